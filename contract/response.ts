@@ -1,0 +1,97 @@
+/**
+ * The command response: one shape for the CLI, HTTP API, IPC and the voice loop.
+ * Field names follow the seed contract (snake_case at the top level).
+ */
+import type { AppErrorShape } from './errors.js';
+import type { CheckState, MergeableState, NotificationReason, NotificationSubjectType, ReviewState } from './github.js';
+import type { IntentName } from './intent.js';
+
+export type ResponseStatus = 'ok' | 'needs_confirmation' | 'error';
+
+export const ACTION_KINDS = ['pr.merge', 'pr.request_review', 'pr.comment', 'agent.delegate', 'notification.unsubscribe'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+export const ACTION_STATES = ['pending', 'executing', 'done', 'failed', 'cancelled', 'expired'] as const;
+export type ActionState = (typeof ACTION_STATES)[number];
+
+export interface PendingActionView {
+  /** Opaque confirmation token, ≥ 128 bits, hex. */
+  token: string;
+  kind: ActionKind;
+  /** ISO-8601 wall-clock time for display; expiry itself is enforced on a monotonic clock. */
+  expires_at: string;
+  /** Milliseconds left when the response was built. */
+  expires_in_ms: number;
+  /** The exact read-back, built from GitHub API fields only. */
+  summary: string;
+  repo: string;
+  number: number | null;
+  head_sha: string | null;
+}
+
+export interface NotificationCard {
+  kind: 'notification';
+  position: number;
+  thread_id: string;
+  repo: string;
+  subject_type: NotificationSubjectType;
+  title: string;
+  reason: NotificationReason;
+  number: number | null;
+  updated_at: string;
+  unread: boolean;
+  url: string;
+  checks?: CheckState;
+  review?: ReviewState | 'none';
+}
+
+export interface PullRequestCard {
+  kind: 'pull_request';
+  repo: string;
+  number: number;
+  title: string;
+  author: string;
+  base: string;
+  head: string;
+  head_sha: string;
+  state: 'open' | 'closed' | 'merged';
+  draft: boolean;
+  mergeable_state: MergeableState;
+  checks: { state: CheckState; total: number; passing: number; failing: number; pending: number };
+  reviews: { approved: number; changes_requested: number; requested: string[] };
+  size: { additions: number; deletions: number; changed_files: number; commits: number };
+  url: string;
+}
+
+export interface ConfirmationCard {
+  kind: 'confirmation';
+  action: PendingActionView;
+}
+
+export interface OutcomeCard {
+  kind: 'outcome';
+  token: string;
+  action: ActionKind;
+  state: ActionState;
+  /** Short machine-readable outcome: merged, head_moved, expired, failed, cancelled, commented, ... */
+  outcome: string;
+  message: string;
+}
+
+export interface HelpCard {
+  kind: 'help';
+  examples: string[];
+}
+
+export type Card = NotificationCard | PullRequestCard | ConfirmationCard | OutcomeCard | HelpCard;
+
+export interface CommandResponse {
+  status: ResponseStatus;
+  intent: { name: IntentName; confidence: number; entities: Record<string, unknown> };
+  spoken_text: string;
+  cards: Card[];
+  pending_action?: PendingActionView;
+  error?: AppErrorShape;
+  session_id: string;
+  debug: { processing_time_ms: number; correlation_id: string };
+}

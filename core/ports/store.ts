@@ -1,0 +1,159 @@
+/**
+ * Persistence ports. Synchronous on purpose: the main-process store (sql.js + fsynced journal)
+ * is synchronous, and a synchronous compare-and-set is what makes confirmation exactly-once
+ * under concurrent confirms without locks. Every write method returns only after the write
+ * is durable (survives kill -9 / power loss); it throws AppError('store_failed') otherwise.
+ */
+import type { NotificationSubjectType } from '../../contract/github.js';
+import type { ProfileName } from '../../contract/intent.js';
+import type { ActionKind, ActionState } from '../../contract/response.js';
+
+export interface InboxRef {
+  threadId: string;
+  repo: string;
+  number: number | null;
+  subjectType: NotificationSubjectType;
+}
+
+export interface SessionState {
+  id: string;
+  userId: string;
+  profile: ProfileName;
+  /** The PR "it" refers to: last PR summarized, read from the inbox, or acted on. */
+  lastPr: { repo: string; number: number } | null;
+  /** Inbox as last listed to the user, in spoken order. */
+  inbox: InboxRef[];
+  /** 0-based index into `inbox` of the current item; -1 before the first was read. */
+  cursor: number;
+  /** Last spoken response, for "repeat". */
+  lastSpoken: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface SessionRepository {
+  get(id: string): SessionState | undefined;
+  /** Insert or replace. */
+  put(state: SessionState): void;
+}
+
+export interface PendingActionRecord {
+  /** ≥ 128-bit random hex; primary key. */
+  token: string;
+  sessionId: string;
+  userId: string;
+  kind: ActionKind;
+  repo: string;
+  /** PR or issue number the action targets (null for notification actions without one). */
+  number: number | null;
+  /** Head SHA read back to the user; merge is bound to it. */
+  headSha: string | null;
+  /** Kind-specific parameters: method, reviewers, body, issue, instruction, threadId, provider. */
+  params: Record<string, unknown>;
+  /** The exact read-back the user confirmed. */
+  readBack: string;
+  state: ActionState;
+  createdAtMs: number;
+  /** Wall-clock expiry for display. */
+  expiresAtMs: number;
+  /** Monotonic-clock deadline; only meaningful within the process identified by bootId. */
+  deadlineMonoMs: number;
+  /** Identifies the process run that created the action; a pending action from another run is expired. */
+  bootId: string;
+  failedConfirmations: number;
+  /** Short machine-readable outcome once settled: merged, head_moved, not_mergeable, expired, ... */
+  outcome: string | null;
+  outcomeMessage: string | null;
+  result: Record<string, unknown> | null;
+  updatedAtMs: number;
+}
+
+export type PendingActionPatch = Partial<Pick<PendingActionRecord, 'outcome' | 'outcomeMessage' | 'result' | 'updatedAtMs'>>;
+
+export interface PendingActionRepository {
+  insert(rec: PendingActionRecord): void;
+  get(token: string): PendingActionRecord | undefined;
+  /** Newest first. */
+  listBySession(sessionId: string, states?: readonly ActionState[]): PendingActionRecord[];
+  /** Oldest first. */
+  listByState(states: readonly ActionState[]): PendingActionRecord[];
+  /**
+   * Atomic compare-and-set: if the action's state is one of `from`, set it to `to` (and apply
+   * `patch`), durably, and return the updated record; otherwise change nothing and return undefined.
+   */
+  transition(token: string, from: readonly ActionState[], to: ActionState, patch?: PendingActionPatch): PendingActionRecord | undefined;
+  /** Durably increments and returns the new count. */
+  incrementFailedConfirmations(token: string): number;
+}
+
+export interface AuditEntry {
+  atMs: number;
+  userId: string;
+  sessionId: string | null;
+  correlationId: string;
+  /** e.g. "pr.merge". */
+  action: string;
+  /** e.g. "acme/api#12". */
+  target: string;
+  token: string | null;
+  /** e.g. "requested", "executing", "merged", "head_moved", "failed", "cancelled", "expired". */
+  outcome: string;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): void;
+  /** Newest first. */
+  list(opts?: { limit?: number; token?: string }): AuditEntry[];
+}
+
+export interface CommandRecord {
+  id: string;
+  atMs: number;
+  userId: string;
+  sessionId: string;
+  correlationId: string;
+  source: 'text' | 'voice' | 'cli' | 'http' | 'ipc';
+  /** The user's own words, truncated to 500 chars. */
+  text: string;
+  intent: string;
+  confidence: number;
+  status: 'ok' | 'needs_confirmation' | 'error';
+  errorCode: string | null;
+  durationMs: number;
+}
+
+export interface CommandLog {
+  append(rec: CommandRecord): void;
+  /** Newest first. */
+  recent(opts?: { limit?: number; sessionId?: string }): CommandRecord[];
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  userId: string;
+  /** SHA-256 hex of the key; the key itself is never stored. */
+  hash: string;
+  /** Requests per minute. */
+  rateLimitPerMin: number;
+  createdAtMs: number;
+  revokedAtMs: number | null;
+}
+
+export interface ApiKeyRepository {
+  insert(rec: ApiKeyRecord): void;
+  findByHash(hash: string): ApiKeyRecord | undefined;
+  /** Returns false when no such (unrevoked) key exists. */
+  revoke(id: string, atMs: number): boolean;
+  list(): ApiKeyRecord[];
+}
+
+/** All repositories of one store. */
+export interface Repositories {
+  sessions: SessionRepository;
+  pendingActions: PendingActionRepository;
+  audit: AuditLog;
+  commands: CommandLog;
+  apiKeys: ApiKeyRepository;
+}
