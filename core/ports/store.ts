@@ -56,9 +56,9 @@ export interface PendingActionRecord {
   createdAtMs: number;
   /** Wall-clock expiry for display. */
   expiresAtMs: number;
-  /** Monotonic-clock deadline; only meaningful within the process identified by bootId. */
+  /** Monotonic-clock deadline; only meaningful within the monotonic epoch identified by bootId. */
   deadlineMonoMs: number;
-  /** Identifies the process run that created the action; a pending action from another run is expired. */
+  /** The monotonic clock's epoch (OS boot) when created; a pending action from another epoch is expired. */
   bootId: string;
   failedConfirmations: number;
   /** Short machine-readable outcome once settled: merged, head_moved, not_mergeable, expired, ... */

@@ -1,0 +1,154 @@
+/**
+ * Route table for the HTTP transport. Built-in /v1 routes and routes added later (webhooks,
+ * static renderer files) use the same RouteSpec, so the dispatcher in httpServer.ts applies the
+ * same Host/Origin checks, auth, rate limit and body rules to all of them.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import type { Caller } from '../../contract/api.js';
+import type { Logger } from '../../core/ports/clock.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteContext<B = unknown> {
+  /** For headers only: the body has already been read (or refused) by the dispatcher. */
+  req: IncomingMessage;
+  params: Readonly<Record<string, string>>;
+  /** Set for auth 'caller'; null for 'admin' and 'none'. */
+  caller: Caller | null;
+  /** Parsed and validated JSON (body 'json'), raw bytes (body 'raw'), or undefined (body 'none'). */
+  body: B;
+  requestId: string;
+  logger: Logger;
+}
+
+/**
+ * What a handler returns: `json` is serialized; `raw` is sent as-is (static files); neither means
+ * an empty body (204).
+ */
+export interface RouteResult {
+  status: number;
+  json?: unknown;
+  raw?: { body: Uint8Array | string; contentType: string };
+  headers?: Readonly<Record<string, string>>;
+}
+
+export type RouteBody =
+  | { kind: 'none' }
+  | { kind: 'json'; schema: z.ZodType }
+  /** Bytes exactly as received (e.g. for webhook signatures over the raw body). */
+  | { kind: 'raw'; contentTypes: readonly string[] };
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Segments separated by '/'; `:name` matches one non-empty segment; a final `*` the rest. */
+  path: string;
+  /**
+   * 'caller': dev user or API key (per authMode); 'admin': X-Admin-Token; 'none': public or
+   * authenticated by the handler itself (e.g. a webhook signature).
+   */
+  auth: 'caller' | 'admin' | 'none';
+  body: RouteBody;
+  /** Overrides the server's maxBodyBytes for this route. */
+  maxBodyBytes?: number;
+  /** Token-bucket limit; defaults to true for 'caller' and 'admin', false for 'none'. */
+  rateLimit?: boolean;
+  handler(ctx: RouteContext): Promise<RouteResult>;
+}
+
+/** A route whose JSON body is validated by `schema` and typed for the handler. */
+export function jsonRoute<S extends z.ZodType>(spec: {
+  method: 'POST' | 'PUT' | 'PATCH';
+  path: string;
+  auth: RouteSpec['auth'];
+  schema: S;
+  maxBodyBytes?: number;
+  rateLimit?: boolean;
+  handler(ctx: RouteContext<z.output<S>>): Promise<RouteResult>;
+}): RouteSpec {
+  const { schema, handler, ...rest } = spec;
+  return { ...rest, body: { kind: 'json', schema }, handler: (ctx) => handler({ ...ctx, body: ctx.body as z.output<S> }) };
+}
+
+/** A route without a request body. */
+export function plainRoute(spec: Omit<RouteSpec, 'body'>): RouteSpec {
+  return { ...spec, body: { kind: 'none' } };
+}
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  segments: readonly string[];
+  wildcard: boolean;
+}
+
+export type RouteMatch =
+  | { kind: 'found'; spec: RouteSpec; params: Record<string, string> }
+  | { kind: 'method_not_allowed'; allow: readonly string[] }
+  | { kind: 'not_found' };
+
+function compile(spec: RouteSpec): CompiledRoute {
+  if (!spec.path.startsWith('/')) throw new Error(`route path must start with "/": ${spec.path}`);
+  const segments = spec.path.split('/').slice(1);
+  const wildcard = segments[segments.length - 1] === '*';
+  if (segments.slice(0, -1).includes('*')) throw new Error(`"*" only at the end of a route path: ${spec.path}`);
+  return { spec, segments: wildcard ? segments.slice(0, -1) : segments, wildcard };
+}
+
+function matchPath(route: CompiledRoute, parts: readonly string[]): Record<string, string> | null {
+  if (route.wildcard ? parts.length < route.segments.length : parts.length !== route.segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < route.segments.length; i++) {
+    const seg = route.segments[i] as string;
+    const part = parts[i] as string;
+    if (seg.startsWith(':')) {
+      if (part === '') return null;
+      params[seg.slice(1)] = part;
+    } else if (seg !== part) {
+      return null;
+    }
+  }
+  if (route.wildcard) params['*'] = parts.slice(route.segments.length).join('/');
+  return params;
+}
+
+export class Router {
+  private readonly routes: CompiledRoute[] = [];
+
+  constructor(specs: readonly RouteSpec[]) {
+    for (const s of specs) this.add(s);
+  }
+
+  private add(spec: RouteSpec): void {
+    const dup = this.routes.find((r) => r.spec.method === spec.method && r.spec.path === spec.path);
+    if (dup !== undefined) throw new Error(`duplicate route ${spec.method} ${spec.path}`);
+    this.routes.push(compile(spec));
+  }
+
+  /** First registered match wins; HEAD is served by the GET route. `path` excludes the query. */
+  match(method: string, path: string): RouteMatch {
+    const parts = path.split('/').slice(1);
+    const lookup = method === 'HEAD' ? 'GET' : method;
+    const allow = new Set<string>();
+    for (const r of this.routes) {
+      const params = matchPath(r, parts);
+      if (params === null) continue;
+      if (r.spec.method === lookup) return { kind: 'found', spec: r.spec, params };
+      allow.add(r.spec.method);
+      if (r.spec.method === 'GET') allow.add('HEAD');
+    }
+    if (allow.size === 0) return { kind: 'not_found' };
+    return { kind: 'method_not_allowed', allow: [...allow, 'OPTIONS'] };
+  }
+
+  /** Methods served at `path` (for OPTIONS), or null when nothing is. */
+  methodsAt(path: string): string[] | null {
+    const parts = path.split('/').slice(1);
+    const allow = new Set<string>();
+    for (const r of this.routes) {
+      if (matchPath(r, parts) === null) continue;
+      allow.add(r.spec.method);
+      if (r.spec.method === 'GET') allow.add('HEAD');
+    }
+    return allow.size === 0 ? null : [...allow, 'OPTIONS'];
+  }
+}
