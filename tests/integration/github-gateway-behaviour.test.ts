@@ -69,7 +69,7 @@ describe.each(adapters)('%s', (_name, make) => {
 
   it('viewer, repos', async () => {
     expect(await h.gw.viewer()).toEqual({ login: 'sam-dev', name: 'Sam Rivera' });
-    expect(await h.gw.listRepos()).toEqual(['acme/api', 'acme/web', 'acme/infra', 'octo-org/payments']);
+    expect(await h.gw.listRepos()).toEqual(['acme/api', 'acme/web', 'acme/infra', 'octo-org/payments', 'acme/agent-tasks']);
   });
 
   it('inbox: unread threads newest first, acme/api#12 review request on top, numbers and links parsed', async () => {
