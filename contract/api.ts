@@ -47,6 +47,8 @@ export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequestSchema>;
 export interface Caller {
   userId: string;
   transport: 'http' | 'cli' | 'ipc';
+  /** The transport's request id, reused as the command's correlation id so logs line up. */
+  correlationId?: string;
 }
 
 export interface StageStats {

@@ -45,8 +45,8 @@ export function checkMergePolicy(policy: RepoPolicy, pr: PullRequestDetail): Pol
   const allowed = isActionAllowed(policy, 'pr.merge');
   if (!allowed.ok) return allowed;
   if (policy.requireGreenChecks) {
-    if (pr.checks.failing > 0) return { ok: false, reason: `${pr.checks.failing} of ${pr.checks.total} checks are failing, and this repo requires green checks.` };
-    if (pr.checks.pending > 0) return { ok: false, reason: `${pr.checks.pending} of ${pr.checks.total} checks are still running, and this repo requires green checks.` };
+    if (pr.checks.failing > 0) return { ok: false, reason: `${pr.checks.failing} of ${pr.checks.total} checks ${pr.checks.failing === 1 ? 'is' : 'are'} failing, and this repo requires green checks.` };
+    if (pr.checks.pending > 0) return { ok: false, reason: `${pr.checks.pending} of ${pr.checks.total} checks ${pr.checks.pending === 1 ? 'is' : 'are'} still running, and this repo requires green checks.` };
   }
   const latest = latestReviewByAuthor(pr);
   const changes = latest.filter((r) => r === 'CHANGES_REQUESTED').length;

@@ -84,9 +84,14 @@ export function mergeReadBack(pr: PullRequestDetail, method: MergeMethod, profil
   const sayConfirm = profile.voiceConfirmNeedsNumber ? `Say confirm ${pr.number} or cancel.` : 'Say confirm or cancel.';
   const checks = checksPhrase(pr.checks);
   if (profile.readBack === 'short') {
-    return `Merge ${pr.repo} PR ${pr.number} into ${sanitizeUntrusted(pr.baseRef, 40)}, ${method}, head ${shortSha(pr.headSha)}, ${checks}. ${sayConfirm}`;
+    return `Merge ${pr.repo} PR ${pr.number} into ${sanitizeUntrusted(pr.baseRef, 40)} ${methodPhrase(method)}, head ${shortSha(pr.headSha)}, ${checks}. ${sayConfirm}`;
   }
-  return `Merge PR ${pr.number}, ${quoteTitle(pr.title, 80)} by ${sanitizeUntrusted(pr.author, 40)}, in ${pr.repo} into ${sanitizeUntrusted(pr.baseRef, 40)} with ${method}, head ${shortSha(pr.headSha)}, ${checks}. ${sayConfirm}`;
+  return `Merge PR ${pr.number}, ${quoteTitle(pr.title, 80)} by ${sanitizeUntrusted(pr.author, 40)}, in ${pr.repo} into ${sanitizeUntrusted(pr.baseRef, 40)} ${methodPhrase(method)}, head ${shortSha(pr.headSha)}, ${checks}. ${sayConfirm}`;
+}
+
+/** How the merge method is read back: the words a user would say. */
+export function methodPhrase(method: MergeMethod): string {
+  return method === 'squash' ? 'with squash' : method === 'rebase' ? 'with rebase' : 'with a merge commit';
 }
 
 export function reviewReadBack(pr: PullRequestDetail, reviewers: readonly string[], profile: Profile): string {
@@ -152,10 +157,27 @@ export function reasonPhrase(reason: NotificationReason): string {
   }
 }
 
-/** "review requested on acme/api PR 12, 'Fix login'" */
+/** "review requested on PR 12 in acme/api, 'Fix login'" (lower case: it follows an ordinal). */
 export function notificationLine(n: NotificationThread): string {
   const what = `${describeSubject(n)} in ${n.repo}, ${quoteTitle(n.title, 70)}`;
-  return n.reason === 'author' ? `Activity on your ${what}` : `${capitalize(reasonPhrase(n.reason))}: ${what}`;
+  switch (n.reason) {
+    case 'author':
+      return `activity on your ${what}`;
+    case 'review_requested':
+    case 'approval_requested':
+    case 'comment':
+      return `${reasonPhrase(n.reason)} on ${what}`;
+    case 'ci_activity':
+    case 'state_change':
+      return `${reasonPhrase(n.reason)} on ${what}`;
+    case 'assign':
+      return `assigned to you: ${what}`;
+    case 'mention':
+    case 'team_mention':
+      return `${reasonPhrase(n.reason)} in ${what}`;
+    default:
+      return `${reasonPhrase(n.reason)}: ${what}`;
+  }
 }
 
 /** The spoken inbox rundown: counts by reason first, then the first items. */

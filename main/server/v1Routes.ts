@@ -38,7 +38,7 @@ const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 function callerOf(ctx: RouteContext): Caller {
   // The dispatcher sets caller for every auth: 'caller' route; absence is a wiring bug.
   if (ctx.caller === null) throw new Error('caller missing on an authenticated route');
-  return ctx.caller;
+  return { ...ctx.caller, correlationId: ctx.requestId };
 }
 
 function confirmVia(ctx: RouteContext): 'click' | 'api' {

@@ -203,7 +203,7 @@ describe('routes and responses', () => {
     expect(service.calls[0]).toEqual({
       method: 'runCommand',
       req: { text: 'read my inbox', profile: 'terse', session_id: 's1', client_context: { input: 'voice' } },
-      caller: { userId: 'local', transport: 'http' },
+      caller: { userId: 'local', transport: 'http', correlationId: res.headers['x-request-id'] },
     });
   });
 
@@ -381,7 +381,7 @@ describe('auth: dev mode', () => {
   it('takes the user from X-User-ID, defaulting to "local", and validates it', async () => {
     const { service } = await start();
     await call({ path: '/v1/command', json: { text: 'a' }, headers: { 'x-user-id': 'alice@example.com' } });
-    expect(service.calls[0]?.caller).toEqual({ userId: 'alice@example.com', transport: 'http' });
+    expect(service.calls[0]?.caller).toMatchObject({ userId: 'alice@example.com', transport: 'http' });
     for (const bad of ['a b', 'x'.repeat(65), 'a/b', '<script>']) {
       expectError(await call({ path: '/v1/command', json: { text: 'a' }, headers: { 'x-user-id': bad } }), 400, 'validation_failed');
     }

@@ -1,0 +1,647 @@
+/**
+ * The command pipeline: text → intent → (session context) → plan → GitHub → spoken response.
+ * Pure orchestration over ports; every transport (CLI, HTTP, IPC, voice loop) calls this.
+ */
+import { APP_ERROR_CODES, AppError, isAppError, type AppErrorCode } from '../../contract/errors.js';
+import type { NotificationThread, PullRequestDetail } from '../../contract/github.js';
+import type { Intent, IntentEntities, IntentName, ProfileName } from '../../contract/intent.js';
+import type { Card, CommandResponse, OutcomeCard, PendingActionView, ResponseStatus } from '../../contract/response.js';
+import { ActionService, type AgentDispatchConfig } from '../actions/actionService.js';
+import { checkMergePolicy, isActionAllowed, policyFor, type PolicyConfig } from '../actions/policy.js';
+import { helpExamples } from '../intent/catalog.js';
+import { recognize } from '../intent/recognizer.js';
+import type { Clock, Logger, RandomSource } from '../ports/clock.js';
+import type { GitHubGateway } from '../ports/github.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { CommandRecord, InboxRef, PendingActionRecord, Repositories, SessionState } from '../ports/store.js';
+import { PROFILES, profileOf, type Profile } from '../session/profiles.js';
+import {
+  checksSummary,
+  commentReadBack,
+  delegateReadBack,
+  describeSubject,
+  inboxRundown,
+  attentionOrder,
+  mergeReadBack,
+  notificationCard,
+  notificationLine,
+  ordinal,
+  prSummary,
+  pullRequestCard,
+  reviewReadBack,
+  spokenError,
+  unsubscribeReadBack,
+} from '../responses/speak.js';
+import { fitWordBudget, joinNames, plural, spokenAge, MAX_TTS_CHARS } from '../responses/text.js';
+
+/** Longest command accepted, in characters. */
+export const MAX_TEXT_CHARS = 2_000;
+/** How long the list of known repos is reused before asking GitHub again, in ms. */
+const KNOWN_REPOS_TTL_MS = 5 * 60_000;
+
+export interface PipelineDeps {
+  github: GitHubGateway;
+  repos: Repositories;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  metrics: Metrics;
+  policy: PolicyConfig;
+  bootId: string;
+  agent: AgentDispatchConfig;
+}
+
+export interface CommandInput {
+  text: string;
+  userId: string;
+  source: CommandRecord['source'];
+  sessionId?: string;
+  /** Overrides the session's profile for this one command. */
+  profile?: ProfileName;
+  /** "owner/name" the user is looking at, used when the command names no repo. */
+  currentRepo?: string;
+  /** The transport's request id; a fresh one is made when absent. */
+  correlationId?: string;
+}
+
+interface Ctx {
+  session: SessionState;
+  profile: Profile;
+  userId: string;
+  correlationId: string;
+  currentRepo: string | undefined;
+}
+
+interface Outcome {
+  status: ResponseStatus;
+  spoken: string;
+  /** Appended after budget fitting when it fits (e.g. "Say next for more."). */
+  tail?: string;
+  cards: Card[];
+  pending?: PendingActionView;
+  error?: { code: AppErrorCode; message: string };
+  /** Read-backs are the thing confirmed: never cut to the word budget. */
+  exact?: boolean;
+  /** "repeat" must not replace what it repeats. */
+  keepLastSpoken?: boolean;
+}
+
+export class CommandPipeline {
+  readonly actions: ActionService;
+  private knownRepos: { repos: string[]; atMonoMs: number } | null = null;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.actions = new ActionService(deps);
+  }
+
+  /** Runs one command and always answers: domain failures become status 'error' with a spoken explanation. */
+  async run(input: CommandInput): Promise<CommandResponse> {
+    const { clock, metrics } = this.deps;
+    const t0 = clock.monotonicMs();
+    const correlationId = safeCorrelationId(input.correlationId) ?? this.deps.random.hex(8);
+    const session = this.loadSession(input.sessionId, input.userId);
+    const ctx: Ctx = { session, profile: profileOf(input.profile ?? session.profile), userId: input.userId, correlationId, currentRepo: input.currentRepo };
+    let intent: Intent = { name: 'unknown', confidence: 0, entities: {} };
+    let out: Outcome;
+    try {
+      validateText(input.text);
+      const ti = clock.monotonicMs();
+      intent = recognize(input.text, { knownRepos: await this.repoList() });
+      metrics.observe('intent', clock.monotonicMs() - ti);
+      const th = clock.monotonicMs();
+      out = await this.handle(intent, ctx);
+      metrics.observe('handle', clock.monotonicMs() - th);
+    } catch (e) {
+      out = this.errorOutcome(e, ctx);
+    }
+    const response = this.finish(out, intent, ctx, t0);
+    this.persist(ctx, out, response, input, intent, t0);
+    metrics.observe('command', clock.monotonicMs() - t0);
+    metrics.increment(`status.${response.status}`);
+    return response;
+  }
+
+  /** Confirms a pending action by token (click or API); answers like a spoken "confirm". */
+  async confirmToken(token: string, userId: string, via: 'click' | 'voice' | 'api', correlationId?: string): Promise<CommandResponse> {
+    return this.byToken(token, userId, correlationId, 'system.confirm', async (ctx) => this.outcomeOf(await this.actions.confirm(token, userId, via, ctx.correlationId), ctx.profile));
+  }
+
+  /** Cancels a pending action by token. */
+  async cancelToken(token: string, userId: string, correlationId?: string): Promise<CommandResponse> {
+    return this.byToken(token, userId, correlationId, 'system.cancel', async (ctx) => this.outcomeOf(this.actions.cancel(token, userId, ctx.correlationId), ctx.profile));
+  }
+
+  /** Start-up and periodic housekeeping: expire stale actions, reconcile interrupted ones. */
+  async reconcile(): Promise<{ expired: number; reconciled: number }> {
+    return this.actions.reconcile(this.deps.random.hex(8));
+  }
+
+  private async byToken(token: string, userId: string, cid: string | undefined, name: IntentName, f: (ctx: Ctx) => Promise<Outcome>): Promise<CommandResponse> {
+    const t0 = this.deps.clock.monotonicMs();
+    const correlationId = safeCorrelationId(cid) ?? this.deps.random.hex(8);
+    const rec = this.deps.repos.pendingActions.get(token);
+    const session = this.loadSession(rec && rec.userId === userId ? rec.sessionId : undefined, userId);
+    const ctx: Ctx = { session, profile: profileOf(session.profile), userId, correlationId, currentRepo: undefined };
+    const intent = { name, confidence: 1, entities: {} } as Intent;
+    let out: Outcome;
+    try {
+      out = await f(ctx);
+    } catch (e) {
+      out = this.errorOutcome(e, ctx);
+    }
+    const response = this.finish(out, intent, ctx, t0);
+    this.persist(ctx, out, response, { text: `[${name} by token]`, userId, source: 'http' }, intent, t0);
+    return response;
+  }
+
+  private async handle(intent: Intent, ctx: Ctx): Promise<Outcome> {
+    switch (intent.name) {
+      case 'inbox.summary':
+        return this.inboxSummary(ctx);
+      case 'inbox.next':
+        return this.readInboxAt(ctx.session.cursor + 1, ctx);
+      case 'inbox.read':
+        return this.readInboxAt(intent.entities.position - 1, ctx);
+      case 'pr.summarize': {
+        const pr = await this.fetchPr(intent.entities, ctx);
+        return { status: 'ok', spoken: prSummary(pr, ctx.profile), cards: [pullRequestCard(pr)] };
+      }
+      case 'pr.checks': {
+        const pr = await this.fetchPr(intent.entities, ctx);
+        return { status: 'ok', spoken: checksSummary(pr), cards: [pullRequestCard(pr)] };
+      }
+      case 'pr.merge':
+        return this.planMerge(intent.entities, ctx);
+      case 'pr.request_review':
+        return this.planReview(intent.entities, ctx);
+      case 'pr.comment':
+        return this.planComment(intent.entities, ctx);
+      case 'agent.delegate':
+        return this.planDelegate(intent.entities, ctx);
+      case 'agent.status':
+        return this.agentStatus(ctx);
+      case 'notification.done':
+        return this.markDone(ctx);
+      case 'notification.unsubscribe':
+        return this.planUnsubscribe(ctx);
+      case 'system.confirm':
+        return this.voiceConfirm(intent.entities.number, ctx);
+      case 'system.cancel':
+        return this.voiceCancel(ctx);
+      case 'system.repeat':
+        return { status: 'ok', spoken: ctx.session.lastSpoken ?? "I haven't said anything yet.", cards: [], keepLastSpoken: true, exact: true };
+      case 'system.stop':
+        return { status: 'ok', spoken: '', cards: [], keepLastSpoken: true };
+      case 'system.help':
+        return { status: 'ok', spoken: `You can say: ${helpExamples().slice(0, 4).map((e) => `"${e}"`).join(', ')}.`, cards: [{ kind: 'help', examples: helpExamples() }] };
+      case 'system.set_profile': {
+        ctx.session.profile = intent.entities.profile;
+        ctx.profile = PROFILES[intent.entities.profile];
+        return { status: 'ok', spoken: profileAnnouncement(ctx.profile), cards: [] };
+      }
+      case 'unknown':
+        return this.notUnderstood(intent.entities, ctx);
+    }
+  }
+
+  // ---- inbox -------------------------------------------------------------------------------
+
+  private async inboxSummary(ctx: Ctx): Promise<Outcome> {
+    const items = attentionOrder(await this.deps.github.listNotifications());
+    ctx.session.inbox = items.map(toRef);
+    ctx.session.cursor = -1;
+    const { text, tail } = inboxRundown(items, ctx.profile);
+    return { status: 'ok', spoken: text, tail, cards: items.slice(0, 50).map((n, i) => notificationCard(n, i + 1)) };
+  }
+
+  private async readInboxAt(index: number, ctx: Ctx): Promise<Outcome> {
+    let items: NotificationThread[] | null = null;
+    if (ctx.session.inbox.length === 0) {
+      items = attentionOrder(await this.deps.github.listNotifications());
+      ctx.session.inbox = items.map(toRef);
+    }
+    if (ctx.session.inbox.length === 0) return { status: 'ok', spoken: 'Your inbox is empty.', cards: [] };
+    if (index < 0) index = 0;
+    if (index >= ctx.session.inbox.length) {
+      return { status: 'ok', spoken: `That's the end of the list: ${plural(ctx.session.inbox.length, 'notification')}. Say what needs my attention to start again.`, cards: [] };
+    }
+    ctx.session.cursor = index;
+    const ref = ctx.session.inbox[index]!;
+    const thread = (items ?? (await this.deps.github.listNotifications())).find((n) => n.id === ref.threadId);
+    const lead = thread ? `${ordinal(index + 1)}: ${notificationLine(thread)}.` : `${ordinal(index + 1)}: ${describeSubject(ref)} in ${ref.repo}.`;
+    const cards: Card[] = thread ? [notificationCard(thread, index + 1)] : [];
+    if (ref.subjectType === 'PullRequest' && ref.number !== null) {
+      const pr = await this.deps.github.getPullRequest(ref.repo, ref.number);
+      ctx.session.lastPr = { repo: pr.repo, number: pr.number };
+      cards.push(pullRequestCard(pr));
+      // The lead already names the PR; the summary adds checks, reviews and mergeability.
+      const detail = prSummary(pr, ctx.profile).replace(/^PR \d+ in \S+, '[^']*' by /, 'By ');
+      return { status: 'ok', spoken: `${lead} ${detail}`, tail: index + 1 < ctx.session.inbox.length ? 'Say next for more.' : undefined, cards };
+    }
+    if (ref.subjectType === 'Issue' && ref.number !== null) {
+      const issue = await this.deps.github.getIssue(ref.repo, ref.number);
+      const state = issue.state === 'open' ? 'Open' : 'Closed';
+      const extra = `${state}, opened by ${issue.author}${issue.labels.length ? `, labelled ${joinNames(issue.labels.slice(0, 3))}` : ''}.`;
+      return { status: 'ok', spoken: `${lead} ${extra}`, tail: index + 1 < ctx.session.inbox.length ? 'Say next for more.' : undefined, cards };
+    }
+    return { status: 'ok', spoken: lead, tail: index + 1 < ctx.session.inbox.length ? 'Say next for more.' : undefined, cards };
+  }
+
+  private currentNotification(ctx: Ctx): InboxRef {
+    const ref = ctx.session.inbox[ctx.session.cursor];
+    if (!ref) throw new AppError('no_context', 'Which notification? Say what needs my attention, then read the first one.');
+    return ref;
+  }
+
+  private async markDone(ctx: Ctx): Promise<Outcome> {
+    const ref = this.currentNotification(ctx);
+    await this.deps.github.markThreadDone(ref.threadId);
+    this.deps.repos.audit.append({
+      atMs: this.deps.clock.nowMs(),
+      userId: ctx.userId,
+      sessionId: ctx.session.id,
+      correlationId: ctx.correlationId,
+      action: 'notification.done',
+      target: `${ref.repo}${ref.number !== null ? `#${ref.number}` : ''} thread ${ref.threadId}`,
+      token: null,
+      outcome: 'done',
+      detail: null,
+    });
+    ctx.session.inbox.splice(ctx.session.cursor, 1);
+    ctx.session.cursor -= 1;
+    const left = ctx.session.inbox.length - ctx.session.cursor - 1;
+    return {
+      status: 'ok',
+      spoken: `Marked ${describeSubject(ref)} in ${ref.repo} as done.`,
+      tail: left > 0 ? `${plural(left, 'more')} to go. Say next.` : undefined,
+      cards: [],
+    };
+  }
+
+  // ---- side effects: plan → pending action -------------------------------------------------
+
+  private async planMerge(e: IntentEntities['pr.merge'], ctx: Ctx): Promise<Outcome> {
+    const pr = await this.fetchPr(e, ctx);
+    if (pr.merged) throw new AppError('already_merged', `PR ${pr.number} in ${pr.repo} is already merged.`);
+    if (pr.state === 'closed') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is closed.`);
+    if (pr.draft) throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is a draft, so it can't be merged yet.`);
+    if (pr.mergeable === false || pr.mergeableState === 'dirty') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} has merge conflicts.`);
+    // Our own gates first: they name the reason (failing checks, missing approvals) that GitHub's
+    // "blocked" usually stands for.
+    const policy = policyFor(this.deps.policy, pr.repo);
+    const verdict = checkMergePolicy(policy, pr);
+    if (!verdict.ok) throw new AppError('policy_denied', verdict.reason);
+    if (pr.mergeableState === 'blocked') {
+      throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is blocked by branch rules, for example a required review or check. Say read it to hear what it is waiting for.`);
+    }
+    if (pr.mergeable === null) throw new AppError('not_mergeable', `GitHub is still working out whether PR ${pr.number} can merge. Ask again in a moment.`);
+    const method = e.method ?? policy.defaultMergeMethod;
+    return this.pending(ctx, {
+      kind: 'pr.merge',
+      repo: pr.repo,
+      number: pr.number,
+      headSha: pr.headSha,
+      params: { method },
+      readBack: mergeReadBack(pr, method, ctx.profile),
+      cards: [pullRequestCard(pr)],
+    });
+  }
+
+  private async planReview(e: IntentEntities['pr.request_review'], ctx: Ctx): Promise<Outcome> {
+    if (e.reviewers.length === 0) throw new AppError('no_context', 'Who should review it? Say, for example, ask alice to review it.');
+    const pr = await this.fetchPr(e, ctx);
+    this.allow(pr.repo, 'pr.request_review');
+    if (pr.state !== 'open') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is ${pr.merged ? 'merged' : 'closed'}.`);
+    const reviewers = [...new Set(e.reviewers.map((r) => r.toLowerCase()))];
+    return this.pending(ctx, {
+      kind: 'pr.request_review',
+      repo: pr.repo,
+      number: pr.number,
+      headSha: pr.headSha,
+      params: { reviewers },
+      readBack: reviewReadBack(pr, reviewers, ctx.profile),
+      cards: [pullRequestCard(pr)],
+    });
+  }
+
+  private async planComment(e: IntentEntities['pr.comment'], ctx: Ctx): Promise<Outcome> {
+    const body = e.body.trim();
+    if (body === '') throw new AppError('no_context', 'What should the comment say? Say, for example, comment on it saying looks good.');
+    const pr = await this.fetchPr(e, ctx);
+    this.allow(pr.repo, 'pr.comment');
+    return this.pending(ctx, {
+      kind: 'pr.comment',
+      repo: pr.repo,
+      number: pr.number,
+      headSha: pr.headSha,
+      params: { body },
+      readBack: commentReadBack(pr.repo, pr.number, pr.title, body, ctx.profile),
+      cards: [pullRequestCard(pr)],
+    });
+  }
+
+  private async planDelegate(e: IntentEntities['agent.delegate'], ctx: Ctx): Promise<Outcome> {
+    const repo = e.repo !== undefined ? await this.canonicalRepo(e.repo) : await this.guessRepo(e.issue, ctx);
+    this.allow(repo, 'agent.delegate');
+    const issue = await this.deps.github.getIssue(repo, e.issue);
+    return this.pending(ctx, {
+      kind: 'agent.delegate',
+      repo,
+      number: issue.number,
+      headSha: null,
+      params: { issue: issue.number, instruction: e.instruction ?? null, provider: 'github_issue_dispatch' },
+      readBack: delegateReadBack(repo, issue.number, issue.title, this.deps.agent.dispatchRepo, e.instruction, ctx.profile),
+      cards: [],
+    });
+  }
+
+  private async planUnsubscribe(ctx: Ctx): Promise<Outcome> {
+    const ref = this.currentNotification(ctx);
+    this.allow(ref.repo, 'notification.unsubscribe');
+    const thread = (await this.deps.github.listNotifications()).find((n) => n.id === ref.threadId) ?? { ...ref, id: ref.threadId, title: '', reason: 'subscribed', unread: false, updatedAt: '', htmlUrl: '' };
+    return this.pending(ctx, {
+      kind: 'notification.unsubscribe',
+      repo: ref.repo,
+      number: ref.number,
+      headSha: null,
+      params: { threadId: ref.threadId },
+      readBack: unsubscribeReadBack(thread as NotificationThread, ctx.profile),
+      cards: [],
+    });
+  }
+
+  private allow(repo: string, kind: PendingActionRecord['kind']): void {
+    const v = isActionAllowed(policyFor(this.deps.policy, repo), kind);
+    if (!v.ok) throw new AppError('policy_denied', v.reason);
+  }
+
+  private pending(
+    ctx: Ctx,
+    a: Pick<PendingActionRecord, 'kind' | 'repo' | 'number' | 'headSha' | 'params' | 'readBack'> & { cards: Card[] },
+  ): Outcome {
+    if (a.number !== null && a.kind !== 'agent.delegate' && a.kind !== 'notification.unsubscribe') ctx.session.lastPr = { repo: a.repo, number: a.number };
+    const rec = this.actions.create({
+      kind: a.kind,
+      sessionId: ctx.session.id,
+      userId: ctx.userId,
+      repo: a.repo,
+      number: a.number,
+      headSha: a.headSha,
+      params: a.params,
+      readBack: a.readBack,
+      ttlMs: ctx.profile.confirmTtlMs,
+      correlationId: ctx.correlationId,
+    });
+    const view = this.actions.view(rec);
+    return { status: 'needs_confirmation', spoken: a.readBack, exact: true, cards: [...a.cards, { kind: 'confirmation', action: view }], pending: view };
+  }
+
+  // ---- confirmations -----------------------------------------------------------------------
+
+  private async voiceConfirm(number: number | undefined, ctx: Ctx): Promise<Outcome> {
+    const pending = this.actions.pendingForSession(ctx.session.id, ctx.correlationId);
+    if (pending.length === 0) throw new AppError('no_pending_action', 'Nothing is waiting for confirmation.');
+    let chosen: PendingActionRecord | undefined;
+    if (number !== undefined) {
+      const matches = pending.filter((p) => p.number === number);
+      if (matches.length === 1) chosen = matches[0];
+      else if (matches.length === 0) {
+        if (pending.length === 1) {
+          const n = this.actions.recordWrongConfirmation(pending[0]!, ctx.correlationId);
+          if (n >= 3) throw new AppError('action_cancelled', 'That number did not match three times, so I cancelled it. Nothing was done.');
+          throw new AppError('ambiguous_confirmation', `That number doesn't match. The waiting action is for ${targetOf(pending[0]!)}. Say confirm ${pending[0]!.number ?? ''} or cancel.`.replace(/ +\./g, '.'));
+        }
+        throw new AppError('ambiguous_confirmation', `Nothing waiting matches ${number}. ${whichOne(pending)}`);
+      } else throw new AppError('ambiguous_confirmation', whichOne(matches));
+    } else if (pending.length > 1) {
+      throw new AppError('ambiguous_confirmation', whichOne(pending));
+    } else {
+      chosen = pending[0]!;
+      if (ctx.profile.voiceConfirmNeedsNumber && chosen.number !== null) {
+        throw new AppError('ambiguous_confirmation', `In the ${ctx.profile.name} profile, say the number too: confirm ${chosen.number}.`);
+      }
+    }
+    const settled = await this.actions.confirm(chosen!.token, ctx.userId, 'voice', ctx.correlationId);
+    return this.outcomeOf(settled, ctx.profile);
+  }
+
+  private voiceCancel(ctx: Ctx): Outcome {
+    const pending = this.actions.pendingForSession(ctx.session.id, ctx.correlationId);
+    if (pending.length === 0) return { status: 'ok', spoken: 'Nothing to cancel.', cards: [] };
+    const cards: Card[] = [];
+    for (const p of pending) {
+      try {
+        const c = this.actions.cancel(p.token, ctx.userId, ctx.correlationId);
+        cards.push(outcomeCard(c));
+      } catch {
+        // Confirmed by someone else in the meantime: its own response reports that.
+      }
+    }
+    return { status: 'ok', spoken: cards.length === 1 ? 'Cancelled. Nothing was done.' : `Cancelled ${plural(cards.length, 'action')}. Nothing was done.`, cards };
+  }
+
+  private outcomeOf(rec: PendingActionRecord, profile: Profile): Outcome {
+    const card = outcomeCard(rec);
+    const message = rec.outcomeMessage ?? 'Done.';
+    if (rec.state === 'done' || rec.state === 'cancelled') return { status: 'ok', spoken: message, cards: [card] };
+    const code: AppErrorCode = rec.state === 'executing' ? 'outcome_unknown' : outcomeCode(rec.outcome);
+    void profile;
+    return { status: 'error', spoken: message, cards: [card], error: { code, message } };
+  }
+
+  // ---- agent -------------------------------------------------------------------------------
+
+  private agentStatus(ctx: Ctx): Outcome {
+    const tasks = this.deps.repos.audit.list({ limit: 500 }).filter((a) => a.action === 'agent.delegate' && a.outcome === 'dispatched' && a.userId === ctx.userId);
+    if (tasks.length === 0) return { status: 'ok', spoken: "The agent isn't working on anything for you. Say, for example, ask the agent to fix issue 918.", cards: [] };
+    const latest = tasks[0]!;
+    const issue = latest.target.replace('#', ' issue ');
+    return {
+      status: 'ok',
+      spoken: `The agent has ${plural(tasks.length, 'task')} from you. The latest is ${issue}, sent ${spokenAge(latest.atMs, this.deps.clock.nowMs())}. I'll tell you when its pull request is up.`,
+      cards: [],
+    };
+  }
+
+  // ---- resolution --------------------------------------------------------------------------
+
+  private async fetchPr(e: { repo?: string; number?: number }, ctx: Ctx): Promise<PullRequestDetail> {
+    const target = await this.resolvePr(e, ctx);
+    const pr = await this.deps.github.getPullRequest(target.repo, target.number);
+    ctx.session.lastPr = { repo: pr.repo, number: pr.number };
+    return pr;
+  }
+
+  private async resolvePr(e: { repo?: string; number?: number }, ctx: Ctx): Promise<{ repo: string; number: number }> {
+    if (e.number === undefined) {
+      const last = ctx.session.lastPr;
+      if (!last) throw new AppError('no_context', 'Which pull request? Say a number, like read PR 12.');
+      if (e.repo !== undefined && (await this.canonicalRepo(e.repo)) !== last.repo) {
+        throw new AppError('no_context', `Which pull request in ${e.repo}? Say a number.`);
+      }
+      return last;
+    }
+    const repo = e.repo !== undefined ? await this.canonicalRepo(e.repo) : await this.guessRepo(e.number, ctx);
+    return { repo, number: e.number };
+  }
+
+  /** Picks the repo for a bare number: the UI's repo, the inbox, the last PR, or the only repo. */
+  private async guessRepo(number: number, ctx: Ctx): Promise<string> {
+    if (ctx.currentRepo) return this.canonicalRepo(ctx.currentRepo);
+    const inInbox = [...new Set(ctx.session.inbox.filter((r) => r.number === number).map((r) => r.repo))];
+    if (inInbox.length === 1) return inInbox[0]!;
+    if (ctx.session.lastPr) return ctx.session.lastPr.repo;
+    const repos = await this.repoList();
+    if (repos.length === 1) return repos[0]!;
+    throw new AppError('no_context', `Which repo is ${number} in? Say, for example, ${number} in ${repos[0] ?? 'owner slash name'}.`.replace('/', ' slash '));
+  }
+
+  private async canonicalRepo(repo: string): Promise<string> {
+    const known = await this.repoList();
+    const hit = known.find((r) => r.toLowerCase() === repo.toLowerCase());
+    if (hit) return hit;
+    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) return repo.toLowerCase();
+    // A bare name is what the recognizer returns when it matched no known repo, or several.
+    const same = known.filter((r) => r.split('/')[1]?.toLowerCase() === repo.toLowerCase());
+    if (same.length > 1) throw new AppError('no_context', `Which ${repo} repo: ${joinNames(same.map((r) => r.replace('/', ' slash ')))}?`);
+    throw new AppError('unknown_repo', `I don't know a repo called ${repo}.`);
+  }
+
+  private async repoList(): Promise<string[]> {
+    const now = this.deps.clock.monotonicMs();
+    if (this.knownRepos && now - this.knownRepos.atMonoMs < KNOWN_REPOS_TTL_MS) return this.knownRepos.repos;
+    try {
+      const repos = await this.deps.github.listRepos();
+      this.knownRepos = { repos, atMonoMs: now };
+      return repos;
+    } catch (e) {
+      // The recognizer works without repo names; the failure surfaces on the GitHub call that needs it.
+      if (this.knownRepos) return this.knownRepos.repos;
+      if (isAppError(e) && (e.code === 'no_token' || e.code === 'github_unauthorized')) throw e;
+      return [];
+    }
+  }
+
+  // ---- responses ---------------------------------------------------------------------------
+
+  private notUnderstood(e: IntentEntities['unknown'], ctx: Ctx): Outcome {
+    void ctx;
+    const examples = helpExamples(e.guess);
+    const hint = e.guess ? `Did you mean something like "${examples[0]}"? ` : '';
+    return {
+      status: 'ok',
+      spoken: `Sorry, I didn't catch that. ${hint}You can say "what needs my attention", "read PR 12", or "help".`,
+      cards: [{ kind: 'help', examples: helpExamples() }],
+    };
+  }
+
+  private errorOutcome(e: unknown, ctx: Ctx): Outcome {
+    const err = isAppError(e) ? e : new AppError('internal', 'Unexpected failure.');
+    if (!isAppError(e)) this.deps.logger.error({ correlationId: ctx.correlationId, err: String((e as Error)?.stack ?? e) }, 'command failed');
+    else this.deps.logger.info({ correlationId: ctx.correlationId, code: err.code }, 'command error');
+    return { status: 'error', spoken: spokenError(err.code, err.message), cards: [], error: { code: err.code, message: err.message } };
+  }
+
+  private finish(out: Outcome, intent: Intent, ctx: Ctx, t0: number): CommandResponse {
+    let spoken = out.exact ? out.spoken : fitWordBudget(out.spoken, ctx.profile.wordBudget, out.tail);
+    if (spoken.length > MAX_TTS_CHARS) spoken = spoken.slice(0, MAX_TTS_CHARS - 1) + '…';
+    const response: CommandResponse = {
+      status: out.status,
+      intent: { name: intent.name, confidence: round3(intent.confidence), entities: { ...intent.entities } },
+      spoken_text: spoken,
+      cards: out.cards,
+      session_id: ctx.session.id,
+      debug: { processing_time_ms: round3(this.deps.clock.monotonicMs() - t0), correlation_id: ctx.correlationId },
+    };
+    if (out.pending) response.pending_action = out.pending;
+    if (out.error) response.error = out.error;
+    if (!out.keepLastSpoken) ctx.session.lastSpoken = spoken;
+    return response;
+  }
+
+  private persist(ctx: Ctx, out: Outcome, response: CommandResponse, input: CommandInput, intent: Intent, t0: number): void {
+    void out;
+    const { repos, clock, logger } = this.deps;
+    try {
+      ctx.session.updatedAtMs = clock.nowMs();
+      repos.sessions.put(ctx.session);
+      repos.commands.append({
+        id: this.deps.random.hex(8),
+        atMs: clock.nowMs(),
+        userId: ctx.userId,
+        sessionId: ctx.session.id,
+        correlationId: ctx.correlationId,
+        source: input.source,
+        text: input.text.slice(0, 500),
+        intent: intent.name,
+        confidence: intent.confidence,
+        status: response.status,
+        errorCode: response.error?.code ?? null,
+        durationMs: clock.monotonicMs() - t0,
+      });
+    } catch (e) {
+      // The action itself (if any) was already persisted by the action service; this is history.
+      logger.error({ correlationId: ctx.correlationId, err: String(e) }, 'could not persist session/command log');
+    }
+  }
+
+  private loadSession(id: string | undefined, userId: string): SessionState {
+    const sessionId = id ?? `${userId}.default`.slice(0, 64).replace(/[^A-Za-z0-9_.:-]/g, '_');
+    const existing = this.deps.repos.sessions.get(sessionId);
+    if (existing) {
+      if (existing.userId !== userId) throw new AppError('forbidden', 'That session belongs to another user.');
+      return existing;
+    }
+    const now = this.deps.clock.nowMs();
+    return { id: sessionId, userId, profile: 'default', lastPr: null, inbox: [], cursor: -1, lastSpoken: null, createdAtMs: now, updatedAtMs: now };
+  }
+}
+
+function validateText(text: string): void {
+  if (text.trim() === '') throw new AppError('empty_command', 'The command is empty.');
+  if (text.length > MAX_TEXT_CHARS) throw new AppError('text_too_long', `The command is ${text.length} characters; the limit is ${MAX_TEXT_CHARS}.`);
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) {
+    throw new AppError('invalid_encoding', 'The command contains invalid characters (unpaired surrogates).');
+  }
+}
+
+/** Accepts a transport's request id only when it is short and plain (it ends up in logs and the audit log). */
+function safeCorrelationId(id: string | undefined): string | undefined {
+  return id !== undefined && /^[A-Za-z0-9_.:-]{1,64}$/.test(id) ? id : undefined;
+}
+
+function toRef(n: NotificationThread): InboxRef {
+  return { threadId: n.id, repo: n.repo, number: n.number, subjectType: n.subjectType };
+}
+
+function targetOf(p: PendingActionRecord): string {
+  const verb = p.kind === 'pr.merge' ? 'merge' : p.kind === 'pr.request_review' ? 'review request on' : p.kind === 'pr.comment' ? 'comment on' : p.kind === 'agent.delegate' ? 'agent task for' : 'unsubscribe from';
+  const what = p.kind === 'agent.delegate' ? 'issue' : p.kind === 'notification.unsubscribe' ? 'thread' : 'PR';
+  return `${verb} ${what}${p.number !== null ? ` ${p.number}` : ''} in ${p.repo}`;
+}
+
+function whichOne(pending: readonly PendingActionRecord[]): string {
+  const list = pending.slice(0, 3).map(targetOf);
+  const nums = pending.filter((p) => p.number !== null).slice(0, 2).map((p) => `confirm ${p.number}`);
+  return `${plural(pending.length, 'action')} waiting: ${joinNames(list)}. Say ${nums.length ? nums.join(' or ') : 'cancel'}.`;
+}
+
+function outcomeCard(rec: PendingActionRecord): OutcomeCard {
+  return { kind: 'outcome', token: rec.token, action: rec.kind, state: rec.state, outcome: rec.outcome ?? rec.state, message: rec.outcomeMessage ?? '' };
+}
+
+function outcomeCode(outcome: string | null): AppErrorCode {
+  if (outcome === 'not_merged' || outcome === 'not_requested') return 'github_unavailable';
+  if (outcome && (APP_ERROR_CODES as readonly string[]).includes(outcome)) return outcome as AppErrorCode;
+  return 'internal';
+}
+
+function profileAnnouncement(p: Profile): string {
+  const numberRule = p.voiceConfirmNeedsNumber ? ' To confirm, say confirm and the number.' : '';
+  return `Switched to the ${p.name} profile: up to ${p.wordBudget} words per answer.${numberRule}`;
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+

@@ -1,0 +1,168 @@
+/**
+ * Composition root: picks adapters from config (fixture/live GitHub), opens the store, builds the
+ * pipeline and exposes it as the AppService every transport calls.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppService, Caller, CommandRequest, StatusResponse, TokenRequest } from '../../contract/api.js';
+import { isAppError } from '../../contract/errors.js';
+import type { CommandResponse, NotificationCard } from '../../contract/response.js';
+import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
+import type { Clock, Logger } from '../../core/ports/clock.js';
+import type { GitHubGateway } from '../../core/ports/github.js';
+import { FixtureGitHubGateway } from '../github/fixtureGitHubGateway.js';
+import { OctokitGitHubGateway } from '../github/octokitGitHubGateway.js';
+import { openStore, type Store } from '../store/index.js';
+import { REPO_ROOT, type AppConfig } from './config.js';
+import { AppEventBus } from './events.js';
+import { StageMetrics } from './metrics.js';
+import { cryptoRandom, monotonicEpochId, systemClock } from './system.js';
+
+export interface App {
+  config: AppConfig;
+  service: AppService;
+  pipeline: CommandPipeline;
+  store: Store;
+  github: GitHubGateway;
+  metrics: StageMetrics;
+  /** Pushed state for UIs and the tray (pipeline stage, action outcomes, inbox). */
+  events: AppEventBus;
+  logger: Logger;
+  /** Things the user should be told at start (e.g. a restored database). */
+  notes: string[];
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  logger: Logger;
+  /** Replaces the gateway chosen from config (tests). */
+  github?: GitHubGateway;
+  /** Reconcile interrupted actions every this many ms (0 = only at start). */
+  reconcileEveryMs?: number;
+  /** Replaces the system clock (tests of expiry). */
+  clock?: Clock;
+}
+
+export const APP_VERSION: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Builds the app. Throws AppError when the store cannot be opened (e.g. another instance holds it). */
+export async function createApp(config: AppConfig, opts: CreateAppOptions): Promise<App> {
+  const { logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore({ path: join(config.dataDir, 'handsfree.sqlite'), clock, logger });
+  const notes: string[] = [];
+  if (!store.startupReport.ok) notes.push(store.startupReport.message);
+  const github = opts.github ?? makeGateway(config, logger);
+  const metrics = new StageMetrics();
+  const events = new AppEventBus();
+  // Pending actions from another boot (or, off Linux, another process) are expired: their
+  // monotonic deadlines mean nothing here.
+  const bootId = monotonicEpochId();
+  const pipeline = new CommandPipeline({
+    github,
+    repos: store.repos,
+    clock,
+    random: cryptoRandom,
+    logger,
+    metrics,
+    policy: config.policy,
+    bootId,
+    agent: config.agent,
+  });
+  try {
+    const r = await pipeline.reconcile();
+    if (r.reconciled > 0) notes.push(`Checked ${r.reconciled} action(s) interrupted by the last shutdown; none was sent again.`);
+  } catch (e) {
+    logger.warn({ err: String(e) }, 'start-up reconciliation failed; will retry');
+  }
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.reconcileEveryMs && opts.reconcileEveryMs > 0) {
+    timer = setInterval(() => {
+      pipeline.reconcile().catch((e: unknown) => logger.warn({ err: String(e) }, 'periodic reconciliation failed'));
+    }, opts.reconcileEveryMs);
+    timer.unref();
+  }
+  const started = clock.monotonicMs();
+  let viewer: { login: string } | null = null;
+
+  /** Wraps a command so every client sees thinking → idle, and action state changes. */
+  const observed = async (sessionId: string | undefined, transcript: string | undefined, run: () => Promise<CommandResponse>): Promise<CommandResponse> => {
+    events.emit('pipeline.state', { stage: 'thinking', session_id: sessionId ?? null, ...(transcript !== undefined ? { transcript } : {}) });
+    try {
+      const res = await run();
+      for (const card of res.cards) {
+        if (card.kind === 'confirmation') events.emit('action.changed', { token: card.action.token, state: 'pending', outcome: null, message: null, action: card.action });
+        if (card.kind === 'outcome') events.emit('action.changed', { token: card.token, state: card.state, outcome: card.outcome, message: card.message });
+      }
+      if (res.intent.name === 'inbox.summary' && res.status === 'ok') {
+        events.emit('inbox.changed', { items: res.cards.filter((c): c is NotificationCard => c.kind === 'notification') });
+      }
+      events.emit('pipeline.state', { stage: res.status === 'error' ? 'error' : 'idle', session_id: res.session_id, spoken_text: res.spoken_text });
+      return res;
+    } catch (e) {
+      events.emit('pipeline.state', { stage: 'error', session_id: sessionId ?? null });
+      throw e;
+    }
+  };
+
+  const service: AppService = {
+    runCommand: (req: CommandRequest, caller: Caller) =>
+      observed(req.session_id, req.text.slice(0, 500), () => pipeline.run({
+        text: req.text,
+        userId: caller.userId,
+        source: req.client_context?.input === 'voice' ? 'voice' : caller.transport,
+        sessionId: req.session_id,
+        profile: req.profile,
+        currentRepo: req.client_context?.current_repo,
+        correlationId: caller.correlationId,
+      })),
+    confirm: (req: TokenRequest, caller: Caller, via) => observed(undefined, undefined, () => pipeline.confirmToken(req.token, caller.userId, via, caller.correlationId)),
+    cancel: (req: TokenRequest, caller: Caller) => observed(undefined, undefined, () => pipeline.cancelToken(req.token, caller.userId, caller.correlationId)),
+    async status(): Promise<StatusResponse> {
+      let ghOk = true;
+      let ghError: string | null = null;
+      try {
+        viewer ??= await github.viewer();
+      } catch (e) {
+        ghOk = false;
+        ghError = isAppError(e) ? `${e.code}: ${e.message}` : 'GitHub is not reachable.';
+      }
+      return {
+        version: APP_VERSION,
+        mode: github.mode,
+        uptime_ms: Math.round(clock.monotonicMs() - started),
+        github: { ok: ghOk, account: viewer?.login ?? null, rate_limit: github.rateLimit(), error: ghError },
+        store: { ok: store.startupReport.ok, path: store.path, message: store.startupReport.ok ? null : store.startupReport.message },
+        pending_actions: store.repos.pendingActions.listByState(['pending']).length,
+        auth_mode: config.authMode,
+      };
+    },
+    metrics: () => metrics.snapshot(),
+  };
+
+  return {
+    config,
+    service,
+    pipeline,
+    store,
+    github,
+    metrics,
+    events,
+    logger,
+    notes,
+    async close() {
+      if (timer) clearInterval(timer);
+      await store.close();
+    },
+  };
+}
+
+function makeGateway(config: AppConfig, logger: Logger): GitHubGateway {
+  if (config.mode === 'fixture') return new FixtureGitHubGateway({ fixturesDir: config.fixturesDir, journalPath: join(config.dataDir, 'demo-github-writes.jsonl') });
+  if (!config.githubToken) {
+    logger.warn({}, 'live mode without a GitHub token: every GitHub call will answer no_token');
+  }
+  return new OctokitGitHubGateway({ token: config.githubToken, baseUrl: config.githubApiUrl, logger });
+}
+

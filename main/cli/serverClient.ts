@@ -1,0 +1,60 @@
+/** Finding and calling a running `handsfree serve` for this data dir. */
+import { existsSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { APP_ERROR_CODES, AppError } from '../../contract/errors.js';
+import type { AppConfig } from '../app/config.js';
+
+const ServerInfoSchema = z.object({ pid: z.number().int().positive(), url: z.url(), port: z.number().int() });
+export type ServerInfo = z.infer<typeof ServerInfoSchema>;
+
+const FILE = 'server.json';
+
+export function writeServerInfo(dataDir: string, info: ServerInfo): void {
+  const tmp = join(dataDir, `${FILE}.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
+  renameSync(tmp, join(dataDir, FILE));
+}
+
+export function removeServerInfo(dataDir: string): void {
+  rmSync(join(dataDir, FILE), { force: true });
+}
+
+/** The running server for this data dir, or null (no file, unreadable, or its process is gone). */
+export function readServerInfo(dataDir: string): ServerInfo | null {
+  const path = join(dataDir, FILE);
+  if (!existsSync(path)) return null;
+  try {
+    const info = ServerInfoSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null;
+  }
+}
+
+/** Calls the server; a JSON error body becomes an AppError with its code. Timeout 35 s (a merge may take 30 s). */
+export async function requestServer(info: ServerInfo, config: AppConfig, path: string, body: unknown): Promise<unknown> {
+  const headers: Record<string, string> = { 'x-user-id': config.user };
+  const key = process.env['HANDSFREE_API_KEY'];
+  if (key) headers['authorization'] = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, info.url), {
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(35_000),
+    });
+  } catch (e) {
+    throw new AppError('internal', `Could not reach the running server at ${info.url}: ${(e as Error).message}`);
+  }
+  const json = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  if (!res.ok) {
+    const code = json?.error?.code;
+    const known = code && (APP_ERROR_CODES as readonly string[]).includes(code) ? (code as AppError['code']) : 'internal';
+    throw new AppError(known, json?.error?.message ?? `Server answered ${res.status}.`);
+  }
+  return json;
+}

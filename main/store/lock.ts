@@ -1,0 +1,151 @@
+/**
+ * Single-writer lock: an exclusively created lock file next to the store holding the owner's pid.
+ * A lock left by a process that no longer exists is taken over.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { AppError } from '../../contract/errors.js';
+import type { StoreFs } from './fsFacade.js';
+import { tryQuietly, writeAll } from './fsFacade.js';
+
+/** Thrown by openStore when another live process (or another Store in this process) holds the lock. */
+export class StoreLockedError extends AppError {
+  readonly lockPath: string;
+  /** Pid of the holder, when the lock file names one. */
+  readonly holderPid: number | undefined;
+
+  constructor(lockPath: string, holderPid: number | undefined) {
+    super('store_failed', `the store is already open in another process${holderPid ? ` (pid ${holderPid})` : ''}: ${lockPath}`, {
+      reason: 'locked',
+      holderPid,
+    });
+    this.name = 'StoreLockedError';
+    this.lockPath = lockPath;
+    this.holderPid = holderPid;
+  }
+}
+
+interface LockContent {
+  pid: number;
+  host: string;
+  atMs: number;
+  /** Linux: the process start time (clock ticks since boot), so a recycled pid is not mistaken for the owner. */
+  start?: string;
+}
+
+/** Start time of `pid` from /proc (Linux only); undefined elsewhere or if unreadable. */
+function processStart(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Lock files this process created: 'held' while a Store has it (a second open here is refused),
+ * 'leftover' when this process failed to remove it (taken over: nobody holds it).
+ */
+const createdHere = new Map<string, 'held' | 'leftover'>();
+
+function removeOwnLock(fsx: StoreFs, file: string): void {
+  try {
+    fsx.unlinkSync(file);
+    createdHere.delete(file);
+  } catch {
+    createdHere.set(file, 'leftover');
+  }
+}
+
+/** A lock file younger than this whose content cannot be parsed may be mid-creation: treated as held. */
+const UNREADABLE_LOCK_GRACE_MS = 5_000;
+
+function isAlive(held: LockContent): boolean {
+  try {
+    process.kill(held.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // The pid exists; on Linux also require the same process (pids are recycled, pid_max may be 32768).
+  const start = held.start === undefined ? undefined : processStart(held.pid);
+  return start === undefined || start === held.start;
+}
+
+function readLock(fsx: StoreFs, file: string): LockContent | undefined {
+  try {
+    const o = JSON.parse(fsx.readFileSync(file).toString('utf8')) as Partial<LockContent>;
+    if (Number.isSafeInteger(o.pid) && typeof o.host === 'string') {
+      return { pid: o.pid as number, host: o.host, atMs: Number(o.atMs), ...(typeof o.start === 'string' ? { start: o.start } : {}) };
+    }
+  } catch {
+    /* unreadable: decided by the caller */
+  }
+  return undefined;
+}
+
+export interface HeldLock {
+  readonly path: string;
+  /** True when a stale lock of a dead process was replaced. */
+  readonly tookOver: boolean;
+  release(): void;
+}
+
+/**
+ * Takes the lock at `file`. Throws StoreLockedError if a live process holds it.
+ * @param nowMs wall-clock epoch ms, recorded in the lock.
+ */
+export function acquireLock(fsx: StoreFs, file: string, nowMs: number): HeldLock {
+  const start = processStart(process.pid);
+  const mine: LockContent = { pid: process.pid, host: hostname(), atMs: nowMs, ...(start !== undefined ? { start } : {}) };
+  let tookOver = false;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number;
+    try {
+      fd = fsx.openSync(file, 'wx', 0o600);
+      createdHere.set(file, 'leftover');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new AppError('store_failed', `cannot create the store lock ${file}: ${(e as Error).message}`, { reason: 'lock_io' }, { cause: e });
+      }
+      const held = readLock(fsx, file);
+      const here = createdHere.get(file);
+      if (here === 'held') throw new StoreLockedError(file, process.pid);
+      if (here === 'leftover') {
+        // Left by this process after a failed open or close: nobody holds it.
+      } else if (held) {
+        if (held.host !== mine.host || isAlive(held)) throw new StoreLockedError(file, held.pid);
+      } else {
+        const mtime = fsx.mtimeMs(file);
+        if (mtime !== undefined && Date.now() - mtime < UNREADABLE_LOCK_GRACE_MS) throw new StoreLockedError(file, undefined);
+      }
+      // Stale: its owner is gone. Remove and retry once; if another process wins the race, it holds the lock.
+      tryQuietly(() => fsx.unlinkSync(file));
+      tookOver = true;
+      continue;
+    }
+    try {
+      try {
+        writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0);
+      } finally {
+        fsx.closeSync(fd);
+      }
+    } catch (e) {
+      removeOwnLock(fsx, file);
+      throw new AppError('store_failed', `cannot write the store lock ${file}: ${(e as Error).message}`, { reason: 'lock_io' }, { cause: e });
+    }
+    let released = false;
+    createdHere.set(file, 'held');
+    return {
+      path: file,
+      tookOver,
+      release() {
+        if (released) return;
+        released = true;
+        removeOwnLock(fsx, file);
+      },
+    };
+  }
+  throw new StoreLockedError(file, readLock(fsx, file)?.pid);
+}

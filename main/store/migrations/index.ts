@@ -1,0 +1,10 @@
+/** Every migration, in order. Add a file NNNN-verb-noun.ts and append it here. */
+import { migration as m0001 } from './0001-create-core-tables.js';
+import { migration as m0002 } from './0002-create-notification-tables.js';
+import { migration as m0003 } from './0003-create-webhook-events.js';
+import { migration as m0004 } from './0004-create-agent-tasks.js';
+import type { Migration } from './types.js';
+
+export type { Migration, MigrationContext } from './types.js';
+
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004];

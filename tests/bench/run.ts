@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: every benchmark, each printed next to its target and a baseline measured in
+ * the same run. Speed targets live here, not in unit tests (machines here are noisy).
+ */
+import { benchHttp, benchInProcess } from './pipeline.js';
+
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const f = (n: number) => n.toFixed(2);
+
+async function main(): Promise<void> {
+  if (want('pipeline')) {
+    const r = await benchInProcess();
+    console.log(`pipeline  in-process text command: p50 ${f(r.p50)} ms, p99 ${f(r.p99)} ms over ${r.n} (target p99 ≤ 5 ms: ${r.p99 <= 5 ? 'met' : 'MISSED'})`);
+  }
+  if (want('http')) {
+    const { app, floor } = await benchHttp();
+    console.log(
+      `http      50 concurrent: p50 ${f(app.p50)} ms, p99 ${f(app.p99)} ms over ${app.n} (target p99 ≤ 20 ms: ${app.p99 <= 20 ? 'met' : 'MISSED'}); ` +
+        `bare node:http floor p99 ${f(floor.p99)} ms, ratio ${f(app.p99 / Math.max(floor.p99, 0.001))}×`,
+    );
+  }
+  if (want('store')) {
+    const { benchStore } = await import('./store.js');
+    await benchStore({});
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

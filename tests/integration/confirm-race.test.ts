@@ -1,0 +1,110 @@
+/**
+ * CF-3: voice "confirm", "confirm 12", clicks and duplicated API confirms for one merge, started in
+ * every order fast-check's scheduler generates and interleaved at the merge call, 10,000 times:
+ * exactly one PUT …/merge reaches the fake GitHub server each time. Real pipeline, real store,
+ * real Octokit client; only api.github.com is replaced (by the OpenAPI-validated fake).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GitHubGateway } from '../../core/ports/github.js';
+import { createApp, type App } from '../../main/app/app.js';
+import { loadConfig } from '../../main/app/config.js';
+import { OctokitGitHubGateway } from '../../main/github/octokitGitHubGateway.js';
+import { SILENT_LOGGER } from '../../main/log/logger.js';
+import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
+
+const RUNS = Number(process.env['HANDSFREE_RACE_RUNS'] ?? 10_000);
+const SOURCES = ['voice', 'voice-number', 'click', 'api', 'click-duplicate'] as const;
+type Source = (typeof SOURCES)[number];
+
+let fake: FakeGitHub;
+let app: App;
+let dir: string;
+let headSha: string;
+let scheduler: fc.Scheduler | null = null;
+
+beforeAll(async () => {
+  fake = await startFakeGitHub({ rateLimit: { core: 1e9, search: 1e9 } });
+  const octokit = new OctokitGitHubGateway({ token: 'ghp_test_race', baseUrl: fake.url, circuitBreaker: false });
+  // The merge call waits for the current run's scheduler, so fast-check also decides where the
+  // in-flight merge interleaves with the other confirmations.
+  const github: GitHubGateway = Object.create(octokit, {
+    mergePullRequest: {
+      value: async (req: Parameters<GitHubGateway['mergePullRequest']>[0]) => {
+        if (scheduler) await scheduler.schedule(Promise.resolve(), 'merge in flight');
+        return octokit.mergePullRequest(req);
+      },
+    },
+  }) as GitHubGateway;
+  // Durability is not under test here (see the store's kill tests): a RAM-backed dir keeps 10,000 runs fast.
+  dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'hf-race-'));
+  app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir }), { logger: SILENT_LOGGER, github });
+  headSha = (await octokit.getPullRequest('acme/api', 12)).headSha;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('confirmation race', () => {
+  it(`exactly one merge request reaches GitHub in ${RUNS} generated interleavings`, async () => {
+    let run = 0;
+    let successes = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom(...SOURCES), { minLength: 2, maxLength: 6 }), async (s, sources) => {
+        fake.reset();
+        run++;
+        const userId = 'racer';
+        const sessionId = `race-${run}`;
+        const action = app.pipeline.actions.create({
+          kind: 'pr.merge',
+          sessionId,
+          userId,
+          repo: 'acme/api',
+          number: 12,
+          headSha,
+          params: { method: 'squash' },
+          readBack: 'Merge PR 12 …',
+          ttlMs: 60_000,
+          correlationId: `race-${run}`,
+        });
+        const caller = { userId, transport: 'http' as const };
+        const fire = (src: Source) => {
+          switch (src) {
+            case 'voice':
+              return app.service.runCommand({ text: 'confirm', session_id: sessionId }, caller);
+            case 'voice-number':
+              return app.service.runCommand({ text: 'confirm 12', session_id: sessionId }, caller);
+            case 'click':
+            case 'click-duplicate':
+              return app.service.confirm({ token: action.token }, caller, 'click');
+            case 'api':
+              return app.service.confirm({ token: action.token }, caller, 'api');
+          }
+        };
+        scheduler = s;
+        const calls = sources.map((src) => s.schedule(Promise.resolve(src), src).then(fire));
+        await s.waitAll();
+        const results = await Promise.all(calls);
+        scheduler = null;
+
+        const merged = results.filter((r) => r.status === 'ok' && r.cards.some((c) => c.kind === 'outcome' && c.outcome === 'merged'));
+        expect(fake.mergePuts).toBe(1);
+        expect(merged).toHaveLength(1);
+        expect(fake.state.merges).toHaveLength(1);
+        expect(app.store.repos.pendingActions.get(action.token)?.state).toBe('done');
+        // Every loser was told why nothing more happened.
+        for (const r of results) if (r !== merged[0]) expect(['token_used', 'no_pending_action']).toContain(r.error?.code);
+        successes++;
+      }),
+      { numRuns: RUNS },
+    );
+    expect(successes).toBe(RUNS);
+    expect(fake.validationErrors).toEqual([]);
+  }, 600_000);
+});
