@@ -24,6 +24,11 @@ async function main(): Promise<void> {
     const { benchStore } = await import('./store.js');
     await benchStore({});
   }
+  if (want('audio')) {
+    // Starts its own PulseAudio null sinks; the stall capture runs the issue's 2 minutes.
+    const { runAudioBench } = await import('@handsfree/audio-addon/bench');
+    await runAudioBench({ log: (line) => console.log(`audio     ${line}`) });
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,0 +1,1 @@
+export { hasPulseTools, paplay, startPulse, type PulseServer } from '../bench/pulseServer.js';
