@@ -2,7 +2,10 @@
  * Persistence ports. Synchronous on purpose: the main-process store (sql.js + fsynced journal)
  * is synchronous, and a synchronous compare-and-set is what makes confirmation exactly-once
  * under concurrent confirms without locks. Every write method returns only after the write
- * is durable (survives kill -9 / power loss); it throws AppError('store_failed') otherwise.
+ * is durable (survives kill -9 / power loss); it throws AppError('store_failed') otherwise —
+ * except SessionRepository.put and CommandLog.append, which are history: they survive kill -9 but
+ * are fsynced in groups (within 50 ms, or by the next durable write), so a read-only command costs
+ * no fsync.
  */
 import type { NotificationSubjectType } from '../../contract/github.js';
 import type { ProfileName } from '../../contract/intent.js';

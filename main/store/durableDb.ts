@@ -78,6 +78,11 @@ export class DurableDb {
   private txOps: JournalOp[] = [];
   /** Why the journal cannot be appended to until a compaction succeeds. */
   private poisoned: string | undefined;
+  /** A deferred-sync record was appended but not yet fdatasync'ed. */
+  private pendingSync = false;
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by runDeferred() for the commit it triggers. */
+  private deferCommit = false;
   private closed = false;
 
   constructor(o: DurableDbOptions) {
@@ -184,6 +189,39 @@ export class DurableDb {
     return { changes, lastInsertRowid: this.lastInsertRowid() };
   }
 
+  /**
+   * Like run(), but the journal record is fdatasync'ed later: within DEFERRED_SYNC_MS, or by the
+   * next durable write or close(), whichever comes first (group commit). For history that may be
+   * lost on power failure but not reordered or corrupted: session context and the command log.
+   * A killed process loses nothing (the record is in the OS page cache); a torn record is discarded
+   * at open like any other. Inside transaction() it joins the enclosing (durable) transaction.
+   */
+  runDeferred(sql: string, params?: SqlParams): RunResult {
+    if (this.txDepth > 0) return this.run(sql, params);
+    this.deferCommit = true;
+    try {
+      return this.run(sql, params);
+    } finally {
+      this.deferCommit = false;
+    }
+  }
+
+  /** fdatasyncs deferred records now (timer, close, compaction). A failure makes the next write compact. */
+  flushDeferred(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    const journal = this.journal;
+    if (!this.pendingSync || !journal) return;
+    this.pendingSync = false;
+    try {
+      this.o.fs.fdatasyncSync(journal.fd);
+    } catch (e) {
+      // The records are committed in memory; the next write's compaction snapshots them durably.
+      this.o.logger.error({ err: String(e), file: journal.file }, 'store: deferred fdatasync failed; compacting on the next write');
+      this.poisoned = `deferred fdatasync failed (${(e as NodeJS.ErrnoException)?.code ?? String(e)})`;
+    }
+  }
+
   /** Runs a parameterless multi-statement script (DDL) inside the current transaction. */
   execScript(sql: string): void {
     this.assertOpen();
@@ -285,9 +323,11 @@ export class DurableDb {
       this.rollbackQuietly();
       throw new AppError('store_failed', `transaction too large to journal (${record.length} bytes)`, { reason: 'too_large' });
     }
+    const deferred = this.deferCommit;
     try {
       writeAll(this.o.fs, journal.fd, record, at);
-      this.o.fs.fdatasyncSync(journal.fd);
+      // One fdatasync also covers every deferred record appended before this one.
+      if (!deferred) this.o.fs.fdatasyncSync(journal.fd);
     } catch (e) {
       this.rollbackQuietly();
       this.discardTail(journal, at, e);
@@ -305,6 +345,17 @@ export class DurableDb {
     }
     this.lastSeqValue = seq;
     this.writesSinceCompact++;
+    if (deferred) {
+      this.pendingSync = true;
+      if (!this.syncTimer) {
+        this.syncTimer = setTimeout(() => this.flushDeferred(), DEFERRED_SYNC_MS);
+        this.syncTimer.unref?.();
+      }
+    } else {
+      this.pendingSync = false;
+      if (this.syncTimer) clearTimeout(this.syncTimer);
+      this.syncTimer = undefined;
+    }
     this.maybeAutoCompact();
   }
 
@@ -350,6 +401,7 @@ export class DurableDb {
    * @throws AppError('store_failed') inside a transaction (refused, nothing rolled back) or on I/O failure.
    */
   compact(): void {
+    this.flushDeferred();
     this.assertOpen();
     if (this.txDepth > 0) {
       throw new AppError('store_failed', 'refusing to compact inside a transaction (export() would end it)', { reason: 'in_transaction' });
@@ -498,6 +550,7 @@ export class DurableDb {
     if (this.closed) return;
     this.closed = true;
     if (this.txDepth > 0) this.rollbackQuietly();
+    this.flushDeferred();
     this.clearStatements();
     const j = this.journal;
     if (j) tryQuietly(() => this.o.fs.closeSync(j.fd));
@@ -505,6 +558,9 @@ export class DurableDb {
     tryQuietly(() => this.db.close());
   }
 }
+
+/** Longest a deferred-sync record waits for its fdatasync, in ms. */
+export const DEFERRED_SYNC_MS = 50;
 
 /** temp file + write + fsync + close + rename; the caller fsyncs the directory. Removes the temp file on failure. */
 function writeTempThenRename(fs: StoreFs, file: string, data: Uint8Array): void {

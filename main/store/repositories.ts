@@ -71,8 +71,9 @@ class SqlSessionRepository implements SessionRepository {
     };
   }
 
+  /** Deferred sync: conversation context is not an acknowledged side effect (see DurableDb.runDeferred). */
   put(s: SessionState): void {
-    this.db.run(
+    this.db.runDeferred(
       `INSERT INTO sessions (id, user_id, profile, last_pr_repo, last_pr_number, inbox_json, cursor, last_spoken, created_at_ms, updated_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, profile = excluded.profile,
@@ -263,8 +264,9 @@ function toCommand(r: Row): CommandRecord {
 class SqlCommandLog implements CommandLog {
   constructor(private readonly db: DurableDb) {}
 
+  /** Deferred sync: history, never reordered or corrupted, may lose its last 50 ms on power loss. */
   append(c: CommandRecord): void {
-    this.db.run(
+    this.db.runDeferred(
       `INSERT INTO commands (id, at_ms, user_id, session_id, correlation_id, source, text, intent, confidence, status, error_code, duration_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [c.id, c.atMs, c.userId, c.sessionId, c.correlationId, c.source, truncateText(c.text), c.intent, c.confidence, c.status, c.errorCode, c.durationMs],
