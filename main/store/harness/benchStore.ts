@@ -128,7 +128,8 @@ async function measureSize(root: string, rows: number, writes: number, naiveWrit
     for (let i = 0; i < writes; i++) {
       const c = command(next++);
       const t = performance.now();
-      store.repos.commands.append(c);
+      // A durable write (append + fdatasync before returning); commands.append itself is group-committed.
+      store.run(INSERT, params(c));
       storeMs.push(performance.now() - t);
     }
     const c0 = performance.now();
