@@ -15,6 +15,8 @@ export interface StoreFs {
   ftruncateSync(fd: number, len: number): void;
   fstatSize(fd: number): number;
   renameSync(from: string, to: string): void;
+  /** Hard link; fails with EEXIST if `to` exists (used to create the lock atomically with content). */
+  linkSync(existing: string, to: string): void;
   unlinkSync(file: string): void;
   readdirSync(dir: string): string[];
   mkdirSync(dir: string): void;
@@ -33,6 +35,7 @@ export const nodeFs: StoreFs = {
   ftruncateSync: (fd, len) => fs.ftruncateSync(fd, len),
   fstatSize: (fd) => fs.fstatSync(fd).size,
   renameSync: (a, b) => fs.renameSync(a, b),
+  linkSync: (a, b) => fs.linkSync(a, b),
   unlinkSync: (f) => fs.unlinkSync(f),
   readdirSync: (d) => fs.readdirSync(d),
   mkdirSync: (d) => void fs.mkdirSync(d, { recursive: true }),

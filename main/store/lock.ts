@@ -99,12 +99,54 @@ export interface HeldLock {
 export function acquireLock(fsx: StoreFs, file: string, nowMs: number): HeldLock {
   const start = processStart(process.pid);
   const mine: LockContent = { pid: process.pid, host: hostname(), atMs: nowMs, ...(start !== undefined ? { start } : {}) };
+  // The lock appears with its content in one step (write a temp file, then link it into place,
+  // which fails if the lock exists), so a process killed mid-way never leaves an empty lock.
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = fsx.openSync(tmp, 'w', 0o600);
+    try {
+      writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0);
+    } finally {
+      fsx.closeSync(fd);
+    }
+  } catch (e) {
+    tryQuietly(() => fsx.unlinkSync(tmp));
+    throw new AppError('store_failed', `cannot write the store lock ${file}: ${(e as Error).message}`, { reason: 'lock_io' }, { cause: e });
+  }
+  try {
+    return takeLock(fsx, file, tmp, mine);
+  } finally {
+    tryQuietly(() => fsx.unlinkSync(tmp));
+  }
+}
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/** Creates `file` with the lock content, failing with EEXIST if it exists. */
+function createExclusive(fsx: StoreFs, file: string, tmp: string, mine: LockContent): void {
+  try {
+    fsx.linkSync(tmp, file);
+    return;
+  } catch (e) {
+    if (!NO_HARD_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  }
+  // File systems without hard links (FAT, some network shares): exclusive create, then write.
+  const fd = fsx.openSync(file, 'wx', 0o600);
+  try {
+    writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0);
+  } catch (e) {
+    tryQuietly(() => fsx.closeSync(fd));
+    tryQuietly(() => fsx.unlinkSync(file));
+    throw e;
+  }
+  fsx.closeSync(fd);
+}
+
+function takeLock(fsx: StoreFs, file: string, tmp: string, mine: LockContent): HeldLock {
   let tookOver = false;
   for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
     try {
-      fd = fsx.openSync(file, 'wx', 0o600);
-      createdHere.set(file, 'leftover');
+      createExclusive(fsx, file, tmp, mine);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new AppError('store_failed', `cannot create the store lock ${file}: ${(e as Error).message}`, { reason: 'lock_io' }, { cause: e });
@@ -112,11 +154,12 @@ export function acquireLock(fsx: StoreFs, file: string, nowMs: number): HeldLock
       const held = readLock(fsx, file);
       const here = createdHere.get(file);
       if (here === 'held') throw new StoreLockedError(file, process.pid);
-      if (here === 'leftover') {
+      if (here === 'leftover' && (!held || held.pid === process.pid)) {
         // Left by this process after a failed open or close: nobody holds it.
       } else if (held) {
         if (held.host !== mine.host || isAlive(held)) throw new StoreLockedError(file, held.pid);
       } else {
+        // Unreadable (damaged, or written by an older version): give a writer a moment, then take over.
         const mtime = fsx.mtimeMs(file);
         if (mtime !== undefined && Date.now() - mtime < UNREADABLE_LOCK_GRACE_MS) throw new StoreLockedError(file, undefined);
       }
@@ -124,16 +167,6 @@ export function acquireLock(fsx: StoreFs, file: string, nowMs: number): HeldLock
       tryQuietly(() => fsx.unlinkSync(file));
       tookOver = true;
       continue;
-    }
-    try {
-      try {
-        writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0);
-      } finally {
-        fsx.closeSync(fd);
-      }
-    } catch (e) {
-      removeOwnLock(fsx, file);
-      throw new AppError('store_failed', `cannot write the store lock ${file}: ${(e as Error).message}`, { reason: 'lock_io' }, { cause: e });
     }
     let released = false;
     createdHere.set(file, 'held');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,6 +253,15 @@ describe('single writer (DB-6)', () => {
   it('takes over a lock whose pid now belongs to another process (pid reuse, Linux)', async () => {
     if (process.platform !== 'linux') return;
     writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), atMs: 1, start: '1' }));
+    const s = await openAt();
+    expect(s.startupReport.ok).toBe(true);
+  });
+
+  it('treats a fresh unreadable lock as held, an old one as stale', async () => {
+    writeFileSync(`${path}.lock`, '');
+    await expect(openStore({ path })).rejects.toBeInstanceOf(StoreLockedError);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.lock`, old, old);
     const s = await openAt();
     expect(s.startupReport.ok).toBe(true);
   });

@@ -69,6 +69,7 @@ function faultyFs(): Faulty {
     ftruncateSync: wrap('ftruncate', nodeFs.ftruncateSync),
     fstatSize: wrap('fstat', nodeFs.fstatSize),
     renameSync: wrap('rename', nodeFs.renameSync),
+    linkSync: wrap('link', nodeFs.linkSync),
     unlinkSync: wrap('unlink', nodeFs.unlinkSync),
     readdirSync: wrap('readdir', nodeFs.readdirSync),
     readFileSync: wrap('read', nodeFs.readFileSync),

@@ -86,7 +86,12 @@ async function main(): Promise<void> {
   for (;;) {
     const n = 1 + Math.floor(rand() * 3);
     const ids: number[] = [];
-    if (ackEarly) say(`ack ${Array.from({ length: n }, (_, i) => id + i).join(',')}`);
+    if (ackEarly) {
+      say(`ack ${Array.from({ length: n }, (_, i) => id + i).join(',')}`);
+      // Stand-in for work done between the premature ack and the durable write.
+      const until = performance.now() + 10;
+      while (performance.now() < until);
+    }
     store.transaction(() => {
       for (let i = 0; i < n; i++) {
         const payload = 'x'.repeat(Math.floor(rand() * 300)) + String(rand());
