@@ -82,6 +82,14 @@ struct StreamStats {
   std::atomic<int64_t> last_callback_ns{0};
   std::atomic<int64_t> first_callback_ns{0};
   DurationHistogram callback_duration;
+
+  // End-of-callback bookkeeping shared by every backend; real-time safe (relaxed atomics only).
+  void note_callback(int64_t t0_ns) {
+    callbacks.fetch_add(1, std::memory_order_relaxed);
+    if (first_callback_ns.load(std::memory_order_relaxed) == 0) first_callback_ns.store(t0_ns, std::memory_order_relaxed);
+    last_callback_ns.store(t0_ns, std::memory_order_relaxed);
+    callback_duration.record_ns(now_ns() - t0_ns);
+  }
 };
 
 // Timing of one capture callback, passed to the pump through its own ring.

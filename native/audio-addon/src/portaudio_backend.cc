@@ -152,12 +152,7 @@ class PortAudioCapture final : public CaptureBackend {
     TimingRecord rec{sh->ring->total_written() / static_cast<size_t>(self->channels_), t0, std::min(adc_last, t0)};
     sh->timing.write(&rec, 1);
     sh->stats.device_frames.fetch_add(frames, std::memory_order_relaxed);
-    sh->stats.callbacks.fetch_add(1, std::memory_order_relaxed);
-    if (sh->stats.first_callback_ns.load(std::memory_order_relaxed) == 0) {
-      sh->stats.first_callback_ns.store(t0, std::memory_order_relaxed);
-    }
-    sh->stats.last_callback_ns.store(t0, std::memory_order_relaxed);
-    sh->stats.callback_duration.record_ns(now_ns() - t0);
+    sh->stats.note_callback(t0);
     return paContinue;
   }
 
@@ -287,12 +282,7 @@ class PortAudioPlayback final : public PlaybackBackend {
       sh->silence_frames_since_audio.fetch_add(frames, std::memory_order_relaxed);
     }
     sh->stats.device_frames.fetch_add(frames, std::memory_order_relaxed);
-    sh->stats.callbacks.fetch_add(1, std::memory_order_relaxed);
-    if (sh->stats.first_callback_ns.load(std::memory_order_relaxed) == 0) {
-      sh->stats.first_callback_ns.store(t0, std::memory_order_relaxed);
-    }
-    sh->stats.last_callback_ns.store(t0, std::memory_order_relaxed);
-    sh->stats.callback_duration.record_ns(now_ns() - t0);
+    sh->stats.note_callback(t0);
     return paContinue;
   }
 

@@ -48,6 +48,33 @@ bool wait_stream_ready(PulseContext* pc, pa_stream* s, int timeout_ms, std::stri
   return false;
 }
 
+// Stream state and device moves, for capture and playback alike (libpulse loop thread; never a
+// real-time callback, so the mutex is fine): a failed/terminated stream after start is reported
+// to the owner's threads, and so is the server moving the stream to another device.
+template <typename Shared>
+void report_stream_state(pa_stream* s, PulseContext& pc, Shared& shared, const std::atomic<bool>& ready,
+                         const std::atomic<bool>& closing, const char* what) {
+  pc.signal();
+  pa_stream_state_t st = pa_stream_get_state(s);
+  if ((st == PA_STREAM_FAILED || st == PA_STREAM_TERMINATED) && ready.load() && !closing.load()) {
+    {
+      std::lock_guard<std::mutex> lock(shared.info_mutex);
+      shared.failure = std::string(what) + " stream ended: " + pc.last_error();
+    }
+    shared.failed.store(true);
+  }
+}
+
+template <typename Shared>
+void report_stream_moved(pa_stream* s, Shared& shared) {
+  const char* name = pa_stream_get_device_name(s);
+  {
+    std::lock_guard<std::mutex> lock(shared.info_mutex);
+    shared.current_device = std::string("pulse:") + (name ? name : "?");
+  }
+  shared.moved.store(true);
+}
+
 class PulseCapture final : public CaptureBackend {
  public:
   explicit PulseCapture(CaptureShared* shared) : shared_(shared) {}
@@ -164,40 +191,19 @@ class PulseCapture final : public CaptureBackend {
     TimingRecord rec{sh->ring->total_written() / static_cast<size_t>(self->channels_), t0, t0 - lat_ns};
     sh->timing.write(&rec, 1);
     sh->stats.device_frames.fetch_add(frames_total, std::memory_order_relaxed);
-    sh->stats.callbacks.fetch_add(1, std::memory_order_relaxed);
-    if (sh->stats.first_callback_ns.load(std::memory_order_relaxed) == 0) {
-      sh->stats.first_callback_ns.store(t0, std::memory_order_relaxed);
-    }
-    sh->stats.last_callback_ns.store(t0, std::memory_order_relaxed);
-    sh->stats.callback_duration.record_ns(now_ns() - t0);
+    sh->stats.note_callback(t0);
   }
 
   static void on_state(pa_stream* s, void* user) {
     auto* self = static_cast<PulseCapture*>(user);
-    self->pc_.signal();
-    pa_stream_state_t st = pa_stream_get_state(s);
-    if ((st == PA_STREAM_FAILED || st == PA_STREAM_TERMINATED) && self->ready_.load() && !self->closing_.load()) {
-      {
-        std::lock_guard<std::mutex> lock(self->shared_->info_mutex);
-        self->shared_->failure = "capture stream ended: " + self->pc_.last_error();
-      }
-      self->shared_->failed.store(true);
-    }
+    report_stream_state(s, self->pc_, *self->shared_, self->ready_, self->closing_, "capture");
   }
 
   static void on_overflow(pa_stream*, void* user) {
     static_cast<PulseCapture*>(user)->shared_->stats.overruns.fetch_add(1, std::memory_order_relaxed);
   }
 
-  static void on_moved(pa_stream* s, void* user) {
-    auto* self = static_cast<PulseCapture*>(user);
-    const char* name = pa_stream_get_device_name(s);
-    {
-      std::lock_guard<std::mutex> lock(self->shared_->info_mutex);
-      self->shared_->current_device = std::string("pulse:") + (name ? name : "?");
-    }
-    self->shared_->moved.store(true);
-  }
+  static void on_moved(pa_stream* s, void* user) { report_stream_moved(s, *static_cast<PulseCapture*>(user)->shared_); }
 
   CaptureShared* shared_;
   PulseContext pc_;
@@ -347,40 +353,19 @@ class PulsePlayback final : public PlaybackBackend {
       pa_stream_write(s, buf, len, nullptr, 0, PA_SEEK_RELATIVE);
       nbytes = nbytes > len ? nbytes - len : 0;
     }
-    sh->stats.callbacks.fetch_add(1, std::memory_order_relaxed);
-    if (sh->stats.first_callback_ns.load(std::memory_order_relaxed) == 0) {
-      sh->stats.first_callback_ns.store(t0, std::memory_order_relaxed);
-    }
-    sh->stats.last_callback_ns.store(t0, std::memory_order_relaxed);
-    sh->stats.callback_duration.record_ns(now_ns() - t0);
+    sh->stats.note_callback(t0);
   }
 
   static void on_state(pa_stream* s, void* user) {
     auto* self = static_cast<PulsePlayback*>(user);
-    self->pc_.signal();
-    pa_stream_state_t st = pa_stream_get_state(s);
-    if ((st == PA_STREAM_FAILED || st == PA_STREAM_TERMINATED) && self->ready_.load() && !self->closing_.load()) {
-      {
-        std::lock_guard<std::mutex> lock(self->shared_->info_mutex);
-        self->shared_->failure = "playback stream ended: " + self->pc_.last_error();
-      }
-      self->shared_->failed.store(true);
-    }
+    report_stream_state(s, self->pc_, *self->shared_, self->ready_, self->closing_, "playback");
   }
 
   static void on_underflow(pa_stream*, void* user) {
     static_cast<PulsePlayback*>(user)->shared_->stats.underruns.fetch_add(1, std::memory_order_relaxed);
   }
 
-  static void on_moved(pa_stream* s, void* user) {
-    auto* self = static_cast<PulsePlayback*>(user);
-    const char* name = pa_stream_get_device_name(s);
-    {
-      std::lock_guard<std::mutex> lock(self->shared_->info_mutex);
-      self->shared_->current_device = std::string("pulse:") + (name ? name : "?");
-    }
-    self->shared_->moved.store(true);
-  }
+  static void on_moved(pa_stream* s, void* user) { report_stream_moved(s, *static_cast<PulsePlayback*>(user)->shared_); }
 
   PlaybackShared* shared_;
   PulseContext pc_;
