@@ -76,10 +76,25 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   } catch (e) {
     logger.warn({ err: String(e) }, 'start-up reconciliation failed; will retry');
   }
+  // Retention: commands and notifications older than 90 days go, at start and then daily.
+  const prune = () => {
+    try {
+      const r = store.prune(clock.nowMs());
+      if (r.commands + r.notifications > 0) logger.info({ ...r }, 'pruned old history');
+    } catch (e) {
+      logger.warn({ err: String(e) }, 'retention pruning failed; will retry');
+    }
+  };
+  prune();
+  let lastPruneMs = clock.monotonicMs();
   let timer: NodeJS.Timeout | undefined;
   if (opts.reconcileEveryMs && opts.reconcileEveryMs > 0) {
     timer = setInterval(() => {
       pipeline.reconcile().catch((e: unknown) => logger.warn({ err: String(e) }, 'periodic reconciliation failed'));
+      if (clock.monotonicMs() - lastPruneMs > 24 * 3_600_000) {
+        lastPruneMs = clock.monotonicMs();
+        prune();
+      }
     }, opts.reconcileEveryMs);
     timer.unref();
   }
