@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     files: ['main/**/*.ts'],
-    ignores: ['main/github/**', 'main/store/**', 'main/speech/**', 'main/electron/**', 'main/audio/**', 'main/server/**', 'main/log/**', 'main/settings/**', '**/*.test.ts'],
+    ignores: ['main/github/**', 'main/store/**', 'main/speech/**', 'main/electron/**', 'main/audio/**', 'main/server/**', 'main/log/**', 'main/settings/**', 'main/ui/**', '**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         forbid(['**/preload/**', '**/renderer/**'], 'main/ never imports preload/ or renderer/'),
@@ -59,6 +59,7 @@ export default tseslint.config(
     ['main/electron/**/*.ts', ['@octokit/*', 'sql.js', 'openai', '@handsfree/audio-addon', 'ws']],
     ['main/log/**/*.ts', ['@octokit/*', 'sql.js', 'openai', 'electron', 'electron-store', '@handsfree/audio-addon', 'ws']],
     ['main/settings/**/*.ts', ['@octokit/*', 'sql.js', 'openai', 'electron', '@handsfree/audio-addon', 'ws']],
+    ['main/ui/**/*.ts', ['@octokit/*', 'sql.js', 'openai', 'electron', 'electron-store', '@handsfree/audio-addon']],
   ].map(([files, banned]) => ({
     files: [files],
     ignores: ['**/*.test.ts'],

@@ -14,6 +14,7 @@ import { createApp, type App } from '../app/app.js';
 import { loadConfig, type AppConfig } from '../app/config.js';
 import { createLogger } from '../log/logger.js';
 import { readServerInfo, requestServer } from './serverClient.js';
+import { runStart } from '../ui/start.js';
 import { runServe } from './serve.js';
 
 const USAGE = `Usage: handsfree <command> [options]
@@ -24,7 +25,7 @@ Commands:
   cancel [token]      Cancel a pending action (no token: everything waiting in this session)
   status              Show mode, GitHub account, store and pending actions
   serve               Run the loopback HTTP API (127.0.0.1)
-  start               Start the app (desktop UI when available; otherwise the local API)
+  start               Start the desktop app (Electron where installed; otherwise the same UI in browser mode)
 
 Options:
   --json              Print the whole response as JSON
@@ -81,8 +82,9 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve':
+      return runServe(config, { port, announce: false });
     case 'start':
-      return runServe(config, { port, announce: command === 'start' });
+      return runStart(config, { port });
     case 'ask': {
       const text = rest.join(' ');
       const req: CommandRequest = { text };

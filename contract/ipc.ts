@@ -1,0 +1,146 @@
+/**
+ * The UI contract: every call the renderer can make and every event it can receive, used by the
+ * Electron IPC handlers, the preload bridge and the browser-mode HTTP + WebSocket transport alike,
+ * so the transports cannot drift. Built on api.ts (requests, status) and events.ts (push events).
+ */
+import { z } from 'zod';
+import { CommandRequestSchema, TokenRequestSchema, type CommandRequest, type StatusResponse, type TokenRequest } from './api.js';
+import type { AppEvents } from './events.js';
+import { PROFILE_NAMES } from './intent.js';
+import type { CommandResponse, NotificationCard } from './response.js';
+
+/** User settings the UI edits; persisted by main (conf / electron-store). Secrets are never here. */
+export const SettingsSchema = z.strictObject({
+  mode: z.enum(['fixture', 'live']),
+  profile: z.enum(PROFILE_NAMES),
+  sttProvider: z.enum(['offline', 'openai', 'stub']),
+  ttsProvider: z.enum(['offline', 'openai', 'stub']),
+  voice: z.string().min(1).max(64),
+  inputDevice: z.string().max(200),
+  outputDevice: z.string().max(200),
+  spokenNotifications: z.strictObject({
+    muted: z.boolean(),
+    reasons: z.array(z.string().max(40)).max(20),
+    quietHours: z.strictObject({ enabled: z.boolean(), start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) }),
+  }),
+  pushToTalkShortcut: z.string().min(1).max(60),
+  /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
+  allowPlaintextSecrets: z.boolean(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsPatchSchema = SettingsSchema.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const SetTokenRequestSchema = z.strictObject({ token: z.string().max(400) });
+
+/** Where the GitHub token lives, said plainly in the UI. */
+export interface SecretStatus {
+  configured: boolean;
+  /** keychain: OS keychain via safeStorage; env: HANDSFREE_GITHUB_TOKEN; file: 0600 file; none. */
+  source: 'keychain' | 'env' | 'file' | 'plaintext' | 'none';
+  description: string;
+  /** Whether the UI may save a token here (false: set it via env/file, or opt in to plaintext). */
+  canSave: boolean;
+}
+
+export interface SettingsView {
+  settings: Settings;
+  secret: SecretStatus;
+  /** Where settings are stored. */
+  path: string;
+}
+
+export interface LevelsSample {
+  /** Peak and RMS of the last window, dBFS (−∞..0 clamped to −100). */
+  peakDbfs: number;
+  rmsDbfs: number;
+  atMs: number;
+}
+
+export interface AudioDiagnosticsView {
+  addon: { available: boolean; reason: string | null; buildHint: string | null; backends: readonly string[] };
+  route: { input: string | null; output: string | null; bluetoothProfile: string | null; sampleRateHz: number | null };
+  devices: readonly { id: string; name: string; direction: 'input' | 'output'; transport: string }[];
+  metering: boolean;
+  warnings: readonly string[];
+}
+
+/** Result of a one-off diagnostics job (test tone, 3 s record + playback, loopback latency). */
+export interface DiagnosticsJobResult {
+  ok: boolean;
+  message: string;
+  latencyMs?: number | null;
+}
+export const DIAGNOSTICS_JOBS = ['testTone', 'recordPlayback', 'latency'] as const;
+export type DiagnosticsJob = (typeof DIAGNOSTICS_JOBS)[number];
+
+export interface Calls {
+  'command.run': { req: CommandRequest; res: CommandResponse };
+  'action.confirm': { req: TokenRequest & { via: 'click' }; res: CommandResponse };
+  'action.cancel': { req: TokenRequest; res: CommandResponse };
+  'inbox.list': { req: void; res: { items: NotificationCard[] } };
+  'status.get': { req: void; res: StatusResponse };
+  'settings.get': { req: void; res: SettingsView };
+  'settings.update': { req: SettingsPatch; res: SettingsView };
+  'secret.setToken': { req: { token: string }; res: SettingsView };
+  'diagnostics.get': { req: void; res: AudioDiagnosticsView };
+  'diagnostics.meter': { req: { on: boolean }; res: AudioDiagnosticsView };
+  'diagnostics.run': { req: { job: DiagnosticsJob }; res: DiagnosticsJobResult };
+  'shell.openExternal': { req: { url: string }; res: { opened: boolean } };
+}
+export type CallName = keyof Calls;
+
+export interface Events extends AppEvents {
+  'diagnostics.levels': LevelsSample;
+}
+export type EventName = keyof Events;
+
+/** Runtime validators per call, applied by every transport before the handler runs. */
+export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
+  'command.run': CommandRequestSchema,
+  'action.confirm': TokenRequestSchema.extend({ via: z.literal('click') }),
+  'action.cancel': TokenRequestSchema,
+  'inbox.list': z.undefined(),
+  'status.get': z.undefined(),
+  'settings.get': z.undefined(),
+  'settings.update': SettingsPatchSchema,
+  'secret.setToken': SetTokenRequestSchema,
+  'diagnostics.get': z.undefined(),
+  'diagnostics.meter': z.strictObject({ on: z.boolean() }),
+  'diagnostics.run': z.strictObject({ job: z.enum(DIAGNOSTICS_JOBS) }),
+  'shell.openExternal': z.strictObject({ url: z.string().max(2_000) }),
+};
+
+export const CALL_NAMES = Object.keys(CALL_SCHEMAS) as CallName[];
+export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels'];
+
+/** Browser mode: each call is one POST to `/v1/ui/call/<name>` (body `{req}`); events arrive on this WebSocket path as `{event, payload}`. */
+export const UI_CALL_PATH_PREFIX = '/v1/ui/call/';
+export const UI_EVENTS_PATH = '/v1/ui/events';
+/** Electron: IPC channel per call is `call:<name>`; events on `event:<name>`. */
+export const ipcCallChannel = (name: CallName): string => `call:${name}`;
+export const ipcEventChannel = (name: EventName): string => `event:${name}`;
+
+export interface WsMessage<K extends EventName = EventName> {
+  event: K;
+  payload: Events[K];
+}
+
+/** What the host exposes to the renderer (preload's `window.handsfree`, or the browser bridge). */
+export interface HostApi {
+  call<K extends CallName>(name: K, req: Calls[K]['req']): Promise<Calls[K]['res']>;
+  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  mode: 'fixture',
+  profile: 'default',
+  sttProvider: 'offline',
+  ttsProvider: 'offline',
+  voice: 'default',
+  inputDevice: 'default',
+  outputDevice: 'default',
+  spokenNotifications: { muted: false, reasons: ['review_requested', 'mention', 'ci_activity'], quietHours: { enabled: false, start: '22:00', end: '07:00' } },
+  pushToTalkShortcut: 'CommandOrControl+Shift+Space',
+  allowPlaintextSecrets: false,
+};

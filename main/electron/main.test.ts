@@ -1,0 +1,106 @@
+/** The Electron shell with a mocked `electron` module: window prefs, IPC registration, sender checks, navigation. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { CALL_NAMES } from '../../contract/ipc.js';
+
+const h = vi.hoisted(() => ({
+  handlers: new Map<string, (e: unknown, req: unknown) => Promise<unknown>>(),
+  windows: [] as { opts: any; wc: any }[],
+  openExternal: vi.fn(async () => undefined),
+  ready: null as null | (() => void),
+}));
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    webContents: any;
+    constructor(opts: any) {
+      const listeners = new Map<string, (...a: any[]) => void>();
+      this.webContents = {
+        on: (ev: string, fn: any) => listeners.set(ev, fn),
+        listeners,
+        setWindowOpenHandler: (fn: any) => (this.webContents.openHandler = fn),
+        send: vi.fn(),
+        mainFrame: { url: 'file:///app/index.html' },
+      };
+      h.windows.push({ opts, wc: this.webContents });
+    }
+    once() {}
+    show() {}
+    isDestroyed() { return false; }
+    isMinimized() { return false; }
+    async loadFile() {}
+  }
+  const app = {
+    requestSingleInstanceLock: () => true,
+    whenReady: () => Promise.resolve(),
+    on: vi.fn(),
+    quit: vi.fn(),
+    exit: vi.fn(),
+  };
+  return {
+    app,
+    BrowserWindow,
+    globalShortcut: { register: vi.fn(() => true), unregisterAll: vi.fn() },
+    ipcMain: { handle: (ch: string, fn: any) => h.handlers.set(ch, fn) },
+    Menu: { buildFromTemplate: (t: unknown) => t },
+    Notification: Object.assign(class { show() {} }, { isSupported: () => false }),
+    safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
+    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
+    shell: { openExternal: h.openExternal },
+    Tray: class { setToolTip() {} setContextMenu() {} },
+    nativeImage: { createEmpty: () => ({}) },
+  };
+});
+
+vi.mock('electron-store', () => ({
+  default: class {
+    store: Record<string, unknown> = {};
+    path = '/mock/ui-settings.json';
+    get(k: string) { return this.store[k]; }
+    set(k: string, v: unknown) { this.store[k] = v; }
+  },
+}));
+
+describe('Electron shell (mocked electron)', () => {
+  beforeAll(async () => {
+    process.env['HANDSFREE_DATA_DIR'] = mkdtempSync(join(tmpdir(), 'hf-electron-'));
+    await import('./main.js');
+    await vi.waitFor(() => expect(h.handlers.size).toBe(CALL_NAMES.length), { timeout: 20_000 });
+  }, 30_000);
+
+  it('opens one sandboxed, context-isolated window without Node', () => {
+    expect(h.windows).toHaveLength(1);
+    expect(h.windows[0]!.opts.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+  });
+
+  it('registers exactly the contract calls as IPC handlers', () => {
+    expect([...h.handlers.keys()].sort()).toEqual(CALL_NAMES.map((n) => `call:${n}`).sort());
+  });
+
+  it('answers the main frame and rejects an iframe or a destroyed frame', async () => {
+    const wc = h.windows[0]!.wc;
+    const handler = h.handlers.get('call:inbox.list')!;
+    const ok = (await handler({ sender: wc, senderFrame: wc.mainFrame }, undefined)) as { items: unknown[] };
+    expect(ok.items.length).toBeGreaterThan(0);
+    await expect(handler({ sender: wc, senderFrame: { url: 'file:///app/index.html' } }, undefined)).rejects.toThrow(/untrusted/);
+    await expect(handler({ sender: wc, senderFrame: null }, undefined)).rejects.toThrow(/untrusted/);
+  });
+
+  it('rejects invalid payloads without reaching the app', async () => {
+    const wc = h.windows[0]!.wc;
+    await expect(h.handlers.get('call:action.confirm')!({ sender: wc, senderFrame: wc.mainFrame }, { token: 5, __proto__: { via: 'click' } })).rejects.toThrow(/validation_failed/);
+  });
+
+  it('blocks navigation away and sends only github.com links to the OS browser', () => {
+    const wc = h.windows[0]!.wc;
+    const e = { preventDefault: vi.fn() };
+    wc.listeners.get('will-navigate')(e, 'https://evil.example/');
+    expect(e.preventDefault).toHaveBeenCalled();
+    expect(wc.openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(h.openExternal).not.toHaveBeenCalled();
+    expect(wc.openHandler({ url: 'https://github.com/acme/api' })).toEqual({ action: 'deny' });
+    expect(h.openExternal).toHaveBeenCalledWith('https://github.com/acme/api');
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Electron shell (thin): single instance, a sandboxed window on the Vite-built renderer, the IPC
+ * handlers of contract/ipc.ts (shared with browser mode through main/ui/uiHost.ts), tray, global
+ * push-to-talk shortcut and OS notifications. Everything else is the same app as browser mode.
+ */
+import { app as electronApp, BrowserWindow, globalShortcut, ipcMain, Menu, Notification, safeStorage, session, shell, Tray, nativeImage } from 'electron';
+import ElectronStore from 'electron-store';
+import { join } from 'node:path';
+import { isAppError } from '../../contract/errors.js';
+import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
+import { createApp } from '../app/app.js';
+import { loadConfig, REPO_ROOT } from '../app/config.js';
+import { AudioDiagnosticsService } from '../audio/diagnostics.js';
+import { createLogger } from '../log/logger.js';
+import { SettingsStore } from '../settings/settingsStore.js';
+import { UiEventHub } from '../ui/eventHub.js';
+import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
+import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
+import { SafeStorageSecretBackend } from './secrets.js';
+
+const APP_ORIGIN = 'file://';
+
+async function run(): Promise<void> {
+  if (!electronApp.requestSingleInstanceLock()) {
+    electronApp.quit();
+    return;
+  }
+  await electronApp.whenReady();
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel });
+  const app = await createApp(config, { logger, reconcileEveryMs: 30_000 });
+  const hub = new UiEventHub(app.events);
+  const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings' });
+  const settings = new SettingsStore(store, new SafeStorageSecretBackend(safeStorage, store));
+  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
+  const handlers = createCallHandlers({
+    app,
+    settings,
+    diagnostics,
+    openExternal: async (url) => {
+      if (!isAllowedExternalUrl(url)) return false;
+      await shell.openExternal(url);
+      return true;
+    },
+  });
+
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(isAllowedPermission(permission)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
+
+  const win = new BrowserWindow({ width: 1000, height: 760, show: false, title: 'HandsFree Dev Companion', webPreferences: secureWebPreferences(join(REPO_ROOT, 'build', 'preload-out', 'preload', 'preload.cjs')) });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!isAllowedNavigation(url, APP_ORIGIN)) e.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (windowOpenDecision(url).openExternally) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.once('ready-to-show', () => win.show());
+
+  for (const name of CALL_NAMES) {
+    ipcMain.handle(ipcCallChannel(name), async (e, req: unknown) => {
+      const frame = e.senderFrame;
+      if (!isTrustedSender({ frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === e.sender.mainFrame }, APP_ORIGIN)) throw new Error('untrusted sender');
+      try {
+        return await dispatchCall(handlers, name, req, { userId: config.user, transport: 'ipc' });
+      } catch (err) {
+        throw new Error(isAppError(err) ? `${err.code}: ${err.message}` : 'internal error');
+      }
+    });
+  }
+  const offEvents = hub.onAny((name, payload) => {
+    if (!win.isDestroyed()) win.webContents.send(ipcEventChannel(name), payload);
+  });
+
+  let muted = settings.get().spokenNotifications.muted;
+  const tray = new Tray(nativeImage.createEmpty());
+  const pushToTalk = (): void => {
+    win.show();
+    app.events.emit('pipeline.state', { stage: 'listening', session_id: null });
+  };
+  const updateTray = (unread: number): void => {
+    tray.setToolTip(`HandsFree: ${unread} unread`);
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: `Open (${unread} unread)`, click: () => win.show() },
+        { label: 'Push to talk', click: pushToTalk },
+        { label: 'Mute spoken notifications', type: 'checkbox', checked: muted, click: (item) => { muted = item.checked; settings.update({ spokenNotifications: { ...settings.get().spokenNotifications, muted } }); } },
+        { type: 'separator' },
+        { label: 'Quit', click: () => electronApp.quit() },
+      ]),
+    );
+  };
+  updateTray(0);
+  app.events.on('inbox.changed', ({ items }) => {
+    const unread = items.filter((i) => i.unread).length;
+    updateTray(unread);
+    if (unread > 0 && !muted && Notification.isSupported()) new Notification({ title: 'HandsFree', body: `${unread} notification(s) need your attention` }).show();
+  });
+  globalShortcut.register(settings.get().pushToTalkShortcut, pushToTalk);
+  electronApp.on('second-instance', () => {
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+  electronApp.on('will-quit', () => {
+    globalShortcut.unregisterAll();
+    offEvents();
+    diagnostics.stop();
+    void app.close();
+  });
+  await win.loadFile(join(REPO_ROOT, 'build', 'renderer', 'index.html'));
+}
+
+run().catch((e: unknown) => {
+  process.stderr.write(`handsfree (electron): cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+  electronApp.exit(2);
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
+
+describe('external links (SEC-4)', () => {
+  it.each(['https://github.com/acme/api/pull/12', 'https://github.com/'])('allows %s', (u) => expect(isAllowedExternalUrl(u)).toBe(true));
+  it.each([
+    'http://github.com/acme',
+    'https://github.com.evil.example/x',
+    'https://evil.example/?https://github.com',
+    'https://user:pw@github.com/',
+    'https://github.com:8443/',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'data:text/html,<script>1</script>',
+    'https://gist.github.com/x',
+    'ms-settings:',
+    'not a url',
+  ])('blocks %s', (u) => expect(isAllowedExternalUrl(u)).toBe(false));
+});
+
+describe('navigation and windows', () => {
+  it('keeps the window on its own origin', () => {
+    expect(isAllowedNavigation('file:///app/index.html', 'file://')).toBe(true);
+    expect(isAllowedNavigation('https://github.com/', 'file://')).toBe(false);
+    expect(isAllowedNavigation('http://127.0.0.1:5000/', 'http://127.0.0.1:5000')).toBe(true);
+    expect(isAllowedNavigation('http://127.0.0.1:5001/', 'http://127.0.0.1:5000')).toBe(false);
+    expect(isAllowedNavigation('javascript:alert(1)', 'http://127.0.0.1:5000')).toBe(false);
+  });
+  it('never opens a new window; only github.com goes to the OS browser', () => {
+    expect(windowOpenDecision('https://github.com/acme')).toEqual({ action: 'deny', openExternally: true });
+    expect(windowOpenDecision('https://evil.example/')).toEqual({ action: 'deny', openExternally: false });
+  });
+  it('grants no permission', () => {
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'hid', 'serial', 'openExternal']) expect(isAllowedPermission(p)).toBe(false);
+  });
+  it('trusts IPC only from the app main frame', () => {
+    expect(isTrustedSender({ frameUrl: 'file:///app/index.html', isMainFrame: true }, 'file://')).toBe(true);
+    expect(isTrustedSender({ frameUrl: 'file:///app/index.html', isMainFrame: false }, 'file://')).toBe(false);
+    expect(isTrustedSender({ frameUrl: null, isMainFrame: true }, 'file://')).toBe(false);
+    expect(isTrustedSender({ frameUrl: 'https://evil.example/', isMainFrame: true }, 'file://')).toBe(false);
+  });
+  it('windows are sandboxed with context isolation and no Node', () => {
+    const p = secureWebPreferences('/p.cjs');
+    expect(p).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true });
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Settings store: one zod schema (contract/ipc.ts), one backend per environment. Node/browser
+ * mode uses `conf` (electron-store's base library, same file format); the Electron shell passes an
+ * electron-store instance through the same `SettingsBackend` shape. Secrets never go in here.
+ */
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Conf from 'conf';
+import { AppError } from '../../contract/errors.js';
+import { DEFAULT_SETTINGS, SettingsSchema, type SecretStatus, type Settings, type SettingsPatch, type SettingsView } from '../../contract/ipc.js';
+
+/** The subset of conf / electron-store this module uses. */
+export interface SettingsBackend {
+  readonly store: Record<string, unknown>;
+  set(key: string, value: unknown): void;
+  readonly path: string;
+}
+
+/** Where the GitHub token lives; browser mode: env or a 0600 file; Electron: safeStorage (main/electron). */
+export interface SecretBackend {
+  status(allowPlaintext: boolean): SecretStatus;
+  save(token: string, allowPlaintext: boolean): void;
+  read(): string | undefined;
+}
+
+export function openConfBackend(dataDir: string): SettingsBackend {
+  return new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'ui-settings', projectName: 'handsfree-dev-companion' });
+}
+
+/** Reads stored values over the defaults; a stored value that fails the schema falls back to its default. */
+export function parseSettings(raw: Record<string, unknown>): Settings {
+  const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
+    if (raw[key] === undefined) continue;
+    const one = SettingsSchema.shape[key].safeParse(raw[key]);
+    if (one.success) merged[key] = one.data;
+  }
+  return SettingsSchema.parse(merged);
+}
+
+export class SettingsStore {
+  constructor(
+    private readonly backend: SettingsBackend,
+    private readonly secrets: SecretBackend,
+  ) {}
+
+  get(): Settings {
+    return parseSettings(this.backend.store);
+  }
+
+  view(): SettingsView {
+    const settings = this.get();
+    return { settings, secret: this.secrets.status(settings.allowPlaintextSecrets), path: this.backend.path };
+  }
+
+  update(patch: SettingsPatch): SettingsView {
+    const next = SettingsSchema.parse({ ...this.get(), ...patch });
+    for (const [k, v] of Object.entries(next)) this.backend.set(k, v);
+    return this.view();
+  }
+
+  setToken(token: string): SettingsView {
+    this.secrets.save(token, this.get().allowPlaintextSecrets);
+    return this.view();
+  }
+}
+
+const TOKEN_FILE = 'github-token';
+
+/**
+ * Browser/Node mode: no OS keychain is reachable from here, so the token comes from
+ * HANDSFREE_GITHUB_TOKEN or `<dataDir>/github-token` (mode 0600). Saving from the UI writes that
+ * file, which is plaintext at rest: refused unless the user opted in.
+ */
+export class FileSecretBackend implements SecretBackend {
+  private readonly path: string;
+  constructor(
+    dataDir: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.path = join(dataDir, TOKEN_FILE);
+  }
+
+  read(): string | undefined {
+    const fromEnv = this.env['HANDSFREE_GITHUB_TOKEN'];
+    if (fromEnv) return fromEnv;
+    if (!existsSync(this.path)) return undefined;
+    if ((statSync(this.path).mode & 0o077) !== 0) return undefined;
+    return readFileSync(this.path, 'utf8').trim() || undefined;
+  }
+
+  status(allowPlaintext: boolean): SecretStatus {
+    if (this.env['HANDSFREE_GITHUB_TOKEN']) {
+      return { configured: true, source: 'env', canSave: false, description: 'GitHub token is read from the HANDSFREE_GITHUB_TOKEN environment variable (browser mode has no OS keychain).' };
+    }
+    if (existsSync(this.path)) {
+      const loose = (statSync(this.path).mode & 0o077) !== 0;
+      return {
+        configured: !loose,
+        source: 'file',
+        canSave: allowPlaintext,
+        description: loose
+          ? `GitHub token file ${this.path} is readable by other users and is ignored: run chmod 600 on it.`
+          : `GitHub token is stored in plaintext in ${this.path} (mode 0600; browser mode has no OS keychain).`,
+      };
+    }
+    return {
+      configured: false,
+      source: 'none',
+      canSave: allowPlaintext,
+      description: allowPlaintext
+        ? `No GitHub token. Saving one here writes it in plaintext to ${this.path} (mode 0600), as you allowed.`
+        : 'No GitHub token. Browser mode has no OS keychain: set HANDSFREE_GITHUB_TOKEN, or allow plaintext storage in a 0600 file below.',
+    };
+  }
+
+  save(token: string, allowPlaintext: boolean): void {
+    if (!allowPlaintext) {
+      throw new AppError('forbidden', 'Refusing to store the GitHub token in plaintext: no OS keychain in browser mode. Allow plaintext storage first, or set HANDSFREE_GITHUB_TOKEN.');
+    }
+    writeFileSync(this.path, token, { mode: 0o600 });
+    chmodSync(this.path, 0o600);
+  }
+}

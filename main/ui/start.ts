@@ -1,0 +1,137 @@
+/**
+ * `handsfree start` / `npm start`: the Electron shell where its binary exists; otherwise one line
+ * saying so and the same renderer in browser mode on 127.0.0.1 from this process.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { isAppError } from '../../contract/errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import { createApp, type App } from '../app/app.js';
+import { REPO_ROOT, type AppConfig } from '../app/config.js';
+import { systemClock } from '../app/system.js';
+import { AudioDiagnosticsService } from '../audio/diagnostics.js';
+import { writeServerInfo, removeServerInfo } from '../cli/serverClient.js';
+import { createLogger } from '../log/logger.js';
+import { jsonRoute, startHttpServer, type RouteSpec } from '../server/httpServer.js';
+import { FileSecretBackend, openConfBackend, SettingsStore } from '../settings/settingsStore.js';
+import { createBrowserMode } from './browserMode.js';
+import { UiEventHub } from './eventHub.js';
+import { createCallHandlers } from './uiHost.js';
+
+export const RENDERER_DIR = join(REPO_ROOT, 'build', 'renderer');
+
+/** The Electron binary's path when it is installed on disk (never `require('electron')`: that downloads). */
+export function electronBinary(root: string = REPO_ROOT): string | null {
+  const pathTxt = join(root, 'node_modules', 'electron', 'path.txt');
+  if (!existsSync(pathTxt)) return null;
+  const bin = join(root, 'node_modules', 'electron', 'dist', readFileSync(pathTxt, 'utf8').trim());
+  return existsSync(bin) ? bin : null;
+}
+
+/** A clock a test can move forward (HANDSFREE_E2E_CLOCK=1 only, never when packaged). */
+export function offsetClock(base: Clock): Clock & { advance(ms: number): void } {
+  let offsetMs = 0;
+  return {
+    nowMs: () => base.nowMs() + offsetMs,
+    monotonicMs: () => base.monotonicMs() + offsetMs,
+    advance: (ms) => {
+      offsetMs += ms;
+    },
+  };
+}
+
+export interface RunningUi {
+  url: string;
+  app: App;
+  close(): Promise<void>;
+}
+
+export async function startBrowserMode(config: AppConfig, opts: { port: number; env?: NodeJS.ProcessEnv }): Promise<RunningUi> {
+  const env = opts.env ?? process.env;
+  const logger = createLogger({ level: config.logLevel });
+  const testClock = env['HANDSFREE_E2E_CLOCK'] === '1' ? offsetClock(systemClock) : null;
+  const app = await createApp(config, { logger, reconcileEveryMs: 30_000, ...(testClock ? { clock: testClock } : {}) });
+  const hub = new UiEventHub(app.events);
+  const settings = new SettingsStore(openConfBackend(config.dataDir), new FileSecretBackend(config.dataDir, env));
+  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
+  // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
+  const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false });
+  const browser = createBrowserMode({ rendererDir: RENDERER_DIR, handlers, events: hub });
+  const extra: RouteSpec[] = [...browser.routes];
+  if (testClock) {
+    extra.push(
+      jsonRoute({
+        method: 'POST',
+        path: '/v1/ui/test/advance-clock',
+        auth: 'caller',
+        schema: z.strictObject({ ms: z.number().int().min(0).max(86_400_000) }),
+        handler: async (ctx) => {
+          testClock.advance(ctx.body.ms);
+          return { status: 200, json: { ok: true } };
+        },
+      }),
+    );
+  }
+  let server;
+  try {
+    server = await startHttpServer({
+      service: app.service,
+      apiKeys: app.store.repos.apiKeys,
+      authMode: config.authMode,
+      adminToken: config.adminToken,
+      port: opts.port,
+      logger,
+      allowSameOrigin: true,
+      extraRoutes: extra,
+      onUpgrade: browser.onUpgrade,
+    });
+  } catch (e) {
+    browser.close();
+    await app.close();
+    throw e;
+  }
+  writeServerInfo(config.dataDir, { pid: process.pid, url: server.url, port: server.port });
+  return {
+    url: server.url,
+    app,
+    async close() {
+      removeServerInfo(config.dataDir);
+      diagnostics.stop();
+      browser.close();
+      await server.close();
+      await app.close();
+    },
+  };
+}
+
+export async function runStart(config: AppConfig, opts: { port: number }): Promise<number> {
+  const electron = process.env['HANDSFREE_BROWSER_MODE'] === '1' ? null : electronBinary();
+  if (electron !== null) {
+    const child = spawn(electron, [join(REPO_ROOT, 'build', 'main', 'electron', 'main.js')], { stdio: 'inherit', env: process.env });
+    return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+  }
+  process.stdout.write('Electron is not installed on this machine (no binary under node_modules/electron/dist); serving the desktop UI in browser mode instead.\n');
+  let ui: RunningUi;
+  try {
+    ui = await startBrowserMode(config, { port: opts.port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      code === 'EADDRINUSE'
+        ? `handsfree: port ${opts.port} is in use. Set HANDSFREE_PORT or pass --port 0 for any free port.\n`
+        : `handsfree: cannot start: ${isAppError(e) ? e.message : (e as Error).message}\n`,
+    );
+    return 2;
+  }
+  for (const note of ui.app.notes) process.stdout.write(`Note: ${note}\n`);
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) process.stdout.write('Note: the renderer is not built; run npm run build:renderer.\n');
+  process.stdout.write(`HandsFree desktop UI (browser mode, ${config.mode === 'fixture' ? 'demo fixture' : 'live'} mode): open ${ui.url}/ in a browser. Ctrl+C stops it.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await ui.close();
+  return 0;
+}

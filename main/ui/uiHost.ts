@@ -1,0 +1,63 @@
+/**
+ * The host side of contract/ipc.ts: one handler per call, validated with CALL_SCHEMAS, shared by
+ * the browser-mode HTTP transport (main/ui/browserMode.ts) and the Electron IPC handlers
+ * (main/electron/ipc.ts), so the two cannot drift.
+ */
+import type { Caller } from '../../contract/api.js';
+import { AppError } from '../../contract/errors.js';
+import { CALL_SCHEMAS, type CallName, type Calls, type EventName, type Events } from '../../contract/ipc.js';
+import { notificationCard } from '../../core/responses/speak.js';
+import type { App } from '../app/app.js';
+import type { AudioDiagnosticsService } from '../audio/diagnostics.js';
+import type { SettingsStore } from '../settings/settingsStore.js';
+
+export type CallHandlers = { [K in CallName]: (req: Calls[K]['req'], caller: Caller) => Promise<Calls[K]['res']> };
+
+export interface UiHostDeps {
+  app: App;
+  settings: SettingsStore;
+  diagnostics: AudioDiagnosticsService;
+  /** Opens an already policy-checked https://github.com URL; browser mode lets the page open it. */
+  openExternal(url: string): Promise<boolean>;
+}
+
+export function createCallHandlers(d: UiHostDeps): CallHandlers {
+  return {
+    'command.run': (req, caller) => d.app.service.runCommand(req, caller),
+    'action.confirm': (req, caller) => d.app.service.confirm({ token: req.token }, caller, 'click'),
+    'action.cancel': (req, caller) => d.app.service.cancel(req, caller),
+    'inbox.list': async () => {
+      const threads = await d.app.github.listNotifications();
+      return { items: threads.map((t, i) => notificationCard(t, i + 1)) };
+    },
+    'status.get': () => d.app.service.status(),
+    'settings.get': async () => d.settings.view(),
+    'settings.update': async (req) => d.settings.update(req),
+    'secret.setToken': async (req) => d.settings.setToken(req.token),
+    'diagnostics.get': () => d.diagnostics.get(),
+    'diagnostics.meter': (req) => d.diagnostics.meter(req.on),
+    'diagnostics.run': (req) => d.diagnostics.run(req.job),
+    'shell.openExternal': async (req) => ({ opened: await d.openExternal(req.url) }),
+  };
+}
+
+export function isCallName(name: string): name is CallName {
+  return Object.prototype.hasOwnProperty.call(CALL_SCHEMAS, name);
+}
+
+/** Validates and dispatches one call; throws AppError('validation_failed' | 'not_found'). */
+export async function dispatchCall(handlers: CallHandlers, name: string, rawReq: unknown, caller: Caller): Promise<unknown> {
+  if (!isCallName(name)) throw new AppError('not_found', `No such call: ${name.slice(0, 60)}`);
+  const parsed = CALL_SCHEMAS[name].safeParse(rawReq);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('validation_failed', `${name}: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'invalid request'}`);
+  }
+  const handler = handlers[name] as (req: unknown, caller: Caller) => Promise<unknown>;
+  return handler(parsed.data, caller);
+}
+
+/** Subscribes to every pushed event (app bus + diagnostics levels) and forwards them. */
+export interface EventSource {
+  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
+}

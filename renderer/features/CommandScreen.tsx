@@ -1,0 +1,100 @@
+import { useState, type FormEvent } from 'react';
+import { PROFILE_NAMES } from '../../contract/intent.js';
+import type { Card } from '../../contract/response.js';
+import { useApp } from '../components/StoreContext.js';
+import { ConfirmationsScreen } from './ConfirmationsScreen.js';
+import { uiAction } from './uiActions.js';
+
+function PrCard({ card }: { card: Extract<Card, { kind: 'pull_request' }> }) {
+  const run = useApp((s) => s.runSteps);
+  const [reviewer, setReviewer] = useState('');
+  const [comment, setComment] = useState('');
+  const pr = { repo: card.repo, number: card.number };
+  return (
+    <div className="card" data-testid="pr-card">
+      <p className="card-meta">{card.repo} #{card.number} · {card.author} · checks {card.checks.state} · {card.mergeable_state}</p>
+      <h3 className="card-title">{card.title}</h3>
+      <div className="card-actions">
+        <button type="button" data-action="pr.checks" onClick={() => void run(uiAction('pr.checks').text(pr))}>Checks</button>
+        <button type="button" data-action="pr.merge" onClick={() => void run(uiAction('pr.merge').text(pr))}>Merge…</button>
+      </div>
+      <div className="card-actions">
+        <input aria-label="Reviewer login" value={reviewer} onChange={(e) => setReviewer(e.target.value)} placeholder="reviewer" />
+        <button type="button" data-action="pr.request_review" disabled={reviewer.trim() === ''} onClick={() => void run(uiAction('pr.request_review').text({ ...pr, extra: reviewer.trim() }))}>Request review</button>
+        <input aria-label="Comment text" value={comment} onChange={(e) => setComment(e.target.value)} placeholder="comment" />
+        <button type="button" data-action="pr.comment" disabled={comment.trim() === ''} onClick={() => void run(uiAction('pr.comment').text({ ...pr, extra: comment.trim() }))}>Comment</button>
+      </div>
+    </div>
+  );
+}
+
+function CardView({ card }: { card: Card }) {
+  switch (card.kind) {
+    case 'pull_request':
+      return <PrCard card={card} />;
+    case 'notification':
+      return (
+        <div className="card">
+          <p className="card-meta">{card.repo} · {card.reason}</p>
+          <h3 className="card-title">{card.title}</h3>
+        </div>
+      );
+    case 'help':
+      return <ul className="card">{card.examples.map((e) => <li key={e}>“{e}”</li>)}</ul>;
+    default:
+      return null;
+  }
+}
+
+export function CommandScreen() {
+  const [text, setText] = useState('');
+  const run = useApp((s) => s.runCommand);
+  const runSteps = useApp((s) => s.runSteps);
+  const pipeline = useApp((s) => s.pipeline);
+  const last = useApp((s) => s.lastResponse);
+  const error = useApp((s) => s.commandError);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (text.trim() === '') return;
+    void run(text.trim());
+  };
+  return (
+    <section aria-labelledby="cmd-h">
+      <h2 id="cmd-h">Command</h2>
+      <form onSubmit={submit} className="command-form">
+        <label htmlFor="command-input">Say or type a command</label>
+        <div className="row">
+          <input id="command-input" data-testid="command-input" value={text} onChange={(e) => setText(e.target.value)} placeholder="merge PR 12 in acme/api" autoComplete="off" maxLength={2000} />
+          <button type="submit">Send</button>
+          <button type="button" disabled title="Push-to-talk needs the audio add-on and a speech provider" aria-label="Push to talk (not available: no audio input)">
+            Push to talk
+          </button>
+        </div>
+      </form>
+      <p className="pipeline" data-testid="pipeline-stage">
+        Pipeline: <strong>{pipeline.stage}</strong>
+        {pipeline.transcript ? <> · heard “{pipeline.transcript}”</> : null}
+      </p>
+      <div className="toolbar">
+        {(['system.repeat', 'system.stop', 'system.help', 'agent.status'] as const).map((id) => (
+          <button type="button" key={id} data-action={id} onClick={() => void runSteps(uiAction(id).text({}))}>{uiAction(id).label}</button>
+        ))}
+        <label>
+          Profile{' '}
+          <select data-action="system.set_profile" defaultValue="" onChange={(e) => e.target.value && void runSteps(uiAction('system.set_profile').text({ extra: e.target.value }))}>
+            <option value="" disabled>choose…</option>
+            {PROFILE_NAMES.map((p) => <option key={p} value={p}>{p}</option>)}
+          </select>
+        </label>
+      </div>
+      {error ? <p role="alert" className="error">{error}</p> : null}
+      {last ? (
+        <div className="response" data-testid="response">
+          <p className="spoken" data-testid="spoken-text"><span className="label">Spoken: </span>{last.spoken_text}</p>
+          {last.cards.map((c, i) => <CardView key={i} card={c} />)}
+        </div>
+      ) : null}
+      <ConfirmationsScreen />
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+import { useEffect } from 'react';
+import { useApp } from '../components/StoreContext.js';
+
+export function DiagnosticsScreen() {
+  const diag = useApp((s) => s.diagnostics);
+  const levels = useApp((s) => s.levels);
+  const load = useApp((s) => s.loadDiagnostics);
+  const setMeter = useApp((s) => s.setMeter);
+  const runJob = useApp((s) => s.runDiagnostics);
+  const job = useApp((s) => s.jobRunning);
+  const jobResult = useApp((s) => s.jobResult);
+  useEffect(() => {
+    void load();
+    return () => void setMeter(false);
+  }, [load, setMeter]);
+  if (!diag) return <p role="status">Loading diagnostics…</p>;
+  const pct = levels ? Math.round(((levels.rmsDbfs + 100) / 100) * 100) : 0;
+  return (
+    <section aria-labelledby="diag-h">
+      <h2 id="diag-h">Glasses diagnostics</h2>
+      {!diag.addon.available ? (
+        <div className="card warning" role="alert" data-testid="addon-missing">
+          <h3>The audio add-on is not available</h3>
+          <p>{diag.addon.reason}</p>
+          <p>{diag.addon.buildHint}</p>
+        </div>
+      ) : (
+        <>
+          <dl className="kv">
+            <dt>Input</dt><dd>{diag.route.input ?? '—'}</dd>
+            <dt>Output</dt><dd>{diag.route.output ?? '—'}</dd>
+            <dt>Bluetooth profile</dt><dd>{diag.route.bluetoothProfile ?? '—'}</dd>
+            <dt>Sample rate</dt><dd>{diag.route.sampleRateHz ? `${diag.route.sampleRateHz} Hz` : '—'}</dd>
+          </dl>
+          {diag.devices.length === 0 ? <p className="warning" role="alert">No audio devices found: is an audio server (PulseAudio/PipeWire) running for this user?</p> : null}
+          <p>Audio add-on loaded (backends: {diag.addon.backends.join(', ') || 'none'}). Level meter: {diag.metering ? 'on' : 'off'}.</p>
+          <button type="button" onClick={() => void setMeter(!diag.metering)}>{diag.metering ? 'Stop level meter' : 'Start level meter'}</button>
+          <div className="meter" role="meter" aria-label="Input level" aria-valuemin={-100} aria-valuemax={0} aria-valuenow={levels ? Math.round(levels.rmsDbfs) : -100} data-testid="level-meter" data-rms={levels?.rmsDbfs ?? -100}>
+            <div className="meter-fill" style={{ width: `${pct}%` }} />
+          </div>
+          <div className="toolbar">
+            <button type="button" disabled={job !== null} onClick={() => void runJob('testTone')}>Play test tone</button>
+            <button type="button" disabled={job !== null} onClick={() => void runJob('recordPlayback')}>Record 3 s and play back</button>
+            <button type="button" disabled={job !== null} onClick={() => void runJob('latency')}>Measure latency</button>
+          </div>
+          {job ? <p role="status">Running {job}…</p> : null}
+          {jobResult ? <p role="status" className={jobResult.ok ? '' : 'warning'} data-testid="diagnostics-result">{jobResult.message}</p> : null}
+          <p aria-live="off">{levels ? `RMS ${levels.rmsDbfs.toFixed(0)} dBFS, peak ${levels.peakDbfs.toFixed(0)} dBFS` : 'No level yet.'}</p>
+        </>
+      )}
+      {diag.warnings.map((w) => (
+        <p key={w} className="warning" role="alert">{w}</p>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { PROFILE_NAMES } from '../../contract/intent.js';
+import type { Settings } from '../../contract/ipc.js';
+import { useApp } from '../components/StoreContext.js';
+
+export function SettingsScreen() {
+  const view = useApp((s) => s.settings);
+  const load = useApp((s) => s.loadSettings);
+  const save = useApp((s) => s.saveSettings);
+  const saveToken = useApp((s) => s.saveToken);
+  const error = useApp((s) => s.settingsError);
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [token, setToken] = useState('');
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    if (view) setDraft(view.settings);
+  }, [view]);
+  if (!view || !draft) return <p role="status">Loading settings…</p>;
+  const upd = (patch: Partial<Settings>) => setDraft({ ...draft, ...patch });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void save(draft);
+  };
+  const sn = draft.spokenNotifications;
+  return (
+    <section aria-labelledby="settings-h">
+      <h2 id="settings-h">Settings</h2>
+      <form onSubmit={submit} className="settings">
+        <label>Mode
+          <select data-testid="setting-mode" value={draft.mode} onChange={(e) => upd({ mode: e.target.value as Settings['mode'] })}>
+            <option value="fixture">Fixture (demo account)</option>
+            <option value="live">Live GitHub</option>
+          </select>
+        </label>
+        <label>Profile
+          <select data-testid="setting-profile" value={draft.profile} onChange={(e) => upd({ profile: e.target.value as Settings['profile'] })}>
+            {PROFILE_NAMES.map((p) => <option key={p} value={p}>{p}</option>)}
+          </select>
+        </label>
+        <label>Speech-to-text
+          <select value={draft.sttProvider} onChange={(e) => upd({ sttProvider: e.target.value as Settings['sttProvider'] })}>
+            <option value="offline">Offline</option><option value="openai">OpenAI</option><option value="stub">Stub</option>
+          </select>
+        </label>
+        <label>Text-to-speech
+          <select value={draft.ttsProvider} onChange={(e) => upd({ ttsProvider: e.target.value as Settings['ttsProvider'] })}>
+            <option value="offline">Offline</option><option value="openai">OpenAI</option><option value="stub">Stub</option>
+          </select>
+        </label>
+        <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
+        <label>Input device<input value={draft.inputDevice} onChange={(e) => upd({ inputDevice: e.target.value })} /></label>
+        <label>Output device<input value={draft.outputDevice} onChange={(e) => upd({ outputDevice: e.target.value })} /></label>
+        <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
+        <fieldset>
+          <legend>Spoken notifications</legend>
+          <label className="check"><input type="checkbox" data-testid="setting-muted" checked={sn.muted} onChange={(e) => upd({ spokenNotifications: { ...sn, muted: e.target.checked } })} /> Mute spoken notifications</label>
+          <label className="check"><input type="checkbox" checked={sn.quietHours.enabled} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, enabled: e.target.checked } } })} /> Quiet hours</label>
+          <label>From<input type="time" value={sn.quietHours.start} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, start: e.target.value } } })} /></label>
+          <label>To<input type="time" value={sn.quietHours.end} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, end: e.target.value } } })} /></label>
+        </fieldset>
+        <label className="check"><input type="checkbox" checked={draft.allowPlaintextSecrets} onChange={(e) => upd({ allowPlaintextSecrets: e.target.checked })} /> Allow storing the GitHub token in plaintext when no OS keychain is available</label>
+        <button type="submit" className="primary">Save settings</button>
+      </form>
+      <form className="settings" onSubmit={(e) => { e.preventDefault(); void saveToken(token).then(() => setToken('')); }}>
+        <h3>GitHub token</h3>
+        <p data-testid="secret-status">{view.secret.description}</p>
+        <label>Token<input type="password" autoComplete="off" value={token} disabled={!view.secret.canSave} onChange={(e) => setToken(e.target.value)} /></label>
+        <button type="submit" disabled={!view.secret.canSave || token === ''}>Save token</button>
+      </form>
+      {error ? <p role="alert" className="error">{error}</p> : null}
+      <p className="hint">The profile applies to commands sent from this window. Mode, speech providers, voice and devices are saved but not yet applied by this build (mode comes from HANDSFREE_MODE).</p>
+      <p className="hint">Settings file: {view.path}</p>
+    </section>
+  );
+}

@@ -1,0 +1,20 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { connectHost } from './bridge/bridge.js';
+import { StoreContext } from './components/StoreContext.js';
+import { createAppStore, type AppStore } from './store/store.js';
+import './styles.css';
+
+let store: AppStore | null = null;
+const host = connectHost((connected) => store?.setState({ connected }));
+store = createAppStore(host);
+store.setState({ connected: true });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <StoreContext.Provider value={store}>
+      <App />
+    </StoreContext.Provider>
+  </StrictMode>,
+);

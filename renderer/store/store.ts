@@ -1,0 +1,259 @@
+/**
+ * One zustand store from slices (inbox, confirmations, session, diagnostics, settings, status).
+ * It is a projection of state pushed from main; actions call the host passed in at init.
+ */
+import { create, type StateCreator } from 'zustand';
+import type { StatusResponse } from '../../contract/api.js';
+import type { PipelineStateEvent } from '../../contract/events.js';
+import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostApi, LevelsSample, SettingsPatch, SettingsView } from '../../contract/ipc.js';
+import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
+
+export interface ConfirmationEntry {
+  action: PendingActionView;
+  /** Local monotonic deadline (performance.now() ms) derived from expires_in_ms. */
+  deadlineMs: number;
+  state: ActionState;
+  outcome: string | null;
+  message: string | null;
+  busy: boolean;
+}
+
+export interface InboxSlice {
+  inbox: NotificationCard[];
+  inboxLoaded: boolean;
+  inboxError: string | null;
+  loadInbox(): Promise<void>;
+}
+export interface ConfirmationsSlice {
+  confirmations: Record<string, ConfirmationEntry>;
+  confirm(token: string): Promise<void>;
+  cancel(token: string): Promise<void>;
+}
+export interface SessionSlice {
+  connected: boolean;
+  pipeline: PipelineStateEvent;
+  lastResponse: CommandResponse | null;
+  commandError: string | null;
+  announcement: string;
+  runCommand(text: string, input?: 'text' | 'voice'): Promise<CommandResponse | null>;
+  /** A UI action's utterances in order (see features/uiActions.ts); stops at the first error. */
+  runSteps(steps: readonly string[]): Promise<CommandResponse | null>;
+}
+export interface DiagnosticsSlice {
+  diagnostics: AudioDiagnosticsView | null;
+  levels: LevelsSample | null;
+  loadDiagnostics(): Promise<void>;
+  setMeter(on: boolean): Promise<void>;
+  jobResult: DiagnosticsJobResult | null;
+  jobRunning: DiagnosticsJob | null;
+  runDiagnostics(job: DiagnosticsJob): Promise<void>;
+}
+export interface SettingsSlice {
+  settings: SettingsView | null;
+  settingsError: string | null;
+  settingsSaved: boolean;
+  loadSettings(): Promise<void>;
+  saveSettings(patch: SettingsPatch): Promise<void>;
+  saveToken(token: string): Promise<void>;
+}
+export interface StatusSlice {
+  status: StatusResponse | null;
+  lastError: string | null;
+  loadStatus(): Promise<void>;
+}
+
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice;
+type Slice<T> = (host: HostApi) => StateCreator<AppState, [], [], T>;
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const SESSION_ID = `ui-${Math.random().toString(36).slice(2, 10)}`;
+
+const inboxSlice: Slice<InboxSlice> = (host) => (set) => ({
+  inbox: [],
+  inboxLoaded: false,
+  inboxError: null,
+  async loadInbox() {
+    try {
+      const r = await host.call('inbox.list', undefined);
+      set({ inbox: r.items, inboxLoaded: true, inboxError: null });
+    } catch (e) {
+      set({ inboxError: errText(e), inboxLoaded: true, lastError: errText(e) });
+    }
+  },
+});
+
+function applyResponse(set: (fn: (s: AppState) => Partial<AppState>) => void, res: CommandResponse): void {
+  set((s) => {
+    const confirmations = { ...s.confirmations };
+    for (const card of res.cards) {
+      if (card.kind === 'confirmation') {
+        const prev = confirmations[card.action.token];
+        confirmations[card.action.token] = {
+          action: card.action,
+          deadlineMs: prev?.deadlineMs ?? performance.now() + card.action.expires_in_ms,
+          state: prev?.state ?? 'pending',
+          outcome: prev?.outcome ?? null,
+          message: prev?.message ?? null,
+          busy: false,
+        };
+      }
+      if (card.kind === 'outcome') {
+        const prev = confirmations[card.token];
+        if (prev) confirmations[card.token] = { ...prev, state: card.state, outcome: card.outcome, message: card.message, busy: false };
+      }
+    }
+    return { confirmations };
+  });
+}
+
+const confirmationsSlice: Slice<ConfirmationsSlice> = (host) => (set, get) => {
+  const settle = async (token: string, run: () => Promise<CommandResponse>): Promise<void> => {
+    const entry = get().confirmations[token];
+    if (!entry || entry.busy || entry.state !== 'pending') return;
+    set((s) => ({ confirmations: { ...s.confirmations, [token]: { ...entry, busy: true } } }));
+    try {
+      const res = await run();
+      applyResponse(set, res);
+      const after = get().confirmations[token];
+      if (after && after.busy) {
+        // An error response (expired, used) carries no outcome card: show its spoken reason.
+        const code = res.error?.code;
+        const state: ActionState = code === 'token_expired' ? 'expired' : res.status === 'error' ? 'failed' : after.state;
+        set((s) => ({ confirmations: { ...s.confirmations, [token]: { ...after, busy: false, state, outcome: code ?? after.outcome, message: res.spoken_text } } }));
+      }
+      set({ announcement: res.spoken_text });
+    } catch (e) {
+      set((s) => ({ lastError: errText(e), confirmations: { ...s.confirmations, [token]: { ...get().confirmations[token]!, busy: false } } }));
+    }
+  };
+  return {
+    confirmations: {},
+    confirm: (token) => settle(token, () => host.call('action.confirm', { token, via: 'click' })),
+    cancel: (token) => settle(token, () => host.call('action.cancel', { token })),
+  };
+};
+
+const sessionSlice: Slice<SessionSlice> = (host) => (set, get) => ({
+  connected: false,
+  pipeline: { stage: 'idle', session_id: null },
+  lastResponse: null,
+  commandError: null,
+  announcement: '',
+  async runCommand(text, input = 'text') {
+    try {
+      const profile = get().settings?.settings.profile;
+      const res = await host.call('command.run', { text, session_id: SESSION_ID, client_context: { input }, ...(profile ? { profile } : {}) });
+      applyResponse(set, res);
+      set({ lastResponse: res, commandError: null, announcement: res.spoken_text });
+      return res;
+    } catch (e) {
+      set({ commandError: errText(e), lastError: errText(e) });
+      return null;
+    }
+  },
+  async runSteps(steps) {
+    let last: CommandResponse | null = null;
+    for (const step of steps) {
+      last = await get().runCommand(step);
+      if (last === null || last.status === 'error') break;
+    }
+    return last;
+  },
+});
+
+const diagnosticsSlice: Slice<DiagnosticsSlice> = (host) => (set) => ({
+  diagnostics: null,
+  levels: null,
+  jobResult: null,
+  jobRunning: null,
+  async runDiagnostics(job) {
+    set({ jobRunning: job, jobResult: null });
+    try {
+      const r = await host.call('diagnostics.run', { job });
+      set({ jobResult: r, jobRunning: null, announcement: r.message });
+    } catch (e) {
+      set({ jobRunning: null, jobResult: { ok: false, message: errText(e) } });
+    }
+  },
+  async loadDiagnostics() {
+    try {
+      set({ diagnostics: await host.call('diagnostics.get', undefined) });
+    } catch (e) {
+      set({ lastError: errText(e) });
+    }
+  },
+  async setMeter(on) {
+    try {
+      set({ diagnostics: await host.call('diagnostics.meter', { on }) });
+    } catch (e) {
+      set({ lastError: errText(e) });
+    }
+  },
+});
+
+const settingsSlice: Slice<SettingsSlice> = (host) => (set) => ({
+  settings: null,
+  settingsError: null,
+  settingsSaved: false,
+  async loadSettings() {
+    try {
+      set({ settings: await host.call('settings.get', undefined), settingsError: null });
+    } catch (e) {
+      set({ settingsError: errText(e) });
+    }
+  },
+  async saveSettings(patch) {
+    try {
+      set({ settings: await host.call('settings.update', patch), settingsError: null, settingsSaved: true, announcement: 'Settings saved.' });
+    } catch (e) {
+      set({ settingsError: errText(e), settingsSaved: false });
+    }
+  },
+  async saveToken(token) {
+    try {
+      set({ settings: await host.call('secret.setToken', { token }), settingsError: null, announcement: 'GitHub token saved.' });
+    } catch (e) {
+      set({ settingsError: errText(e) });
+    }
+  },
+});
+
+const statusSlice: Slice<StatusSlice> = (host) => (set) => ({
+  status: null,
+  lastError: null,
+  async loadStatus() {
+    try {
+      set({ status: await host.call('status.get', undefined) });
+    } catch (e) {
+      set({ lastError: errText(e) });
+    }
+  },
+});
+
+/** Builds the bound store and subscribes it to pushed events. */
+export function createAppStore(host: HostApi) {
+  const useStore = create<AppState>()((...a) => ({
+    ...inboxSlice(host)(...a),
+    ...confirmationsSlice(host)(...a),
+    ...sessionSlice(host)(...a),
+    ...diagnosticsSlice(host)(...a),
+    ...settingsSlice(host)(...a),
+    ...statusSlice(host)(...a),
+  }));
+  const set = useStore.setState;
+  host.on('pipeline.state', (p) => set({ pipeline: p, announcement: p.stage === 'idle' ? (p.spoken_text ?? '') : p.stage === 'thinking' ? 'Thinking…' : p.stage }));
+  host.on('inbox.changed', (p) => set({ inbox: p.items, inboxLoaded: true }));
+  host.on('diagnostics.levels', (l) => set({ levels: l }));
+  host.on('action.changed', (e) =>
+    set((s) => {
+      const prev = s.confirmations[e.token];
+      if (e.action) {
+        return { confirmations: { ...s.confirmations, [e.token]: prev ?? { action: e.action, deadlineMs: performance.now() + e.action.expires_in_ms, state: 'pending', outcome: null, message: null, busy: false } } };
+      }
+      if (!prev) return {};
+      return { confirmations: { ...s.confirmations, [e.token]: { ...prev, state: e.state, outcome: e.outcome, message: e.message, busy: false } } };
+    }),
+  );
+  return useStore;
+}
+export type AppStore = ReturnType<typeof createAppStore>;

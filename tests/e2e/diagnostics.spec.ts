@@ -1,0 +1,66 @@
+/**
+ * Diagnostics: with the add-on built, a private PulseAudio server whose null-sink monitor is the
+ * default source, a tone played into it, and the level meter must move. Without the add-on, the
+ * page must say so and how to build it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasPulseTools, startPulse } from '../../native/audio-addon/bench/pulseServer.js';
+import { expect, shot, startApp, test } from './fixtures.js';
+
+/** 16-bit 48 kHz mono WAV of a sine tone. */
+function toneWav(path: string, seconds: number, hz: number): void {
+  const rate = 48_000;
+  const n = rate * seconds;
+  const b = Buffer.alloc(44 + n * 2);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVEfmt ', 8); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(rate, 24); b.writeUInt32LE(rate * 2, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 16_000), 44 + i * 2);
+  writeFileSync(path, b);
+}
+
+test('diagnostics: level meter moves with audio on the capture device, or the add-on is reported missing', async ({ page }) => {
+  test.setTimeout(60_000);
+  const pulse = hasPulseTools() ? await startPulse() : null;
+  const dir = mkdtempSync(join(tmpdir(), 'hf-tone-'));
+  const app = await startApp({ env: pulse ? { PULSE_SERVER: pulse.server, XDG_RUNTIME_DIR: pulse.dir, PULSE_RUNTIME_PATH: join(pulse.dir, 'pulse') } : {} });
+  let player: ReturnType<typeof spawn> | null = null;
+  try {
+    await page.goto(`${app.url}/`);
+    await page.getByRole('button', { name: 'Glasses diagnostics' }).click();
+    const missing = page.getByTestId('addon-missing');
+    const start = page.getByRole('button', { name: 'Start level meter' });
+    await expect(missing.or(start)).toBeVisible();
+    if (await missing.isVisible()) {
+      await expect(missing).toContainText('not available');
+      await expect(missing).toContainText('npm --prefix native/audio-addon run build');
+      await shot(page, 'diagnostics');
+      return;
+    }
+    test.skip(pulse === null, 'add-on built but no PulseAudio tools to play audio into the capture device');
+    const wav = join(dir, 'tone.wav');
+    toneWav(wav, 2, 440);
+    player = spawn('sh', ['-c', `while :; do paplay --server=${pulse!.server} --device=hf_loop ${wav}; done`], { stdio: 'ignore', env: { ...process.env, PULSE_SERVER: pulse!.server } });
+    await start.click();
+    await expect(page.getByRole('button', { name: 'Stop level meter' })).toBeVisible();
+    const meter = page.getByTestId('level-meter');
+    const seen = new Set<number>();
+    await expect
+      .poll(async () => {
+        const v = Number(await meter.getAttribute('data-rms'));
+        if (v > -60) seen.add(Math.round(v * 10));
+        return seen.size;
+      }, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(2);
+    await page.getByRole('button', { name: 'Play test tone' }).click();
+    await expect(page.getByTestId('diagnostics-result')).toContainText('test tone');
+    await shot(page, 'diagnostics');
+  } finally {
+    if (player?.pid) process.kill(player.pid, 'SIGTERM');
+    await app.stop();
+    await pulse?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,114 @@
+/**
+ * Playwright fixtures: each test gets its own data dir and its own browser-mode app process on
+ * port 0 (HANDSFREE_E2E_CLOCK=1 lets a test move the app's clock forward for expiry).
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const SCREENSHOTS = join(REPO, 'test-results', 'screenshots');
+
+export interface AppProcess {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  fixturesDir?: string;
+  env?: Record<string, string>;
+}
+
+/** Starts `handsfree start` in browser mode; resolves once it prints its URL. */
+export async function startApp(opts: StartOptions = {}): Promise<AppProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hf-e2e-'));
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'handsfree.js'), 'start', '--port', '0'], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      HANDSFREE_DATA_DIR: dataDir,
+      HANDSFREE_BROWSER_MODE: '1',
+      HANDSFREE_E2E_CLOCK: '1',
+      HANDSFREE_LOG_LEVEL: 'warn',
+      ...(opts.fixturesDir ? { HANDSFREE_FIXTURES_DIR: opts.fixturesDir } : {}),
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`app did not start in 30 s:\n${out}`)), 30_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /open (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`app exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url,
+    dataDir,
+    child,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A copy of the demo fixtures with one notification/PR title replaced (XSS probes). */
+export function fixturesWithTitle(from: string, to: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hf-fixtures-'));
+  cpSync(join(REPO, 'fixtures', 'github'), dir, { recursive: true });
+  const p = join(dir, 'demo-account.json');
+  const raw = readFileSync(p, 'utf8');
+  writeFileSync(p, raw.split(JSON.stringify(from).slice(1, -1)).join(JSON.stringify(to).slice(1, -1)));
+  return dir;
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** POST a UI call or API route as another client (the CLI / voice path) would. */
+export async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: r.status, json: await r.json().catch(() => null) };
+}
+
+/** Merges recorded by the fixture gateway's write journal. */
+export function mergeCount(dataDir: string): number {
+  let raw = '';
+  try {
+    raw = readFileSync(join(dataDir, 'demo-github-writes.jsonl'), 'utf8');
+  } catch {
+    return 0;
+  }
+  return raw.split('\n').filter((l) => l.includes('"method":"mergePullRequest"')).length;
+}
+
+export const test = base.extend<{ app: AppProcess }>({
+  app: async ({}, use) => {
+    const app = await startApp();
+    await use(app);
+    await app.stop();
+    rmSync(app.dataDir, { recursive: true, force: true });
+  },
+});
+export { expect };

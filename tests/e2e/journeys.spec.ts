@@ -1,0 +1,114 @@
+/** The desktop UI's main journeys in browser mode on the demo fixtures (Debian Chromium). */
+import type { Page } from '@playwright/test';
+import { expect, mergeCount, post, shot, startApp, test } from './fixtures.js';
+
+const MERGE_TEXT = 'merge PR 12 in acme/api';
+
+async function askMerge(page: Page): Promise<string> {
+  await page.getByRole('button', { name: /^Command/ }).click();
+  const input = page.getByLabel('Say or type a command');
+  await input.fill(MERGE_TEXT);
+  const [resp] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/ui/call/command.run')), input.press('Enter')]);
+  const body = (await resp.json()) as { res: { pending_action?: { token: string } } };
+  const token = body.res.pending_action?.token;
+  expect(token, 'the merge asks for confirmation').toBeTruthy();
+  return token!;
+}
+
+test('inbox cards render with the demo data', async ({ page, app }) => {
+  await page.goto(`${app.url}/`);
+  const cards = page.getByTestId('inbox-card');
+  await expect(cards.first()).toBeVisible();
+  await expect(page.getByTestId('inbox-title').filter({ hasText: 'Fix login redirect loop' })).toBeVisible();
+  await expect(cards.first()).toContainText('acme/api');
+  expect(await cards.count()).toBeGreaterThan(1);
+  await shot(page, 'inbox');
+});
+
+test('merge: confirmation with countdown, Confirm merges exactly once and shows the outcome', async ({ page, app }) => {
+  await page.goto(`${app.url}/`);
+  await askMerge(page);
+  const card = page.getByTestId('confirmation-card');
+  await expect(card).toHaveAttribute('data-state', 'pending');
+  await expect(card.getByTestId('readback')).toContainText('12');
+  const seconds = card.getByTestId('countdown-seconds');
+  const first = Number(await seconds.textContent());
+  expect(first).toBeGreaterThan(0);
+  await expect.poll(async () => Number(await seconds.textContent())).toBeLessThan(first);
+  await shot(page, 'confirmation');
+  await card.getByRole('button', { name: 'Confirm' }).click();
+  await expect(card).toHaveAttribute('data-state', 'done');
+  await expect(card.getByTestId('outcome')).toContainText('Merged');
+  await expect(card.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+  expect(mergeCount(app.dataDir)).toBe(1);
+  await shot(page, 'outcome');
+});
+
+test('a click and an API confirm at the same moment still merge once', async ({ page, app }) => {
+  await page.goto(`${app.url}/`);
+  const token = await askMerge(page);
+  const card = page.getByTestId('confirmation-card');
+  await expect(card).toHaveAttribute('data-state', 'pending');
+  // The click and the API confirm leave the page in the same JS tick, so both are in flight together.
+  const apiStatus = await page.evaluate(`(() => {
+    document.querySelector('[data-testid=confirmation-card] [data-action="system.confirm"]').click();
+    return fetch('/v1/commands/confirm', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: ${JSON.stringify(token)} }) }).then((r) => r.status);
+  })()`);
+  const api = { status: apiStatus };
+  expect(api.status).toBe(200);
+  await expect(card).toHaveAttribute('data-state', /done|failed/);
+  await expect.poll(() => mergeCount(app.dataDir)).toBe(1);
+  // A late voice/API confirm with the same token cannot merge again.
+  await post(app.url, '/v1/commands/confirm', { token });
+  expect(mergeCount(app.dataDir)).toBe(1);
+});
+
+test('an expired confirmation shows as expired and cannot be confirmed', async ({ page, app }) => {
+  await page.clock.install();
+  await page.goto(`${app.url}/`);
+  const token = await askMerge(page);
+  const card = page.getByTestId('confirmation-card');
+  await expect(card).toHaveAttribute('data-state', 'pending');
+  // Past the 60 s TTL on both clocks: the app's (test-only route) and the page's.
+  expect((await post(app.url, '/v1/ui/test/advance-clock', { ms: 61_000 })).status).toBe(200);
+  await page.clock.fastForward(61_000);
+  await expect(card).toHaveAttribute('data-state', 'expired');
+  await expect(card.getByTestId('outcome')).toContainText('Expired');
+  await expect(card.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+  const api = await post(app.url, '/v1/commands/confirm', { token });
+  expect(JSON.stringify(api.json)).toMatch(/expired/);
+  expect(mergeCount(app.dataDir)).toBe(0);
+  await shot(page, 'expired');
+});
+
+test('settings survive a restart', async ({ page }) => {
+  const first = await startApp();
+  try {
+    await page.goto(`${first.url}/`);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Profile').selectOption('terse');
+    await page.getByLabel('Mute spoken notifications').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByTestId('live-region')).toHaveText('Settings saved.');
+    await expect(page.getByTestId('secret-status')).toContainText('no OS keychain');
+    await shot(page, 'settings');
+  } finally {
+    await first.stop();
+  }
+  const second = await startApp({ dataDir: first.dataDir });
+  try {
+    await page.goto(`${second.url}/`);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(page.getByLabel('Profile')).toHaveValue('terse');
+    await expect(page.getByLabel('Mute spoken notifications')).toBeChecked();
+  } finally {
+    await second.stop();
+  }
+});
+
+test('status screen shows mode, account and rate limit', async ({ page, app }) => {
+  await page.goto(`${app.url}/`);
+  await page.getByRole('button', { name: 'Status' }).click();
+  await expect(page.getByTestId('status')).toContainText('fixture');
+  await shot(page, 'status');
+});
