@@ -83,3 +83,85 @@ export interface AppService {
   status(): Promise<StatusResponse>;
   metrics(): MetricsResponse;
 }
+
+// ---- notifications, subscriptions and agent tasks (/v1/notifications, /v1/subscriptions, /v1/agent) ----
+
+export const NOTIFICATION_SUBSCRIPTION_SCOPES = ['thread', 'repo'] as const;
+export const NOTIFICATION_SUBSCRIPTION_STATES = ['subscribed', 'unsubscribed', 'ignored'] as const;
+const RepoNameSchema = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'repo: owner/name');
+
+export const NotificationListQuerySchema = z.strictObject({
+  unread: z.enum(['true', 'false']).optional(),
+  repo: RepoNameSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export const CreateSubscriptionRequestSchema = z
+  .strictObject({
+    scope: z.enum(NOTIFICATION_SUBSCRIPTION_SCOPES),
+    target: z.string().min(1).max(200),
+    state: z.enum(NOTIFICATION_SUBSCRIPTION_STATES),
+  })
+  .refine((v) => (v.scope === 'repo' ? /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v.target) : /^[0-9]{1,20}$/.test(v.target)), {
+    message: 'target: owner/name for scope repo, a thread id (digits) for scope thread',
+    path: ['target'],
+  });
+export type CreateSubscriptionRequest = z.infer<typeof CreateSubscriptionRequestSchema>;
+
+export const UpdateSubscriptionRequestSchema = z.strictObject({ state: z.enum(NOTIFICATION_SUBSCRIPTION_STATES) });
+
+export const AGENT_PROVIDERS = ['github_issue_dispatch', 'copilot'] as const;
+export type AgentProvider = (typeof AGENT_PROVIDERS)[number];
+export const AGENT_TASK_STATES = ['created', 'running', 'needs_input', 'completed', 'failed'] as const;
+export type AgentTaskState = (typeof AGENT_TASK_STATES)[number];
+
+/** POST /v1/agent/delegate: plans the delegation; it still needs a confirmation (POST /v1/commands/confirm). */
+export const DelegateRequestSchema = z.strictObject({
+  repo: RepoNameSchema,
+  issue: z.number().int().min(1).max(10_000_000),
+  instruction: z.string().min(1).max(500).optional(),
+  session_id: SessionIdSchema.optional(),
+});
+export type DelegateRequest = z.infer<typeof DelegateRequestSchema>;
+
+export interface NotificationView {
+  thread_id: string;
+  repo: string;
+  subject_type: string;
+  /** Untrusted text from GitHub. */
+  title: string;
+  reason: string;
+  number: number | null;
+  url: string | null;
+  unread: boolean;
+  updated_at: string;
+  first_seen_at: string;
+  announced_at: string | null;
+  source: 'poll' | 'webhook';
+}
+
+export interface SubscriptionView {
+  id: number;
+  scope: (typeof NOTIFICATION_SUBSCRIPTION_SCOPES)[number];
+  target: string;
+  state: (typeof NOTIFICATION_SUBSCRIPTION_STATES)[number];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AgentTaskView {
+  id: string;
+  correlation_id: string;
+  provider: string;
+  state: AgentTaskState;
+  /** The issue the agent works on, owner/name#n. */
+  target: string;
+  /** Dispatch issue, once created. */
+  dispatch: { repo: string; number: number; url: string | null } | null;
+  /** The agent's PR, once correlated. */
+  pull_request: { repo: string; number: number; url: string | null } | null;
+  instruction: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}

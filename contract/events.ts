@@ -3,6 +3,7 @@
  * of names to payloads so the transports cannot drift.
  */
 import type { NotificationCard, PendingActionView, ActionState } from './response.js';
+import type { AgentTaskView } from './api.js';
 
 /** The voice/command pipeline's visible state, for the status indicator and screen readers. */
 export type PipelineStage = 'idle' | 'listening' | 'thinking' | 'speaking' | 'error';
@@ -29,6 +30,14 @@ export interface AppEvents {
   'pipeline.state': PipelineStateEvent;
   'action.changed': ActionChangedEvent;
   'inbox.changed': { items: NotificationCard[] };
+  /** One per notification seen for the first time (or with new activity): tray / OS notification / UI card. */
+  'notification.new': { user_id: string; source: 'poll' | 'webhook'; item: NotificationCard };
+  /** A spoken batch of new notifications, for the voice loop's TTS (already within the word budget). */
+  'notification.spoken': { user_id: string; text: string; thread_ids: string[] };
+  /** Poller health for the status bar: backing off, or stopped until the user acts (e.g. token). */
+  'notification.poller': { state: 'ok' | 'backoff' | 'stopped'; message: string | null; next_poll_at: string | null };
+  /** An agent task was created or changed state. */
+  'agent.task': AgentTaskView;
 }
 
 export type AppEventName = keyof AppEvents;

@@ -2,6 +2,7 @@
  * The command pipeline: text → intent → (session context) → plan → GitHub → spoken response.
  * Pure orchestration over ports; every transport (CLI, HTTP, IPC, voice loop) calls this.
  */
+import type { AgentTaskView } from '../../contract/api.js';
 import { APP_ERROR_CODES, AppError, isAppError, type AppErrorCode } from '../../contract/errors.js';
 import type { NotificationThread, PullRequestDetail } from '../../contract/github.js';
 import type { Intent, IntentEntities, IntentName, ProfileName } from '../../contract/intent.js';
@@ -49,6 +50,8 @@ export interface PipelineDeps {
   policy: PolicyConfig;
   bootId: string;
   agent: AgentDispatchConfig;
+  /** The user's agent tasks, newest first (agent_tasks); without it agent.status reads the audit log. */
+  agentTasks?: (userId: string) => readonly AgentTaskView[];
 }
 
 export interface CommandInput {
@@ -129,6 +132,29 @@ export class CommandPipeline {
   /** Cancels a pending action by token. */
   async cancelToken(token: string, userId: string, correlationId?: string): Promise<CommandResponse> {
     return this.byToken(token, userId, correlationId, 'system.cancel', async (ctx) => this.outcomeOf(this.actions.cancel(token, userId, ctx.correlationId), ctx.profile));
+  }
+
+  /**
+   * Plans a delegation from structured input (POST /v1/agent/delegate): the same read-back and
+   * pending action as the spoken "ask the agent to fix issue 918 in acme/api"; still needs a confirm.
+   */
+  async delegate(req: { repo: string; issue: number; instruction?: string }, userId: string, sessionId?: string, correlationId?: string): Promise<CommandResponse> {
+    const t0 = this.deps.clock.monotonicMs();
+    const cid = safeCorrelationId(correlationId) ?? this.deps.random.hex(8);
+    const intent = { name: 'agent.delegate', confidence: 1, entities: { repo: req.repo, issue: req.issue, ...(req.instruction ? { instruction: req.instruction } : {}) } } as Intent;
+    let ctx: Ctx | undefined;
+    let out: Outcome;
+    try {
+      const session = this.loadSession(sessionId, userId);
+      ctx = { session, profile: profileOf(session.profile), userId, correlationId: cid, currentRepo: undefined };
+      out = await this.planDelegate(intent.entities as IntentEntities['agent.delegate'], ctx);
+    } catch (e) {
+      if (!ctx) throw e;
+      out = this.errorOutcome(e, ctx);
+    }
+    const response = this.finish(out, intent, ctx, t0);
+    this.persist(ctx, out, response, { text: `[agent.delegate ${req.repo}#${req.issue}]`, userId, source: 'http' }, intent, t0);
+    return response;
   }
 
   /** Start-up and periodic housekeeping: expire stale actions, reconcile interrupted ones. */
@@ -452,6 +478,7 @@ export class CommandPipeline {
   // ---- agent -------------------------------------------------------------------------------
 
   private agentStatus(ctx: Ctx): Outcome {
+    if (this.deps.agentTasks) return this.agentStatusFromTasks(this.deps.agentTasks(ctx.userId));
     const tasks = this.deps.repos.audit.list({ limit: 500 }).filter((a) => a.action === 'agent.delegate' && a.outcome === 'dispatched' && a.userId === ctx.userId);
     if (tasks.length === 0) return { status: 'ok', spoken: "The agent isn't working on anything for you. Say, for example, ask the agent to fix issue 918.", cards: [] };
     const latest = tasks[0]!;
@@ -461,6 +488,29 @@ export class CommandPipeline {
       spoken: `The agent has ${plural(tasks.length, 'task')} from you. The latest is ${issue}, sent ${spokenAge(latest.atMs, this.deps.clock.nowMs())}. I'll tell you when its pull request is up.`,
       cards: [],
     };
+  }
+
+  private agentStatusFromTasks(tasks: readonly AgentTaskView[]): Outcome {
+    if (tasks.length === 0) return { status: 'ok', spoken: "The agent isn't working on anything for you. Say, for example, ask the agent to fix issue 918.", cards: [] };
+    const now = this.deps.clock.nowMs();
+    const issueOf = (t: AgentTaskView) => `issue ${t.target.split('#')[1] ?? ''}`;
+    const active = tasks.filter((t) => t.state === 'created' || t.state === 'running' || t.state === 'needs_input');
+    const parts: string[] = [];
+    for (const t of active.slice(0, 2)) {
+      if (t.state === 'needs_input') parts.push(`it needs your input on ${issueOf(t)}`);
+      else if (t.state === 'created') parts.push(`${issueOf(t)} is being sent to it${t.error ? ", but I couldn't confirm the dispatch yet" : ''}`);
+      else parts.push(`it is working on ${issueOf(t)}, sent ${spokenAge(Date.parse(t.created_at), now)}`);
+    }
+    const latestDone = tasks.find((t) => t.state === 'completed' || t.state === 'failed');
+    if (latestDone) {
+      parts.push(
+        latestDone.state === 'completed' && latestDone.pull_request
+          ? `it opened PR ${latestDone.pull_request.number} for ${issueOf(latestDone)}`
+          : `the task for ${issueOf(latestDone)} failed`,
+      );
+    }
+    const lead = active.length === 0 ? 'The agent has nothing in progress' : `The agent has ${plural(active.length, 'task')} in progress`;
+    return { status: 'ok', spoken: `${lead}: ${parts.join('; ')}.`, tail: active.length > 0 ? "I'll tell you when its pull request is up." : undefined, cards: [] };
   }
 
   // ---- resolution --------------------------------------------------------------------------

@@ -48,6 +48,44 @@ export interface GitHubGateway {
   createComment(repo: RepoFullName, number: number, body: string): Promise<CommentResult>;
   getIssue(repo: RepoFullName, number: number): Promise<IssueSummary>;
   createIssue(repo: RepoFullName, issue: { title: string; body: string; labels?: string[] }): Promise<IssueSummary>;
+  /**
+   * Conditional poll of GET /notifications (unread threads): sends `If-Modified-Since: lastModified`
+   * when given, so an unchanged inbox answers 304 (no rate-limit cost, `threads` empty). 403 with a
+   * fine-grained / GitHub App token → AppError('github_forbidden') saying a classic or OAuth token is needed.
+   */
+  pollNotifications(req: { lastModified: string | null }): Promise<NotificationPoll>;
+  /**
+   * Issues and PRs whose body contains `text` (e.g. a dispatch marker), newest first; `repo` limits
+   * the search to one repository. Used to correlate agent PRs and to dedupe dispatch after an
+   * ambiguous failure. May lag behind writes on GitHub (search index).
+   */
+  searchIssuesByText(text: string, opts?: { repo?: RepoFullName; type?: 'issue' | 'pr' }): Promise<TextSearchHit[]>;
   /** Last rate-limit figures seen, or null before the first call / in fixture mode. */
   rateLimit(): RateLimitInfo | null;
+}
+
+export interface NotificationPoll {
+  /** 304: nothing changed since `lastModified` (threads is empty). */
+  status: 200 | 304;
+  /** Last-Modified of this answer (or the one sent, on 304); send it back next time. */
+  lastModified: string | null;
+  /** X-Poll-Interval: the earliest next poll, in seconds (GitHub's default 60). */
+  pollIntervalS: number;
+  /** Unread threads, newest first (200 only). */
+  threads: NotificationThread[];
+}
+
+export interface TextSearchHit {
+  kind: 'issue' | 'pr';
+  repo: RepoFullName;
+  number: number;
+  /** Login of the author: only allow-listed authors may be trusted (e.g. an agent's bot account). */
+  author: string;
+  state: 'open' | 'closed';
+  /** Untrusted. */
+  title: string;
+  /** Untrusted, trimmed. */
+  body: string;
+  htmlUrl: string;
+  createdAt: string;
 }

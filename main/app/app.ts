@@ -17,6 +17,11 @@ import { REPO_ROOT, type AppConfig } from './config.js';
 import { AppEventBus } from './events.js';
 import { StageMetrics } from './metrics.js';
 import { cryptoRandom, monotonicEpochId, systemClock } from './system.js';
+import { AgentService } from '../agent/agentService.js';
+import { toTaskView } from '../agent/agentTaskStore.js';
+import type { AnnounceSettings, SpeechGate } from '../notifications/announcer.js';
+import { NotificationCenter } from '../notifications/notificationCenter.js';
+import { WebhookReceiver } from '../notifications/webhookReceiver.js';
 
 export interface App {
   config: AppConfig;
@@ -30,6 +35,14 @@ export interface App {
   logger: Logger;
   /** Things the user should be told at start (e.g. a restored database). */
   notes: string[];
+  /** Stored notifications, subscriptions, the poller and spoken batches. */
+  notifications: NotificationCenter;
+  /** Agent tasks: guarded dispatch and PR correlation. */
+  agent: AgentService;
+  /** POST /v1/webhooks/github (see main/notifications/routes.ts). */
+  webhooks: WebhookReceiver;
+  /** What the notification announcer asks before speaking; the voice loop may replace the parts. */
+  speechGate: MutableSpeechGate;
   close(): Promise<void>;
 }
 
@@ -41,6 +54,21 @@ export interface CreateAppOptions {
   reconcileEveryMs?: number;
   /** Replaces the system clock (tests of expiry). */
   clock?: Clock;
+  /** Starts the notification poller (and agent PR polling) on timers; tests drive `tick()` instead. */
+  startPolling?: boolean;
+  notifications?: { settings?: Partial<AnnounceSettings>; localMinutes?: (ms: number) => number; minPollIntervalS?: number };
+  /** Logins whose PRs may complete an agent task (default DEFAULT_AGENT_AUTHORS). */
+  agentAuthors?: readonly string[];
+  /** Webhook secret(s); default from HANDSFREE_WEBHOOK_SECRET (and HANDSFREE_WEBHOOK_SECRET_PREVIOUS). */
+  webhookSecret?: { current: string; previous?: readonly string[] } | null;
+}
+
+/**
+ * SpeechGate whose answers come from the app by default (a command running or a read-back pending)
+ * and which the voice loop refines: `setUserSpeaking(true)` while VAD hears the user.
+ */
+export interface MutableSpeechGate extends SpeechGate {
+  setUserSpeaking(speaking: boolean): void;
 }
 
 export const APP_VERSION: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -59,8 +87,77 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   // Pending actions from another boot (or, off Linux, another process) are expired: their
   // monotonic deadlines mean nothing here.
   const bootId = monotonicEpochId();
-  const pipeline = new CommandPipeline({
+  const nowMs = () => clock.nowMs();
+  let userSpeaking = false;
+  let listening = false;
+  events.on('pipeline.state', (s) => {
+    listening = s.stage === 'listening';
+  });
+  const speechGate: MutableSpeechGate = {
+    isUserSpeaking: () => userSpeaking || listening,
+    hasPendingConfirmation: () => store.repos.pendingActions.listByState(['pending']).some((p) => p.expiresAtMs > clock.nowMs()),
+    setUserSpeaking(v) {
+      userSpeaking = v;
+      if (!v) notifications.flush();
+    },
+  };
+  const notifications = new NotificationCenter({
+    store,
     github,
+    events,
+    userId: config.user,
+    nowMs,
+    gate: speechGate,
+    logger,
+    ...(opts.notifications?.settings ? { settings: opts.notifications.settings } : {}),
+    ...(opts.notifications?.localMinutes ? { localMinutes: opts.notifications.localMinutes } : {}),
+    ...(opts.notifications?.minPollIntervalS !== undefined ? { minPollIntervalS: opts.notifications.minPollIntervalS } : {}),
+  });
+  const agent = new AgentService({
+    store,
+    github,
+    events,
+    nowMs,
+    dispatchRepo: config.agent.dispatchRepo,
+    ...(opts.agentAuthors ? { allowedAuthors: opts.agentAuthors } : {}),
+    say: (userId, text) => {
+      notifications.announcer.enqueueSentence(userId, text);
+      notifications.flush();
+    },
+    randomId: () => cryptoRandom.hex(8),
+    logger,
+  });
+  const envSecret = process.env['HANDSFREE_WEBHOOK_SECRET'];
+  const webhookSecret =
+    opts.webhookSecret !== undefined
+      ? opts.webhookSecret
+      : envSecret
+        ? { current: envSecret, previous: (process.env['HANDSFREE_WEBHOOK_SECRET_PREVIOUS'] ?? '').split(',').filter((x) => x !== '') }
+        : null;
+  const webhooks = new WebhookReceiver({
+    store,
+    secret: () => webhookSecret,
+    nowMs,
+    userId: config.user,
+    ingest: (userId, t) => notifications.ingest(userId, t, 'webhook'),
+    onPullRequest: (pr) => {
+      if (['opened', 'edited', 'reopened', 'ready_for_review'].includes(pr.action)) agent.onPullRequest(pr);
+    },
+    logger,
+  });
+  // A settled confirmation may free a held spoken batch; a confirmed "unsubscribe from this" also
+  // stops the thread from being spoken here.
+  events.on('action.changed', (a) => {
+    if (a.state === 'done' && a.outcome === 'unsubscribed') {
+      const rec = store.repos.pendingActions.get(a.token);
+      const threadId = rec?.params['threadId'];
+      if (rec && typeof threadId === 'string') notifications.subscriptions.put(rec.userId, 'thread', threadId, 'unsubscribed', clock.nowMs(), rec.token);
+    }
+    if (a.state !== 'pending') notifications.flush();
+  });
+  const pipeline = new CommandPipeline({
+    agentTasks: (userId) => agent.tasks.list({ userId, limit: 20 }).map(toTaskView),
+    github: agent.dispatchGateway(github),
     repos: store.repos,
     clock,
     random: cryptoRandom,
@@ -97,6 +194,27 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       }
     }, opts.reconcileEveryMs);
     timer.unref();
+  }
+  let pollTimer: NodeJS.Timeout | undefined;
+  if (opts.startPolling) {
+    notifications.poller.start();
+    let agentBusy = false;
+    pollTimer = setInterval(() => {
+      try {
+        webhooks.prune(clock.nowMs());
+      } catch (e) {
+        logger.warn({ err: String(e) }, 'webhook delivery pruning failed');
+      }
+      if (agentBusy || agent.tasks.list({ states: ['created', 'running', 'needs_input'], limit: 1 }).length === 0) return;
+      agentBusy = true;
+      agent
+        .reconcile()
+        .catch((e: unknown) => logger.warn({ err: String(e) }, 'agent reconcile failed'))
+        .finally(() => {
+          agentBusy = false;
+        });
+    }, 120_000);
+    pollTimer.unref();
   }
   const started = clock.monotonicMs();
   let viewer: { login: string } | null = null;
@@ -166,8 +284,14 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     events,
     logger,
     notes,
+    notifications,
+    agent,
+    webhooks,
+    speechGate,
     async close() {
       if (timer) clearInterval(timer);
+      if (pollTimer) clearInterval(pollTimer);
+      notifications.poller.stop();
       await store.close();
     },
   };

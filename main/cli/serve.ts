@@ -4,6 +4,7 @@ import { createApp } from '../app/app.js';
 import type { AppConfig } from '../app/config.js';
 import { createLogger } from '../log/logger.js';
 import { startHttpServer } from '../server/httpServer.js';
+import { notificationRoutes } from '../notifications/routes.js';
 import { removeServerInfo, writeServerInfo } from './serverClient.js';
 
 /** How often interrupted actions are re-checked while serving, in ms. */
@@ -13,7 +14,7 @@ export async function runServe(config: AppConfig, opts: { port: number; announce
   const logger = createLogger({ level: config.logLevel === 'warn' ? 'info' : config.logLevel });
   let app;
   try {
-    app = await createApp(config, { logger, reconcileEveryMs: RECONCILE_EVERY_MS });
+    app = await createApp(config, { logger, reconcileEveryMs: RECONCILE_EVERY_MS, startPolling: true });
   } catch (e) {
     process.stderr.write(`handsfree: cannot start: ${isAppError(e) ? e.message : String(e)}\n`);
     return 2;
@@ -27,6 +28,7 @@ export async function runServe(config: AppConfig, opts: { port: number; announce
       adminToken: config.adminToken,
       port: opts.port,
       logger,
+      extraRoutes: notificationRoutes({ notifications: app.notifications, agent: app.agent, webhooks: app.webhooks, pipeline: app.pipeline, nowMs: () => Date.now() }),
     });
   } catch (e) {
     await app.close();

@@ -419,6 +419,21 @@ export class DemoGitHubState {
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.repo.localeCompare(b.repo) || b.number - a.number);
   }
 
+  /** Issues and PRs whose body contains `text` (case-insensitive), newest first: the search GitHub does for a quoted phrase. */
+  searchText(text: string, opts: { repo?: string; type?: 'issue' | 'pr' } = {}): Array<DemoIssue | DemoPull> {
+    const needle = text.toLowerCase();
+    const items: Array<DemoIssue | DemoPull> = [...(opts.type === 'issue' ? [] : this.pulls()), ...(opts.type === 'pr' ? [] : this.issues())];
+    return items
+      .filter((i) => opts.repo === undefined || i.repo.toLowerCase() === opts.repo.toLowerCase())
+      .filter((i) => i.body.toLowerCase().includes(needle) || i.title.toLowerCase().includes(needle))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number - a.number);
+  }
+
+  /** Last-Modified of GET /notifications: the newest thread's update time (ISO), or null when there are none. */
+  notificationsLastModified(): string | null {
+    return this.threads()[0]?.updatedAt ?? null;
+  }
+
   /**
    * Check runs and commit statuses for a ref: a 40-hex SHA (unknown SHAs have none), a PR head
    * branch or the default branch. Anything else → 422 "No commit found for SHA: …" as GitHub says.
@@ -641,6 +656,52 @@ export class DemoGitHubState {
     if (existing >= 0) this.threadList.splice(existing, 1);
     this.threadList.push(thread);
     return thread;
+  }
+
+  /** Someone (e.g. an agent's bot account) opens a PR in `repo`: the next number, head/base on fresh branches. */
+  simulatePullRequest(input: { repo: string; author: string; title: string; body?: string; headRef?: string; baseRef?: string }): DemoPull {
+    const r = this.repo(input.repo);
+    if (!r) throw new Error(`simulatePullRequest: unknown repo ${input.repo}`);
+    let max = 0;
+    for (const x of [...this.pullMap.values(), ...this.issueMap.values()]) if (x.repo === r.fullName && x.number > max) max = x.number;
+    const number = max + 1;
+    const at = this.tick();
+    const headSha = sha1Hex(`pr:${r.fullName}#${number}:${at}`);
+    const pull: DemoPull = {
+      repo: r.fullName,
+      number,
+      id: stableId(`pull:${r.fullName}#${number}`, 1_500_000_000),
+      title: input.title,
+      body: input.body ?? '',
+      author: this.user(input.author, null).login,
+      state: 'open',
+      draft: false,
+      merged: false,
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      closedAt: null,
+      createdAt: at,
+      updatedAt: at,
+      baseRef: input.baseRef ?? 'main',
+      baseSha: sha1Hex(`base:${r.fullName}:${at}`),
+      headRef: input.headRef ?? `agent/${number}`,
+      headSha,
+      mergeable: true,
+      mergeableState: 'clean',
+      additions: 1,
+      deletions: 0,
+      changedFiles: 1,
+      commits: 1,
+      labels: [],
+      assignees: [],
+      requestedReviewers: [],
+      reviews: [],
+      commentCount: 0,
+    };
+    this.pullMap.set(key(r.fullName, number), pull);
+    this.checks.set(checkKey(r.fullName, headSha), { runs: [], statuses: [] });
+    return pull;
   }
 
   // ---------------------------------------------------------------- internals

@@ -22,7 +22,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { AppErrorCode } from '../../contract/errors.js';
 import { AppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
-import type { GitHubGateway } from '../../core/ports/github.js';
+import type { GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
 import type { DemoCheckConclusion, DemoResult } from './demoGitHubState.js';
 import { DemoGitHubState } from './demoGitHubState.js';
 import { appErrorFromDemo, checkSummaryOf, issueSummaryOf, pullDetailOf, pullSummaryOf, threadOf } from './demoProjection.js';
@@ -161,6 +161,35 @@ export class FixtureGitHubGateway implements GitHubGateway {
   listNotifications(): Promise<NotificationThread[]> {
     return this.run('listNotifications', [], () => this.state.unreadThreads().map((t) => threadOf(t, this.htmlBase)));
   }
+
+  /** As GitHub: Last-Modified is the newest thread's update; an If-Modified-Since at or after it answers 304. */
+  pollNotifications(req: { lastModified: string | null }): Promise<NotificationPoll> {
+    return this.run('pollNotifications', [req], () => {
+      const newest = this.state.notificationsLastModified();
+      const lastModified = newest ? new Date(newest).toUTCString() : req.lastModified;
+      if (req.lastModified !== null && newest !== null && Date.parse(lastModified!) <= Date.parse(req.lastModified)) {
+        return { status: 304 as const, lastModified: req.lastModified, pollIntervalS: this.pollIntervalS, threads: [] };
+      }
+      return { status: 200 as const, lastModified, pollIntervalS: this.pollIntervalS, threads: this.state.unreadThreads().map((t) => threadOf(t, this.htmlBase)) };
+    });
+  }
+
+  searchIssuesByText(text: string, opts: { repo?: RepoFullName; type?: 'issue' | 'pr' } = {}): Promise<TextSearchHit[]> {
+    return this.run('searchIssuesByText', [text, opts], () =>
+      this.state.searchText(text, opts).map((i) => {
+        const s = issueSummaryOf(i, this.htmlBase);
+        return { kind: 'headSha' in i ? ('pr' as const) : ('issue' as const), repo: s.repo, number: s.number, author: s.author, state: s.state, title: s.title, body: s.body, htmlUrl: s.htmlUrl, createdAt: i.createdAt };
+      }),
+    );
+  }
+
+  /** Someone opens a PR (e.g. the agent's bot account answering a dispatch issue). */
+  simulatePullRequest(input: { repo: RepoFullName; author: string; title: string; body?: string }): PullRequestSummary {
+    return pullSummaryOf(this.state.simulatePullRequest(input), this.htmlBase);
+  }
+
+  /** X-Poll-Interval the demo account answers, seconds. */
+  pollIntervalS = 60;
 
   markThreadDone(threadId: string): Promise<void> {
     return this.run('markThreadDone', [threadId], () => {

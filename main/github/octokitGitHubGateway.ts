@@ -38,7 +38,7 @@ import type {
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
-import type { GitHubGateway } from '../../core/ports/github.js';
+import type { GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
 import { combineRuns } from './demoProjection.js';
 import {
   assertPositiveNumber,
@@ -83,6 +83,16 @@ export interface OctokitGitHubGatewayOptions {
 }
 
 type Resource = 'core' | 'search';
+
+/** The fields of a GET /notifications thread this gateway reads. */
+interface RawThread {
+  id: string;
+  unread: boolean;
+  reason: string;
+  updated_at: string;
+  subject: { title: string; url: string | null; type: string };
+  repository: { full_name: string };
+}
 
 interface CallSpec {
   /** Operation name for messages and logs. */
@@ -219,6 +229,10 @@ export class OctokitGitHubGateway implements GitHubGateway {
     const data = await this.read('listNotifications', 'GET /notifications', params, (gh, s) => gh.request('GET /notifications', { ...params, ...req(s) }), {
       forbiddenHint: FINE_GRAINED_HINT,
     });
+    return this.mapThreads(data);
+  }
+
+  private mapThreads(data: readonly RawThread[]): NotificationThread[] {
     const out: NotificationThread[] = [];
     for (const t of data) {
       const type = toSubjectType(t.subject.type);
@@ -242,6 +256,56 @@ export class OctokitGitHubGateway implements GitHubGateway {
       });
     }
     return out.filter((t) => t.unread).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  async pollNotifications(input: { lastModified: string | null }): Promise<NotificationPoll> {
+    const params = { all: false, per_page: 50 };
+    type Raw = RawThread[];
+    // No ETag cache here: the conditional header is If-Modified-Since, and a 304 is answered as such.
+    const res = await this.read<{ status: 200 | 304; headers: Record<string, unknown>; data: Raw }>(
+      'pollNotifications',
+      null,
+      params,
+      async (gh, s) => {
+        const headers = input.lastModified ? { ...s.headers, 'if-modified-since': input.lastModified } : s.headers;
+        try {
+          const r = await gh.request('GET /notifications', { ...params, ...req({ signal: s.signal, headers }) });
+          return { status: 200, headers: r.headers, data: { status: 200 as const, headers: r.headers as Record<string, unknown>, data: r.data as RawThread[] } };
+        } catch (e) {
+          if (statusOf(e) !== 304) throw e;
+          const h = headersOf(e) ?? {};
+          return { status: 304, headers: h as Record<string, string>, data: { status: 304 as const, headers: h, data: [] } };
+        }
+      },
+      { forbiddenHint: FINE_GRAINED_HINT },
+    );
+    const pollIntervalS = Math.max(1, Number(res.headers['x-poll-interval'] ?? 60) || 60);
+    const lm = res.headers['last-modified'];
+    const lastModified = typeof lm === 'string' ? lm : input.lastModified;
+    if (res.status === 304) return { status: 304, lastModified: input.lastModified ?? lastModified, pollIntervalS, threads: [] };
+    return { status: 200, lastModified, pollIntervalS, threads: this.mapThreads(res.data) };
+  }
+
+  async searchIssuesByText(text: string, opts: { repo?: RepoFullName; type?: 'issue' | 'pr' } = {}): Promise<TextSearchHit[]> {
+    const phrase = text.replace(/"/g, '');
+    const q = [`"${phrase}"`, 'in:body', opts.repo ? `repo:${opts.repo}` : '', opts.type === 'pr' ? 'is:pr' : opts.type === 'issue' ? 'is:issue' : ''].filter(Boolean).join(' ');
+    const params = { q, sort: 'created' as const, order: 'desc' as const, per_page: 30 };
+    const data = await this.read('searchIssuesByText', null, params, (gh, s) => gh.request('GET /search/issues', { ...params, ...req(s) }), { resource: 'search' });
+    return data.items.map((it) => {
+      const repo = /\/repos\/([^/]+\/[^/]+)$/.exec(it.repository_url)?.[1] ?? '';
+      const isPr = it.pull_request !== undefined && it.pull_request !== null;
+      return {
+        kind: isPr ? ('pr' as const) : ('issue' as const),
+        repo,
+        number: it.number,
+        author: it.user?.login ?? 'ghost',
+        state: it.state === 'closed' ? ('closed' as const) : ('open' as const),
+        title: it.title,
+        body: trimUntrusted(it.body),
+        htmlUrl: isPr ? pullHtmlUrl(this.htmlBase, repo, it.number) : issueHtmlUrl(this.htmlBase, repo, it.number),
+        createdAt: it.created_at,
+      };
+    });
   }
 
   async markThreadDone(threadId: string): Promise<void> {

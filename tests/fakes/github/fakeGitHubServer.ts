@@ -240,6 +240,15 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
       return r.ok ? { status: 204 } : fromDemo(r.error);
     }),
     route('GET', '/search/issues', ({ query }) => {
+      const phrase = /"([^"]+)"/.exec(query['q'] ?? '')?.[1];
+      if (phrase !== undefined) {
+        // A quoted phrase (e.g. a dispatch marker) searched in bodies, optionally repo:/is:pr/is:issue.
+        const toks = (query['q'] ?? '').replace(/"[^"]*"/, ' ').split(/\s+/);
+        const repo = toks.find((t) => t.startsWith('repo:'))?.slice(5);
+        const type = toks.includes('is:pr') ? ('pr' as const) : toks.includes('is:issue') ? ('issue' as const) : undefined;
+        const items = state.searchText(phrase, { ...(repo ? { repo } : {}), ...(type ? { type } : {}) }).slice(0, perPage(query, 30));
+        return { status: 200, body: { total_count: items.length, incomplete_results: false, search_type: 'lexical', items: items.map((p) => shape.searchItem(ctx, p)) } };
+      }
       const q = parseSearch(query['q'] ?? '', state.viewer.login);
       if (!q) return err(422, GITHUB_MESSAGES.validationFailed, { errors: [{ resource: 'Search', field: 'q', code: 'missing' }] });
       const items = state.searchPulls(q).slice(0, perPage(query, 30));

@@ -488,7 +488,7 @@ export function issue(c: ShapeContext, item: DemoIssue | DemoPull): Obj {
 }
 
 /** GET /search/issues item for a PR. */
-export function searchItem(c: ShapeContext, p: DemoPull): Obj {
+export function searchItem(c: ShapeContext, p: DemoPull | DemoIssue): Obj {
   const full = issue(c, p);
   delete full['closed_by'];
   delete full['state_reason'];

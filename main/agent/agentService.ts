@@ -1,0 +1,238 @@
+/**
+ * Agent delegation: dispatch exactly once, then correlate the agent's PR.
+ *
+ * The pipeline plans "ask the agent to fix issue 918" as a pending action; once confirmed, the
+ * action service creates the dispatch issue through the gateway. `dispatchGateway()` wraps that
+ * gateway so the agent layer owns what happens around the write, without a second code path:
+ *
+ * - Each dispatch body carries `<!-- handsfree-task: ID -->`; ID becomes the task's correlation id.
+ * - Before creating, a task already running for the same issue is reused (no duplicate dispatch),
+ *   and an earlier task whose dispatch ended ambiguously is looked up by its marker first.
+ * - After an ambiguous failure (timeout, 5xx, reset) the marker is searched: found → that issue is
+ *   the result (exactly one issue); not found → the action reports outcome_unknown, never re-sends,
+ *   and `reconcile()` keeps looking.
+ *
+ * Correlation: a PR (webhook or polled search) belongs to a task when its author is allow-listed
+ * AND its body carries the task's marker or references the dispatch issue. Anyone can copy a
+ * marker into a PR, so the author check is what makes it trustworthy (PI-6).
+ */
+import { isAppError } from '../../contract/errors.js';
+import type { IssueSummary, RepoFullName } from '../../contract/github.js';
+import type { Logger } from '../../core/ports/clock.js';
+import type { GitHubGateway, TextSearchHit } from '../../core/ports/github.js';
+import type { AppEventBus } from '../app/events.js';
+import type { SqlStore } from '../notifications/notificationStore.js';
+import { AgentTaskRepository, parseRef, toTaskView, type AgentTask } from './agentTaskStore.js';
+
+export const MARKER_RE = /<!--\s*handsfree-task:\s*([A-Za-z0-9_-]{8,64})\s*-->/;
+/** Default accounts whose PRs may complete a task. */
+export const DEFAULT_AGENT_AUTHORS = ['Copilot', 'copilot-swe-agent[bot]', 'handsfree-agent[bot]'];
+const AMBIGUOUS: ReadonlySet<string> = new Set(['outcome_unknown', 'github_unavailable', 'github_timeout']);
+
+export interface AgentServiceDeps {
+  store: SqlStore;
+  github: GitHubGateway;
+  events: AppEventBus;
+  nowMs: () => number;
+  dispatchRepo: RepoFullName;
+  /** Logins (case-insensitive) whose PRs may complete a task. */
+  allowedAuthors?: readonly string[];
+  /** Speaks a sentence through the notification announcer (its gates apply). */
+  say: (userId: string, text: string) => void;
+  randomId: () => string;
+  logger?: Logger;
+}
+
+export interface PullRequestSeen {
+  repo: string;
+  number: number;
+  author: string;
+  /** Untrusted. */
+  body: string;
+  htmlUrl: string;
+}
+
+export class AgentService {
+  readonly tasks: AgentTaskRepository;
+  private readonly allowed: Set<string>;
+
+  constructor(private readonly deps: AgentServiceDeps) {
+    this.tasks = new AgentTaskRepository(deps.store);
+    this.allowed = new Set((deps.allowedAuthors ?? DEFAULT_AGENT_AUTHORS).map((a) => a.toLowerCase()));
+  }
+
+  /** The gateway to give the pipeline: every call passes through, dispatch creation is guarded. */
+  dispatchGateway(inner: GitHubGateway): GitHubGateway {
+    return new Proxy(inner, {
+      get: (target, prop, receiver) => {
+        if (prop === 'createIssue') {
+          return (repo: RepoFullName, issue: { title: string; body: string; labels?: string[] }) => this.createDispatch(target, repo, issue);
+        }
+        // Unbound on purpose: methods run with `this` = the proxy, whose reads and writes reach the
+        // target; binding would also break the Proxy invariant for non-configurable properties.
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+  }
+
+  private async createDispatch(inner: GitHubGateway, repo: RepoFullName, issue: { title: string; body: string; labels?: string[] }): Promise<IssueSummary> {
+    const marker = MARKER_RE.exec(issue.body)?.[1];
+    if (!marker || repo.toLowerCase() !== this.deps.dispatchRepo.toLowerCase()) return inner.createIssue(repo, issue);
+    const now = this.deps.nowMs();
+    let task = this.tasks.byCorrelation(marker);
+    if (!task) {
+      const action = this.actionFor(marker);
+      const target = action ?? { userId: 'unknown', sessionId: null, token: null, repo: '', number: null, instruction: '' };
+      // Same issue already with the agent, or dispatched ambiguously before: find that issue first.
+      if (target.number !== null) {
+        for (const prior of this.tasks.activeFor(target.userId, target.repo, target.number)) {
+          const found = await this.findDispatch(inner, prior);
+          if (found) return found;
+          if (prior.state === 'created') {
+            this.tasks.transition(prior.id, ['created'], 'failed', { error: 'Dispatch did not happen; superseded by a new request.' }, now);
+          }
+        }
+      }
+      task = this.tasks.insert({
+        id: this.deps.randomId(),
+        correlationId: marker,
+        userId: target.userId,
+        sessionId: target.sessionId,
+        actionToken: target.token,
+        provider: 'github_issue_dispatch',
+        repo: target.repo,
+        issueNumber: target.number,
+        instruction: target.instruction,
+        createdAtMs: now,
+      });
+      this.emit(task);
+    } else {
+      const found = await this.findDispatch(inner, task);
+      if (found) return found;
+    }
+    try {
+      const created = await inner.createIssue(repo, issue);
+      this.markDispatched(task, created);
+      return created;
+    } catch (e) {
+      const code = isAppError(e) ? e.code : 'internal';
+      if (!AMBIGUOUS.has(code)) {
+        const failed = this.tasks.transition(task.id, ['created'], 'failed', { error: isAppError(e) ? e.message : 'Dispatch failed.' }, this.deps.nowMs());
+        if (failed) this.emit(failed);
+        throw e;
+      }
+      // Did the issue get created anyway? Search for the marker rather than sending again.
+      const hit = await this.searchMarker(inner, marker).catch(() => null);
+      if (hit) {
+        const summary = hitToIssue(hit);
+        this.markDispatched(task, summary);
+        return summary;
+      }
+      this.tasks.noteError(task.id, `outcome_unknown: ${isAppError(e) ? e.message : 'dispatch outcome unknown'}`, this.deps.nowMs());
+      throw e;
+    }
+  }
+
+  /** An existing dispatch issue of `task`, if it has one (recorded, or found by its marker). */
+  private async findDispatch(inner: GitHubGateway, task: AgentTask): Promise<IssueSummary | null> {
+    const ref = parseRef(task.externalId);
+    if (ref) return inner.getIssue(ref.repo, ref.number);
+    if (task.state !== 'created') return null;
+    const hit = await this.searchMarker(inner, task.correlationId).catch(() => null);
+    if (!hit) return null;
+    const summary = hitToIssue(hit);
+    this.markDispatched(task, summary);
+    return summary;
+  }
+
+  private async searchMarker(inner: GitHubGateway, marker: string): Promise<TextSearchHit | null> {
+    const hits = await inner.searchIssuesByText(`handsfree-task: ${marker}`, { repo: this.deps.dispatchRepo, type: 'issue' });
+    // Only our own dispatch issues count: the marker must be the hidden comment, in the dispatch repo.
+    return hits.find((h) => h.kind === 'issue' && MARKER_RE.exec(h.body)?.[1] === marker) ?? null;
+  }
+
+  private markDispatched(task: AgentTask, issue: IssueSummary): void {
+    const t = this.tasks.transition(task.id, ['created'], 'running', { externalId: `${issue.repo}#${issue.number}`, result: { dispatchUrl: issue.htmlUrl }, error: null }, this.deps.nowMs());
+    if (t) this.emit(t);
+  }
+
+  /** The pending action whose token starts with `marker` (dispatchBody uses the token's first 16 hex chars). */
+  private actionFor(marker: string): { userId: string; sessionId: string | null; token: string; repo: string; number: number | null; instruction: string } | null {
+    const r = this.deps.store.all("SELECT token, user_id, session_id, repo, number, params_json FROM pending_actions WHERE kind = 'agent.delegate' AND substr(token, 1, ?) = ?", [marker.length, marker])[0];
+    if (!r) return null;
+    let instruction = '';
+    try {
+      const p = JSON.parse(String(r['params_json'])) as { instruction?: unknown };
+      if (typeof p.instruction === 'string') instruction = p.instruction;
+    } catch {
+      // params are written by the action service as JSON; an unreadable one just has no instruction
+    }
+    return { userId: String(r['user_id']), sessionId: r['session_id'] === null ? null : String(r['session_id']), token: String(r['token']), repo: String(r['repo']), number: r['number'] === null ? null : Number(r['number']), instruction: instruction || 'Fix the issue.' };
+  }
+
+  /**
+   * A PR was seen (webhook or poll). Completes the task it belongs to, if any; returns that task.
+   * Not allow-listed authors are ignored whatever the body says.
+   */
+  onPullRequest(pr: PullRequestSeen): AgentTask | null {
+    if (!this.allowed.has(pr.author.toLowerCase())) return null;
+    const marker = MARKER_RE.exec(pr.body)?.[1] ?? /handsfree-task:\s*([A-Za-z0-9_-]{8,64})/.exec(pr.body)?.[1];
+    let task = marker ? this.tasks.byCorrelation(marker) : undefined;
+    if (!task) {
+      for (const t of this.tasks.list({ states: ['running', 'needs_input'] })) {
+        const d = parseRef(t.externalId);
+        if (d && referencesIssue(pr.body, pr.repo, d.repo, d.number)) {
+          task = t;
+          break;
+        }
+      }
+    }
+    if (!task || (task.state !== 'running' && task.state !== 'needs_input')) return null;
+    const done = this.tasks.transition(task.id, ['running', 'needs_input'], 'completed', { prNumber: pr.number, result: { prRepo: pr.repo, prUrl: pr.htmlUrl } }, this.deps.nowMs());
+    if (!done) return null;
+    this.emit(done);
+    this.deps.say(done.userId, `The agent opened PR ${pr.number} for issue ${done.issueNumber ?? ''}.`.replace(' .', '.'));
+    return done;
+  }
+
+  /**
+   * Polling fallback (no webhooks): settles ambiguous dispatches by their marker, and looks for
+   * agent PRs carrying the marker of each running task (one search per task).
+   */
+  async reconcile(): Promise<{ dispatched: number; completed: number }> {
+    let dispatched = 0;
+    let completed = 0;
+    for (const t of this.tasks.list({ states: ['created'] })) {
+      if (t.error?.startsWith('outcome_unknown') && (await this.findDispatch(this.deps.github, t).catch(() => null))) dispatched++;
+    }
+    for (const t of this.tasks.list({ states: ['running', 'needs_input'] })) {
+      const hits = await this.deps.github.searchIssuesByText(`handsfree-task: ${t.correlationId}`, { type: 'pr' }).catch(() => [] as TextSearchHit[]);
+      const d = parseRef(t.externalId);
+      const refs = d ? await this.deps.github.searchIssuesByText(`${d.repo}#${d.number}`, { type: 'pr' }).catch(() => [] as TextSearchHit[]) : [];
+      for (const h of [...hits, ...refs]) {
+        if (h.kind !== 'pr') continue;
+        if (this.onPullRequest({ repo: h.repo, number: h.number, author: h.author, body: h.body, htmlUrl: h.htmlUrl })) {
+          completed++;
+          break;
+        }
+      }
+    }
+    return { dispatched, completed };
+  }
+
+  private emit(t: AgentTask): void {
+    this.deps.events.emit('agent.task', toTaskView(t));
+  }
+}
+
+function hitToIssue(h: TextSearchHit): IssueSummary {
+  return { repo: h.repo, number: h.number, title: h.title, author: h.author, state: h.state, labels: [], assignees: [], htmlUrl: h.htmlUrl, body: h.body };
+}
+
+/** Whether a PR body links the dispatch issue: "owner/name#5", its URL, or "#5" inside the same repo. */
+export function referencesIssue(body: string, prRepo: string, repo: string, number: number): boolean {
+  const esc = repo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  if (new RegExp(`(^|[^\\w/.-])${esc}#${number}(?!\\d)`, 'i').test(body)) return true;
+  if (new RegExp(`github\\.com/${esc}/issues/${number}(?!\\d)`, 'i').test(body)) return true;
+  return prRepo.toLowerCase() === repo.toLowerCase() && new RegExp(`(^|\\s|\\()#${number}(?!\\d)`).test(body);
+}
