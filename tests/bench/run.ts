@@ -24,6 +24,14 @@ async function main(): Promise<void> {
     const { benchStore } = await import('./store.js');
     await benchStore({});
   }
+  if (want('notifications')) {
+    const { benchNotifications } = await import('./notifications.js');
+    await benchNotifications((line) => console.log(`notify    ${line}`));
+  }
+  if (want('ui')) {
+    const { benchUi } = await import('./ui.js');
+    await benchUi({ log: (line) => console.log(`ui        ${line}`) });
+  }
   if (want('audio')) {
     // Starts its own PulseAudio null sinks; the stall capture runs the issue's 2 minutes.
     const { runAudioBench } = await import('@handsfree/audio-addon/bench');
