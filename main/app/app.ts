@@ -11,7 +11,6 @@ import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
 import { FixtureGitHubGateway } from '../github/fixtureGitHubGateway.js';
-import { OctokitGitHubGateway } from '../github/octokitGitHubGateway.js';
 import { openStore, type Store } from '../store/index.js';
 import { REPO_ROOT, type AppConfig } from './config.js';
 import { AppEventBus } from './events.js';
@@ -81,7 +80,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   const store = await openStore({ path: join(config.dataDir, 'handsfree.sqlite'), clock, logger });
   const notes: string[] = [];
   if (!store.startupReport.ok) notes.push(store.startupReport.message);
-  const github = opts.github ?? makeGateway(config, logger);
+  const github = opts.github ?? (await makeGateway(config, logger));
   const metrics = new StageMetrics();
   const events = new AppEventBus();
   // Pending actions from another boot (or, off Linux, another process) are expired: their
@@ -297,11 +296,13 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   };
 }
 
-function makeGateway(config: AppConfig, logger: Logger): GitHubGateway {
+/** Octokit loads only in live mode: it is most of the start-up cost in demo mode. */
+async function makeGateway(config: AppConfig, logger: Logger): Promise<GitHubGateway> {
   if (config.mode === 'fixture') return new FixtureGitHubGateway({ fixturesDir: config.fixturesDir, journalPath: join(config.dataDir, 'demo-github-writes.jsonl') });
   if (!config.githubToken) {
     logger.warn({}, 'live mode without a GitHub token: every GitHub call will answer no_token');
   }
+  const { OctokitGitHubGateway } = await import('../github/octokitGitHubGateway.js');
   return new OctokitGitHubGateway({ token: config.githubToken, baseUrl: config.githubApiUrl, logger });
 }
 
