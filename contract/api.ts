@@ -72,6 +72,14 @@ export interface StatusResponse {
   store: { ok: boolean; path: string; message: string | null };
   pending_actions: number;
   auth_mode: 'dev' | 'api_key';
+  /** Speech provider health (absent when speech is not wired, e.g. in some tests). */
+  speech?: { stt: ProviderHealthView; tts: ProviderHealthView };
+}
+
+export interface ProviderHealthView {
+  provider: string;
+  ok: boolean;
+  message: string | null;
 }
 
 /** What every transport calls. Implemented in main by the composition root. */

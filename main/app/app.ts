@@ -11,6 +11,7 @@ import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
 import { FixtureGitHubGateway } from '../github/fixtureGitHubGateway.js';
+import { createSpeechProviders, type SpeechProviders } from '../speech/providers.js';
 import { openStore, type Store } from '../store/index.js';
 import { REPO_ROOT, type AppConfig } from './config.js';
 import { AppEventBus } from './events.js';
@@ -42,6 +43,8 @@ export interface App {
   webhooks: WebhookReceiver;
   /** What the notification announcer asks before speaking; the voice loop may replace the parts. */
   speechGate: MutableSpeechGate;
+  /** STT/TTS per config, created on first use (the offline grammar is built from the user's repos). */
+  speech(): Promise<SpeechProviders>;
   close(): Promise<void>;
 }
 
@@ -215,6 +218,18 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     }, 120_000);
     pollTimer.unref();
   }
+  let speech: SpeechProviders | null = null;
+  const getSpeech = async (): Promise<SpeechProviders> => {
+    if (speech === null) {
+      speech = createSpeechProviders(config.speech);
+      try {
+        speech.prepare({ knownRepos: await github.listRepos() });
+      } catch (e) {
+        logger.warn({ err: String(e) }, 'speech grammar without repo names: listing repos failed');
+      }
+    }
+    return speech;
+  };
   const started = clock.monotonicMs();
   let viewer: { login: string } | null = null;
 
@@ -268,6 +283,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         store: { ok: store.startupReport.ok, path: store.path, message: store.startupReport.ok ? null : store.startupReport.message },
         pending_actions: store.repos.pendingActions.listByState(['pending']).length,
         auth_mode: config.authMode,
+        speech: (speech ?? createSpeechProviders(config.speech)).health(),
       };
     },
     metrics: () => metrics.snapshot(),
@@ -283,12 +299,14 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     events,
     logger,
     notes,
+    speech: getSpeech,
     notifications,
     agent,
     webhooks,
     speechGate,
     async close() {
       if (timer) clearInterval(timer);
+      speech?.close();
       if (pollTimer) clearInterval(pollTimer);
       notifications.poller.stop();
       await store.close();

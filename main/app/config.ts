@@ -36,6 +36,11 @@ const EnvSchema = z.object({
   HANDSFREE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
   HANDSFREE_DISPATCH_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).optional(),
   HANDSFREE_USER: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).default('local'),
+  /** Speech providers: offline (pocketsphinx / espeak-ng, the default) or stub (deterministic, for demos and UI tests). */
+  HANDSFREE_STT: z.enum(['offline', 'stub']).default('offline'),
+  HANDSFREE_TTS: z.enum(['offline', 'stub']).default('offline'),
+  HANDSFREE_TTS_VOICE: z.string().regex(/^[A-Za-z0-9+_-]{1,40}$/).optional(),
+  HANDSFREE_STUB_TRANSCRIPT: z.string().min(1).max(200).optional(),
 });
 
 const RepoPolicySchema = z.strictObject({
@@ -70,6 +75,7 @@ export interface AppConfig {
   policy: PolicyConfig;
   agent: { dispatchRepo: string; label: string };
   user: string;
+  speech: { stt: 'offline' | 'stub'; tts: 'offline' | 'stub'; voice?: string; stubTranscript?: string };
 }
 
 /** Default data dir: $XDG_DATA_HOME/handsfree-dev-companion or ~/.local/share/handsfree-dev-companion. */
@@ -108,6 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       label: settings.agent?.label ?? 'agent-task',
     },
     user: e.HANDSFREE_USER,
+    speech: {
+      stt: e.HANDSFREE_STT,
+      tts: e.HANDSFREE_TTS,
+      ...(e.HANDSFREE_TTS_VOICE !== undefined ? { voice: e.HANDSFREE_TTS_VOICE } : {}),
+      ...(e.HANDSFREE_STUB_TRANSCRIPT !== undefined ? { stubTranscript: e.HANDSFREE_STUB_TRANSCRIPT } : {}),
+    },
     ...overrides,
   };
 }

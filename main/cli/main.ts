@@ -14,8 +14,9 @@ import { createApp, type App } from '../app/app.js';
 import { loadConfig, type AppConfig } from '../app/config.js';
 import { createLogger } from '../log/logger.js';
 import { readServerInfo, requestServer } from './serverClient.js';
-import { runStart } from '../ui/start.js';
 import { runServe } from './serve.js';
+import { runListen, runSay } from '../speech/cli.js';
+import { runStart } from '../ui/start.js';
 
 const USAGE = `Usage: handsfree <command> [options]
 
@@ -24,6 +25,8 @@ Commands:
   confirm [token]     Confirm a pending action (no token: the one waiting in this session)
   cancel [token]      Cancel a pending action (no token: everything waiting in this session)
   status              Show mode, GitHub account, store and pending actions
+  listen --wav <file> [--out reply.wav]  Run one voice turn from an audio file (speech → command → spoken reply)
+  say "<text>" --out <file.wav>          Speak text to a WAV file
   serve               Run the loopback HTTP API (127.0.0.1)
   start               Start the desktop app (Electron where installed; otherwise the same UI in browser mode)
 
@@ -50,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
         profile: { type: 'string' },
         repo: { type: 'string' },
         port: { type: 'string' },
+        wav: { type: 'string' },
+        out: { type: 'string' },
+        voice: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -106,6 +112,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'status':
       return status(config, values.json);
+    case 'say':
+      return runSay(config, rest.join(' '), { out: values.out, voice: values.voice, json: values.json });
+    case 'listen':
+      return runListen(config, { wav: values.wav, out: values.out, voice: values.voice, session: values.session, json: values.json });
     default:
       process.stderr.write(`handsfree: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;

@@ -26,11 +26,15 @@ async function main(): Promise<void> {
   }
   if (want('notifications')) {
     const { benchNotifications } = await import('./notifications.js');
-    await benchNotifications((line) => console.log(`notify    ${line}`));
+    await benchNotifications(console.log);
   }
   if (want('ui')) {
     const { benchUi } = await import('./ui.js');
     await benchUi({ log: (line) => console.log(`ui        ${line}`) });
+  }
+  if (want('voice')) {
+    const { benchVoice } = await import('./voice.js');
+    await benchVoice(console.log);
   }
   if (want('audio')) {
     // Starts its own PulseAudio null sinks; the stall capture runs the issue's 2 minutes.

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, exampleUtterances } from './catalog.js';
+import { applyRewrites, generateGrammar, grammarAutomaton, spokenWords, toFsg, type WordAutomaton } from './grammar.js';
+import { recognize } from './recognizer.js';
+
+const REPOS = ['acme/api', 'acme/web', 'octo-org/payments', 'acme/agent-tasks'];
+const g = generateGrammar({ knownRepos: REPOS, people: ['priya-k', 'sam-dev', 'alice', 'bob', 'carol', 'dependabot[bot]'] });
+const fsa = grammarAutomaton(g.jsgf);
+
+function accepts(a: WordAutomaton, sentence: string): boolean {
+  const next = new Map<string, number>();
+  for (const [f, t, w] of a.arcs) next.set(`${f} ${w}`, t);
+  let s = 0;
+  for (const w of sentence.split(' ')) {
+    const t = next.get(`${s} ${w}`);
+    if (t === undefined) return false;
+    s = t;
+  }
+  return a.finals.includes(s);
+}
+
+describe('JSGF grammar from the command registry', () => {
+  it('has one rule per catalog intent and a public <command>', () => {
+    expect(g.jsgf.startsWith('#JSGF V1.0;')).toBe(true);
+    expect(g.jsgf).toMatch(/^public <command> = /m);
+    expect(g.intents.sort()).toEqual(COMMANDS.map((c) => c.intent).sort());
+    for (const c of COMMANDS) expect(g.jsgf).toContain(`<c_${c.intent.replace('.', '_')}> = `);
+  });
+
+  it('numbers are rules, with no leading "oh"', () => {
+    expect(g.jsgf).toMatch(/^<s_number> = /m);
+    for (const s of ['merge pr nine eighteen', 'merge pr two oh four', 'merge pr one twenty three', 'merge pr twelve', 'read pr two hundred and five', 'merge pr one two three']) {
+      expect(accepts(fsa, s), s).toBe(true);
+    }
+    expect(accepts(fsa, 'merge pr oh four')).toBe(false);
+  });
+
+  it('accepts every spoken-form catalog example and what it accepts means the same intent', () => {
+    // Examples with digits, slashes or free text are typed forms; spoken equivalents are tested above.
+    const spoken = exampleUtterances().filter((e) => /^[a-z ]+$/.test(e.text) && !/ (saying|looks|ship) /.test(e.text));
+    expect(spoken.length).toBeGreaterThan(20);
+    for (const e of spoken) {
+      expect(accepts(fsa, e.text), e.text).toBe(true);
+      expect(recognize(e.text, { knownRepos: REPOS }).name, e.text).toBe(e.intent);
+    }
+  });
+
+  it('speaks repos and people as words, and maps multi-word logins back', () => {
+    expect(spokenWords('octo-org')).toEqual(['octo', 'org']);
+    expect(spokenWords('myRepo2')).toEqual(['my', 'repo', 'two']);
+    expect(accepts(fsa, 'merge pr twelve in octo org slash payments')).toBe(true);
+    expect(accepts(fsa, 'read pr three in the agent tasks repo')).toBe(true);
+    expect(accepts(fsa, 'ask priya k to review it')).toBe(true);
+    expect(g.words).not.toContain('dependabot');
+    expect(applyRewrites('ask priya k to review it', g.rewrites)).toBe('ask priya-k to review it');
+    expect(recognize(applyRewrites('ask sam dev to review it', g.rewrites), { knownRepos: REPOS })).toMatchObject({ name: 'pr.request_review', entities: { reviewers: ['sam-dev'] } });
+  });
+
+  it('omits patterns whose slot has no vocabulary rather than emitting an unusable rule', () => {
+    const bare = generateGrammar({ people: [], bodyPhrases: [] });
+    expect(bare.omitted.some((o) => o.startsWith('pr.request_review'))).toBe(true);
+    expect(bare.intents).not.toContain('pr.request_review');
+    expect(bare.jsgf).not.toContain('<s_reviewers>');
+  });
+
+  it('compiles to a minimal automaton much smaller than JSGF expansion; FSG text is well formed', () => {
+    expect(fsa.numStates).toBeLessThan(2_000);
+    const fsg = toFsg(fsa);
+    expect(fsg).toMatch(/^FSG_BEGIN handsfree\nNUM_STATES \d+\nSTART_STATE 0\nFINAL_STATE \d+\n/);
+    expect(fsg.trim().endsWith('FSG_END')).toBe(true);
+    const words = new Set(fsa.arcs.map(([, , w]) => w));
+    for (const w of words) expect(g.words).toContain(w);
+  });
+});

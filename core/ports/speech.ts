@@ -1,0 +1,78 @@
+/**
+ * Speech ports: speech-to-text, text-to-speech and voice activity detection. Implemented in
+ * main/speech (offline pocketsphinx / espeak-ng / WebRTC VAD, OpenAI, and deterministic stubs);
+ * the voice loop in core/voice only sees these interfaces. Pure types.
+ */
+
+/** Mono 16-bit PCM. */
+export interface PcmAudio {
+  readonly sampleRateHz: number;
+  readonly samples: Int16Array;
+}
+
+export interface ProviderHealth {
+  /** e.g. "offline-pocketsphinx", "openai", "stub". */
+  readonly provider: string;
+  readonly ok: boolean;
+  /** Why not ok, or a note such as "falling back to offline". */
+  readonly message: string | null;
+}
+
+export interface TranscribeOptions {
+  readonly signal?: { readonly aborted: boolean; throwIfAborted(): void };
+}
+
+export interface Transcript {
+  /** Lowercase words as heard; "" when nothing in the grammar was heard (rejection). */
+  readonly text: string;
+  /** 0..1. */
+  readonly confidence: number;
+  /** Provider that produced it (after any fallback). */
+  readonly provider: string;
+  /** Processing time in ms (not audio time). */
+  readonly processingMs: number;
+  /** Audio length in ms. */
+  readonly audioMs: number;
+  /** A fallback note to say once ("The cloud speech service is unavailable; using offline speech."). */
+  readonly notice?: string;
+}
+
+export interface SpeechToText {
+  readonly name: string;
+  transcribe(audio: PcmAudio, opts?: TranscribeOptions): Promise<Transcript>;
+  health(): ProviderHealth;
+}
+
+export type TtsFormat = 'wav' | 'mp3' | 'opus';
+
+export interface SynthesizeOptions {
+  readonly voice?: string;
+  readonly signal?: { readonly aborted: boolean; throwIfAborted(): void };
+}
+
+export interface Speech {
+  readonly audio: PcmAudio;
+  readonly provider: string;
+  /** Time to the first audio in ms (whole synthesis for non-streaming providers). */
+  readonly firstAudioMs: number;
+  readonly notice?: string;
+}
+
+export interface TextToSpeech {
+  readonly name: string;
+  /** Voices this provider knows (first is the default). */
+  readonly voices: readonly string[];
+  synthesize(text: string, opts?: SynthesizeOptions): Promise<Speech>;
+  health(): ProviderHealth;
+}
+
+/** Frame-by-frame speech/non-speech decisions with smoothing, producing utterance boundaries. */
+export interface VoiceActivityDetector {
+  readonly name: string;
+  /** Samples per frame the detector consumes at `sampleRateHz`. */
+  readonly frameSamples: number;
+  readonly sampleRateHz: number;
+  /** Raw per-frame decision. */
+  isSpeech(frame: Int16Array): boolean;
+  reset(): void;
+}
