@@ -39,7 +39,7 @@ test('diagnostics: level meter moves with audio on the capture device, or the ad
       await shot(page, 'diagnostics');
       return;
     }
-    test.skip(pulse === null, 'add-on built but no PulseAudio tools to play audio into the capture device');
+    test.skip(pulse === null, 'skipped because the add-on is built but no PulseAudio tools are installed to play audio into the capture device');
     const wav = join(dir, 'tone.wav');
     toneWav(wav, 2, 440);
     player = spawn('sh', ['-c', `while :; do paplay --server=${pulse!.server} --device=hf_loop ${wav}; done`], { stdio: 'ignore', env: { ...process.env, PULSE_SERVER: pulse!.server } });
