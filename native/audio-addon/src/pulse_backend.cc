@@ -183,7 +183,10 @@ class PulseCapture final : public CaptureBackend {
     pa_usec_t lat = 0;
     int negative = 0;
     int64_t lat_ns = 0;
-    if (pa_stream_get_latency(s, &lat, &negative) == 0 && !negative) {
+    if (pa_stream_get_latency(s, &lat, &negative) == 0) {
+      // On a monitor source the latency is negative while captured samples are not yet played
+      // (a loaded machine with a queue on the sink): the capture is then ahead, so report 0.
+      if (negative) lat = 0;
       lat_ns = static_cast<int64_t>(lat) * 1000;
       sh->stats.reported_latency_us.store(static_cast<int64_t>(lat), std::memory_order_relaxed);
     }
