@@ -4,7 +4,7 @@ import { createApp } from '../app/app.js';
 import type { AppConfig } from '../app/config.js';
 import { createLogger } from '../log/logger.js';
 import { startHttpServer } from '../server/httpServer.js';
-import { notificationRoutes } from '../notifications/routes.js';
+import { appNotificationRoutes } from '../notifications/routes.js';
 import { removeServerInfo, writeServerInfo } from './serverClient.js';
 
 /** How often interrupted actions are re-checked while serving, in ms. */
@@ -28,7 +28,7 @@ export async function runServe(config: AppConfig, opts: { port: number; announce
       adminToken: config.adminToken,
       port: opts.port,
       logger,
-      extraRoutes: notificationRoutes({ notifications: app.notifications, agent: app.agent, webhooks: app.webhooks, pipeline: app.pipeline, nowMs: () => Date.now() }),
+      extraRoutes: appNotificationRoutes(app),
     });
   } catch (e) {
     await app.close();

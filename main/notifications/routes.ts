@@ -11,6 +11,7 @@ import {
   type Caller,
 } from '../../contract/api.js';
 import type { AgentService } from '../agent/agentService.js';
+import type { App } from '../app/app.js';
 import { toTaskView } from '../agent/agentTaskStore.js';
 import type { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import { validate } from '../server/body.js';
@@ -60,6 +61,11 @@ function subscriptionId(ctx: RouteContext): number {
   const raw = ctx.params['id'] ?? '';
   if (!/^[0-9]{1,12}$/.test(raw)) throw new HttpError(404, 'not_found', 'No subscription with that id.');
   return Number(raw);
+}
+
+/** The notification, webhook and agent routes of a running app: every transport that serves the API mounts these. */
+export function appNotificationRoutes(app: App): RouteSpec[] {
+  return notificationRoutes({ notifications: app.notifications, agent: app.agent, webhooks: app.webhooks, pipeline: app.pipeline, nowMs: () => Date.now() });
 }
 
 export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {

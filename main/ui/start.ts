@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { isAppError } from '../../contract/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { createApp, type App } from '../app/app.js';
+import { appNotificationRoutes } from '../notifications/routes.js';
 import { REPO_ROOT, type AppConfig } from '../app/config.js';
 import { systemClock } from '../app/system.js';
 import { AudioDiagnosticsService } from '../audio/diagnostics.js';
@@ -52,14 +53,16 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   const env = opts.env ?? process.env;
   const logger = createLogger({ level: config.logLevel });
   const testClock = env['HANDSFREE_E2E_CLOCK'] === '1' ? offsetClock(systemClock) : null;
-  const app = await createApp(config, { logger, reconcileEveryMs: 30_000, ...(testClock ? { clock: testClock } : {}) });
+  // The desktop app polls notifications like `handsfree serve`; E2E runs (test clock) keep the
+  // demo inbox still so their assertions do not race new arrivals.
+  const app = await createApp(config, { logger, reconcileEveryMs: 30_000, startPolling: !testClock, ...(testClock ? { clock: testClock } : {}) });
   const hub = new UiEventHub(app.events);
   const settings = new SettingsStore(openConfBackend(config.dataDir), new FileSecretBackend(config.dataDir, env));
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
   // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
   const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false });
   const browser = createBrowserMode({ rendererDir: RENDERER_DIR, handlers, events: hub });
-  const extra: RouteSpec[] = [...browser.routes];
+  const extra: RouteSpec[] = [...browser.routes, ...appNotificationRoutes(app)];
   if (testClock) {
     extra.push(
       jsonRoute({
