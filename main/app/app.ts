@@ -80,7 +80,10 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore({ path: join(config.dataDir, 'handsfree.sqlite'), clock, logger });
+  // Compact after 4000 writes and once the journal is as large as the snapshot: each compaction
+  // stalls the event loop for an export (10–60 ms), so it must stay rare as the database grows;
+  // the journal replayed after a crash stays a few MB (≈ 1.5 KB per command).
+  const store = await openStore({ path: join(config.dataDir, 'handsfree.sqlite'), clock, logger, compactEveryWrites: 4000, journalToSnapshotRatio: 1 });
   const notes: string[] = [];
   if (!store.startupReport.ok) notes.push(store.startupReport.message);
   const github = opts.github ?? (await makeGateway(config, logger));

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Clock, RandomSource } from '../../core/ports/clock.js';
 
@@ -13,8 +13,23 @@ export const systemClock: Clock = {
   monotonicMs: () => Number(process.hrtime.bigint() / 1000n) / 1000,
 };
 
+/** CSPRNG output drawn from a 4 KiB pool: one getrandom() per pool instead of one per id (as node's randomUUID does). */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
 export const cryptoRandom: RandomSource = {
-  hex: (bytes) => randomBytes(bytes).toString('hex'),
+  hex: (bytes) => {
+    if (bytes > POOL_BYTES) return randomFillSync(Buffer.alloc(bytes)).toString('hex');
+    if (poolOffset + bytes > POOL_BYTES) {
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    // Each byte is handed out once: the slice is read before the offset moves past it.
+    const out = pool.toString('hex', poolOffset, poolOffset + bytes);
+    poolOffset += bytes;
+    return out;
+  },
 };
 
 /**

@@ -56,6 +56,12 @@ export interface DurableDbOptions {
   compactEveryWrites: number;
   /** Compact once the journal exceeds this many bytes. */
   maxJournalBytes: number;
+  /**
+   * A count-triggered compaction also waits until the journal is this fraction of the last
+   * snapshot's size (0: count alone). Keeps compaction O(1) amortized per write as the database
+   * grows, so its stall (export + snapshot write) is rare instead of every N writes.
+   */
+  journalToSnapshotRatio: number;
   /** Snapshot generations kept on disk (≥ 1). */
   keepGenerations: number;
 }
@@ -74,6 +80,8 @@ export class DurableDb {
   private nextGen: number;
   private writesSinceCompact = 0;
   private nextAutoCompactAt: number;
+  /** Bytes of the last snapshot this process wrote (0 until the first compaction). */
+  private snapshotBytes = 0;
   private txDepth = 0;
   private txOps: JournalOp[] = [];
   /** Why the journal cannot be appended to until a compaction succeeds. */
@@ -386,7 +394,9 @@ export class DurableDb {
 
   private maybeAutoCompact(): void {
     const journal = this.journal;
-    if (this.writesSinceCompact < this.nextAutoCompactAt && (!journal || journal.size < this.o.maxJournalBytes)) return;
+    const bySize = !journal || journal.size >= this.o.maxJournalBytes;
+    const byCount = this.writesSinceCompact >= this.nextAutoCompactAt && (!journal || journal.size >= this.o.journalToSnapshotRatio * this.snapshotBytes);
+    if (!bySize && !byCount) return;
     try {
       this.compact();
     } catch (e) {
@@ -465,6 +475,7 @@ export class DurableDb {
     if (old) tryQuietly(() => fs.closeSync(old.fd));
     this.writesSinceCompact = 0;
     this.nextAutoCompactAt = this.o.compactEveryWrites;
+    this.snapshotBytes = bytes.byteLength;
     if (dirError !== undefined) {
       this.poisoned = 'directory fsync failed';
       throw storeFailed('could not fsync the store directory', dirError, { reason: 'dir_fsync', gen });

@@ -103,6 +103,25 @@ describe('openStore', () => {
     expect(s2.all('SELECT count(*) AS n FROM t')[0]?.n).toBe(40);
   });
 
+  it('with journalToSnapshotRatio, a count-triggered compaction waits until the journal is as large as the snapshot', async () => {
+    const s = await openAt(path, { compactEveryWrites: 5, journalToSnapshotRatio: 1 });
+    s.run('CREATE TABLE t (v TEXT)');
+    const snaps = () => readdirSync(dir).filter((n) => n.includes('.snap.') && !n.endsWith('.tmp'));
+    const first = snaps(); // open and migrations may already have compacted
+    expect(first.length).toBeLessThan(3);
+    // 40 small writes: far past the count, far below the snapshot's size → no compaction
+    for (let i = 0; i < 40; i++) s.run('INSERT INTO t VALUES (?)', [String(i)]);
+    expect(snaps()).toEqual(first);
+    const snapBytes = Math.max(...first.map((f) => readFileSync(join(dir, f)).length));
+    // big rows: the journal outgrows the snapshot → compaction
+    const big = 'x'.repeat(8192);
+    for (let i = 0; i * big.length < snapBytes * 1.5 && snaps().length === first.length; i++) s.run('INSERT INTO t VALUES (?)', [big]);
+    expect(snaps().length).toBe(first.length + 1);
+    s.close();
+    const s2 = await openAt();
+    expect(Number(s2.all('SELECT count(*) AS n FROM t')[0]?.n)).toBeGreaterThan(40);
+  });
+
   it('writes a transaction atomically and rolls everything back when it throws', async () => {
     const s = await openAt();
     s.run('CREATE TABLE t (v INTEGER)');

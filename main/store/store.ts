@@ -27,6 +27,11 @@ export interface StoreOptions {
   logger?: Logger;
   /** Write a new snapshot generation after this many journaled writes (default 1000). */
   compactEveryWrites?: number;
+  /**
+   * A count-triggered compaction also waits until the journal reaches this fraction of the last
+   * snapshot's size (default 0: count alone). The app uses 1, so compaction stays O(1) per write.
+   */
+  journalToSnapshotRatio?: number;
   /** Also compact once the journal reaches this size in bytes (default 32 MiB). */
   maxJournalBytes?: number;
   /** Snapshot generations kept on disk (default 3). */
@@ -110,6 +115,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       journal: recovered.journal,
       compactEveryWrites: Math.max(1, opts.compactEveryWrites ?? 1000),
       maxJournalBytes: opts.maxJournalBytes ?? 32 * 1024 * 1024,
+      journalToSnapshotRatio: Math.max(0, opts.journalToSnapshotRatio ?? 0),
       keepGenerations: Math.max(1, opts.keepGenerations ?? 3),
     });
     // No journal to continue (new store, or recovery changed things): start a fresh generation now.

@@ -20,6 +20,8 @@ export interface LatencyReport {
   n: number;
   p50: number;
   p99: number;
+  /** Completed requests per second over the measured run. */
+  rps?: number;
 }
 
 function summarize(samples: number[]): LatencyReport {
@@ -47,15 +49,23 @@ export async function benchInProcess(n = 2000): Promise<LatencyReport> {
   }
 }
 
-async function load(url: URL, bodyFor: (i: number) => string, total: number, concurrency: number): Promise<LatencyReport> {
+/**
+ * `concurrency` clients, each on its own keep-alive connection and user id, each sending one
+ * command, waiting for the answer, then pausing `thinkMs` (exponentially distributed mean, ms;
+ * 0 = back-to-back, which saturates the server and measures its throughput instead of latency).
+ */
+let loadRuns = 0;
+async function load(url: URL, bodyFor: (i: number) => string, total: number, concurrency: number, thinkMs = 0): Promise<LatencyReport> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const samples: number[] = [];
+  // Fresh user ids per run: each user's rate-limit bucket (120/min) covers one run's share only.
+  const run = ++loadRuns;
   let next = 0;
   const one = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const body = bodyFor(i);
       const t = performance.now();
-      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-user-id': `bench${i % concurrency}` } }, (res) => {
+      const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-user-id': `bench${run}-${i % concurrency}` } }, (res) => {
         res.resume();
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
@@ -68,13 +78,20 @@ async function load(url: URL, bodyFor: (i: number) => string, total: number, con
       req.on('error', reject);
       req.end(body);
     });
+  const pause = () => (thinkMs > 0 ? new Promise((r) => setTimeout(r, -Math.log(1 - Math.random()) * thinkMs)) : undefined);
+  const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < total) await one(next++);
+      await pause(); // spread the clients' first requests
+      while (next < total) {
+        await one(next++);
+        await pause();
+      }
     }),
   );
+  const elapsedS = (performance.now() - t0) / 1000;
   agent.destroy();
-  return summarize(samples.slice(Math.min(samples.length - 1, concurrency * 4)));
+  return { ...summarize(samples), rps: samples.length / elapsedS };
 }
 
 /** Starts `handsfree serve --port 0` on a temp data dir; resolves its URL. */
@@ -95,12 +112,31 @@ async function startServer(dir: string): Promise<{ url: string; stop: () => void
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-/** HTTP command latency at `concurrency` clients, and a bare node:http floor. */
-export async function benchHttp(total = 5000, concurrency = 50): Promise<{ app: LatencyReport; floor: LatencyReport }> {
+export interface HttpBench {
+  /** 50 clients with think time: latency under concurrency (the target). */
+  app: LatencyReport;
+  /** 50 clients back-to-back: the server saturated; throughput and queueing latency. */
+  saturated: LatencyReport;
+  /** A bare node:http server answering the same-sized JSON, back-to-back. */
+  floor: LatencyReport;
+  thinkMs: number;
+}
+
+/**
+ * HTTP command latency at `concurrency` clients with a mean think time of `thinkMs` between a
+ * client's answer and its next command (a voice user speaks one command every few seconds: 100 ms
+ * is 20–50× harsher), then the same clients back-to-back (saturation), then a bare node:http floor.
+ */
+export async function benchHttp(total = 5000, concurrency = 50, thinkMs = 100): Promise<HttpBench> {
   const dir = mkdtempSync(join(tmpdir(), 'hf-bench-http-'));
   const server = await startServer(dir);
   try {
-    const app = await load(new URL('/v1/command', server.url), (i) => JSON.stringify({ text: MIX[i % MIX.length]! }), total, concurrency);
+    const url = new URL('/v1/command', server.url);
+    const body = (i: number) => JSON.stringify({ text: MIX[i % MIX.length]! });
+    // Warm-up (JIT, lazy module loads, first compactions) is a one-time cost of a long-running server.
+    await load(url, body, 2000, concurrency, 0);
+    const app = await load(url, body, total, concurrency, thinkMs);
+    const saturated = await load(url, body, total, concurrency, 0);
     const payload = JSON.stringify({ status: 'ok', spoken_text: 'x'.repeat(600) });
     const bare = http.createServer((req, res) => {
       req.resume();
@@ -110,7 +146,7 @@ export async function benchHttp(total = 5000, concurrency = 50): Promise<{ app: 
     const { port } = bare.address() as { port: number };
     const floor = await load(new URL(`http://127.0.0.1:${port}/`), () => '{"text":"help"}', total, concurrency);
     bare.close();
-    return { app, floor };
+    return { app, saturated, floor, thinkMs };
   } finally {
     server.stop();
     rmSync(dir, { recursive: true, force: true });
