@@ -84,7 +84,8 @@ export interface ProviderHealthView {
 
 /** What every transport calls. Implemented in main by the composition root. */
 export interface AppService {
-  runCommand(req: CommandRequest, caller: Caller): Promise<CommandResponse>;
+  /** `opts.confirmGate`: asked with the read-back before a "confirm" in this command executes (CF-9). */
+  runCommand(req: CommandRequest, caller: Caller, opts?: { confirmGate?: (readBack: string) => Promise<boolean> }): Promise<CommandResponse>;
   /** `via` records whether the confirmation came from a click, a voice command or the API. */
   confirm(req: TokenRequest, caller: Caller, via: 'click' | 'voice' | 'api'): Promise<CommandResponse>;
   cancel(req: TokenRequest, caller: Caller): Promise<CommandResponse>;

@@ -31,6 +31,8 @@ export const APP_ERROR_CODES = [
   'token_expired',
   'token_used',
   'action_cancelled',
+  /** The desktop app's native confirmation dialog was dismissed: the action stays pending. */
+  'confirmation_declined',
   'policy_denied',
   'head_moved',
   'not_mergeable',

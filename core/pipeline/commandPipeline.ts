@@ -65,6 +65,12 @@ export interface CommandInput {
   currentRepo?: string;
   /** The transport's request id; a fresh one is made when absent. */
   correlationId?: string;
+  /**
+   * Asked with the read-back before a "confirm" in this command executes; false → nothing runs
+   * (confirmation_declined). The desktop app passes a native dialog for text typed in its renderer,
+   * so a compromised renderer cannot confirm by typing "confirm" either (CF-9).
+   */
+  confirmGate?: (readBack: string) => Promise<boolean>;
 }
 
 interface Ctx {
@@ -73,6 +79,7 @@ interface Ctx {
   userId: string;
   correlationId: string;
   currentRepo: string | undefined;
+  confirmGate?: (readBack: string) => Promise<boolean>;
 }
 
 interface Outcome {
@@ -103,7 +110,7 @@ export class CommandPipeline {
     const t0 = clock.monotonicMs();
     const correlationId = safeCorrelationId(input.correlationId) ?? this.deps.random.hex(8);
     const session = this.loadSession(input.sessionId, input.userId);
-    const ctx: Ctx = { session, profile: profileOf(input.profile ?? session.profile), userId: input.userId, correlationId, currentRepo: input.currentRepo };
+    const ctx: Ctx = { session, profile: profileOf(input.profile ?? session.profile), userId: input.userId, correlationId, currentRepo: input.currentRepo, ...(input.confirmGate ? { confirmGate: input.confirmGate } : {}) };
     let intent: Intent = { name: 'unknown', confidence: 0, entities: {} };
     let out: Outcome;
     try {
@@ -446,6 +453,9 @@ export class CommandPipeline {
       if (ctx.profile.voiceConfirmNeedsNumber && chosen.number !== null) {
         throw new AppError('ambiguous_confirmation', `In the ${ctx.profile.name} profile, say the number too: confirm ${chosen.number}.`);
       }
+    }
+    if (ctx.confirmGate && !(await ctx.confirmGate(chosen!.readBack))) {
+      throw new AppError('confirmation_declined', 'Not confirmed in the dialog; the action is still pending.');
     }
     const settled = await this.actions.confirm(chosen!.token, ctx.userId, 'voice', ctx.correlationId);
     return this.outcomeOf(settled, ctx.profile);

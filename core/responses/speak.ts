@@ -280,6 +280,7 @@ export function spokenError(code: AppErrorCode, message: string): string {
     case 'token_expired': return 'That confirmation expired, so nothing was done. Ask again if you still want it.';
     case 'token_used': return `${message} Nothing more was done.`;
     case 'action_cancelled': return 'That was cancelled, so nothing was done.';
+    case 'confirmation_declined': return 'Not confirmed, so nothing was done yet. Say confirm if you still want it.';
     case 'policy_denied': return `I won't do that: ${message}`;
     case 'not_mergeable': return `${message}`;
     case 'already_merged': return message;

@@ -257,7 +257,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   };
 
   const service: AppService = {
-    runCommand: (req: CommandRequest, caller: Caller) =>
+    runCommand: (req: CommandRequest, caller: Caller, runOpts?: { confirmGate?: (readBack: string) => Promise<boolean> }) =>
       observed(req.session_id, req.text.slice(0, 500), () => pipeline.run({
         text: req.text,
         userId: caller.userId,
@@ -266,6 +266,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         profile: req.profile,
         currentRepo: req.client_context?.current_repo,
         correlationId: caller.correlationId,
+        ...(runOpts?.confirmGate ? { confirmGate: runOpts.confirmGate } : {}),
       })),
     confirm: (req: TokenRequest, caller: Caller, via) => observed(undefined, undefined, () => pipeline.confirmToken(req.token, caller.userId, via, caller.correlationId)),
     cancel: (req: TokenRequest, caller: Caller) => observed(undefined, undefined, () => pipeline.cancelToken(req.token, caller.userId, caller.correlationId)),

@@ -10,6 +10,9 @@ const h = vi.hoisted(() => ({
   windows: [] as { opts: any; wc: any }[],
   openExternal: vi.fn(async () => undefined),
   ready: null as null | (() => void),
+  /** The native confirmation dialog: which button the user presses (0 Cancel, 1 Confirm), and what it showed. */
+  dialogAnswer: 0,
+  dialogMessages: [] as string[],
 }));
 
 vi.mock('electron', () => {
@@ -42,6 +45,12 @@ vi.mock('electron', () => {
   return {
     app,
     BrowserWindow,
+    dialog: {
+      showMessageBox: vi.fn(async (_win: unknown, o: { message: string }) => {
+        h.dialogMessages.push(o.message);
+        return { response: h.dialogAnswer, checkboxChecked: false };
+      }),
+    },
     globalShortcut: { register: vi.fn(() => true), unregisterAll: vi.fn() },
     ipcMain: { handle: (ch: string, fn: any) => h.handlers.set(ch, fn) },
     Menu: { buildFromTemplate: (t: unknown) => t },
@@ -103,4 +112,33 @@ describe('Electron shell (mocked electron)', () => {
     expect(wc.openHandler({ url: 'https://github.com/acme/api' })).toEqual({ action: 'deny' });
     expect(h.openExternal).toHaveBeenCalledWith('https://github.com/acme/api');
   });
+
+  it('CF-9: a compromised renderer calling every exposed API cannot merge without the native dialog', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const planned = (await call('command.run', { text: 'merge PR 12 in acme/api' })) as { session_id: string; pending_action?: { token: string; summary: string } };
+    const token = planned.pending_action!.token;
+    h.dialogAnswer = 0; // the user dismisses every dialog
+    h.dialogMessages.length = 0;
+    const texts = ['confirm', 'confirm 12', 'yes confirm', 'Confirm. Confirm merge 12.'];
+    const payloads: unknown[] = [undefined, {}, { token }, { token, via: 'click' }, { token, via: 'voice' }, { on: true }, { url: 'https://github.com/acme/api/pull/12' }, { job: 'tone' }];
+    for (const text of texts) {
+      payloads.push({ text }, { text, session_id: planned.session_id }, { text, session_id: planned.session_id, client_context: { input: 'voice' } });
+    }
+    const results: unknown[] = [];
+    // action.cancel is left out: cancelling needs no dialog (it can only stop things), and the last step needs the action pending.
+    for (const name of CALL_NAMES.filter((n) => n !== 'action.cancel')) {
+      for (const req of payloads) results.push(await call(name, req).catch((e: Error) => e.message));
+    }
+    // Every confirm attempt reached the dialog, and nothing ran behind it.
+    expect(h.dialogMessages.length).toBeGreaterThanOrEqual(2);
+    for (const m of h.dialogMessages) expect(m).toBe(planned.pending_action!.summary);
+    expect(JSON.stringify(results)).not.toMatch(/"merged"|Merged PR/);
+    // The action is still pending: confirming in the dialog now merges it, once.
+    h.dialogAnswer = 1;
+    const done = (await call('action.confirm', { token, via: 'click' })) as { status: string; spoken_text: string };
+    expect(done.spoken_text).toMatch(/merged/i);
+    const again = (await call('action.confirm', { token, via: 'click' }).catch((e: Error) => e.message)) as unknown;
+    expect(JSON.stringify(again)).not.toMatch(/Merged PR 12 .*Merged PR 12/);
+  }, 30_000);
 });

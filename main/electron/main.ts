@@ -3,7 +3,7 @@
  * handlers of contract/ipc.ts (shared with browser mode through main/ui/uiHost.ts), tray, global
  * push-to-talk shortcut and OS notifications. Everything else is the same app as browser mode.
  */
-import { app as electronApp, BrowserWindow, globalShortcut, ipcMain, Menu, Notification, safeStorage, session, shell, Tray, nativeImage } from 'electron';
+import { app as electronApp, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, Notification, safeStorage, session, shell, Tray, nativeImage } from 'electron';
 import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { isAppError } from '../../contract/errors.js';
@@ -28,7 +28,7 @@ async function run(): Promise<void> {
   await electronApp.whenReady();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
-  const app = await createApp(config, { logger, reconcileEveryMs: 30_000 });
+  const app = await createApp(config, { logger, reconcileEveryMs: 30_000, startPolling: true });
   const hub = new UiEventHub(app.events);
   const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings' });
   const settings = new SettingsStore(store, new SafeStorageSecretBackend(safeStorage, store));
@@ -41,6 +41,11 @@ async function run(): Promise<void> {
       if (!isAllowedExternalUrl(url)) return false;
       await shell.openExternal(url);
       return true;
+    },
+    // CF-9: a click confirms only after the user says so in a native dialog the renderer cannot script.
+    confirmOutsideRenderer: async (readBack) => {
+      const { response } = await dialog.showMessageBox(win, { type: 'question', title: 'Confirm', message: readBack, buttons: ['Cancel', 'Confirm'], defaultId: 0, cancelId: 0, noLink: true });
+      return response === 1;
     },
   });
 

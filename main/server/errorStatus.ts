@@ -20,7 +20,8 @@
  * |   pr_not_found, issue_not_found                             |      |                                              |
  * | method_not_allowed                                          | 405  | with an Allow header                         |
  * | token_used, action_cancelled, ambiguous_confirmation,       | 409  | conflicts with the action's current state    |
- * |   head_moved, not_mergeable, already_merged, no_context     |      |                                              |
+ * |   head_moved, not_mergeable, already_merged, no_context,    |      |
+ * |   confirmation_declined                                     |      |                                              |
  * | token_expired                                               | 410  | the token existed but is gone for good       |
  * | payload_too_large                                           | 413  |                                              |
  * | unsupported_media_type                                      | 415  |                                              |
@@ -74,6 +75,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<AppErrorCode, number>> = {
   token_expired: 410,
   token_used: 409,
   action_cancelled: 409,
+  confirmation_declined: 409,
   policy_denied: 403,
   head_moved: 409,
   not_mergeable: 409,

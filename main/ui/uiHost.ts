@@ -19,12 +19,31 @@ export interface UiHostDeps {
   diagnostics: AudioDiagnosticsService;
   /** Opens an already policy-checked https://github.com URL; browser mode lets the page open it. */
   openExternal(url: string): Promise<boolean>;
+  /**
+   * Asks the user outside the renderer (Electron: a native dialog showing the read-back) before a
+   * click confirms, so a compromised renderer cannot confirm alone (CF-9). Resolves true to go on.
+   * Absent in browser mode, where the page is not isolated from the user's own browser anyway.
+   */
+  confirmOutsideRenderer?(readBack: string): Promise<boolean>;
+}
+
+/** A click's confirm: through the native gate when there is one, then the same exactly-once path as voice. */
+async function confirmClick(d: UiHostDeps, token: string, caller: Caller) {
+  const gate = d.confirmOutsideRenderer;
+  if (gate) {
+    const rec = d.app.store.repos.pendingActions.get(token);
+    // Only a pending action of this user is worth asking about; anything else gets the service's own typed error.
+    if (rec && rec.userId === caller.userId && rec.state === 'pending' && !(await gate(rec.readBack))) {
+      throw new AppError('confirmation_declined', 'Not confirmed in the dialog; the action is still pending.');
+    }
+  }
+  return d.app.service.confirm({ token }, caller, 'click');
 }
 
 export function createCallHandlers(d: UiHostDeps): CallHandlers {
   return {
-    'command.run': (req, caller) => d.app.service.runCommand(req, caller),
-    'action.confirm': (req, caller) => d.app.service.confirm({ token: req.token }, caller, 'click'),
+    'command.run': (req, caller) => d.app.service.runCommand(req, caller, d.confirmOutsideRenderer ? { confirmGate: d.confirmOutsideRenderer } : undefined),
+    'action.confirm': (req, caller) => confirmClick(d, req.token, caller),
     'action.cancel': (req, caller) => d.app.service.cancel(req, caller),
     'inbox.list': async () => {
       const threads = await d.app.github.listNotifications();

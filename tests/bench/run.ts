@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   }
   if (want('ui')) {
     const { benchUi } = await import('./ui.js');
-    await benchUi({ log: (line) => console.log(`ui        ${line}`) });
+    await benchUi({ log: (line) => console.log(line) });
   }
   if (want('voice')) {
     const { benchVoice } = await import('./voice.js');

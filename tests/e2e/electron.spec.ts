@@ -32,6 +32,10 @@ test.describe('Electron shell', () => {
       await page.getByLabel('Say or type a command').press('Enter');
       const card = page.getByTestId('confirmation-card');
       await expect(card.getByTestId('countdown')).toBeVisible();
+      // CF-9: the click opens a native dialog (not scriptable from the page); answer it from the main process.
+      await app.evaluate(({ dialog }) => {
+        (dialog as { showMessageBox: unknown }).showMessageBox = async () => ({ response: 1, checkboxChecked: false });
+      });
       await card.getByRole('button', { name: 'Confirm' }).click();
       await expect(card).toHaveAttribute('data-state', 'done');
     } finally {
