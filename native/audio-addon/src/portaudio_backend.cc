@@ -55,26 +55,96 @@ PaDeviceIndex find_device(const std::string& wanted, bool input) {
 
 std::string pa_error_text(PaError err) { return Pa_GetErrorText(err); }
 
-class PortAudioCapture final : public CaptureBackend {
+// What a capture and a playback stream share: the PortAudio session, the stream, and the steps
+// around the parts that differ (format choice, stream parameters, callback).
+template <typename Shared>
+class PaStreamOwner {
+ protected:
+  explicit PaStreamOwner(Shared* shared) : shared_(shared) {}
+
+  // Initialises PortAudio and finds the device; null (with `error`) when either fails.
+  const PaDeviceInfo* begin_open(const std::string& device, bool input, PaDeviceIndex* idx, std::string* error) {
+    session_.reset(new PaSession());
+    if (session_->error() != paNoError) {
+      *error = "PortAudio failed to initialise: " + pa_error_text(session_->error());
+      return nullptr;
+    }
+    *idx = find_device(device, input);
+    if (*idx == paNoDevice) {
+      const std::string kind = input ? "input" : "output";
+      *error = device.empty() ? "no default " + kind + " device" : kind + " device not found: " + device;
+      return nullptr;
+    }
+    return Pa_GetDeviceInfo(*idx);
+  }
+
+  // After Pa_OpenStream returned `err`: installs the finished callback and fills `out`.
+  bool finish_open(PaError err, bool input, PaStreamFinishedCallback* finished, const PaDeviceInfo* info, int rate_hz,
+                   int channels, DeviceFormat* out, std::string* error) {
+    if (err != paNoError) {
+      stream_ = nullptr;
+      *error = std::string("Pa_OpenStream(") + (input ? "input" : "output") + ") failed: " + pa_error_text(err);
+      return false;
+    }
+    Pa_SetStreamFinishedCallback(stream_, finished);
+    out->sample_rate_hz = rate_hz;
+    out->channels = channels;
+    out->device_name = info->name;
+    out->device_id = device_id(info);
+    {
+      std::lock_guard<std::mutex> lock(shared_->info_mutex);
+      shared_->current_device = out->device_id;
+    }
+    return true;
+  }
+
+  bool start_stream(bool input, std::string* error) {
+    PaError err = Pa_StartStream(stream_);
+    if (err != paNoError) {
+      *error = std::string("Pa_StartStream(") + (input ? "input" : "output") + ") failed: " + pa_error_text(err);
+      return false;
+    }
+    return true;
+  }
+
+  // Idempotent; `closing_` tells the finished callback this end was asked for.
+  void close_stream() {
+    if (stream_) {
+      closing_.store(true);
+      Pa_AbortStream(stream_);
+      Pa_CloseStream(stream_);
+      stream_ = nullptr;
+    }
+    session_.reset();
+  }
+
+  // PortAudio calls this when the stream ends; an end nobody asked for is a device failure.
+  template <typename Self>
+  static void finished(void* user) {
+    auto* self = static_cast<Self*>(user);
+    if (!self->closing_.load()) self->shared_->failed.store(true);
+  }
+
+  Shared* shared_;
+  std::unique_ptr<PaSession> session_;
+  PaStream* stream_ = nullptr;
+  std::atomic<bool> closing_{false};
+};
+
+class PortAudioCapture final : public CaptureBackend, private PaStreamOwner<CaptureShared> {
+  friend class PaStreamOwner<CaptureShared>;
+
  public:
-  explicit PortAudioCapture(CaptureShared* shared) : shared_(shared) {}
+  explicit PortAudioCapture(CaptureShared* shared) : PaStreamOwner(shared) {}
   ~PortAudioCapture() override { close(); }
 
   const char* name() const override { return "portaudio"; }
 
   bool open(const std::string& device, int preferred_rate_hz, int preferred_channels, int buffer_ms,
             DeviceFormat* out, std::string* error) override {
-    session_.reset(new PaSession());
-    if (session_->error() != paNoError) {
-      *error = "PortAudio failed to initialise: " + pa_error_text(session_->error());
-      return false;
-    }
-    PaDeviceIndex idx = find_device(device, true);
-    if (idx == paNoDevice) {
-      *error = device.empty() ? "no default input device" : "input device not found: " + device;
-      return false;
-    }
-    const PaDeviceInfo* info = Pa_GetDeviceInfo(idx);
+    PaDeviceIndex idx = paNoDevice;
+    const PaDeviceInfo* info = begin_open(device, true, &idx, error);
+    if (!info) return false;
     channels_ = std::max(1, std::min(preferred_channels, info->maxInputChannels));
     PaStreamParameters params{};
     params.device = idx;
@@ -87,41 +157,12 @@ class PortAudioCapture final : public CaptureBackend {
     shared_->allocate_ring(rate_, channels_);
     unsigned long frames = static_cast<unsigned long>(rate_ * std::max(buffer_ms, 1) / 1000);
     PaError err = Pa_OpenStream(&stream_, &params, nullptr, rate, frames, paNoFlag, &PortAudioCapture::callback, this);
-    if (err != paNoError) {
-      stream_ = nullptr;
-      *error = "Pa_OpenStream(input) failed: " + pa_error_text(err);
-      return false;
-    }
-    Pa_SetStreamFinishedCallback(stream_, &PortAudioCapture::finished);
-    out->sample_rate_hz = rate_;
-    out->channels = channels_;
-    out->device_name = info->name;
-    out->device_id = device_id(info);
-    {
-      std::lock_guard<std::mutex> lock(shared_->info_mutex);
-      shared_->current_device = out->device_id;
-    }
-    return true;
+    return finish_open(err, true, &PaStreamOwner::finished<PortAudioCapture>, info, rate_, channels_, out, error);
   }
 
-  bool start(std::string* error) override {
-    PaError err = Pa_StartStream(stream_);
-    if (err != paNoError) {
-      *error = "Pa_StartStream(input) failed: " + pa_error_text(err);
-      return false;
-    }
-    return true;
-  }
+  bool start(std::string* error) override { return start_stream(true, error); }
 
-  void close() override {
-    if (stream_) {
-      closing_.store(true);
-      Pa_AbortStream(stream_);
-      Pa_CloseStream(stream_);
-      stream_ = nullptr;
-    }
-    session_.reset();
-  }
+  void close() override { close_stream(); }
 
   int64_t latency_us() override {
     if (!stream_) return -1;
@@ -156,39 +197,24 @@ class PortAudioCapture final : public CaptureBackend {
     return paContinue;
   }
 
-  static void finished(void* user) {
-    auto* self = static_cast<PortAudioCapture*>(user);
-    if (!self->closing_.load()) self->shared_->failed.store(true);
-  }
-
-  CaptureShared* shared_;
-  std::unique_ptr<PaSession> session_;
-  PaStream* stream_ = nullptr;
   int channels_ = 1;
   int rate_ = 16000;
-  std::atomic<bool> closing_{false};
 };
 
-class PortAudioPlayback final : public PlaybackBackend {
+class PortAudioPlayback final : public PlaybackBackend, private PaStreamOwner<PlaybackShared> {
+  friend class PaStreamOwner<PlaybackShared>;
+
  public:
-  explicit PortAudioPlayback(PlaybackShared* shared) : shared_(shared) {}
+  explicit PortAudioPlayback(PlaybackShared* shared) : PaStreamOwner(shared) {}
   ~PortAudioPlayback() override { close(); }
 
   const char* name() const override { return "portaudio"; }
 
   bool open(const std::string& device, int rate_hz, int channels, int buffer_ms, DeviceFormat* out,
             std::string* error) override {
-    session_.reset(new PaSession());
-    if (session_->error() != paNoError) {
-      *error = "PortAudio failed to initialise: " + pa_error_text(session_->error());
-      return false;
-    }
-    PaDeviceIndex idx = find_device(device, false);
-    if (idx == paNoDevice) {
-      *error = device.empty() ? "no default output device" : "output device not found: " + device;
-      return false;
-    }
-    const PaDeviceInfo* info = Pa_GetDeviceInfo(idx);
+    PaDeviceIndex idx = paNoDevice;
+    const PaDeviceInfo* info = begin_open(device, false, &idx, error);
+    if (!info) return false;
     if (info->maxOutputChannels < channels) {
       *error = "output device has " + std::to_string(info->maxOutputChannels) + " channel(s), " +
                std::to_string(channels) + " requested";
@@ -207,31 +233,10 @@ class PortAudioPlayback final : public PlaybackBackend {
     }
     unsigned long frames = static_cast<unsigned long>(rate_hz * std::max(buffer_ms, 1) / 1000);
     err = Pa_OpenStream(&stream_, nullptr, &params, rate_hz, frames, paNoFlag, &PortAudioPlayback::callback, this);
-    if (err != paNoError) {
-      stream_ = nullptr;
-      *error = "Pa_OpenStream(output) failed: " + pa_error_text(err);
-      return false;
-    }
-    Pa_SetStreamFinishedCallback(stream_, &PortAudioPlayback::finished);
-    out->sample_rate_hz = rate_hz;
-    out->channels = channels;
-    out->device_name = info->name;
-    out->device_id = device_id(info);
-    {
-      std::lock_guard<std::mutex> lock(shared_->info_mutex);
-      shared_->current_device = out->device_id;
-    }
-    return true;
+    return finish_open(err, false, &PaStreamOwner::finished<PortAudioPlayback>, info, rate_hz, channels, out, error);
   }
 
-  bool start(std::string* error) override {
-    PaError err = Pa_StartStream(stream_);
-    if (err != paNoError) {
-      *error = "Pa_StartStream(output) failed: " + pa_error_text(err);
-      return false;
-    }
-    return true;
-  }
+  bool start(std::string* error) override { return start_stream(false, error); }
 
   void flush() override {
     // The callback honours flush_requested; restarting the stream also drops what the host API
@@ -243,15 +248,7 @@ class PortAudioPlayback final : public PlaybackBackend {
     Pa_StartStream(stream_);
   }
 
-  void close() override {
-    if (stream_) {
-      closing_.store(true);
-      Pa_AbortStream(stream_);
-      Pa_CloseStream(stream_);
-      stream_ = nullptr;
-    }
-    session_.reset();
-  }
+  void close() override { close_stream(); }
 
   int64_t latency_us() override {
     if (!stream_) return -1;
@@ -286,16 +283,7 @@ class PortAudioPlayback final : public PlaybackBackend {
     return paContinue;
   }
 
-  static void finished(void* user) {
-    auto* self = static_cast<PortAudioPlayback*>(user);
-    if (!self->closing_.load()) self->shared_->failed.store(true);
-  }
-
-  PlaybackShared* shared_;
-  std::unique_ptr<PaSession> session_;
-  PaStream* stream_ = nullptr;
   int channels_ = 1;
-  std::atomic<bool> closing_{false};
 };
 
 }  // namespace

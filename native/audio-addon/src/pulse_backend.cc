@@ -22,15 +22,9 @@ struct SpecQuery {
   std::string name;
 };
 
-void on_source_info(pa_context*, const pa_source_info* i, int eol, void* user) {
-  auto* q = static_cast<SpecQuery*>(user);
-  if (eol || !i) return;
-  q->found = true;
-  q->spec = i->sample_spec;
-  q->name = i->name;
-}
-
-void on_sink_info(pa_context*, const pa_sink_info* i, int eol, void* user) {
+// Source and sink info callbacks alike: remember the device's format and name.
+template <typename Info>
+void on_device_info(pa_context*, const Info* i, int eol, void* user) {
   auto* q = static_cast<SpecQuery*>(user);
   if (eol || !i) return;
   q->found = true;
@@ -75,36 +69,106 @@ void report_stream_moved(pa_stream* s, Shared& shared) {
   shared.moved.store(true);
 }
 
-class PulseCapture final : public CaptureBackend {
+// What a capture and a playback stream share: the context, the stream, and the open/close steps
+// around the parts that differ (format choice, buffer attributes, connect call, callbacks).
+template <typename Shared>
+class PulseStream {
+ protected:
+  explicit PulseStream(Shared* shared) : shared_(shared) {}
+
+  // Connects the context and looks up the device; on success the context lock is held.
+  bool begin_open(const char* client, bool source, const std::string& device, SpecQuery* q, std::string* error) {
+    if (!pc_.connect(client, kConnectTimeoutMs, error)) return false;
+    pc_.lock();
+    const char* dev = device.empty() ? (source ? "@DEFAULT_SOURCE@" : "@DEFAULT_SINK@") : device.c_str();
+    pa_operation* op = source ? pa_context_get_source_info_by_name(pc_.context(), dev, on_device_info<pa_source_info>, q)
+                              : pa_context_get_sink_info_by_name(pc_.context(), dev, on_device_info<pa_sink_info>, q);
+    if (!pc_.wait_operation(op, 2000) || !q->found) {
+      const std::string kind = source ? "source" : "sink";
+      return fail_open(error, device.empty() ? "no default PulseAudio " + kind : "PulseAudio " + kind + " not found: " + device);
+    }
+    return true;
+  }
+
+  // Releases the lock taken by begin_open() and reports why opening failed.
+  bool fail_open(std::string* error, std::string message) {
+    pc_.unlock();
+    *error = std::move(message);
+    return false;
+  }
+
+  bool new_stream(const char* name, const pa_sample_spec& spec, std::string* error) {
+    stream_ = pa_stream_new(pc_.context(), name, &spec, nullptr);
+    return stream_ ? true : fail_open(error, "pa_stream_new failed: " + pc_.last_error());
+  }
+
+  // After pa_stream_connect_* returned `rc`: waits for READY, fills `out` and releases the lock.
+  bool finish_open(int rc, const char* connect_call, int rate_hz, int channels, const std::string& fallback_name,
+                   DeviceFormat* out, std::string* error) {
+    if (rc < 0 || !wait_stream_ready(&pc_, stream_, 3000, error)) {
+      if (error->empty()) *error = std::string(connect_call) + " failed: " + pc_.last_error();
+      pc_.unlock();
+      return false;
+    }
+    out->sample_rate_hz = rate_hz;
+    out->channels = channels;
+    const char* name = pa_stream_get_device_name(stream_);
+    out->device_name = name ? name : fallback_name;
+    out->device_id = "pulse:" + out->device_name;
+    {
+      std::lock_guard<std::mutex> lock(shared_->info_mutex);
+      shared_->current_device = out->device_id;
+    }
+    ready_.store(true);
+    pc_.unlock();
+    return true;
+  }
+
+  // Idempotent: detaches every callback before disconnecting, so none runs on a dying owner.
+  void close_stream() {
+    if (pc_.loop()) {
+      pc_.lock();
+      if (stream_) {
+        closing_.store(true);
+        pa_stream_set_read_callback(stream_, nullptr, nullptr);
+        pa_stream_set_write_callback(stream_, nullptr, nullptr);
+        pa_stream_set_state_callback(stream_, nullptr, nullptr);
+        pa_stream_set_overflow_callback(stream_, nullptr, nullptr);
+        pa_stream_set_underflow_callback(stream_, nullptr, nullptr);
+        pa_stream_set_moved_callback(stream_, nullptr, nullptr);
+        pa_stream_disconnect(stream_);
+        pa_stream_unref(stream_);
+        stream_ = nullptr;
+      }
+      pc_.unlock();
+    }
+    pc_.close();
+  }
+
+  Shared* shared_;
+  PulseContext pc_;
+  pa_stream* stream_ = nullptr;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> closing_{false};
+};
+
+class PulseCapture final : public CaptureBackend, private PulseStream<CaptureShared> {
  public:
-  explicit PulseCapture(CaptureShared* shared) : shared_(shared) {}
+  explicit PulseCapture(CaptureShared* shared) : PulseStream(shared) {}
   ~PulseCapture() override { close(); }
   const char* name() const override { return "pulse"; }
 
-  bool open(const std::string& device, int preferred_rate_hz, int preferred_channels, int buffer_ms,
+  bool open(const std::string& device, int /*preferred_rate_hz*/, int preferred_channels, int buffer_ms,
             DeviceFormat* out, std::string* error) override {
-    if (!pc_.connect("handsfree-capture", kConnectTimeoutMs, error)) return false;
-    pc_.lock();
     SpecQuery q;
-    const char* dev = device.empty() ? "@DEFAULT_SOURCE@" : device.c_str();
-    bool ok = pc_.wait_operation(pa_context_get_source_info_by_name(pc_.context(), dev, on_source_info, &q), 2000);
-    if (!ok || !q.found) {
-      pc_.unlock();
-      *error = device.empty() ? "no default PulseAudio source" : "PulseAudio source not found: " + device;
-      return false;
-    }
+    if (!begin_open("handsfree-capture", true, device, &q, error)) return false;
     // Channel remixing is left to the server; rate conversion is ours (speexdsp on the pump) so
     // the device's true rate is known and narrowband routes are visible.
     channels_ = std::max(1, std::min<int>(preferred_channels, q.spec.channels));
     rate_ = static_cast<int>(q.spec.rate);
     shared_->allocate_ring(rate_, channels_);
     pa_sample_spec spec{PA_SAMPLE_FLOAT32NE, static_cast<uint32_t>(rate_), static_cast<uint8_t>(channels_)};
-    stream_ = pa_stream_new(pc_.context(), "capture", &spec, nullptr);
-    if (!stream_) {
-      pc_.unlock();
-      *error = "pa_stream_new failed: " + pc_.last_error();
-      return false;
-    }
+    if (!new_stream("capture", spec, error)) return false;
     pa_stream_set_read_callback(stream_, &PulseCapture::on_read, this);
     pa_stream_set_state_callback(stream_, &PulseCapture::on_state, this);
     pa_stream_set_overflow_callback(stream_, &PulseCapture::on_overflow, this);
@@ -117,47 +181,18 @@ class PulseCapture final : public CaptureBackend {
     attr.fragsize = static_cast<uint32_t>(pa_usec_to_bytes(static_cast<pa_usec_t>(std::max(buffer_ms, 1)) * 1000, &spec));
     const pa_stream_flags_t flags = static_cast<pa_stream_flags_t>(
         PA_STREAM_ADJUST_LATENCY | PA_STREAM_AUTO_TIMING_UPDATE | PA_STREAM_INTERPOLATE_TIMING);
-    if (pa_stream_connect_record(stream_, q.name.c_str(), &attr, flags) < 0 ||
-        !wait_stream_ready(&pc_, stream_, 3000, error)) {
-      if (error->empty()) *error = "pa_stream_connect_record failed: " + pc_.last_error();
-      pc_.unlock();
-      return false;
-    }
+    const int rc = pa_stream_connect_record(stream_, q.name.c_str(), &attr, flags);
     // Ask for timing info now so the reported latency is known from the first reads.
-    if (pa_operation* op = pa_stream_update_timing_info(stream_, nullptr, nullptr)) pa_operation_unref(op);
-    out->sample_rate_hz = rate_;
-    out->channels = channels_;
-    out->device_name = pa_stream_get_device_name(stream_) ? pa_stream_get_device_name(stream_) : q.name;
-    out->device_id = "pulse:" + out->device_name;
-    {
-      std::lock_guard<std::mutex> lock(shared_->info_mutex);
-      shared_->current_device = out->device_id;
+    if (rc >= 0) {
+      if (pa_operation* op = pa_stream_update_timing_info(stream_, nullptr, nullptr)) pa_operation_unref(op);
     }
-    ready_.store(true);
-    pc_.unlock();
-    return true;
+    return finish_open(rc, "pa_stream_connect_record", rate_, channels_, q.name, out, error);
   }
 
   // The stream is connected uncorked (one round trip fewer); data flows into the ring already.
   bool start(std::string*) override { return true; }
 
-  void close() override {
-    if (pc_.loop()) {
-      pc_.lock();
-      if (stream_) {
-        closing_.store(true);
-        pa_stream_set_read_callback(stream_, nullptr, nullptr);
-        pa_stream_set_state_callback(stream_, nullptr, nullptr);
-        pa_stream_set_overflow_callback(stream_, nullptr, nullptr);
-        pa_stream_set_moved_callback(stream_, nullptr, nullptr);
-        pa_stream_disconnect(stream_);
-        pa_stream_unref(stream_);
-        stream_ = nullptr;
-      }
-      pc_.unlock();
-    }
-    pc_.close();
-  }
+  void close() override { close_stream(); }
 
   int64_t latency_us() override { return shared_->stats.reported_latency_us.load(); }
 
@@ -208,46 +243,26 @@ class PulseCapture final : public CaptureBackend {
 
   static void on_moved(pa_stream* s, void* user) { report_stream_moved(s, *static_cast<PulseCapture*>(user)->shared_); }
 
-  CaptureShared* shared_;
-  PulseContext pc_;
-  pa_stream* stream_ = nullptr;
   int channels_ = 1;
   int rate_ = 16000;
-  std::atomic<bool> ready_{false};
-  std::atomic<bool> closing_{false};
 };
 
-class PulsePlayback final : public PlaybackBackend {
+class PulsePlayback final : public PlaybackBackend, private PulseStream<PlaybackShared> {
  public:
-  explicit PulsePlayback(PlaybackShared* shared) : shared_(shared) {}
+  explicit PulsePlayback(PlaybackShared* shared) : PulseStream(shared) {}
   ~PulsePlayback() override { close(); }
   const char* name() const override { return "pulse"; }
 
   bool open(const std::string& device, int rate_hz, int channels, int buffer_ms, DeviceFormat* out,
             std::string* error) override {
-    if (!pc_.connect("handsfree-playback", kConnectTimeoutMs, error)) return false;
-    pc_.lock();
     SpecQuery q;
-    const char* dev = device.empty() ? "@DEFAULT_SINK@" : device.c_str();
-    bool ok = pc_.wait_operation(pa_context_get_sink_info_by_name(pc_.context(), dev, on_sink_info, &q), 2000);
-    if (!ok || !q.found) {
-      pc_.unlock();
-      *error = device.empty() ? "no default PulseAudio sink" : "PulseAudio sink not found: " + device;
-      return false;
-    }
+    if (!begin_open("handsfree-playback", false, device, &q, error)) return false;
     channels_ = channels;
     pa_sample_spec spec{PA_SAMPLE_FLOAT32NE, static_cast<uint32_t>(rate_hz), static_cast<uint8_t>(channels)};
     if (!pa_sample_spec_valid(&spec)) {
-      pc_.unlock();
-      *error = "unsupported playback format: " + std::to_string(rate_hz) + " Hz, " + std::to_string(channels) + " ch";
-      return false;
+      return fail_open(error, "unsupported playback format: " + std::to_string(rate_hz) + " Hz, " + std::to_string(channels) + " ch");
     }
-    stream_ = pa_stream_new(pc_.context(), "playback", &spec, nullptr);
-    if (!stream_) {
-      pc_.unlock();
-      *error = "pa_stream_new failed: " + pc_.last_error();
-      return false;
-    }
+    if (!new_stream("playback", spec, error)) return false;
     pa_stream_set_write_callback(stream_, &PulsePlayback::on_write, this);
     pa_stream_set_state_callback(stream_, &PulsePlayback::on_state, this);
     pa_stream_set_underflow_callback(stream_, &PulsePlayback::on_underflow, this);
@@ -260,23 +275,8 @@ class PulsePlayback final : public PlaybackBackend {
     attr.fragsize = static_cast<uint32_t>(-1);
     const pa_stream_flags_t flags = static_cast<pa_stream_flags_t>(
         PA_STREAM_ADJUST_LATENCY | PA_STREAM_AUTO_TIMING_UPDATE | PA_STREAM_INTERPOLATE_TIMING);
-    if (pa_stream_connect_playback(stream_, q.name.c_str(), &attr, flags, nullptr, nullptr) < 0 ||
-        !wait_stream_ready(&pc_, stream_, 3000, error)) {
-      if (error->empty()) *error = "pa_stream_connect_playback failed: " + pc_.last_error();
-      pc_.unlock();
-      return false;
-    }
-    out->sample_rate_hz = rate_hz;
-    out->channels = channels;
-    out->device_name = pa_stream_get_device_name(stream_) ? pa_stream_get_device_name(stream_) : q.name;
-    out->device_id = "pulse:" + out->device_name;
-    {
-      std::lock_guard<std::mutex> lock(shared_->info_mutex);
-      shared_->current_device = out->device_id;
-    }
-    ready_.store(true);
-    pc_.unlock();
-    return true;
+    const int rc = pa_stream_connect_playback(stream_, q.name.c_str(), &attr, flags, nullptr, nullptr);
+    return finish_open(rc, "pa_stream_connect_playback", rate_hz, channels, q.name, out, error);
   }
 
   bool start(std::string*) override { return true; }
@@ -293,23 +293,7 @@ class PulsePlayback final : public PlaybackBackend {
     pc_.unlock();
   }
 
-  void close() override {
-    if (pc_.loop()) {
-      pc_.lock();
-      if (stream_) {
-        closing_.store(true);
-        pa_stream_set_write_callback(stream_, nullptr, nullptr);
-        pa_stream_set_state_callback(stream_, nullptr, nullptr);
-        pa_stream_set_underflow_callback(stream_, nullptr, nullptr);
-        pa_stream_set_moved_callback(stream_, nullptr, nullptr);
-        pa_stream_disconnect(stream_);
-        pa_stream_unref(stream_);
-        stream_ = nullptr;
-      }
-      pc_.unlock();
-    }
-    pc_.close();
-  }
+  void close() override { close_stream(); }
 
   int64_t latency_us() override {
     if (!pc_.loop() || !stream_) return -1;
@@ -370,12 +354,7 @@ class PulsePlayback final : public PlaybackBackend {
 
   static void on_moved(pa_stream* s, void* user) { report_stream_moved(s, *static_cast<PulsePlayback*>(user)->shared_); }
 
-  PlaybackShared* shared_;
-  PulseContext pc_;
-  pa_stream* stream_ = nullptr;
   int channels_ = 1;
-  std::atomic<bool> ready_{false};
-  std::atomic<bool> closing_{false};
 };
 
 }  // namespace
