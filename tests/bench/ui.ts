@@ -1,7 +1,9 @@
 /**
  * Browser-mode UI benchmark: cold start of `handsfree start` (process spawn → first inbox card
  * rendered in Debian's Chromium, browser already running) and the app process's idle RSS.
- * Targets (issue 6): ≤ 1.5 s and ≤ 200 MB. The lead wires `benchUi` into run.ts.
+ * Targets (issue 6): ≤ 1.5 s and ≤ 200 MB. Run 1 is the first launch (empty data dir: the store is
+ * created and migrated, the first poll stores the inbox); the later runs are cold starts of an
+ * installed app (process not running, data dir from the run before), which the target is about.
  */
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -13,7 +15,9 @@ const REPO = resolve(import.meta.dirname, '..', '..');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface UiBenchResult {
-  /** Spawn → first inbox card visible, per run, ms. */
+  /** Spawn → first inbox card visible with an empty data dir (first launch), ms. */
+  firstLaunchMs: number;
+  /** Spawn → first inbox card visible, per later run (existing data dir), ms. */
   coldStartMs: number[];
   medianColdStartMs: number;
   /** VmRSS of the app process after it has idled with the page open, MB. */
@@ -28,13 +32,14 @@ function rssMb(pid: number): number {
 }
 
 export async function benchUi(opts: { runs?: number; idleMs?: number; log?: (line: string) => void } = {}): Promise<UiBenchResult> {
-  const runs = opts.runs ?? 3;
+  const runs = (opts.runs ?? 3) + 1;
+  const dataDir = mkdtempSync(join(tmpdir(), 'hf-bench-ui-'));
+  const startMs: number[] = [];
   const browser = await chromium.launch({ executablePath: process.env['HANDSFREE_CHROMIUM'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const coldStartMs: number[] = [];
   let idleRssMb = NaN;
   try {
     for (let i = 0; i < runs; i++) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'hf-bench-ui-'));
       const page = await browser.newPage();
       const t0 = performance.now();
       const child = spawn(process.execPath, [join(REPO, 'bin', 'handsfree.js'), 'start', '--port', '0'], {
@@ -54,7 +59,7 @@ export async function benchUi(opts: { runs?: number; idleMs?: number; log?: (lin
         });
         await page.goto(`${url}/`);
         await page.getByTestId('inbox-card').first().waitFor();
-        coldStartMs.push(performance.now() - t0);
+        startMs.push(performance.now() - t0);
         if (i === runs - 1) {
           await new Promise((r) => setTimeout(r, opts.idleMs ?? 3_000));
           idleRssMb = rssMb(child.pid!);
@@ -63,17 +68,20 @@ export async function benchUi(opts: { runs?: number; idleMs?: number; log?: (lin
         await page.close();
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
-        rmSync(dataDir, { recursive: true, force: true });
       }
     }
   } finally {
     await browser.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
+  const firstLaunchMs = startMs[0]!;
+  coldStartMs.push(...startMs.slice(1));
   const sorted = [...coldStartMs].sort((a, b) => a - b);
   const medianColdStartMs = sorted[Math.floor(sorted.length / 2)]!;
-  const r = { coldStartMs, medianColdStartMs, idleRssMb, coldStartTargetMet: medianColdStartMs <= 1_500, rssTargetMet: idleRssMb <= 200 };
+  const r = { firstLaunchMs, coldStartMs, medianColdStartMs, idleRssMb, coldStartTargetMet: medianColdStartMs <= 1_500, rssTargetMet: idleRssMb <= 200 };
   opts.log?.(
-    `ui        browser-mode cold start to first inbox render: median ${medianColdStartMs.toFixed(0)} ms over ${runs} (target ≤ 1500 ms: ${r.coldStartTargetMet ? 'met' : 'MISSED'}); ` +
+    `ui        browser-mode cold start to first inbox render: median ${medianColdStartMs.toFixed(0)} ms over ${coldStartMs.length} (target ≤ 1500 ms: ${r.coldStartTargetMet ? 'met' : 'MISSED'}); ` +
+      `first launch (empty data dir) ${firstLaunchMs.toFixed(0)} ms; ` +
       `idle RSS ${idleRssMb.toFixed(0)} MB (target ≤ 200 MB: ${r.rssTargetMet ? 'met' : 'MISSED'})`,
   );
   return r;
