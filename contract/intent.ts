@@ -16,6 +16,7 @@ export const INTENT_NAMES = [
   'agent.status',
   'notification.done',
   'notification.unsubscribe',
+  'notification.open',
   'system.confirm',
   'system.cancel',
   'system.repeat',
@@ -75,6 +76,12 @@ export interface IntentEntities {
   'agent.status': Record<string, never>;
   'notification.done': Record<string, never>;
   'notification.unsubscribe': Record<string, never>;
+  /**
+   * "open it": the current notification (or the PR "it" refers to) on github.com in the desktop
+   * app's browser; an explicit PR ("open PR 12 on GitHub") or issue ("open issue 918 on GitHub")
+   * opens that one. Opens a page, changes nothing on GitHub: not a side effect, no confirmation.
+   */
+  'notification.open': { repo?: string; number?: number; issue?: number };
   'system.confirm': { number?: number };
   'system.cancel': Record<string, never>;
   'system.repeat': Record<string, never>;

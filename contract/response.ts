@@ -85,12 +85,28 @@ export interface HelpCard {
 
 export type Card = NotificationCard | PullRequestCard | ConfirmationCard | OutcomeCard | HelpCard;
 
+/**
+ * Something the client should do besides speaking and showing cards. `open_url`: open `url` in the
+ * user's browser ("open it"); the URL is built from GitHub API fields (html_url), and clients still
+ * check it with contract/linkPolicy.ts isAllowedExternalUrl (https://github.com only) before opening.
+ */
+export interface OpenUrlDirective {
+  kind: 'open_url';
+  url: string;
+  /** What is opened, for screen readers and logs, e.g. "PR 12 in acme/api". */
+  label: string;
+}
+
+export type Directive = OpenUrlDirective;
+
 export interface CommandResponse {
   status: ResponseStatus;
   intent: { name: IntentName; confidence: number; entities: Record<string, unknown> };
   spoken_text: string;
   cards: Card[];
   pending_action?: PendingActionView;
+  /** Client-side effects (absent when none). */
+  directives?: Directive[];
   error?: AppErrorShape;
   session_id: string;
   debug: { processing_time_ms: number; correlation_id: string };

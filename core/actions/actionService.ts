@@ -11,7 +11,7 @@ import { AppError, isAppError } from '../../contract/errors.js';
 import type { ActionKind, ActionState, PendingActionView } from '../../contract/response.js';
 import type { MergeMethod } from '../../contract/intent.js';
 import type { Clock, Logger, RandomSource } from '../ports/clock.js';
-import type { GitHubGateway } from '../ports/github.js';
+import { COPILOT_ASSIGNEE, isCopilotLogin, type AgentAssignment, type GitHubGateway } from '../ports/github.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { PendingActionRecord, Repositories } from '../ports/store.js';
 import { shortSha } from '../responses/text.js';
@@ -23,10 +23,22 @@ export const MAX_FAILED_CONFIRMATIONS = 3;
 
 const AMBIGUOUS: ReadonlySet<string> = new Set(['outcome_unknown', 'github_unavailable', 'github_timeout']);
 
+/**
+ * How "ask the agent to fix issue 918" reaches an agent: `github_issue_dispatch` creates a task
+ * issue in `dispatchRepo` (with a hidden marker and `label`) for an agent watching that repo;
+ * `copilot` assigns the issue itself to GitHub Copilot's coding agent (REST assignees call).
+ */
+export const AGENT_PROVIDERS = ['github_issue_dispatch', 'copilot'] as const;
+export type AgentProvider = (typeof AGENT_PROVIDERS)[number];
+
 export interface AgentDispatchConfig {
   /** "owner/name" where dispatch issues are created. */
   dispatchRepo: string;
   label: string;
+  /** Default github_issue_dispatch. */
+  provider?: AgentProvider;
+  /** copilot: the branch Copilot starts from (default: the repo's default branch). */
+  copilotBaseBranch?: string;
 }
 
 export interface ActionServiceDeps {
@@ -270,6 +282,17 @@ export class ActionService {
         return { state: 'done', outcome: 'unsubscribed', message: 'Unsubscribed from that thread.' };
       }
       case 'agent.delegate': {
+        if (p['provider'] === 'copilot') {
+          const issue = await github.addAssignees(rec.repo, rec.number!, [COPILOT_ASSIGNEE], copilotAssignment(rec, this.deps.agent));
+          // GitHub answers 201 even when it dropped the assignee (agent not enabled, token can't assign it).
+          if (!issue.assignees.some(isCopilotLogin)) throw copilotNotAssigned(rec);
+          return {
+            state: 'done',
+            outcome: 'dispatched',
+            message: `Assigned issue ${rec.number} in ${rec.repo} to Copilot's coding agent.`,
+            result: { provider: 'copilot', url: issue.htmlUrl },
+          };
+        }
         const { dispatchRepo, label } = this.deps.agent;
         const issue = await github.createIssue(dispatchRepo, {
           title: `Agent task: ${rec.repo}#${rec.number}`,
@@ -306,6 +329,13 @@ export class ActionService {
         return wanted.every((w) => have.has(w))
           ? this.settle(rec, 'done', 'review_requested', `Review requested on PR ${rec.number}.`, { reconciled: true }, correlationId)
           : this.settle(rec, 'failed', 'not_requested', `The review request on PR ${rec.number} did not go through. Nothing was retried.`, { reconciled: true }, correlationId);
+      }
+      if (rec.kind === 'agent.delegate' && rec.params['provider'] === 'copilot') {
+        // The assignment is visible on the issue: read it rather than assigning again.
+        const issue = await github.getIssue(rec.repo, rec.number!);
+        return issue.assignees.some(isCopilotLogin)
+          ? this.settle(rec, 'done', 'dispatched', `Assigned issue ${rec.number} in ${rec.repo} to Copilot's coding agent. GitHub answered with an error, but the issue shows Copilot assigned.`, { provider: 'copilot', url: issue.htmlUrl, reconciled: true }, correlationId)
+          : this.settle(rec, 'failed', 'not_assigned', `Issue ${rec.number} in ${rec.repo} was not assigned to Copilot. Nothing was retried; ask again to try again.`, { reconciled: true }, correlationId);
       }
     } catch (e) {
       const code = isAppError(e) ? e.code : 'internal';
@@ -366,6 +396,26 @@ function failureMessage(rec: PendingActionRecord, err: AppError, newHead: string
     default:
       return `That failed: ${err.message}`;
   }
+}
+
+/**
+ * agent_assignment for Copilot: the user's instruction (if any) and the same hidden marker as a
+ * dispatch body, which lets the agent layer tie the assignment to its task (see main/agent).
+ */
+export function copilotAssignment(rec: PendingActionRecord, cfg: AgentDispatchConfig): AgentAssignment {
+  const instruction = typeof rec.params['instruction'] === 'string' ? (rec.params['instruction'] as string) : null;
+  return {
+    customInstructions: [...(instruction ? [`Instruction from the user: ${instruction}`, ''] : []), `<!-- handsfree-task: ${rec.token.slice(0, 16)} -->`].join('\n'),
+    ...(cfg.copilotBaseBranch ? { baseBranch: cfg.copilotBaseBranch } : {}),
+  };
+}
+
+/** GitHub accepted the call but did not assign Copilot. */
+export function copilotNotAssigned(rec: Pick<PendingActionRecord, 'repo' | 'number'>): AppError {
+  return new AppError(
+    'github_validation',
+    `GitHub did not assign Copilot to issue ${rec.number} in ${rec.repo}: its coding agent is not enabled in that repository, or this token cannot assign it (a user token with write access is needed).`,
+  );
 }
 
 /** The dispatch issue body carries a hidden marker so the agent's PR can be correlated back. */

@@ -80,6 +80,7 @@ export const RULES: Readonly<Record<string, { p: string; strict: boolean }>> = {
     p: 'it | this | that | this one | that one | [the | this | that] (notification | thread | one | conversation | pr | issue)',
   },
   i_am: { strict: true, p: 'i am' },
+  web: { strict: false, p: '[the | my | a] (browser | web browser | web | github | website | chrome | firefox | safari | new tab)' },
   confirm_what: {
     strict: false,
     p: '[the] (merge | merging | comment | review | reviews | review request | request | delegation | action | unsubscribe | reply | it | that | this)',
@@ -144,7 +145,9 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
     anchors: [],
     entities: ['repo', 'number'],
     patterns: [
-      '(read | summarize | summarise | open | describe | explain | show [me] | review | pull up | check out | go to) <pr> [<inrepo>] [again]',
+      '(read | summarize | summarise | describe | explain | show [me] | review | pull up | check out | go to) <pr> [<inrepo>] [again]',
+      // "open it" is notification.open (the browser); "open PR 12" names a PR, so it is read out.
+      'open <explicit_pr> [<inrepo>] [again]',
       'tell me [more] about <pr> [<inrepo>]',
       'what is <pr> [<inrepo>] about',
       'what does <pr> [<inrepo>] do',
@@ -276,6 +279,23 @@ export const COMMANDS: readonly AnyCommandSpec[] = [
       'unsubscribe [me] [from <thread>]',
       'mute <thread>',
       'stop (watching | following) <thread>',
+    ],
+  },
+  {
+    intent: 'notification.open',
+    description: 'Open the current notification or pull request on GitHub in your browser.',
+    examples: ['open it', 'open that on GitHub', 'show it in the browser', 'open PR 12 on GitHub'],
+    sideEffect: false,
+    anchors: [],
+    entities: ['repo', 'number', 'issue'],
+    patterns: [
+      'open [up] <thread> [up]',
+      '(open | show [me] | view | see | pull up | bring up) <thread> (on | in) <web>',
+      '(open | show [me] | view | pull up | bring up) <pr> [<inrepo>] (on | in) <web>',
+      '(open | show [me] | view | pull up | bring up) <issue> [<inrepo>] (on | in) <web>',
+      '(open | go to | follow | click) [the] (link | url | page | web page)',
+      'take me (there | to it | to that | to the (link | page))',
+      '(open | launch) <web>',
     ],
   },
   {

@@ -6,7 +6,8 @@ import type { AgentTaskView } from '../../contract/api.js';
 import { APP_ERROR_CODES, AppError, isAppError, type AppErrorCode } from '../../contract/errors.js';
 import type { NotificationThread, PullRequestDetail } from '../../contract/github.js';
 import type { Intent, IntentEntities, IntentName, ProfileName } from '../../contract/intent.js';
-import type { Card, CommandResponse, OutcomeCard, PendingActionView, ResponseStatus } from '../../contract/response.js';
+import { isAllowedExternalUrl } from '../../contract/linkPolicy.js';
+import type { Card, CommandResponse, Directive, OutcomeCard, PendingActionView, ResponseStatus } from '../../contract/response.js';
 import { ActionService, type AgentDispatchConfig } from '../actions/actionService.js';
 import { checkMergePolicy, isActionAllowed, policyFor, type PolicyConfig } from '../actions/policy.js';
 import { helpExamples } from '../intent/catalog.js';
@@ -94,6 +95,8 @@ interface Outcome {
   exact?: boolean;
   /** "repeat" must not replace what it repeats. */
   keepLastSpoken?: boolean;
+  /** Client-side effects, e.g. open a github.com page ("open it"). */
+  directives?: Directive[];
 }
 
 export class CommandPipeline {
@@ -217,6 +220,8 @@ export class CommandPipeline {
         return this.markDone(ctx);
       case 'notification.unsubscribe':
         return this.planUnsubscribe(ctx);
+      case 'notification.open':
+        return this.openOnGitHub(intent.entities, ctx);
       case 'system.confirm':
         return this.voiceConfirm(intent.entities.number, ctx);
       case 'system.cancel':
@@ -311,6 +316,42 @@ export class CommandPipeline {
     };
   }
 
+  /**
+   * "open it": answers with an open_url directive for the client (the desktop app opens it through
+   * its link policy). Target: the PR or issue named; else, when the current notification is a PR
+   * and the user has since moved to another PR ("summarize PR 40", "open it"), that PR; else the
+   * current notification; else the PR "it" refers to. The URL is GitHub's html_url, never text.
+   */
+  private async openOnGitHub(e: IntentEntities['notification.open'], ctx: Ctx): Promise<Outcome> {
+    const { github } = this.deps;
+    let target: { url: string; label: string };
+    if (e.issue !== undefined) {
+      const repo = e.repo !== undefined ? await this.canonicalRepo(e.repo) : await this.guessRepo(e.issue, ctx);
+      const issue = await github.getIssue(repo, e.issue);
+      target = { url: issue.htmlUrl, label: `issue ${issue.number} in ${issue.repo}` };
+    } else {
+      const ref = ctx.session.inbox[ctx.session.cursor];
+      const last = ctx.session.lastPr;
+      const movedOn = ref !== undefined && last !== null && ref.subjectType === 'PullRequest' && !(ref.repo === last.repo && ref.number === last.number);
+      if (e.number !== undefined || (ref === undefined && last !== null) || movedOn) {
+        const pr = await this.fetchPr(e, ctx);
+        target = { url: pr.htmlUrl, label: `PR ${pr.number} in ${pr.repo}` };
+      } else if (ref !== undefined) {
+        const thread = (await github.listNotifications()).find((n) => n.id === ref.threadId);
+        let url = thread?.htmlUrl ?? '';
+        if (!url && ref.number !== null && ref.subjectType === 'PullRequest') url = (await github.getPullRequest(ref.repo, ref.number)).htmlUrl;
+        if (!url && ref.number !== null && ref.subjectType === 'Issue') url = (await github.getIssue(ref.repo, ref.number)).htmlUrl;
+        target = { url, label: `${describeSubject(ref)} in ${ref.repo}` };
+      } else {
+        throw new AppError('no_context', 'Open what? Read a notification or a PR first, then say open it.');
+      }
+    }
+    if (!isAllowedExternalUrl(target.url)) {
+      throw new AppError('policy_denied', `${target.label} has no github.com link to open.`);
+    }
+    return { status: 'ok', spoken: `Opening ${target.label} on GitHub.`, cards: [], directives: [{ kind: 'open_url', url: target.url, label: target.label }] };
+  }
+
   // ---- side effects: plan → pending action -------------------------------------------------
 
   private async planMerge(e: IntentEntities['pr.merge'], ctx: Ctx): Promise<Outcome> {
@@ -382,8 +423,8 @@ export class CommandPipeline {
       repo,
       number: issue.number,
       headSha: null,
-      params: { issue: issue.number, instruction: e.instruction ?? null, provider: 'github_issue_dispatch' },
-      readBack: delegateReadBack(repo, issue.number, issue.title, this.deps.agent.dispatchRepo, e.instruction, ctx.profile),
+      params: { issue: issue.number, instruction: e.instruction ?? null, provider: this.deps.agent.provider ?? 'github_issue_dispatch' },
+      readBack: delegateReadBack(repo, issue.number, issue.title, this.deps.agent.dispatchRepo, e.instruction, ctx.profile, this.deps.agent.provider),
       cards: [],
     });
   }
@@ -509,7 +550,7 @@ export class CommandPipeline {
     for (const t of active.slice(0, 2)) {
       if (t.state === 'needs_input') parts.push(`it needs your input on ${issueOf(t)}`);
       else if (t.state === 'created') parts.push(`${issueOf(t)} is being sent to it${t.error ? ", but I couldn't confirm the dispatch yet" : ''}`);
-      else parts.push(`it is working on ${issueOf(t)}, sent ${spokenAge(Date.parse(t.created_at), now)}`);
+      else parts.push(`${t.provider === 'copilot' ? 'Copilot' : 'it'} is working on ${issueOf(t)}, sent ${spokenAge(Date.parse(t.created_at), now)}`);
     }
     const latestDone = tasks.find((t) => t.state === 'completed' || t.state === 'failed');
     if (latestDone) {
@@ -614,6 +655,7 @@ export class CommandPipeline {
       debug: { processing_time_ms: round3(this.deps.clock.monotonicMs() - t0), correlation_id: ctx.correlationId },
     };
     if (out.pending) response.pending_action = out.pending;
+    if (out.directives && out.directives.length > 0) response.directives = out.directives;
     if (out.error) response.error = out.error;
     if (!out.keepLastSpoken) ctx.session.lastSpoken = spoken;
     return response;

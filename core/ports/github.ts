@@ -49,6 +49,14 @@ export interface GitHubGateway {
   getIssue(repo: RepoFullName, number: number): Promise<IssueSummary>;
   createIssue(repo: RepoFullName, issue: { title: string; body: string; labels?: string[] }): Promise<IssueSummary>;
   /**
+   * POST /repos/{owner}/{repo}/issues/{issue_number}/assignees. With `agent`, the body also carries
+   * `agent_assignment` (options for GitHub Copilot's coding agent when COPILOT_ASSIGNEE is among
+   * `assignees`). GitHub answers 201 even when it silently drops an assignee the caller may not
+   * assign (e.g. Copilot not enabled in the repo): callers check the returned `assignees`.
+   * Assigning twice is harmless on GitHub's side, but like every write it is sent once, never retried.
+   */
+  addAssignees(repo: RepoFullName, number: number, assignees: string[], agent?: AgentAssignment): Promise<IssueSummary>;
+  /**
    * Conditional poll of GET /notifications (unread threads): sends `If-Modified-Since: lastModified`
    * when given, so an unchanged inbox answers 304 (no rate-limit cost, `threads` empty). 403 with a
    * fine-grained / GitHub App token → AppError('github_forbidden') saying a classic or OAuth token is needed.
@@ -62,6 +70,34 @@ export interface GitHubGateway {
   searchIssuesByText(text: string, opts?: { repo?: RepoFullName; type?: 'issue' | 'pr' }): Promise<TextSearchHit[]>;
   /** Last rate-limit figures seen, or null before the first call / in fixture mode. */
   rateLimit(): RateLimitInfo | null;
+}
+
+/**
+ * `agent_assignment` of the REST assignees call: where and how Copilot's coding agent works on the
+ * issue. See https://github.blog/changelog/2025-12-03-assign-issues-to-copilot-using-the-api and
+ * https://docs.github.com/en/copilot/how-tos/use-copilot-agents/cloud-agent/use-cloud-agent-via-the-api
+ * (the issues REST/GraphQL APIs assign issues to Copilot; fields target_repo, base_branch,
+ * custom_instructions). The GraphQL route (replaceActorsForAssignable after suggestedActors with
+ * CAN_BE_ASSIGNED) does the same; REST keeps one transport for every write here.
+ */
+export interface AgentAssignment {
+  /** "owner/name" where Copilot opens its PR (default: the issue's repo). */
+  targetRepo?: RepoFullName;
+  /** Branch Copilot starts from and targets (default: the repo's default branch). */
+  baseBranch?: string;
+  /** Extra instructions for this task (the user's spoken instruction). */
+  customInstructions?: string;
+}
+
+/** The assignee login that asks GitHub to hand an issue to Copilot's coding agent (REST). */
+export const COPILOT_ASSIGNEE = 'copilot-swe-agent[bot]';
+
+/**
+ * Whether a login is Copilot's coding agent: GitHub shows the assignee and the PR author as
+ * "Copilot" (a Bot account), commits and some APIs as "copilot-swe-agent[bot]". Case-insensitive.
+ */
+export function isCopilotLogin(login: string): boolean {
+  return ['copilot', 'copilot-swe-agent[bot]', 'copilot-swe-agent'].includes(login.toLowerCase());
 }
 
 export interface NotificationPoll {

@@ -106,10 +106,12 @@ export function commentReadBack(repo: string, number: number, title: string, bod
   return `Comment on ${repo} PR ${number}${profile.readBack === 'full' ? `, ${quoteTitle(title, 60)}` : ''}: "${sanitizeUntrusted(body, 200)}". ${sayConfirm}`;
 }
 
-export function delegateReadBack(repo: string, issue: number, title: string, dispatchRepo: string, instruction: string | undefined, profile: Profile): string {
+/** The read-back names the provider: a task issue in the dispatch repo, or assigning the issue to Copilot. */
+export function delegateReadBack(repo: string, issue: number, title: string, dispatchRepo: string, instruction: string | undefined, profile: Profile, provider: 'github_issue_dispatch' | 'copilot' = 'github_issue_dispatch'): string {
   const sayConfirm = profile.voiceConfirmNeedsNumber ? `Say confirm ${issue} or cancel.` : 'Say confirm or cancel.';
   const what = instruction ? ` with the instruction "${sanitizeUntrusted(instruction, 120)}"` : '';
   const t = profile.readBack === 'full' ? `, ${quoteTitle(title, 60)},` : '';
+  if (provider === 'copilot') return `Ask GitHub Copilot's coding agent to work on issue ${issue}${t} in ${repo}${what}, by assigning the issue to Copilot. ${sayConfirm}`;
   return `Ask the agent to work on issue ${issue}${t} in ${repo}${what}, by opening a task in ${dispatchRepo}. ${sayConfirm}`;
 }
 

@@ -12,6 +12,13 @@
  *   the result (exactly one issue); not found → the action reports outcome_unknown, never re-sends,
  *   and `reconcile()` keeps looking.
  *
+ * Provider `copilot` (assign the issue to GitHub Copilot's coding agent) goes through the same
+ * wrapper: the action service's `addAssignees` carries the marker in agent_assignment's
+ * custom_instructions. Assigning is idempotent on GitHub's side, but it is still never sent blindly:
+ * the issue's assignees are read first (Copilot already there → that is the result), and after an
+ * ambiguous failure they are read again instead of re-sending. The task's external id is the issue
+ * itself ("acme/api#918"): Copilot's PR links it ("Fixes #918"), which is what correlates it.
+ *
  * Correlation: a PR (webhook or polled search) belongs to a task when its author is allow-listed
  * AND its body carries the task's marker or references the dispatch issue. Anyone can copy a
  * marker into a PR, so the author check is what makes it trustworthy (PI-6).
@@ -19,7 +26,8 @@
 import { isAppError } from '../../contract/errors.js';
 import type { IssueSummary, RepoFullName } from '../../contract/github.js';
 import type { Logger } from '../../core/ports/clock.js';
-import type { GitHubGateway, TextSearchHit } from '../../core/ports/github.js';
+import { copilotNotAssigned } from '../../core/actions/actionService.js';
+import { isCopilotLogin, type AgentAssignment, type GitHubGateway, type TextSearchHit } from '../../core/ports/github.js';
 import type { AppEventBus } from '../app/events.js';
 import type { SqlStore } from '../notifications/notificationStore.js';
 import { AgentTaskRepository, parseRef, toTaskView, type AgentTask } from './agentTaskStore.js';
@@ -68,6 +76,9 @@ export class AgentService {
         if (prop === 'createIssue') {
           return (repo: RepoFullName, issue: { title: string; body: string; labels?: string[] }) => this.createDispatch(target, repo, issue);
         }
+        if (prop === 'addAssignees') {
+          return (repo: RepoFullName, number: number, assignees: string[], agent?: AgentAssignment) => this.assignCopilot(target, repo, number, assignees, agent);
+        }
         // Unbound on purpose: methods run with `this` = the proxy, whose reads and writes reach the
         // target; binding would also break the Proxy invariant for non-configurable properties.
         return Reflect.get(target, prop, receiver) as unknown;
@@ -85,7 +96,7 @@ export class AgentService {
       const target = action ?? { userId: 'unknown', sessionId: null, token: null, repo: '', number: null, instruction: '' };
       // Same issue already with the agent, or dispatched ambiguously before: find that issue first.
       if (target.number !== null) {
-        for (const prior of this.tasks.activeFor(target.userId, target.repo, target.number)) {
+        for (const prior of this.tasks.activeFor(target.userId, target.repo, target.number).filter((t) => t.provider !== 'copilot')) {
           const found = await this.findDispatch(inner, prior);
           if (found) return found;
           if (prior.state === 'created') {
@@ -133,11 +144,95 @@ export class AgentService {
     }
   }
 
-  /** An existing dispatch issue of `task`, if it has one (recorded, or found by its marker). */
+  /**
+   * Hands issue `number` to Copilot (provider copilot): exactly one task, and the assignment only
+   * when the issue does not show Copilot already. Anything else passes through unchanged.
+   */
+  private async assignCopilot(inner: GitHubGateway, repo: RepoFullName, number: number, assignees: string[], agent?: AgentAssignment): Promise<IssueSummary> {
+    const marker = MARKER_RE.exec(agent?.customInstructions ?? '')?.[1];
+    if (!marker || !assignees.some(isCopilotLogin)) return inner.addAssignees(repo, number, assignees, agent);
+    const now = this.deps.nowMs();
+    let task = this.tasks.byCorrelation(marker);
+    if (!task) {
+      const action = this.actionFor(marker);
+      const userId = action?.userId ?? 'unknown';
+      // Same issue already with Copilot: that task stands, nothing is sent. (A task of the other
+      // provider is left alone: its dispatch issue says nothing about Copilot's assignment.)
+      for (const prior of this.tasks.activeFor(userId, repo, number).filter((t) => t.provider === 'copilot')) {
+        const found = await this.findDispatch(inner, prior);
+        if (found) return found;
+        if (prior.state === 'created') {
+          this.tasks.transition(prior.id, ['created'], 'failed', { error: 'Dispatch did not happen; superseded by a new request.' }, now);
+        }
+      }
+      task = this.tasks.insert({
+        id: this.deps.randomId(),
+        correlationId: marker,
+        userId,
+        sessionId: action?.sessionId ?? null,
+        actionToken: action?.token ?? null,
+        provider: 'copilot',
+        repo,
+        issueNumber: number,
+        instruction: action?.instruction ?? 'Fix the issue.',
+        createdAtMs: now,
+      });
+      this.emit(task);
+    } else {
+      const found = await this.findDispatch(inner, task);
+      if (found) return found;
+    }
+    // Read before writing: an issue that already shows Copilot needs no second assignment.
+    const before = await inner.getIssue(repo, number);
+    if (before.assignees.some(isCopilotLogin)) {
+      this.markDispatched(task, before);
+      return before;
+    }
+    let after: IssueSummary;
+    try {
+      after = await inner.addAssignees(repo, number, assignees, agent);
+    } catch (e) {
+      const code = isAppError(e) ? e.code : 'internal';
+      if (!AMBIGUOUS.has(code)) {
+        const failed = this.tasks.transition(task.id, ['created'], 'failed', { error: isAppError(e) ? e.message : 'Assignment failed.' }, this.deps.nowMs());
+        if (failed) this.emit(failed);
+        throw e;
+      }
+      // Did the assignment land anyway? Read the issue rather than assigning again.
+      const seen = await inner.getIssue(repo, number).catch(() => null);
+      if (seen?.assignees.some(isCopilotLogin)) {
+        this.markDispatched(task, seen);
+        return seen;
+      }
+      this.tasks.noteError(task.id, `outcome_unknown: ${isAppError(e) ? e.message : 'assignment outcome unknown'}`, this.deps.nowMs());
+      throw e;
+    }
+    if (!after.assignees.some(isCopilotLogin)) {
+      // 201, yet GitHub dropped the assignee: Copilot is not enabled there or the token can't assign it.
+      const err = copilotNotAssigned({ repo, number });
+      const failed = this.tasks.transition(task.id, ['created'], 'failed', { error: err.message }, this.deps.nowMs());
+      if (failed) this.emit(failed);
+      throw err;
+    }
+    this.markDispatched(task, after);
+    return after;
+  }
+
+  /**
+   * An existing dispatch of `task`, if it has one: its dispatch issue (recorded, or found by its
+   * marker), or for copilot the issue itself once it shows Copilot assigned.
+   */
   private async findDispatch(inner: GitHubGateway, task: AgentTask): Promise<IssueSummary | null> {
     const ref = parseRef(task.externalId);
     if (ref) return inner.getIssue(ref.repo, ref.number);
     if (task.state !== 'created') return null;
+    if (task.provider === 'copilot') {
+      if (task.issueNumber === null) return null;
+      const issue = await inner.getIssue(task.repo, task.issueNumber);
+      if (!issue.assignees.some(isCopilotLogin)) return null;
+      this.markDispatched(task, issue);
+      return issue;
+    }
     const hit = await this.searchMarker(inner, task.correlationId).catch(() => null);
     if (!hit) return null;
     const summary = hitToIssue(hit);
@@ -188,10 +283,13 @@ export class AgentService {
       }
     }
     if (!task || (task.state !== 'running' && task.state !== 'needs_input')) return null;
+    // A task given to Copilot is completed by Copilot's PR only, not by another allow-listed bot.
+    if (task.provider === 'copilot' && !isCopilotLogin(pr.author)) return null;
     const done = this.tasks.transition(task.id, ['running', 'needs_input'], 'completed', { prNumber: pr.number, result: { prRepo: pr.repo, prUrl: pr.htmlUrl } }, this.deps.nowMs());
     if (!done) return null;
     this.emit(done);
-    this.deps.say(done.userId, `The agent opened PR ${pr.number} for issue ${done.issueNumber ?? ''}.`.replace(' .', '.'));
+    const who = done.provider === 'copilot' ? 'Copilot' : 'The agent';
+    this.deps.say(done.userId, `${who} opened PR ${pr.number} for issue ${done.issueNumber ?? ''}.`.replace(' .', '.'));
     return done;
   }
 
@@ -209,7 +307,9 @@ export class AgentService {
       const hits = await this.deps.github.searchIssuesByText(`handsfree-task: ${t.correlationId}`, { type: 'pr' }).catch(() => [] as TextSearchHit[]);
       const d = parseRef(t.externalId);
       const refs = d ? await this.deps.github.searchIssuesByText(`${d.repo}#${d.number}`, { type: 'pr' }).catch(() => [] as TextSearchHit[]) : [];
-      for (const h of [...hits, ...refs]) {
+      // Copilot opens its PR in the issue's repo and links the issue as "Fixes #918".
+      const local = d && t.provider === 'copilot' ? await this.deps.github.searchIssuesByText(`#${d.number}`, { repo: d.repo, type: 'pr' }).catch(() => [] as TextSearchHit[]) : [];
+      for (const h of [...hits, ...refs, ...local]) {
         if (h.kind !== 'pr') continue;
         if (this.onPullRequest({ repo: h.repo, number: h.number, author: h.author, body: h.body, htmlUrl: h.htmlUrl })) {
           completed++;

@@ -1,7 +1,8 @@
 /**
  * agent_tasks (migration 0004) over the store's durable run/all. Column use here: `repo` and
  * `issue_number` are the issue the agent works on (acme/api#918); `external_id` is the provider's
- * handle — for github_issue_dispatch the dispatch issue ("acme/agent-tasks#5"); `pr_number` and
+ * handle — for github_issue_dispatch the dispatch issue ("acme/agent-tasks#5"), for copilot the
+ * assigned issue itself ("acme/api#918"); `pr_number` and
  * result_json.pr the PR the agent opened. correlation_id is the hidden marker's value.
  */
 import type { AgentTaskState, AgentTaskView } from '../../contract/api.js';

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { AppError } from '../../contract/errors.js';
 import { MERGE_METHODS } from '../../contract/intent.js';
 import { ACTION_KINDS } from '../../contract/response.js';
+import { AGENT_PROVIDERS, type AgentProvider } from '../../core/actions/actionService.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../core/actions/policy.js';
 
 /** Repository root: the nearest directory above this file (compiled in build/main/app, or run from source) with our package.json. */
@@ -23,6 +24,9 @@ function findRepoRoot(start: string): string {
   }
 }
 
+/** A git branch name GitHub would accept (no spaces, no "..", no leading "-" or "/"). */
+const BRANCH_RE = /^(?![-/])(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
+
 const EnvSchema = z.object({
   HANDSFREE_MODE: z.enum(['fixture', 'live']).default('fixture'),
   HANDSFREE_DATA_DIR: z.string().min(1).optional(),
@@ -35,6 +39,10 @@ const EnvSchema = z.object({
   HANDSFREE_ADMIN_TOKEN: z.string().min(16, 'HANDSFREE_ADMIN_TOKEN must be at least 16 characters').optional(),
   HANDSFREE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
   HANDSFREE_DISPATCH_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).optional(),
+  /** Agent delegation: a task issue in the dispatch repo (default) or GitHub Copilot's coding agent. */
+  HANDSFREE_AGENT_PROVIDER: z.enum(AGENT_PROVIDERS).optional(),
+  /** copilot: the branch Copilot starts from (default: the repo's default branch). */
+  HANDSFREE_COPILOT_BASE_BRANCH: z.string().regex(BRANCH_RE).optional(),
   HANDSFREE_USER: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).default('local'),
   /** Speech providers: offline (pocketsphinx / espeak-ng, the default) or stub (deterministic, for demos and UI tests). */
   HANDSFREE_STT: z.enum(['offline', 'stub']).default('offline'),
@@ -59,7 +67,14 @@ const SettingsFileSchema = z.strictObject({
       repos: z.record(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/), RepoPolicySchema).optional(),
     })
     .optional(),
-  agent: z.strictObject({ dispatchRepo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).optional(), label: z.string().min(1).max(50).optional() }).optional(),
+  agent: z
+    .strictObject({
+      dispatchRepo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).optional(),
+      label: z.string().min(1).max(50).optional(),
+      provider: z.enum(AGENT_PROVIDERS).optional(),
+      copilotBaseBranch: z.string().regex(BRANCH_RE).optional(),
+    })
+    .optional(),
 });
 
 export interface AppConfig {
@@ -73,7 +88,7 @@ export interface AppConfig {
   adminToken: string | undefined;
   logLevel: NonNullable<z.infer<typeof EnvSchema>['HANDSFREE_LOG_LEVEL']>;
   policy: PolicyConfig;
-  agent: { dispatchRepo: string; label: string };
+  agent: { dispatchRepo: string; label: string; provider: AgentProvider; copilotBaseBranch?: string };
   user: string;
   speech: { stt: 'offline' | 'stub'; tts: 'offline' | 'stub'; voice?: string; stubTranscript?: string };
 }
@@ -112,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     agent: {
       dispatchRepo: e.HANDSFREE_DISPATCH_REPO ?? settings.agent?.dispatchRepo ?? 'acme/agent-tasks',
       label: settings.agent?.label ?? 'agent-task',
+      provider: e.HANDSFREE_AGENT_PROVIDER ?? settings.agent?.provider ?? 'github_issue_dispatch',
+      ...((e.HANDSFREE_COPILOT_BASE_BRANCH ?? settings.agent?.copilotBaseBranch) !== undefined ? { copilotBaseBranch: (e.HANDSFREE_COPILOT_BASE_BRANCH ?? settings.agent?.copilotBaseBranch)! } : {}),
     },
     user: e.HANDSFREE_USER,
     speech: {

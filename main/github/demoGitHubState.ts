@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { MergeableState, NotificationReason, NotificationSubjectType } from '../../contract/github.js';
 import type { MergeMethod } from '../../contract/intent.js';
+import { isCopilotLogin } from '../../core/ports/github.js';
 import type { DemoFixture, DemoFixtureCheck } from './fixtureData.js';
 import { loadDemoFixture } from './fixtureData.js';
 
@@ -232,6 +233,9 @@ export class DemoGitHubState {
   private nextCheckRunId = 31_000_000_001;
   private nextStatusId = 41_000_000_001;
   private pushCounter = 0;
+  private readonly copilotDisabled = new Set<string>();
+  /** Copilot assignments received (with their agent_assignment), oldest first; for tests and the demo. */
+  readonly agentAssignments: Array<{ repo: string; number: number; agent?: { targetRepo?: string; baseBranch?: string; customInstructions?: string } }> = [];
 
   constructor(fixture: DemoFixture, opts: DemoGitHubStateOptions = {}) {
     this.virtualMs = Date.parse(fixture.now);
@@ -526,6 +530,37 @@ export class DemoGitHubState {
     return ok({ comment, isPull: p !== undefined });
   }
 
+  /**
+   * POST …/issues/{n}/assignees as GitHub does it: collaborators and (where enabled) Copilot's coding
+   * agent are added, shown as "Copilot"; anyone else is silently ignored (201 all the same).
+   * `agent` (agent_assignment) is recorded in `agentAssignments` when Copilot was assigned.
+   */
+  addAssignees(repo: string, number: number, logins: readonly string[], agent?: { targetRepo?: string; baseBranch?: string; customInstructions?: string }): DemoResult<DemoIssue | DemoPull> {
+    const r = this.repo(repo);
+    if (!r) return fail(404, 'repo_not_found', GITHUB_MESSAGES.notFound);
+    const item = this.issue(r.fullName, number) ?? this.pull(r.fullName, number);
+    if (!item) return fail(404, 'issue_not_found', GITHUB_MESSAGES.notFound);
+    let changed = false;
+    for (const login of logins) {
+      const copilot = isCopilotLogin(login);
+      if (copilot && this.copilotDisabled.has(r.fullName)) continue;
+      const canonical = copilot ? 'Copilot' : r.collaborators.find((c) => c.toLowerCase() === login.toLowerCase());
+      if (canonical === undefined) continue;
+      if (copilot) this.agentAssignments.push({ repo: r.fullName, number, ...(agent ? { agent: { ...agent } } : {}) });
+      if (!item.assignees.includes(canonical) && item.assignees.length < 10) {
+        item.assignees.push(canonical);
+        changed = true;
+      }
+    }
+    if (changed) item.updatedAt = this.tick();
+    return ok(item);
+  }
+
+  /** Copilot's coding agent is not available in `repo` (not enabled): assigning it is silently ignored. */
+  disableCopilot(repo: string): void {
+    this.copilotDisabled.add(this.repo(repo)?.fullName ?? repo);
+  }
+
   /** POST /repos/{o}/{r}/issues: the next number after every PR and issue in the repo. */
   createIssue(repo: string, input: { title: string; body?: string; labels?: string[] }): DemoResult<DemoIssue> {
     const r = this.repo(repo);
@@ -719,7 +754,7 @@ export class DemoGitHubState {
       if (name !== null && existing.name === null) existing.name = name;
       return existing;
     }
-    const u: DemoUser = { login, id: stableId(`user:${login}`, 1_000_000, 190_000_000), name, type: login.endsWith('[bot]') ? 'Bot' : 'User' };
+    const u: DemoUser = { login, id: stableId(`user:${login}`, 1_000_000, 190_000_000), name, type: login.endsWith('[bot]') || login === 'Copilot' ? 'Bot' : 'User' };
     this.users.set(k, u);
     return u;
   }

@@ -22,7 +22,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { AppErrorCode } from '../../contract/errors.js';
 import { AppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
-import type { GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
+import type { AgentAssignment, GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
 import type { DemoCheckConclusion, DemoResult } from './demoGitHubState.js';
 import { DemoGitHubState } from './demoGitHubState.js';
 import { appErrorFromDemo, checkSummaryOf, issueSummaryOf, pullDetailOf, pullSummaryOf, threadOf } from './demoProjection.js';
@@ -56,7 +56,7 @@ export interface FixtureGitHubGatewayOptions {
 }
 
 /** Writes recorded in the demo journal, replayed in order onto a freshly loaded fixture. */
-const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'createIssue', 'markThreadDone', 'unsubscribeThread']);
+const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'createIssue', 'addAssignees', 'markThreadDone', 'unsubscribeThread']);
 
 export class FixtureGitHubGateway implements GitHubGateway {
   readonly mode = 'fixture' as const;
@@ -102,6 +102,9 @@ export class FixtureGitHubGateway implements GitHubGateway {
           break;
         case 'createIssue':
           st.createIssue(a[0], a[1]);
+          break;
+        case 'addAssignees':
+          st.addAssignees(a[0], a[1], a[2], (entry.args[3] ?? undefined) as AgentAssignment | undefined);
           break;
         case 'markThreadDone':
           st.markThreadDone(a[0]);
@@ -283,6 +286,19 @@ export class FixtureGitHubGateway implements GitHubGateway {
       const input = issue.labels ? { title: issue.title, body: issue.body, labels: issue.labels } : { title: issue.title, body: issue.body };
       return issueSummaryOf(unwrap(this.state.createIssue(repo, input), { repo }), this.htmlBase);
     });
+  }
+
+  addAssignees(repo: RepoFullName, number: number, assignees: string[], agent?: AgentAssignment): Promise<IssueSummary> {
+    return this.run('addAssignees', [repo, number, assignees, agent ?? null], () => {
+      parseRepoFullName(repo);
+      assertPositiveNumber(number, 'issue');
+      return issueSummaryOf(unwrap(this.state.addAssignees(repo, number, assignees, agent), { repo, number }), this.htmlBase);
+    });
+  }
+
+  /** Copilot's coding agent is not enabled in `repo`: assigning it is silently ignored, as on GitHub. */
+  disableCopilot(repo: RepoFullName): void {
+    this.state.disableCopilot(repo);
   }
 
   rateLimit(): RateLimitInfo | null {

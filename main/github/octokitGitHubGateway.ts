@@ -38,7 +38,7 @@ import type {
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
-import type { GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
+import type { AgentAssignment, GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
 import { combineRuns } from './demoProjection.js';
 import {
   assertPositiveNumber,
@@ -492,6 +492,32 @@ export class OctokitGitHubGateway implements GitHubGateway {
       notFound: () => this.notFoundIn(repo, new AppError('unknown_repo', `I can't find the repository ${repo}, or the token can't see it.`)),
       statusErrors: { 410: () => new AppError('github_validation', `Issues are turned off in ${repo}.`) },
     });
+    return this.issueSummary(repo, data);
+  }
+
+  /**
+   * POST …/issues/{n}/assignees; `agent` becomes `agent_assignment` {target_repo, base_branch,
+   * custom_instructions} (GitHub's Copilot assignment API, REST, since 2025-12; see AgentAssignment).
+   * @octokit/openapi does not list agent_assignment yet; the body schema allows extra properties.
+   */
+  async addAssignees(repo: RepoFullName, number: number, assignees: string[], agent?: AgentAssignment): Promise<IssueSummary> {
+    const { owner, name } = parseRepoFullName(repo);
+    assertPositiveNumber(number, 'issue');
+    const agentAssignment = agent
+      ? {
+          agent_assignment: {
+            ...(agent.targetRepo !== undefined ? { target_repo: agent.targetRepo } : {}),
+            ...(agent.baseBranch !== undefined ? { base_branch: agent.baseBranch } : {}),
+            ...(agent.customInstructions !== undefined ? { custom_instructions: agent.customInstructions } : {}),
+          },
+        }
+      : {};
+    const data = await this.write(
+      'addAssignees',
+      this.writeMs,
+      (gh, s) => gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', { owner, repo: name, issue_number: number, assignees, ...agentAssignment, ...req(s) }),
+      { notFound: () => this.notFoundIn(repo, new AppError('issue_not_found', `There is no issue ${repo}#${number}.`)) },
+    );
     return this.issueSummary(repo, data);
   }
 

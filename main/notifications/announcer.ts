@@ -166,7 +166,13 @@ export class Announcer {
     this.sentences = [];
     for (const [userId, items] of this.byUser()) {
       // Skip what was spoken already (e.g. a webhook and a poll racing for the same thread).
-      const fresh = items.filter((i) => this.deps.notifications.get(userId, i.threadId)?.announcedAtMs == null);
+      // Rows are looked up again: a held webhook item may since have merged into its polled thread.
+      const rows = new Map<string, StoredNotification>();
+      for (const i of items) {
+        const row = this.deps.notifications.get(userId, i.threadId) ?? i;
+        if (row.announcedAtMs == null && !rows.has(row.threadId)) rows.set(row.threadId, row);
+      }
+      const fresh = [...rows.values()];
       if (fresh.length === 0) continue;
       const text = batchSentence(fresh, budget);
       const ids = fresh.map((i) => i.threadId);

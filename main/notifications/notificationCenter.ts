@@ -1,6 +1,6 @@
 /**
  * Where every new notification goes, whether the poller or a webhook found it: one stored row
- * (dedupe by thread and updated_at), one UI push ('notification.new'), one spoken batch
+ * (dedupe by thread and updated_at, and across channels by subject: see upsertThread), one UI push ('notification.new'), one spoken batch
  * ('notification.spoken', through the Announcer's gates).
  */
 import type { NotificationView, SubscriptionView } from '../../contract/api.js';
@@ -63,9 +63,10 @@ export class NotificationCenter {
 
   /** A thread from a webhook: stored like a polled one (same row), delivered if new. Returns whether it was new. */
   ingest(userId: string, t: NotificationThread, source: 'poll' | 'webhook'): boolean {
-    const r = this.notifications.upsert(userId, t, source, this.deps.nowMs());
-    if (r === 'unchanged') return false;
-    this.deliver([this.notifications.get(userId, t.id)!], source);
+    // The stored id may differ from t.id: a webhook change merged into its polled thread.
+    const r = this.notifications.upsertThread(userId, t, source, this.deps.nowMs());
+    if (r.result === 'unchanged') return false;
+    this.deliver([this.notifications.get(userId, r.threadId)!], source);
     return true;
   }
 

@@ -28,10 +28,25 @@ export interface StoredNotification {
   firstSeenAtMs: number;
   lastSeenAtMs: number;
   announcedAtMs: number | null;
+  /** The channel whose sighting set `updatedAtMs` (see upsertThread: cross-channel comparison). */
   source: 'poll' | 'webhook';
 }
 
 export type UpsertResult = 'new' | 'updated' | 'unchanged';
+
+/**
+ * How far apart, ms, a webhook's timestamp (comment/review/PR updated_at) and the notification
+ * thread's updated_at for the same change may be. GitHub sets both within seconds; a second change
+ * on the same subject inside this window is folded into the first (shown, not spoken twice).
+ */
+export const CROSS_CHANNEL_SKEW_MS = 2 * 60_000;
+
+/** Ids the webhook receiver makes up (`wh:pr:…`, `wh:issue:…`, `wh:ci:…`); GitHub's are digits. */
+export function isWebhookId(threadId: string): boolean {
+  return threadId.startsWith('wh:');
+}
+
+const aliasKey = (userId: string, threadId: string): string => `${userId}\u0000${threadId}`;
 
 export interface PollState {
   lastModified: string | null;
@@ -90,11 +105,20 @@ function toSubscription(r: Row): Subscription {
 }
 
 export class NotificationRepository {
+  /**
+   * Thread ids merged into another row → that row's id. In memory on purpose: only in-memory
+   * holders (the announcer's held queue) can still name the old id, and they do not survive a restart.
+   */
+  private readonly aliases = new Map<string, string>();
+
   constructor(private readonly db: SqlStore) {}
 
+  /** The row for a thread id, following ids merged into another row in this process (see upsertThread). */
   get(userId: string, threadId: string): StoredNotification | undefined {
     const r = this.db.all('SELECT * FROM notifications WHERE user_id = ? AND thread_id = ?', [userId, threadId])[0];
-    return r ? toNotification(r) : undefined;
+    if (r) return toNotification(r);
+    const alias = this.aliases.get(aliasKey(userId, threadId));
+    return alias !== undefined && alias !== threadId ? this.get(userId, alias) : undefined;
   }
 
   /** Newest first. */
@@ -113,30 +137,86 @@ export class NotificationRepository {
   /**
    * Inserts a thread seen on GitHub, or refreshes it. 'new' for a thread never stored; 'updated'
    * when GitHub's updated_at moved forward (new activity: it is announced again); 'unchanged'
-   * otherwise (a repeat poll or a replayed webhook).
+   * otherwise (a repeat poll, a replayed webhook, or the same change seen by the other channel).
    */
   upsert(userId: string, t: NotificationThread, source: 'poll' | 'webhook', nowMs: number): UpsertResult {
+    return this.upsertThread(userId, t, source, nowMs).result;
+  }
+
+  /**
+   * upsert, also saying under which thread id the row is stored: a webhook change merged into a
+   * polled thread keeps GitHub's thread id (mark done / unsubscribe need it), and a polled thread
+   * that matches a webhook row renames that row to GitHub's id.
+   *
+   * Webhook and poll name the same change differently (ids `wh:pr:acme/api#12` vs GitHub's thread
+   * id "9001"), so rows are correlated by subject: repo + subject type + number, and the change by
+   * updated_at. A change seen by one channel and then by the other within CROSS_CHANNEL_SKEW_MS
+   * (the two timestamps come from different GitHub objects: the comment vs the thread) is the same
+   * change: one row, not re-announced. Within one channel the comparison stays exact.
+   */
+  upsertThread(userId: string, t: NotificationThread, source: 'poll' | 'webhook', nowMs: number): { result: UpsertResult; threadId: string } {
     const updatedAtMs = Date.parse(t.updatedAt) || nowMs;
     return this.db.transaction(() => {
-      const existing = this.get(userId, t.id);
+      let existing = this.get(userId, t.id);
+      if (!existing) {
+        const twin = this.correlated(userId, t, source, updatedAtMs);
+        if (twin) {
+          // Keep GitHub's thread id: rename a webhook row when its polled twin arrives.
+          if (source === 'poll' && isWebhookId(twin.threadId)) {
+            this.db.run('UPDATE notifications SET thread_id = ? WHERE user_id = ? AND thread_id = ?', [t.id, userId, twin.threadId]);
+            this.aliases.set(aliasKey(userId, twin.threadId), t.id);
+            existing = { ...twin, threadId: t.id };
+          } else {
+            this.aliases.set(aliasKey(userId, t.id), twin.threadId);
+            existing = twin;
+          }
+        }
+      }
       if (!existing) {
         this.db.run(
           `INSERT INTO notifications (user_id, thread_id, repo, subject_type, subject_title, subject_url, number, reason, unread, updated_at_ms, first_seen_at_ms, last_seen_at_ms, source)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [userId, t.id, t.repo, t.subjectType, t.title, t.htmlUrl, t.number, t.reason, t.unread ? 1 : 0, updatedAtMs, nowMs, nowMs, source],
         );
-        return 'new';
+        return { result: 'new', threadId: t.id };
       }
-      if (updatedAtMs > existing.updatedAtMs) {
+      const id = existing.threadId;
+      const crossChannel = existing.source !== source;
+      const fresh = crossChannel ? updatedAtMs > existing.updatedAtMs + CROSS_CHANNEL_SKEW_MS : updatedAtMs > existing.updatedAtMs;
+      if (fresh) {
         this.db.run(
-          `UPDATE notifications SET subject_title = ?, subject_url = ?, reason = ?, unread = ?, updated_at_ms = ?, last_seen_at_ms = ?, announced_at_ms = NULL
+          `UPDATE notifications SET subject_title = ?, subject_url = ?, reason = ?, unread = ?, updated_at_ms = ?, last_seen_at_ms = ?, announced_at_ms = NULL, source = ?
            WHERE user_id = ? AND thread_id = ?`,
-          [t.title, t.htmlUrl, t.reason, t.unread ? 1 : 0, updatedAtMs, nowMs, userId, t.id],
+          [t.title, t.htmlUrl || existing.url, t.reason, t.unread ? 1 : 0, updatedAtMs, nowMs, source, userId, id],
         );
-        return 'updated';
+        return { result: 'updated', threadId: id };
       }
-      return 'unchanged';
+      if (crossChannel && updatedAtMs >= existing.updatedAtMs) {
+        // The same change through the other channel: remember its timestamp and channel so the
+        // next sighting on this channel compares exactly, but do not announce it again.
+        this.db.run('UPDATE notifications SET updated_at_ms = ?, last_seen_at_ms = ?, source = ? WHERE user_id = ? AND thread_id = ?', [updatedAtMs, nowMs, source, userId, id]);
+      }
+      return { result: 'unchanged', threadId: id };
     });
+  }
+
+  /**
+   * The row of the other channel for the same subject: a webhook thread looks for a polled one and
+   * a polled thread for a webhook one (never poll↔poll: GitHub has one thread per subject). Subjects
+   * without a number (a CI run on a branch) only match within the skew window.
+   */
+  private correlated(userId: string, t: NotificationThread, source: 'poll' | 'webhook', updatedAtMs: number): StoredNotification | undefined {
+    const wantWebhookRow = source === 'poll';
+    const rows = this.db
+      .all(
+        `SELECT * FROM notifications WHERE user_id = ? AND lower(repo) = lower(?) AND subject_type = ? AND ${t.number === null || t.subjectType === 'CheckSuite' ? '1 = 1' : 'number = ?'}
+         ORDER BY updated_at_ms DESC LIMIT 20`,
+        t.number === null || t.subjectType === 'CheckSuite' ? [userId, t.repo, t.subjectType] : [userId, t.repo, t.subjectType, t.number],
+      )
+      .map(toNotification)
+      .filter((r) => isWebhookId(r.threadId) === wantWebhookRow);
+    const loose = t.number === null || t.subjectType === 'CheckSuite';
+    return rows.find((r) => !loose || Math.abs(r.updatedAtMs - updatedAtMs) <= CROSS_CHANNEL_SKEW_MS);
   }
 
   /** Threads no longer unread on GitHub (read or done elsewhere). */
@@ -151,7 +231,10 @@ export class NotificationRepository {
   markAnnounced(userId: string, threadIds: readonly string[], atMs: number): void {
     if (threadIds.length === 0) return;
     this.db.transaction(() => {
-      for (const id of threadIds) this.db.run('UPDATE notifications SET announced_at_ms = ? WHERE user_id = ? AND thread_id = ?', [atMs, userId, id]);
+      for (const raw of threadIds) {
+        const id = this.get(userId, raw)?.threadId ?? raw;
+        this.db.run('UPDATE notifications SET announced_at_ms = ? WHERE user_id = ? AND thread_id = ?', [atMs, userId, id]);
+      }
     });
   }
 

@@ -136,8 +136,9 @@ export class NotificationPoller {
     const seen = new Set<string>();
     for (const t of threads) {
       seen.add(t.id);
-      const r = notifications.upsert(userId, t, 'poll', nowMs);
-      if (r !== 'unchanged') fresh.push(notifications.get(userId, t.id)!);
+      // May adopt a row a webhook stored first (then 'unchanged': it was delivered already).
+      const r = notifications.upsertThread(userId, t, 'poll', nowMs);
+      if (r.result !== 'unchanged') fresh.push(notifications.get(userId, r.threadId)!);
     }
     const gone = notifications.unreadIds(userId).filter((id) => !seen.has(id));
     if (threads.length < 50) notifications.markRead(userId, gone, nowMs);

@@ -11,10 +11,6 @@ function age(iso: string): string {
   return h >= 24 ? `${Math.floor(h / 24)} d ago` : h >= 1 ? `${h} h ago` : `${Math.max(1, Math.floor(ms / 60_000))} min ago`;
 }
 
-export function openOnGitHub(url: string): void {
-  if (isAllowedExternalUrl(url)) window.open(url, '_blank', 'noopener,noreferrer');
-}
-
 function InboxCard({ item, focused, takeFocus, onFocus }: { item: NotificationCard; focused: boolean; takeFocus: boolean; onFocus: () => void }) {
   const run = useApp((s) => s.runSteps);
   const ref = useRef<HTMLLIElement>(null);
@@ -34,7 +30,7 @@ function InboxCard({ item, focused, takeFocus, onFocus }: { item: NotificationCa
       <h3 className="card-title" data-testid="inbox-title">{item.title}</h3>
       <div className="card-actions">
         <button type="button" data-action="inbox.read" onClick={() => void run(uiAction('inbox.read').text({ position: item.position }))}>Read aloud</button>
-        <button type="button" data-action="inbox.open" disabled={!isAllowedExternalUrl(item.url)} onClick={() => openOnGitHub(item.url)}>Open on GitHub</button>
+        <button type="button" data-action="notification.open" disabled={!isAllowedExternalUrl(item.url)} onClick={() => void run(uiAction('notification.open').text({ position: item.position }))}>Open on GitHub</button>
         <button type="button" data-action="notification.done" onClick={() => void run(uiAction('notification.done').text({ position: item.position }))}>Mark done</button>
         <button type="button" data-action="notification.unsubscribe" onClick={() => void run(uiAction('notification.unsubscribe').text({ position: item.position }))}>Unsubscribe</button>
         {item.subject_type === 'Issue' && item.number !== null ? (

@@ -23,6 +23,8 @@ export const UI_ACTIONS: readonly UiAction[] = [
   { id: 'inbox.read', label: 'Read aloud', intent: 'inbox.read', text: (a) => [`read item ${a.position ?? 1}`] },
   { id: 'notification.done', label: 'Mark done', intent: 'notification.done', text: (a) => [`read item ${a.position ?? 1}`, 'mark it done'] },
   { id: 'notification.unsubscribe', label: 'Unsubscribe', intent: 'notification.unsubscribe', text: (a) => [`read item ${a.position ?? 1}`, 'unsubscribe from this'] },
+  // The response carries an open_url directive; the store opens it through the host's link policy.
+  { id: 'notification.open', label: 'Open on GitHub', intent: 'notification.open', text: (a) => [`read item ${a.position ?? 1}`, 'open it'] },
   { id: 'pr.summarize', label: 'Summarize PR', intent: 'pr.summarize', text: (a) => [`summarize ${a.repo ?? ''} pr ${a.number ?? ''}`] },
   { id: 'pr.checks', label: 'Checks', intent: 'pr.checks', text: (a) => [`are the checks passing on ${a.repo ?? ''} pr ${a.number ?? ''}`] },
   { id: 'pr.merge', label: 'Merge…', intent: 'pr.merge', text: (a) => [`merge pr ${a.number ?? ''} in ${a.repo ?? ''}`] },
@@ -39,9 +41,7 @@ export const UI_ACTIONS: readonly UiAction[] = [
 ];
 
 /** UI-only controls that change no GitHub or pipeline state (navigation, settings, diagnostics). */
-export const UI_ONLY_CONTROLS: readonly { id: string; why: string }[] = [
-  { id: 'inbox.open', why: 'opens the thread on github.com in the browser; no voice equivalent is meaningful on glasses' },
-];
+export const UI_ONLY_CONTROLS: readonly { id: string; why: string }[] = [];
 
 export function uiAction(id: string): UiAction {
   const a = UI_ACTIONS.find((x) => x.id === id);

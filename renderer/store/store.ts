@@ -7,6 +7,7 @@ import type { StatusResponse } from '../../contract/api.js';
 import type { PipelineStateEvent } from '../../contract/events.js';
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostApi, LevelsSample, SettingsPatch, SettingsView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
+import { runDirectives } from '../features/openLinks.js';
 
 export interface ConfirmationEntry {
   action: PendingActionView;
@@ -145,6 +146,10 @@ const sessionSlice: Slice<SessionSlice> = (host) => (set, get) => ({
       const res = await host.call('command.run', { text, session_id: SESSION_ID, client_context: { input }, ...(profile ? { profile } : {}) });
       applyResponse(set, res);
       set({ lastResponse: res, commandError: null, announcement: res.spoken_text });
+      await runDirectives(res, {
+        openExternal: async (url) => (await host.call('shell.openExternal', { url })).opened,
+        openWindow: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
+      });
       return res;
     } catch (e) {
       set({ commandError: errText(e), lastError: errText(e) });

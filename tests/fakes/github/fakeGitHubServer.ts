@@ -306,6 +306,19 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
       const item = state.issue(repo, n) ?? state.pull(repo, n);
       return item ? { status: 200, body: shape.issue(ctx, item) } : err(404, GITHUB_MESSAGES.notFound);
     }),
+    // Assigning issues, including to Copilot's coding agent (assignees ["copilot-swe-agent[bot]"]
+    // plus optional agent_assignment {target_repo, base_branch, custom_instructions}).
+    route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/assignees', ({ params, body }) => {
+      const b = isObject(body) ? body : {};
+      const logins = Array.isArray(b['assignees']) ? (b['assignees'] as unknown[]).map((a) => (isObject(a) && typeof a['login'] === 'string' ? a['login'] : String(a))) : [];
+      const aa = isObject(b['agent_assignment']) ? b['agent_assignment'] : null;
+      const agent: { targetRepo?: string; baseBranch?: string; customInstructions?: string } = {};
+      if (aa && typeof aa['target_repo'] === 'string') agent.targetRepo = aa['target_repo'];
+      if (aa && typeof aa['base_branch'] === 'string') agent.baseBranch = aa['base_branch'];
+      if (aa && typeof aa['custom_instructions'] === 'string') agent.customInstructions = aa['custom_instructions'];
+      const r = state.addAssignees(repoOf(params), Number(params['issue_number']), logins, aa ? agent : undefined);
+      return r.ok ? { status: 201, body: shape.issue(ctx, r.value) } : fromDemo(r.error);
+    }),
     route('POST', '/repos/{owner}/{repo}/issues', ({ params, body }) => {
       const b = isObject(body) ? body : {};
       const title = typeof b['title'] === 'string' ? b['title'] : '';
