@@ -2,7 +2,7 @@
  * Configuration from the environment and the settings file, validated at the boundary.
  * Defaults run the whole app offline on the fixture account with no keys.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { MERGE_METHODS } from '../../contract/intent.js';
 import { ACTION_KINDS } from '../../contract/response.js';
 import { AGENT_PROVIDERS, type AgentProvider } from '../../core/actions/actionService.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../core/actions/policy.js';
+import { OPENAI_DEFAULTS, OPENAI_TTS_FORMATS, type OpenAiSpeechSettings } from '../speech/openai/settings.js';
 
 /** Repository root: the nearest directory above this file (compiled in build/main/app, or run from source) with our package.json. */
 export const REPO_ROOT = findRepoRoot(fileURLToPath(new URL('.', import.meta.url)));
@@ -26,6 +27,14 @@ function findRepoRoot(start: string): string {
 
 /** A git branch name GitHub would accept (no spaces, no "..", no leading "-" or "/"). */
 const BRANCH_RE = /^(?![-/])(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
+
+/** `pocketsphinx` / `espeak` name the offline providers explicitly; they mean `offline`. */
+const SPEECH_STT_CHOICES = ['offline', 'pocketsphinx', 'openai', 'stub'] as const;
+const SPEECH_TTS_CHOICES = ['offline', 'espeak', 'openai', 'stub'] as const;
+const MODEL_RE = /^[A-Za-z0-9._:-]{1,100}$/;
+const VOICE_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** Where the OpenAI key may live in browser/Node mode (mode 0600; ignored when readable by others). */
+export const OPENAI_KEY_FILE = 'openai-api-key';
 
 const EnvSchema = z.object({
   HANDSFREE_MODE: z.enum(['fixture', 'live']).default('fixture'),
@@ -44,9 +53,21 @@ const EnvSchema = z.object({
   /** copilot: the branch Copilot starts from (default: the repo's default branch). */
   HANDSFREE_COPILOT_BASE_BRANCH: z.string().regex(BRANCH_RE).optional(),
   HANDSFREE_USER: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/).default('local'),
-  /** Speech providers: offline (pocketsphinx / espeak-ng, the default) or stub (deterministic, for demos and UI tests). */
-  HANDSFREE_STT: z.enum(['offline', 'stub']).default('offline'),
-  HANDSFREE_TTS: z.enum(['offline', 'stub']).default('offline'),
+  /** Speech providers: offline (pocketsphinx / espeak-ng, the default), openai (falls back to offline) or stub (deterministic, for demos and UI tests). */
+  HANDSFREE_STT: z.enum(SPEECH_STT_CHOICES).optional(),
+  HANDSFREE_TTS: z.enum(SPEECH_TTS_CHOICES).optional(),
+  /** OpenAI speech: key (never logged), OpenAI-compatible base URL, models, voice, output format, deadlines. */
+  HANDSFREE_OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  HANDSFREE_OPENAI_BASE_URL: z.url().optional(),
+  HANDSFREE_OPENAI_STT_MODEL: z.string().regex(MODEL_RE).optional(),
+  HANDSFREE_OPENAI_TTS_MODEL: z.string().regex(MODEL_RE).optional(),
+  HANDSFREE_OPENAI_VOICE: z.string().regex(VOICE_RE).optional(),
+  HANDSFREE_OPENAI_TTS_FORMAT: z.enum(OPENAI_TTS_FORMATS).optional(),
+  /** Per-call deadlines in ms (defaults NET-1: STT 20,000, TTS 10,000) and the breaker's half-open interval. */
+  HANDSFREE_OPENAI_STT_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).optional(),
+  HANDSFREE_OPENAI_TTS_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).optional(),
+  HANDSFREE_OPENAI_HALF_OPEN_MS: z.coerce.number().int().min(50).max(3_600_000).optional(),
   HANDSFREE_TTS_VOICE: z.string().regex(/^[A-Za-z0-9+_-]{1,40}$/).optional(),
   HANDSFREE_STUB_TRANSCRIPT: z.string().min(1).max(200).optional(),
 });
@@ -65,6 +86,21 @@ const SettingsFileSchema = z.strictObject({
     .strictObject({
       defaults: RepoPolicySchema.optional(),
       repos: z.record(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/), RepoPolicySchema).optional(),
+    })
+    .optional(),
+  speech: z
+    .strictObject({
+      stt: z.enum(SPEECH_STT_CHOICES).optional(),
+      tts: z.enum(SPEECH_TTS_CHOICES).optional(),
+      openai: z
+        .strictObject({
+          baseURL: z.url().optional(),
+          sttModel: z.string().regex(MODEL_RE).optional(),
+          ttsModel: z.string().regex(MODEL_RE).optional(),
+          voice: z.string().regex(VOICE_RE).optional(),
+          ttsFormat: z.enum(OPENAI_TTS_FORMATS).optional(),
+        })
+        .optional(),
     })
     .optional(),
   agent: z
@@ -90,7 +126,7 @@ export interface AppConfig {
   policy: PolicyConfig;
   agent: { dispatchRepo: string; label: string; provider: AgentProvider; copilotBaseBranch?: string };
   user: string;
-  speech: { stt: 'offline' | 'stub'; tts: 'offline' | 'stub'; voice?: string; stubTranscript?: string };
+  speech: { stt: 'offline' | 'openai' | 'stub'; tts: 'offline' | 'openai' | 'stub'; voice?: string; stubTranscript?: string; openai?: OpenAiSpeechSettings };
 }
 
 /** Default data dir: $XDG_DATA_HOME/handsfree-dev-companion or ~/.local/share/handsfree-dev-companion. */
@@ -132,13 +168,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     user: e.HANDSFREE_USER,
     speech: {
-      stt: e.HANDSFREE_STT,
-      tts: e.HANDSFREE_TTS,
+      stt: offlineAlias(e.HANDSFREE_STT ?? settings.speech?.stt ?? 'offline'),
+      tts: offlineAlias(e.HANDSFREE_TTS ?? settings.speech?.tts ?? 'offline'),
+      openai: {
+        baseURL: e.HANDSFREE_OPENAI_BASE_URL ?? settings.speech?.openai?.baseURL ?? OPENAI_DEFAULTS.baseURL,
+        apiKey: () => e.HANDSFREE_OPENAI_API_KEY ?? e.OPENAI_API_KEY ?? readKeyFile(join(dataDir, OPENAI_KEY_FILE)),
+        sttModel: e.HANDSFREE_OPENAI_STT_MODEL ?? settings.speech?.openai?.sttModel ?? OPENAI_DEFAULTS.sttModel,
+        ttsModel: e.HANDSFREE_OPENAI_TTS_MODEL ?? settings.speech?.openai?.ttsModel ?? OPENAI_DEFAULTS.ttsModel,
+        voice: e.HANDSFREE_OPENAI_VOICE ?? settings.speech?.openai?.voice ?? OPENAI_DEFAULTS.voice,
+        ttsFormat: e.HANDSFREE_OPENAI_TTS_FORMAT ?? settings.speech?.openai?.ttsFormat ?? OPENAI_DEFAULTS.ttsFormat,
+        sttDeadlineMs: e.HANDSFREE_OPENAI_STT_TIMEOUT_MS ?? OPENAI_DEFAULTS.sttDeadlineMs,
+        ttsDeadlineMs: e.HANDSFREE_OPENAI_TTS_TIMEOUT_MS ?? OPENAI_DEFAULTS.ttsDeadlineMs,
+        halfOpenAfterMs: e.HANDSFREE_OPENAI_HALF_OPEN_MS ?? OPENAI_DEFAULTS.halfOpenAfterMs,
+      },
       ...(e.HANDSFREE_TTS_VOICE !== undefined ? { voice: e.HANDSFREE_TTS_VOICE } : {}),
       ...(e.HANDSFREE_STUB_TRANSCRIPT !== undefined ? { stubTranscript: e.HANDSFREE_STUB_TRANSCRIPT } : {}),
     },
     ...overrides,
   };
+}
+
+function offlineAlias<T extends string>(v: T): Exclude<T, 'pocketsphinx' | 'espeak'> | 'offline' {
+  return v === 'pocketsphinx' || v === 'espeak' ? 'offline' : (v as Exclude<T, 'pocketsphinx' | 'espeak'>);
+}
+
+/** The key file's content, read at each use so a new key takes effect (and re-enables a disabled provider). */
+function readKeyFile(path: string): string | undefined {
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) return undefined;
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readSettings(path: string): z.infer<typeof SettingsFileSchema> {

@@ -1,14 +1,19 @@
 /**
- * Picks the speech providers from configuration: offline (default: pocketsphinx + espeak-ng) or
- * stub. The offline STT's grammar is built from the user's repos (GitHubGateway.listRepos) the
- * first time it is needed.
+ * Picks the speech providers from configuration: offline (default: pocketsphinx + espeak-ng),
+ * openai (behind the breaker, with the offline provider as fallback; fallback.ts) or stub. The
+ * offline STT's grammar is built from the user's repos (GitHubGateway.listRepos) the first time
+ * it is needed; the OpenAI STT gets the same names as a vocabulary prompt.
  */
 import type { ProviderHealth, SpeechToText, TextToSpeech } from '../../core/ports/speech.js';
 import { EspeakTextToSpeech } from './espeak.js';
+import { FallbackNotices, FallbackSpeechToText, FallbackTextToSpeech } from './fallback.js';
+import { OpenAiSpeechToText } from './openai/openAiSpeechToText.js';
+import { OpenAiTextToSpeech } from './openai/openAiTextToSpeech.js';
+import { OPENAI_DEFAULTS, type OpenAiSpeechSettings } from './openai/settings.js';
 import { PocketsphinxSpeechToText } from './pocketsphinx.js';
 import { StubSpeechToText, StubTextToSpeech } from './stub.js';
 
-export type SpeechProviderKind = 'offline' | 'stub';
+export type SpeechProviderKind = 'offline' | 'openai' | 'stub';
 
 export interface SpeechConfig {
   stt: SpeechProviderKind;
@@ -17,6 +22,8 @@ export interface SpeechConfig {
   voice?: string;
   /** Transcript of the stub STT. */
   stubTranscript?: string;
+  /** Used when stt or tts is `openai` (no key → offline with a notice). */
+  openai?: OpenAiSpeechSettings;
 }
 
 export interface SpeechProviders {
@@ -29,14 +36,20 @@ export interface SpeechProviders {
 }
 
 export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
-  const ps = cfg.stt === 'offline' ? new PocketsphinxSpeechToText() : null;
-  const stt: SpeechToText = ps ?? new StubSpeechToText(cfg.stubTranscript);
-  const tts: TextToSpeech = cfg.tts === 'offline' ? new EspeakTextToSpeech() : new StubTextToSpeech();
+  const ps = cfg.stt === 'offline' || cfg.stt === 'openai' ? new PocketsphinxSpeechToText() : null;
+  const openai = cfg.openai ?? { ...OPENAI_DEFAULTS, apiKey: () => undefined };
+  const notices = new FallbackNotices(); // one "using offline speech" per outage for STT and TTS together
+  const resilience = { halfOpenAfterMs: openai.halfOpenAfterMs };
+  const cloudStt = cfg.stt === 'openai' ? new OpenAiSpeechToText(openai) : null;
+  const stt: SpeechToText = cloudStt !== null && ps !== null ? new FallbackSpeechToText(cloudStt, ps, resilience, notices) : (ps ?? new StubSpeechToText(cfg.stubTranscript));
+  const offlineTts = cfg.tts === 'offline' || cfg.tts === 'openai' ? new EspeakTextToSpeech() : new StubTextToSpeech();
+  const tts: TextToSpeech = cfg.tts === 'openai' ? new FallbackTextToSpeech(new OpenAiTextToSpeech(openai), offlineTts, resilience, notices) : offlineTts;
   return {
     stt,
     tts,
     prepare(v) {
       ps?.setVocabulary({ knownRepos: v.knownRepos, people: v.people });
+      cloudStt?.setVocabulary(v);
     },
     health: () => ({ stt: stt.health(), tts: tts.health() }),
     close() {
