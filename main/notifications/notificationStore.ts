@@ -113,6 +113,11 @@ export class NotificationRepository {
 
   constructor(private readonly db: SqlStore) {}
 
+  /** Runs `fn` as one durable transaction (one fdatasync for a whole poll), or rolls all of it back. */
+  batch<T>(fn: () => T): T {
+    return this.db.transaction(fn);
+  }
+
   /** The row for a thread id, following ids merged into another row in this process (see upsertThread). */
   get(userId: string, threadId: string): StoredNotification | undefined {
     const r = this.db.all('SELECT * FROM notifications WHERE user_id = ? AND thread_id = ?', [userId, threadId])[0];

@@ -132,16 +132,20 @@ export class NotificationPoller {
   /** Upserts every thread; threads unread here but absent from GitHub's unread list become read. */
   private store(threads: readonly NotificationThread[], nowMs: number): StoredNotification[] {
     const { notifications, userId } = this.deps;
-    const fresh: StoredNotification[] = [];
-    const seen = new Set<string>();
-    for (const t of threads) {
-      seen.add(t.id);
-      // May adopt a row a webhook stored first (then 'unchanged': it was delivered already).
-      const r = notifications.upsertThread(userId, t, 'poll', nowMs);
-      if (r.result !== 'unchanged') fresh.push(notifications.get(userId, r.threadId)!);
-    }
-    const gone = notifications.unreadIds(userId).filter((id) => !seen.has(id));
-    if (threads.length < 50) notifications.markRead(userId, gone, nowMs);
-    return fresh;
+    // One transaction per poll: a first poll of 50 threads is one disk sync, not 50, and a failure
+    // part-way stores none of them (the next poll sees them all again).
+    return notifications.batch(() => {
+      const fresh: StoredNotification[] = [];
+      const seen = new Set<string>();
+      for (const t of threads) {
+        seen.add(t.id);
+        // May adopt a row a webhook stored first (then 'unchanged': it was delivered already).
+        const r = notifications.upsertThread(userId, t, 'poll', nowMs);
+        if (r.result !== 'unchanged') fresh.push(notifications.get(userId, r.threadId)!);
+      }
+      const gone = notifications.unreadIds(userId).filter((id) => !seen.has(id));
+      if (threads.length < 50) notifications.markRead(userId, gone, nowMs);
+      return fresh;
+    });
   }
 }
