@@ -43,11 +43,17 @@ export interface SecretStatus {
   canSave: boolean;
 }
 
+/** Settings read when the app starts (they pick the GitHub gateway, speech providers and devices). */
+export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice'] as const;
+export type RestartSetting = (typeof RESTART_SETTINGS)[number];
+
 export interface SettingsView {
   settings: Settings;
   secret: SecretStatus;
   /** Where settings are stored. */
   path: string;
+  /** Saved values the running app does not use yet: they apply at the next start (unless the environment sets them). */
+  restartNeeded: RestartSetting[];
 }
 
 export interface LevelsSample {

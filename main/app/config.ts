@@ -127,6 +127,8 @@ export interface AppConfig {
   agent: { dispatchRepo: string; label: string; provider: AgentProvider; copilotBaseBranch?: string };
   user: string;
   speech: { stt: 'offline' | 'openai' | 'stub'; tts: 'offline' | 'openai' | 'stub'; voice?: string; stubTranscript?: string; openai?: OpenAiSpeechSettings };
+  /** Capture / playback device ids for the voice loop (desktop settings); the system defaults when absent. */
+  audio?: { inputDevice?: string; outputDevice?: string };
 }
 
 /** Default data dir: $XDG_DATA_HOME/handsfree-dev-companion or ~/.local/share/handsfree-dev-companion. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { isAppError } from '../../contract/errors.js';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
 import { createApp } from '../app/app.js';
+import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
 import { loadConfig, REPO_ROOT } from '../app/config.js';
 import { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
@@ -28,10 +29,25 @@ async function run(): Promise<void> {
   await electronApp.whenReady();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
-  const app = await createApp(config, { logger, reconcileEveryMs: 30_000, startPolling: true });
-  const hub = new UiEventHub(app.events);
   const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings' });
-  const settings = new SettingsStore(store, new SafeStorageSecretBackend(safeStorage, store));
+  const secrets = new SafeStorageSecretBackend(safeStorage, store);
+  // Saved settings pick mode, providers, voice and devices (the environment wins where set); the token comes from the keychain.
+  const stored = new SettingsStore(store, secrets);
+  const effective = configWithSettings(config, stored.get(), stored.saved, process.env, secrets.read());
+  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: true });
+  const hub = new UiEventHub(app.events);
+  let shortcut = stored.get().pushToTalkShortcut;
+  const settings = new SettingsStore(store, secrets, {
+    inEffect: settingsInEffect(effective),
+    onChange: (s) => {
+      applyLiveSettings(app, s);
+      if (s.pushToTalkShortcut !== shortcut && globalShortcut.register(s.pushToTalkShortcut, pushToTalk)) {
+        globalShortcut.unregister(shortcut);
+        shortcut = s.pushToTalkShortcut;
+      }
+    },
+  });
+  applyLiveSettings(app, settings.get());
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
   const handlers = createCallHandlers({
     app,
@@ -79,10 +95,10 @@ async function run(): Promise<void> {
 
   let muted = settings.get().spokenNotifications.muted;
   const tray = new Tray(nativeImage.createEmpty());
-  const pushToTalk = (): void => {
+  function pushToTalk(): void {
     win.show();
     app.events.emit('pipeline.state', { stage: 'listening', session_id: null });
-  };
+  }
   const updateTray = (unread: number): void => {
     tray.setToolTip(`HandsFree: ${unread} unread`);
     tray.setContextMenu(

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import Conf from 'conf';
 import { AppError } from '../../contract/errors.js';
-import { DEFAULT_SETTINGS, SettingsSchema, type SecretStatus, type Settings, type SettingsPatch, type SettingsView } from '../../contract/ipc.js';
+import { DEFAULT_SETTINGS, RESTART_SETTINGS, SettingsSchema, type SecretStatus, type Settings, type SettingsPatch, type SettingsView } from '../../contract/ipc.js';
 
 /** The subset of conf / electron-store this module uses. */
 export interface SettingsBackend {
@@ -38,24 +38,40 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
   return SettingsSchema.parse(merged);
 }
 
+export interface SettingsStoreOptions {
+  /** What the running app uses for the start-up settings (see settingsInEffect): the rest is reported as restartNeeded. */
+  inEffect?: Pick<Settings, (typeof RESTART_SETTINGS)[number]>;
+  /** Called after every successful update, to apply what can change while running. */
+  onChange?: (next: Settings) => void;
+}
+
 export class SettingsStore {
   constructor(
     private readonly backend: SettingsBackend,
     private readonly secrets: SecretBackend,
+    private readonly opts: SettingsStoreOptions = {},
   ) {}
 
   get(): Settings {
     return parseSettings(this.backend.store);
   }
 
+  /** Whether the user has saved settings at all (then they win over settings.json and defaults). */
+  get saved(): boolean {
+    return Object.keys(DEFAULT_SETTINGS).some((k) => this.backend.store[k] !== undefined);
+  }
+
   view(): SettingsView {
     const settings = this.get();
-    return { settings, secret: this.secrets.status(settings.allowPlaintextSecrets), path: this.backend.path };
+    const inEffect = this.opts.inEffect;
+    const restartNeeded = inEffect ? RESTART_SETTINGS.filter((k) => settings[k] !== inEffect[k]) : [];
+    return { settings, secret: this.secrets.status(settings.allowPlaintextSecrets), path: this.backend.path, restartNeeded };
   }
 
   update(patch: SettingsPatch): SettingsView {
     const next = SettingsSchema.parse({ ...this.get(), ...patch });
     for (const [k, v] of Object.entries(next)) this.backend.set(k, v);
+    this.opts.onChange?.(next);
     return this.view();
   }
 

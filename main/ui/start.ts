@@ -11,6 +11,7 @@ import type { Clock } from '../../core/ports/clock.js';
 import { createApp, type App } from '../app/app.js';
 import { appNotificationRoutes } from '../notifications/routes.js';
 import { REPO_ROOT, type AppConfig } from '../app/config.js';
+import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
 import { systemClock } from '../app/system.js';
 import { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import { writeServerInfo, removeServerInfo } from '../cli/serverClient.js';
@@ -55,9 +56,15 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   const testClock = env['HANDSFREE_E2E_CLOCK'] === '1' ? offsetClock(systemClock) : null;
   // The desktop app polls notifications like `handsfree serve`; E2E runs (test clock) keep the
   // demo inbox still so their assertions do not race new arrivals.
-  const app = await createApp(config, { logger, reconcileEveryMs: 30_000, startPolling: !testClock, ...(testClock ? { clock: testClock } : {}) });
+  // Saved desktop settings pick mode, providers, voice and devices (the environment wins where set).
+  const settingsBackend = openConfBackend(config.dataDir);
+  const secrets = new FileSecretBackend(config.dataDir, env);
+  const stored = new SettingsStore(settingsBackend, secrets);
+  const effective = configWithSettings(config, stored.get(), stored.saved, env, secrets.read());
+  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: !testClock, ...(testClock ? { clock: testClock } : {}) });
   const hub = new UiEventHub(app.events);
-  const settings = new SettingsStore(openConfBackend(config.dataDir), new FileSecretBackend(config.dataDir, env));
+  const settings = new SettingsStore(settingsBackend, secrets, { inEffect: settingsInEffect(effective), onChange: (s) => applyLiveSettings(app, s) });
+  applyLiveSettings(app, settings.get());
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
   // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
   const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false });

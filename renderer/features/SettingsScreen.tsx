@@ -1,7 +1,16 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { PROFILE_NAMES } from '../../contract/intent.js';
-import type { Settings } from '../../contract/ipc.js';
+import type { RestartSetting, Settings } from '../../contract/ipc.js';
 import { useApp } from '../components/StoreContext.js';
+
+const RESTART_LABELS: Record<RestartSetting, string> = {
+  mode: 'Mode',
+  sttProvider: 'Speech-to-text',
+  ttsProvider: 'Text-to-speech',
+  voice: 'Voice',
+  inputDevice: 'Input device',
+  outputDevice: 'Output device',
+};
 
 export function SettingsScreen() {
   const view = useApp((s) => s.settings);
@@ -70,7 +79,13 @@ export function SettingsScreen() {
         <button type="submit" disabled={!view.secret.canSave || token === ''}>Save token</button>
       </form>
       {error ? <p role="alert" className="error">{error}</p> : null}
-      <p className="hint">The profile applies to commands sent from this window. Mode, speech providers, voice and devices are saved but not yet applied by this build (mode comes from HANDSFREE_MODE).</p>
+      {view.restartNeeded.length > 0 ? (
+        <p role="status" className="notice" data-testid="settings-restart">
+          Saved. {view.restartNeeded.map((k) => RESTART_LABELS[k]).join(', ')} {view.restartNeeded.length === 1 ? 'takes' : 'take'} effect when the app restarts
+          (unless an environment variable such as HANDSFREE_MODE sets {view.restartNeeded.length === 1 ? 'it' : 'them'}).
+        </p>
+      ) : null}
+      <p className="hint">Profile, spoken-notification rules and quiet hours apply at once. Mode, speech providers, voice and devices apply when the app starts.</p>
       <p className="hint">Settings file: {view.path}</p>
     </section>
   );

@@ -88,8 +88,11 @@ test('settings survive a restart', async ({ page }) => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Profile').selectOption('terse');
     await page.getByLabel('Mute spoken notifications').check();
+    await page.getByLabel('Voice').fill('en-gb');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByTestId('live-region')).toHaveText('Settings saved.');
+    // profile and mute apply at once; the voice is picked at start-up, and the page says so
+    await expect(page.getByTestId('settings-restart')).toContainText('Voice takes effect when the app restarts');
     await expect(page.getByTestId('secret-status')).toContainText('no OS keychain');
     await shot(page, 'settings');
   } finally {
@@ -101,6 +104,8 @@ test('settings survive a restart', async ({ page }) => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByLabel('Profile')).toHaveValue('terse');
     await expect(page.getByLabel('Mute spoken notifications')).toBeChecked();
+    await expect(page.getByLabel('Voice')).toHaveValue('en-gb');
+    await expect(page.getByTestId('settings-restart')).toHaveCount(0); // started with them: nothing pending
   } finally {
     await second.stop();
   }
