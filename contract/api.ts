@@ -174,3 +174,81 @@ export interface AgentTaskView {
   created_at: string;
   updated_at: string;
 }
+
+// ---- speech over the API (/v1/command with audio, /v1/tts, /v1/dev/audio) ----
+
+/** Longest text POST /v1/tts accepts, in characters (PI-5). */
+export const MAX_TTS_TEXT_CHARS = 4_096;
+/** Largest audio upload (POST /v1/command as audio, /v1/dev/audio), in bytes. */
+export const MAX_AUDIO_UPLOAD_BYTES = 10 * 1024 * 1024;
+/** Longest audio accepted, in ms. */
+export const MAX_AUDIO_UPLOAD_MS = 60_000;
+/**
+ * Content-Types accepted for audio uploads. The header only routes the request; the format is
+ * always sniffed from the bytes (WAV, MP3, OGG/Opus, OGG/Vorbis).
+ */
+export const AUDIO_UPLOAD_CONTENT_TYPES = [
+  'audio/wav',
+  'audio/wave',
+  'audio/x-wav',
+  'audio/vnd.wave',
+  'audio/mpeg',
+  'audio/mp3',
+  'audio/ogg',
+  'audio/opus',
+  'application/ogg',
+  'application/octet-stream',
+] as const;
+
+export const TTS_FORMATS = ['wav', 'mp3', 'opus'] as const;
+export type TtsFormatName = (typeof TTS_FORMATS)[number];
+export const TTS_PROVIDERS = ['offline', 'openai', 'stub'] as const;
+export type TtsProviderName = (typeof TTS_PROVIDERS)[number];
+
+export const TtsRequestSchema = z.strictObject({
+  text: z.string().min(1, 'text must not be empty').max(MAX_TTS_TEXT_CHARS, `text: at most ${MAX_TTS_TEXT_CHARS} characters`),
+  /** Provider-specific voice name; default: the provider's default voice. */
+  voice: z.string().regex(/^[A-Za-z0-9_+-]{1,40}$/, 'voice: 1-40 chars of A-Z a-z 0-9 _ + -').optional(),
+  /** Default: the configured TTS provider. */
+  provider: z.enum(TTS_PROVIDERS).optional(),
+  format: z.enum(TTS_FORMATS).default('wav'),
+});
+export type TtsRequest = z.input<typeof TtsRequestSchema>;
+
+/** Audio of one synthesis, as the UI contract carries it (HTTP /v1/tts sends the bytes instead). */
+export interface TtsResult {
+  /** The encoded audio, base64. */
+  audio_base64: string;
+  content_type: string;
+  format: TtsFormatName;
+  /** Provider that produced the audio (after any fallback). */
+  provider: string;
+  voice: string;
+  /** Time to the first audio in ms: 0-ish on a cache hit, synthesis time otherwise. */
+  first_audio_ms: number;
+  /** Length of the audio, ms. */
+  duration_ms: number;
+  cached: boolean;
+  /** A fallback note, e.g. cloud TTS unavailable. */
+  notice: string | null;
+}
+
+/** Response of POST /v1/command with an audio body: the command response plus what was heard. */
+export interface AudioCommandResponse {
+  transcript: { text: string; confidence: number; provider: string; audio_ms: number };
+  /** null when nothing in the grammar was heard (no command ran). */
+  response: CommandResponse | null;
+  spoken_text: string;
+  timings_ms: { decode: number; stt: number; pipeline: number; tts_first_audio: number; total: number };
+}
+
+/** A test audio file uploaded in dev mode (POST /v1/dev/audio). */
+export interface DevAudioView {
+  id: string;
+  /** Detected from the bytes. */
+  container: string;
+  bytes: number;
+  duration_ms: number;
+  sha256: string;
+  created_at: string;
+}

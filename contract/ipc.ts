@@ -4,7 +4,7 @@
  * so the transports cannot drift. Built on api.ts (requests, status) and events.ts (push events).
  */
 import { z } from 'zod';
-import { CommandRequestSchema, TokenRequestSchema, type CommandRequest, type StatusResponse, type TokenRequest } from './api.js';
+import { CommandRequestSchema, TokenRequestSchema, TtsRequestSchema, type CommandRequest, type StatusResponse, type TokenRequest, type TtsProviderName, type TtsRequest, type TtsResult } from './api.js';
 import type { AppEvents } from './events.js';
 import { PROFILE_NAMES } from './intent.js';
 import type { CommandResponse, NotificationCard } from './response.js';
@@ -93,6 +93,9 @@ export interface Calls {
   'diagnostics.meter': { req: { on: boolean }; res: AudioDiagnosticsView };
   'diagnostics.run': { req: { job: DiagnosticsJob }; res: DiagnosticsJobResult };
   'shell.openExternal': { req: { url: string }; res: { opened: boolean } };
+  /** TTS test screen: the same synthesis and cache as POST /v1/tts, audio as base64. */
+  'tts.synthesize': { req: TtsRequest; res: TtsResult };
+  'tts.voices': { req: void; res: { providers: { provider: TtsProviderName; voices: string[] }[]; default_provider: TtsProviderName } };
 }
 export type CallName = keyof Calls;
 
@@ -115,6 +118,8 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
   'diagnostics.meter': z.strictObject({ on: z.boolean() }),
   'diagnostics.run': z.strictObject({ job: z.enum(DIAGNOSTICS_JOBS) }),
   'shell.openExternal': z.strictObject({ url: z.string().max(2_000) }),
+  'tts.synthesize': TtsRequestSchema,
+  'tts.voices': z.undefined(),
 };
 
 export const CALL_NAMES = Object.keys(CALL_SCHEMAS) as CallName[];

@@ -20,6 +20,8 @@ const PRELOAD_CALLS: readonly CallName[] = [
   'diagnostics.meter',
   'diagnostics.run',
   'shell.openExternal',
+  'tts.synthesize',
+  'tts.voices',
 ];
 const PRELOAD_EVENTS: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels'];
 

@@ -5,12 +5,14 @@ import { DiagnosticsScreen } from './features/DiagnosticsScreen.js';
 import { InboxScreen } from './features/InboxScreen.js';
 import { SettingsScreen } from './features/SettingsScreen.js';
 import { StatusScreen } from './features/StatusScreen.js';
+import { TtsScreen } from './features/TtsScreen.js';
 
 const SCREENS = [
   { id: 'inbox', label: 'Inbox', view: InboxScreen },
   { id: 'command', label: 'Command & confirmations', view: CommandScreen },
   { id: 'status', label: 'Status', view: StatusScreen },
   { id: 'diagnostics', label: 'Glasses diagnostics', view: DiagnosticsScreen },
+  { id: 'tts', label: 'TTS test', view: TtsScreen },
   { id: 'settings', label: 'Settings', view: SettingsScreen },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];

@@ -5,6 +5,7 @@ import type { AppConfig } from '../app/config.js';
 import { createLogger } from '../log/logger.js';
 import { startHttpServer } from '../server/httpServer.js';
 import { appNotificationRoutes } from '../notifications/routes.js';
+import { appSpeechRoutes } from '../speech/routes.js';
 import { removeServerInfo, writeServerInfo } from './serverClient.js';
 
 /** How often interrupted actions are re-checked while serving, in ms. */
@@ -28,7 +29,7 @@ export async function runServe(config: AppConfig, opts: { port: number; announce
       adminToken: config.adminToken,
       port: opts.port,
       logger,
-      extraRoutes: appNotificationRoutes(app),
+      extraRoutes: [...appNotificationRoutes(app), ...appSpeechRoutes(app)],
     });
   } catch (e) {
     await app.close();

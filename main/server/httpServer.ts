@@ -5,6 +5,10 @@
  *   → auth (401 / 403) → rate limit (429) → body: media type (415), size (413, enforced while
  *   streaming), UTF-8 (400), JSON (400), schema (400) → handler → JSON response.
  *
+ * Routes may share method and path when their bodies take disjoint media types (POST /v1/command
+ * as JSON or as audio): the router picks one by Content-Type, and a type none takes is a 415
+ * (after auth, like any other body check).
+ *
  * Errors are `{error:{code,message}}` with a status from errorStatus.ts; unknown exceptions are
  * 500 'internal' with a generic message and the details only in the log. Each request carries a
  * correlation id (X-Request-ID, echoed when well-formed, generated otherwise) into the logs.
@@ -204,7 +208,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   function applyCors(res: ServerResponse, corsOrigin: string | null): void {
     if (corsOrigin === null) return;
     res.setHeader('Access-Control-Allow-Origin', corsOrigin);
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-ID, Retry-After');
+    // The speech routes' headers too (time to first audio, cache, transcript), for allowed browser origins.
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-ID, Retry-After, X-TTS-First-Audio-Ms, X-TTS-Cache, X-TTS-Provider, X-Transcript, X-Spoken-Text, X-Command-Status');
     res.setHeader('Vary', 'Origin');
   }
 
@@ -289,8 +294,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         return;
       }
 
-      const m = router.match(method, rawPath);
+      const m = router.match(method, rawPath, firstHeader(req.headers['content-type']));
       if (m.kind === 'not_found') throw new HttpError(404, 'not_found', 'No such route.');
+
       if (m.kind === 'method_not_allowed') {
         throw new HttpError(405, 'method_not_allowed', `Method ${method} is not allowed here.`, { Allow: m.allow.join(', ') });
       }
@@ -323,6 +329,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         }
       }
 
+      if (m.kind === 'unsupported_media_type') {
+        // Routes sharing this path by media type: none takes the request's Content-Type.
+        throw new HttpError(415, 'unsupported_media_type', `Content-Type must be one of: ${m.accepted.join(', ')}.`);
+      }
       const body = await readBody(req, spec).catch((e: unknown) => {
         if (isAppError(e) && e.code === 'payload_too_large') bodyAbandoned = true;
         throw e;

@@ -75,6 +75,17 @@ export function plainRoute(spec: Omit<RouteSpec, 'body'>): RouteSpec {
   return { ...spec, body: { kind: 'none' } };
 }
 
+/** The media type of a Content-Type header, lowercased, without parameters. */
+export function mediaTypeOf(header: string | undefined): string {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** Media types a route body takes; null for a body-less route (it conflicts with any other). */
+function bodyMediaTypes(body: RouteBody): readonly string[] | null {
+  if (body.kind === 'none') return null;
+  return body.kind === 'json' ? ['application/json'] : body.contentTypes;
+}
+
 interface CompiledRoute {
   spec: RouteSpec;
   segments: readonly string[];
@@ -83,6 +94,8 @@ interface CompiledRoute {
 
 export type RouteMatch =
   | { kind: 'found'; spec: RouteSpec; params: Record<string, string> }
+  /** Several routes share method and path by media type, and none takes the request's. */
+  | { kind: 'unsupported_media_type'; accepted: readonly string[]; spec: RouteSpec; params: Record<string, string> }
   | { kind: 'method_not_allowed'; allow: readonly string[] }
   | { kind: 'not_found' };
 
@@ -119,22 +132,47 @@ export class Router {
   }
 
   private add(spec: RouteSpec): void {
-    const dup = this.routes.find((r) => r.spec.method === spec.method && r.spec.path === spec.path);
-    if (dup !== undefined) throw new Error(`duplicate route ${spec.method} ${spec.path}`);
+    const same = this.routes.filter((r) => r.spec.method === spec.method && r.spec.path === spec.path);
+    // Two routes may share method and path only when their bodies take disjoint media types
+    // (e.g. POST /v1/command as JSON or as audio); the dispatcher picks one by Content-Type.
+    const mine = bodyMediaTypes(spec.body);
+    for (const r of same) {
+      const theirs = bodyMediaTypes(r.spec.body);
+      if (mine === null || theirs === null || mine.some((t) => theirs.includes(t))) {
+        throw new Error(`duplicate route ${spec.method} ${spec.path}`);
+      }
+    }
     this.routes.push(compile(spec));
   }
 
-  /** First registered match wins; HEAD is served by the GET route. `path` excludes the query. */
-  match(method: string, path: string): RouteMatch {
+  /**
+   * First registered match wins; HEAD is served by the GET route. `path` excludes the query.
+   * Where several routes share method and path (disjoint media types), the one whose body takes
+   * `contentType` wins; when none does, the result lists them all so the caller can answer 415.
+   */
+  match(method: string, path: string, contentType?: string): RouteMatch {
     const parts = path.split('/').slice(1);
     const lookup = method === 'HEAD' ? 'GET' : method;
     const allow = new Set<string>();
+    const found: { spec: RouteSpec; params: Record<string, string> }[] = [];
     for (const r of this.routes) {
       const params = matchPath(r, parts);
       if (params === null) continue;
-      if (r.spec.method === lookup) return { kind: 'found', spec: r.spec, params };
+      if (r.spec.method === lookup) {
+        // Only alternatives for the same path pattern as the first match count.
+        if (found.length === 0 || found[0]?.spec.path === r.spec.path) found.push({ spec: r.spec, params });
+        continue;
+      }
       allow.add(r.spec.method);
       if (r.spec.method === 'GET') allow.add('HEAD');
+    }
+    if (found.length === 1) return { kind: 'found', ...(found[0] as { spec: RouteSpec; params: Record<string, string> }) };
+    if (found.length > 1) {
+      const type = mediaTypeOf(contentType);
+      const hit = found.find((f) => bodyMediaTypes(f.spec.body)?.includes(type) === true);
+      if (hit !== undefined) return { kind: 'found', ...hit };
+      // spec/params: the first alternative, whose auth and rate limit still apply before the 415.
+      return { kind: 'unsupported_media_type', accepted: found.flatMap((f) => bodyMediaTypes(f.spec.body) ?? []), ...(found[0] as (typeof found)[number]) };
     }
     if (allow.size === 0) return { kind: 'not_found' };
     return { kind: 'method_not_allowed', allow: [...allow, 'OPTIONS'] };

@@ -1,9 +1,10 @@
 /**
  * Audio bytes ↔ PCM: WAV parsing/writing, format sniffing from magic bytes (never the file name or
- * Content-Type), resampling, and decoding of compressed formats (MP3, OGG/Opus) through sox.
+ * Content-Type), resampling, and decoding/encoding of compressed formats: MP3 and OGG/Vorbis through
+ * sox (+ libsox-fmt-mp3), OGG/Opus through opus-tools (opusdec/opusenc).
  */
 import { execFile } from 'node:child_process';
-import { AppError } from '../../contract/errors.js';
+import { AppError, isAppError } from '../../contract/errors.js';
 import type { PcmAudio } from '../../core/ports/speech.js';
 
 export type AudioContainer = 'wav' | 'mp3' | 'ogg' | 'webm' | 'flac' | 'unknown';
@@ -126,13 +127,39 @@ export function resample(x: Int16Array, fromHz: number, toHz: number): Int16Arra
   return out;
 }
 
-/** Runs sox to turn compressed audio (MP3, OGG/Opus/Vorbis, FLAC) into 16 kHz mono WAV bytes. */
-export function soxToWav(bytes: Uint8Array, type: 'mp3' | 'ogg' | 'flac', timeoutMs = 20_000): Promise<Uint8Array> {
+/** Codec inside an Ogg container, from the first page's identification header. */
+export function oggCodec(b: Uint8Array): 'opus' | 'vorbis' | 'unknown' {
+  // The first Ogg page header is 27 bytes + one lacing byte per segment; the codec header follows.
+  if (b.length < 28) return 'unknown';
+  const start = 27 + (b[26] as number);
+  const head = String.fromCharCode(...b.subarray(start, start + 8));
+  if (head === 'OpusHead') return 'opus';
+  if (head.slice(1, 7) === 'vorbis' && b[start] === 0x01) return 'vorbis';
+  return 'unknown';
+}
+
+/** Bytes of a 16 kHz mono 16-bit WAV of `ms` milliseconds (plus header slack). */
+function wavBytesFor(ms: number): number {
+  return Math.ceil((ms / 1000) * 16_000) * 2 + 4096;
+}
+
+/**
+ * Runs a decoder that writes 16 kHz mono WAV to stdout. Output is capped at `maxMs` of audio (+1 s)
+ * so a tiny file that decodes to hours cannot fill memory; hitting the cap is "too long".
+ */
+function runDecoder(cmd: string, args: readonly string[], bytes: Uint8Array, what: string, maxMs: number, timeoutMs: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const child = execFile('sox', ['-t', type, '-', '-t', 'wav', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { encoding: 'buffer', maxBuffer: wavBytesFor(maxMs + 1000), timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err) {
-        const why = String(stderr).split('\n').find((l) => l.includes('sox FAIL') || l.includes('error')) ?? err.message;
-        reject(new AppError('validation_failed', `The ${type.toUpperCase()} audio could not be decoded: ${why.replace(/^sox FAIL \w+: /, '').slice(0, 200)}`));
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+          reject(new AppError('validation_failed', `Audio is longer than the limit of ${maxMs / 1000} s.`, { reason: 'too_long' }));
+        } else if (code === 'ENOENT') {
+          reject(new AppError('unsupported_media_type', `${what} audio needs ${cmd}, which is not installed (scripts/setup installs it); send WAV instead.`));
+        } else {
+          const line = String(stderr).split('\n').find((l) => /fail|error|invalid|corrupt/i.test(l)) ?? (err.killed ? 'decoder timed out' : 'decoder failed');
+          reject(new AppError('validation_failed', `The ${what} audio could not be decoded (corrupt or truncated?): ${line.replace(/^sox FAIL \w+: /, '').slice(0, 200)}`, { reason: 'corrupt' }));
+        }
         return;
       }
       resolve(new Uint8Array(stdout));
@@ -142,24 +169,76 @@ export function soxToWav(bytes: Uint8Array, type: 'mp3' | 'ogg' | 'flac', timeou
   });
 }
 
+/** Runs sox to turn compressed audio (MP3, OGG/Vorbis, FLAC) into 16 kHz mono WAV bytes. */
+export function soxToWav(bytes: Uint8Array, type: 'mp3' | 'ogg' | 'flac', timeoutMs = 20_000, maxMs = MAX_AUDIO_MS): Promise<Uint8Array> {
+  const args = ['-t', type, '-', '-t', 'wav', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-'];
+  return runDecoder('sox', args, bytes, type === 'ogg' ? 'OGG/Vorbis' : type.toUpperCase(), maxMs, timeoutMs);
+}
+
+/** Ogg/Opus → 16 kHz WAV with opusdec (Debian opus-tools; this sox build has no Opus). */
+export function opusToWav(bytes: Uint8Array, timeoutMs = 20_000, maxMs = MAX_AUDIO_MS): Promise<Uint8Array> {
+  return runDecoder('opusdec', ['--quiet', '--rate', '16000', '--force-wav', '-', '-'], bytes, 'OGG/Opus', maxMs, timeoutMs);
+}
+
 /**
  * Decodes uploaded audio of any supported container to mono PCM, enforcing the size and length
- * limits. Throws AppError: payload_too_large (413), unsupported_media_type (415), validation_failed
- * (422 at the audio routes) with a message that says what to send instead.
+ * limits. The format comes from the bytes only. Throws AppError: payload_too_large (413),
+ * unsupported_media_type (415), validation_failed (422 at the audio routes; details.reason
+ * 'too_long' | 'corrupt') with a message that says what to send instead.
  */
 export async function decodeAudio(bytes: Uint8Array, limits: { maxBytes?: number; maxMs?: number } = {}): Promise<PcmAudio & { container: AudioContainer }> {
   const maxBytes = limits.maxBytes ?? MAX_AUDIO_BYTES;
   const maxMs = limits.maxMs ?? MAX_AUDIO_MS;
   if (bytes.length > maxBytes) throw new AppError('payload_too_large', `Audio is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`);
-  if (bytes.length === 0) throw new AppError('validation_failed', 'The audio is empty.');
+  if (bytes.length === 0) throw new AppError('validation_failed', 'The audio is empty.', { reason: 'corrupt' });
   const container = sniffAudio(bytes);
   let pcm: PcmAudio;
-  if (container === 'wav') pcm = parseWav(bytes);
-  else if (container === 'mp3' || container === 'ogg' || container === 'flac') pcm = parseWav(await soxToWav(bytes, container));
+  if (container === 'wav') {
+    try {
+      pcm = parseWav(bytes);
+    } catch (e) {
+      throw isAppError(e) ? new AppError(e.code, e.message, { reason: 'corrupt' }) : e;
+    }
+  } else if (container === 'ogg') {
+    const codec = oggCodec(bytes);
+    if (codec === 'opus') pcm = parseWav(await opusToWav(bytes, undefined, maxMs));
+    else if (codec === 'vorbis') pcm = parseWav(await soxToWav(bytes, 'ogg', undefined, maxMs));
+    else throw new AppError('unsupported_media_type', 'This Ogg file holds neither Opus nor Vorbis audio; send WAV, MP3 or OGG/Opus.');
+  } else if (container === 'mp3' || container === 'flac') pcm = parseWav(await soxToWav(bytes, container, undefined, maxMs));
   else if (container === 'webm') throw new AppError('unsupported_media_type', 'WebM audio is not supported; send WAV, MP3 or OGG/Opus.');
   else throw new AppError('unsupported_media_type', 'Unrecognized audio format; send WAV, MP3 or OGG/Opus (detected from the bytes, not the name).');
   const ms = (pcm.samples.length / pcm.sampleRateHz) * 1000;
   if (ms > maxMs) throw new AppError('validation_failed', `Audio is ${(ms / 1000).toFixed(1)} s long; the limit is ${maxMs / 1000} s.`, { reason: 'too_long' });
-  if (pcm.samples.length === 0) throw new AppError('validation_failed', 'The audio contains no samples.');
+  if (pcm.samples.length === 0) throw new AppError('validation_failed', 'The audio contains no samples.', { reason: 'corrupt' });
   return { ...pcm, container };
+}
+
+export type EncodedFormat = 'wav' | 'mp3' | 'opus';
+
+/** MIME type per output format. */
+export const AUDIO_CONTENT_TYPES: Readonly<Record<EncodedFormat, string>> = { wav: 'audio/wav', mp3: 'audio/mpeg', opus: 'audio/ogg; codecs=opus' };
+
+function runEncoder(cmd: string, args: readonly string[], wav: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, stdout) => {
+      if (err) {
+        reject(new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} is not installed (scripts/setup installs it)` : `${cmd} failed: ${err.message.slice(0, 200)}`));
+        return;
+      }
+      resolve(new Uint8Array(stdout));
+    });
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength));
+  });
+}
+
+/**
+ * Encodes mono PCM as WAV (in process), MP3 (sox + libsox-fmt-mp3) or Ogg/Opus (opusenc from
+ * opus-tools). `timeoutMs` bounds the encoder process.
+ */
+export async function encodeAudio(a: PcmAudio, format: EncodedFormat, timeoutMs = 20_000): Promise<Uint8Array> {
+  const wav = encodeWav(a);
+  if (format === 'wav') return wav;
+  if (format === 'mp3') return runEncoder('sox', ['-t', 'wav', '-', '-t', 'mp3', '-C', '64', '-'], wav, timeoutMs);
+  return runEncoder('opusenc', ['--quiet', '--bitrate', '32', '-', '-'], wav, timeoutMs);
 }

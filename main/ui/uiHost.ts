@@ -3,13 +3,14 @@
  * the browser-mode HTTP transport (main/ui/browserMode.ts) and the Electron IPC handlers
  * (main/electron/ipc.ts), so the two cannot drift.
  */
-import type { Caller } from '../../contract/api.js';
+import type { Caller, TtsFormatName, TtsRequest } from '../../contract/api.js';
 import { AppError } from '../../contract/errors.js';
 import { CALL_SCHEMAS, type CallName, type Calls, type EventName, type Events } from '../../contract/ipc.js';
 import { notificationCard } from '../../core/responses/speak.js';
 import type { App } from '../app/app.js';
 import type { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import type { SettingsStore } from '../settings/settingsStore.js';
+import { appTtsService } from '../speech/routes.js';
 
 export type CallHandlers = { [K in CallName]: (req: Calls[K]['req'], caller: Caller) => Promise<Calls[K]['res']> };
 
@@ -57,6 +58,21 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     'diagnostics.meter': (req) => d.diagnostics.meter(req.on),
     'diagnostics.run': (req) => d.diagnostics.run(req.job),
     'shell.openExternal': async (req) => ({ opened: await d.openExternal(req.url) }),
+    'tts.synthesize': async (req) => {
+      const a = await appTtsService(d.app).synthesize(req as TtsRequest & { format: TtsFormatName });
+      return {
+        audio_base64: Buffer.from(a.bytes).toString('base64'),
+        content_type: a.contentType,
+        format: a.format,
+        provider: a.provider,
+        voice: a.voice,
+        first_audio_ms: Math.round(a.firstAudioMs),
+        duration_ms: a.durationMs,
+        cached: a.cached,
+        notice: a.notice,
+      };
+    },
+    'tts.voices': async () => ({ providers: await appTtsService(d.app).voices(), default_provider: d.app.config.speech.tts }),
   };
 }
 

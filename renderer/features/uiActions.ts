@@ -41,7 +41,9 @@ export const UI_ACTIONS: readonly UiAction[] = [
 ];
 
 /** UI-only controls that change no GitHub or pipeline state (navigation, settings, diagnostics). */
-export const UI_ONLY_CONTROLS: readonly { id: string; why: string }[] = [];
+export const UI_ONLY_CONTROLS: readonly { id: string; why: string }[] = [
+  { id: 'tts.play', why: 'TTS test screen: synthesizes typed text to check a voice; changes no GitHub or pipeline state, and speaking "say <text>" would be the same text-to-speech path it tests' },
+];
 
 export function uiAction(id: string): UiAction {
   const a = UI_ACTIONS.find((x) => x.id === id);

@@ -8,6 +8,7 @@ import type { PipelineStateEvent } from '../../contract/events.js';
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostApi, LevelsSample, SettingsPatch, SettingsView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 import { runDirectives } from '../features/openLinks.js';
+import { ttsSlice, type TtsSlice } from './ttsSlice.js';
 
 export interface ConfirmationEntry {
   action: PendingActionView;
@@ -63,7 +64,7 @@ export interface StatusSlice {
   loadStatus(): Promise<void>;
 }
 
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice;
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice;
 type Slice<T> = (host: HostApi) => StateCreator<AppState, [], [], T>;
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -244,6 +245,7 @@ export function createAppStore(host: HostApi) {
     ...diagnosticsSlice(host)(...a),
     ...settingsSlice(host)(...a),
     ...statusSlice(host)(...a),
+    ...ttsSlice(host)(...a),
   }));
   const set = useStore.setState;
   host.on('pipeline.state', (p) => set({ pipeline: p, announcement: p.stage === 'idle' ? (p.spoken_text ?? '') : p.stage === 'thinking' ? 'Thinking…' : p.stage }));

@@ -1,0 +1,313 @@
+/**
+ * Speech over the HTTP API, mounted through `extraRoutes` (same Host/Origin checks, auth, rate
+ * limit and `{error:{code,message}}` shape as the built-in routes):
+ *
+ * - `POST /v1/command` with an audio body (the JSON route of the same path takes text; the router
+ *   picks by Content-Type): the format is sniffed from the bytes (WAV, MP3, OGG/Opus, OGG/Vorbis),
+ *   ≤ 10 MB (413, enforced while streaming) and ≤ 60 s (422); then one voice turn (STT → pipeline
+ *   → TTS). Answers AudioCommandResponse JSON, or the spoken reply as WAV with `?reply=wav` or
+ *   `Accept: audio/wav` (transcript and status then in X-Transcript / X-Command-Status headers).
+ * - `POST /v1/tts` {text, voice?, provider?, format} → audio bytes, X-TTS-First-Audio-Ms header.
+ * - `POST /v1/dev/audio`, `GET /v1/dev/audio`, `DELETE /v1/dev/audio/:id` (dev auth mode only):
+ *   validated test audio stored under `<dataDir>/dev-audio`.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  AUDIO_UPLOAD_CONTENT_TYPES,
+  MAX_AUDIO_UPLOAD_BYTES,
+  MAX_AUDIO_UPLOAD_MS,
+  SessionIdSchema,
+  TtsRequestSchema,
+  type AudioCommandResponse,
+  type Caller,
+  type DevAudioView,
+  type TtsProviderName,
+} from '../../contract/api.js';
+import { isAppError } from '../../contract/errors.js';
+import { PROFILE_NAMES } from '../../contract/intent.js';
+import type { AppService } from '../../contract/api.js';
+import type { Metrics } from '../../core/ports/metrics.js';
+import { runVoiceTurn } from '../../core/voice/turn.js';
+import type { App } from '../app/app.js';
+import { validate } from '../server/body.js';
+import { HttpError } from '../server/errorStatus.js';
+import { jsonRoute, plainRoute, type RouteContext, type RouteSpec } from '../server/router.js';
+import { EspeakTextToSpeech } from './espeak.js';
+import { createSpeechProviders, type SpeechProviders } from './providers.js';
+import { StubTextToSpeech } from './stub.js';
+import { TtsService } from './ttsService.js';
+import { decodeAudio, encodeWav } from './wav.js';
+
+export interface SpeechRouteDeps {
+  service: AppService;
+  /** STT/TTS for voice turns (created lazily by the app). */
+  speech(): Promise<Pick<SpeechProviders, 'stt' | 'tts'>>;
+  tts: TtsService;
+  metrics: Metrics;
+  monotonicMs: () => number;
+  nowMs: () => number;
+  authMode: 'dev' | 'api_key';
+  /** Where /v1/dev/audio keeps uploads. */
+  devAudioDir: string;
+  /** Default TTS voice for replies. */
+  voice?: string;
+}
+
+/** Most files /v1/dev/audio keeps (uploads beyond it are refused until some are deleted). */
+export const MAX_DEV_AUDIO_FILES = 100;
+
+const CommandAudioQuerySchema = z.strictObject({
+  reply: z.enum(['json', 'wav']).optional(),
+  session_id: SessionIdSchema.optional(),
+  profile: z.enum(PROFILE_NAMES).optional(),
+  voice: z.string().regex(/^[A-Za-z0-9_+-]{1,40}$/).optional(),
+});
+
+const DEV_AUDIO_ID = /^[a-f0-9]{16}$/;
+
+function callerOf(ctx: RouteContext): Caller {
+  if (ctx.caller === null) throw new Error('caller missing on an authenticated route');
+  return { ...ctx.caller, correlationId: ctx.requestId };
+}
+
+function queryOf(ctx: RouteContext): Record<string, string> {
+  const url = new URL(ctx.req.url ?? '/', 'http://localhost');
+  const out: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k in out) throw new HttpError(400, 'validation_failed', `Query parameter ${k} is repeated.`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function wantsWav(ctx: RouteContext, reply: 'json' | 'wav' | undefined): boolean {
+  if (reply !== undefined) return reply === 'wav';
+  const accept = String(ctx.req.headers.accept ?? '').toLowerCase();
+  return /\baudio\/(wav|wave|x-wav)\b/.test(accept) && !accept.includes('application/json');
+}
+
+/**
+ * decodeAudio's errors as HTTP: too large 413, unknown format 415, too long or corrupt 422 (the
+ * media type was fine, the content is not usable).
+ */
+async function decodeUpload(bytes: Uint8Array): Promise<Awaited<ReturnType<typeof decodeAudio>>> {
+  try {
+    return await decodeAudio(bytes, { maxBytes: MAX_AUDIO_UPLOAD_BYTES, maxMs: MAX_AUDIO_UPLOAD_MS });
+  } catch (e) {
+    if (isAppError(e) && e.code === 'validation_failed') throw new HttpError(422, 'validation_failed', e.message);
+    throw e;
+  }
+}
+
+/** A header-safe form of text (headers are Latin-1; the transcript may be anything). */
+function headerText(s: string): string {
+  return encodeURIComponent(s.slice(0, 500));
+}
+
+function devAudioViews(dir: string): DevAudioView[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: DevAudioView[] = [];
+  for (const n of names.filter((x) => x.endsWith('.json')).sort()) {
+    try {
+      out.push(JSON.parse(readFileSync(join(dir, n), 'utf8')) as DevAudioView);
+    } catch {
+      // A half-written or hand-edited entry is skipped, not fatal to the listing.
+    }
+  }
+  return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
+  const devOnly = (): void => {
+    if (deps.authMode !== 'dev') throw new HttpError(403, 'forbidden', 'Test audio uploads are only available in dev auth mode.');
+  };
+  return [
+    {
+      method: 'POST',
+      path: '/v1/command',
+      auth: 'caller',
+      body: { kind: 'raw', contentTypes: AUDIO_UPLOAD_CONTENT_TYPES },
+      maxBodyBytes: MAX_AUDIO_UPLOAD_BYTES,
+      handler: async (ctx) => {
+        const q = validate(CommandAudioQuerySchema, queryOf(ctx));
+        const t0 = deps.monotonicMs();
+        const audio = await decodeUpload(ctx.body as Uint8Array);
+        const decodeMs = deps.monotonicMs() - t0;
+        const speech = await deps.speech();
+        const caller = callerOf(ctx);
+        const turn = await runVoiceTurn(
+          {
+            stt: speech.stt,
+            tts: speech.tts,
+            metrics: deps.metrics,
+            monotonicMs: deps.monotonicMs,
+            runCommand: (text, conf) =>
+              deps.service.runCommand(
+                {
+                  text,
+                  ...(q.session_id ? { session_id: q.session_id } : {}),
+                  ...(q.profile ? { profile: q.profile } : {}),
+                  client_context: { input: 'voice', stt_confidence: conf },
+                },
+                caller,
+              ),
+          },
+          audio,
+          { voice: q.voice ?? deps.voice },
+        );
+        deps.metrics.increment(`voice.audio_upload.${audio.container}`);
+        if (wantsWav(ctx, q.reply) && turn.reply !== null) {
+          return {
+            status: 200,
+            raw: { body: encodeWav(turn.reply.audio), contentType: 'audio/wav' },
+            headers: {
+              'X-Transcript': headerText(turn.transcript.text),
+              'X-Spoken-Text': headerText(turn.spokenText),
+              'X-Command-Status': turn.response?.status ?? 'not_heard',
+              'X-TTS-First-Audio-Ms': String(Math.round(turn.timingsMs.ttsFirstAudio)),
+            },
+          };
+        }
+        const t = turn.timingsMs;
+        const json: AudioCommandResponse = {
+          transcript: { text: turn.transcript.text, confidence: turn.transcript.confidence, provider: turn.transcript.provider, audio_ms: Math.round(turn.transcript.audioMs) },
+          response: turn.response,
+          spoken_text: turn.spokenText,
+          timings_ms: { decode: Math.round(decodeMs), stt: Math.round(t.stt), pipeline: Math.round(t.pipeline), tts_first_audio: Math.round(t.ttsFirstAudio), total: Math.round(t.total + decodeMs) },
+        };
+        return { status: 200, json };
+      },
+    },
+    jsonRoute({
+      method: 'POST',
+      path: '/v1/tts',
+      auth: 'caller',
+      schema: TtsRequestSchema,
+      handler: async (ctx) => {
+        const a = await deps.tts.synthesize(ctx.body);
+        return {
+          status: 200,
+          raw: { body: a.bytes, contentType: a.contentType },
+          headers: {
+            'X-TTS-First-Audio-Ms': String(Math.round(a.firstAudioMs)),
+            'X-TTS-Cache': a.cached ? 'hit' : 'miss',
+            'X-TTS-Provider': a.provider,
+            'X-TTS-Voice': a.voice,
+            'X-Audio-Duration-Ms': String(a.durationMs),
+            ...(a.notice !== null ? { 'X-TTS-Notice': headerText(a.notice) } : {}),
+          },
+        };
+      },
+    }),
+    {
+      method: 'POST',
+      path: '/v1/dev/audio',
+      auth: 'caller',
+      body: { kind: 'raw', contentTypes: AUDIO_UPLOAD_CONTENT_TYPES },
+      maxBodyBytes: MAX_AUDIO_UPLOAD_BYTES,
+      handler: async (ctx) => {
+        devOnly();
+        const bytes = ctx.body as Uint8Array;
+        const audio = await decodeUpload(bytes);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        const id = sha256.slice(0, 16);
+        const existing = devAudioViews(deps.devAudioDir);
+        const same = existing.find((v) => v.id === id);
+        if (same !== undefined) return { status: 200, json: same };
+        if (existing.length >= MAX_DEV_AUDIO_FILES) {
+          throw new HttpError(409, 'bad_request', `The test audio store is full (${MAX_DEV_AUDIO_FILES} files); delete some with DELETE /v1/dev/audio/:id.`);
+        }
+        const view: DevAudioView = {
+          id,
+          container: audio.container,
+          bytes: bytes.length,
+          duration_ms: Math.round((audio.samples.length / audio.sampleRateHz) * 1000),
+          sha256,
+          created_at: new Date(deps.nowMs()).toISOString(),
+        };
+        mkdirSync(deps.devAudioDir, { recursive: true, mode: 0o700 });
+        // Audio first, then its entry: a crash in between leaves an unlisted file, never a listed one without audio.
+        writeFileSync(join(deps.devAudioDir, `${id}.${audio.container}`), bytes, { mode: 0o600 });
+        writeFileSync(join(deps.devAudioDir, `${id}.json`), JSON.stringify(view), { mode: 0o600 });
+        ctx.logger.info({ dev_audio_id: id, container: audio.container, bytes: bytes.length }, 'dev audio stored');
+        return { status: 201, json: view };
+      },
+    },
+    plainRoute({
+      method: 'GET',
+      path: '/v1/dev/audio',
+      auth: 'caller',
+      handler: async () => {
+        devOnly();
+        return { status: 200, json: { items: devAudioViews(deps.devAudioDir), dir: deps.devAudioDir } };
+      },
+    }),
+    plainRoute({
+      method: 'DELETE',
+      path: '/v1/dev/audio/:id',
+      auth: 'caller',
+      handler: async (ctx) => {
+        devOnly();
+        const id = ctx.params['id'] ?? '';
+        const view = DEV_AUDIO_ID.test(id) ? devAudioViews(deps.devAudioDir).find((v) => v.id === id) : undefined;
+        if (view === undefined) throw new HttpError(404, 'not_found', 'No test audio with that id.');
+        rmSync(join(deps.devAudioDir, `${id}.json`), { force: true });
+        rmSync(join(deps.devAudioDir, `${id}.${view.container}`), { force: true });
+        return { status: 204 };
+      },
+    }),
+  ];
+}
+
+const services = new WeakMap<App, TtsService>();
+
+/** The app's one TtsService (one cache shared by /v1/tts and the UI's TTS test screen). */
+export function appTtsService(app: App): TtsService {
+  let s = services.get(app);
+  if (s === undefined) {
+    const cfg = app.config.speech;
+    const own = new Map<TtsProviderName, Promise<SpeechProviders['tts']>>();
+    s = new TtsService({
+      defaultProvider: cfg.tts,
+      metrics: app.metrics,
+      monotonicMs: () => performance.now(),
+      providerFor: (kind) => {
+        // The configured provider is the app's own (shared health and fallback state).
+        if (kind === cfg.tts) return app.speech().then((sp) => sp.tts);
+        let p = own.get(kind);
+        if (p === undefined) {
+          p = Promise.resolve(
+            kind === 'offline' ? new EspeakTextToSpeech() : kind === 'stub' ? new StubTextToSpeech() : createSpeechProviders({ stt: 'stub', tts: 'openai', ...(cfg.openai ? { openai: cfg.openai } : {}) }).tts,
+          );
+          own.set(kind, p);
+        }
+        return p;
+      },
+    });
+    services.set(app, s);
+  }
+  return s;
+}
+
+/** The speech routes of a running app: every transport that serves the API mounts these. */
+export function appSpeechRoutes(app: App): RouteSpec[] {
+  return speechRoutes({
+    service: app.service,
+    speech: () => app.speech(),
+    tts: appTtsService(app),
+    metrics: app.metrics,
+    monotonicMs: () => performance.now(),
+    nowMs: () => Date.now(),
+    authMode: app.config.authMode,
+    devAudioDir: join(app.config.dataDir, 'dev-audio'),
+    ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}),
+  });
+}
