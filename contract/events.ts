@@ -17,6 +17,42 @@ export interface PipelineStateEvent {
   spoken_text?: string;
 }
 
+/** The voice loop's states (core/voice/voiceLoop.ts). */
+export type VoiceLoopState = 'unavailable' | 'idle' | 'listening' | 'endpoint' | 'transcribing' | 'thinking' | 'speaking';
+
+/** Why the voice loop changed state or dropped what it heard, for the UI and logs. */
+export type VoiceLoopReason =
+  | 'start'
+  | 'ptt'
+  | 'vad'
+  | 'barge-in'
+  | 'endpoint'
+  | 'too-short'
+  | 'max-length'
+  | 'transcribed'
+  | 'not-heard'
+  | 'echo'
+  | 'low-confidence'
+  | 'replied'
+  | 'done'
+  | 'stop'
+  | 'error'
+  | 'unavailable';
+
+/** One voice loop state change; `at_ms` is monotonic ms on the loop's clock. */
+export interface VoiceStateEvent {
+  state: VoiceLoopState;
+  previous: VoiceLoopState;
+  reason: VoiceLoopReason;
+  at_ms: number;
+  /** Final transcript (transcribing → thinking), or what was dropped (echo, low confidence). */
+  transcript?: string;
+  /** What is being spoken (speaking). */
+  spoken_text?: string;
+  /** Why the loop cannot run (state 'unavailable'), or an error message. */
+  message?: string;
+}
+
 export interface ActionChangedEvent {
   token: string;
   state: ActionState;
@@ -29,6 +65,8 @@ export interface ActionChangedEvent {
 export interface AppEvents {
   'pipeline.state': PipelineStateEvent;
   'action.changed': ActionChangedEvent;
+  /** Voice loop state changes (listening, endpoint, transcribing, thinking, speaking, idle). */
+  'voice.state': VoiceStateEvent;
   'inbox.changed': { items: NotificationCard[] };
   /** One per notification seen for the first time (or with new activity): tray / OS notification / UI card. */
   'notification.new': { user_id: string; source: 'poll' | 'webhook'; item: NotificationCard };

@@ -22,6 +22,7 @@ import { toTaskView } from '../agent/agentTaskStore.js';
 import type { AnnounceSettings, SpeechGate } from '../notifications/announcer.js';
 import { NotificationCenter } from '../notifications/notificationCenter.js';
 import { WebhookReceiver } from '../notifications/webhookReceiver.js';
+import { VoiceRunner, type VoiceRunnerOptions } from '../voice/voiceRunner.js';
 
 export interface App {
   config: AppConfig;
@@ -45,6 +46,13 @@ export interface App {
   speechGate: MutableSpeechGate;
   /** STT/TTS per config, created on first use (the offline grammar is built from the user's repos). */
   speech(): Promise<SpeechProviders>;
+  /**
+   * Starts the voice loop (mic, VAD, STT, TTS, speaker) once; later calls return the same runner.
+   * Without the audio add-on the runner is unavailable and says why (text-only).
+   */
+  startVoice(opts?: VoiceRunnerOptions): Promise<VoiceRunner>;
+  /** The voice runner if started. */
+  voice(): VoiceRunner | null;
   close(): Promise<void>;
 }
 
@@ -233,6 +241,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     }
     return speech;
   };
+  let voiceRunner: VoiceRunner | null = null;
+  let voiceStarting: Promise<VoiceRunner> | null = null;
   const started = clock.monotonicMs();
   let viewer: { login: string } | null = null;
 
@@ -293,7 +303,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     metrics: () => metrics.snapshot(),
   };
 
-  return {
+  const app: App = {
     config,
     service,
     pipeline,
@@ -308,7 +318,19 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     agent,
     webhooks,
     speechGate,
+    startVoice(voiceOpts) {
+      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: process.env['HANDSFREE_VOICE_MODE'] === 'vad' ? 'vad' : 'ptt' }, ...voiceOpts }).then(
+        (r) => (voiceRunner = r),
+        (e: unknown) => {
+          voiceStarting = null; // a later press may try again
+          throw e;
+        },
+      );
+      return voiceStarting;
+    },
+    voice: () => voiceRunner,
     async close() {
+      voiceRunner?.close();
       if (timer) clearInterval(timer);
       speech?.close();
       if (pollTimer) clearInterval(pollTimer);
@@ -316,6 +338,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       await store.close();
     },
   };
+  return app;
 }
 
 /** Octokit loads only in live mode: it is most of the start-up cost in demo mode. */

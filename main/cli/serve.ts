@@ -6,6 +6,7 @@ import { createLogger } from '../log/logger.js';
 import { startHttpServer } from '../server/httpServer.js';
 import { appNotificationRoutes } from '../notifications/routes.js';
 import { appSpeechRoutes } from '../speech/routes.js';
+import { appVoiceRoutes } from '../voice/routes.js';
 import { removeServerInfo, writeServerInfo } from './serverClient.js';
 
 /** How often interrupted actions are re-checked while serving, in ms. */
@@ -29,7 +30,7 @@ export async function runServe(config: AppConfig, opts: { port: number; announce
       adminToken: config.adminToken,
       port: opts.port,
       logger,
-      extraRoutes: [...appNotificationRoutes(app), ...appSpeechRoutes(app)],
+      extraRoutes: [...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app)],
     });
   } catch (e) {
     await app.close();

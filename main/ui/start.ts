@@ -10,6 +10,7 @@ import { isAppError } from '../../contract/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { createApp, type App } from '../app/app.js';
 import { appNotificationRoutes } from '../notifications/routes.js';
+import { appVoiceRoutes } from '../voice/routes.js';
 import { appSpeechRoutes } from '../speech/routes.js';
 import { REPO_ROOT, type AppConfig } from '../app/config.js';
 import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
@@ -70,7 +71,7 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
   const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false });
   const browser = createBrowserMode({ rendererDir: RENDERER_DIR, handlers, events: hub });
-  const extra: RouteSpec[] = [...browser.routes, ...appNotificationRoutes(app), ...appSpeechRoutes(app)];
+  const extra: RouteSpec[] = [...browser.routes, ...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app)];
   if (testClock) {
     extra.push(
       jsonRoute({

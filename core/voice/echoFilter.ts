@@ -1,0 +1,93 @@
+/**
+ * Echo filter: a transcript heard shortly after the assistant spoke, whose words are (fuzzily) a
+ * run of what it just said, is the assistant hearing itself, not the user. Pure.
+ */
+import { speechWords } from './speechText.js';
+
+/** Spoken number words and digits compare equal ("12" said as "twelve" comes back as "twelve"). */
+const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** Lowercase words with digits spelled out, for comparison. */
+export function normalizeForEcho(text: string): string[] {
+  const out: string[] = [];
+  for (const w of speechWords(text)) {
+    if (/^\d+$/.test(w)) for (const d of w) out.push(DIGIT_WORDS[Number(d)] as string);
+    else out.push(w.replace(/'/g, ''));
+  }
+  return out;
+}
+
+function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0] as number;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j] as number;
+      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length] as number;
+}
+
+/** Words equal, or one edit apart for words of ≥ 4 letters (recognizer slips such as "merged"/"merge"). */
+function similar(a: string, b: string): boolean {
+  return a === b || (Math.min(a.length, b.length) >= 4 && editDistance(a, b) <= 1);
+}
+
+/**
+ * Fraction (0..1) of `heard`'s words that appear in order within `spoken` (a fuzzy longest common
+ * subsequence over words). 1 means every heard word is an in-order echo of the spoken text.
+ */
+export function echoScore(heard: readonly string[], spoken: readonly string[]): number {
+  if (heard.length === 0) return 0;
+  const row = new Array<number>(spoken.length + 1).fill(0);
+  for (let i = 1; i <= heard.length; i++) {
+    let diag = 0;
+    for (let j = 1; j <= spoken.length; j++) {
+      const up = row[j] as number;
+      row[j] = similar(heard[i - 1] as string, spoken[j - 1] as string) ? diag + 1 : Math.max(up, row[j - 1] as number);
+      diag = up;
+    }
+  }
+  return (row[spoken.length] as number) / heard.length;
+}
+
+export interface SpokenRecord {
+  words: string[];
+  /** When its playback ended (or was stopped), monotonic ms. */
+  endedAtMs: number;
+}
+
+/** Remembers recently spoken text and judges transcripts against it. */
+export class EchoFilter {
+  private readonly recent: SpokenRecord[] = [];
+
+  /**
+   * @param windowMs how long after playback ends an utterance that starts may still be an echo.
+   * @param threshold echoScore at or above which a transcript is dropped (default 0.8).
+   */
+  constructor(
+    private readonly windowMs: number,
+    private readonly threshold = 0.8,
+  ) {}
+
+  /** Records text that was just spoken; `endedAtMs` is when its playback ended. */
+  spoken(text: string, endedAtMs: number): void {
+    const words = normalizeForEcho(text);
+    if (words.length > 0) this.recent.push({ words, endedAtMs });
+    if (this.recent.length > 8) this.recent.shift();
+  }
+
+  /**
+   * True when `transcript`, whose utterance started at `startedAtMs`, echoes something spoken
+   * within the window before it.
+   */
+  isEcho(transcript: string, startedAtMs: number): boolean {
+    const heard = normalizeForEcho(transcript);
+    if (heard.length === 0) return false;
+    return this.recent.some((r) => startedAtMs - r.endedAtMs <= this.windowMs && echoScore(heard, r.words) >= this.threshold);
+  }
+}

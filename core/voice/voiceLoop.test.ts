@@ -1,0 +1,361 @@
+/**
+ * The voice loop's state machine over scripted fake ports and a virtual clock: 20 ms mic frames
+ * are pushed as simulated time advances; the fake speaker plays in simulated time and loops what
+ * it plays back into the mic (delay, gain) like an open speaker next to the mic.
+ */
+import { describe, expect, it } from 'vitest';
+import type { VoiceStateEvent } from '../../contract/events.js';
+import type { CommandResponse } from '../../contract/response.js';
+import type { AudioSink, PlaybackSession } from '../ports/audio.js';
+import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector } from '../ports/speech.js';
+import { echoScore, EchoFilter, normalizeForEcho } from './echoFilter.js';
+import { SpeechSegmenter } from './segmenter.js';
+import { VoiceLoop, type VoiceLoopConfig } from './voiceLoop.js';
+
+const RATE = 16_000;
+const FRAME = 320; // 20 ms
+const MS = RATE / 1000;
+
+/** Energy VAD: the fakes' "speech" is any frame with RMS above ~ -36 dBFS. */
+const vad: VoiceActivityDetector = {
+  name: 'fake-energy',
+  frameSamples: FRAME,
+  sampleRateHz: RATE,
+  isSpeech(f) {
+    let s = 0;
+    for (const v of f) s += v * v;
+    return Math.sqrt(s / f.length) > 500;
+  },
+  reset() {},
+};
+
+/** A tone burst standing for speech (amplitude, frequency). */
+function tone(ms: number, amp: number, hz = 300): Int16Array {
+  const n = ms * MS;
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * i) / RATE));
+  return out;
+}
+
+interface Played {
+  samples: Int16Array;
+  startMs: number;
+  stoppedAtMs: number | null;
+}
+
+class Sim {
+  t = 0;
+  readonly events: VoiceStateEvent[] = [];
+  readonly played: Played[] = [];
+  readonly sttAudio: PcmAudio[] = [];
+  readonly commands: string[] = [];
+  /** Transcripts STT returns, in order; when empty, STT hears "". */
+  heard: { text: string; confidence?: number }[] = [];
+  /** What the fake pipeline answers per command text. */
+  answer: (text: string) => Partial<CommandResponse> = (text) => ({ spoken_text: `You said ${text}.` });
+  /** User speech in the mic: [startMs, samples]. */
+  user: { at: number; samples: Int16Array }[] = [];
+  echoDelayMs = 0;
+  echoGain = 1;
+  private drainWaiters: { until: () => number; resolve: () => void }[] = [];
+  readonly loop: VoiceLoop;
+
+  constructor(cfg: Partial<VoiceLoopConfig> = {}) {
+    const stt: SpeechToText = {
+      name: 'fake',
+      transcribe: async (audio): Promise<Transcript> => {
+        this.sttAudio.push(audio);
+        const h = this.heard.shift() ?? { text: '' };
+        return { text: h.text, confidence: h.confidence ?? 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS };
+      },
+      health: () => ({ provider: 'fake', ok: true, message: null }),
+    };
+    const tts: TextToSpeech = {
+      name: 'fake',
+      voices: ['fake'],
+      // 100 ms of "speech" per word at -16 dBFS, like a loud reply.
+      synthesize: async (text) => ({ audio: { sampleRateHz: RATE, samples: tone(100 * text.split(/\s+/).length, 5000, 200) }, provider: 'fake', firstAudioMs: 0 }),
+      health: () => ({ provider: 'fake', ok: true, message: null }),
+    };
+    const sim = this;
+    const sink: AudioSink = {
+      available: true,
+      async openPlayback() {
+        let current: Played | null = null;
+        const session: PlaybackSession = {
+          async write(pcm) {
+            current = { samples: pcm as Int16Array, startMs: sim.t, stoppedAtMs: null };
+            sim.played.push(current);
+          },
+          drain() {
+            const p = current;
+            if (p === null) return Promise.resolve();
+            return new Promise<void>((resolve) => sim.drainWaiters.push({ until: () => (p.stoppedAtMs !== null ? -1 : p.startMs + p.samples.length / MS), resolve }));
+          },
+          stop() {
+            if (current && current.stoppedAtMs === null) current.stoppedAtMs = sim.t;
+            for (const w of sim.drainWaiters.splice(0)) w.resolve();
+          },
+          position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }),
+          onRoute: () => () => {},
+          close() {},
+        };
+        return session;
+      },
+    };
+    this.loop = new VoiceLoop(
+      {
+        vad,
+        stt,
+        tts,
+        sink,
+        clock: { monotonicMs: () => this.t },
+        metrics: { observe() {}, increment() {} },
+        runCommand: async (text) => {
+          this.commands.push(text);
+          return { status: 'ok', intent: { name: 'pr.summarize', confidence: 1, entities: {} }, spoken_text: '', cards: [], session_id: 's', debug: { processing_time_ms: 0, correlation_id: 'c' }, ...this.answer(text) } as CommandResponse;
+        },
+        emit: (e) => this.events.push(e),
+      },
+      cfg,
+    );
+  }
+
+  /** Mic sample at absolute sample index i: user speech plus the speaker's echo. */
+  private micAt(i: number): number {
+    const tMs = i / MS;
+    let v = 0;
+    for (const u of this.user) {
+      const k = i - u.at * MS;
+      if (k >= 0 && k < u.samples.length) v += u.samples[k] as number;
+    }
+    for (const p of this.played) {
+      const k = Math.round((tMs - this.echoDelayMs - p.startMs) * MS);
+      const end = p.stoppedAtMs === null ? p.samples.length : Math.round((p.stoppedAtMs - p.startMs) * MS);
+      if (k >= 0 && k < Math.min(end, p.samples.length)) v += this.echoGain * (p.samples[k] as number);
+    }
+    return Math.max(-32768, Math.min(32767, Math.round(v)));
+  }
+
+  /** Advances simulated time by `ms`, one 20 ms mic frame at a time, letting async work run. */
+  async run(ms: number): Promise<void> {
+    const until = this.t + ms;
+    while (this.t < until) {
+      const frame = new Int16Array(FRAME);
+      const i0 = this.t * MS;
+      for (let k = 0; k < FRAME; k++) frame[k] = this.micAt(i0 + k);
+      const at = this.t;
+      this.t += 20;
+      this.loop.pushAudio(frame, at);
+      for (const w of [...this.drainWaiters]) {
+        const u = w.until();
+        if (u >= 0 && this.t >= u) {
+          this.drainWaiters.splice(this.drainWaiters.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+      for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  say(at: number, samples: Int16Array): void {
+    this.user.push({ at, samples });
+  }
+
+  states(): string[] {
+    return this.events.map((e) => `${e.state}:${e.reason}`);
+  }
+}
+
+describe('SpeechSegmenter', () => {
+  it('starts after the onset frames, ends after the hangover, drops short bursts', () => {
+    const s = new SpeechSegmenter({ frameMs: 20, onsetFrames: 3, hangoverMs: 100, minSpeechMs: 100 });
+    expect([true, true].map((v) => s.push(v).type)).toEqual(['none', 'none']);
+    expect(s.push(true)).toEqual({ type: 'start', framesBack: 3 });
+    for (let i = 0; i < 4; i++) expect(s.push(i % 2 === 0).type).toBe('none');
+    const edges = [false, false, false, false, false].map((v) => s.push(v));
+    expect(edges.filter((e) => e.type !== 'none')).toEqual([{ type: 'end', voicedMs: 100, hangoverFrames: 5 }]);
+    [true, true, true].forEach((v) => s.push(v));
+    const short = [false, false, false, false, false].map((v) => s.push(v));
+    expect(short.filter((e) => e.type !== 'none')).toEqual([{ type: 'discard', voicedMs: 60 }]);
+  });
+});
+
+describe('EchoFilter', () => {
+  it('drops in-window transcripts that are a fuzzy in-order run of what was said', () => {
+    const f = new EchoFilter(1500);
+    f.spoken('Merge PR 12 in acme/api, squash. Say confirm. Confirm.', 10_000);
+    expect(normalizeForEcho('PR 12')).toEqual(['pr', 'one', 'two']);
+    expect(f.isEcho('confirm', 10_500)).toBe(true);
+    expect(f.isEcho('say confirm', 10_200)).toBe(true);
+    expect(f.isEcho('merged pr one two', 10_900)).toBe(true); // one edit away: still the echo
+    expect(f.isEcho('confirm', 11_600)).toBe(false); // after the window: the user
+    expect(f.isEcho('cancel', 10_500)).toBe(false);
+    expect(f.isEcho('what needs my attention', 10_100)).toBe(false);
+    expect(echoScore(['confirm', 'the', 'merge'], ['say', 'confirm'])).toBeCloseTo(1 / 3);
+  });
+});
+
+describe('VoiceLoop', () => {
+  it('VAD turn: idle → listening → endpoint → transcribing → thinking → speaking → idle, with pre-roll', async () => {
+    const sim = new Sim();
+    sim.heard.push({ text: 'read pr twelve' });
+    // A quiet first syllable (below the VAD's threshold) then the loud part: pre-roll keeps both.
+    const quiet = tone(100, 400, 500);
+    sim.say(200, quiet);
+    sim.say(300, tone(500, 6000));
+    await sim.run(1000);
+        await sim.run(2000);
+    expect(sim.states()).toEqual(['listening:vad', 'endpoint:endpoint', 'transcribing:endpoint', 'thinking:transcribed', 'speaking:replied', 'idle:done']);
+    expect(sim.commands).toEqual(['read pr twelve']);
+    const a = sim.sttAudio[0]!;
+    // The utterance handed to STT starts before the VAD onset (300 ms + 3 frames): the quiet part is in it.
+    const quietStart = a.samples.findIndex((v) => v !== 0);
+    expect(quietStart).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(a.samples[quietStart + 10]!)).toBeLessThan(500);
+    expect(a.samples.length / MS).toBeGreaterThanOrEqual(500 + 100);
+    expect(sim.played).toHaveLength(1);
+  });
+
+  it('barge-in: user speech over the reply stops playback within 100 ms of simulated time and listens', async () => {
+    const sim = new Sim({ echoGainDb: 0, bargeInMarginDb: 6 });
+    sim.echoGain = 0.3; // a speaker some way from the mic
+    sim.heard.push({ text: 'read pr twelve' }, { text: 'stop talking' });
+    sim.answer = (text) => (text === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(1000);
+    expect(sim.loop.state).toBe('speaking');
+    // The reply plays 1.6 s; the user talks over it at t = 1300 ms, louder than its echo.
+    const bargeAt = 1300;
+    sim.say(bargeAt, tone(600, 16_000, 350));
+    await sim.run(1300);
+    const b = sim.loop.lastBargeIn;
+    expect(b).not.toBeNull();
+    expect(b!.onsetMs).toBe(bargeAt);
+    expect(sim.played[0]!.stoppedAtMs! - bargeAt).toBeLessThanOrEqual(100);
+    expect(b!.latencyMs).toBeLessThanOrEqual(100);
+        await sim.run(200);
+    expect(sim.states()).toContain('idle:barge-in');
+    expect(sim.states()).toContain('listening:barge-in');
+    // "stop" as a command: silence, nothing spoken.
+    expect(sim.commands).toEqual(['read pr twelve', 'stop talking']);
+    expect(sim.played).toHaveLength(1);
+    expect(sim.states().at(-1)).toBe('idle:stop');
+  });
+
+  it('its own reply at full loudness (loopback) never barges in', async () => {
+    const sim = new Sim();
+    sim.echoGain = 1;
+    sim.echoDelayMs = 40;
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = () => ({ spoken_text: 'a b c d e f g h i j k l m n o p q r s t' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(4000);
+        expect(sim.loop.lastBargeIn).toBeNull();
+    expect(sim.played[0]!.stoppedAtMs).toBeNull();
+    expect(sim.states()).not.toContain('listening:barge-in');
+  });
+
+  it('stop() silences at once and drops the tail of the reply', async () => {
+    const sim = new Sim();
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = () => ({ spoken_text: 'a b c d e f g h i j k l m n o p' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(1000);
+        expect(sim.loop.state).toBe('speaking');
+    sim.loop.stop();
+    expect(sim.played[0]!.stoppedAtMs).toBe(sim.t);
+    expect(sim.loop.state).toBe('idle');
+    expect(sim.states().at(-1)).toBe('idle:stop');
+  });
+
+  it('half-duplex: echo within the tail is ignored; echo still sounding when the tail ends cannot start an utterance', async () => {
+    const sim = new Sim({ tailMs: 300 });
+    sim.echoGain = 1;
+    sim.echoDelayMs = 500; // a long speaker path (e.g. Bluetooth): the echo outlasts the tail
+    sim.heard.push({ text: 'read pr twelve' }, { text: 'say confirm' });
+    sim.answer = () => ({ spoken_text: 'a b c d e f g h' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(5000);
+        // Only the user's utterance reached STT.
+    expect(sim.sttAudio).toHaveLength(1);
+    expect(sim.commands).toEqual(['read pr twelve']);
+  });
+
+  it('echo filter: a transcript of what was just said is dropped; the same words later are the user', async () => {
+    const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 });
+    sim.heard.push({ text: 'merge pr twelve' }, { text: 'confirm' }, { text: 'confirm' });
+    sim.answer = (t) => (t === 'merge pr twelve' ? { spoken_text: 'Merge PR 12. Say confirm.' } : { spoken_text: 'Merged.' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(800);
+        await sim.run(1000);
+    expect(sim.loop.state).toBe('idle');
+    const ended = sim.events.at(-1)!.at_ms;
+    // Something that STT hears as "confirm" starts 400 ms after playback ended: an echo.
+    sim.say(ended + 400, tone(300, 6000));
+    await sim.run(1200);
+        expect(sim.states()).toContain('idle:echo');
+    expect(sim.commands).toEqual(['merge pr twelve']);
+    // The user says "confirm" 2 s after: it runs.
+    sim.say(sim.t + 400, tone(300, 6000));
+    await sim.run(1500);
+        expect(sim.commands).toEqual(['merge pr twelve', 'confirm']);
+  });
+
+  it('push-to-talk: only pttStart listens; pttStop ends the utterance; nothing heard is answered', async () => {
+    const sim = new Sim({ mode: 'ptt' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(800);
+    expect(sim.events).toEqual([]); // hands-free is off
+    expect(sim.loop.pttStart()).toEqual({ ok: true, state: 'listening' });
+    sim.heard.push({ text: 'agent status' });
+    sim.say(sim.t + 100, tone(400, 6000));
+    await sim.run(700);
+    expect(sim.loop.state).toBe('listening'); // silence does not end a push-to-talk utterance
+    expect(sim.loop.pttStop().ok).toBe(true);
+        await sim.run(1000);
+    expect(sim.commands).toEqual(['agent status']);
+    // A press with nothing said: "I didn't catch that".
+    sim.loop.pttStart();
+    await sim.run(200);
+    sim.loop.pttStop();
+    await sim.run(100);
+    expect(sim.states()).toContain('speaking:not-heard');
+    expect(sim.loop.pttStop().ok).toBe(false);
+  });
+
+  it('push-to-talk during a reply is a barge-in', async () => {
+    const sim = new Sim({ mode: 'ptt' });
+    sim.loop.pttStart();
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.say(100, tone(300, 6000));
+    await sim.run(600);
+    sim.loop.pttStop();
+        sim.answer = () => ({ spoken_text: 'a b c d e f g h i j k l' });
+    await sim.run(200);
+    expect(sim.loop.state).toBe('speaking');
+    expect(sim.loop.pttStart().ok).toBe(true);
+    expect(sim.played.at(-1)!.stoppedAtMs).toBe(sim.t);
+  });
+
+  it('low-confidence numbers are read back and run only when heard again', async () => {
+    const sim = new Sim({ tailMs: 100, echoWindowMs: 500 });
+    sim.heard.push({ text: 'merge pr nine eighteen', confidence: 0.3 }, { text: 'merge pr nine eighteen', confidence: 0.3 });
+    sim.say(100, tone(400, 6000));
+    await sim.run(900);
+        await sim.run(3000);
+    expect(sim.commands).toEqual([]);
+    expect(sim.events.some((e) => e.reason === 'low-confidence' && e.spoken_text === 'I heard: merge pr nine eighteen. If that is right, say it again.')).toBe(true);
+    sim.say(sim.t + 200, tone(400, 6000));
+    await sim.run(1000);
+        expect(sim.commands).toEqual(['merge pr nine eighteen']);
+  });
+
+  it('noise that STT rejects in hands-free mode returns to idle silently', async () => {
+    const sim = new Sim();
+    sim.say(100, tone(400, 6000));
+    await sim.run(900);
+        expect(sim.states()).toEqual(['listening:vad', 'endpoint:endpoint', 'transcribing:endpoint', 'idle:not-heard']);
+    expect(sim.played).toHaveLength(0);
+  });
+});

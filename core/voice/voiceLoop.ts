@@ -1,0 +1,512 @@
+/**
+ * The voice loop: idle → listening (push-to-talk or VAD) → endpoint → transcribing → thinking →
+ * speaking → idle, over the speech and audio ports. Pure: no timers and no I/O of its own. Mic
+ * audio is pushed in with its capture time; time comes from the injected monotonic clock, so tests
+ * drive it with a virtual clock and scripted ports.
+ *
+ * Guards (product.md voice rules):
+ * - pre-roll: the last `preRollMs` of mic audio is kept, so the first word before the VAD onset
+ *   (or the push-to-talk press) is not lost;
+ * - half-duplex: while a reply plays, mic audio never reaches STT; it only feeds barge-in
+ *   detection, which needs speech louder than the expected echo of what is playing. After playback
+ *   the mic stays ignored for `tailMs`, and listening re-arms only after a moment of silence, so an
+ *   echo still sounding when the tail ends cannot start an utterance;
+ * - echo filter: a transcript that starts within `echoWindowMs` of playback ending and matches
+ *   what was just said (normalised, fuzzy) is dropped — a read-back ending "say confirm. Confirm."
+ *   cannot confirm itself;
+ * - barge-in: speech during playback calls PlaybackSession.stop() on the frame that completes the
+ *   onset and starts listening (latency = onsetFrames × frame length + up to one frame);
+ * - "stop" (spoken, or stop()) silences at once and says nothing;
+ * - low confidence: a transcript with a number heard below `lowConfidence` is read back and only
+ *   runs when heard again.
+ */
+import type { VoiceLoopReason, VoiceLoopState, VoiceStateEvent } from '../../contract/events.js';
+import type { CommandResponse } from '../../contract/response.js';
+import type { AudioSink, PlaybackSession } from '../ports/audio.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { PcmAudio, SpeechToText, TextToSpeech, VoiceActivityDetector } from '../ports/speech.js';
+import { EchoFilter } from './echoFilter.js';
+import { SpeechSegmenter } from './segmenter.js';
+import { NOT_HEARD } from './turn.js';
+
+export interface VoiceLoopConfig {
+  /** 'vad': hands-free, speech starts listening; 'ptt': only pttStart() does. */
+  mode: 'ptt' | 'vad';
+  /** Mic audio kept for the start of an utterance, ms. Default 300. */
+  preRollMs: number;
+  /** Mic ignored for this long after playback ends or is stopped, ms. Default 300. */
+  tailMs: number;
+  /** An utterance starting this long (ms) after playback ended may still be an echo. Default 1500. */
+  echoWindowMs: number;
+  /** Barge-in by voice during playback. Default true. */
+  bargeIn: boolean;
+  /** Barge-in needs the mic this many dB above the expected echo. Default 6. */
+  bargeInMarginDb: number;
+  /** Expected gain of the speaker → mic path, dB (0 = a loopback; a headset is far lower). Default 0. */
+  echoGainDb: number;
+  /** Longest speaker → mic delay considered for the echo level, ms. Default 1000. */
+  echoDelayMaxMs: number;
+  /** Voiced frames before speech counts (VAD onset). Default 3. */
+  onsetFrames: number;
+  /** Silence that ends an utterance, ms. Default 300. */
+  hangoverMs: number;
+  /** Shorter utterances are dropped, ms of voiced audio. Default 200. */
+  minSpeechMs: number;
+  /** Utterances are cut here, ms. Default 15000. */
+  maxUtteranceMs: number;
+  /** Below this STT confidence a transcript with a number is read back first. Default 0.6. */
+  lowConfidence: number;
+  /** A held low-confidence transcript runs if heard again within this many ms. Default 15000. */
+  lowConfidenceHoldMs: number;
+  /** TTS voice. */
+  voice?: string;
+}
+
+export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
+  mode: 'vad',
+  preRollMs: 300,
+  tailMs: 300,
+  echoWindowMs: 1500,
+  bargeIn: true,
+  bargeInMarginDb: 6,
+  echoGainDb: 0,
+  echoDelayMaxMs: 1000,
+  onsetFrames: 3,
+  hangoverMs: 300,
+  minSpeechMs: 200,
+  maxUtteranceMs: 15_000,
+  lowConfidence: 0.6,
+  lowConfidenceHoldMs: 15_000,
+};
+
+export interface VoiceLoopDeps {
+  vad: VoiceActivityDetector;
+  stt: SpeechToText;
+  tts: TextToSpeech;
+  sink: AudioSink;
+  clock: { monotonicMs(): number };
+  metrics: Metrics;
+  /** Runs a transcript as a voice command (the same path as typed text and clicks). */
+  runCommand(text: string, sttConfidence: number): Promise<CommandResponse>;
+  /** Every state change. */
+  emit(event: VoiceStateEvent): void;
+  /** VAD hears the user (true) or stopped hearing them (false); for the notification gate. */
+  onUserSpeaking?(speaking: boolean): void;
+}
+
+/** When a barge-in happened, on the loop's clock (ms). */
+export interface BargeInRecord {
+  /** First voiced frame of the onset that triggered it. */
+  onsetMs: number;
+  /** When PlaybackSession.stop() was called. */
+  stoppedAtMs: number;
+  latencyMs: number;
+}
+
+export interface VoiceTurnRecord {
+  transcript: string;
+  confidence: number;
+  /** Why it did not run, or 'ran'. */
+  outcome: 'ran' | 'echo' | 'not-heard' | 'low-confidence' | 'stale';
+  response: CommandResponse | null;
+  startedAtMs: number;
+}
+
+const NUMBER_WORD = /\b(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b/i;
+
+function rmsDbfs(x: Int16Array): number {
+  let s = 0;
+  for (const v of x) s += v * v;
+  const r = Math.sqrt(s / Math.max(1, x.length)) / 32768;
+  return r > 0 ? 20 * Math.log10(r) : -120;
+}
+
+interface Frame {
+  samples: Int16Array;
+  atMs: number;
+}
+
+export class VoiceLoop {
+  readonly config: VoiceLoopConfig;
+  private stateValue: VoiceLoopState = 'idle';
+  private readonly frameMs: number;
+  private readonly segmenter: SpeechSegmenter;
+  private readonly bargeSegmenter: SpeechSegmenter;
+  private readonly echo: EchoFilter;
+  private readonly preRoll: Frame[] = [];
+  private readonly preRollFrames: number;
+  private pending: Int16Array = new Int16Array(0);
+  private pendingAtMs = 0;
+  /** Bumped by stop and barge-in: async work of an older generation is discarded. */
+  private generation = 0;
+  private utterance: Frame[] = [];
+  private utteranceStartMs = 0;
+  private lastVoicedMs = 0;
+  private listenBy: 'ptt' | 'vad' = 'vad';
+  private guardUntilMs = -Infinity;
+  private armed = true;
+  private silentSinceGuard = 0;
+  private userSpeaking = false;
+  private session: PlaybackSession | null = null;
+  private sessionRate = 0;
+  /** What is playing: per-frame level of the reply and when it started. */
+  private playing: { levelsDb: Float32Array; startMs: number; text: string } | null = null;
+  private held: { text: string; atMs: number } | null = null;
+  private closed = false;
+  /** Last barge-in, for metrics and tests. */
+  lastBargeIn: BargeInRecord | null = null;
+  /** Every transcript and what became of it (last 50). */
+  readonly turns: VoiceTurnRecord[] = [];
+  /** Settles when the current turn (transcribe → speak) is over; for tests and the runner. */
+  private work: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: VoiceLoopDeps,
+    config: Partial<VoiceLoopConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_VOICE_LOOP_CONFIG, ...config };
+    this.frameMs = (deps.vad.frameSamples / deps.vad.sampleRateHz) * 1000;
+    const seg = { frameMs: this.frameMs, onsetFrames: this.config.onsetFrames, hangoverMs: this.config.hangoverMs, minSpeechMs: this.config.minSpeechMs };
+    this.segmenter = new SpeechSegmenter(seg);
+    this.bargeSegmenter = new SpeechSegmenter(seg);
+    this.echo = new EchoFilter(this.config.echoWindowMs);
+    this.preRollFrames = Math.ceil(this.config.preRollMs / this.frameMs);
+  }
+
+  get state(): VoiceLoopState {
+    return this.stateValue;
+  }
+
+  /** Sample rate mic audio must be pushed at (the VAD's). */
+  get sampleRateHz(): number {
+    return this.deps.vad.sampleRateHz;
+  }
+
+  /** Resolves when the turn in progress has finished (immediately when none). */
+  settled(): Promise<void> {
+    return this.work;
+  }
+
+  /**
+   * Mono 16-bit mic audio at `sampleRateHz`; `startMs` is the capture time of its first sample on
+   * the loop's clock (monotonic ms). Any chunk size: it is cut into VAD frames here.
+   */
+  pushAudio(samples: Int16Array, startMs: number): void {
+    if (this.closed) return;
+    const n = this.deps.vad.frameSamples;
+    let buf = samples;
+    let at = startMs;
+    if (this.pending.length > 0) {
+      const joined = new Int16Array(this.pending.length + samples.length);
+      joined.set(this.pending);
+      joined.set(samples, this.pending.length);
+      buf = joined;
+      at = this.pendingAtMs;
+    }
+    let off = 0;
+    for (; off + n <= buf.length; off += n) this.onFrame({ samples: buf.slice(off, off + n), atMs: at + (off / this.sampleRateHz) * 1000 });
+    this.pending = buf.slice(off);
+    this.pendingAtMs = at + (off / this.sampleRateHz) * 1000;
+  }
+
+  /** Push-to-talk pressed: listen now (stopping any reply: that is a barge-in). */
+  pttStart(): { ok: boolean; state: VoiceLoopState } {
+    if (this.closed) return { ok: false, state: this.stateValue };
+    const now = this.deps.clock.monotonicMs();
+    if (this.stateValue === 'speaking') this.interrupt(now, 'barge-in');
+    if (this.stateValue !== 'idle') return { ok: false, state: this.stateValue };
+    // Pre-roll, without anything captured while the reply (or its tail) was sounding.
+    this.startListening('ptt', this.preRoll.filter((f) => f.atMs >= this.guardUntilMs), now, 'ptt');
+    return { ok: true, state: this.stateValue };
+  }
+
+  /** Push-to-talk released: the utterance ends here. */
+  pttStop(): { ok: boolean; state: VoiceLoopState } {
+    if (this.stateValue !== 'listening' || this.listenBy !== 'ptt') return { ok: false, state: this.stateValue };
+    this.endUtterance('endpoint', this.deps.clock.monotonicMs());
+    return { ok: true, state: this.stateValue };
+  }
+
+  /** "Stop": silence at once, drop whatever is in progress, say nothing. */
+  stop(): void {
+    const now = this.deps.clock.monotonicMs();
+    if (this.stateValue === 'speaking') this.interrupt(now, 'stop');
+    else {
+      this.generation++;
+      this.utterance = [];
+      this.segmenter.reset();
+    }
+    if (this.stateValue !== 'idle') this.setState('idle', 'stop', now);
+  }
+
+  /** Speaks `text` when idle (e.g. a notification batch); false when busy. */
+  say(text: string): boolean {
+    if (this.closed || this.stateValue !== 'idle' || text.trim() === '') return false;
+    this.track(this.speak(text, 'replied', this.generation, null));
+    return true;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.generation++;
+    this.session?.stop();
+    this.session?.close();
+    this.session = null;
+  }
+
+  // ---- audio frames ------------------------------------------------------------------------
+
+  private onFrame(f: Frame): void {
+    this.preRoll.push(f);
+    if (this.preRoll.length > this.preRollFrames) this.preRoll.shift();
+    const voiced = this.deps.vad.isSpeech(f.samples);
+    switch (this.stateValue) {
+      case 'idle':
+        return this.onIdleFrame(f, voiced);
+      case 'listening':
+        return this.onListeningFrame(f, voiced);
+      case 'speaking':
+        return this.onSpeakingFrame(f, voiced);
+      default:
+        return; // endpoint / transcribing / thinking: the mic is not used
+    }
+  }
+
+  private onIdleFrame(f: Frame, voiced: boolean): void {
+    if (f.atMs < this.guardUntilMs) {
+      this.armed = false;
+      this.silentSinceGuard = 0;
+      return;
+    }
+    if (!this.armed) {
+      // Re-arm only after silence: speech already sounding when the tail ends is the reply's echo.
+      this.silentSinceGuard = voiced ? 0 : this.silentSinceGuard + 1;
+      if (this.silentSinceGuard < this.config.onsetFrames + 2) return;
+      this.armed = true;
+      this.segmenter.reset();
+    }
+    if (this.config.mode !== 'vad') return;
+    const edge = this.segmenter.push(voiced);
+    if (edge.type === 'start') {
+      const onset = this.preRoll.filter((p) => p.atMs >= this.guardUntilMs);
+      const onsetMs = (this.preRoll[this.preRoll.length - edge.framesBack] ?? f).atMs;
+      this.lastVoicedMs = f.atMs;
+      this.startListening('vad', onset, onsetMs, 'vad');
+    }
+  }
+
+  private onListeningFrame(f: Frame, voiced: boolean): void {
+    this.utterance.push(f);
+    if (voiced) this.lastVoicedMs = f.atMs;
+    if (f.atMs + this.frameMs - this.utteranceStartMs >= this.config.maxUtteranceMs) {
+      this.endUtterance('max-length', f.atMs);
+      return;
+    }
+    if (this.listenBy === 'ptt') return;
+    const edge = this.segmenter.push(voiced);
+    if (edge.type === 'end') {
+      this.deps.metrics.observe('voice.vad_endpoint', f.atMs + this.frameMs - this.lastVoicedMs);
+      this.endUtterance('endpoint', f.atMs);
+    } else if (edge.type === 'discard') {
+      this.setUserSpeaking(false);
+      this.utterance = [];
+      this.setState('idle', 'too-short', f.atMs);
+    }
+  }
+
+  private onSpeakingFrame(f: Frame, voiced: boolean): void {
+    if (!this.config.bargeIn) return;
+    // Louder than the loudest echo the playing reply could cause right now, with a margin.
+    const expected = this.expectedEchoDb(f.atMs);
+    const loudEnough = rmsDbfs(f.samples) > expected + this.config.bargeInMarginDb;
+    const edge = this.bargeSegmenter.push(voiced && loudEnough);
+    if (edge.type !== 'start') return;
+    const onsetFrames = this.preRoll.slice(-edge.framesBack);
+    const onsetMs = (onsetFrames[0] ?? f).atMs;
+    this.interrupt(this.deps.clock.monotonicMs(), 'barge-in', onsetMs);
+    this.lastVoicedMs = f.atMs;
+    // Listen from the onset; the segmenter is primed as in speech so it ends on the hangover.
+    this.segmenter.reset();
+    for (let i = 0; i < this.config.onsetFrames; i++) this.segmenter.push(true);
+    this.startListening('vad', onsetFrames, onsetMs, 'barge-in');
+  }
+
+  private expectedEchoDb(atMs: number): number {
+    const p = this.playing;
+    if (p === null) return -Infinity;
+    const hi = Math.floor((atMs + this.frameMs - p.startMs) / this.frameMs);
+    const lo = Math.max(0, Math.floor((atMs - this.config.echoDelayMaxMs - p.startMs) / this.frameMs));
+    let max = -Infinity;
+    for (let i = lo; i <= hi && i < p.levelsDb.length; i++) if (i >= 0) max = Math.max(max, p.levelsDb[i] as number);
+    return max + this.config.echoGainDb;
+  }
+
+  // ---- transitions -------------------------------------------------------------------------
+
+  private setState(state: VoiceLoopState, reason: VoiceLoopReason, atMs: number, extra: { transcript?: string; spoken_text?: string; message?: string } = {}): void {
+    const previous = this.stateValue;
+    this.stateValue = state;
+    this.deps.emit({ state, previous, reason, at_ms: atMs, ...extra });
+  }
+
+  private setUserSpeaking(v: boolean): void {
+    if (v === this.userSpeaking) return;
+    this.userSpeaking = v;
+    this.deps.onUserSpeaking?.(v);
+  }
+
+  private startListening(by: 'ptt' | 'vad', initial: Frame[], startMs: number, reason: VoiceLoopReason): void {
+    this.listenBy = by;
+    this.utterance = [...initial];
+    this.utteranceStartMs = startMs;
+    this.held = this.held && startMs - this.held.atMs <= this.config.lowConfidenceHoldMs ? this.held : null;
+    if (by === 'vad') this.setUserSpeaking(true);
+    this.setState('listening', reason, startMs);
+  }
+
+  /** Stops playback now (barge-in or stop); what was said so far still counts for the echo filter. */
+  private interrupt(nowMs: number, reason: 'barge-in' | 'stop', onsetMs?: number): void {
+    this.generation++;
+    this.session?.stop();
+    if (this.playing) this.echo.spoken(this.playing.text, nowMs);
+    this.playing = null;
+    this.bargeSegmenter.reset();
+    if (reason === 'barge-in' && onsetMs !== undefined) {
+      this.lastBargeIn = { onsetMs, stoppedAtMs: nowMs, latencyMs: nowMs - onsetMs };
+      this.deps.metrics.observe('voice.barge_in', nowMs - onsetMs);
+    }
+    if (reason === 'stop') {
+      this.guardUntilMs = nowMs + this.config.tailMs;
+      this.armed = false;
+      this.silentSinceGuard = 0;
+    }
+    this.setState('idle', reason, nowMs);
+  }
+
+  private endUtterance(reason: 'endpoint' | 'max-length', atMs: number): void {
+    this.setUserSpeaking(false);
+    this.segmenter.reset();
+    const frames = this.utterance;
+    this.utterance = [];
+    const total = frames.reduce((n, f) => n + f.samples.length, 0);
+    const samples = new Int16Array(total);
+    let o = 0;
+    for (const f of frames) {
+      samples.set(f.samples, o);
+      o += f.samples.length;
+    }
+    this.setState('endpoint', reason, atMs);
+    const gen = ++this.generation;
+    this.track(this.turn({ sampleRateHz: this.sampleRateHz, samples }, this.utteranceStartMs, atMs, gen));
+  }
+
+  private track(p: Promise<void>): void {
+    this.work = this.work.then(() => p);
+  }
+
+  private record(r: VoiceTurnRecord): void {
+    this.turns.push(r);
+    if (this.turns.length > 50) this.turns.shift();
+  }
+
+  private async turn(audio: PcmAudio, startedAtMs: number, endpointMs: number, gen: number): Promise<void> {
+    const { clock, metrics } = this.deps;
+    const by = this.listenBy;
+    try {
+      this.setState('transcribing', 'endpoint', clock.monotonicMs());
+      const t0 = clock.monotonicMs();
+      const tr = await this.deps.stt.transcribe(audio);
+      metrics.observe('voice.stt', clock.monotonicMs() - t0);
+      if (gen !== this.generation) return;
+      const text = tr.text.trim();
+      const base = { transcript: text, confidence: tr.confidence, startedAtMs };
+      if (text === '') {
+        this.record({ ...base, outcome: 'not-heard', response: null });
+        metrics.increment('voice.not_heard');
+        // Hands-free: noise is not worth a reply. Push-to-talk: the user meant to say something.
+        if (by === 'ptt') return await this.speak(NOT_HEARD, 'not-heard', gen, endpointMs);
+        this.setState('idle', 'not-heard', clock.monotonicMs());
+        return;
+      }
+      if (this.echo.isEcho(text, startedAtMs)) {
+        this.record({ ...base, outcome: 'echo', response: null });
+        metrics.increment('voice.echo_dropped');
+        this.setState('idle', 'echo', clock.monotonicMs(), { transcript: text });
+        return;
+      }
+      const heldAgain = this.held !== null && this.held.text === text && startedAtMs - this.held.atMs <= this.config.lowConfidenceHoldMs;
+      if (!heldAgain && tr.confidence < this.config.lowConfidence && NUMBER_WORD.test(text)) {
+        this.held = { text, atMs: startedAtMs };
+        this.record({ ...base, outcome: 'low-confidence', response: null });
+        return await this.speak(`I heard: ${text}. If that is right, say it again.`, 'low-confidence', gen, endpointMs);
+      }
+      this.held = null;
+      this.setState('thinking', 'transcribed', clock.monotonicMs(), { transcript: text });
+      const t1 = clock.monotonicMs();
+      const response = await this.deps.runCommand(text, tr.confidence);
+      metrics.observe('voice.pipeline', clock.monotonicMs() - t1);
+      // The command ran (its effects stand) even if a stop came meanwhile; only the reply is dropped.
+      this.record({ ...base, outcome: gen === this.generation ? 'ran' : 'stale', response });
+      if (gen !== this.generation) return;
+      if (response.intent.name === 'system.stop' || response.spoken_text.trim() === '') {
+        this.setState('idle', response.intent.name === 'system.stop' ? 'stop' : 'done', clock.monotonicMs());
+        return;
+      }
+      await this.speak(response.spoken_text, 'replied', gen, endpointMs);
+    } catch (e) {
+      if (gen === this.generation) this.setState('idle', 'error', clock.monotonicMs(), { message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** TTS → playback; returns when playback ended, was stopped, or failed. */
+  private async speak(text: string, reason: VoiceLoopReason, gen: number, endpointMs: number | null): Promise<void> {
+    const { clock, metrics } = this.deps;
+    try {
+      this.setState('speaking', reason, clock.monotonicMs(), { spoken_text: text });
+      this.bargeSegmenter.reset();
+      const reply = await this.deps.tts.synthesize(text, this.config.voice !== undefined ? { voice: this.config.voice } : {});
+      metrics.observe('voice.tts_first_audio', reply.firstAudioMs);
+      if (gen !== this.generation) return;
+      const session = await this.playbackSession(reply.audio.sampleRateHz);
+      if (gen !== this.generation) return;
+      const startMs = clock.monotonicMs();
+      this.playing = { levelsDb: this.levels(reply.audio), startMs, text };
+      if (endpointMs !== null) metrics.observe('voice.turn_to_first_audio', startMs - endpointMs);
+      await session.write(reply.audio.samples);
+      await session.drain();
+      if (gen !== this.generation) return;
+      const endMs = clock.monotonicMs();
+      this.playing = null;
+      this.echo.spoken(text, endMs);
+      this.guardUntilMs = endMs + this.config.tailMs;
+      this.armed = false;
+      this.silentSinceGuard = 0;
+      this.setState('idle', 'done', endMs);
+    } catch (e) {
+      this.playing = null;
+      if (gen === this.generation) {
+        const now = clock.monotonicMs();
+        this.echo.spoken(text, now);
+        this.guardUntilMs = now + this.config.tailMs;
+        this.setState('idle', 'error', now, { message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  /** Level (dBFS) of each VAD-frame-long slice of the reply, for the barge-in echo gate. */
+  private levels(a: PcmAudio): Float32Array {
+    const n = Math.max(1, Math.round((this.frameMs / 1000) * a.sampleRateHz));
+    const out = new Float32Array(Math.ceil(a.samples.length / n));
+    for (let i = 0; i < out.length; i++) out[i] = rmsDbfs(a.samples.subarray(i * n, (i + 1) * n));
+    return out;
+  }
+
+  private async playbackSession(rate: number): Promise<PlaybackSession> {
+    if (this.session !== null && this.sessionRate === rate) return this.session;
+    this.session?.close();
+    this.session = null;
+    this.session = await this.deps.sink.openPlayback({ sampleRateHz: rate, channels: 1 });
+    this.sessionRate = rate;
+    return this.session;
+  }
+}

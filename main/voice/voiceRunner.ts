@@ -1,0 +1,141 @@
+/**
+ * Runs the voice loop (core/voice/voiceLoop.ts) on real devices: add-on capture (open mic, 16 kHz
+ * mono 20 ms chunks) → WebRTC VAD → the app's STT → createApp's command path → TTS → add-on
+ * playback. State changes go to the app's event bus as 'voice.state', and as 'pipeline.state'
+ * listening/speaking/idle for the existing status indicator. Without the add-on the runner reports
+ * why and the app stays text-only.
+ */
+import type { VoiceLoopState, VoiceStateEvent } from '../../contract/events.js';
+import type { AudioSource, CaptureSession } from '../../core/ports/audio.js';
+import type { SpeechToText, TextToSpeech, VoiceActivityDetector } from '../../core/ports/speech.js';
+import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
+import type { App } from '../app/app.js';
+import { FvadVoiceActivityDetector, type FvadMode } from '../speech/vad/fvadVad.js';
+import { loadAddonAudio, type AddonAudio } from './addonAudio.js';
+
+export interface VoiceRunnerOptions {
+  /** Audio devices; the add-on's by default (tests pass a loopback). */
+  audio?: AddonAudio;
+  /** VAD; WebRTC VAD (20 ms frames, `vadMode`) by default. */
+  vad?: VoiceActivityDetector;
+  /** WebRTC VAD aggressiveness 0–3. Default 3. */
+  vadMode?: FvadMode;
+  loop?: Partial<VoiceLoopConfig>;
+  /** Session the voice commands run in (context such as "merge it"). Default "voice". */
+  sessionId?: string;
+  /** Capture device id (default input when omitted). */
+  captureDeviceId?: string;
+  /** Playback device id (default output when omitted). */
+  playbackDeviceId?: string;
+  /** Replace the app's STT / TTS (e.g. a cached TTS in tests). */
+  stt?: SpeechToText;
+  tts?: TextToSpeech;
+  /** Speak 'notification.spoken' batches. Default true. */
+  speakNotifications?: boolean;
+}
+
+export interface VoiceStatus {
+  available: boolean;
+  /** Why voice is off (add-on not built, no device, …). */
+  reason: string | null;
+  state: VoiceLoopState;
+  mode: VoiceLoopConfig['mode'] | null;
+}
+
+export class VoiceRunner {
+  private constructor(
+    private readonly app: App,
+    readonly loop: VoiceLoop | null,
+    private readonly capture: CaptureSession | null,
+    private readonly reason: string | null,
+    private readonly offs: (() => void)[],
+  ) {}
+
+  /** Starts listening per config; never throws for a missing add-on or device (status() says why). */
+  static async start(app: App, opts: VoiceRunnerOptions = {}): Promise<VoiceRunner> {
+    const audio = opts.audio ?? (await loadAddonAudio());
+    const unavailable = (reason: string): VoiceRunner => {
+      app.logger.warn({ reason }, 'voice loop unavailable: text only');
+      app.events.emit('voice.state', { state: 'unavailable', previous: 'idle', reason: 'unavailable', at_ms: audio.nowMs(), message: reason });
+      return new VoiceRunner(app, null, null, reason, []);
+    };
+    if (!audio.source.available || !audio.sink.available) return unavailable(audio.source.unavailableReason ?? 'The audio add-on is not available.');
+    const speech = await app.speech();
+    const ownVad = opts.vad === undefined ? await FvadVoiceActivityDetector.create({ frameMs: 20, mode: opts.vadMode ?? 3 }) : null;
+    const vad = opts.vad ?? (ownVad as FvadVoiceActivityDetector);
+    const sessionId = opts.sessionId ?? 'voice';
+    const caller = { userId: app.config.user, transport: 'ipc' as const };
+    const emit = (e: VoiceStateEvent): void => {
+      app.events.emit('voice.state', e);
+      // The indicator's stages; 'thinking' and its 'idle' come from the command path itself.
+      if (e.state === 'listening') app.events.emit('pipeline.state', { stage: 'listening', session_id: sessionId });
+      else if (e.state === 'speaking') app.events.emit('pipeline.state', { stage: 'speaking', session_id: sessionId, ...(e.spoken_text !== undefined ? { spoken_text: e.spoken_text } : {}) });
+      else if (e.state === 'idle' && e.previous !== 'thinking') app.events.emit('pipeline.state', { stage: e.reason === 'error' ? 'error' : 'idle', session_id: sessionId });
+    };
+    const loop = new VoiceLoop(
+      {
+        vad,
+        stt: opts.stt ?? speech.stt,
+        tts: opts.tts ?? speech.tts,
+        sink: opts.playbackDeviceId === undefined ? audio.sink : { available: true, openPlayback: (req) => audio.sink.openPlayback({ ...req, deviceId: opts.playbackDeviceId }) },
+        clock: { monotonicMs: () => audio.nowMs() },
+        metrics: app.metrics,
+        runCommand: (text, conf) => app.service.runCommand({ text, session_id: sessionId, client_context: { input: 'voice', stt_confidence: conf } }, caller),
+        emit,
+        onUserSpeaking: (v) => app.speechGate.setUserSpeaking(v),
+      },
+      { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
+    );
+    let capture: CaptureSession;
+    try {
+      capture = await openMic(audio.source, loop, opts.captureDeviceId);
+    } catch (e) {
+      loop.close();
+      ownVad?.close();
+      return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const offs = [() => ownVad?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
+    if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => void loop.say(n.text)));
+    app.logger.info({ mode: loop.config.mode }, 'voice loop started');
+    return new VoiceRunner(app, loop, capture, null, offs);
+  }
+
+  status(): VoiceStatus {
+    return { available: this.loop !== null, reason: this.reason, state: this.loop?.state ?? 'unavailable', mode: this.loop?.config.mode ?? null };
+  }
+
+  /** Push-to-talk pressed. */
+  pttStart(): VoiceStatus & { ok: boolean } {
+    const r = this.loop?.pttStart() ?? { ok: false };
+    return { ...this.status(), ok: r.ok };
+  }
+
+  /** Push-to-talk released. */
+  pttStop(): VoiceStatus & { ok: boolean } {
+    const r = this.loop?.pttStop() ?? { ok: false };
+    return { ...this.status(), ok: r.ok };
+  }
+
+  /** Silence at once. */
+  stop(): VoiceStatus {
+    this.loop?.stop();
+    return this.status();
+  }
+
+  close(): void {
+    this.capture?.close();
+    this.loop?.close();
+    for (const off of this.offs.splice(0)) off();
+    this.app.speechGate.setUserSpeaking(false);
+  }
+}
+
+async function openMic(source: AudioSource, loop: VoiceLoop, deviceId: string | undefined): Promise<CaptureSession> {
+  return source.openCapture({ ...(deviceId !== undefined ? { deviceId } : {}), sampleRateHz: loop.sampleRateHz, channels: 1, frameMs: 20, format: 'int16' });
+}
+
+function toInt16(x: Float32Array): Int16Array {
+  const out = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round((x[i] as number) * 32767)));
+  return out;
+}

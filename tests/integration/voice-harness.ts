@@ -1,0 +1,194 @@
+/**
+ * A simulated room for the voice loop: a mic and a speaker on a virtual clock. The speaker's
+ * output reaches the mic after `echoDelayMs` at `echoGain` (an open speaker beside the mic, or a
+ * Bluetooth path slower than the playback end the device reports); user speech is mixed in at
+ * chosen times. Implements the AudioSource/AudioSink ports, so the real runner, VAD, STT, pipeline
+ * and TTS run over it; only the devices are simulated. Virtual time stands still while the loop
+ * transcribes, thinks or synthesizes, so results do not depend on this machine's speed.
+ */
+import type { VoiceLoopState } from '../../contract/events.js';
+import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
+import type { Speech, TextToSpeech } from '../../core/ports/speech.js';
+import { resample } from '../../main/speech/wav.js';
+import type { AddonAudio } from '../../main/voice/addonAudio.js';
+
+const RATE = 16_000;
+const MS = RATE / 1000;
+const FRAME_MS = 20;
+
+interface Played {
+  samples: Int16Array;
+  startMs: number;
+  stoppedAtMs: number | null;
+}
+
+export class SimulatedRoom {
+  t = 0;
+  echoDelayMs = 0;
+  echoGain = 1;
+  readonly played: Played[] = [];
+  private user: { at: number; samples: Int16Array }[] = [];
+  private listeners = new Set<(c: PcmChunk) => void>();
+  private drains: { p: Played; resolve: () => void }[] = [];
+  private seq = 0;
+  /** Set by the test from 'voice.state' events: the loop is working and time should stand still. */
+  state: VoiceLoopState = 'idle';
+  awaitingAudio = false;
+  readonly audio: AddonAudio;
+
+  constructor() {
+    const room = this;
+    const source: AudioSource = {
+      available: true,
+      unavailableReason: null,
+      listDevices: async () => [],
+      async openCapture(): Promise<CaptureSession> {
+        let l: ((c: PcmChunk) => void) | null = null;
+        return {
+          onChunk(listener) {
+            l = listener;
+            room.listeners.add(listener);
+            return () => room.listeners.delete(listener);
+          },
+          onLevel: () => () => {},
+          onRoute: () => () => {},
+          pause() {},
+          resume() {},
+          close() {
+            if (l) room.listeners.delete(l);
+          },
+        };
+      },
+      watchRoutes: () => () => {},
+    };
+    const sink: AudioSink = {
+      available: true,
+      async openPlayback(req): Promise<PlaybackSession> {
+        let current: Played | null = null;
+        return {
+          async write(pcm) {
+            const s = pcm instanceof Int16Array ? pcm : Int16Array.from(pcm, (v) => Math.round(v * 32767));
+            current = { samples: req.sampleRateHz === RATE ? s : resample(s, req.sampleRateHz, RATE), startMs: room.t, stoppedAtMs: null };
+            room.played.push(current);
+            room.awaitingAudio = false;
+          },
+          drain() {
+            const p = current;
+            if (p === null || p.stoppedAtMs !== null) return Promise.resolve();
+            return new Promise<void>((resolve) => room.drains.push({ p, resolve }));
+          },
+          stop() {
+            if (current && current.stoppedAtMs === null) current.stoppedAtMs = room.t;
+            for (const d of room.drains.splice(0)) d.resolve();
+          },
+          position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }),
+          onRoute: () => () => {},
+          close() {},
+        };
+      },
+    };
+    this.audio = { source, sink, nowMs: () => this.t };
+  }
+
+  /** Tracks the loop's state (wire to the 'voice.state' event). */
+  onState(state: VoiceLoopState): void {
+    this.state = state;
+    this.awaitingAudio = state === 'speaking' && !this.playing();
+  }
+
+  private playing(): boolean {
+    const p = this.played.at(-1);
+    return p !== undefined && p.stoppedAtMs === null && this.t < p.startMs + p.samples.length / MS;
+  }
+
+  /** The user speaks `samples` (16 kHz) starting at `atMs`. */
+  say(atMs: number, samples: Int16Array): void {
+    this.user.push({ at: atMs, samples });
+  }
+
+  /** Mic self-noise, ±`noiseFloor` (≈ -60 dBFS): real mics are never digitally silent, and pocketsphinx misreads speech padded with exact zeros. */
+  noiseFloor = 30;
+
+  private micAt(i: number): number {
+    // Deterministic per-sample noise (an integer hash of the sample index).
+    let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ (h >>> 16);
+    let v = ((h & 0xffff) / 0xffff - 0.5) * 2 * this.noiseFloor;
+    for (const u of this.user) {
+      const k = i - Math.round(u.at * MS);
+      if (k >= 0 && k < u.samples.length) v += u.samples[k] as number;
+    }
+    const d = Math.round(this.echoDelayMs * MS);
+    for (const p of this.played) {
+      const k = i - d - Math.round(p.startMs * MS);
+      const end = p.stoppedAtMs === null ? p.samples.length : Math.min(p.samples.length, Math.round((p.stoppedAtMs - p.startMs) * MS));
+      if (k >= 0 && k < end) v += this.echoGain * (p.samples[k] as number);
+    }
+    return Math.max(-32768, Math.min(32767, Math.round(v)));
+  }
+
+  /** Advances virtual time by `ms` in 20 ms mic chunks; waits (in real time) while the loop works. */
+  async run(ms: number, timeoutMs = 60_000): Promise<void> {
+    const until = this.t + ms;
+    const deadline = performance.now() + timeoutMs;
+    while (this.t < until) {
+      while (['endpoint', 'transcribing', 'thinking'].includes(this.state) || this.awaitingAudio) {
+        if (performance.now() > deadline) throw new Error(`the loop stayed in ${this.state} for ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      const data = new Int16Array(FRAME_MS * MS);
+      const i0 = Math.round(this.t * MS);
+      for (let k = 0; k < data.length; k++) data[k] = this.micAt(i0 + k);
+      const chunk: PcmChunk = { sampleRateHz: RATE, channels: 1, format: 'int16', data, frames: data.length, captureTimestampMs: this.t, seq: this.seq++, preRoll: false };
+      this.t += FRAME_MS;
+      for (const l of this.listeners) l(chunk);
+      for (const d of [...this.drains]) {
+        if (this.t >= d.p.startMs + d.p.samples.length / MS) {
+          this.drains.splice(this.drains.indexOf(d), 1);
+          d.resolve();
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    }
+    // Old user speech and replies no longer sound; forget them so mixing stays cheap.
+    this.user = this.user.filter((u) => u.at * MS + u.samples.length > this.t * MS);
+  }
+
+  /** Runs until the loop is idle and nothing has played for `quietMs`. */
+  async runUntilQuiet(quietMs = 2000, maxMs = 30_000): Promise<void> {
+    const stop = this.t + maxMs;
+    while (this.t < stop) {
+      await this.run(100);
+      const last = this.played.at(-1);
+      const lastEnd = last ? (last.stoppedAtMs ?? last.startMs + last.samples.length / MS) + this.echoDelayMs : 0;
+      const userEnd = Math.max(0, ...this.user.map((u) => u.at + u.samples.length / MS));
+      if (this.state === 'idle' && this.t - Math.max(lastEnd, userEnd) >= quietMs) return;
+    }
+    throw new Error(`not quiet after ${maxMs} ms of virtual time (state ${this.state})`);
+  }
+}
+
+/** A TTS that synthesizes each text once (the 100-run test reuses one clip). */
+export function cachedTts(tts: TextToSpeech): TextToSpeech & { calls: number; synthesized: number } {
+  const cache = new Map<string, Promise<Speech>>();
+  const wrapped = {
+    name: tts.name,
+    voices: tts.voices,
+    calls: 0,
+    synthesized: 0,
+    synthesize(text: string, opts?: Parameters<TextToSpeech['synthesize']>[1]): Promise<Speech> {
+      wrapped.calls++;
+      const key = `${opts?.voice ?? ''}|${text}`;
+      let p = cache.get(key);
+      if (!p) {
+        wrapped.synthesized++;
+        p = tts.synthesize(text, opts);
+        cache.set(key, p);
+      }
+      return p;
+    },
+    health: () => tts.health(),
+  };
+  return wrapped;
+}
