@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CommandRequestSchema, TokenRequestSchema, TtsRequestSchema, type CommandRequest, type StatusResponse, type TokenRequest, type TtsProviderName, type TtsRequest, type TtsResult } from './api.js';
-import type { AppEvents } from './events.js';
+import type { AppEvents, VoiceLoopState } from './events.js';
 import { PROFILE_NAMES } from './intent.js';
 import type { CommandResponse, NotificationCard } from './response.js';
 
@@ -56,6 +56,15 @@ export interface SettingsView {
   restartNeeded: RestartSetting[];
 }
 
+/** The voice loop as the UI sees it; voice starts on the first push-to-talk press. */
+export interface VoiceStatusView {
+  available: boolean;
+  /** Why voice is off (add-on not built, no microphone, not started yet, …). */
+  reason: string | null;
+  state: VoiceLoopState;
+  mode: 'ptt' | 'vad' | null;
+}
+
 export interface LevelsSample {
   /** Peak and RMS of the last window, dBFS (−∞..0 clamped to −100). */
   peakDbfs: number;
@@ -96,6 +105,12 @@ export interface Calls {
   /** TTS test screen: the same synthesis and cache as POST /v1/tts, audio as base64. */
   'tts.synthesize': { req: TtsRequest; res: TtsResult };
   'tts.voices': { req: void; res: { providers: { provider: TtsProviderName; voices: string[] }[]; default_provider: TtsProviderName } };
+  /** Does not start the voice loop. */
+  'voice.status': { req: void; res: VoiceStatusView };
+  /** Push-to-talk pressed (starts the loop on first use) or released (the utterance is transcribed and run). */
+  'voice.ptt': { req: { pressed: boolean }; res: VoiceStatusView & { ok: boolean } };
+  /** Silences the reply at once. */
+  'voice.stop': { req: void; res: VoiceStatusView };
 }
 export type CallName = keyof Calls;
 
@@ -120,10 +135,13 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
   'shell.openExternal': z.strictObject({ url: z.string().max(2_000) }),
   'tts.synthesize': TtsRequestSchema,
   'tts.voices': z.undefined(),
+  'voice.status': z.undefined(),
+  'voice.ptt': z.strictObject({ pressed: z.boolean() }),
+  'voice.stop': z.undefined(),
 };
 
 export const CALL_NAMES = Object.keys(CALL_SCHEMAS) as CallName[];
-export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels'];
+export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state'];
 
 /** Browser mode: each call is one POST to `/v1/ui/call/<name>` (body `{req}`); events arrive on this WebSocket path as `{event, payload}`. */
 export const UI_CALL_PATH_PREFIX = '/v1/ui/call/';

@@ -22,8 +22,11 @@ const PRELOAD_CALLS: readonly CallName[] = [
   'shell.openExternal',
   'tts.synthesize',
   'tts.voices',
+  'voice.status',
+  'voice.ptt',
+  'voice.stop',
 ];
-const PRELOAD_EVENTS: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels'];
+const PRELOAD_EVENTS: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state'];
 
 const api: HostApi = {
   call<K extends CallName>(name: K, req: Calls[K]['req']): Promise<Calls[K]['res']> {

@@ -319,7 +319,11 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     webhooks,
     speechGate,
     startVoice(voiceOpts) {
-      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: process.env['HANDSFREE_VOICE_MODE'] === 'vad' ? 'vad' : 'ptt' }, ...voiceOpts }).then(
+      const devices = {
+        ...(config.audio?.inputDevice !== undefined ? { captureDeviceId: config.audio.inputDevice } : {}),
+        ...(config.audio?.outputDevice !== undefined ? { playbackDeviceId: config.audio.outputDevice } : {}),
+      };
+      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: process.env['HANDSFREE_VOICE_MODE'] === 'vad' ? 'vad' : 'ptt' }, ...devices, ...voiceOpts }).then(
         (r) => (voiceRunner = r),
         (e: unknown) => {
           voiceStarting = null; // a later press may try again

@@ -95,9 +95,16 @@ async function run(): Promise<void> {
 
   let muted = settings.get().spokenNotifications.muted;
   const tray = new Tray(nativeImage.createEmpty());
+  // A global shortcut has no key-up: the first press opens the mic, the next one ends the utterance.
   function pushToTalk(): void {
     win.show();
-    app.events.emit('pipeline.state', { stage: 'listening', session_id: null });
+    void app
+      .startVoice()
+      .then((runner) => {
+        const r = runner.status().state === 'listening' ? runner.pttStop() : runner.pttStart();
+        if (!r.ok && r.reason && Notification.isSupported()) new Notification({ title: 'HandsFree: voice unavailable', body: r.reason }).show();
+      })
+      .catch((e: unknown) => logger.error({ err: String(e) }, 'push-to-talk failed'));
   }
   const updateTray = (unread: number): void => {
     tray.setToolTip(`HandsFree: ${unread} unread`);

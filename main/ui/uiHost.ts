@@ -5,7 +5,7 @@
  */
 import type { Caller, TtsFormatName, TtsRequest } from '../../contract/api.js';
 import { AppError } from '../../contract/errors.js';
-import { CALL_SCHEMAS, type CallName, type Calls, type EventName, type Events } from '../../contract/ipc.js';
+import { CALL_SCHEMAS, type CallName, type Calls, type EventName, type Events, type VoiceStatusView } from '../../contract/ipc.js';
 import { notificationCard } from '../../core/responses/speak.js';
 import type { App } from '../app/app.js';
 import type { AudioDiagnosticsService } from '../audio/diagnostics.js';
@@ -41,6 +41,8 @@ async function confirmClick(d: UiHostDeps, token: string, caller: Caller) {
   return d.app.service.confirm({ token }, caller, 'click');
 }
 
+const VOICE_NOT_STARTED: VoiceStatusView = { available: false, reason: 'Voice starts on the first push-to-talk press.', state: 'idle', mode: null };
+
 export function createCallHandlers(d: UiHostDeps): CallHandlers {
   return {
     'command.run': (req, caller) => d.app.service.runCommand(req, caller, d.confirmOutsideRenderer ? { confirmGate: d.confirmOutsideRenderer } : undefined),
@@ -72,6 +74,12 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
         notice: a.notice,
       };
     },
+    'voice.status': async () => d.app.voice()?.status() ?? VOICE_NOT_STARTED,
+    'voice.ptt': async (req) => {
+      const runner = await d.app.startVoice();
+      return req.pressed ? runner.pttStart() : runner.pttStop();
+    },
+    'voice.stop': async () => d.app.voice()?.stop() ?? VOICE_NOT_STARTED,
     'tts.voices': async () => ({ providers: await appTtsService(d.app).voices(), default_provider: d.app.config.speech.tts }),
   };
 }

@@ -5,7 +5,8 @@
  * listening/speaking/idle for the existing status indicator. Without the add-on the runner reports
  * why and the app stays text-only.
  */
-import type { VoiceLoopState, VoiceStateEvent } from '../../contract/events.js';
+import type { VoiceStateEvent } from '../../contract/events.js';
+import type { VoiceStatusView } from '../../contract/ipc.js';
 import type { AudioSource, CaptureSession } from '../../core/ports/audio.js';
 import type { SpeechToText, TextToSpeech, VoiceActivityDetector } from '../../core/ports/speech.js';
 import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
@@ -34,13 +35,8 @@ export interface VoiceRunnerOptions {
   speakNotifications?: boolean;
 }
 
-export interface VoiceStatus {
-  available: boolean;
-  /** Why voice is off (add-on not built, no device, …). */
-  reason: string | null;
-  state: VoiceLoopState;
-  mode: VoiceLoopConfig['mode'] | null;
-}
+/** The runner's status: the UI contract's view (contract/ipc.ts). */
+export type VoiceStatus = VoiceStatusView;
 
 export class VoiceRunner {
   private constructor(

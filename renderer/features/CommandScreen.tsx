@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { PROFILE_NAMES } from '../../contract/intent.js';
 import type { Card } from '../../contract/response.js';
 import { useApp } from '../components/StoreContext.js';
@@ -46,6 +46,56 @@ function CardView({ card }: { card: Card }) {
   }
 }
 
+/** Hold to talk (pointer or Space/Enter held); the host's voice loop listens while held. */
+function PushToTalk() {
+  const voice = useApp((s) => s.voice);
+  const held = useApp((s) => s.pttHeld);
+  const event = useApp((s) => s.voiceEvent);
+  const heard = useApp((s) => s.voiceHeard);
+  const error = useApp((s) => s.voiceError);
+  const ptt = useApp((s) => s.pushToTalk);
+  const load = useApp((s) => s.loadVoice);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const unavailable = voice !== null && voice.state === 'unavailable';
+  const key = (pressed: boolean) => (e: KeyboardEvent) => {
+    if (e.key !== ' ' && e.key !== 'Enter') return;
+    e.preventDefault();
+    if (pressed && e.repeat) return;
+    void ptt(pressed);
+  };
+  return (
+    <>
+      <button
+        type="button"
+        data-action="voice.ptt"
+        data-testid="ptt"
+        aria-pressed={held}
+        disabled={unavailable}
+        title={unavailable ? (voice?.reason ?? 'Voice is not available') : 'Hold to talk (or hold Space)'}
+        onPointerDown={(e) => {
+          void ptt(true);
+          try {
+            e.currentTarget.setPointerCapture(e.pointerId); // the release still arrives if the pointer slides off
+          } catch {
+            // not a real pointer (synthetic event): nothing to capture
+          }
+        }}
+        onPointerUp={() => void ptt(false)}
+        onPointerCancel={() => void ptt(false)}
+        onKeyDown={key(true)}
+        onKeyUp={key(false)}
+      >
+        {held ? 'Listening… release to send' : 'Hold to talk'}
+      </button>
+      <span className="voice-state" data-testid="voice-state" role="status">
+        {error ?? (unavailable ? (voice?.reason ?? 'Voice is not available.') : event ? `Voice: ${event.state}${heard ? ` · heard “${heard}”` : ''}` : '')}
+      </span>
+    </>
+  );
+}
+
 export function CommandScreen() {
   const [text, setText] = useState('');
   const run = useApp((s) => s.runCommand);
@@ -66,9 +116,7 @@ export function CommandScreen() {
         <div className="row">
           <input id="command-input" data-testid="command-input" value={text} onChange={(e) => setText(e.target.value)} placeholder="merge PR 12 in acme/api" autoComplete="off" maxLength={2000} />
           <button type="submit">Send</button>
-          <button type="button" disabled title="Push-to-talk needs the audio add-on and a speech provider" aria-label="Push to talk (not available: no audio input)">
-            Push to talk
-          </button>
+          <PushToTalk />
         </div>
       </form>
       <p className="pipeline" data-testid="pipeline-stage">

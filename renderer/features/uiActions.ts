@@ -42,6 +42,7 @@ export const UI_ACTIONS: readonly UiAction[] = [
 
 /** UI-only controls that change no GitHub or pipeline state (navigation, settings, diagnostics). */
 export const UI_ONLY_CONTROLS: readonly { id: string; why: string }[] = [
+  { id: 'voice.ptt', why: 'push-to-talk is the voice input itself: holding it opens the microphone for the spoken command, so it has no spoken twin' },
   { id: 'tts.play', why: 'TTS test screen: synthesizes typed text to check a voice; changes no GitHub or pipeline state, and speaking "say <text>" would be the same text-to-speech path it tests' },
 ];
 

@@ -9,6 +9,7 @@ import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostAp
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 import { runDirectives } from '../features/openLinks.js';
 import { ttsSlice, type TtsSlice } from './ttsSlice.js';
+import { onVoiceState, voiceSlice, type VoiceSlice } from './voiceSlice.js';
 
 export interface ConfirmationEntry {
   action: PendingActionView;
@@ -64,7 +65,7 @@ export interface StatusSlice {
   loadStatus(): Promise<void>;
 }
 
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice;
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice;
 type Slice<T> = (host: HostApi) => StateCreator<AppState, [], [], T>;
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -246,11 +247,13 @@ export function createAppStore(host: HostApi) {
     ...settingsSlice(host)(...a),
     ...statusSlice(host)(...a),
     ...ttsSlice(host)(...a),
+    ...voiceSlice(host)(...a),
   }));
   const set = useStore.setState;
   host.on('pipeline.state', (p) => set({ pipeline: p, announcement: p.stage === 'idle' ? (p.spoken_text ?? '') : p.stage === 'thinking' ? 'Thinking…' : p.stage }));
   host.on('inbox.changed', (p) => set({ inbox: p.items, inboxLoaded: true }));
   host.on('diagnostics.levels', (l) => set({ levels: l }));
+  host.on('voice.state', (e) => onVoiceState(set, useStore.getState, e));
   host.on('action.changed', (e) =>
     set((s) => {
       const prev = s.confirmations[e.token];

@@ -1,0 +1,62 @@
+/**
+ * Push-to-talk: the button holds the mic open through the host's voice loop (main/voice), the
+ * loop's state arrives as 'voice.state' events; when voice cannot run (add-on not built, no
+ * microphone) the host's reason is shown instead of a silent no-op.
+ */
+import type { StateCreator } from 'zustand';
+import type { VoiceStateEvent } from '../../contract/events.js';
+import type { HostApi, VoiceStatusView } from '../../contract/ipc.js';
+import type { AppState } from './store.js';
+
+export interface VoiceSlice {
+  voice: VoiceStatusView | null;
+  /** The last loop event (state, transcript, dropped echo, …). */
+  voiceEvent: VoiceStateEvent | null;
+  /** The last transcript the loop acted on (kept while it thinks and speaks). */
+  voiceHeard: string | null;
+  voiceError: string | null;
+  /** The button is held (set before the host answers, so a quick release is not lost). */
+  pttHeld: boolean;
+  loadVoice(): Promise<void>;
+  pushToTalk(pressed: boolean): Promise<void>;
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export const voiceSlice = (host: HostApi): StateCreator<AppState, [], [], VoiceSlice> => (set, get) => ({
+  voice: null,
+  voiceEvent: null,
+  voiceHeard: null,
+  voiceError: null,
+  pttHeld: false,
+  async loadVoice() {
+    try {
+      set({ voice: await host.call('voice.status', undefined) });
+    } catch (e) {
+      set({ voiceError: errText(e) });
+    }
+  },
+  async pushToTalk(pressed) {
+    if (get().pttHeld === pressed) return; // key repeat, or a release without a press
+    set({ pttHeld: pressed, voiceError: null });
+    try {
+      const r = await host.call('voice.ptt', { pressed });
+      const { ok, ...status } = r;
+      set({ voice: status });
+      if (!ok && pressed) set({ voiceError: status.reason ?? `Push-to-talk is not available while the voice loop is ${status.state}.`, pttHeld: false });
+    } catch (e) {
+      set({ voiceError: errText(e), pttHeld: false });
+    }
+  },
+});
+
+/** Keeps `voice` in step with the loop's pushed state changes. */
+export function onVoiceState(set: (p: Partial<AppState>) => void, get: () => AppState, e: VoiceStateEvent): void {
+  const v = get().voice;
+  set({
+    voiceEvent: e,
+    ...(e.state === 'thinking' && e.transcript !== undefined ? { voiceHeard: e.transcript } : {}),
+    ...(e.state === 'listening' ? { voiceHeard: null } : {}),
+    voice: { available: e.state !== 'unavailable', reason: e.state === 'unavailable' ? (e.message ?? null) : null, state: e.state, mode: v?.mode ?? null },
+  });
+}
