@@ -73,7 +73,9 @@ export interface StatusResponse {
   pending_actions: number;
   auth_mode: 'dev' | 'api_key';
   /** Speech provider health (absent when speech is not wired, e.g. in some tests). */
-  speech?: { stt: ProviderHealthView; tts: ProviderHealthView };
+  speech?: { stt: ProviderHealthView; tts: ProviderHealthView; vad?: ProviderHealthView };
+  /** The voice loop: started on the first push-to-talk press; `reason` says why it cannot run. */
+  voice?: { started: boolean; available: boolean; reason: string | null; state: string };
 }
 
 export interface ProviderHealthView {

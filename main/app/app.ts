@@ -23,6 +23,7 @@ import type { AnnounceSettings, SpeechGate } from '../notifications/announcer.js
 import { NotificationCenter } from '../notifications/notificationCenter.js';
 import { WebhookReceiver } from '../notifications/webhookReceiver.js';
 import { VoiceRunner, type VoiceRunnerOptions } from '../voice/voiceRunner.js';
+import { fvadHealth } from '../speech/vad/fvadVad.js';
 
 export interface App {
   config: AppConfig;
@@ -297,7 +298,10 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         store: { ok: store.startupReport.ok, path: store.path, message: store.startupReport.ok ? null : store.startupReport.message },
         pending_actions: store.repos.pendingActions.listByState(['pending']).length,
         auth_mode: config.authMode,
-        speech: (speech ?? createSpeechProviders(config.speech)).health(),
+        speech: { ...(speech ?? createSpeechProviders(config.speech)).health(), vad: await fvadHealth() },
+        voice: voiceRunner
+          ? { started: true, ...voiceRunner.status() }
+          : { started: false, available: true, reason: 'Starts on the first push-to-talk press.', state: 'idle' },
       };
     },
     metrics: () => metrics.snapshot(),

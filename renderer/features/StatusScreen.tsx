@@ -19,7 +19,20 @@ export function StatusScreen() {
           <dt>Mode</dt><dd>{status.mode === 'fixture' ? 'fixture (demo account)' : 'live'}</dd>
           <dt>GitHub account</dt><dd>{status.github.account ?? '—'} {status.github.ok ? '' : `(${status.github.error ?? 'unavailable'})`}</dd>
           <dt>Rate-limit budget</dt><dd>{status.github.rate_limit ? `${status.github.rate_limit.remaining} / ${status.github.rate_limit.limit}` : 'n/a'}</dd>
-          <dt>Speech</dt><dd>STT {settings?.settings.sttProvider ?? 'offline'}, TTS {settings?.settings.ttsProvider ?? 'offline'}, VAD fvad</dd>
+          {status.speech ? (
+            (['stt', 'tts', 'vad'] as const).map((k) => {
+              const h = status.speech?.[k];
+              return h ? (
+                <div key={k} className="kv-row" data-testid={`health-${k}`}>
+                  <dt>{k.toUpperCase()}</dt>
+                  <dd>{h.provider}: {h.ok ? 'ok' : 'not working'}{h.message ? ` (${h.message})` : ''}</dd>
+                </div>
+              ) : null;
+            })
+          ) : (
+            <><dt>Speech</dt><dd>STT {settings?.settings.sttProvider ?? 'offline'}, TTS {settings?.settings.ttsProvider ?? 'offline'}</dd></>
+          )}
+          <dt>Voice loop</dt><dd data-testid="status-voice">{status.voice ? (status.voice.started ? (status.voice.available ? status.voice.state : `unavailable: ${status.voice.reason ?? ''}`) : status.voice.reason) : 'n/a'}</dd>
           <dt>Audio add-on</dt><dd>{diag ? (diag.addon.available ? 'loaded' : 'missing') : 'see Diagnostics'}</dd>
           <dt>Pending actions</dt><dd>{status.pending_actions}</dd>
           <dt>Store</dt><dd>{status.store.ok ? 'ok' : status.store.message}</dd>

@@ -115,5 +115,10 @@ test('status screen shows mode, account and rate limit', async ({ page, app }) =
   await page.goto(`${app.url}/`);
   await page.getByRole('button', { name: 'Status' }).click();
   await expect(page.getByTestId('status')).toContainText('fixture');
+  // provider health as the host reports it, not the saved settings
+  await expect(page.getByTestId('health-vad')).toContainText('webrtc-vad: ok');
+  await expect(page.getByTestId('health-stt')).toContainText(/pocketsphinx|stub/);
+  await expect(page.getByTestId('health-tts')).toContainText(/espeak|stub/);
+  await expect(page.getByTestId('status-voice')).toContainText('push-to-talk');
   await shot(page, 'status');
 });

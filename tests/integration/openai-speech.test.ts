@@ -389,7 +389,7 @@ describe('/v1/status on the real app', () => {
     };
     const speech = await app.speech();
     expect(await speech.stt.transcribe(tone())).toMatchObject({ provider: 'openai' });
-    expect((await status()).speech).toEqual({ stt: { provider: 'openai', ok: true, message: null }, tts: { provider: 'stub', ok: true, message: expect.any(String) } });
+    expect((await status()).speech).toEqual({ stt: { provider: 'openai', ok: true, message: null }, tts: { provider: 'stub', ok: true, message: expect.any(String) }, vad: { provider: 'webrtc-vad', ok: true, message: null } });
     ai.faults.serverError({ times: Infinity });
     for (let i = 0; i < 5; i++) await speech.stt.transcribe(tone());
     const open = (await status()).speech!.stt;

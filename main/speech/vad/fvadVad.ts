@@ -3,7 +3,7 @@
  * Raw per-frame decisions through the VoiceActivityDetector port; `segments()` adds the smoothing
  * of core/voice/segmenter.ts (onset frames, hangover, minimum length) for whole clips.
  */
-import type { PcmAudio, VoiceActivityDetector } from '../../../core/ports/speech.js';
+import type { PcmAudio, ProviderHealth, VoiceActivityDetector } from '../../../core/ports/speech.js';
 import { SpeechSegmenter, type SegmenterOptions } from '../../../core/voice/segmenter.js';
 
 interface FvadModule {
@@ -24,6 +24,17 @@ let modulePromise: Promise<FvadModule> | null = null;
 function loadFvad(): Promise<FvadModule> {
   modulePromise ??= import('@echogarden/fvad-wasm').then(async (m: { default: () => Promise<unknown> }) => (await m.default()) as FvadModule);
   return modulePromise;
+}
+
+/** Whether the WebRTC VAD loads here (the WASM module instantiates), for /v1/status. */
+export async function fvadHealth(): Promise<ProviderHealth> {
+  try {
+    await loadFvad();
+    return { provider: 'webrtc-vad', ok: true, message: null };
+  } catch (e) {
+    modulePromise = null; // let a later check try again
+    return { provider: 'webrtc-vad', ok: false, message: `WebRTC VAD (fvad-wasm) failed to load: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 /** 0 quality … 3 very aggressive (fewer false positives, more missed speech). */
