@@ -88,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve':
-      return runServe(config, { port, announce: false });
+      return runServe(config, { port });
     case 'start':
       return runStart(config, { port });
     case 'ask': {

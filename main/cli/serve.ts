@@ -1,18 +1,14 @@
-/** `handsfree serve` / `start`: the loopback HTTP API over the app, until SIGINT/SIGTERM. */
+/** `handsfree serve`: the loopback HTTP API over the app, until SIGINT/SIGTERM. */
 import { isAppError } from '../../contract/errors.js';
 import { createApp } from '../app/app.js';
 import type { AppConfig } from '../app/config.js';
+import { serveApp, type ServedApp } from '../app/serveApp.js';
 import { createLogger } from '../log/logger.js';
-import { startHttpServer } from '../server/httpServer.js';
-import { appNotificationRoutes } from '../notifications/routes.js';
-import { appSpeechRoutes } from '../speech/routes.js';
-import { appVoiceRoutes } from '../voice/routes.js';
-import { removeServerInfo, writeServerInfo } from './serverClient.js';
 
 /** How often interrupted actions are re-checked while serving, in ms. */
 const RECONCILE_EVERY_MS = 30_000;
 
-export async function runServe(config: AppConfig, opts: { port: number; announce: boolean }): Promise<number> {
+export async function runServe(config: AppConfig, opts: { port: number }): Promise<number> {
   const logger = createLogger({ level: config.logLevel === 'warn' ? 'info' : config.logLevel });
   let app;
   try {
@@ -21,17 +17,9 @@ export async function runServe(config: AppConfig, opts: { port: number; announce
     process.stderr.write(`handsfree: cannot start: ${isAppError(e) ? e.message : String(e)}\n`);
     return 2;
   }
-  let server;
+  let served: ServedApp;
   try {
-    server = await startHttpServer({
-      service: app.service,
-      apiKeys: app.store.repos.apiKeys,
-      authMode: config.authMode,
-      adminToken: config.adminToken,
-      port: opts.port,
-      logger,
-      extraRoutes: [...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app)],
-    });
+    served = await serveApp(app, logger, { port: opts.port });
   } catch (e) {
     await app.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -42,20 +30,15 @@ export async function runServe(config: AppConfig, opts: { port: number; announce
     );
     return 2;
   }
-  writeServerInfo(config.dataDir, { pid: process.pid, url: server.url, port: server.port });
   for (const note of app.notes) process.stdout.write(`Note: ${note}\n`);
-  if (opts.announce) {
-    process.stdout.write('Desktop window: not available in this build (the Electron shell and UI are not built yet); running the local API only.\n');
-  }
-  process.stdout.write(`HandsFree API listening on ${server.url} (${config.mode === 'fixture' ? 'demo fixture' : 'live'} mode, ${config.authMode} auth). Ctrl+C stops it.\n`);
+  process.stdout.write(`HandsFree API listening on ${served.server.url} (${config.mode === 'fixture' ? 'demo fixture' : 'live'} mode, ${config.authMode} auth). Ctrl+C stops it.\n`);
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  removeServerInfo(config.dataDir);
-  await server.close();
+  await served.close();
   await app.close();
   return 0;
 }

@@ -9,16 +9,13 @@ import { z } from 'zod';
 import { isAppError } from '../../contract/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { createApp, type App } from '../app/app.js';
-import { appNotificationRoutes } from '../notifications/routes.js';
-import { appVoiceRoutes } from '../voice/routes.js';
-import { appSpeechRoutes } from '../speech/routes.js';
+import { serveApp, type ServedApp } from '../app/serveApp.js';
 import { REPO_ROOT, type AppConfig } from '../app/config.js';
 import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
 import { systemClock } from '../app/system.js';
 import { AudioDiagnosticsService } from '../audio/diagnostics.js';
-import { writeServerInfo, removeServerInfo } from '../cli/serverClient.js';
 import { createLogger } from '../log/logger.js';
-import { jsonRoute, startHttpServer, type RouteSpec } from '../server/httpServer.js';
+import { jsonRoute, type RouteSpec } from '../server/httpServer.js';
 import { FileSecretBackend, openConfBackend, SettingsStore } from '../settings/settingsStore.js';
 import { createBrowserMode } from './browserMode.js';
 import { UiEventHub } from './eventHub.js';
@@ -71,7 +68,7 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
   const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false });
   const browser = createBrowserMode({ rendererDir: RENDERER_DIR, handlers, events: hub });
-  const extra: RouteSpec[] = [...browser.routes, ...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app)];
+  const extra: RouteSpec[] = [...browser.routes];
   if (testClock) {
     extra.push(
       jsonRoute({
@@ -86,33 +83,21 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
       }),
     );
   }
-  let server;
+  let served: ServedApp;
   try {
-    server = await startHttpServer({
-      service: app.service,
-      apiKeys: app.store.repos.apiKeys,
-      authMode: config.authMode,
-      adminToken: config.adminToken,
-      port: opts.port,
-      logger,
-      allowSameOrigin: true,
-      extraRoutes: extra,
-      onUpgrade: browser.onUpgrade,
-    });
+    served = await serveApp(app, logger, { port: opts.port, extraRoutes: extra, allowSameOrigin: true, onUpgrade: browser.onUpgrade });
   } catch (e) {
     browser.close();
     await app.close();
     throw e;
   }
-  writeServerInfo(config.dataDir, { pid: process.pid, url: server.url, port: server.port });
   return {
-    url: server.url,
+    url: served.server.url,
     app,
     async close() {
-      removeServerInfo(config.dataDir);
       diagnostics.stop();
       browser.close();
-      await server.close();
+      await served.close();
       await app.close();
     },
   };

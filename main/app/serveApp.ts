@@ -1,0 +1,55 @@
+/**
+ * One way to put a running app on the loopback HTTP API, shared by `handsfree serve` and the
+ * desktop app's browser mode so their routes cannot drift: the /v1 API plus the notification,
+ * webhook, agent, voice and speech routes, and the server-info file the CLI finds it by.
+ */
+import type { Logger } from '../../core/ports/clock.js';
+import { removeServerInfo, writeServerInfo } from '../cli/serverClient.js';
+import { appNotificationRoutes } from '../notifications/routes.js';
+import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../server/httpServer.js';
+import type { RouteSpec } from '../server/router.js';
+import { appSpeechRoutes } from '../speech/routes.js';
+import { appVoiceRoutes } from '../voice/routes.js';
+import type { App } from './app.js';
+
+/** Every route a transport mounts besides the built-in /v1 ones. */
+export function appRoutes(app: App): RouteSpec[] {
+  return [...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app)];
+}
+
+export interface ServedApp {
+  server: RunningHttpServer;
+  /** Removes the server-info file and closes the server (not the app). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP server over `app` on 127.0.0.1:`port` and records it for the CLI.
+ * @throws what startHttpServer throws (e.g. EADDRINUSE); the app is left open for the caller to close.
+ */
+export async function serveApp(
+  app: App,
+  logger: Logger,
+  opts: { port: number; extraRoutes?: RouteSpec[] } & Pick<HttpServerOptions, 'allowSameOrigin' | 'onUpgrade'>,
+): Promise<ServedApp> {
+  const { config } = app;
+  const server = await startHttpServer({
+    service: app.service,
+    apiKeys: app.store.repos.apiKeys,
+    authMode: config.authMode,
+    adminToken: config.adminToken,
+    port: opts.port,
+    logger,
+    extraRoutes: [...(opts.extraRoutes ?? []), ...appRoutes(app)],
+    ...(opts.allowSameOrigin !== undefined ? { allowSameOrigin: opts.allowSameOrigin } : {}),
+    ...(opts.onUpgrade !== undefined ? { onUpgrade: opts.onUpgrade } : {}),
+  });
+  writeServerInfo(config.dataDir, { pid: process.pid, url: server.url, port: server.port });
+  return {
+    server,
+    async close() {
+      removeServerInfo(config.dataDir);
+      await server.close();
+    },
+  };
+}
