@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, exampleUtterances } from './catalog.js';
-import { applyRewrites, generateGrammar, grammarAutomaton, spokenWords, toFsg, type WordAutomaton } from './grammar.js';
+import { applyRewrites, generateGrammar, grammarAutomaton, SPOKEN_ALIASES, spokenWords, toFsg, type WordAutomaton } from './grammar.js';
+import { tokenize } from './normalize.js';
 import { recognize } from './recognizer.js';
 
 const REPOS = ['acme/api', 'acme/web', 'octo-org/payments', 'acme/agent-tasks'];
@@ -54,6 +55,17 @@ describe('JSGF grammar from the command registry', () => {
     expect(g.words).not.toContain('dependabot');
     expect(applyRewrites('ask priya k to review it', g.rewrites)).toBe('ask priya-k to review it');
     expect(recognize(applyRewrites('ask sam dev to review it', g.rewrites), { knownRepos: REPOS })).toMatchObject({ name: 'pr.request_review', entities: { reviewers: ['sam-dev'] } });
+  });
+
+  it('lets the STT hear spoken aliases the normalizer joins back, and no typed-only form', () => {
+    for (const [word, aliases] of Object.entries(SPOKEN_ALIASES)) {
+      for (const a of aliases) expect(tokenize(a).map((t) => t.w), a).toEqual([word]);
+    }
+    expect(accepts(fsa, 'summarize pull request twelve')).toBe(true);
+    expect(recognize('summarize pull request twelve', { knownRepos: REPOS })).toMatchObject({ name: 'pr.summarize', entities: { number: 12 } });
+    // ":" in "reply: ship it" is typed; without a spoken "saying" the phrase is not a command.
+    expect(accepts(fsa, 'reply ship it')).toBe(false);
+    expect(accepts(fsa, 'reply saying ship it')).toBe(true);
   });
 
   it('omits patterns whose slot has no vocabulary rather than emitting an unusable rule', () => {

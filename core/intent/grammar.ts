@@ -82,6 +82,14 @@ const NUMBER_RULES = [
 
 const DIGIT_WORDS = ['zero', ...DIGITS];
 
+/**
+ * Other ways people say a catalog word, which the recognizer's normalizer joins back into it
+ * ("pull request" → "pr"; tested in grammar.test.ts): the grammar must let the STT hear them.
+ */
+export const SPOKEN_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  pr: ['pull request'],
+};
+
 /** Words a name is spoken as: "octo-org" → octo org, "myRepo2" → my repo two, "api_v2" → api v two. */
 export function spokenWords(name: string): string[] {
   return name
@@ -194,10 +202,14 @@ export function generateGrammar(opts: GrammarOptions = {}): GeneratedGrammar {
   const ruleFrags = new Map<string, Frag>();
   const render = (n: PatternNode): Frag => {
     switch (n.kind) {
-      case 'word':
-        if (!/^[a-z']+$/.test(n.word)) return EPS; // ":" and digits are typed forms, not spoken words
-        words.add(n.word);
-        return { kind: 'x', text: n.word, atom: true };
+      case 'word': {
+        // ":" and digits are typed forms, not spoken words: an alternative made of one cannot be
+        // said (as ε it made "reply ship it" speakable, which the recognizer rightly refuses).
+        if (!/^[a-z']+$/.test(n.word)) return VOID;
+        const aliases = SPOKEN_ALIASES[n.word] ?? [];
+        for (const w of [n.word, ...aliases.flatMap((a) => a.split(' '))]) words.add(w);
+        return aliases.length === 0 ? { kind: 'x', text: n.word, atom: true } : { kind: 'x', text: `(${[n.word, ...aliases].join(' | ')})`, atom: true };
+      }
       case 'seq':
         return seqOf(n.items.map(render));
       case 'alt':

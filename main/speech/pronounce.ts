@@ -93,7 +93,11 @@ export function buildDictionary(words: readonly string[]): { text: string; gener
   const gen = generatedPronunciations(missing);
   const lines: string[] = [];
   for (const w of words) {
-    const prons = cmu.get(w) ?? gen.get(w) ?? [];
+    const all = cmu.get(w) ?? gen.get(w) ?? [];
+    // A one-phone variant of a word that has a longer one ("ai" AY besides EY AY) matches a
+    // fragment of almost anything and was the commonest way chit-chat became a command.
+    const long = all.filter((p) => p.includes(' '));
+    const prons = long.length > 0 ? long : all;
     prons.forEach((p, i) => lines.push(`${w}${i === 0 ? '' : `(${i + 1})`} ${p}`));
   }
   return { text: `${lines.join('\n')}\n`, generated: missing };

@@ -1,8 +1,10 @@
 /**
  * Offline STT + intent path on spoken commands: espeak-ng speech in 3 voices, clean and with pink
  * noise at 10 dB SNR, through pocketsphinx with the grammar generated from the command registry,
- * then the intent recognizer. Prints exact-command and intent accuracy; gates intent accuracy on
- * clean speech at ≥ 90%. Out-of-grammar speech and noise must never yield a side-effect intent.
+ * then the intent recognizer. Prints exact-command and intent accuracy per voice and condition;
+ * gates intent accuracy on clean speech (a rejected clip counts as a miss; the issue's target is
+ * 90%, not reached yet). Out-of-grammar speech and noise should never yield a side-effect intent
+ * (the decoder's rejection model, thresholds calibrated on speech-calibration.ts, not on these clips).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIDE_EFFECT_INTENTS } from '../../contract/intent.js';
@@ -30,8 +32,8 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(60);
   });
 
-  it('recognizes ≥ 85% of intents in clean speech (3 voices; target 90%); reports 10 dB SNR and an en-gb accent', async () => {
-    const rows: { cond: string; voice: string; text: string; heard: string; intentOk: boolean; exact: boolean; entOk: boolean }[] = [];
+  it('recognizes ≥ 86% of intents in clean speech (3 voices; target 90%), ≥ 83% after rejection; reports 10 dB SNR and an en-gb accent', async () => {
+    const rows: { cond: string; voice: string; text: string; heard: string; rawOk: boolean; intentOk: boolean; exact: boolean; entOk: boolean }[] = [];
     let sttMs = 0;
     let audioMs = 0;
     for (const voice of [...VOICES, ...ACCENT_VOICES]) {
@@ -41,15 +43,17 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
         const accent = (ACCENT_VOICES as readonly string[]).includes(voice);
         const conds = accent ? ([['accent', clean]] as const) : ([['clean', clean], ['snr10', withNoise(clean, 10, 300, k * 7919)]] as const);
         for (const [cond, audio] of conds) {
-          const t = await stt.transcribe(audio);
-          sttMs += t.processingMs;
-          audioMs += t.audioMs;
+          const t0 = performance.now();
+          const t = stt.analyze(audio);
+          sttMs += performance.now() - t0;
+          audioMs += (audio.samples.length / audio.sampleRateHz) * 1000;
           const intent = recognize(t.text, { knownRepos: FIXTURE_REPOS });
           rows.push({
             cond,
             voice,
             text: c.text,
             heard: t.text,
+            rawOk: recognize(t.heard, { knownRepos: FIXTURE_REPOS }).name === c.intent,
             intentOk: intent.name === c.intent,
             entOk: intent.name === c.intent && entitiesMatch(intent.entities as Record<string, unknown>, c.entities),
             exact: t.text === c.text.toLowerCase().replace(/[^a-z' ]/g, ''),
@@ -60,20 +64,29 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
     const report = (cond: string) => {
       const r = rows.filter((x) => x.cond === cond);
       const pct = (f: (x: (typeof r)[number]) => boolean) => (100 * r.filter(f).length) / r.length;
-      return { n: r.length, exact: pct((x) => x.exact), intent: pct((x) => x.intentOk), intentAndEntities: pct((x) => x.entOk) };
+      return { n: r.length, exact: pct((x) => x.exact), intent: pct((x) => x.intentOk), intentAndEntities: pct((x) => x.entOk), beforeRejection: pct((x) => x.rawOk) };
     };
     const clean = report('clean');
     const noisy = report('snr10');
     const accent = report('accent');
-    const fmt = (o: ReturnType<typeof report>) => `n=${o.n} exact ${o.exact.toFixed(1)}% intent ${o.intent.toFixed(1)}% intent+entities ${o.intentAndEntities.toFixed(1)}%`;
+    const fmt = (o: ReturnType<typeof report>) => `n=${o.n} exact ${o.exact.toFixed(1)}% intent ${o.intent.toFixed(1)}% (before rejection ${o.beforeRejection.toFixed(1)}%) intent+entities ${o.intentAndEntities.toFixed(1)}%`;
     console.log(`[speech] offline STT, ${CORPUS.length} commands × ${VOICES.length} voices: clean ${fmt(clean)}; 10 dB SNR ${fmt(noisy)}; en-gb accent (not gated) ${fmt(accent)}; RTF ${(sttMs / audioMs).toFixed(3)}`);
-    for (const x of rows.filter((r) => !r.intentOk && r.cond === 'clean')) console.log(`[speech] miss (${x.cond}, ${x.voice}): "${x.text}" → "${x.heard}"`);
-    // The issue's target is 90% clean; measured here 86–89% (see the report). The gate sits just
-    // below the measured value so regressions fail without making the suite flaky.
-    expect(clean.intent).toBeGreaterThanOrEqual(85);
-    // Noise is reported, with a floor that catches a broken noise path.
-    expect(noisy.intent).toBeGreaterThanOrEqual(60);
-  }, 240_000);
+    for (const voice of VOICES) {
+      for (const cond of ['clean', 'snr10']) {
+        const r = rows.filter((x) => x.voice === voice && x.cond === cond);
+        const pct = (f: (x: (typeof r)[number]) => boolean) => ((100 * r.filter(f).length) / r.length).toFixed(1);
+        console.log(`[speech]   ${voice} ${cond}: exact ${pct((x) => x.exact)}% intent ${pct((x) => x.intentOk)}% rejected ${r.filter((x) => x.heard === '').length}`);
+      }
+    }
+    for (const x of rows.filter((r) => !r.intentOk && r.cond !== 'accent')) console.log(`[speech] miss (${x.cond}, ${x.voice}): "${x.text}" → "${x.heard}"`);
+    // The issue's target is 90% clean. Measured: 88–89% of what the decoder hears, 85% delivered
+    // after the rejection model (REJECTION in main/speech/pocketsphinx.ts) drops low-scoring
+    // side-effect commands. The gates sit just below the measured values so regressions fail.
+    expect(clean.beforeRejection).toBeGreaterThanOrEqual(86);
+    expect(clean.intent).toBeGreaterThanOrEqual(83);
+    // Noise is reported, with a floor that catches a broken noise path (measured ~73%).
+    expect(noisy.intent).toBeGreaterThanOrEqual(70);
+  }, 300_000);
 
   it('rarely turns out-of-grammar speech or noise into a side-effect intent (target never), never a confirm or merge', async () => {
     const heard: string[] = [];
@@ -90,13 +103,24 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
     const sideEffects = intents.filter((n) => SIDE_EFFECT_INTENTS.includes(n));
     const rejected = heard.filter((h) => h === '').length;
     console.log(`[speech] out-of-grammar/noise: ${heard.length} clips, ${rejected} empty transcripts, intents: ${JSON.stringify(intents.reduce<Record<string, number>>((a, n) => ({ ...a, [n]: (a[n] ?? 0) + 1 }), {}))}`);
-    // Target: 0. Measured: 1–2 of 34 clips become a side-effect intent (e.g. "let the ai do ticket
-    // thirty" → agent.delegate, which still needs a spoken confirmation before anything happens).
-    // The grammar decoder has no rejection model yet (a phone-loop score comparison was too slow
-    // here); this bound catches regressions until it has.
+    // Target: 0. Measured with the calibrated rejection threshold: 1 of 34 (was 2 without it):
+    // "my favourite colour is blue" → "mark that read please" scores like a real command.
     console.log(`[speech] side-effect intents from out-of-grammar audio: ${sideEffects.length} (target 0): ${JSON.stringify(sideEffects)}`);
-    expect(sideEffects.length).toBeLessThanOrEqual(2);
+    expect(sideEffects.length).toBeLessThanOrEqual(1);
     expect(sideEffects).not.toContain('system.confirm');
     expect(sideEffects).not.toContain('pr.merge');
   }, 120_000);
+
+  it('reports a real confidence: higher for commands than for what it rejects', async () => {
+    const cmd = stt.analyze(await speak('what needs my attention', 'en-us'));
+    const oog = stt.analyze(await speak('the weather is nice today in paris', 'en-us'));
+    expect(cmd).toMatchObject({ text: 'what needs my attention', rejected: null });
+    expect(cmd.confidence).toBeGreaterThan(0.5);
+    // Dither noise differs per decode, so the same clip scores slightly differently each time.
+    const t = await stt.transcribe(await speak('what needs my attention', 'en-us'));
+    expect(t.text).toBe('what needs my attention');
+    expect(t.confidence).toBeGreaterThan(0.5);
+    expect(t.confidence).toBeLessThan(1);
+    expect(oog.scorePerFrame).toBeLessThan(cmd.scorePerFrame);
+  });
 });
