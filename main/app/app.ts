@@ -11,7 +11,7 @@ import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
 import { FixtureGitHubGateway } from '../github/fixtureGitHubGateway.js';
-import { createSpeechProviders, type SpeechProviders } from '../speech/providers.js';
+import type { SpeechProviders } from '../speech/providers.js';
 import { openStore, type Store } from '../store/index.js';
 import { REPO_ROOT, type AppConfig } from './config.js';
 import { AppEventBus } from './events.js';
@@ -233,6 +233,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   let speech: SpeechProviders | null = null;
   const getSpeech = async (): Promise<SpeechProviders> => {
     if (speech === null) {
+      // Loaded on first use: the speech stack (koffi, cockatiel, the OpenAI client) is a good part of start-up otherwise.
+      const { createSpeechProviders } = await import('../speech/providers.js');
       speech = createSpeechProviders(config.speech);
       try {
         speech.prepare({ knownRepos: await github.listRepos() });
@@ -298,7 +300,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         store: { ok: store.startupReport.ok, path: store.path, message: store.startupReport.ok ? null : store.startupReport.message },
         pending_actions: store.repos.pendingActions.listByState(['pending']).length,
         auth_mode: config.authMode,
-        speech: { ...(speech ?? createSpeechProviders(config.speech)).health(), vad: await fvadHealth() },
+        speech: { ...(speech ?? (await import('../speech/providers.js')).createSpeechProviders(config.speech)).health(), vad: await fvadHealth() },
         voice: voiceRunner
           ? { started: true, ...voiceRunner.status() }
           : { started: false, available: true, reason: 'Starts on the first push-to-talk press.', state: 'idle' },

@@ -16,9 +16,12 @@ export function isLoopbackAddress(host: string): boolean {
 
 /** The Host header values (lowercase) a client reaching `bindHost:port` may legitimately send. */
 export function allowedHostHeaders(bindHost: string, port: number): ReadonlySet<string> {
-  const names = new Set<string>(['localhost', isIPv6(bindHost) ? `[${bindHost}]` : bindHost]);
+  // bindHost is a checked loopback literal (isLoopbackAddress), so a colon means IPv6; node:net's
+  // isIPv6 would compile its large regex at start-up (~35 ms) just for this.
+  const v6 = bindHost.includes(':');
+  const names = new Set<string>(['localhost', v6 ? `[${bindHost}]` : bindHost]);
   if (bindHost === '127.0.0.1') names.add('127.0.0.1');
-  if (isIPv6(bindHost)) names.add('[::1]');
+  if (v6) names.add('[::1]');
   const out = new Set<string>();
   for (const n of names) {
     out.add(`${n}:${port}`);

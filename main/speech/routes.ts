@@ -36,7 +36,7 @@ import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
 import { jsonRoute, plainRoute, type RouteContext, type RouteSpec } from '../server/router.js';
 import { EspeakTextToSpeech } from './espeak.js';
-import { createSpeechProviders, type SpeechProviders } from './providers.js';
+import type { SpeechProviders } from './providers.js';
 import { StubTextToSpeech } from './stub.js';
 import { TtsService } from './ttsService.js';
 import { decodeAudio, encodeWav } from './wav.js';
@@ -284,9 +284,12 @@ export function appTtsService(app: App): TtsService {
         if (kind === cfg.tts) return app.speech().then((sp) => sp.tts);
         let p = own.get(kind);
         if (p === undefined) {
-          p = Promise.resolve(
-            kind === 'offline' ? new EspeakTextToSpeech() : kind === 'stub' ? new StubTextToSpeech() : createSpeechProviders({ stt: 'stub', tts: 'openai', ...(cfg.openai ? { openai: cfg.openai } : {}) }).tts,
-          );
+          p =
+            kind === 'offline'
+              ? Promise.resolve(new EspeakTextToSpeech())
+              : kind === 'stub'
+                ? Promise.resolve(new StubTextToSpeech())
+                : import('./providers.js').then((m) => m.createSpeechProviders({ stt: 'stub', tts: 'openai', ...(cfg.openai ? { openai: cfg.openai } : {}) }).tts);
           own.set(kind, p);
         }
         return p;

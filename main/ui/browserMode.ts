@@ -7,7 +7,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { UI_EVENTS_PATH, type WsMessage } from '../../contract/ipc.js';
 import type { RouteSpec, UpgradeContext } from '../server/httpServer.js';
@@ -122,7 +122,11 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
     }),
   ];
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 });
+  // `ws` loads on the first upgrade: the page asks for it only after it has rendered, so the
+  // module's load time (~100 ms) stays out of the cold start.
+  let wss: Promise<WebSocketServer> | null = null;
+  let closed = false;
+  const server = (): Promise<WebSocketServer> => (wss ??= import('ws').then((m) => new m.WebSocketServer({ noServer: true, maxPayload: 4 * 1024 })));
   const clients = new Set<WebSocket>();
   const send = (msg: WsMessage): void => {
     const text = JSON.stringify(msg);
@@ -138,18 +142,25 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        clients.add(ws);
-        ws.on('close', () => clients.delete(ws));
-        // Events only flow server → client; anything the client sends is ignored.
-        ws.on('message', () => undefined);
-        ws.on('error', () => ws.terminate());
-      });
+      void server().then(
+        (s) => {
+          if (closed) return void socket.destroy();
+          s.handleUpgrade(req, socket, head, (ws) => {
+            clients.add(ws);
+            ws.on('close', () => clients.delete(ws));
+            // Events only flow server → client; anything the client sends is ignored.
+            ws.on('message', () => undefined);
+            ws.on('error', () => ws.terminate());
+          });
+        },
+        () => socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'),
+      );
     },
     close() {
+      closed = true;
       off();
       for (const ws of clients) ws.terminate();
-      wss.close();
+      void wss?.then((s) => s.close());
     },
   };
 }
