@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../contract/ipc.js';
 import { loadConfig } from '../app/config.js';
 import { inQuietHours } from '../notifications/announcer.js';
 import { announceSettingsFrom, configWithSettings, settingsInEffect } from './applySettings.js';
-import { FileSecretBackend, openConfBackend, SettingsStore } from './settingsStore.js';
+import { FileSecretBackend, openJsonFileBackend, SettingsStore } from './settingsStore.js';
 
 const base = () => loadConfig({ HANDSFREE_DATA_DIR: mkdtempSync(join(tmpdir(), 'hf-apply-')) });
 const saved: Settings = { ...DEFAULT_SETTINGS, mode: 'live', sttProvider: 'stub', ttsProvider: 'openai', voice: 'en-gb', inputDevice: 'pulse:glasses', outputDevice: 'pulse:glasses-out' };
@@ -45,7 +45,7 @@ describe('SettingsStore with the running app', () => {
     const d = mkdtempSync(join(tmpdir(), 'hf-apply-'));
     const config = base();
     const applied: Settings[] = [];
-    const store = new SettingsStore(openConfBackend(d), new FileSecretBackend(d, {}), { inEffect: settingsInEffect(config), onChange: (s) => applied.push(s) });
+    const store = new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {}), { inEffect: settingsInEffect(config), onChange: (s) => applied.push(s) });
     expect(store.saved).toBe(false);
     expect(store.view().restartNeeded).toEqual([]);
     store.update({ profile: 'workout' });
@@ -56,7 +56,7 @@ describe('SettingsStore with the running app', () => {
     expect(store.view().restartNeeded).toEqual(['mode', 'outputDevice']);
     // after a restart with these settings nothing is pending
     const next = configWithSettings(config, store.get(), store.saved, {});
-    const reopened = new SettingsStore(openConfBackend(d), new FileSecretBackend(d, {}), { inEffect: settingsInEffect(next) });
+    const reopened = new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {}), { inEffect: settingsInEffect(next) });
     expect(reopened.view().restartNeeded).toEqual([]);
   });
 });

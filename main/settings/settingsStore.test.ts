@@ -1,19 +1,33 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../contract/ipc.js';
-import { FileSecretBackend, openConfBackend, parseSettings, SettingsStore } from './settingsStore.js';
+import { FileSecretBackend, openJsonFileBackend, parseSettings, SETTINGS_FILE, SettingsStore } from './settingsStore.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'hf-settings-'));
 
 describe('SettingsStore (conf)', () => {
   it('persists across a reopen and validates patches', () => {
     const d = dir();
-    new SettingsStore(openConfBackend(d), new FileSecretBackend(d, {})).update({ profile: 'terse' });
-    const again = new SettingsStore(openConfBackend(d), new FileSecretBackend(d, {}));
+    new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {})).update({ profile: 'terse' });
+    const again = new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {}));
     expect(again.get().profile).toBe('terse');
     expect(() => again.update({ profile: 'nope' as never })).toThrow();
+  });
+  it('writes one JSON object (electron-store format) and moves a corrupt file aside instead of losing it', () => {
+    const d = dir();
+    const s = new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {}));
+    s.update({ voice: 'en-gb' });
+    expect(JSON.parse(readFileSync(join(d, SETTINGS_FILE), 'utf8'))).toMatchObject({ voice: 'en-gb', profile: 'default' });
+    writeFileSync(join(d, SETTINGS_FILE), '{"voice": "en-gb", trunc');
+    expect(s.get()).toEqual(DEFAULT_SETTINGS);
+    const aside = readdirSync(d).filter((f) => f.startsWith(`${SETTINGS_FILE}.corrupt-`));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(d, aside[0]!), 'utf8')).toContain('trunc');
+    s.update({ profile: 'terse' });
+    expect(new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {})).get().profile).toBe('terse');
+    expect(readdirSync(d).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
   it('falls back per key when a stored value is invalid', () => {
     expect(parseSettings({ profile: 42, voice: 'alto' })).toEqual({ ...DEFAULT_SETTINGS, voice: 'alto' });

@@ -1,11 +1,11 @@
 /**
  * Settings store: one zod schema (contract/ipc.ts), one backend per environment. Node/browser
- * mode uses `conf` (electron-store's base library, same file format); the Electron shell passes an
- * electron-store instance through the same `SettingsBackend` shape. Secrets never go in here.
+ * mode uses a JSON file in electron-store's format (openJsonFileBackend); the Electron shell passes
+ * an electron-store instance through the same `SettingsBackend` shape. Secrets never go in here.
  */
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Conf from 'conf';
+import { fsyncDir, nodeFs, writeTempThenRename } from '../store/fsFacade.js';
 import { AppError } from '../../contract/errors.js';
 import { DEFAULT_SETTINGS, RESTART_SETTINGS, SettingsSchema, type SecretStatus, type Settings, type SettingsPatch, type SettingsView } from '../../contract/ipc.js';
 
@@ -23,8 +23,49 @@ export interface SecretBackend {
   read(): string | undefined;
 }
 
-export function openConfBackend(dataDir: string): SettingsBackend {
-  return new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'ui-settings', projectName: 'handsfree-dev-companion' });
+/** The settings file's name in the data dir: electron-store's `ui-settings.json`, so both shells read the same file. */
+export const SETTINGS_FILE = 'ui-settings.json';
+
+/**
+ * Browser/Node mode: the settings as one JSON object in `<dataDir>/ui-settings.json` (the format
+ * electron-store writes), saved with the store's temp + fsync + rename. Not `conf`: it loads ajv
+ * for schema checks zod already does here, ~150 ms of the desktop app's start-up. A file that is
+ * not a JSON object is moved aside (`.corrupt-<ms>`, nothing deleted) and defaults apply.
+ */
+export function openJsonFileBackend(dataDir: string): SettingsBackend {
+  const path = join(dataDir, SETTINGS_FILE);
+  const read = (): Record<string, unknown> => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return {}; // no file yet
+    }
+    try {
+      const v: unknown = JSON.parse(text);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // fall through: quarantine
+    }
+    try {
+      renameSync(path, `${path}.corrupt-${Date.now()}`);
+    } catch {
+      // another reader moved it first
+    }
+    return {};
+  };
+  return {
+    path,
+    // Read on each access, like conf, so a file edited by hand (or the other shell) is seen.
+    get store() {
+      return read();
+    },
+    set(key, value) {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      writeTempThenRename(nodeFs, path, Buffer.from(`${JSON.stringify({ ...read(), [key]: value }, null, '\t')}\n`));
+      fsyncDir(nodeFs, dataDir);
+    },
+  };
 }
 
 /** Reads stored values over the defaults; a stored value that fails the schema falls back to its default. */

@@ -13,7 +13,7 @@ import { AppError } from '../../contract/errors.js';
 import type { Logger } from '../../core/ports/clock.js';
 import type { StoreFiles } from './files.js';
 import type { StoreFs } from './fsFacade.js';
-import { fsyncDir, tryQuietly, writeAll } from './fsFacade.js';
+import { fsyncDir, tryQuietly, writeAll, writeTempThenRename } from './fsFacade.js';
 import { encodeEntry, encodeHeader, MAX_RECORD_BYTES } from './journal.js';
 import type { JournalOp } from './journal.js';
 import { encodeSnapshot } from './snapshot.js';
@@ -573,24 +573,3 @@ export class DurableDb {
 /** Longest a deferred-sync record waits for its fdatasync, in ms. */
 export const DEFERRED_SYNC_MS = 50;
 
-/** temp file + write + fsync + close + rename; the caller fsyncs the directory. Removes the temp file on failure. */
-function writeTempThenRename(fs: StoreFs, file: string, data: Uint8Array): void {
-  const tmp = `${file}.tmp`;
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(tmp, 'w', 0o600);
-    writeAll(fs, fd, data, 0);
-    fs.fsyncSync(fd);
-    const f = fd;
-    fd = undefined;
-    fs.closeSync(f);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    if (fd !== undefined) {
-      const f = fd;
-      tryQuietly(() => fs.closeSync(f));
-    }
-    tryQuietly(() => fs.unlinkSync(tmp));
-    throw e;
-  }
-}

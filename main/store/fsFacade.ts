@@ -81,3 +81,25 @@ export function tryQuietly(fn: () => void): void {
     /* best effort: the original failure is what gets reported */
   }
 }
+
+/** temp file + write + fsync + close + rename; the caller fsyncs the directory. Removes the temp file on failure. */
+export function writeTempThenRename(fs: StoreFs, file: string, data: Uint8Array): void {
+  const tmp = `${file}.tmp`;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'w', 0o600);
+    writeAll(fs, fd, data, 0);
+    fs.fsyncSync(fd);
+    const f = fd;
+    fd = undefined;
+    fs.closeSync(f);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) {
+      const f = fd;
+      tryQuietly(() => fs.closeSync(f));
+    }
+    tryQuietly(() => fs.unlinkSync(tmp));
+    throw e;
+  }
+}

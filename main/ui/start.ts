@@ -16,7 +16,7 @@ import { systemClock } from '../app/system.js';
 import { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
 import { jsonRoute, type RouteSpec } from '../server/httpServer.js';
-import { FileSecretBackend, openConfBackend, SettingsStore } from '../settings/settingsStore.js';
+import { FileSecretBackend, openJsonFileBackend, SettingsStore } from '../settings/settingsStore.js';
 import { createBrowserMode } from './browserMode.js';
 import { UiEventHub } from './eventHub.js';
 import { createCallHandlers } from './uiHost.js';
@@ -56,7 +56,7 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   // The desktop app polls notifications like `handsfree serve`; E2E runs (test clock) keep the
   // demo inbox still so their assertions do not race new arrivals.
   // Saved desktop settings pick mode, providers, voice and devices (the environment wins where set).
-  const settingsBackend = openConfBackend(config.dataDir);
+  const settingsBackend = openJsonFileBackend(config.dataDir);
   const secrets = new FileSecretBackend(config.dataDir, env);
   const stored = new SettingsStore(settingsBackend, secrets);
   const effective = configWithSettings(config, stored.get(), stored.saved, env, secrets.read());
