@@ -53,6 +53,7 @@ async function run(): Promise<void> {
     app,
     settings,
     diagnostics,
+    prefetchInbox: true,
     openExternal: async (url) => {
       if (!isAllowedExternalUrl(url)) return false;
       await shell.openExternal(url);

@@ -66,7 +66,7 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   applyLiveSettings(app, settings.get());
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
   // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
-  const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false });
+  const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false, prefetchInbox: true });
   const browser = createBrowserMode({ rendererDir: RENDERER_DIR, handlers, events: hub });
   const extra: RouteSpec[] = [...browser.routes];
   if (testClock) {

@@ -4,6 +4,7 @@
  * (main/electron/ipc.ts), so the two cannot drift.
  */
 import type { Caller, TtsFormatName, TtsRequest } from '../../contract/api.js';
+import type { NotificationThread } from '../../contract/github.js';
 import { AppError } from '../../contract/errors.js';
 import { CALL_SCHEMAS, type CallName, type Calls, type EventName, type Events, type VoiceStatusView } from '../../contract/ipc.js';
 import { notificationCard } from '../../core/responses/speak.js';
@@ -26,6 +27,10 @@ export interface UiHostDeps {
    * Absent in browser mode, where the page is not isolated from the user's own browser anyway.
    */
   confirmOutsideRenderer?(readBack: string): Promise<boolean>;
+  /** Start fetching the inbox now, for the window's first render. */
+  prefetchInbox?: boolean;
+  /** Wall clock, epoch ms (tests). */
+  nowMs?: () => number;
 }
 
 /** A click's confirm: through the native gate when there is one, then the same exactly-once path as voice. */
@@ -43,13 +48,29 @@ async function confirmClick(d: UiHostDeps, token: string, caller: Caller) {
 
 const VOICE_NOT_STARTED: VoiceStatusView = { available: false, reason: 'Voice starts on the first push-to-talk press.', state: 'idle', mode: null };
 
+/** How long a prefetched inbox may stand in for the first inbox.list, in ms. */
+export const INBOX_PREFETCH_MAX_AGE_MS = 10_000;
+
 export function createCallHandlers(d: UiHostDeps): CallHandlers {
+  // The first screen is the inbox: fetch it while the window loads (a GitHub round trip in live
+  // mode), and let the first inbox.list take that result if it is fresh. A failed prefetch is
+  // ignored: the request then asks GitHub itself and reports its own error.
+  const clock = d.nowMs ?? Date.now;
+  let prefetch: { at: number; threads: Promise<NotificationThread[] | null> } | null = d.prefetchInbox
+    ? { at: clock(), threads: d.app.github.listNotifications().catch(() => null) }
+    : null;
+  const takePrefetch = (): Promise<NotificationThread[]> | null => {
+    const p = prefetch;
+    prefetch = null;
+    if (p === null || clock() - p.at > INBOX_PREFETCH_MAX_AGE_MS) return null;
+    return p.threads.then((t) => t ?? d.app.github.listNotifications());
+  };
   return {
     'command.run': (req, caller) => d.app.service.runCommand(req, caller, d.confirmOutsideRenderer ? { confirmGate: d.confirmOutsideRenderer } : undefined),
     'action.confirm': (req, caller) => confirmClick(d, req.token, caller),
     'action.cancel': (req, caller) => d.app.service.cancel(req, caller),
     'inbox.list': async () => {
-      const threads = await d.app.github.listNotifications();
+      const threads = await (takePrefetch() ?? d.app.github.listNotifications());
       return { items: threads.map((t, i) => notificationCard(t, i + 1)) };
     },
     'status.get': () => d.app.service.status(),
