@@ -19,6 +19,12 @@ export function SettingsScreen() {
   const saveToken = useApp((s) => s.saveToken);
   const error = useApp((s) => s.settingsError);
   const [draft, setDraft] = useState<Settings | null>(null);
+  // Device choices come from the audio add-on (empty where it is not built: free text still works).
+  const devices = useApp((s) => s.diagnostics?.devices);
+  const loadDiagnostics = useApp((s) => s.loadDiagnostics);
+  useEffect(() => {
+    void loadDiagnostics();
+  }, [loadDiagnostics]);
   const [token, setToken] = useState('');
   useEffect(() => {
     void load();
@@ -59,8 +65,16 @@ export function SettingsScreen() {
           </select>
         </label>
         <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
-        <label>Input device<input value={draft.inputDevice} onChange={(e) => upd({ inputDevice: e.target.value })} /></label>
-        <label>Output device<input value={draft.outputDevice} onChange={(e) => upd({ outputDevice: e.target.value })} /></label>
+        <label>Input device<input list="input-devices" value={draft.inputDevice} onChange={(e) => upd({ inputDevice: e.target.value })} /></label>
+        <label>Output device<input list="output-devices" value={draft.outputDevice} onChange={(e) => upd({ outputDevice: e.target.value })} /></label>
+        {(['input', 'output'] as const).map((dir) => (
+          <datalist key={dir} id={`${dir}-devices`} data-testid={`${dir}-devices`}>
+            <option value="default">System default</option>
+            {(devices ?? []).filter((d) => d.direction === dir).map((d) => (
+              <option key={d.id} value={d.id}>{`${d.name} (${d.transport})`}</option>
+            ))}
+          </datalist>
+        ))}
         <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
         <fieldset>
           <legend>Spoken notifications</legend>

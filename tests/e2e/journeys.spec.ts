@@ -89,6 +89,9 @@ test('settings survive a restart', async ({ page }) => {
     await page.getByLabel('Profile').selectOption('terse');
     await page.getByLabel('Mute spoken notifications').check();
     await page.getByLabel('Voice').fill('en-gb');
+    // device fields offer the devices the add-on lists (at least the system default)
+    await expect(page.getByTestId('input-devices').locator('option[value="default"]')).toHaveCount(1);
+    await expect(page.getByLabel('Input device')).toHaveAttribute('list', 'input-devices');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByTestId('live-region')).toHaveText('Settings saved.');
     // profile and mute apply at once; the voice is picked at start-up, and the page says so
