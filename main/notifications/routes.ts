@@ -8,7 +8,6 @@ import {
   DelegateRequestSchema,
   NotificationListQuerySchema,
   UpdateSubscriptionRequestSchema,
-  type Caller,
 } from '../../contract/api.js';
 import type { AgentService } from '../agent/agentService.js';
 import type { App } from '../app/app.js';
@@ -16,7 +15,7 @@ import { toTaskView } from '../agent/agentTaskStore.js';
 import type { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
-import { jsonRoute, plainRoute, type RouteContext, type RouteSpec } from '../server/router.js';
+import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from '../server/router.js';
 import { toSubscriptionView, toView, type NotificationCenter } from './notificationCenter.js';
 import { MAX_WEBHOOK_BODY_BYTES, type WebhookReceiver } from './webhookReceiver.js';
 
@@ -31,20 +30,7 @@ export interface NotificationRouteDeps {
 const THREAD_ID = /^[A-Za-z0-9_:#@./-]{1,300}$/;
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-function callerOf(ctx: RouteContext): Caller {
-  if (ctx.caller === null) throw new Error('caller missing on an authenticated route');
-  return { ...ctx.caller, correlationId: ctx.requestId };
-}
 
-function queryOf(ctx: RouteContext): Record<string, string> {
-  const url = new URL(ctx.req.url ?? '/', 'http://localhost');
-  const out: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) {
-    if (k in out) throw new HttpError(400, 'validation_failed', `Query parameter ${k} is repeated.`);
-    out[k] = v;
-  }
-  return out;
-}
 
 function param(ctx: RouteContext, name: string, re: RegExp, what: string): string {
   let v: string;

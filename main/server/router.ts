@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { Caller } from '../../contract/api.js';
 import type { Logger } from '../../core/ports/clock.js';
+import { HttpError } from './errorStatus.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -76,6 +77,24 @@ export function plainRoute(spec: Omit<RouteSpec, 'body'>): RouteSpec {
 }
 
 /** The media type of a Content-Type header, lowercased, without parameters. */
+/** The caller of an `auth: 'caller'` route, with the request id as its correlation id. */
+export function callerOf(ctx: RouteContext): Caller {
+  // The dispatcher sets caller for every auth: 'caller' route; absence is a wiring bug.
+  if (ctx.caller === null) throw new Error('caller missing on an authenticated route');
+  return { ...ctx.caller, correlationId: ctx.requestId };
+}
+
+/** The query parameters; a repeated one is refused (400) rather than guessed. */
+export function queryOf(ctx: RouteContext): Record<string, string> {
+  const url = new URL(ctx.req.url ?? '/', 'http://localhost');
+  const out: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k in out) throw new HttpError(400, 'validation_failed', `Query parameter ${k} is repeated.`);
+    out[k] = v;
+  }
+  return out;
+}
+
 export function mediaTypeOf(header: string | undefined): string {
   return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }

@@ -7,13 +7,12 @@ import {
   CreateApiKeyRequestSchema,
   TokenRequestSchema,
   type AppService,
-  type Caller,
 } from '../../contract/api.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ApiKeyRepository } from '../../core/ports/store.js';
 import { generateApiKey, newApiKeyId } from './auth.js';
 import { HttpError } from './errorStatus.js';
-import { jsonRoute, plainRoute, type RouteContext, type RouteSpec } from './router.js';
+import { callerOf, jsonRoute, plainRoute, type RouteContext, type RouteSpec } from './router.js';
 
 export interface V1Deps {
   service: AppService;
@@ -35,11 +34,6 @@ export interface CreateApiKeyResponse {
 
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-function callerOf(ctx: RouteContext): Caller {
-  // The dispatcher sets caller for every auth: 'caller' route; absence is a wiring bug.
-  if (ctx.caller === null) throw new Error('caller missing on an authenticated route');
-  return { ...ctx.caller, correlationId: ctx.requestId };
-}
 
 function confirmVia(ctx: RouteContext): 'click' | 'api' {
   const raw = ctx.req.headers['x-confirm-via'];

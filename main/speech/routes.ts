@@ -22,7 +22,6 @@ import {
   SessionIdSchema,
   TtsRequestSchema,
   type AudioCommandResponse,
-  type Caller,
   type DevAudioView,
   type TtsProviderName,
 } from '../../contract/api.js';
@@ -34,7 +33,7 @@ import { runVoiceTurn } from '../../core/voice/turn.js';
 import type { App } from '../app/app.js';
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
-import { jsonRoute, plainRoute, type RouteContext, type RouteSpec } from '../server/router.js';
+import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from '../server/router.js';
 import { EspeakTextToSpeech } from './espeak.js';
 import type { SpeechProviders } from './providers.js';
 import { StubTextToSpeech } from './stub.js';
@@ -68,20 +67,7 @@ const CommandAudioQuerySchema = z.strictObject({
 
 const DEV_AUDIO_ID = /^[a-f0-9]{16}$/;
 
-function callerOf(ctx: RouteContext): Caller {
-  if (ctx.caller === null) throw new Error('caller missing on an authenticated route');
-  return { ...ctx.caller, correlationId: ctx.requestId };
-}
 
-function queryOf(ctx: RouteContext): Record<string, string> {
-  const url = new URL(ctx.req.url ?? '/', 'http://localhost');
-  const out: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) {
-    if (k in out) throw new HttpError(400, 'validation_failed', `Query parameter ${k} is repeated.`);
-    out[k] = v;
-  }
-  return out;
-}
 
 function wantsWav(ctx: RouteContext, reply: 'json' | 'wav' | undefined): boolean {
   if (reply !== undefined) return reply === 'wav';
