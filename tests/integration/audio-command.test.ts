@@ -18,18 +18,10 @@ import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
 import { appSpeechRoutes } from '../../main/speech/routes.js';
 import { encodeWav, parseWav } from '../../main/speech/wav.js';
-import { hasSpeechTools, speakToWav } from './speech-audio.js';
+import { CAN_MP3, CAN_OPUS_ENC, hasSpeechTools, speakToWav } from './speech-audio.js';
 
-function hasTool(cmd: string, args: string[]): boolean {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const SOX_MP3 = hasTool('sox', ['-n', '-t', 'mp3', '/dev/null', 'trim', '0', '0.1']);
-const OPUSENC = hasTool('opusenc', ['--version']);
+const SOX_MP3 = CAN_MP3;
+const OPUSENC = CAN_OPUS_ENC;
 
 let dir: string;
 let app: App;

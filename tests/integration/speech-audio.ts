@@ -16,6 +16,21 @@ const execFileAsync = promisify(execFile);
 /** espeak-ng words per minute (its default is 175; a calm speaker is nearer 140). */
 const SPEED = Number(process.env['HF_SPEECH_WPM'] ?? 140);
 
+/** Whether `cmd args` runs here (a tool from apt that a test needs). */
+export function hasTool(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+/** sox can write MP3 (libsox-fmt-mp3). */
+export const CAN_MP3 = hasTool('sox', ['-n', '-t', 'mp3', '/dev/null', 'trim', '0', '0.1']);
+/** opus-tools can encode (and, for CAN_OPUS, decode) Ogg/Opus. */
+export const CAN_OPUS_ENC = hasTool('opusenc', ['--version']);
+export const CAN_OPUS = CAN_OPUS_ENC && hasTool('opusdec', ['--version']);
+
 export const FIXTURE_REPOS = ['acme/api', 'acme/web', 'acme/infra', 'octo-org/payments', 'acme/agent-tasks'];
 export const FIXTURE_PEOPLE = ['sam-dev', 'priya-k', 'dana-w', 'marco-b', 'lena-o', 'jules-t', 'omar-h', 'kenji-m', 'ana-s'];
 

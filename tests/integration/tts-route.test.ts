@@ -4,7 +4,6 @@
  * cache keyed by (provider, voice, format, text) — a second identical call does not reach the
  * provider — and the text limit and sanitizing (PI-5).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,17 +21,8 @@ import { appSpeechRoutes, speechRoutes } from '../../main/speech/routes.js';
 import { StubTextToSpeech } from '../../main/speech/stub.js';
 import { TtsService } from '../../main/speech/ttsService.js';
 import { decodeAudio, oggCodec, parseWav, sniffAudio } from '../../main/speech/wav.js';
+import { CAN_MP3, CAN_OPUS } from './speech-audio.js';
 
-function hasTool(cmd: string, args: string[]): boolean {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const CAN_MP3 = hasTool('sox', ['-n', '-t', 'mp3', '/dev/null', 'trim', '0', '0.1']);
-const CAN_OPUS = hasTool('opusenc', ['--version']) && hasTool('opusdec', ['--version']);
 
 /** The real provider, with every call to it counted and its texts recorded. */
 class CountingTts implements TextToSpeech {
