@@ -41,19 +41,26 @@ test('diagnostics: level meter moves with audio on the capture device, or the ad
     }
     test.skip(pulse === null, 'skipped because the add-on is built but no PulseAudio tools are installed to play audio into the capture device');
     const wav = join(dir, 'tone.wav');
-    toneWav(wav, 2, 440);
-    player = spawn('sh', ['-c', `while :; do paplay --server=${pulse!.server} --device=hf_loop ${wav}; done`], { stdio: 'ignore', env: { ...process.env, PULSE_SERVER: pulse!.server } });
+    toneWav(wav, 1, 440);
+    // Tone bursts with silence between them: a moving meter must follow both (a steady tone alone
+    // can read the same 0.1 dB for seconds).
+    player = spawn('sh', ['-c', `while :; do paplay --server=${pulse!.server} --device=hf_loop ${wav}; sleep 0.7; done`], { stdio: 'ignore', env: { ...process.env, PULSE_SERVER: pulse!.server } });
     await start.click();
     await expect(page.getByRole('button', { name: 'Stop level meter' })).toBeVisible();
     const meter = page.getByTestId('level-meter');
-    const seen = new Set<number>();
+    let loudest = -Infinity;
+    let quietest = Infinity;
     await expect
       .poll(async () => {
         const v = Number(await meter.getAttribute('data-rms'));
-        if (v > -60) seen.add(Math.round(v * 10));
-        return seen.size;
-      }, { timeout: 20_000 })
-      .toBeGreaterThanOrEqual(2);
+        if (Number.isFinite(v)) {
+          loudest = Math.max(loudest, v);
+          quietest = Math.min(quietest, v);
+        }
+        // the tone is heard (well above silence) and the meter also fell back between bursts
+        return loudest > -40 && loudest - quietest > 20;
+      }, { timeout: 20_000, intervals: [100] })
+      .toBe(true);
     await page.getByRole('button', { name: 'Play test tone' }).click();
     await expect(page.getByTestId('diagnostics-result')).toContainText('test tone');
     await shot(page, 'diagnostics');
