@@ -96,13 +96,8 @@ export class AgentService {
       const target = action ?? { userId: 'unknown', sessionId: null, token: null, repo: '', number: null, instruction: '' };
       // Same issue already with the agent, or dispatched ambiguously before: find that issue first.
       if (target.number !== null) {
-        for (const prior of this.tasks.activeFor(target.userId, target.repo, target.number).filter((t) => t.provider !== 'copilot')) {
-          const found = await this.findDispatch(inner, prior);
-          if (found) return found;
-          if (prior.state === 'created') {
-            this.tasks.transition(prior.id, ['created'], 'failed', { error: 'Dispatch did not happen; superseded by a new request.' }, now);
-          }
-        }
+        const found = await this.reusePrior(inner, this.tasks.activeFor(target.userId, target.repo, target.number).filter((t) => t.provider !== 'copilot'), now);
+        if (found) return found;
       }
       task = this.tasks.insert({
         id: this.deps.randomId(),
@@ -158,13 +153,8 @@ export class AgentService {
       const userId = action?.userId ?? 'unknown';
       // Same issue already with Copilot: that task stands, nothing is sent. (A task of the other
       // provider is left alone: its dispatch issue says nothing about Copilot's assignment.)
-      for (const prior of this.tasks.activeFor(userId, repo, number).filter((t) => t.provider === 'copilot')) {
-        const found = await this.findDispatch(inner, prior);
-        if (found) return found;
-        if (prior.state === 'created') {
-          this.tasks.transition(prior.id, ['created'], 'failed', { error: 'Dispatch did not happen; superseded by a new request.' }, now);
-        }
-      }
+      const found = await this.reusePrior(inner, this.tasks.activeFor(userId, repo, number).filter((t) => t.provider === 'copilot'), now);
+      if (found) return found;
       task = this.tasks.insert({
         id: this.deps.randomId(),
         correlationId: marker,
@@ -222,6 +212,22 @@ export class AgentService {
    * An existing dispatch of `task`, if it has one: its dispatch issue (recorded, or found by its
    * marker), or for copilot the issue itself once it shows Copilot assigned.
    */
+  /**
+   * Before dispatching again: a prior task of the same issue whose dispatch can be found stands
+   * (its issue is returned); one never dispatched is marked superseded.
+   * @param now wall-clock epoch ms.
+   */
+  private async reusePrior(inner: GitHubGateway, priors: readonly AgentTask[], now: number): Promise<IssueSummary | null> {
+    for (const prior of priors) {
+      const found = await this.findDispatch(inner, prior);
+      if (found) return found;
+      if (prior.state === 'created') {
+        this.tasks.transition(prior.id, ['created'], 'failed', { error: 'Dispatch did not happen; superseded by a new request.' }, now);
+      }
+    }
+    return null;
+  }
+
   private async findDispatch(inner: GitHubGateway, task: AgentTask): Promise<IssueSummary | null> {
     const ref = parseRef(task.externalId);
     if (ref) return inner.getIssue(ref.repo, ref.number);

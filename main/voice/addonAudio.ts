@@ -12,7 +12,6 @@ import type {
   CaptureRequest,
   CaptureSession,
   PcmChunk,
-  PlaybackPosition,
   PlaybackRequest,
   PlaybackSession,
 } from '../../core/ports/audio.js';
@@ -26,14 +25,8 @@ interface AddonCapture {
   resume(): void;
   close(): void;
 }
-interface AddonPlayback {
-  write(pcm: Int16Array | Float32Array): Promise<void>;
-  drain(): Promise<void>;
-  stop(): void;
-  position(): PlaybackPosition;
-  onRoute(listener: (event: AudioRouteEvent) => void): () => void;
-  close(): void;
-}
+/** The add-on's playback handle has exactly the port's shape (native/audio-addon/test/portCompat.test.ts keeps them in step). */
+type AddonPlayback = PlaybackSession;
 /** The slice of the add-on's API used here. */
 export interface AudioAddonModule {
   audioAvailability(): { available: boolean; reason: string | null };
