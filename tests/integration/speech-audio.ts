@@ -63,7 +63,9 @@ export async function speakToWav(text: string, voice: string, opts: { speed?: nu
   const raw = `${out}.${process.pid}.espeak.wav`;
   await execFileAsync('espeak-ng', ['-v', voice, '-s', String(opts.speed ?? SPEED), '-w', raw, text]);
   const tmp = `${out}.${process.pid}.tmp.wav`;
-  await execFileAsync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmp]);
+  // -R: sox dithers when it resamples, from a random seed unless told; repeatable audio keeps
+  // accuracy figures identical from run to run.
+  await execFileAsync('sox', ['-R', raw, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmp]);
   renameSync(tmp, out);
   return out;
 }
@@ -77,7 +79,7 @@ export function pinkNoise(seconds = 8): Int16Array {
   const out = join(cacheDir(), `pink-${seconds}.wav`);
   if (!existsSync(out)) {
     const tmp = `${out}.${process.pid}.tmp.wav`;
-    execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', tmp, 'synth', String(seconds), 'pinknoise', 'vol', '0.5']);
+    execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', tmp, 'synth', String(seconds), 'pinknoise', 'vol', '0.5']);
     renameSync(tmp, out);
   }
   return parseWav(readFileSync(out)).samples;

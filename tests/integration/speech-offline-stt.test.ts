@@ -2,8 +2,8 @@
  * Offline STT + intent path on spoken commands: espeak-ng speech in 3 voices, clean and with pink
  * noise at 10 dB SNR, through pocketsphinx with the grammar generated from the command registry,
  * then the intent recognizer. Prints exact-command and intent accuracy per voice and condition;
- * gates intent accuracy on clean speech (a rejected clip counts as a miss; the issue's target is
- * 90%, not reached yet). Out-of-grammar speech and noise should never yield a side-effect intent
+ * gates intent accuracy on clean speech at the issue's 90% (a rejected clip counts as a miss).
+ * Out-of-grammar speech and noise should never yield a side-effect intent
  * (the decoder's rejection model, thresholds calibrated on speech-calibration.ts, not on these clips).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(60);
   });
 
-  it('recognizes ≥ 86% of intents in clean speech (3 voices; target 90%), ≥ 83% after rejection; reports 10 dB SNR and an en-gb accent', async () => {
+  it('recognizes ≥ 90% of intents in clean speech (3 voices), after rejection; reports 10 dB SNR and an en-gb accent', async () => {
     const rows: { cond: string; voice: string; text: string; heard: string; rawOk: boolean; intentOk: boolean; exact: boolean; entOk: boolean }[] = [];
     let sttMs = 0;
     let audioMs = 0;
@@ -79,16 +79,15 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
       }
     }
     for (const x of rows.filter((r) => !r.intentOk && r.cond !== 'accent')) console.log(`[speech] miss (${x.cond}, ${x.voice}): "${x.text}" → "${x.heard}"`);
-    // The issue's target is 90% clean. Measured: 88–89% of what the decoder hears, 85% delivered
-    // after the rejection model (REJECTION in main/speech/pocketsphinx.ts) drops low-scoring
-    // side-effect commands. The gates sit just below the measured values so regressions fail.
-    expect(clean.beforeRejection).toBeGreaterThanOrEqual(86);
-    expect(clean.intent).toBeGreaterThanOrEqual(83);
-    // Noise is reported, with a floor that catches a broken noise path (measured ~73%).
-    expect(noisy.intent).toBeGreaterThanOrEqual(70);
+    // Measured (repeatable audio): 96.5% of what the decoder hears, 90.9% delivered after the rejection model
+    // (REJECTION in main/speech/pocketsphinx.ts) drops low-scoring side-effect commands.
+    expect(clean.beforeRejection).toBeGreaterThanOrEqual(93);
+    expect(clean.intent).toBeGreaterThanOrEqual(90);
+    // Noise is reported, with a floor that catches a broken noise path (measured ~87%).
+    expect(noisy.intent).toBeGreaterThanOrEqual(80);
   }, 300_000);
 
-  it('rarely turns out-of-grammar speech or noise into a side-effect intent (target never), never a confirm or merge', async () => {
+  it('never turns out-of-grammar speech or noise into a side-effect intent', async () => {
     const heard: string[] = [];
     for (const voice of VOICES) {
       for (const text of OUT_OF_GRAMMAR) heard.push((await stt.transcribe(await speak(text, voice))).text);
@@ -103,12 +102,8 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
     const sideEffects = intents.filter((n) => SIDE_EFFECT_INTENTS.includes(n));
     const rejected = heard.filter((h) => h === '').length;
     console.log(`[speech] out-of-grammar/noise: ${heard.length} clips, ${rejected} empty transcripts, intents: ${JSON.stringify(intents.reduce<Record<string, number>>((a, n) => ({ ...a, [n]: (a[n] ?? 0) + 1 }), {}))}`);
-    // Target: 0. Measured with the calibrated rejection threshold: 1 of 34 (was 2 without it):
-    // "my favourite colour is blue" → "mark that read please" scores like a real command.
-    console.log(`[speech] side-effect intents from out-of-grammar audio: ${sideEffects.length} (target 0): ${JSON.stringify(sideEffects)}`);
-    expect(sideEffects.length).toBeLessThanOrEqual(1);
-    expect(sideEffects).not.toContain('system.confirm');
-    expect(sideEffects).not.toContain('pr.merge');
+    console.log(`[speech] side-effect intents from out-of-grammar audio: ${sideEffects.length}: ${JSON.stringify(sideEffects)}`);
+    expect(sideEffects).toEqual([]);
   }, 120_000);
 
   it('reports a real confidence: higher for commands than for what it rejects', async () => {

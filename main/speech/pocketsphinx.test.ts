@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { mergeArgs, withNoiseFloor } from './pocketsphinx.js';
+
+describe('pocketsphinx input conditioning', () => {
+  it('adds a noise floor of the asked RMS, the same every time, so a decode depends only on its audio', () => {
+    const silence = new Int16Array(16_000);
+    const a = withNoiseFloor(silence, 10);
+    const b = withNoiseFloor(silence, 10);
+    expect(b).toEqual(a);
+    const rms = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+    expect(rms).toBeGreaterThan(9);
+    expect(rms).toBeLessThan(11);
+    expect(silence.every((v) => v === 0)).toBe(true);
+  });
+
+  it('keeps speech and clips at full scale', () => {
+    const loud = Int16Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? 32767 : -32768));
+    const out = withNoiseFloor(loud, 10);
+    expect(Math.max(...out)).toBeLessThanOrEqual(32767);
+    expect(Math.min(...out)).toBeGreaterThanOrEqual(-32768);
+    expect(withNoiseFloor(loud, 0)).toBe(loud);
+  });
+
+  it('lets experiment arguments replace defaults by name (pocketsphinx refuses a repeated name)', () => {
+    expect(mergeArgs(['-dither', 'no', '-beam', '1e-60'], ['-beam', '1e-48', '-lw', '2'])).toEqual(['-dither', 'no', '-beam', '1e-48', '-lw', '2']);
+  });
+});
