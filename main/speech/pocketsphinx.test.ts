@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeArgs, withNoiseFloor } from './pocketsphinx.js';
 
 describe('pocketsphinx input conditioning', () => {
-  it('adds a noise floor of the asked RMS, the same every time, so a decode depends only on its audio', () => {
+  it('adds a noise floor of the asked RMS, the same every time', () => {
     const silence = new Int16Array(16_000);
     const a = withNoiseFloor(silence, 10);
     const b = withNoiseFloor(silence, 10);

@@ -193,8 +193,6 @@ export interface PocketsphinxOptions {
   cacheDir?: string;
   /** Extra decoder arguments (tuning experiments), e.g. ['-lw', '3']. */
   decoderArgs?: readonly string[];
-  /** Noise floor added before decoding, RMS in 16-bit sample units (experiments; default NOISE_FLOOR_RMS). */
-  noiseFloorRms?: number;
   /** Rejection thresholds (calibration experiments); defaults to REJECTION. */
   rejection?: { floor: number; sideEffect: number; scale: number };
 }
@@ -303,7 +301,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
   }
 
   private analyzePcm(input: Int16Array): Analysis {
-    const pcm = withNoiseFloor(input, this.opts.noiseFloorRms ?? NOISE_FLOOR_RMS);
+    const pcm = withNoiseFloor(input, NOISE_FLOOR_RMS);
     let r: Decoded;
     try {
       r = (loadBinding() as Binding).decode(this.ensure(), pcm);

@@ -79,8 +79,8 @@ describe.skipIf(!tools)('offline STT + intent on spoken commands', () => {
       }
     }
     for (const x of rows.filter((r) => !r.intentOk && r.cond !== 'accent')) console.log(`[speech] miss (${x.cond}, ${x.voice}): "${x.text}" → "${x.heard}"`);
-    // Measured (repeatable audio): 96.5% of what the decoder hears, 90.9% delivered after the rejection model
-    // (REJECTION in main/speech/pocketsphinx.ts) drops low-scoring side-effect commands.
+    // Measured (repeatable audio): 96.5% of what the decoder hears, 90.9% delivered after the
+    // rejection model (REJECTION in main/speech/pocketsphinx.ts) drops low-scoring side-effect commands.
     expect(clean.beforeRejection).toBeGreaterThanOrEqual(93);
     expect(clean.intent).toBeGreaterThanOrEqual(90);
     // Noise is reported, with a floor that catches a broken noise path (measured ~87%).
