@@ -95,7 +95,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   const store = await openStore({ path: join(config.dataDir, 'handsfree.sqlite'), clock, logger, compactEveryWrites: 4000, journalToSnapshotRatio: 1 });
   const notes: string[] = [];
   if (!store.startupReport.ok) notes.push(store.startupReport.message);
-  const github = opts.github ?? (await makeGateway(config, logger));
+  const github = opts.github ?? (await makeGateway(config, logger, clock.nowMs()));
   const metrics = new StageMetrics();
   const events = new AppEventBus();
   // Pending actions from another boot (or, off Linux, another process) are expired: their
@@ -352,8 +352,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
 }
 
 /** Octokit loads only in live mode: it is most of the start-up cost in demo mode. */
-async function makeGateway(config: AppConfig, logger: Logger): Promise<GitHubGateway> {
-  if (config.mode === 'fixture') return new FixtureGitHubGateway({ fixturesDir: config.fixturesDir, journalPath: join(config.dataDir, 'demo-github-writes.jsonl') });
+async function makeGateway(config: AppConfig, logger: Logger, nowMs: number): Promise<GitHubGateway> {
+  // The demo world is moved to today so its notifications keep their written ages.
+  if (config.mode === 'fixture') return new FixtureGitHubGateway({ fixturesDir: config.fixturesDir, journalPath: join(config.dataDir, 'demo-github-writes.jsonl'), shiftToMs: nowMs });
   if (!config.githubToken) {
     logger.warn({}, 'live mode without a GitHub token: every GitHub call will answer no_token');
   }

@@ -82,3 +82,39 @@ describe('demo GitHub fixture', () => {
     expect(() => parseDemoFixture({ ...fixture, now: 'yesterday' })).toThrow(/now/);
   });
 });
+
+describe('demo fixture moved to today (shiftDemoFixture)', () => {
+  it('moves every timestamp by the same amount, so ages stay as written', async () => {
+    const { shiftDemoFixture } = await import('./fixtureData.js');
+    const target = Date.parse('2031-07-04T12:00:00Z');
+    const moved = shiftDemoFixture(fixture, target);
+    expect(moved.now).toBe('2031-07-04T12:00:00Z');
+    const delta = target - Date.parse(fixture.now);
+    moved.notifications.forEach((n, i) => expect(Date.parse(n.updatedAt) - Date.parse(fixture.notifications[i]!.updatedAt)).toBe(delta));
+    moved.pulls.forEach((p, i) => {
+      expect(Date.parse(p.createdAt) - Date.parse(fixture.pulls[i]!.createdAt)).toBe(delta);
+      expect(p.title).toBe(fixture.pulls[i]!.title);
+    });
+    expect(fixture.now).toBe(loadDemoFixture().now); // the input is not mutated
+  });
+
+  it('the app in demo mode shows a newest notification less than a day old, on any run date', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createApp } = await import('../app/app.js');
+    const { loadConfig } = await import('../app/config.js');
+    const { SILENT_LOGGER } = await import('../log/logger.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hf-demo-age-'));
+    const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir }), { logger: SILENT_LOGGER });
+    try {
+      const threads = await app.github.listNotifications();
+      const newest = Math.max(...threads.map((t) => Date.parse(t.updatedAt)));
+      expect(Date.now() - newest).toBeGreaterThanOrEqual(0);
+      expect(Date.now() - newest).toBeLessThan(24 * 3_600_000);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

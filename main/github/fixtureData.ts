@@ -180,6 +180,24 @@ export function loadDemoFixture(path: string = defaultFixturesDir()): DemoFixtur
   return parseDemoFixture(merged);
 }
 
+const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/**
+ * The same demo world moved in time so that its `now` is `nowMs` (epoch ms): every timestamp
+ * shifts by the same amount, so relative ages ("2 h ago") stay as written and the demo never
+ * looks stale, whatever the date the app runs on. Returns a new fixture; `fixture` is unchanged.
+ */
+export function shiftDemoFixture(fixture: DemoFixture, nowMs: number): DemoFixture {
+  const deltaMs = Math.round((nowMs - Date.parse(fixture.now)) / 1000) * 1000;
+  const shift = (v: unknown): unknown => {
+    if (typeof v === 'string') return ISO_SECONDS.test(v) ? new Date(Date.parse(v) + deltaMs).toISOString().replace(/\.\d{3}Z$/, 'Z') : v;
+    if (Array.isArray(v)) return v.map(shift);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shift(x)]));
+    return v;
+  };
+  return shift(fixture) as DemoFixture;
+}
+
 /** Validates an in-memory fixture (tests build small worlds this way). Throws with every problem listed. */
 export function parseDemoFixture(input: unknown): DemoFixture {
   const parsed = demoFixtureSchema.safeParse(input);

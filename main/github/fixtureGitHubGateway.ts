@@ -25,6 +25,7 @@ import type { MergeMethod } from '../../contract/intent.js';
 import type { AgentAssignment, GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
 import type { DemoCheckConclusion, DemoResult } from './demoGitHubState.js';
 import { DemoGitHubState } from './demoGitHubState.js';
+import { loadDemoFixture, shiftDemoFixture } from './fixtureData.js';
 import { appErrorFromDemo, checkSummaryOf, issueSummaryOf, pullDetailOf, pullSummaryOf, threadOf } from './demoProjection.js';
 import { assertPositiveNumber, assertThreadId, DEFAULT_HTML_BASE_URL, parseRepoFullName } from './githubMapping.js';
 
@@ -53,6 +54,11 @@ export interface FixtureGitHubGatewayOptions {
    * a new process). Delete the file to reset the demo account.
    */
   journalPath?: string;
+  /**
+   * Epoch ms to move the demo world to (see shiftDemoFixture): the app passes its clock's now so
+   * demo notifications keep their intended ages; tests that pin dates leave it unset.
+   */
+  shiftToMs?: number;
 }
 
 /** Writes recorded in the demo journal, replayed in order onto a freshly loaded fixture. */
@@ -68,7 +74,11 @@ export class FixtureGitHubGateway implements GitHubGateway {
   private readonly faults: Array<Required<Omit<FixtureFault, 'error'>> & { error: AppError | AppErrorCode }> = [];
 
   constructor(opts: FixtureGitHubGatewayOptions = {}) {
-    this.state = opts.state ?? DemoGitHubState.load(opts.path ?? opts.fixturesDir);
+    this.state =
+      opts.state ??
+      (opts.shiftToMs === undefined
+        ? DemoGitHubState.load(opts.path ?? opts.fixturesDir)
+        : new DemoGitHubState(shiftDemoFixture(loadDemoFixture(opts.path ?? opts.fixturesDir), opts.shiftToMs)));
     this.htmlBase = (opts.htmlBaseUrl ?? DEFAULT_HTML_BASE_URL).replace(/\/+$/, '');
     this.journalPath = opts.journalPath;
     if (this.journalPath && existsSync(this.journalPath)) this.replay(this.journalPath);
