@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { AudioAddonUnavailableError } from './errors.js';
@@ -18,17 +18,40 @@ const FIX_HINT =
 
 let cached: { binding: NativeBinding } | { error: AudioAddonUnavailableError } | undefined;
 
-/** Candidate binary paths, most specific first. */
-export function candidatePaths(env: NodeJS.ProcessEnv = process.env): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const roots = [
+/** Where the loader looks: this module's directory and, in a packaged Electron app, its resources dir. */
+export interface LoaderLocation {
+  /** Directory of the loader module (…/audio-addon/lib or …/audio-addon/dist/lib). */
+  here: string;
+  /** Electron's `process.resourcesPath` in a packaged app; undefined in Node. */
+  resourcesPath?: string | undefined;
+}
+
+function defaultLocation(): LoaderLocation {
+  return { here: dirname(fileURLToPath(import.meta.url)), resourcesPath: (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath };
+}
+
+/**
+ * Candidate binary paths, most specific first. In a packaged app this module runs from inside
+ * `app.asar`, but a `.node` file cannot be loaded from an archive: electron-builder's `asarUnpack`
+ * puts the package beside it in `app.asar.unpacked` under the same relative path
+ * (`node_modules/@handsfree/audio-addon/…`), so every root inside the archive is tried there.
+ */
+export function candidatePaths(env: NodeJS.ProcessEnv = process.env, where: LoaderLocation = defaultLocation()): string[] {
+  // An explicit path is the only candidate: the user said where the binary is.
+  if (env['HANDSFREE_AUDIO_ADDON']) return [resolve(env['HANDSFREE_AUDIO_ADDON'])];
+  const { here, resourcesPath } = where;
+  const packageRoots = [
     resolve(here, '..'), // <addon>/lib (sources, vitest)
     resolve(here, '../..'), // <addon>/dist/lib (tsc output)
   ];
-  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
-  if (resourcesPath) roots.push(join(resourcesPath, 'app.asar.unpacked', 'native', 'audio-addon'));
-  // An explicit path is the only candidate: the user said where the binary is.
-  if (env['HANDSFREE_AUDIO_ADDON']) return [resolve(env['HANDSFREE_AUDIO_ADDON'])];
+  const roots: string[] = [];
+  const asar = `${sep}app.asar${sep}`;
+  for (const root of packageRoots) {
+    const at = `${root}${sep}`.indexOf(asar);
+    if (at >= 0) roots.push(`${root.slice(0, at)}${sep}app.asar.unpacked${sep}${root.slice(at + asar.length)}`);
+    roots.push(root);
+  }
+  if (resourcesPath) roots.push(join(resourcesPath, 'app.asar.unpacked', 'node_modules', '@handsfree', 'audio-addon'));
   const paths: string[] = [];
   for (const root of roots) {
     paths.push(join(root, 'build', 'Release', BINARY), join(root, 'build', 'Debug', BINARY));
@@ -43,11 +66,11 @@ export function loadNative(): NativeBinding {
   return r.binding;
 }
 
-export function tryLoadNative(): { binding: NativeBinding } | { error: AudioAddonUnavailableError } {
+export function tryLoadNative(where?: LoaderLocation): { binding: NativeBinding } | { error: AudioAddonUnavailableError } {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
   const tried: Array<{ path: string; result: string }> = [];
-  for (const path of candidatePaths()) {
+  for (const path of candidatePaths(process.env, where)) {
     if (!existsSync(path)) {
       tried.push({ path, result: 'not found' });
       continue;

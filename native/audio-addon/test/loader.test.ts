@@ -1,5 +1,5 @@
 /** A missing or unloadable binary gives one clear error; importing the package still works. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,3 +57,37 @@ describe('loader', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('loader in a packaged app (electron-builder layout)', () => {
+  it('finds the binary in app.asar.unpacked when the loader runs from inside app.asar', async () => {
+    const { copyFileSync, mkdirSync } = await import('node:fs');
+    const { tryLoadNative } = await import('../lib/loader.js');
+    const built = candidatePaths({}).find((p) => existsSyncSafe(p));
+    expect(built, 'a built add-on to copy into the packaged layout').toBeDefined();
+    const resources = mkdtempSync(join(tmpdir(), 'hf-packaged-'));
+    try {
+      // What electron-builder writes: the package inside the archive, its asarUnpack'ed files beside it.
+      const pkg = join('node_modules', '@handsfree', 'audio-addon');
+      const unpacked = join(resources, 'app.asar.unpacked', pkg, 'build', 'Release');
+      mkdirSync(unpacked, { recursive: true });
+      copyFileSync(built as string, join(unpacked, 'handsfree_audio.node'));
+      const where = { here: join(resources, 'app.asar', pkg, 'dist', 'lib'), resourcesPath: resources };
+      const paths = candidatePaths({}, where);
+      expect(paths).toContain(join(unpacked, 'handsfree_audio.node'));
+      delete process.env['HANDSFREE_AUDIO_ADDON'];
+      resetLoaderForTests();
+      const r = tryLoadNative(where);
+      expect('binding' in r ? r.binding.napiVersion : r.error.message).toBe(8);
+    } finally {
+      rmSync(resources, { recursive: true, force: true });
+    }
+  });
+});
+
+function existsSyncSafe(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
