@@ -2,7 +2,7 @@
  * Events main pushes to every client (renderer over IPC or WebSocket, tray, voice loop). One map
  * of names to payloads so the transports cannot drift.
  */
-import type { NotificationCard, PendingActionView, ActionState } from './response.js';
+import type { CommandResponse, NotificationCard, PendingActionView, ActionState } from './response.js';
 import type { AgentTaskView } from './api.js';
 
 /** The voice/command pipeline's visible state, for the status indicator and screen readers. */
@@ -62,6 +62,16 @@ export interface ActionChangedEvent {
   action?: PendingActionView;
 }
 
+/** One finished turn of the conversation, typed or spoken, for the conversation panel. */
+export interface ConversationTurnEvent {
+  session_id: string;
+  /** How the command arrived: typed/clicked in a UI or an API client, or heard by the voice loop. */
+  source: 'text' | 'voice';
+  /** What was typed or heard (transcript), at most 500 characters. */
+  heard: string;
+  response: CommandResponse;
+}
+
 export interface AppEvents {
   'pipeline.state': PipelineStateEvent;
   'action.changed': ActionChangedEvent;
@@ -74,6 +84,8 @@ export interface AppEvents {
   'notification.spoken': { user_id: string; text: string; thread_ids: string[] };
   /** Poller health for the status bar: backing off, or stopped until the user acts (e.g. token). */
   'notification.poller': { state: 'ok' | 'backoff' | 'stopped'; message: string | null; next_poll_at: string | null };
+  /** A command (typed or spoken) was answered: what was heard, the reply, cards and timings. */
+  'conversation.turn': ConversationTurnEvent;
   /** An agent task was created or changed state. */
   'agent.task': AgentTaskView;
 }

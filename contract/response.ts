@@ -109,5 +109,10 @@ export interface CommandResponse {
   directives?: Directive[];
   error?: AppErrorShape;
   session_id: string;
-  debug: { processing_time_ms: number; correlation_id: string };
+  debug: {
+    processing_time_ms: number;
+    correlation_id: string;
+    /** Where the time went (ms): recognising the intent, and handling it (GitHub calls, planning). */
+    timings_ms?: { intent: number; handle: number };
+  };
 }

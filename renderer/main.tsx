@@ -4,7 +4,10 @@ import { App } from './App.js';
 import { connectHost } from './bridge/bridge.js';
 import { StoreContext } from './components/StoreContext.js';
 import { createAppStore, type AppStore } from './store/store.js';
+import { applyTheme, loadTheme } from './features/theme.js';
 import './styles.css';
+
+applyTheme(loadTheme());
 
 let store: AppStore | null = null;
 const host = connectHost((connected) => store?.setState({ connected }));

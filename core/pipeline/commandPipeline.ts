@@ -116,18 +116,22 @@ export class CommandPipeline {
     const ctx: Ctx = { session, profile: profileOf(input.profile ?? session.profile), userId: input.userId, correlationId, currentRepo: input.currentRepo, ...(input.confirmGate ? { confirmGate: input.confirmGate } : {}) };
     let intent: Intent = { name: 'unknown', confidence: 0, entities: {} };
     let out: Outcome;
+    const timings = { intent: 0, handle: 0 };
     try {
       validateText(input.text);
       const ti = clock.monotonicMs();
       intent = recognize(input.text, { knownRepos: await this.repoList() });
-      metrics.observe('intent', clock.monotonicMs() - ti);
+      timings.intent = clock.monotonicMs() - ti;
+      metrics.observe('intent', timings.intent);
       const th = clock.monotonicMs();
       out = await this.handle(intent, ctx);
-      metrics.observe('handle', clock.monotonicMs() - th);
+      timings.handle = clock.monotonicMs() - th;
+      metrics.observe('handle', timings.handle);
     } catch (e) {
       out = this.errorOutcome(e, ctx);
     }
     const response = this.finish(out, intent, ctx, t0);
+    response.debug.timings_ms = { intent: round3(timings.intent), handle: round3(timings.handle) };
     this.persist(ctx, out, response, input, intent, t0);
     metrics.observe('command', clock.monotonicMs() - t0);
     metrics.increment(`status.${response.status}`);

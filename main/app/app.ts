@@ -250,7 +250,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   let viewer: { login: string } | null = null;
 
   /** Wraps a command so every client sees thinking → idle, and action state changes. */
-  const observed = async (sessionId: string | undefined, transcript: string | undefined, run: () => Promise<CommandResponse>): Promise<CommandResponse> => {
+  const observed = async (sessionId: string | undefined, transcript: string | undefined, run: () => Promise<CommandResponse>, source: 'text' | 'voice' = 'text'): Promise<CommandResponse> => {
     events.emit('pipeline.state', { stage: 'thinking', session_id: sessionId ?? null, ...(transcript !== undefined ? { transcript } : {}) });
     try {
       const res = await run();
@@ -262,6 +262,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         events.emit('inbox.changed', { items: res.cards.filter((c): c is NotificationCard => c.kind === 'notification') });
       }
       events.emit('pipeline.state', { stage: res.status === 'error' ? 'error' : 'idle', session_id: res.session_id, spoken_text: res.spoken_text });
+      if (transcript !== undefined) events.emit('conversation.turn', { session_id: res.session_id, source, heard: transcript, response: res });
       return res;
     } catch (e) {
       events.emit('pipeline.state', { stage: 'error', session_id: sessionId ?? null });
@@ -280,7 +281,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         currentRepo: req.client_context?.current_repo,
         correlationId: caller.correlationId,
         ...(runOpts?.confirmGate ? { confirmGate: runOpts.confirmGate } : {}),
-      })),
+      }), req.client_context?.input === 'voice' ? 'voice' : 'text'),
     confirm: (req: TokenRequest, caller: Caller, via) => observed(undefined, undefined, () => pipeline.confirmToken(req.token, caller.userId, via, caller.correlationId)),
     cancel: (req: TokenRequest, caller: Caller) => observed(undefined, undefined, () => pipeline.cancelToken(req.token, caller.userId, caller.correlationId)),
     async status(): Promise<StatusResponse> {

@@ -20,6 +20,8 @@ interface AddonDevice {
 }
 interface AddonCapture {
   onLevel(listener: (l: { rmsDbfs: number; peakDbfs: number; timestampMs: number }) => void): () => void;
+  /** Loss counters (absent in test doubles that do not model them). */
+  stats?(): { overruns: number; droppedChunks: number };
   close(): void;
 }
 /** The slice of the add-on's API used here (structural, so a missing build does not break type checks). */
@@ -101,7 +103,10 @@ export class AudioDiagnosticsService {
       if (mod !== null) {
         try {
           const cap = await mod.openCapture();
-          cap.onLevel((l) => this.onLevels({ peakDbfs: clampDb(l.peakDbfs), rmsDbfs: clampDb(l.rmsDbfs), atMs: l.timestampMs }));
+          cap.onLevel((l) => {
+            const st = cap.stats?.();
+            this.onLevels({ peakDbfs: clampDb(l.peakDbfs), rmsDbfs: clampDb(l.rmsDbfs), atMs: l.timestampMs, ...(st ? { dropouts: st.overruns + st.droppedChunks } : {}) });
+          });
           this.capture = cap;
           this.warnings = [];
         } catch (e) {

@@ -1,50 +1,10 @@
 import { useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { PROFILE_NAMES } from '../../contract/intent.js';
-import type { Card } from '../../contract/response.js';
 import { useApp } from '../components/StoreContext.js';
+import { CardView } from './CardView.js';
 import { ConfirmationsScreen } from './ConfirmationsScreen.js';
+import { ConversationPanel } from './ConversationPanel.js';
 import { uiAction } from './uiActions.js';
-
-function PrCard({ card }: { card: Extract<Card, { kind: 'pull_request' }> }) {
-  const run = useApp((s) => s.runSteps);
-  const [reviewer, setReviewer] = useState('');
-  const [comment, setComment] = useState('');
-  const pr = { repo: card.repo, number: card.number };
-  return (
-    <div className="card" data-testid="pr-card">
-      <p className="card-meta">{card.repo} #{card.number} · {card.author} · checks {card.checks.state} · {card.mergeable_state}</p>
-      <h3 className="card-title">{card.title}</h3>
-      <div className="card-actions">
-        <button type="button" data-action="pr.checks" onClick={() => void run(uiAction('pr.checks').text(pr))}>Checks</button>
-        <button type="button" data-action="pr.merge" onClick={() => void run(uiAction('pr.merge').text(pr))}>Merge…</button>
-      </div>
-      <div className="card-actions">
-        <input aria-label="Reviewer login" value={reviewer} onChange={(e) => setReviewer(e.target.value)} placeholder="reviewer" />
-        <button type="button" data-action="pr.request_review" disabled={reviewer.trim() === ''} onClick={() => void run(uiAction('pr.request_review').text({ ...pr, extra: reviewer.trim() }))}>Request review</button>
-        <input aria-label="Comment text" value={comment} onChange={(e) => setComment(e.target.value)} placeholder="comment" />
-        <button type="button" data-action="pr.comment" disabled={comment.trim() === ''} onClick={() => void run(uiAction('pr.comment').text({ ...pr, extra: comment.trim() }))}>Comment</button>
-      </div>
-    </div>
-  );
-}
-
-function CardView({ card }: { card: Card }) {
-  switch (card.kind) {
-    case 'pull_request':
-      return <PrCard card={card} />;
-    case 'notification':
-      return (
-        <div className="card">
-          <p className="card-meta">{card.repo} · {card.reason}</p>
-          <h3 className="card-title">{card.title}</h3>
-        </div>
-      );
-    case 'help':
-      return <ul className="card">{card.examples.map((e) => <li key={e}>“{e}”</li>)}</ul>;
-    default:
-      return null;
-  }
-}
 
 /** Hold to talk (pointer or Space/Enter held); the host's voice loop listens while held. */
 function PushToTalk() {
@@ -143,6 +103,7 @@ export function CommandScreen() {
         </div>
       ) : null}
       <ConfirmationsScreen />
+      <ConversationPanel />
     </section>
   );
 }

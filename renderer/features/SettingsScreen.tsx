@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { PROFILE_NAMES } from '../../contract/intent.js';
 import type { RestartSetting, Settings } from '../../contract/ipc.js';
 import { useApp } from '../components/StoreContext.js';
+import { applyTheme, loadTheme, THEMES, type Theme } from './theme.js';
 
 const RESTART_LABELS: Record<RestartSetting, string> = {
   mode: 'Mode',
@@ -26,6 +27,7 @@ export function SettingsScreen() {
     void loadDiagnostics();
   }, [loadDiagnostics]);
   const [token, setToken] = useState('');
+  const [theme, setTheme] = useState<Theme>(() => loadTheme());
   useEffect(() => {
     void load();
   }, [load]);
@@ -42,7 +44,19 @@ export function SettingsScreen() {
   return (
     <section aria-labelledby="settings-h">
       <h2 id="settings-h">Settings</h2>
+      <div className="settings">
+        <fieldset>
+          <legend>Appearance</legend>
+          <label>Theme
+            <select data-testid="setting-theme" value={theme} onChange={(e) => { const t = e.target.value as Theme; setTheme(t); applyTheme(t); }}>
+              {THEMES.map((t) => <option key={t} value={t}>{t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}</option>)}
+            </select>
+          </label>
+        </fieldset>
+      </div>
       <form onSubmit={submit} className="settings">
+        <fieldset>
+        <legend>Account</legend>
         <label>Mode
           <select data-testid="setting-mode" value={draft.mode} onChange={(e) => upd({ mode: e.target.value as Settings['mode'] })}>
             <option value="fixture">Fixture (demo account)</option>
@@ -54,6 +68,9 @@ export function SettingsScreen() {
             {PROFILE_NAMES.map((p) => <option key={p} value={p}>{p}</option>)}
           </select>
         </label>
+        </fieldset>
+        <fieldset>
+        <legend>Voice</legend>
         <label>Speech-to-text
           <select value={draft.sttProvider} onChange={(e) => upd({ sttProvider: e.target.value as Settings['sttProvider'] })}>
             <option value="offline">Offline</option><option value="openai">OpenAI</option><option value="stub">Stub</option>
@@ -65,6 +82,10 @@ export function SettingsScreen() {
           </select>
         </label>
         <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
+        <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
+        </fieldset>
+        <fieldset>
+        <legend>Devices</legend>
         <label>Input device<input list="input-devices" value={draft.inputDevice} onChange={(e) => upd({ inputDevice: e.target.value })} /></label>
         <label>Output device<input list="output-devices" value={draft.outputDevice} onChange={(e) => upd({ outputDevice: e.target.value })} /></label>
         {(['input', 'output'] as const).map((dir) => (
@@ -75,15 +96,18 @@ export function SettingsScreen() {
             ))}
           </datalist>
         ))}
-        <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
+        </fieldset>
         <fieldset>
-          <legend>Spoken notifications</legend>
+          <legend>Notifications</legend>
           <label className="check"><input type="checkbox" data-testid="setting-muted" checked={sn.muted} onChange={(e) => upd({ spokenNotifications: { ...sn, muted: e.target.checked } })} /> Mute spoken notifications</label>
           <label className="check"><input type="checkbox" checked={sn.quietHours.enabled} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, enabled: e.target.checked } } })} /> Quiet hours</label>
           <label>From<input type="time" value={sn.quietHours.start} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, start: e.target.value } } })} /></label>
           <label>To<input type="time" value={sn.quietHours.end} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, end: e.target.value } } })} /></label>
         </fieldset>
+        <fieldset>
+        <legend>Advanced</legend>
         <label className="check"><input type="checkbox" checked={draft.allowPlaintextSecrets} onChange={(e) => upd({ allowPlaintextSecrets: e.target.checked })} /> Allow storing the GitHub token in plaintext when no OS keychain is available</label>
+        </fieldset>
         <button type="submit" className="primary">Save settings</button>
       </form>
       <form className="settings" onSubmit={(e) => { e.preventDefault(); void saveToken(token).then(() => setToken('')); }}>

@@ -8,6 +8,7 @@ import type { PipelineStateEvent } from '../../contract/events.js';
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostApi, LevelsSample, SettingsPatch, SettingsView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 import { runDirectives } from '../features/openLinks.js';
+import { conversationSlice, onTurn, onVoiceMark, type ConversationSlice } from './conversationSlice.js';
 import { ttsSlice, type TtsSlice } from './ttsSlice.js';
 import { onVoiceState, voiceSlice, type VoiceSlice } from './voiceSlice.js';
 
@@ -45,6 +46,12 @@ export interface SessionSlice {
 export interface DiagnosticsSlice {
   diagnostics: AudioDiagnosticsView | null;
   levels: LevelsSample | null;
+  /** The last LEVEL_HISTORY_MS of level samples, oldest first, for the level history chart. */
+  levelHistory: LevelsSample[];
+  /** Loopback latencies (ms) measured in this window, for the histogram. */
+  latencies: number[];
+  /** Runs the loopback latency job `times` times, adding each result to `latencies`. */
+  measureLatency(times: number): Promise<void>;
   loadDiagnostics(): Promise<void>;
   setMeter(on: boolean): Promise<void>;
   jobResult: DiagnosticsJobResult | null;
@@ -65,7 +72,7 @@ export interface StatusSlice {
   loadStatus(): Promise<void>;
 }
 
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice;
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice;
 type Slice<T> = (host: HostApi) => StateCreator<AppState, [], [], T>;
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -168,16 +175,36 @@ const sessionSlice: Slice<SessionSlice> = (host) => (set, get) => ({
   },
 });
 
-const diagnosticsSlice: Slice<DiagnosticsSlice> = (host) => (set) => ({
+/** How much level history Diagnostics keeps and draws (ms). */
+export const LEVEL_HISTORY_MS = 10_000;
+
+const diagnosticsSlice: Slice<DiagnosticsSlice> = (host) => (set, get) => ({
   diagnostics: null,
   levels: null,
+  levelHistory: [],
+  latencies: [],
   jobResult: null,
   jobRunning: null,
+  async measureLatency(times) {
+    set({ jobRunning: 'latency', jobResult: null });
+    let last: DiagnosticsJobResult | null = null;
+    for (let i = 0; i < times; i++) {
+      try {
+        last = await host.call('diagnostics.run', { job: 'latency' });
+      } catch (e) {
+        last = { ok: false, message: errText(e) };
+      }
+      const ms = last.latencyMs;
+      if (typeof ms === 'number') set({ latencies: [...get().latencies, ms].slice(-200) });
+      if (!last.ok) break;
+    }
+    set({ jobRunning: null, jobResult: last, announcement: last?.message ?? '' });
+  },
   async runDiagnostics(job) {
     set({ jobRunning: job, jobResult: null });
     try {
       const r = await host.call('diagnostics.run', { job });
-      set({ jobResult: r, jobRunning: null, announcement: r.message });
+      set((s) => ({ jobResult: r, jobRunning: null, announcement: r.message, latencies: typeof r.latencyMs === 'number' ? [...s.latencies, r.latencyMs].slice(-200) : s.latencies }));
     } catch (e) {
       set({ jobRunning: null, jobResult: { ok: false, message: errText(e) } });
     }
@@ -248,12 +275,19 @@ export function createAppStore(host: HostApi) {
     ...statusSlice(host)(...a),
     ...ttsSlice(host)(...a),
     ...voiceSlice(host)(...a),
+    ...conversationSlice(host)(...a),
   }));
   const set = useStore.setState;
   host.on('pipeline.state', (p) => set({ pipeline: p, announcement: p.stage === 'idle' ? (p.spoken_text ?? '') : p.stage === 'thinking' ? 'Thinking…' : p.stage }));
   host.on('inbox.changed', (p) => set({ inbox: p.items, inboxLoaded: true }));
-  host.on('diagnostics.levels', (l) => set({ levels: l }));
-  host.on('voice.state', (e) => onVoiceState(set, useStore.getState, e));
+  host.on('diagnostics.levels', (l) =>
+    set((s) => ({ levels: l, levelHistory: [...s.levelHistory.filter((x) => l.atMs - x.atMs <= LEVEL_HISTORY_MS && x.atMs <= l.atMs), l] })),
+  );
+  host.on('voice.state', (e) => {
+    onVoiceState(set, useStore.getState, e);
+    onVoiceMark(set, e);
+  });
+  host.on('conversation.turn', (e) => onTurn(set, e));
   host.on('action.changed', (e) =>
     set((s) => {
       const prev = s.confirmations[e.token];

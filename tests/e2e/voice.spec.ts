@@ -41,6 +41,12 @@ test('push-to-talk: hold, speak, release runs the spoken command, or the page sa
     await ptt.dispatchEvent('pointerup');
     await expect(state).toContainText('heard “what needs my attention”', { timeout: 30_000 });
     await expect(page.getByTestId('pipeline-stage')).not.toContainText('listening', { timeout: 30_000 });
+    // The spoken turn's reply and timings reach the conversation panel, not only a status line.
+    const turn = page.getByTestId('turn').first();
+    await expect(turn).toHaveAttribute('data-source', 'voice', { timeout: 30_000 });
+    await expect(turn).toContainText('what needs my attention');
+    await expect(turn.getByTestId('turn-reply')).not.toBeEmpty();
+    await expect(turn.getByTestId('turn-timing')).toContainText('speech-to-text');
     await shot(page, 'push-to-talk');
   } finally {
     await app.stop();
