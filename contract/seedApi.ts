@@ -345,7 +345,7 @@ export const CreateApiKeyResponseSchema = z.strictObject({
   created_at: z.string(),
 });
 
-const DevAudioViewSchema = z.strictObject({ id: z.string(), container: z.string(), bytes: z.number().int(), duration_ms: z.number().int(), sha256: z.string(), created_at: z.string() });
+export const DevAudioViewSchema = z.strictObject({ id: z.string(), container: z.string(), bytes: z.number().int(), duration_ms: z.number().int(), sha256: z.string(), created_at: z.string() });
 export const DevAudioUploadResponseSchema = DevAudioViewSchema.extend({ uri: z.string(), format: z.string(), user_id: z.string() });
 export const DevAudioListSchema = z.strictObject({ items: z.array(DevAudioViewSchema), dir: z.string() });
 

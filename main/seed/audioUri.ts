@@ -21,16 +21,18 @@ export const MAX_URI_AUDIO_BYTES = 10 * 1024 * 1024;
 export const URI_FETCH_DEADLINE_MS = 10_000;
 const MAX_REDIRECTS = 3;
 
-const blocked = new BlockList();
+// Separate lists: Node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
+const blocked4 = new BlockList();
+const blocked6 = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(net, bits, 'ipv4');
+] as const) blocked4.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['2002::', 16],
+  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['2002::', 16],
   ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) blocked.addSubnet(net, bits, 'ipv6');
+] as const) blocked6.addSubnet(net, bits, 'ipv6');
 
 /** True for an address a server must not be made to connect to (SSRF). */
 export function isForbiddenAddress(address: string): boolean {
@@ -40,9 +42,11 @@ export function isForbiddenAddress(address: string): boolean {
     // IPv4-mapped (::ffff:a.b.c.d): judge the IPv4 address.
     const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
     if (m) return isForbiddenAddress(m[1] as string);
-    return blocked.check(address, 'ipv6');
+    // Other embeddings of IPv4 (::a.b.c.d, ::ffff:hex) are refused outright.
+    if (/^::(ffff:)?[0-9a-f]{1,4}:[0-9a-f]{1,4}$/i.test(address) || /^::\d+\.\d+\.\d+\.\d+$/.test(address)) return true;
+    return blocked6.check(address, 'ipv6');
   }
-  return blocked.check(address, 'ipv4');
+  return blocked4.check(address, 'ipv4');
 }
 
 function refuse(message: string): AppError {

@@ -182,6 +182,7 @@ export function seedRoutes(deps: SeedRouteDeps): RouteSpec[] {
             }
           }),
         );
+        items.sort((a, b) => a.priority - b.priority || b.updated_at.localeCompare(a.updated_at));
         return { status: 200, json: { items } };
       },
     }),

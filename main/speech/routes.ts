@@ -31,6 +31,7 @@ import type { AppService } from '../../contract/api.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import { runVoiceTurn } from '../../core/voice/turn.js';
 import type { App } from '../app/app.js';
+import { AudioCommandResponseSchema, DevAudioListSchema, DevAudioViewSchema } from '../../contract/seedApi.js';
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
 import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from '../server/router.js';
@@ -163,6 +164,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       auth: 'caller',
       body: { kind: 'raw', contentTypes: AUDIO_UPLOAD_CONTENT_TYPES },
       maxBodyBytes: MAX_AUDIO_UPLOAD_BYTES,
+      doc: { summary: 'Run a spoken command from audio bytes (WAV, MP3, OGG)', query: CommandAudioQuerySchema, responses: { 200: AudioCommandResponseSchema } },
       handler: async (ctx) => {
         const q = validate(CommandAudioQuerySchema, queryOf(ctx));
         const t0 = deps.monotonicMs();
@@ -218,6 +220,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       path: '/v1/tts',
       auth: 'caller',
       schema: TtsRequestSchema,
+      doc: { summary: 'Text to speech: audio bytes', responses: { 200: 'binary' } },
       handler: async (ctx) => {
         const a = await deps.tts.synthesize(ctx.body);
         return {
@@ -240,6 +243,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       auth: 'caller',
       body: { kind: 'raw', contentTypes: AUDIO_UPLOAD_CONTENT_TYPES },
       maxBodyBytes: MAX_AUDIO_UPLOAD_BYTES,
+      doc: { summary: 'Upload test audio bytes (dev auth mode only)', responses: { 201: DevAudioViewSchema, 200: DevAudioViewSchema } },
       handler: async (ctx) => {
         devOnly();
         const { view, created } = await storeDevAudio(deps.devAudioDir, ctx.body as Uint8Array, deps.nowMs());
@@ -251,6 +255,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       method: 'GET',
       path: '/v1/dev/audio',
       auth: 'caller',
+      doc: { summary: 'List test audio (dev auth mode only)', responses: { 200: DevAudioListSchema } },
       handler: async () => {
         devOnly();
         return { status: 200, json: { items: devAudioViews(deps.devAudioDir), dir: deps.devAudioDir } };
@@ -260,6 +265,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       method: 'DELETE',
       path: '/v1/dev/audio/:id',
       auth: 'caller',
+      doc: { summary: 'Delete test audio (dev auth mode only)', responses: { 204: null } },
       handler: async (ctx) => {
         devOnly();
         const id = ctx.params['id'] ?? '';
