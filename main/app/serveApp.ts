@@ -9,7 +9,7 @@ import { appNotificationRoutes } from '../notifications/routes.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../server/httpServer.js';
 import type { RouteSpec } from '../server/router.js';
 import { appAudioCommandRunner, appSeedRoutes } from '../seed/routes.js';
-import { sqlIdempotencyRepository } from '../server/idempotency.js';
+import { sqlIdempotencyRepository } from '../store/idempotency.js';
 import { appSpeechRoutes } from '../speech/routes.js';
 import { appVoiceRoutes } from '../voice/routes.js';
 import type { App } from './app.js';

@@ -3,10 +3,10 @@
  * `idempotency_key` or header `Idempotency-Key`) answers a retry with the first response and
  * runs nothing again; the same key with a different request is a 409. Keys are per user and kept
  * 24 h. Responses with a status ≥ 500 are not kept: the client may retry those for real.
+ * The durable repository is main/store/idempotency.ts.
  */
 import { createHash } from 'node:crypto';
 import { IDEMPOTENCY_TTL_MS, IdempotencyKeySchema } from '../../contract/seedApi.js';
-import type { Row, SqlParams } from '../store/sql.js';
 import { HttpError } from './errorStatus.js';
 
 export interface IdempotencyRecord {
@@ -23,24 +23,6 @@ export interface IdempotencyRepository {
   get(userId: string, key: string, notBeforeMs: number): IdempotencyRecord | undefined;
   /** Stores a record, replacing an expired one, and drops records created before `pruneBeforeMs`. */
   put(userId: string, key: string, rec: IdempotencyRecord, pruneBeforeMs: number): void;
-}
-
-/** Over the durable store (migration 0005): survives restarts and kill -9. */
-export function sqlIdempotencyRepository(db: { run(sql: string, params?: SqlParams): unknown; all(sql: string, params?: SqlParams): Row[] }): IdempotencyRepository {
-  return {
-    get(userId, key, notBeforeMs) {
-      const r = db.all('SELECT * FROM idempotency_keys WHERE user_id = ? AND key = ? AND created_at_ms >= ?', [userId, key, notBeforeMs])[0];
-      if (r === undefined) return undefined;
-      return { route: String(r['route']), requestHash: String(r['request_hash']), status: Number(r['status']), responseJson: String(r['response_json']), createdAtMs: Number(r['created_at_ms']) };
-    },
-    put(userId, key, rec, pruneBeforeMs) {
-      db.run('DELETE FROM idempotency_keys WHERE created_at_ms < ?', [pruneBeforeMs]);
-      db.run(
-        'INSERT OR REPLACE INTO idempotency_keys (user_id, key, route, request_hash, status, response_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [userId, key, rec.route, rec.requestHash, rec.status, rec.responseJson, rec.createdAtMs],
-      );
-    },
-  };
 }
 
 /** In memory: for servers without a store (transport tests). */

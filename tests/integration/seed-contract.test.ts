@@ -19,7 +19,7 @@ import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js'
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { appAudioCommandRunner } from '../../main/seed/routes.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
-import { sqlIdempotencyRepository } from '../../main/server/idempotency.js';
+import { sqlIdempotencyRepository } from '../../main/store/idempotency.js';
 import { hasSpeechTools, speakToWav } from './speech-audio.js';
 
 const ADMIN = 'admin-token-for-seed-tests-0123456789';
@@ -69,7 +69,7 @@ function operationOf(method: string, path: string): string | null {
 interface Res {
   status: number;
   headers: Headers;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
 }
 
 /** Calls the server and validates the JSON answer against /v1/openapi.json. */
