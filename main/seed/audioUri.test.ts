@@ -130,3 +130,32 @@ describe('audio by URI (SSRF)', () => {
     await expect(fetchAudioUrl('https://cdn.example/a.wav', loop.deps)).rejects.toMatchObject({ code: 'audio_fetch_failed', message: expect.stringMatching(/redirected more than/) });
   });
 });
+
+describe('the default https connection', () => {
+  it('goes to the checked address (not a second DNS answer) and verifies TLS for the host name', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createServer } = await import('node:https');
+    const { httpsGet } = await import('./audioUri.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hf-uri-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=cdn.test'], { stdio: 'ignore' });
+      let hits = 0;
+      const server = createServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_q, r) => {
+        hits++;
+        r.end('ok');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as { port: number }).port;
+      // cdn.test does not resolve anywhere: reaching the server proves the given address was used;
+      // the self-signed certificate must then fail verification, so no request is sent.
+      await expect(httpsGet(new URL(`https://cdn.test:${port}/a.wav`), '127.0.0.1', 4, AbortSignal.timeout(5_000))).rejects.toThrow(/self[- ]signed|certificate/i);
+      expect(hits).toBe(0);
+      await new Promise<void>((r) => server.close(() => r()));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});

@@ -71,7 +71,8 @@ export interface UriResponse {
   abort(): void;
 }
 
-function httpsGet(url: URL, address: string, family: number, signal: AbortSignal): Promise<UriResponse> {
+/** The default connection: node:https to `address`, TLS verified for the URL's host name. */
+export function httpsGet(url: URL, address: string, family: number, signal: AbortSignal): Promise<UriResponse> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
@@ -83,7 +84,9 @@ function httpsGet(url: URL, address: string, family: number, signal: AbortSignal
         method: 'GET',
         headers: { 'user-agent': 'handsfree-dev-companion', accept: 'audio/*' },
         // Connect to the address we checked, not to whatever a second DNS answer says.
-        lookup: (_h, _o, cb) => cb(null, address, family),
+        // (Node asks with {all: true} when it races address families.)
+        lookup: ((_h: string, o: { all?: boolean }, cb: (e: Error | null, a: string | { address: string; family: number }[], f?: number) => void) =>
+          o.all === true ? cb(null, [{ address, family }]) : cb(null, address, family)) as never,
         signal,
       },
       (res) => {
