@@ -1,7 +1,7 @@
 /**
  * HTTP routes for notifications, subscriptions, agent tasks and the GitHub webhook, added to the
  * server through `extraRoutes` so they get the same Host/Origin checks, auth, rate limit, body
- * limits and `{error:{code,message}}` shape as the built-in /v1 routes.
+ * limits and `{error, code, message, details}` (contract/seedApi.ts errorBody) shape as the built-in /v1 routes.
  */
 import {
   CreateSubscriptionRequestSchema,

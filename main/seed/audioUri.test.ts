@@ -20,7 +20,7 @@ function redirect(location: string): UriResponse {
 }
 
 /** DNS answers per host; records every lookup and connection. */
-function harness(dns: Record<string, string[]>, answer: (url: URL, address: string) => UriResponse | Promise<UriResponse>) {
+function harness(dns: Readonly<Record<string, readonly string[]>>, answer: (url: URL, address: string) => UriResponse | Promise<UriResponse>) {
   const lookups: string[] = [];
   const connects: { url: string; address: string }[] = [];
   const deps: UriFetchDeps = {

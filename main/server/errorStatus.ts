@@ -3,7 +3,7 @@
  * to contract/errors.ts fails the build here until someone decides its status.
  *
  * Transport vs. pipeline errors: a transport failure (bad body, auth, rate limit, routing, origin)
- * is a 4xx/5xx with `{error:{code,message}}`. A well-formed command that the pipeline answers with
+ * is a 4xx/5xx with `{error, code, message, details}` (contract/seedApi.ts errorBody). A well-formed command that the pipeline answers with
  * `status: 'error'` (e.g. pr_not_found, no_context) is a 200 carrying the CommandResponse, because
  * that response holds the spoken explanation the client must play. The statuses below for domain
  * codes therefore only apply when the service *throws* an AppError (typically confirm/cancel).

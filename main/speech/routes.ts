@@ -1,6 +1,6 @@
 /**
  * Speech over the HTTP API, mounted through `extraRoutes` (same Host/Origin checks, auth, rate
- * limit and `{error:{code,message}}` shape as the built-in routes):
+ * limit and `{error, code, message, details}` (contract/seedApi.ts errorBody) shape as the built-in routes):
  *
  * - `POST /v1/command` with an audio body (the JSON route of the same path takes text; the router
  *   picks by Content-Type): the format is sniffed from the bytes (WAV, MP3, OGG/Opus, OGG/Vorbis),
