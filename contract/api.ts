@@ -21,7 +21,26 @@ export const ClientContextSchema = z.strictObject({
   input: z.enum(['text', 'voice']).optional(),
   /** STT confidence of the transcript, 0..1, when input is voice. */
   stt_confidence: z.number().min(0).max(1).optional(),
+  // The seed's client context (architecture document and its twin's OpenAPI), for phone clients.
+  /** e.g. ios, android, simulator (the twin's name). */
+  device: z.string().regex(/^[A-Za-z0-9 _.:-]{1,64}$/, 'device: 1-64 chars of A-Z a-z 0-9 space _ . : -').optional(),
+  /** e.g. mobile, glasses (the seed document's name). */
+  device_type: z.string().regex(/^[A-Za-z0-9 _.:-]{1,64}$/, 'device_type: 1-64 chars of A-Z a-z 0-9 space _ . : -').optional(),
+  /** BCP 47 tag, e.g. en-US. */
+  locale: z.string().regex(/^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8}){0,4}$/, 'locale: a BCP 47 tag such as en-US').optional(),
+  /** IANA zone name, e.g. America/Los_Angeles. */
+  timezone: z.string().regex(/^[A-Za-z0-9_+/-]{1,64}$/, 'timezone: an IANA zone name such as Europe/Berlin').optional(),
+  app_version: z.string().regex(/^[A-Za-z0-9_.+-]{1,32}$/, 'app_version: 1-32 chars of A-Z a-z 0-9 _ . + -').optional(),
+  /** The seed's place for the session id; the top-level session_id wins when both are given. */
+  session_id: SessionIdSchema.optional(),
+  /** The client hears a noisy environment (informational; the profile decides the wording). */
+  noise_mode: z.boolean().optional(),
+  /** Ask for diagnostics in `debug` (the transcript only when privacy_mode is not strict). */
+  debug: z.boolean().optional(),
+  /** strict (default): summaries only; balanced: card detail lines; debug: also the transcript. */
+  privacy_mode: z.enum(['strict', 'balanced', 'debug']).optional(),
 });
+export type ClientContext = z.infer<typeof ClientContextSchema>;
 
 export const CommandRequestSchema = z.strictObject({
   text: z.string(),

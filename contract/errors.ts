@@ -34,6 +34,16 @@ export const APP_ERROR_CODES = [
   /** The desktop app's native confirmation dialog was dismissed: the action stays pending. */
   'confirmation_declined',
   'policy_denied',
+  /** A side effect asked for by a structured action still needs POST /v1/commands/confirm (details: token, read-back). */
+  'confirmation_required',
+  /** An idempotency key reused within 24 h for a different request. */
+  'idempotency_conflict',
+  /** An audio URI this server will not fetch (scheme, host, address, or not an uploaded file). */
+  'uri_not_allowed',
+  /** Fetching an allowed audio URI failed (status, size cap, deadline, redirect). */
+  'audio_fetch_failed',
+  /** The route exists in the contract but this server cannot do it (e.g. re-running checks). */
+  'not_supported',
   'head_moved',
   'not_mergeable',
   'already_merged',

@@ -31,7 +31,7 @@ export type IntentName = (typeof INTENT_NAMES)[number];
 export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
 export type MergeMethod = (typeof MERGE_METHODS)[number];
 
-export const PROFILE_NAMES = ['default', 'terse', 'workout', 'commute'] as const;
+export const PROFILE_NAMES = ['default', 'terse', 'workout', 'commute', 'kitchen'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 /**

@@ -5,7 +5,7 @@
 import type { AgentTaskView } from '../../contract/api.js';
 import { APP_ERROR_CODES, AppError, isAppError, type AppErrorCode } from '../../contract/errors.js';
 import type { NotificationThread, PullRequestDetail } from '../../contract/github.js';
-import type { Intent, IntentEntities, IntentName, ProfileName } from '../../contract/intent.js';
+import type { Intent, IntentEntities, IntentName, MergeMethod, ProfileName } from '../../contract/intent.js';
 import { isAllowedExternalUrl } from '../../contract/linkPolicy.js';
 import type { Card, CommandResponse, Directive, OutcomeCard, PendingActionView, ResponseStatus } from '../../contract/response.js';
 import { ActionService, type AgentDispatchConfig } from '../actions/actionService.js';
@@ -153,21 +153,47 @@ export class CommandPipeline {
    * pending action as the spoken "ask the agent to fix issue 918 in acme/api"; still needs a confirm.
    */
   async delegate(req: { repo: string; issue: number; instruction?: string }, userId: string, sessionId?: string, correlationId?: string): Promise<CommandResponse> {
+    const intent = { name: 'agent.delegate', confidence: 1, entities: { repo: req.repo, issue: req.issue, ...(req.instruction ? { instruction: req.instruction } : {}) } } as Intent;
+    return this.planStructured(intent, `[agent.delegate ${req.repo}#${req.issue}]`, userId, sessionId, correlationId);
+  }
+
+  /**
+   * Plans a merge or a review request from structured input (POST /v1/actions/merge,
+   * /request-review): the same policy gates, read-back and pending action as the spoken command;
+   * nothing happens on GitHub until the token is confirmed.
+   */
+  async planAction(
+    req: { kind: 'pr.merge'; repo: string; number: number; method?: MergeMethod } | { kind: 'pr.request_review'; repo: string; number: number; reviewers: string[] },
+    userId: string,
+    sessionId?: string,
+    correlationId?: string,
+  ): Promise<CommandResponse> {
+    const intent = (
+      req.kind === 'pr.merge'
+        ? { name: 'pr.merge', confidence: 1, entities: { repo: req.repo, number: req.number, ...(req.method ? { method: req.method } : {}) } }
+        : { name: 'pr.request_review', confidence: 1, entities: { repo: req.repo, number: req.number, reviewers: req.reviewers } }
+    ) as Intent;
+    return this.planStructured(intent, `[${req.kind} ${req.repo}#${req.number}]`, userId, sessionId, correlationId);
+  }
+
+  private async planStructured(intent: Intent, label: string, userId: string, sessionId: string | undefined, correlationId: string | undefined): Promise<CommandResponse> {
     const t0 = this.deps.clock.monotonicMs();
     const cid = safeCorrelationId(correlationId) ?? this.deps.random.hex(8);
-    const intent = { name: 'agent.delegate', confidence: 1, entities: { repo: req.repo, issue: req.issue, ...(req.instruction ? { instruction: req.instruction } : {}) } } as Intent;
     let ctx: Ctx | undefined;
     let out: Outcome;
     try {
       const session = this.loadSession(sessionId, userId);
       ctx = { session, profile: profileOf(session.profile), userId, correlationId: cid, currentRepo: undefined };
-      out = await this.planDelegate(intent.entities as IntentEntities['agent.delegate'], ctx);
+      if (intent.name === 'agent.delegate') out = await this.planDelegate(intent.entities, ctx);
+      else if (intent.name === 'pr.merge') out = await this.planMerge(intent.entities, ctx);
+      else if (intent.name === 'pr.request_review') out = await this.planReview(intent.entities, ctx);
+      else throw new Error(`planStructured: ${intent.name} is not a structured action`);
     } catch (e) {
       if (!ctx) throw e;
       out = this.errorOutcome(e, ctx);
     }
     const response = this.finish(out, intent, ctx, t0);
-    this.persist(ctx, out, response, { text: `[agent.delegate ${req.repo}#${req.issue}]`, userId, source: 'http' }, intent, t0);
+    this.persist(ctx, out, response, { text: label, userId, source: 'http' }, intent, t0);
     return response;
   }
 

@@ -22,6 +22,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   workout: { name: 'workout', wordBudget: 20, inboxItems: 1, confirmTtlMs: 90_000, voiceConfirmNeedsNumber: true, readBack: 'short' },
   // Batches: a longer rundown at once, more time to confirm between stops.
   commute: { name: 'commute', wordBudget: 45, inboxItems: 5, confirmTtlMs: 120_000, voiceConfirmNeedsNumber: false, readBack: 'full' },
+  // Hands busy and a noisy hood fan (the seed's kitchen profile): short answers, time to wipe
+  // hands before answering, and the number must be said so a clatter cannot confirm.
+  kitchen: { name: 'kitchen', wordBudget: 30, inboxItems: 2, confirmTtlMs: 120_000, voiceConfirmNeedsNumber: true, readBack: 'short' },
 };
 
 export function profileOf(name: ProfileName | undefined): Profile {

@@ -8,13 +8,15 @@ import { removeServerInfo, writeServerInfo } from '../cli/serverClient.js';
 import { appNotificationRoutes } from '../notifications/routes.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../server/httpServer.js';
 import type { RouteSpec } from '../server/router.js';
+import { appAudioCommandRunner, appSeedRoutes } from '../seed/routes.js';
+import { sqlIdempotencyRepository } from '../store/idempotency.js';
 import { appSpeechRoutes } from '../speech/routes.js';
 import { appVoiceRoutes } from '../voice/routes.js';
 import type { App } from './app.js';
 
 /** Every route a transport mounts besides the built-in /v1 ones. */
 export function appRoutes(app: App): RouteSpec[] {
-  return [...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app)];
+  return [...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app), ...appSeedRoutes(app)];
 }
 
 export interface ServedApp {
@@ -41,6 +43,9 @@ export async function serveApp(
     port: opts.port,
     logger,
     extraRoutes: [...(opts.extraRoutes ?? []), ...appRoutes(app)],
+    // Idempotency keys in the durable store: a retry after a restart still replays.
+    idempotency: sqlIdempotencyRepository(app.store),
+    audioCommand: appAudioCommandRunner(app),
     ...(opts.allowSameOrigin !== undefined ? { allowSameOrigin: opts.allowSameOrigin } : {}),
     ...(opts.onUpgrade !== undefined ? { onUpgrade: opts.onUpgrade } : {}),
   });

@@ -33,7 +33,7 @@ Commands:
 Options:
   --json              Print the whole response as JSON
   --session <id>      Continue a session (default: <user>.default)
-  --profile <name>    default | terse | workout | commute (this command only)
+  --profile <name>    default | terse | workout | commute | kitchen (this command only)
   --repo <owner/name> Repo to use when the command names none
   --port <n>          serve/start: port (default $HANDSFREE_PORT or 8765; 0 = any free port)
 

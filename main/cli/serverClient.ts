@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, renameSync } from 'nod
 import { join } from 'node:path';
 import { z } from 'zod';
 import { APP_ERROR_CODES, AppError } from '../../contract/errors.js';
+import { ErrorBodySchema } from '../../contract/seedApi.js';
 import type { AppConfig } from '../app/config.js';
 
 const ServerInfoSchema = z.object({ pid: z.number().int().positive(), url: z.url(), port: z.number().int() });
@@ -50,11 +51,13 @@ export async function requestServer(info: ServerInfo, config: AppConfig, path: s
   } catch (e) {
     throw new AppError('internal', `Could not reach the running server at ${info.url}: ${(e as Error).message}`);
   }
-  const json = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  const json = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
-    const code = json?.error?.code;
+    // The one error body (contract/seedApi.ts errorBody): {error: code, code, message, details}.
+    const body = ErrorBodySchema.safeParse(json);
+    const code = body.success ? body.data.code : undefined;
     const known = code && (APP_ERROR_CODES as readonly string[]).includes(code) ? (code as AppError['code']) : 'internal';
-    throw new AppError(known, json?.error?.message ?? `Server answered ${res.status}.`);
+    throw new AppError(known, body.success ? body.data.message : `Server answered ${res.status}.`, body.success ? body.data.details : undefined);
   }
   return json;
 }

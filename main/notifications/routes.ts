@@ -1,7 +1,7 @@
 /**
  * HTTP routes for notifications, subscriptions, agent tasks and the GitHub webhook, added to the
  * server through `extraRoutes` so they get the same Host/Origin checks, auth, rate limit, body
- * limits and `{error:{code,message}}` shape as the built-in /v1 routes.
+ * limits and `{error, code, message, details}` (contract/seedApi.ts errorBody) shape as the built-in /v1 routes.
  */
 import {
   CreateSubscriptionRequestSchema,
@@ -9,6 +9,8 @@ import {
   NotificationListQuerySchema,
   UpdateSubscriptionRequestSchema,
 } from '../../contract/api.js';
+import { z } from 'zod';
+import { AgentTaskViewSchema, CommandResponseSchema, NotificationViewSchema, SubscriptionViewSchema, toSeedResponse } from '../../contract/seedApi.js';
 import type { AgentService } from '../agent/agentService.js';
 import type { App } from '../app/app.js';
 import { toTaskView } from '../agent/agentTaskStore.js';
@@ -61,6 +63,7 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'GET',
       path: '/v1/notifications',
       auth: 'caller',
+      doc: { summary: 'Stored notifications', query: NotificationListQuerySchema, responses: { 200: z.strictObject({ items: z.array(NotificationViewSchema) }) } },
       handler: async (ctx) => {
         const q = validate(NotificationListQuerySchema, queryOf(ctx));
         const items = notifications.notifications.list(callerOf(ctx).userId, {
@@ -75,6 +78,7 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'GET',
       path: '/v1/notifications/:id',
       auth: 'caller',
+      doc: { summary: 'One notification', responses: { 200: NotificationViewSchema } },
       handler: async (ctx) => {
         const id = param(ctx, 'id', THREAD_ID, 'notification');
         const n = notifications.notifications.get(callerOf(ctx).userId, id);
@@ -86,12 +90,14 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'GET',
       path: '/v1/subscriptions',
       auth: 'caller',
+      doc: { summary: 'Thread and repo subscriptions', responses: { 200: z.strictObject({ items: z.array(SubscriptionViewSchema) }) } },
       handler: async (ctx) => ({ status: 200, json: { items: notifications.subscriptions.list(callerOf(ctx).userId).map(toSubscriptionView) } }),
     }),
     jsonRoute({
       method: 'POST',
       path: '/v1/subscriptions',
       auth: 'caller',
+      doc: { summary: 'Create or update a subscription', responses: { 201: SubscriptionViewSchema, 200: SubscriptionViewSchema } },
       schema: CreateSubscriptionRequestSchema,
       handler: async (ctx) => {
         const target = ctx.body.scope === 'repo' ? ctx.body.target.toLowerCase() : ctx.body.target;
@@ -103,6 +109,7 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'GET',
       path: '/v1/subscriptions/:id',
       auth: 'caller',
+      doc: { summary: 'One subscription', responses: { 200: SubscriptionViewSchema } },
       handler: async (ctx) => {
         const s = notifications.subscriptions.get(callerOf(ctx).userId, subscriptionId(ctx));
         if (!s) throw new HttpError(404, 'not_found', 'No subscription with that id.');
@@ -113,6 +120,7 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'PATCH',
       path: '/v1/subscriptions/:id',
       auth: 'caller',
+      doc: { summary: 'Change a subscription state', responses: { 200: SubscriptionViewSchema } },
       schema: UpdateSubscriptionRequestSchema,
       handler: async (ctx) => {
         const s = notifications.subscriptions.update(callerOf(ctx).userId, subscriptionId(ctx), ctx.body.state, deps.nowMs());
@@ -124,6 +132,7 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'DELETE',
       path: '/v1/subscriptions/:id',
       auth: 'caller',
+      doc: { summary: 'Delete a subscription', responses: { 204: null } },
       handler: async (ctx) => {
         if (!notifications.subscriptions.delete(callerOf(ctx).userId, subscriptionId(ctx))) throw new HttpError(404, 'not_found', 'No subscription with that id.');
         return { status: 204 };
@@ -134,23 +143,26 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'POST',
       path: '/v1/agent/delegate',
       auth: 'caller',
+      doc: { summary: 'Plan a delegation to an agent (confirm with /v1/commands/confirm)', responses: { 200: CommandResponseSchema } },
       schema: DelegateRequestSchema,
       handler: async (ctx) => {
         const c = callerOf(ctx);
         const req = { repo: ctx.body.repo, issue: ctx.body.issue, ...(ctx.body.instruction ? { instruction: ctx.body.instruction } : {}) };
-        return { status: 200, json: await deps.pipeline.delegate(req, c.userId, ctx.body.session_id, c.correlationId) };
+        return { status: 200, json: toSeedResponse(await deps.pipeline.delegate(req, c.userId, ctx.body.session_id, c.correlationId)) };
       },
     }),
     plainRoute({
       method: 'GET',
       path: '/v1/agent/tasks',
       auth: 'caller',
+      doc: { summary: 'The caller\'s agent tasks', responses: { 200: z.strictObject({ items: z.array(AgentTaskViewSchema) }) } },
       handler: async (ctx) => ({ status: 200, json: { items: agent.tasks.list({ userId: callerOf(ctx).userId, limit: 100 }).map(toTaskView) } }),
     }),
     plainRoute({
       method: 'GET',
       path: '/v1/agent/tasks/:id',
       auth: 'caller',
+      doc: { summary: 'One agent task', responses: { 200: AgentTaskViewSchema } },
       handler: async (ctx) => {
         const id = param(ctx, 'id', TASK_ID, 'agent task');
         const t = agent.tasks.get(id);
@@ -163,6 +175,7 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       method: 'POST',
       path: '/v1/webhooks/github',
       auth: 'none',
+      doc: { summary: 'GitHub webhook (HMAC-signed)', responses: { 200: z.looseObject({}), 202: z.looseObject({}) } },
       body: { kind: 'raw', contentTypes: ['application/json'] },
       maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
       handler: async (ctx) => {

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { NotificationReason, NotificationSubjectType, NotificationThread } from '../../contract/github.js';
+import { errorBody } from '../../contract/seedApi.js';
 import type { Logger } from '../../core/ports/clock.js';
 import { verifyWebhookSignature } from '../github/webhookSignature.js';
 import type { SqlStore } from './notificationStore.js';
@@ -77,7 +78,7 @@ function header(h: WebhookRequest['headers'], name: string): string | undefined 
   return v;
 }
 
-const err = (status: number, code: string, message: string): WebhookResult => ({ status, json: { error: { code, message } } });
+const err = (status: number, code: string, message: string): WebhookResult => ({ status, json: errorBody(code, message) });
 
 export class WebhookReceiver {
   constructor(private readonly deps: WebhookDeps) {}

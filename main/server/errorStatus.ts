@@ -3,7 +3,7 @@
  * to contract/errors.ts fails the build here until someone decides its status.
  *
  * Transport vs. pipeline errors: a transport failure (bad body, auth, rate limit, routing, origin)
- * is a 4xx/5xx with `{error:{code,message}}`. A well-formed command that the pipeline answers with
+ * is a 4xx/5xx with `{error, code, message, details}` (contract/seedApi.ts errorBody). A well-formed command that the pipeline answers with
  * `status: 'error'` (e.g. pr_not_found, no_context) is a 200 carrying the CommandResponse, because
  * that response holds the spoken explanation the client must play. The statuses below for domain
  * codes therefore only apply when the service *throws* an AppError (typically confirm/cancel).
@@ -22,6 +22,10 @@
  * | token_used, action_cancelled, ambiguous_confirmation,       | 409  | conflicts with the action's current state    |
  * |   head_moved, not_mergeable, already_merged, no_context,    |      |
  * |   confirmation_declined                                     |      |                                              |
+ * | confirmation_required, idempotency_conflict                 | 409  | needs a confirm / key reused for another body|
+ * | uri_not_allowed                                             | 400  | audio URI refused before any fetch (SSRF)    |
+ * | not_supported                                               | 501  | in the seed's contract, not doable here      |
+ * | audio_fetch_failed                                          | 502  | the audio URL could not be fetched           |
  * | token_expired                                               | 410  | the token existed but is gone for good       |
  * | payload_too_large                                           | 413  |                                              |
  * | unsupported_media_type                                      | 415  |                                              |
@@ -32,7 +36,8 @@
  * | no_token, github_rate_limited                               | 503  | not usable until configured / limit resets   |
  * | github_timeout                                              | 504  | upstream deadline passed                     |
  */
-import { AppError, type AppErrorCode } from '../../contract/errors.js';
+import { AppError, isAppError, type AppErrorCode } from '../../contract/errors.js';
+import { errorBody } from '../../contract/seedApi.js';
 
 /**
  * An AppError raised by the transport itself, when the status or headers differ from the table
@@ -42,8 +47,8 @@ export class HttpError extends AppError {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: AppErrorCode, message: string, headers: Record<string, string> = {}) {
-    super(code, message);
+  constructor(status: number, code: AppErrorCode, message: string, headers: Record<string, string> = {}, details?: Record<string, unknown>) {
+    super(code, message, details);
     this.name = 'HttpError';
     this.status = status;
     this.headers = headers;
@@ -77,6 +82,11 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<AppErrorCode, number>> = {
   action_cancelled: 409,
   confirmation_declined: 409,
   policy_denied: 403,
+  confirmation_required: 409,
+  idempotency_conflict: 409,
+  uri_not_allowed: 400,
+  audio_fetch_failed: 502,
+  not_supported: 501,
   head_moved: 409,
   not_mergeable: 409,
   already_merged: 409,
@@ -104,4 +114,16 @@ export function httpStatusFor(code: AppErrorCode): number {
 
 export function publicMessageFor(code: AppErrorCode, message: string): string {
   return GENERIC_MESSAGE[code] ?? message;
+}
+
+/**
+ * An AppError as the response every route sends: status from the table (or the HttpError's own),
+ * body `{error, code, message, details}` (see contract/seedApi.ts errorBody). null for anything
+ * else (an unexpected exception, answered 500 by the dispatcher). Only an HttpError's details are
+ * sent: they are built for the client; an AppError's details may be internal and stay in the log.
+ */
+export function appErrorResult(e: unknown): { status: number; headers: Readonly<Record<string, string>>; json: ReturnType<typeof errorBody> } | null {
+  if (e instanceof HttpError) return { status: e.status, headers: e.headers, json: errorBody(e.code, e.message, { ...(e.details ?? {}) }) };
+  if (isAppError(e)) return { status: httpStatusFor(e.code), headers: {}, json: errorBody(e.code, publicMessageFor(e.code, e.message)) };
+  return null;
 }

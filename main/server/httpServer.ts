@@ -9,7 +9,7 @@
  * as JSON or as audio): the router picks one by Content-Type, and a type none takes is a 415
  * (after auth, like any other body check).
  *
- * Errors are `{error:{code,message}}` with a status from errorStatus.ts; unknown exceptions are
+ * Errors are `{error, code, message, details}` (contract/seedApi.ts errorBody) with a status from errorStatus.ts; unknown exceptions are
  * 500 'internal' with a generic message and the details only in the log. Each request carries a
  * correlation id (X-Request-ID, echoed when well-formed, generated otherwise) into the logs.
  */
@@ -23,11 +23,14 @@ import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { ApiKeyRepository } from '../../core/ports/store.js';
 import { authenticateAdmin, authenticateCaller } from './auth.js';
 import { ClientAbortedError, decodeUtf8, isJsonContentType, parseJson, readBodyLimited, validate } from './body.js';
-import { HttpError, httpStatusFor, publicMessageFor } from './errorStatus.js';
+import { errorBody } from '../../contract/seedApi.js';
+import { appErrorResult, HttpError, publicMessageFor } from './errorStatus.js';
+import { IdempotencyGuard, idempotencyKeyOf, memoryIdempotencyRepository, type IdempotencyRepository } from './idempotency.js';
 import { allowedHostHeaders, canonicalOrigin, checkOrigin, isAllowedHost, isLoopbackAddress } from './requestPolicy.js';
 import { TokenBucketLimiter } from './rateLimit.js';
+import { buildOpenApi } from './openapi.js';
 import { Router, type RouteResult, type RouteSpec } from './router.js';
-import { v1Routes } from './v1Routes.js';
+import { v1Routes, type AudioCommandRunner } from './v1Routes.js';
 
 export type { RouteContext, RouteResult, RouteSpec } from './router.js';
 export { jsonRoute, plainRoute } from './router.js';
@@ -46,7 +49,7 @@ const DEFAULT_MAX_CONNECTIONS = 512;
 const CLOSE_GRACE_MS = 2_000;
 const MIN_ADMIN_TOKEN_CHARS = 16;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const CORS_ALLOW_HEADERS = 'Content-Type, Authorization, X-API-Key, X-User-ID, X-Request-ID, X-Confirm-Via';
+const CORS_ALLOW_HEADERS = 'Content-Type, Authorization, X-API-Key, X-User-ID, X-Request-ID, X-Confirm-Via, Idempotency-Key';
 
 export interface UpgradeContext {
   requestId: string;
@@ -87,6 +90,13 @@ export interface HttpServerOptions {
   allowSameOrigin?: boolean;
   /** More routes (webhooks, static files, ...), served after the built-in ones with the same checks. */
   extraRoutes?: readonly RouteSpec[];
+  /**
+   * Where idempotency keys are kept (24 h per user). Default: in memory, which does not survive a
+   * restart; serveApp passes the durable store.
+   */
+  idempotency?: IdempotencyRepository;
+  /** Runs a seed-format audio command (`input.type: audio`); without it such a command is a 501. */
+  audioCommand?: AudioCommandRunner;
   /** WebSocket (or other) upgrades; without it upgrades get 404. */
   onUpgrade?: UpgradeHandler;
   headersTimeoutMs?: number;
@@ -168,9 +178,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const clock = opts.clock ?? systemClock;
   const limiter = new TokenBucketLimiter(() => clock.monotonicMs());
   const router = new Router([
-    ...v1Routes({ service: opts.service, apiKeys: opts.apiKeys, clock, defaultKeyRatePerMin: ratePerMin }),
+    ...v1Routes({ service: opts.service, apiKeys: opts.apiKeys, clock, defaultKeyRatePerMin: ratePerMin, authMode: opts.authMode, ...(opts.audioCommand ? { audioCommand: opts.audioCommand } : {}), openapi: () => openapiDoc() }),
     ...(opts.extraRoutes ?? []),
   ]);
+  const idempotency = new IdempotencyGuard(opts.idempotency ?? memoryIdempotencyRepository(), () => clock.nowMs());
+  let openapi: unknown = null;
+  /** /v1/openapi.json, generated once from the mounted routes' schemas. */
+  const openapiDoc = (): unknown => (openapi ??= buildOpenApi(router.specs()));
   // Filled in once the port is known.
   let allowedHosts: ReadonlySet<string> = new Set();
 
@@ -209,7 +223,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     if (corsOrigin === null) return;
     res.setHeader('Access-Control-Allow-Origin', corsOrigin);
     // The speech routes' headers too (time to first audio, cache, transcript), for allowed browser origins.
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-ID, Retry-After, X-TTS-First-Audio-Ms, X-TTS-Cache, X-TTS-Provider, X-Transcript, X-Spoken-Text, X-Command-Status');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-ID, Retry-After, Idempotent-Replayed, X-TTS-First-Audio-Ms, X-TTS-Cache, X-TTS-Provider, X-Transcript, X-Spoken-Text, X-Command-Status');
     res.setHeader('Vary', 'Origin');
   }
 
@@ -235,17 +249,14 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   }
 
   function errorResult(e: unknown, log: Logger): RouteResult {
-    if (e instanceof HttpError) {
-      return { status: e.status, headers: e.headers, json: { error: { code: e.code, message: e.message } } };
-    }
-    if (isAppError(e)) {
-      const status = httpStatusFor(e.code);
-      if (status >= 500) log.error({ code: e.code, err_message: e.message, details: e.details }, 'request failed');
-      return { status, json: { error: { code: e.code, message: publicMessageFor(e.code, e.message) } } };
+    const mapped = appErrorResult(e);
+    if (mapped !== null) {
+      if (mapped.status >= 500 && isAppError(e)) log.error({ code: e.code, err_message: e.message, details: e.details }, 'request failed');
+      return mapped;
     }
     const err = e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : { value: String(e) };
     log.error({ err }, 'unhandled error in request');
-    return { status: 500, json: { error: { code: 'internal', message: publicMessageFor('internal', '') } } };
+    return { status: 500, json: errorBody('internal', publicMessageFor('internal', '')) };
   }
 
   /**
@@ -337,8 +348,26 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         if (isAppError(e) && e.code === 'payload_too_large') bodyAbandoned = true;
         throw e;
       });
-      const result = await spec.handler({ req, params: m.params, caller, body, requestId, logger: log });
-      send(req, res, result);
+      const ctx = { req, params: m.params, caller, body, requestId, logger: log };
+      const key = spec.idempotent === true && caller !== null ? idempotencyKeyOf(body, req.headers['idempotency-key']) : undefined;
+      if (key === undefined || caller === null) {
+        send(req, res, await spec.handler(ctx));
+        return;
+      }
+      // Errors the client caused (4xx, e.g. a 409 carrying a pending action's token) are answers
+      // too and are kept; unexpected ones propagate (500, not kept: a real retry may succeed).
+      const answer = await idempotency.run(caller.userId, key, `${spec.method} ${spec.path}`, body, async () => {
+        try {
+          const r = await spec.handler(ctx);
+          if (r.raw !== undefined) throw new Error('idempotent routes answer JSON');
+          return { status: r.status, json: r.json };
+        } catch (e) {
+          const mapped = appErrorResult(e);
+          if (mapped === null || mapped.status >= 500) throw e;
+          return { status: mapped.status, json: mapped.json };
+        }
+      });
+      send(req, res, { status: answer.status, ...(answer.json !== undefined ? { json: answer.json } : {}), headers: { 'Idempotent-Replayed': String(answer.replayed) } });
     } catch (e) {
       if (e instanceof ClientAbortedError) {
         log.debug({}, 'client aborted');
@@ -403,7 +432,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         : err.code === 'HPE_HEADER_OVERFLOW'
           ? [431, 'Request Header Fields Too Large', 'Request headers are too large.']
           : [400, 'Bad Request', 'Malformed HTTP request.'];
-    const body = JSON.stringify({ error: { code: 'bad_request', message } });
+    const body = JSON.stringify(errorBody('bad_request', message));
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -417,7 +446,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     const requestId = requestIdOf(req);
     const log = logger.child({ request_id: requestId });
     const reject = (status: number, code: string, message: string): void => {
-      const body = JSON.stringify({ error: { code, message } });
+      const body = JSON.stringify(errorBody(code, message));
       socket.end(
         `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

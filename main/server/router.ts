@@ -54,7 +54,21 @@ export interface RouteSpec {
   maxBodyBytes?: number;
   /** Token-bucket limit; defaults to true for 'caller' and 'admin', false for 'none'. */
   rateLimit?: boolean;
+  /**
+   * Honours an idempotency key (body `idempotency_key` or header `Idempotency-Key`) for 24 h per
+   * user: a retry gets the first answer and runs nothing. Only for auth 'caller' JSON routes.
+   */
+  idempotent?: boolean;
+  /** For /v1/openapi.json: what the route is and the schema of each success response (null: no body). */
+  doc?: RouteDoc;
   handler(ctx: RouteContext): Promise<RouteResult>;
+}
+
+export interface RouteDoc {
+  summary: string;
+  /** Status → JSON body schema; 'binary' for audio/static bytes; null for an empty body. */
+  responses: Readonly<Record<number, z.ZodType | 'binary' | null>>;
+  query?: z.ZodType;
 }
 
 /** A route whose JSON body is validated by `schema` and typed for the handler. */
@@ -65,6 +79,8 @@ export function jsonRoute<S extends z.ZodType>(spec: {
   schema: S;
   maxBodyBytes?: number;
   rateLimit?: boolean;
+  idempotent?: boolean;
+  doc?: RouteDoc;
   handler(ctx: RouteContext<z.output<S>>): Promise<RouteResult>;
 }): RouteSpec {
   const { schema, handler, ...rest } = spec;
@@ -195,6 +211,11 @@ export class Router {
     }
     if (allow.size === 0) return { kind: 'not_found' };
     return { kind: 'method_not_allowed', allow: [...allow, 'OPTIONS'] };
+  }
+
+  /** Every route, in registration order (for the OpenAPI description). */
+  specs(): readonly RouteSpec[] {
+    return this.routes.map((r) => r.spec);
   }
 
   /** Methods served at `path` (for OPTIONS), or null when nothing is. */

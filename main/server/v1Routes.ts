@@ -2,17 +2,44 @@
  * The built-in /v1 routes. Handlers only translate: validation, auth and rate limiting have
  * already happened in the dispatcher.
  */
+import { z } from 'zod';
 import {
-  CommandRequestSchema,
   CreateApiKeyRequestSchema,
-  TokenRequestSchema,
   type AppService,
+  type Caller,
+  type CommandRequest,
+  type StatusResponse,
 } from '../../contract/api.js';
+import type { CommandResponse } from '../../contract/response.js';
+import {
+  ApiKeyListQuerySchema,
+  ApiKeyListSchema,
+  CommandResponseSchema,
+  CreateApiKeyResponseSchema,
+  HttpCommandRequestSchema,
+  HttpTokenRequestSchema,
+  MetricsResponseSchema,
+  normalizeCommand,
+  StatusResponseSchema,
+  toSeedResponse,
+  type AudioInput,
+} from '../../contract/seedApi.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ApiKeyRepository } from '../../core/ports/store.js';
 import { generateApiKey, newApiKeyId } from './auth.js';
+import { validate } from './body.js';
 import { HttpError } from './errorStatus.js';
-import { callerOf, jsonRoute, plainRoute, type RouteContext, type RouteSpec } from './router.js';
+import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from './router.js';
+
+/**
+ * Runs a seed-format audio command: fetch the audio named by `input.uri` (see main/seed/audioUri.ts),
+ * transcribe it, run the transcript. `transcript`/`provider` feed the response's debug block.
+ */
+export type AudioCommandRunner = (
+  input: AudioInput,
+  request: Omit<CommandRequest, 'text'>,
+  caller: Caller,
+) => Promise<{ response: CommandResponse; transcript: string; provider: string }>;
 
 export interface V1Deps {
   service: AppService;
@@ -20,6 +47,29 @@ export interface V1Deps {
   clock: Clock;
   /** Limit given to API keys created without rate_limit_per_min. */
   defaultKeyRatePerMin: number;
+  authMode: 'dev' | 'api_key';
+  audioCommand?: AudioCommandRunner;
+  /** The generated OpenAPI document of every mounted route. */
+  openapi(): unknown;
+}
+
+type SeedStatus = z.infer<typeof StatusResponseSchema>;
+const RANK = { ok: 0, degraded: 1, unavailable: 2 } as const;
+
+/** Today's status plus the seed's overall `status`, `timestamp` and `dependencies[]`. */
+export function seedStatus(s: StatusResponse, nowMs: number): SeedStatus {
+  const deps: SeedStatus['dependencies'] = [
+    { name: 'store', status: s.store.ok ? 'ok' : 'degraded', ...(s.store.message !== null ? { message: s.store.message } : {}) },
+    { name: 'github', status: s.github.ok ? 'ok' : 'unavailable', ...(s.github.error !== null ? { message: s.github.error } : {}) },
+  ];
+  if (s.speech !== undefined) {
+    for (const [name, h] of Object.entries(s.speech)) {
+      if (h !== undefined) deps.push({ name: `speech.${name}`, status: h.ok ? 'ok' : 'degraded', ...(h.message !== null ? { message: h.message } : {}) });
+    }
+  }
+  // The app still answers (commands explain what is wrong) when a dependency is down: degraded, not unavailable.
+  const worst = deps.reduce((w, d) => Math.max(w, RANK[d.status]), 0);
+  return { status: worst === 0 ? 'ok' : 'degraded', timestamp: new Date(nowMs).toISOString(), dependencies: deps, ...s };
 }
 
 /** Response body of POST /v1/admin/api-keys. `key` appears here once and is never retrievable again. */
@@ -46,6 +96,7 @@ function confirmVia(ctx: RouteContext): 'click' | 'api' {
 
 export function v1Routes(deps: V1Deps): RouteSpec[] {
   const { service, apiKeys, clock } = deps;
+  const commandDoc = { 200: CommandResponseSchema };
   return [
     // 200 with the CommandResponse even when its status is 'error': a well-formed command the
     // pipeline could not carry out (PR not found, no context, ...) still has a spoken explanation
@@ -54,43 +105,70 @@ export function v1Routes(deps: V1Deps): RouteSpec[] {
       method: 'POST',
       path: '/v1/command',
       auth: 'caller',
-      schema: CommandRequestSchema,
-      handler: async (ctx) => ({ status: 200, json: await service.runCommand(ctx.body, callerOf(ctx)) }),
+      schema: HttpCommandRequestSchema,
+      idempotent: true,
+      doc: { summary: 'Run a command: the seed\'s {input, profile, client_context} or today\'s {text}', responses: commandDoc },
+      handler: async (ctx) => {
+        const n = normalizeCommand(ctx.body);
+        const caller = callerOf(ctx);
+        if (n.kind === 'text') {
+          const r = await service.runCommand(n.request, caller);
+          return { status: 200, json: toSeedResponse(r, { privacy: n.privacy, debug: n.debug, transcript: n.request.text }) };
+        }
+        if (deps.audioCommand === undefined) throw new HttpError(501, 'not_supported', 'Audio input is not available on this server.');
+        const a = await deps.audioCommand(n.input, n.request, caller);
+        return { status: 200, json: toSeedResponse(a.response, { privacy: n.privacy, debug: n.debug, transcript: a.transcript, provider: a.provider }) };
+      },
     }),
     jsonRoute({
       method: 'POST',
       path: '/v1/commands/confirm',
       auth: 'caller',
-      schema: TokenRequestSchema,
+      schema: HttpTokenRequestSchema,
+      idempotent: true,
+      doc: { summary: 'Confirm a pending action by its token', responses: commandDoc },
       handler: async (ctx) => {
         const via = confirmVia(ctx);
-        return { status: 200, json: await service.confirm(ctx.body, callerOf(ctx), via) };
+        return { status: 200, json: toSeedResponse(await service.confirm({ token: ctx.body.token }, callerOf(ctx), via)) };
       },
     }),
     jsonRoute({
       method: 'POST',
       path: '/v1/commands/cancel',
       auth: 'caller',
-      schema: TokenRequestSchema,
-      handler: async (ctx) => ({ status: 200, json: await service.cancel(ctx.body, callerOf(ctx)) }),
+      schema: HttpTokenRequestSchema,
+      idempotent: true,
+      doc: { summary: 'Cancel a pending action by its token', responses: commandDoc },
+      handler: async (ctx) => ({ status: 200, json: toSeedResponse(await service.cancel({ token: ctx.body.token }, callerOf(ctx))) }),
     }),
     plainRoute({
       method: 'GET',
       path: '/v1/status',
       auth: 'caller',
-      handler: async () => ({ status: 200, json: await service.status() }),
+      doc: { summary: 'Service status: overall status, timestamp and dependencies, with details', responses: { 200: StatusResponseSchema } },
+      handler: async () => ({ status: 200, json: seedStatus(await service.status(), clock.nowMs()) }),
     }),
     plainRoute({
       method: 'GET',
       path: '/v1/metrics',
       auth: 'caller',
+      doc: { summary: 'Latency per stage and counters', responses: { 200: MetricsResponseSchema } },
       handler: async () => ({ status: 200, json: service.metrics() }),
+    }),
+    plainRoute({
+      method: 'GET',
+      path: '/v1/openapi.json',
+      auth: 'none',
+      rateLimit: true,
+      doc: { summary: 'This description (OpenAPI 3.1), generated from the zod schemas', responses: { 200: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }) } },
+      handler: async () => ({ status: 200, json: deps.openapi() }),
     }),
     jsonRoute({
       method: 'POST',
       path: '/v1/admin/api-keys',
       auth: 'admin',
       schema: CreateApiKeyRequestSchema,
+      doc: { summary: 'Create an API key (shown once)', responses: { 201: CreateApiKeyResponseSchema } },
       handler: async (ctx) => {
         const { key, hash } = generateApiKey();
         const createdAtMs = clock.nowMs();
@@ -117,9 +195,25 @@ export function v1Routes(deps: V1Deps): RouteSpec[] {
       },
     }),
     plainRoute({
+      method: 'GET',
+      path: '/v1/admin/api-keys',
+      auth: 'admin',
+      doc: { summary: 'List API keys (never the keys or their hashes)', query: ApiKeyListQuerySchema, responses: { 200: ApiKeyListSchema } },
+      handler: async (ctx) => {
+        const q = validate(ApiKeyListQuerySchema, queryOf(ctx));
+        const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+        const api_keys = apiKeys
+          .list()
+          .filter((k) => q.include_revoked === 'true' || k.revokedAtMs === null)
+          .map((k) => ({ id: k.id, user_id: k.userId, name: k.name, label: k.name, rate_limit_per_min: k.rateLimitPerMin, created_at: iso(k.createdAtMs) as string, revoked_at: iso(k.revokedAtMs) }));
+        return { status: 200, json: { api_keys } };
+      },
+    }),
+    plainRoute({
       method: 'DELETE',
       path: '/v1/admin/api-keys/:id',
       auth: 'admin',
+      doc: { summary: 'Revoke an API key', responses: { 204: null } },
       handler: async (ctx) => {
         const id = ctx.params['id'] ?? '';
         if (!KEY_ID_PATTERN.test(id) || !apiKeys.revoke(id, clock.nowMs())) {

@@ -1,6 +1,6 @@
 /**
  * Speech over the HTTP API, mounted through `extraRoutes` (same Host/Origin checks, auth, rate
- * limit and `{error:{code,message}}` shape as the built-in routes):
+ * limit and `{error, code, message, details}` (contract/seedApi.ts errorBody) shape as the built-in routes):
  *
  * - `POST /v1/command` with an audio body (the JSON route of the same path takes text; the router
  *   picks by Content-Type): the format is sniffed from the bytes (WAV, MP3, OGG/Opus, OGG/Vorbis),
@@ -31,6 +31,7 @@ import type { AppService } from '../../contract/api.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import { runVoiceTurn } from '../../core/voice/turn.js';
 import type { App } from '../app/app.js';
+import { AudioCommandResponseSchema, DevAudioListSchema, DevAudioViewSchema } from '../../contract/seedApi.js';
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
 import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from '../server/router.js';
@@ -79,7 +80,7 @@ function wantsWav(ctx: RouteContext, reply: 'json' | 'wav' | undefined): boolean
  * decodeAudio's errors as HTTP: too large 413, unknown format 415, too long or corrupt 422 (the
  * media type was fine, the content is not usable).
  */
-async function decodeUpload(bytes: Uint8Array): Promise<Awaited<ReturnType<typeof decodeAudio>>> {
+export async function decodeUpload(bytes: Uint8Array): Promise<Awaited<ReturnType<typeof decodeAudio>>> {
   try {
     return await decodeAudio(bytes, { maxBytes: MAX_AUDIO_UPLOAD_BYTES, maxMs: MAX_AUDIO_UPLOAD_MS });
   } catch (e) {
@@ -93,7 +94,7 @@ function headerText(s: string): string {
   return encodeURIComponent(s.slice(0, 500));
 }
 
-function devAudioViews(dir: string): DevAudioView[] {
+export function devAudioViews(dir: string): DevAudioView[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -111,6 +112,47 @@ function devAudioViews(dir: string): DevAudioView[] {
   return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
+/**
+ * Validates (decodes) and stores test audio under `dir`, content-addressed: the same bytes give
+ * the same id. `created` is false when it was already there.
+ */
+export async function storeDevAudio(dir: string, bytes: Uint8Array, nowMs: number): Promise<{ view: DevAudioView; created: boolean }> {
+  const audio = await decodeUpload(bytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const id = sha256.slice(0, 16);
+  const existing = devAudioViews(dir);
+  const same = existing.find((v) => v.id === id);
+  if (same !== undefined) return { view: same, created: false };
+  if (existing.length >= MAX_DEV_AUDIO_FILES) {
+    throw new HttpError(409, 'bad_request', `The test audio store is full (${MAX_DEV_AUDIO_FILES} files); delete some with DELETE /v1/dev/audio/:id.`);
+  }
+  const view: DevAudioView = {
+    id,
+    container: audio.container,
+    bytes: bytes.length,
+    duration_ms: Math.round((audio.samples.length / audio.sampleRateHz) * 1000),
+    sha256,
+    created_at: new Date(nowMs).toISOString(),
+  };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Audio first, then its entry: a crash in between leaves an unlisted file, never a listed one without audio.
+  writeFileSync(join(dir, `${id}.${audio.container}`), bytes, { mode: 0o600 });
+  writeFileSync(join(dir, `${id}.json`), JSON.stringify(view), { mode: 0o600 });
+  return { view, created: true };
+}
+
+/** The bytes of stored test audio `id` (16 hex chars), or undefined. Never takes a path. */
+export function readDevAudio(dir: string, id: string): Uint8Array | undefined {
+  if (!DEV_AUDIO_ID.test(id)) return undefined;
+  const view = devAudioViews(dir).find((v) => v.id === id);
+  if (view === undefined) return undefined;
+  try {
+    return readFileSync(join(dir, `${id}.${view.container}`));
+  } catch {
+    return undefined;
+  }
+}
+
 export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
   const devOnly = (): void => {
     if (deps.authMode !== 'dev') throw new HttpError(403, 'forbidden', 'Test audio uploads are only available in dev auth mode.');
@@ -122,6 +164,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       auth: 'caller',
       body: { kind: 'raw', contentTypes: AUDIO_UPLOAD_CONTENT_TYPES },
       maxBodyBytes: MAX_AUDIO_UPLOAD_BYTES,
+      doc: { summary: 'Run a spoken command from audio bytes (WAV, MP3, OGG)', query: CommandAudioQuerySchema, responses: { 200: AudioCommandResponseSchema } },
       handler: async (ctx) => {
         const q = validate(CommandAudioQuerySchema, queryOf(ctx));
         const t0 = deps.monotonicMs();
@@ -177,6 +220,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       path: '/v1/tts',
       auth: 'caller',
       schema: TtsRequestSchema,
+      doc: { summary: 'Text to speech: audio bytes', responses: { 200: 'binary' } },
       handler: async (ctx) => {
         const a = await deps.tts.synthesize(ctx.body);
         return {
@@ -199,38 +243,19 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       auth: 'caller',
       body: { kind: 'raw', contentTypes: AUDIO_UPLOAD_CONTENT_TYPES },
       maxBodyBytes: MAX_AUDIO_UPLOAD_BYTES,
+      doc: { summary: 'Upload test audio bytes (dev auth mode only)', responses: { 201: DevAudioViewSchema, 200: DevAudioViewSchema } },
       handler: async (ctx) => {
         devOnly();
-        const bytes = ctx.body as Uint8Array;
-        const audio = await decodeUpload(bytes);
-        const sha256 = createHash('sha256').update(bytes).digest('hex');
-        const id = sha256.slice(0, 16);
-        const existing = devAudioViews(deps.devAudioDir);
-        const same = existing.find((v) => v.id === id);
-        if (same !== undefined) return { status: 200, json: same };
-        if (existing.length >= MAX_DEV_AUDIO_FILES) {
-          throw new HttpError(409, 'bad_request', `The test audio store is full (${MAX_DEV_AUDIO_FILES} files); delete some with DELETE /v1/dev/audio/:id.`);
-        }
-        const view: DevAudioView = {
-          id,
-          container: audio.container,
-          bytes: bytes.length,
-          duration_ms: Math.round((audio.samples.length / audio.sampleRateHz) * 1000),
-          sha256,
-          created_at: new Date(deps.nowMs()).toISOString(),
-        };
-        mkdirSync(deps.devAudioDir, { recursive: true, mode: 0o700 });
-        // Audio first, then its entry: a crash in between leaves an unlisted file, never a listed one without audio.
-        writeFileSync(join(deps.devAudioDir, `${id}.${audio.container}`), bytes, { mode: 0o600 });
-        writeFileSync(join(deps.devAudioDir, `${id}.json`), JSON.stringify(view), { mode: 0o600 });
-        ctx.logger.info({ dev_audio_id: id, container: audio.container, bytes: bytes.length }, 'dev audio stored');
-        return { status: 201, json: view };
+        const { view, created } = await storeDevAudio(deps.devAudioDir, ctx.body as Uint8Array, deps.nowMs());
+        if (created) ctx.logger.info({ dev_audio_id: view.id, container: view.container, bytes: view.bytes }, 'dev audio stored');
+        return { status: created ? 201 : 200, json: view };
       },
     },
     plainRoute({
       method: 'GET',
       path: '/v1/dev/audio',
       auth: 'caller',
+      doc: { summary: 'List test audio (dev auth mode only)', responses: { 200: DevAudioListSchema } },
       handler: async () => {
         devOnly();
         return { status: 200, json: { items: devAudioViews(deps.devAudioDir), dir: deps.devAudioDir } };
@@ -240,6 +265,7 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
       method: 'DELETE',
       path: '/v1/dev/audio/:id',
       auth: 'caller',
+      doc: { summary: 'Delete test audio (dev auth mode only)', responses: { 204: null } },
       handler: async (ctx) => {
         devOnly();
         const id = ctx.params['id'] ?? '';

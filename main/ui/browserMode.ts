@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { UI_EVENTS_PATH, type WsMessage } from '../../contract/ipc.js';
+import { errorBody } from '../../contract/seedApi.js';
 import type { RouteSpec, UpgradeContext } from '../server/httpServer.js';
 import { jsonRoute, plainRoute } from '../server/httpServer.js';
 import { dispatchCall, type CallHandlers } from './uiHost.js';
@@ -88,7 +89,7 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
   const serveFile = async (req: IncomingMessage, path: string) => {
     const host = req.headers.host ?? '127.0.0.1';
     const file = resolveStatic(root, path);
-    if (file === null) return { status: 404, json: { error: { code: 'not_found', message: 'No such file.' } } };
+    if (file === null) return { status: 404, json: errorBody('not_found', 'No such file.') };
     return {
       status: 200,
       raw: { body: readFileSync(file), contentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' },
@@ -103,7 +104,7 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
       auth: 'none',
       handler: async ({ req }) => {
         if (!existsSync(indexPath)) {
-          return { status: 503, json: { error: { code: 'not_found', message: 'The renderer is not built: run npm run build:renderer.' } } };
+          return { status: 503, json: errorBody('not_found', 'The renderer is not built: run npm run build:renderer.') };
         }
         return serveFile(req, '/index.html');
       },

@@ -8,6 +8,7 @@
  * 200 with the status when the press took effect; 409 with `ok: false` and the status when it did
  * not (voice unavailable — the reason says why, e.g. the add-on is not built — or the loop busy).
  */
+import { z } from 'zod';
 import type { App } from '../app/app.js';
 import { plainRoute, type RouteResult, type RouteSpec } from '../server/router.js';
 import type { VoiceRunner, VoiceStatus } from './voiceRunner.js';
@@ -21,22 +22,27 @@ export interface VoiceRouteDeps {
 
 const NOT_STARTED: VoiceStatus = { available: false, reason: 'Voice is not started; POST /v1/voice/ptt/start starts it.', state: 'idle', mode: null };
 
+/** The voice loop's state; 409 answers it too when the press could not be served. */
+const VoiceStatusSchema = z.looseObject({ available: z.boolean(), state: z.string() });
+const voiceDoc = (summary: string) => ({ summary, responses: { 200: VoiceStatusSchema, 409: VoiceStatusSchema } });
+
 const answer = (r: VoiceStatus & { ok: boolean }): RouteResult => ({ status: r.ok ? 200 : 409, json: r });
 
 export function voiceRoutes(deps: VoiceRouteDeps): RouteSpec[] {
   return [
-    plainRoute({ method: 'POST', path: '/v1/voice/ptt/start', auth: 'caller', handler: async () => answer((await deps.runner()).pttStart()) }),
-    plainRoute({ method: 'POST', path: '/v1/voice/ptt/stop', auth: 'caller', handler: async () => answer((await deps.runner()).pttStop()) }),
+    plainRoute({ method: 'POST', path: '/v1/voice/ptt/start', auth: 'caller', doc: voiceDoc('Push-to-talk pressed'), handler: async () => answer((await deps.runner()).pttStart()) }),
+    plainRoute({ method: 'POST', path: '/v1/voice/ptt/stop', auth: 'caller', doc: voiceDoc('Push-to-talk released'), handler: async () => answer((await deps.runner()).pttStop()) }),
     plainRoute({
       method: 'POST',
       path: '/v1/voice/stop',
       auth: 'caller',
+      doc: voiceDoc('Stop speaking and listening'),
       handler: async () => {
         const s = (await deps.runner()).stop();
         return answer({ ...s, ok: s.available });
       },
     }),
-    plainRoute({ method: 'GET', path: '/v1/voice/status', auth: 'caller', handler: async () => ({ status: 200, json: deps.current()?.status() ?? NOT_STARTED }) }),
+    plainRoute({ method: 'GET', path: '/v1/voice/status', auth: 'caller', doc: voiceDoc('Voice loop state'), handler: async () => ({ status: 200, json: deps.current()?.status() ?? NOT_STARTED }) }),
   ];
 }
 

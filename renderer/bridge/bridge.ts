@@ -53,8 +53,9 @@ export function createBrowserBridge(origin: string, onConnection: (connected: bo
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(req === undefined ? {} : { req }),
       });
-      const body = (await r.json()) as { res?: Calls[K]['res']; error?: { code: string; message: string } };
-      if (!r.ok || body.error) throw new HostCallError(body.error?.code ?? 'internal', body.error?.message ?? `HTTP ${r.status}`);
+      // Errors are the API's one error body: {error: code, code, message, details}.
+      const body = (await r.json().catch(() => ({}))) as { res?: Calls[K]['res']; error?: string; code?: string; message?: string };
+      if (!r.ok || body.error !== undefined) throw new HostCallError(body.code ?? body.error ?? 'internal', body.message ?? `HTTP ${r.status}`);
       return body.res as Calls[K]['res'];
     },
     on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void {

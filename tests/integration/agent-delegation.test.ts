@@ -160,7 +160,7 @@ describe('agent delegation on the fake GitHub', () => {
       };
       const bad = await post('/v1/agent/delegate', { repo: 'acme/api', issue: -1 });
       expect(bad.status).toBe(400);
-      expect(bad.json['error']['code']).toBe('validation_failed');
+      expect(bad.json['code']).toBe('validation_failed');
       const extra = await post('/v1/agent/delegate', { repo: 'acme/api', issue: 918, sneaky: true });
       expect(extra.status).toBe(400);
       const plan = await post('/v1/agent/delegate', { repo: 'acme/api', issue: 918, instruction: 'add a regression test' });
@@ -178,7 +178,7 @@ describe('agent delegation on the fake GitHub', () => {
       expect((await get(`/v1/agent/tasks/${id}`)).json).toMatchObject({ id, state: 'running', target: 'acme/api#918' });
       const missing = await get('/v1/agent/tasks/nope');
       expect(missing.status).toBe(404);
-      expect(missing.json['error']['code']).toBe('not_found');
+      expect(missing.json['code']).toBe('not_found');
       const other = await fetch(new URL(`/v1/agent/tasks/${id}`, server.url), { headers: { 'x-user-id': 'someone-else' } });
       expect(other.status).toBe(404);
     } finally {

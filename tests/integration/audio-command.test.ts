@@ -32,7 +32,7 @@ async function postAudio(body: Uint8Array, contentType: string, query = '', head
   const res = await fetch(`${server.url}/v1/command${query}`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
   const ct = res.headers.get('content-type') ?? '';
   const raw = new Uint8Array(await res.arrayBuffer());
-  const json = ct.startsWith('application/json') ? (JSON.parse(Buffer.from(raw).toString('utf8')) as AudioCommandResponse & { error?: { code: string; message: string } }) : null;
+  const json = ct.startsWith('application/json') ? (JSON.parse(Buffer.from(raw).toString('utf8')) as AudioCommandResponse & { error?: string; code?: string; message?: string }) : null;
   return { status: res.status, headers: res.headers, raw, json };
 }
 
@@ -121,7 +121,7 @@ describe.skipIf(!hasSpeechTools())('POST /v1/command with audio', () => {
     big.set(wav.subarray(0, 44));
     const r = await postAudio(big, 'audio/wav');
     expect(r.status).toBe(413);
-    expect(r.json!.error!.code).toBe('payload_too_large');
+    expect(r.json!.code).toBe('payload_too_large');
   }, 60_000);
 
   it('longer than 60 s → 422 with the length and the limit', async () => {
@@ -129,7 +129,7 @@ describe.skipIf(!hasSpeechTools())('POST /v1/command with audio', () => {
     expect(long.length).toBeLessThan(10 * 1024 * 1024);
     const r = await postAudio(long, 'audio/wav');
     expect(r.status).toBe(422);
-    expect(r.json!.error).toEqual({ code: 'validation_failed', message: 'Audio is 61.0 s long; the limit is 60 s.' });
+    expect(r.json!).toMatchObject({ error: 'validation_failed', code: 'validation_failed', message: 'Audio is 61.0 s long; the limit is 60 s.' });
   });
 
   it.skipIf(!SOX_MP3)('a compressed file that decodes past 60 s → 422 (decoder output capped)', async () => {
@@ -137,25 +137,25 @@ describe.skipIf(!hasSpeechTools())('POST /v1/command with audio', () => {
     execFileSync('sox', ['-n', '-r', '8000', '-c', '1', src, 'synth', '70', 'sine', '300']);
     const r = await postAudio(convert(src, 'mp3', 'sox'), 'audio/mpeg');
     expect(r.status).toBe(422);
-    expect(r.json!.error!.message).toMatch(/longer than the limit of 60 s/);
+    expect(r.json!.message!).toMatch(/longer than the limit of 60 s/);
   }, 60_000);
 
   it('corrupt audio → 422 with a clear message; unknown bytes → 415', async () => {
     const truncated = wav.slice(0, 30); // RIFF/WAVE header cut inside the fmt chunk
     const r1 = await postAudio(truncated, 'audio/wav');
     expect(r1.status).toBe(422);
-    expect(r1.json!.error!.code).toBe('validation_failed');
-    expect(r1.json!.error!.message).toMatch(/WAV/);
+    expect(r1.json!.code).toBe('validation_failed');
+    expect(r1.json!.message!).toMatch(/WAV/);
 
     const badOgg = new Uint8Array(4000);
     badOgg.set(Buffer.from('OggS'));
     const r2 = await postAudio(badOgg, 'audio/ogg');
     expect(r2.status).toBe(415);
-    expect(r2.json!.error!.message).toMatch(/neither Opus nor Vorbis/);
+    expect(r2.json!.message!).toMatch(/neither Opus nor Vorbis/);
 
     const r3 = await postAudio(new TextEncoder().encode('definitely not audio, just text pretending'), 'audio/mpeg');
     expect(r3.status).toBe(415);
-    expect(r3.json!.error).toEqual({ code: 'unsupported_media_type', message: expect.stringMatching(/Unrecognized audio format/) });
+    expect(r3.json!).toMatchObject({ code: 'unsupported_media_type', message: expect.stringMatching(/Unrecognized audio format/) });
   });
 
   it.skipIf(!SOX_MP3)('an MP3 header followed by garbage → 422 (could not be decoded)', async () => {
@@ -164,21 +164,21 @@ describe.skipIf(!hasSpeechTools())('POST /v1/command with audio', () => {
     for (let i = 10; i < junk.length; i++) junk[i] = (i * 7919) % 251;
     const r = await postAudio(junk, 'audio/mpeg');
     expect([415, 422]).toContain(r.status);
-    expect(r.json!.error!.message.length).toBeGreaterThan(10);
+    expect(r.json!.message!.length).toBeGreaterThan(10);
   }, 60_000);
 
   it('a content type neither JSON nor audio → 415 naming what is accepted', async () => {
     const r = await postAudio(wav, 'text/plain');
     expect(r.status).toBe(415);
-    expect(r.json!.error!.code).toBe('unsupported_media_type');
-    expect(r.json!.error!.message).toContain('application/json');
-    expect(r.json!.error!.message).toContain('audio/wav');
+    expect(r.json!.code).toBe('unsupported_media_type');
+    expect(r.json!.message!).toContain('application/json');
+    expect(r.json!.message!).toContain('audio/wav');
   });
 
   it('bad query options → 400', async () => {
     const r = await postAudio(wav, 'audio/wav', '?reply=mp4');
     expect(r.status).toBe(400);
-    expect(r.json!.error!.code).toBe('validation_failed');
+    expect(r.json!.code).toBe('validation_failed');
   });
 
   it('/v1/dev/audio stores validated uploads, lists and deletes them (dev mode)', async () => {
@@ -211,7 +211,7 @@ describe.skipIf(!hasSpeechTools())('/v1/dev/audio outside dev mode', () => {
       const { key } = (await k.json()) as { key: string };
       const r = await fetch(`${s.url}/v1/dev/audio`, { method: 'POST', headers: { 'content-type': 'audio/wav', 'x-api-key': key }, body: encodeWav({ sampleRateHz: 16000, samples: new Int16Array(1600) }) });
       expect(r.status).toBe(403);
-      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+      expect(((await r.json()) as { code: string }).code).toBe('forbidden');
       expect(existsSync(join(d, 'dev-audio'))).toBe(false);
     } finally {
       await s.close();

@@ -117,7 +117,8 @@ interface Res {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
-  json: { error?: { code: string; message: string } } & Record<string, unknown>;
+  /** Errors: the one error body {error: code, code, message, details}. */
+  json: { error?: string; code?: string; message?: string; details?: Record<string, unknown> } & Record<string, unknown>;
 }
 
 interface Req {
@@ -183,8 +184,11 @@ async function call(r: Req): Promise<Res> {
 }
 
 function expectError(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.json.error?.code }).toEqual({ status, code });
-  expect(typeof res.json.error?.message).toBe('string');
+  expect({ status: res.status, code: res.json.code }).toEqual({ status, code });
+  expect(typeof res.json.message).toBe('string');
+  // Both kinds of client read it: the twin's `error` string and today's `code`.
+  expect(res.json.error).toBe(code);
+  expect(res.json.details).toMatchObject({ code });
   expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
 }
 
@@ -255,7 +259,7 @@ describe('routes and responses', () => {
     await start();
     const res = await call({ path: '/v1/commands/confirm', json: { token: `err:${code}` } });
     expectError(res, status, code);
-    expect(res.json.error?.message).toBe(`thrown ${code}`);
+    expect(res.json.message).toBe(`thrown ${code}`);
   });
 
   it('answers unknown exceptions with a generic 500 and logs the details', async () => {
@@ -275,7 +279,7 @@ describe('routes and responses', () => {
     await start();
     const res = await call({ path: '/v1/command', json: { text: 'apperr:store_failed' } });
     expectError(res, 500, 'store_failed');
-    expect(res.json.error?.message).not.toContain('thrown');
+    expect(res.json.message).not.toContain('thrown');
   });
 
   it('generates a request id when absent or malformed', async () => {
@@ -329,12 +333,12 @@ describe('request bodies', () => {
     const { service } = await start();
     const a = await call({ path: '/v1/command', json: { text: 'x', admin: true } });
     expectError(a, 400, 'validation_failed');
-    expect(a.json.error?.message).toContain('"admin"');
+    expect(a.json.message).toContain('"admin"');
     const b = await call({ path: '/v1/command', json: { text: 'x', client_context: { current_repo: 'a/b', evil: 1 } } });
-    expect(b.json.error?.message).toContain('"client_context.evil"');
+    expect(b.json.message).toContain('"client_context.evil"');
     const c = await call({ path: '/v1/command', raw: '{"text":"x","__proto__":{"polluted":1}}', headers: { 'content-type': 'application/json' } });
     expectError(c, 400, 'validation_failed');
-    expect(c.json.error?.message).toContain('__proto__');
+    expect(c.json.message).toContain('__proto__');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(service.calls).toHaveLength(0);
   });
@@ -343,11 +347,11 @@ describe('request bodies', () => {
     await start();
     const a = await call({ path: '/v1/command', json: { text: 7 } });
     expectError(a, 400, 'validation_failed');
-    expect(a.json.error?.message).toContain('"text"');
+    expect(a.json.message).toContain('"text"');
     const b = await call({ path: '/v1/command', json: {} });
-    expect(b.json.error?.message).toContain('"text"');
+    expect(b.json.message).toContain('"text"');
     const c = await call({ path: '/v1/commands/confirm', json: { token: '' } });
-    expect(c.json.error?.message).toContain('"token"');
+    expect(c.json.message).toContain('"token"');
     const d = await call({ path: '/v1/command', json: [] });
     expectError(d, 400, 'validation_failed');
   });
@@ -459,7 +463,7 @@ describe('admin API', () => {
     await start({ authMode: 'api_key' });
     const res = await call({ path: '/v1/admin/api-keys', headers: { 'x-admin-token': 'whatever-token-0000' }, json: { name: 'n', user_id: 'u' } });
     expectError(res, 403, 'forbidden');
-    expect(res.json.error?.message).toMatch(/admin token/i);
+    expect(res.json.message).toMatch(/admin token/i);
     expectError(await call({ method: 'DELETE', path: '/v1/admin/api-keys/key_1' }), 403, 'forbidden');
   });
 
@@ -503,7 +507,7 @@ describe('admin API', () => {
     const { keys } = await start({ authMode: 'api_key', adminToken: ADMIN_TOKEN });
     const a = await createKey({ name: 'n', user_id: 'u', admin: true });
     expectError(a, 400, 'validation_failed');
-    expect(a.json.error?.message).toContain('"admin"');
+    expect(a.json.message).toContain('"admin"');
     expectError(await createKey({ name: 'n', user_id: 'bad user' }), 400, 'validation_failed');
     expectError(await createKey({ name: 'n', user_id: 'u', rate_limit_per_min: 0 }), 400, 'validation_failed');
     expect(keys.list()).toHaveLength(0);
@@ -720,7 +724,7 @@ describe('fuzz (fast-check): arbitrary bodies never cause a 500 or a crash', () 
       fc.asyncProperty(fc.constantFrom(...routes.slice(0, 3)), fc.uint8Array({ maxLength: 2_000 }), async (path, bytes) => {
         const res = await send(server.port, { path, raw: Buffer.from(bytes), headers: { 'content-type': 'application/json' } });
         expect([200, 400]).toContain(res.status);
-        if (res.status === 400) expect(['invalid_json', 'invalid_encoding', 'validation_failed']).toContain(res.json.error?.code);
+        if (res.status === 400) expect(['invalid_json', 'invalid_encoding', 'validation_failed']).toContain(res.json.code);
       }),
       { numRuns: 300 },
     );

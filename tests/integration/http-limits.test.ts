@@ -124,8 +124,8 @@ function streamBody(port: number, totalBytes: number, declareLength: boolean): P
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         done = true;
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as { error?: { code: string } };
-        resolve({ status: res.statusCode ?? 0, code: body.error?.code, elapsedMs: Date.now() - t0, bytesWrittenBeforeResponse: at });
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as { code?: string };
+        resolve({ status: res.statusCode ?? 0, code: body.code, elapsedMs: Date.now() - t0, bytesWrittenBeforeResponse: at });
       });
     });
     req.on('error', (e) => {

@@ -165,7 +165,7 @@ describe('HTTP: notifications and subscriptions', () => {
       const id = list.json['items'][0]['thread_id'] as string;
       expect((await call('GET', `/v1/notifications/${id}`)).json).toMatchObject({ thread_id: id, source: 'poll' });
       expect((await call('GET', '/v1/notifications/999999')).status).toBe(404);
-      expect((await call('GET', '/v1/notifications?limit=0')).json['error']['code']).toBe('validation_failed');
+      expect((await call('GET', '/v1/notifications?limit=0')).json['code']).toBe('validation_failed');
       expect((await call('GET', '/v1/notifications?bogus=1')).status).toBe(400);
       expect((await call('GET', '/v1/notifications?repo=acme/api&unread=true')).json['items'].every((n: { repo: string }) => n.repo === 'acme/api')).toBe(true);
 
@@ -174,7 +174,7 @@ describe('HTTP: notifications and subscriptions', () => {
       expect(created.json).toMatchObject({ scope: 'repo', target: 'acme/web', state: 'unsubscribed' });
       expect((await call('POST', '/v1/subscriptions', { scope: 'repo', target: 'acme/web', state: 'ignored' })).status).toBe(200);
       expect((await call('POST', '/v1/subscriptions', { scope: 'thread', target: 'acme/web', state: 'ignored' })).status).toBe(400);
-      expect((await call('POST', '/v1/subscriptions', { scope: 'org', target: 'acme', state: 'ignored' })).json['error']['code']).toBe('validation_failed');
+      expect((await call('POST', '/v1/subscriptions', { scope: 'org', target: 'acme', state: 'ignored' })).json['code']).toBe('validation_failed');
       const sid = created.json['id'] as number;
       expect((await call('PATCH', `/v1/subscriptions/${sid}`, { state: 'subscribed' })).json['state']).toBe('subscribed');
       expect((await call('GET', '/v1/subscriptions')).json['items']).toHaveLength(1);

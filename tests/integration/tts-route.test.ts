@@ -52,7 +52,7 @@ let stub: CountingTts;
 async function tts(body: unknown) {
   const res = await fetch(`${server.url}/v1/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const bytes = new Uint8Array(await res.arrayBuffer());
-  const json = res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as { error: { code: string; message: string } }) : null;
+  const json = res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as { error: string; code: string; message: string }) : null;
   return { status: res.status, headers: res.headers, bytes, json };
 }
 
@@ -147,15 +147,15 @@ describe.skipIf(!espeakAvailable())('POST /v1/tts', () => {
   it('text over 4,096 chars, empty text, unknown format/voice/provider → 400 with the field', async () => {
     const long = await tts({ text: 'a'.repeat(4097), format: 'wav' });
     expect(long.status).toBe(400);
-    expect(long.json!.error.message).toMatch(/4096/);
+    expect(long.json!.message).toMatch(/4096/);
     expect((await tts({ text: 'a'.repeat(4096), format: 'wav' })).status).toBe(200);
     expect((await tts({ text: '', format: 'wav' })).status).toBe(400);
     const fmt = await tts({ text: 'hi', format: 'flac' });
     expect(fmt.status).toBe(400);
-    expect(fmt.json!.error.message).toMatch(/format/);
+    expect(fmt.json!.message).toMatch(/format/);
     const voice = await tts({ text: 'hi', voice: 'klingon' });
     expect(voice.status).toBe(400);
-    expect(voice.json!.error.message).toMatch(/Unknown voice "klingon"/);
+    expect(voice.json!.message).toMatch(/Unknown voice "klingon"/);
     expect((await tts({ text: 'hi', provider: 'acme' })).status).toBe(400);
     expect((await tts({ text: 'hi', extra: 1 })).status).toBe(400);
   }, 60_000);
@@ -167,7 +167,7 @@ describe.skipIf(!espeakAvailable())('POST /v1/tts', () => {
     expect(offline.calls.slice(before)).toEqual(['Hello world a link to evil.example']);
     const onlyInvisible = await tts({ text: '\u200b\u202e\u0007', format: 'wav' });
     expect(onlyInvisible.status).toBe(400);
-    expect(onlyInvisible.json!.error.message).toMatch(/empty/);
+    expect(onlyInvisible.json!.message).toMatch(/empty/);
   });
 
   it('the app-wired route (no injected provider) synthesizes with the configured offline provider', async () => {

@@ -57,7 +57,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function deliver(body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; json: { status?: string; error?: { code: string } } }> {
+async function deliver(body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; json: { status?: string; error?: string; code?: string } }> {
   const res = await fetch(new URL('/v1/webhooks/github', server.url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as { status?: string }) : {} };
@@ -192,7 +192,7 @@ describe('webhook receiver', () => {
     const big = Buffer.alloc(MAX_WEBHOOK_BODY_BYTES + 1, 0x20);
     const r = await deliver(big, { 'x-github-event': 'pull_request', 'x-github-delivery': 'big-1', 'x-hub-signature-256': await signWebhook(SECRET, big.toString()) });
     expect(r.status).toBe(413);
-    expect(r.json.error?.code).toBe('payload_too_large');
+    expect(r.json.code).toBe('payload_too_large');
     // Chunked, without Content-Length: cut off while streaming.
     const url = new URL('/v1/webhooks/github', server.url);
     const status = await new Promise<number>((resolve, reject) => {
