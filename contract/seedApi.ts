@@ -184,6 +184,8 @@ export const CommandResponseSchema = z.strictObject({
   debug: z.strictObject({
     processing_time_ms: z.number(),
     correlation_id: z.string(),
+    /** Where the time went (ms): recognising the intent, and handling it. */
+    timings_ms: z.strictObject({ intent: z.number(), handle: z.number() }).optional(),
     /** Only with client_context.debug or privacy_mode debug, and never in strict. */
     transcript: z.string().optional(),
     provider: z.string().optional(),
