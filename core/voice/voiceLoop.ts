@@ -153,6 +153,7 @@ export class VoiceLoop {
   private playing: { levelsDb: Float32Array; startMs: number; text: string } | null = null;
   private held: { text: string; atMs: number } | null = null;
   private closed = false;
+  private numberHints: readonly number[] = [];
   /** Last barge-in, for metrics and tests. */
   lastBargeIn: BargeInRecord | null = null;
   /** Every transcript and what became of it (last 50). */
@@ -244,6 +245,11 @@ export class VoiceLoop {
     if (this.closed || this.stateValue !== 'idle' || text.trim() === '') return false;
     this.track(this.speak(text, 'replied', this.generation, null));
     return true;
+  }
+
+  /** Numbers the user can see (from the pipeline), passed to STT as hints from the next utterance on. */
+  setNumberHints(numbers: readonly number[]): void {
+    this.numberHints = [...numbers];
   }
 
   close(): void {
@@ -415,7 +421,7 @@ export class VoiceLoop {
     try {
       this.setState('transcribing', 'endpoint', clock.monotonicMs());
       const t0 = clock.monotonicMs();
-      const tr = await this.deps.stt.transcribe(audio);
+      const tr = this.numberHints.length > 0 ? await this.deps.stt.transcribe(audio, { hints: { numbers: this.numberHints } }) : await this.deps.stt.transcribe(audio);
       metrics.observe('voice.stt', clock.monotonicMs() - t0);
       if (gen !== this.generation) return;
       const text = tr.text.trim();
