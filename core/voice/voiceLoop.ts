@@ -18,7 +18,12 @@
  *   onset and starts listening (latency = onsetFrames × frame length + up to one frame);
  * - "stop" (spoken, or stop()) silences at once and says nothing;
  * - low confidence: a transcript with a number heard below `lowConfidence` is read back and only
- *   runs when heard again.
+ *   runs when heard again;
+ * - acoustic echo cancellation (when the mic audio comes through an AEC, `echoSuppressionDb`): the
+ *   measured suppression lowers the echo the barge-in gate expects; once it reaches `aecTrustDb`,
+ *   the tail shrinks to `aecTailMs`, and a transcript that is only a stop/cancel word is the user's
+ *   even when it matches the reply's text ("Say confirm or cancel"). Everything else, "confirm"
+ *   included, still passes the text echo filter: a read-back can never confirm itself.
  */
 import type { VoiceLoopReason, VoiceLoopState, VoiceStateEvent } from '../../contract/events.js';
 import type { CommandResponse } from '../../contract/response.js';
@@ -60,6 +65,10 @@ export interface VoiceLoopConfig {
   lowConfidenceHoldMs: number;
   /** TTS voice. */
   voice?: string;
+  /** AEC suppression (dB) from which stop/cancel words are trusted over or right after a reply. Default 12. */
+  aecTrustDb: number;
+  /** Tail after playback while the AEC is trusted, ms. Default 60. */
+  aecTailMs: number;
 }
 
 export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
@@ -77,7 +86,12 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   maxUtteranceMs: 15_000,
   lowConfidence: 0.6,
   lowConfidenceHoldMs: 15_000,
+  aecTrustDb: 12,
+  aecTailMs: 60,
 };
+
+/** Words that only stop or cancel: safe to take from the user even when the reply just said them. */
+const SAFE_CONTROL = /^(?:(?:please )?(?:cancel|stop|stop it|stop talking|be quiet|quiet|never mind|nevermind|cancel that|cancel it|abort)(?: please)?)$/;
 
 export interface VoiceLoopDeps {
   vad: VoiceActivityDetector;
@@ -92,6 +106,11 @@ export interface VoiceLoopDeps {
   emit(event: VoiceStateEvent): void;
   /** VAD hears the user (true) or stopped hearing them (false); for the notification gate. */
   onUserSpeaking?(speaking: boolean): void;
+  /**
+   * When mic audio is echo-cancelled: how far (dB) the echo of playback is lowered right now, as
+   * measured by the canceller. Absent (or 0): no AEC, the half-duplex guards apply in full.
+   */
+  echoSuppressionDb?(): number;
 }
 
 /** When a barge-in happened, on the loop's clock (ms). */
@@ -327,7 +346,9 @@ export class VoiceLoop {
     const loudEnough = rmsDbfs(f.samples) > expected + this.config.bargeInMarginDb;
     const edge = this.bargeSegmenter.push(voiced && loudEnough);
     if (edge.type !== 'start') return;
-    const onsetFrames = this.preRoll.slice(-edge.framesBack);
+    // With the echo cancelled the pre-roll is the user's audio, not the reply's: keep all of it, so
+    // an unvoiced start (/s/ of "stop") that the VAD did not call speech is not lost.
+    const onsetFrames = this.preRoll.slice(this.aecTrusted() ? 0 : -edge.framesBack);
     const onsetMs = (onsetFrames[0] ?? f).atMs;
     this.interrupt(this.deps.clock.monotonicMs(), 'barge-in', onsetMs);
     this.lastVoicedMs = f.atMs;
@@ -344,7 +365,18 @@ export class VoiceLoop {
     const lo = Math.max(0, Math.floor((atMs - this.config.echoDelayMaxMs - p.startMs) / this.frameMs));
     let max = -Infinity;
     for (let i = lo; i <= hi && i < p.levelsDb.length; i++) if (i >= 0) max = Math.max(max, p.levelsDb[i] as number);
-    return max + this.config.echoGainDb;
+    // The AEC's credit is capped: its figure is an average, and single frames of residual echo
+    // (a changed path, a reflection) can be louder than the average says.
+    return max + this.config.echoGainDb - Math.min(this.suppressionDb(), this.config.aecTrustDb);
+  }
+
+  private suppressionDb(): number {
+    const v = this.deps.echoSuppressionDb?.() ?? 0;
+    return Number.isFinite(v) && v > 0 ? v : 0;
+  }
+
+  private aecTrusted(): boolean {
+    return this.suppressionDb() >= this.config.aecTrustDb;
   }
 
   // ---- transitions -------------------------------------------------------------------------
@@ -434,7 +466,8 @@ export class VoiceLoop {
         this.setState('idle', 'not-heard', clock.monotonicMs());
         return;
       }
-      if (this.echo.isEcho(text, startedAtMs)) {
+      const userControl = this.aecTrusted() && SAFE_CONTROL.test(text.toLowerCase());
+      if (!userControl && this.echo.isEcho(text, startedAtMs)) {
         this.record({ ...base, outcome: 'echo', response: null });
         metrics.increment('voice.echo_dropped');
         this.setState('idle', 'echo', clock.monotonicMs(), { transcript: text });
@@ -484,7 +517,7 @@ export class VoiceLoop {
       const endMs = clock.monotonicMs();
       this.playing = null;
       this.echo.spoken(text, endMs);
-      this.guardUntilMs = endMs + this.config.tailMs;
+      this.guardUntilMs = endMs + (this.aecTrusted() ? Math.min(this.config.aecTailMs, this.config.tailMs) : this.config.tailMs);
       this.armed = false;
       this.silentSinceGuard = 0;
       this.setState('idle', 'done', endMs);

@@ -48,6 +48,8 @@ export interface AddonAudio {
   sink: AudioSink;
   /** The add-on's monotonic clock (chunk timestamps), or performance.now when unavailable. */
   nowMs(): number;
+  /** Present when capture is echo-cancelled against playback (main/voice/echoCancel.ts): the measured suppression, dB. */
+  suppressionDb?(): number;
 }
 
 /** Loads the add-on; never throws: an unavailable source/sink carries the reason. */

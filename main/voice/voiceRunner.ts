@@ -79,6 +79,7 @@ export class VoiceRunner {
         runCommand: (text, conf) => app.service.runCommand({ text, session_id: sessionId, client_context: { input: 'voice', stt_confidence: conf } }, caller),
         emit,
         onUserSpeaking: (v) => app.speechGate.setUserSpeaking(v),
+        ...(audio.suppressionDb !== undefined ? { echoSuppressionDb: audio.suppressionDb } : {}),
       },
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
     );
