@@ -21,9 +21,10 @@
  *   runs when heard again;
  * - acoustic echo cancellation (when the mic audio comes through an AEC, `echoSuppressionDb`): the
  *   measured suppression lowers the echo the barge-in gate expects; once it reaches `aecTrustDb`,
- *   the tail shrinks to `aecTailMs`, and a transcript that is only a stop/cancel word is the user's
- *   even when it matches the reply's text ("Say confirm or cancel"). Everything else, "confirm"
- *   included, still passes the text echo filter: a read-back can never confirm itself.
+ *   listening re-arms as soon as the tail ends (speech then is the user's, not the reply's echo),
+ *   and a transcript that is only a stop/cancel word is the user's even when it matches the
+ *   reply's text ("Say confirm or cancel"). Everything else, "confirm" included, still passes the
+ *   text echo filter: a read-back can never confirm itself.
  */
 import type { VoiceLoopReason, VoiceLoopState, VoiceStateEvent } from '../../contract/events.js';
 import type { CommandResponse } from '../../contract/response.js';
@@ -67,8 +68,8 @@ export interface VoiceLoopConfig {
   voice?: string;
   /** AEC suppression (dB) from which stop/cancel words are trusted over or right after a reply. Default 12. */
   aecTrustDb: number;
-  /** Tail after playback while the AEC is trusted, ms. Default 60. */
-  aecTailMs: number;
+  /** At most this much of the AEC's suppression (dB) lowers the echo the barge-in gate expects. Default 18. */
+  aecBargeInCreditDb: number;
 }
 
 export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
@@ -87,7 +88,7 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   lowConfidence: 0.6,
   lowConfidenceHoldMs: 15_000,
   aecTrustDb: 12,
-  aecTailMs: 60,
+  aecBargeInCreditDb: 18,
 };
 
 /** Words that only stop or cancel: safe to take from the user even when the reply just said them. */
@@ -304,9 +305,10 @@ export class VoiceLoop {
       return;
     }
     if (!this.armed) {
-      // Re-arm only after silence: speech already sounding when the tail ends is the reply's echo.
+      // Re-arm only after silence: speech already sounding when the tail ends is the reply's echo
+      // (unless the echo is cancelled in the audio: then it is the user answering at once).
       this.silentSinceGuard = voiced ? 0 : this.silentSinceGuard + 1;
-      if (this.silentSinceGuard < this.config.onsetFrames + 2) return;
+      if (this.silentSinceGuard < this.config.onsetFrames + 2 && !this.aecTrusted()) return;
       this.armed = true;
       this.segmenter.reset();
     }
@@ -367,7 +369,7 @@ export class VoiceLoop {
     for (let i = lo; i <= hi && i < p.levelsDb.length; i++) if (i >= 0) max = Math.max(max, p.levelsDb[i] as number);
     // The AEC's credit is capped: its figure is an average, and single frames of residual echo
     // (a changed path, a reflection) can be louder than the average says.
-    return max + this.config.echoGainDb - Math.min(this.suppressionDb(), this.config.aecTrustDb);
+    return max + this.config.echoGainDb - Math.min(this.suppressionDb(), this.config.aecBargeInCreditDb);
   }
 
   private suppressionDb(): number {
@@ -517,7 +519,7 @@ export class VoiceLoop {
       const endMs = clock.monotonicMs();
       this.playing = null;
       this.echo.spoken(text, endMs);
-      this.guardUntilMs = endMs + (this.aecTrusted() ? Math.min(this.config.aecTailMs, this.config.tailMs) : this.config.tailMs);
+      this.guardUntilMs = endMs + this.config.tailMs;
       this.armed = false;
       this.silentSinceGuard = 0;
       this.setState('idle', 'done', endMs);

@@ -32,7 +32,7 @@ export interface EchoCancelOptions {
 export interface EchoCancelledAudio extends AddonAudio {
   /**
    * How far (dB) the canceller currently lowers the echo: the smoothed per-frame ratio (dB) of mic
-   * energy before and after cancellation over frames when a reply was sounding (~1.3 s time
+   * energy before and after cancellation over frames when a reply was sounding (0.4 s time
    * constant). 0 until it has been measured.
    */
   suppressionDb(): number;
@@ -46,8 +46,8 @@ interface Segment {
   end: number;
 }
 
-/** Energy smoothing per frame with a reference (20 ms frames → ~1.5 s time constant). */
-const SMOOTH = 0.015;
+/** Smoothing per frame with a reference (20 ms frames → 0.4 s time constant): the figure follows the end of the latest reply, so a changed echo path shows before its echo tail matters. */
+const SMOOTH = 0.05;
 /** A reference frame below this RMS (int16 units, ≈ −50 dBFS) counts as silence. */
 const REF_ACTIVE_RMS = 100;
 /** One frame's ERLE counts at most this much (dB), so a few silent frames cannot dominate. */
