@@ -24,7 +24,11 @@ export interface EchoCancelOptions {
   create(opts: { sampleRateHz: number; frameSamples: number; filterMs: number }): EchoCancellerLike;
   /** Longest speaker → mic echo modelled, ms. Default 300. */
   filterMs?: number;
-  /** Known output latency: a reply written at t is heard from t + this, ms. Default 0. */
+  /**
+   * Starting guess of the bulk delay, ms: a reply written at t is heard from t + this. The delay
+   * is then measured from the audio itself (see BulkDelay) and this only matters until then.
+   * Default 0.
+   */
   referenceDelayMs?: number;
 }
 
@@ -36,6 +40,8 @@ export interface EchoCancelledAudio extends AddonAudio {
    * constant). 0 until it has been measured.
    */
   suppressionDb(): number;
+  /** The bulk delay (ms) currently assumed between a reply as written and its echo. */
+  referenceDelayMs(): number;
 }
 
 interface Segment {
@@ -52,31 +58,99 @@ const SMOOTH = 0.05;
 const REF_ACTIVE_RMS = 100;
 /** One frame's ERLE counts at most this much (dB), so a few silent frames cannot dominate. */
 const MAX_FRAME_DB = 40;
-/** Reported when replies are not heard by the mic at all. */
-const NO_ECHO_DB = 40;
+
+/** The reference leads the echo by this much (ms), so the filter sees the whole echo onset. */
+const MARGIN_MS = 20;
+
+/**
+ * Bulk delay between a reply as written and its echo in the mic, from the audio: the lag (in
+ * frames) that best correlates the log-energy envelopes of mic and reference over the last 5 s.
+ * Output buffering, and capture timestamps that are estimates, put it anywhere in ±800 ms — beyond
+ * what the canceller's filter can model by itself.
+ */
+export class BulkDelay {
+  private mic: number[] = [];
+  private ref: number[] = [];
+  private active = 0;
+  private since = 0;
+  /** @param frameMs frame length, ms. */
+  constructor(
+    private readonly frameMs: number,
+    private readonly history = 250,
+    private readonly maxLag = 40,
+  ) {}
+
+  /** One frame's energies (sum of squares); returns a new delay estimate (ms) now and then, else null. */
+  push(micEnergy: number, refEnergy: number, refActive: boolean): number | null {
+    this.mic.push(Math.log10(micEnergy + 1));
+    this.ref.push(Math.log10(refEnergy + 1));
+    if (refActive) this.active++;
+    if (this.mic.length > this.history) {
+      this.mic.shift();
+      this.ref.shift();
+    }
+    if (++this.since < 50 || this.active < 50) return null;
+    this.since = 0;
+    // Two estimates in a row must agree: speech envelopes correlate at other lags now and then.
+    const e = this.estimate();
+    const agreed = e !== null && this.last !== null && Math.abs(e - this.last) <= 2 * this.frameMs ? e : null;
+    this.last = e;
+    return agreed;
+  }
+
+  private last: number | null = null;
+
+  private estimate(): number | null {
+    const n = this.mic.length;
+    let best = 0.6;
+    let bestLag: number | null = null;
+    for (let lag = -this.maxLag; lag <= this.maxLag; lag++) {
+      // mic[t] against ref[t - lag]: the echo arrives `lag` frames after the reply was written.
+      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, k = 0;
+      for (let t = Math.max(0, lag); t < n && t - lag < n; t++) {
+        const x = this.mic[t] as number;
+        const y = this.ref[t - lag] as number;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        k++;
+      }
+      if (k < 50) continue;
+      const cov = sxy - (sx * sy) / k;
+      const den = Math.sqrt((sxx - (sx * sx) / k) * (syy - (sy * sy) / k));
+      const r = den > 0 ? cov / den : 0;
+      if (r > best) {
+        best = r;
+        bestLag = lag;
+      }
+    }
+    return bestLag === null ? null : bestLag * this.frameMs;
+  }
+}
 
 /** Wraps `audio` so capture is echo-cancelled against what its sink plays. */
 export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions): EchoCancelledAudio {
   const filterMs = opts.filterMs ?? 300;
-  const delayMs = opts.referenceDelayMs ?? 0;
+  let delayMs = opts.referenceDelayMs ?? 0;
   const segments: Segment[] = [];
-  let micE = 0;
   let erleDb = 0;
   let measured = false;
 
   /** The reference (what the speaker plays) for `n` samples from `atMs`, at `rate`. */
-  const referenceAt = (atMs: number, n: number, rate: number): { ref: Int16Array; active: boolean } => {
+  const referenceAt = (atMs: number, n: number, rate: number, delay = delayMs): { ref: Int16Array; active: boolean; energy: number } => {
     const ref = new Int16Array(n);
     let active = false;
     for (const s of segments) {
-      const k0 = Math.round(((atMs - s.startMs - delayMs) * rate) / 1000);
+      const k0 = Math.round(((atMs - s.startMs - delay) * rate) / 1000);
       if (k0 >= s.end || k0 + n <= 0) continue;
       for (let i = Math.max(0, -k0); i < n && k0 + i < s.end; i++) ref[i] = Math.max(-32768, Math.min(32767, (ref[i] as number) + (s.samples[k0 + i] as number)));
     }
     let e = 0;
     for (let i = 0; i < n; i++) e += (ref[i] as number) ** 2;
     if (Math.sqrt(e / n) > REF_ACTIVE_RMS) active = true;
-    return { ref, active };
+    return { ref, active, energy: e };
   };
   /** Forget replies that can no longer echo. */
   const prune = (nowMs: number): void => {
@@ -99,6 +173,7 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
       const inner = await audio.source.openCapture({ ...req, format: 'int16' });
       const frame = Math.round(rate / 50);
       const aec = opts.create({ sampleRateHz: rate, frameSamples: frame, filterMs });
+      const bulk = new BulkDelay(20);
       let pending = new Int16Array(0);
       let pendingAtMs = 0;
       let seq = 0;
@@ -117,6 +192,18 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
         for (; o + frame <= buf.length; o += frame) {
           const atMs = at + (o / rate) * 1000;
           const mic = buf.slice(o, o + frame);
+          if (segments.length > 0) {
+            // The reply as written (no delay) against what the mic got: where the echo really is.
+            const raw = referenceAt(atMs, frame, rate, 0);
+            let m = 0;
+            for (let i = 0; i < frame; i++) m += (mic[i] as number) ** 2;
+            const measuredDelay = bulk.push(m, raw.energy, raw.active);
+            if (measuredDelay !== null && Math.abs(measuredDelay - MARGIN_MS - delayMs) >= 40) {
+              delayMs = measuredDelay - MARGIN_MS;
+              aec.reset();
+              measured = false;
+            }
+          }
           const { ref, active } = referenceAt(atMs, frame, rate);
           const out = aec.process(mic, ref);
           if (active) {
@@ -129,7 +216,6 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
             // Averaged in dB, per frame: the user talking over a reply (near-end speech, nothing
             // to cancel) pulls the figure down for as long as it lasts, not by its loudness.
             const erle = Math.min(MAX_FRAME_DB, Math.max(0, 10 * Math.log10((a + 1) / (b + 1))));
-            micE = measured ? micE + SMOOTH * (a - micE) : a;
             erleDb = measured ? erleDb + SMOOTH * (erle - erleDb) : erle;
             measured = true;
           }
@@ -199,11 +285,9 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
     source,
     sink,
     nowMs: () => audio.nowMs(),
-    suppressionDb: () => {
-      if (!measured) return 0;
-      // Replies sounded but the mic barely heard them (a headset): there is no echo to cancel.
-      if (micE < REF_ACTIVE_RMS ** 2 * Math.round(captureRate / 50)) return NO_ECHO_DB;
-      return erleDb;
-    },
+    referenceDelayMs: () => delayMs,
+    // A mic that barely hears the replies (a headset) also reads ~0 dB here: no credit is given
+    // for echo that was not measured, since it may just arrive later than the window looked.
+    suppressionDb: () => (measured ? erleDb : 0),
   };
 }
