@@ -4,7 +4,7 @@
  */
 import type { AgentTaskView } from '../../contract/api.js';
 import { APP_ERROR_CODES, AppError, isAppError, type AppErrorCode } from '../../contract/errors.js';
-import type { NotificationThread, PullRequestDetail } from '../../contract/github.js';
+import type { IssueSummary, NotificationThread, PullRequestDetail } from '../../contract/github.js';
 import type { Intent, IntentEntities, IntentName, MergeMethod, ProfileName } from '../../contract/intent.js';
 import { isAllowedExternalUrl } from '../../contract/linkPolicy.js';
 import type { Card, CommandResponse, Directive, OutcomeCard, PendingActionView, ResponseStatus } from '../../contract/response.js';
@@ -40,6 +40,12 @@ import { fitWordBudget, joinNames, plural, spokenAge, MAX_TTS_CHARS } from '../r
 export const MAX_TEXT_CHARS = 2_000;
 /** How long the list of known repos is reused before asking GitHub again, in ms. */
 const KNOWN_REPOS_TTL_MS = 5 * 60_000;
+/** How long a repo's open-PR numbers are reused (unless the inbox changes first), in ms. */
+const OPEN_PRS_TTL_MS = 60_000;
+/** How long a "Did you mean 15?" offer waits for a "yes", in ms. */
+const SUGGESTION_TTL_MS = 60_000;
+/** Answers that take an offered number ("Did you mean 15?" → "yes"). */
+const AFFIRMATIVE = /^(?:yes|yeah|yep|yup|sure|correct|right|ok(?:ay)?|that one|yes please|yes that one|yes i did)[.!]*$/i;
 
 export interface PipelineDeps {
   github: GitHubGateway;
@@ -99,9 +105,22 @@ interface Outcome {
   directives?: Directive[];
 }
 
+/** What a spoken number was checked against: numbers the user can see or just heard about. */
+export interface KnownNumbers {
+  readonly repo: string;
+  readonly kind: 'pr' | 'issue';
+  readonly numbers: readonly number[];
+}
+
 export class CommandPipeline {
   readonly actions: ActionService;
   private knownRepos: { repos: string[]; atMonoMs: number } | null = null;
+  /** Open PR numbers per repo (lower-case key), from GitHub. */
+  private openPrs = new Map<string, { numbers: number[]; atMonoMs: number }>();
+  /** Per session: the command a "yes" would run after "Did you mean 15?". In memory only (short-lived). */
+  private suggestions = new Map<string, { intent: Intent; atMonoMs: number }>();
+  private hintListeners = new Set<(numbers: readonly number[]) => void>();
+  private lastHints = '';
 
   constructor(private readonly deps: PipelineDeps) {
     this.actions = new ActionService(deps);
@@ -120,7 +139,8 @@ export class CommandPipeline {
     try {
       validateText(input.text);
       const ti = clock.monotonicMs();
-      intent = recognize(input.text, { knownRepos: await this.repoList() });
+      const offer = this.takeSuggestion(session.id);
+      intent = offer !== null && AFFIRMATIVE.test(input.text.trim()) ? offer : recognize(input.text, { knownRepos: await this.repoList() });
       timings.intent = clock.monotonicMs() - ti;
       metrics.observe('intent', timings.intent);
       const th = clock.monotonicMs();
@@ -133,6 +153,7 @@ export class CommandPipeline {
     const response = this.finish(out, intent, ctx, t0);
     response.debug.timings_ms = { intent: round3(timings.intent), handle: round3(timings.handle) };
     this.persist(ctx, out, response, input, intent, t0);
+    this.publishHints(ctx);
     metrics.observe('command', clock.monotonicMs() - t0);
     metrics.increment(`status.${response.status}`);
     return response;
@@ -197,6 +218,16 @@ export class CommandPipeline {
     return response;
   }
 
+  /**
+   * PR/issue numbers the user can currently see or just heard (inbox, last PR, pending actions,
+   * open PRs fetched for grounding), deduplicated, for speech-to-text hints. `listener` is called
+   * with the new list whenever it changes (e.g. after "what needs my attention"); returns an unsubscribe.
+   */
+  onNumberHints(listener: (numbers: readonly number[]) => void): () => void {
+    this.hintListeners.add(listener);
+    return () => this.hintListeners.delete(listener);
+  }
+
   /** Start-up and periodic housekeeping: expire stale actions, reconcile interrupted ones. */
   async reconcile(): Promise<{ expired: number; reconciled: number }> {
     return this.actions.reconcile(this.deps.random.hex(8));
@@ -229,21 +260,21 @@ export class CommandPipeline {
       case 'inbox.read':
         return this.readInboxAt(intent.entities.position - 1, ctx);
       case 'pr.summarize': {
-        const pr = await this.fetchPr(intent.entities, ctx);
+        const pr = await this.fetchPr(intent.entities, ctx, intent);
         return { status: 'ok', spoken: prSummary(pr, ctx.profile), cards: [pullRequestCard(pr)] };
       }
       case 'pr.checks': {
-        const pr = await this.fetchPr(intent.entities, ctx);
+        const pr = await this.fetchPr(intent.entities, ctx, intent);
         return { status: 'ok', spoken: checksSummary(pr), cards: [pullRequestCard(pr)] };
       }
       case 'pr.merge':
-        return this.planMerge(intent.entities, ctx);
+        return this.planMerge(intent.entities, ctx, intent);
       case 'pr.request_review':
-        return this.planReview(intent.entities, ctx);
+        return this.planReview(intent.entities, ctx, intent);
       case 'pr.comment':
-        return this.planComment(intent.entities, ctx);
+        return this.planComment(intent.entities, ctx, intent);
       case 'agent.delegate':
-        return this.planDelegate(intent.entities, ctx);
+        return this.planDelegate(intent.entities, ctx, intent);
       case 'agent.status':
         return this.agentStatus(ctx);
       case 'notification.done':
@@ -251,7 +282,7 @@ export class CommandPipeline {
       case 'notification.unsubscribe':
         return this.planUnsubscribe(ctx);
       case 'notification.open':
-        return this.openOnGitHub(intent.entities, ctx);
+        return this.openOnGitHub(intent.entities, ctx, intent);
       case 'system.confirm':
         return this.voiceConfirm(intent.entities.number, ctx);
       case 'system.cancel':
@@ -278,6 +309,8 @@ export class CommandPipeline {
     const items = attentionOrder(await this.deps.github.listNotifications());
     ctx.session.inbox = items.map(toRef);
     ctx.session.cursor = -1;
+    // The inbox is what the user now sees: numbers checked from here on use fresh open-PR lists.
+    this.openPrs.clear();
     const { text, tail } = inboxRundown(items, ctx.profile);
     return { status: 'ok', spoken: text, tail, cards: items.slice(0, 50).map((n, i) => notificationCard(n, i + 1)) };
   }
@@ -352,19 +385,19 @@ export class CommandPipeline {
    * and the user has since moved to another PR ("summarize PR 40", "open it"), that PR; else the
    * current notification; else the PR "it" refers to. The URL is GitHub's html_url, never text.
    */
-  private async openOnGitHub(e: IntentEntities['notification.open'], ctx: Ctx): Promise<Outcome> {
+  private async openOnGitHub(e: IntentEntities['notification.open'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
     const { github } = this.deps;
     let target: { url: string; label: string };
     if (e.issue !== undefined) {
       const repo = e.repo !== undefined ? await this.canonicalRepo(e.repo) : await this.guessRepo(e.issue, ctx);
-      const issue = await github.getIssue(repo, e.issue);
+      const issue = await this.groundedIssue(repo, e.issue, ctx, intent);
       target = { url: issue.htmlUrl, label: `issue ${issue.number} in ${issue.repo}` };
     } else {
       const ref = ctx.session.inbox[ctx.session.cursor];
       const last = ctx.session.lastPr;
       const movedOn = ref !== undefined && last !== null && ref.subjectType === 'PullRequest' && !(ref.repo === last.repo && ref.number === last.number);
       if (e.number !== undefined || (ref === undefined && last !== null) || movedOn) {
-        const pr = await this.fetchPr(e, ctx);
+        const pr = await this.fetchPr(e, ctx, intent);
         target = { url: pr.htmlUrl, label: `PR ${pr.number} in ${pr.repo}` };
       } else if (ref !== undefined) {
         const thread = (await github.listNotifications()).find((n) => n.id === ref.threadId);
@@ -384,8 +417,8 @@ export class CommandPipeline {
 
   // ---- side effects: plan → pending action -------------------------------------------------
 
-  private async planMerge(e: IntentEntities['pr.merge'], ctx: Ctx): Promise<Outcome> {
-    const pr = await this.fetchPr(e, ctx);
+  private async planMerge(e: IntentEntities['pr.merge'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
+    const pr = await this.fetchPr(e, ctx, intent);
     if (pr.merged) throw new AppError('already_merged', `PR ${pr.number} in ${pr.repo} is already merged.`);
     if (pr.state === 'closed') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is closed.`);
     if (pr.draft) throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is a draft, so it can't be merged yet.`);
@@ -411,9 +444,9 @@ export class CommandPipeline {
     });
   }
 
-  private async planReview(e: IntentEntities['pr.request_review'], ctx: Ctx): Promise<Outcome> {
+  private async planReview(e: IntentEntities['pr.request_review'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
     if (e.reviewers.length === 0) throw new AppError('no_context', 'Who should review it? Say, for example, ask alice to review it.');
-    const pr = await this.fetchPr(e, ctx);
+    const pr = await this.fetchPr(e, ctx, intent);
     this.allow(pr.repo, 'pr.request_review');
     if (pr.state !== 'open') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is ${pr.merged ? 'merged' : 'closed'}.`);
     const reviewers = [...new Set(e.reviewers.map((r) => r.toLowerCase()))];
@@ -428,10 +461,10 @@ export class CommandPipeline {
     });
   }
 
-  private async planComment(e: IntentEntities['pr.comment'], ctx: Ctx): Promise<Outcome> {
+  private async planComment(e: IntentEntities['pr.comment'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
     const body = e.body.trim();
     if (body === '') throw new AppError('no_context', 'What should the comment say? Say, for example, comment on it saying looks good.');
-    const pr = await this.fetchPr(e, ctx);
+    const pr = await this.fetchPr(e, ctx, intent);
     this.allow(pr.repo, 'pr.comment');
     return this.pending(ctx, {
       kind: 'pr.comment',
@@ -444,10 +477,10 @@ export class CommandPipeline {
     });
   }
 
-  private async planDelegate(e: IntentEntities['agent.delegate'], ctx: Ctx): Promise<Outcome> {
+  private async planDelegate(e: IntentEntities['agent.delegate'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
     const repo = e.repo !== undefined ? await this.canonicalRepo(e.repo) : await this.guessRepo(e.issue, ctx);
     this.allow(repo, 'agent.delegate');
-    const issue = await this.deps.github.getIssue(repo, e.issue);
+    const issue = await this.groundedIssue(repo, e.issue, ctx, intent);
     return this.pending(ctx, {
       kind: 'agent.delegate',
       repo,
@@ -596,11 +629,100 @@ export class CommandPipeline {
 
   // ---- resolution --------------------------------------------------------------------------
 
-  private async fetchPr(e: { repo?: string; number?: number }, ctx: Ctx): Promise<PullRequestDetail> {
+  /**
+   * Fetches the PR a command names. A spoken number (`intent` given) that GitHub does not have in
+   * that repo becomes a question offering the nearest known number ("Did you mean 15?"), which a
+   * following "yes" takes; nothing is planned. (Closed or merged PRs keep their own answers.)
+   */
+  private async fetchPr(e: { repo?: string; number?: number }, ctx: Ctx, intent?: Intent): Promise<PullRequestDetail> {
     const target = await this.resolvePr(e, ctx);
-    const pr = await this.deps.github.getPullRequest(target.repo, target.number);
+    let pr: PullRequestDetail;
+    if (intent !== undefined && e.number !== undefined) {
+      try {
+        pr = await this.deps.github.getPullRequest(target.repo, target.number);
+      } catch (err) {
+        // Only a miss costs the extra look-up of what is known.
+        if (isAppError(err) && err.code === 'pr_not_found') throw this.notKnown(err.code, 'PR', target.number, await this.knownNumbers(target.repo, 'pr', ctx), intent, ctx);
+        throw err;
+      }
+    } else {
+      pr = await this.deps.github.getPullRequest(target.repo, target.number);
+    }
     ctx.session.lastPr = { repo: pr.repo, number: pr.number };
     return pr;
+  }
+
+  /** getIssue, with the same grounding as fetchPr for a spoken issue number. */
+  private async groundedIssue(repo: string, number: number, ctx: Ctx, intent?: Intent): Promise<IssueSummary> {
+    if (intent === undefined) return this.deps.github.getIssue(repo, number);
+    try {
+      return await this.deps.github.getIssue(repo, number);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'issue_not_found') throw this.notKnown(err.code, 'issue', number, await this.knownNumbers(repo, 'issue', ctx), intent, ctx);
+      throw err;
+    }
+  }
+
+  /**
+   * Numbers of `kind` in `repo` the user can see or just heard: inbox items, the last PR, pending
+   * actions, and (PRs) the repo's open PRs from GitHub. A failed open-PR listing only narrows the set.
+   */
+  private async knownNumbers(repo: string, kind: 'pr' | 'issue', ctx: Ctx): Promise<KnownNumbers> {
+    const same = (r: string) => r.toLowerCase() === repo.toLowerCase();
+    const subject = kind === 'pr' ? 'PullRequest' : 'Issue';
+    const out = new Set<number>();
+    for (const r of ctx.session.inbox) if (same(r.repo) && r.subjectType === subject && r.number !== null) out.add(r.number);
+    if (kind === 'pr' && ctx.session.lastPr && same(ctx.session.lastPr.repo)) out.add(ctx.session.lastPr.number);
+    for (const p of this.actions.pendingForSession(ctx.session.id, ctx.correlationId)) {
+      if (same(p.repo) && p.number !== null && (kind === 'issue') === (p.kind === 'agent.delegate')) out.add(p.number);
+    }
+    if (kind === 'pr') for (const n of await this.openPrNumbers(repo)) out.add(n);
+    return { repo, kind, numbers: [...out].sort((a, b) => a - b) };
+  }
+
+  private async openPrNumbers(repo: string): Promise<number[]> {
+    const key = repo.toLowerCase();
+    const now = this.deps.clock.monotonicMs();
+    const hit = this.openPrs.get(key);
+    if (hit && now - hit.atMonoMs < OPEN_PRS_TTL_MS) return hit.numbers;
+    try {
+      const numbers = (await this.deps.github.listOpenPullRequests(repo)).filter((p) => p.repo.toLowerCase() === key).map((p) => p.number);
+      this.openPrs.set(key, { numbers, atMonoMs: now });
+      return numbers;
+    } catch {
+      return hit?.numbers ?? [];
+    }
+  }
+
+  /** The "no such number" answer; remembers the offered number for a following "yes". */
+  private notKnown(code: 'pr_not_found' | 'issue_not_found', noun: 'PR' | 'issue', heard: number, known: KnownNumbers, intent: Intent, ctx: Ctx): AppError {
+    const best = nearestNumber(heard, known.numbers);
+    const lead = `I heard ${noun} ${heard}; there is no ${known.kind === 'pr' ? 'open ' : ''}${noun} ${heard} in ${known.repo}.`;
+    if (best === undefined) return new AppError(code, lead);
+    const entities = { ...intent.entities, repo: known.repo, ...(intent.name === 'agent.delegate' || (intent.name === 'notification.open' && 'issue' in intent.entities && intent.entities.issue !== undefined) ? { issue: best } : { number: best }) };
+    this.suggestions.set(ctx.session.id, { intent: { ...intent, entities } as Intent, atMonoMs: this.deps.clock.monotonicMs() });
+    return new AppError(code, `${lead} Did you mean ${best}? Say yes, or say the number again.`);
+  }
+
+  /** The offer waiting for this session's "yes", if still fresh; any command consumes it. */
+  private takeSuggestion(sessionId: string): Intent | null {
+    const s = this.suggestions.get(sessionId);
+    this.suggestions.delete(sessionId);
+    if (!s || this.deps.clock.monotonicMs() - s.atMonoMs > SUGGESTION_TTL_MS) return null;
+    return s.intent;
+  }
+
+  private publishHints(ctx: Ctx): void {
+    if (this.hintListeners.size === 0) return;
+    const nums = new Set<number>();
+    for (const r of ctx.session.inbox) if (r.number !== null) nums.add(r.number);
+    if (ctx.session.lastPr) nums.add(ctx.session.lastPr.number);
+    for (const v of this.openPrs.values()) for (const n of v.numbers) nums.add(n);
+    const list = [...nums].sort((a, b) => a - b);
+    const key = list.join(',');
+    if (key === this.lastHints) return;
+    this.lastHints = key;
+    for (const l of this.hintListeners) l(list);
   }
 
   private async resolvePr(e: { repo?: string; number?: number }, ctx: Ctx): Promise<{ repo: string; number: number }> {
@@ -771,6 +893,22 @@ function outcomeCode(outcome: string | null): AppErrorCode {
 function profileAnnouncement(p: Profile): string {
   const numberRule = p.voiceConfirmNeedsNumber ? ' To confirm, say confirm and the number.' : '';
   return `Switched to the ${p.name} profile: up to ${p.wordBudget} words per answer.${numberRule}`;
+}
+
+/**
+ * The known number a mishearing most likely came from: a teen/ty swap first ("fifty" for
+ * "fifteen", the commonest number error of the recognizer), then the numerically nearest (ties:
+ * the smaller). undefined when nothing is known.
+ */
+export function nearestNumber(heard: number, known: readonly number[]): number | undefined {
+  const swap = heard >= 13 && heard <= 19 ? (heard - 10) * 10 : heard >= 30 && heard <= 90 && heard % 10 === 0 ? heard / 10 + 10 : undefined;
+  if (swap !== undefined && known.includes(swap)) return swap;
+  let best: number | undefined;
+  for (const k of known) {
+    if (k === heard) continue;
+    if (best === undefined || Math.abs(k - heard) < Math.abs(best - heard) || (Math.abs(k - heard) === Math.abs(best - heard) && k < best)) best = k;
+  }
+  return best;
 }
 
 function round3(n: number): number {

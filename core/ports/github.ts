@@ -38,6 +38,8 @@ export interface GitHubGateway {
   listMyPullRequests(): Promise<PullRequestSummary[]>;
   /** Open PRs where the viewer's review is requested. */
   listReviewRequests(): Promise<PullRequestSummary[]>;
+  /** Open PRs of one repo, newest update first (up to 50): the numbers a spoken PR number is checked against. */
+  listOpenPullRequests(repo: RepoFullName): Promise<PullRequestSummary[]>;
   getPullRequest(repo: RepoFullName, number: number): Promise<PullRequestDetail>;
   getChecks(repo: RepoFullName, ref: string): Promise<CheckSummary>;
   /** True when GitHub reports the PR merged (GET …/pulls/{n}/merge → 204). */

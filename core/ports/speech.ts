@@ -20,6 +20,11 @@ export interface ProviderHealth {
 
 export interface TranscribeOptions {
   readonly signal?: { readonly aborted: boolean; throwIfAborted(): void };
+  /**
+   * Optional bias: PR/issue numbers the user can see right now (inbox, last PR, open PRs of the
+   * repo). A recognizer may favour them in its number slot; it must still hear any other number.
+   */
+  readonly hints?: { readonly numbers: readonly number[] };
 }
 
 export interface Transcript {

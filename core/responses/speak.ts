@@ -273,8 +273,8 @@ export function spokenError(code: AppErrorCode, message: string): string {
     case 'text_too_long': return 'That was too long for a command. Try a shorter sentence.';
     case 'invalid_encoding': return "I couldn't read that text. Try again.";
     case 'unknown_repo': return `${message} Say the repo as owner slash name.`;
-    case 'pr_not_found': return `${message} Check the number and the repo.`;
-    case 'issue_not_found': return `${message} Check the number and the repo.`;
+    case 'pr_not_found':
+    case 'issue_not_found': return message.includes('Did you mean') ? message : `${message} Check the number and the repo.`;
     case 'no_context': return message;
     case 'no_pending_action': return 'Nothing is waiting for confirmation.';
     case 'ambiguous_confirmation': return message;

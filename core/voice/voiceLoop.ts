@@ -18,7 +18,13 @@
  *   onset and starts listening (latency = onsetFrames × frame length + up to one frame);
  * - "stop" (spoken, or stop()) silences at once and says nothing;
  * - low confidence: a transcript with a number heard below `lowConfidence` is read back and only
- *   runs when heard again.
+ *   runs when heard again;
+ * - acoustic echo cancellation (when the mic audio comes through an AEC, `echoSuppressionDb`): the
+ *   measured suppression lowers the echo the barge-in gate expects; once it reaches `aecTrustDb`,
+ *   listening re-arms as soon as the tail ends (speech then is the user's, not the reply's echo),
+ *   and a transcript that is only a stop/cancel word is the user's even when it matches the
+ *   reply's text ("Say confirm or cancel"). Everything else, "confirm" included, still passes the
+ *   text echo filter: a read-back can never confirm itself.
  */
 import type { VoiceLoopReason, VoiceLoopState, VoiceStateEvent } from '../../contract/events.js';
 import type { CommandResponse } from '../../contract/response.js';
@@ -60,6 +66,10 @@ export interface VoiceLoopConfig {
   lowConfidenceHoldMs: number;
   /** TTS voice. */
   voice?: string;
+  /** AEC suppression (dB) from which stop/cancel words are trusted over or right after a reply. Default 12. */
+  aecTrustDb: number;
+  /** At most this much of the AEC's suppression (dB) lowers the echo the barge-in gate expects. Default 18. */
+  aecBargeInCreditDb: number;
 }
 
 export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
@@ -77,7 +87,12 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   maxUtteranceMs: 15_000,
   lowConfidence: 0.6,
   lowConfidenceHoldMs: 15_000,
+  aecTrustDb: 12,
+  aecBargeInCreditDb: 18,
 };
+
+/** Words that only stop or cancel: safe to take from the user even when the reply just said them. */
+const SAFE_CONTROL = /^(?:(?:please )?(?:cancel|stop|stop it|stop talking|be quiet|quiet|never mind|nevermind|cancel that|cancel it|abort)(?: please)?)$/;
 
 export interface VoiceLoopDeps {
   vad: VoiceActivityDetector;
@@ -92,6 +107,11 @@ export interface VoiceLoopDeps {
   emit(event: VoiceStateEvent): void;
   /** VAD hears the user (true) or stopped hearing them (false); for the notification gate. */
   onUserSpeaking?(speaking: boolean): void;
+  /**
+   * When mic audio is echo-cancelled: how far (dB) the echo of playback is lowered right now, as
+   * measured by the canceller. Absent (or 0): no AEC, the half-duplex guards apply in full.
+   */
+  echoSuppressionDb?(): number;
 }
 
 /** When a barge-in happened, on the loop's clock (ms). */
@@ -153,6 +173,7 @@ export class VoiceLoop {
   private playing: { levelsDb: Float32Array; startMs: number; text: string } | null = null;
   private held: { text: string; atMs: number } | null = null;
   private closed = false;
+  private numberHints: readonly number[] = [];
   /** Last barge-in, for metrics and tests. */
   lastBargeIn: BargeInRecord | null = null;
   /** Every transcript and what became of it (last 50). */
@@ -246,6 +267,11 @@ export class VoiceLoop {
     return true;
   }
 
+  /** Numbers the user can see (from the pipeline), passed to STT as hints from the next utterance on. */
+  setNumberHints(numbers: readonly number[]): void {
+    this.numberHints = [...numbers];
+  }
+
   close(): void {
     this.closed = true;
     this.generation++;
@@ -279,9 +305,10 @@ export class VoiceLoop {
       return;
     }
     if (!this.armed) {
-      // Re-arm only after silence: speech already sounding when the tail ends is the reply's echo.
+      // Re-arm only after silence: speech already sounding when the tail ends is the reply's echo
+      // (unless the echo is cancelled in the audio: then it is the user answering at once).
       this.silentSinceGuard = voiced ? 0 : this.silentSinceGuard + 1;
-      if (this.silentSinceGuard < this.config.onsetFrames + 2) return;
+      if (this.silentSinceGuard < this.config.onsetFrames + 2 && !this.aecTrusted()) return;
       this.armed = true;
       this.segmenter.reset();
     }
@@ -321,7 +348,9 @@ export class VoiceLoop {
     const loudEnough = rmsDbfs(f.samples) > expected + this.config.bargeInMarginDb;
     const edge = this.bargeSegmenter.push(voiced && loudEnough);
     if (edge.type !== 'start') return;
-    const onsetFrames = this.preRoll.slice(-edge.framesBack);
+    // With the echo cancelled the pre-roll is the user's audio, not the reply's: keep all of it, so
+    // an unvoiced start (/s/ of "stop") that the VAD did not call speech is not lost.
+    const onsetFrames = this.preRoll.slice(this.aecTrusted() ? 0 : -edge.framesBack);
     const onsetMs = (onsetFrames[0] ?? f).atMs;
     this.interrupt(this.deps.clock.monotonicMs(), 'barge-in', onsetMs);
     this.lastVoicedMs = f.atMs;
@@ -338,7 +367,18 @@ export class VoiceLoop {
     const lo = Math.max(0, Math.floor((atMs - this.config.echoDelayMaxMs - p.startMs) / this.frameMs));
     let max = -Infinity;
     for (let i = lo; i <= hi && i < p.levelsDb.length; i++) if (i >= 0) max = Math.max(max, p.levelsDb[i] as number);
-    return max + this.config.echoGainDb;
+    // The AEC's credit is capped: its figure is an average, and single frames of residual echo
+    // (a changed path, a reflection) can be louder than the average says.
+    return max + this.config.echoGainDb - Math.min(this.suppressionDb(), this.config.aecBargeInCreditDb);
+  }
+
+  private suppressionDb(): number {
+    const v = this.deps.echoSuppressionDb?.() ?? 0;
+    return Number.isFinite(v) && v > 0 ? v : 0;
+  }
+
+  private aecTrusted(): boolean {
+    return this.suppressionDb() >= this.config.aecTrustDb;
   }
 
   // ---- transitions -------------------------------------------------------------------------
@@ -415,7 +455,7 @@ export class VoiceLoop {
     try {
       this.setState('transcribing', 'endpoint', clock.monotonicMs());
       const t0 = clock.monotonicMs();
-      const tr = await this.deps.stt.transcribe(audio);
+      const tr = this.numberHints.length > 0 ? await this.deps.stt.transcribe(audio, { hints: { numbers: this.numberHints } }) : await this.deps.stt.transcribe(audio);
       metrics.observe('voice.stt', clock.monotonicMs() - t0);
       if (gen !== this.generation) return;
       const text = tr.text.trim();
@@ -428,7 +468,8 @@ export class VoiceLoop {
         this.setState('idle', 'not-heard', clock.monotonicMs());
         return;
       }
-      if (this.echo.isEcho(text, startedAtMs)) {
+      const userControl = this.aecTrusted() && SAFE_CONTROL.test(text.toLowerCase());
+      if (!userControl && this.echo.isEcho(text, startedAtMs)) {
         this.record({ ...base, outcome: 'echo', response: null });
         metrics.increment('voice.echo_dropped');
         this.setState('idle', 'echo', clock.monotonicMs(), { transcript: text });

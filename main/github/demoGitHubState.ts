@@ -415,9 +415,10 @@ export class DemoGitHubState {
   }
 
   /** PR search (is:pr), newest update first. */
-  searchPulls(q: { author?: string; reviewRequested?: string; state?: 'open' | 'closed' }): DemoPull[] {
+  searchPulls(q: { author?: string; reviewRequested?: string; state?: 'open' | 'closed'; repo?: string }): DemoPull[] {
     return this.pulls()
       .filter((p) => (q.state === undefined || p.state === q.state))
+      .filter((p) => q.repo === undefined || p.repo.toLowerCase() === q.repo.toLowerCase())
       .filter((p) => q.author === undefined || p.author.toLowerCase() === q.author.toLowerCase())
       .filter((p) => q.reviewRequested === undefined || p.requestedReviewers.some((r) => r.toLowerCase() === q.reviewRequested!.toLowerCase()))
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.repo.localeCompare(b.repo) || b.number - a.number);

@@ -230,6 +230,10 @@ export class FixtureGitHubGateway implements GitHubGateway {
     );
   }
 
+  listOpenPullRequests(repo: RepoFullName): Promise<PullRequestSummary[]> {
+    return this.run('listOpenPullRequests', [repo], () => this.state.searchPulls({ repo, state: 'open' }).map((p) => pullSummaryOf(p, this.htmlBase)));
+  }
+
   getPullRequest(repo: RepoFullName, number: number): Promise<PullRequestDetail> {
     return this.run('getPullRequest', [repo, number], () => {
       const p = this.requirePull(repo, number);

@@ -334,6 +334,11 @@ export class OctokitGitHubGateway implements GitHubGateway {
     return this.searchPulls('listReviewRequests', 'is:pr is:open review-requested:@me archived:false');
   }
 
+  listOpenPullRequests(repo: RepoFullName): Promise<PullRequestSummary[]> {
+    parseRepoFullName(repo);
+    return this.searchPulls('listOpenPullRequests', `is:pr is:open repo:${repo} archived:false`);
+  }
+
   async getPullRequest(repo: RepoFullName, number: number): Promise<PullRequestDetail> {
     const { owner, name } = parseRepoFullName(repo);
     assertPositiveNumber(number, 'pr');

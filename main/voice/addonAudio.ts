@@ -16,6 +16,7 @@ import type {
   PlaybackSession,
 } from '../../core/ports/audio.js';
 import { ADDON_BUILD_HINT } from '../audio/diagnostics.js';
+import { withEchoCancellation, type EchoCancellerLike } from './echoCancel.js';
 
 interface AddonCapture {
   onChunk(listener: (chunk: PcmChunk) => void): () => void;
@@ -36,6 +37,8 @@ export interface AudioAddonModule {
   watchRoutes(listener: (event: AudioRouteEvent) => void): () => void;
   /** Monotonic ms on the clock of chunk timestamps. */
   nowMs(): number;
+  /** speexdsp acoustic echo canceller (absent in older add-on builds). */
+  createEchoCanceller?(opts: { sampleRateHz: number; frameSamples: number; filterMs: number }): EchoCancellerLike;
 }
 
 export type AudioAddonLoader = () => Promise<AudioAddonModule>;
@@ -48,10 +51,20 @@ export interface AddonAudio {
   sink: AudioSink;
   /** The add-on's monotonic clock (chunk timestamps), or performance.now when unavailable. */
   nowMs(): number;
+  /** Present when capture is echo-cancelled against playback (main/voice/echoCancel.ts): the measured suppression, dB. */
+  suppressionDb?(): number;
+}
+
+export interface LoadAddonAudioOptions {
+  /**
+   * Cancel the speaker's echo in captured audio with the add-on's AEC (when it has one), so the
+   * user can be heard over and right after replies. Default true.
+   */
+  echoCancellation?: boolean;
 }
 
 /** Loads the add-on; never throws: an unavailable source/sink carries the reason. */
-export async function loadAddonAudio(load: AudioAddonLoader = defaultAudioAddonLoader): Promise<AddonAudio> {
+export async function loadAddonAudio(load: AudioAddonLoader = defaultAudioAddonLoader, opts: LoadAddonAudioOptions = {}): Promise<AddonAudio> {
   let mod: AudioAddonModule | null = null;
   let reason: string | null = null;
   try {
@@ -100,5 +113,8 @@ export async function loadAddonAudio(load: AudioAddonLoader = defaultAudioAddonL
       return m.openPlayback({ ...(req.deviceId !== undefined ? { device: req.deviceId } : {}), sampleRateHz: req.sampleRateHz, channels: req.channels ?? 1 });
     },
   };
-  return { source, sink, nowMs: () => m.nowMs() };
+  const plain: AddonAudio = { source, sink, nowMs: () => m.nowMs() };
+  const create = m.createEchoCanceller;
+  if ((opts.echoCancellation ?? true) && typeof create === 'function') return withEchoCancellation(plain, { create: (o) => create(o) });
+  return plain;
 }

@@ -79,6 +79,7 @@ export class VoiceRunner {
         runCommand: (text, conf) => app.service.runCommand({ text, session_id: sessionId, client_context: { input: 'voice', stt_confidence: conf } }, caller),
         emit,
         onUserSpeaking: (v) => app.speechGate.setUserSpeaking(v),
+        ...(audio.suppressionDb !== undefined ? { echoSuppressionDb: audio.suppressionDb } : {}),
       },
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
     );
@@ -92,6 +93,8 @@ export class VoiceRunner {
     }
     const offs = [() => ownVad?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
     if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => void loop.say(n.text)));
+    // The numbers the user can see bias STT's number slot (recognizers that support hints).
+    offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
     app.logger.info({ mode: loop.config.mode }, 'voice loop started');
     return new VoiceRunner(app, loop, capture, null, offs);
   }

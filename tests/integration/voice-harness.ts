@@ -26,11 +26,19 @@ export class SimulatedRoom {
   t = 0;
   echoDelayMs = 0;
   echoGain = 1;
+  /**
+   * Further echo paths (reflections), each `delayMs` after the direct one at `gain`: with the
+   * direct path, an FIR echo path that colours the echo the way a room or a housing does.
+   */
+  echoTaps: { delayMs: number; gain: number }[] = [];
   readonly played: Played[] = [];
+  /** Replies that may still reach the mic (the mixing loop only looks at these). */
+  private sounding: Played[] = [];
   private user: { at: number; samples: Int16Array }[] = [];
   private listeners = new Set<(c: PcmChunk) => void>();
   private drains: { p: Played; resolve: () => void }[] = [];
   private seq = 0;
+  private framesSinceYield = 0;
   /** Set by the test from 'voice.state' events: the loop is working and time should stand still. */
   state: VoiceLoopState = 'idle';
   awaitingAudio = false;
@@ -70,6 +78,7 @@ export class SimulatedRoom {
             const s = pcm instanceof Int16Array ? pcm : Int16Array.from(pcm, (v) => Math.round(v * 32767));
             current = { samples: req.sampleRateHz === RATE ? s : resample(s, req.sampleRateHz, RATE), startMs: room.t, stoppedAtMs: null };
             room.played.push(current);
+            room.sounding.push(current);
             room.awaitingAudio = false;
           },
           drain() {
@@ -119,10 +128,14 @@ export class SimulatedRoom {
       if (k >= 0 && k < u.samples.length) v += u.samples[k] as number;
     }
     const d = Math.round(this.echoDelayMs * MS);
-    for (const p of this.played) {
-      const k = i - d - Math.round(p.startMs * MS);
+    for (const p of this.sounding) {
       const end = p.stoppedAtMs === null ? p.samples.length : Math.min(p.samples.length, Math.round((p.stoppedAtMs - p.startMs) * MS));
+      const k = i - d - Math.round(p.startMs * MS);
       if (k >= 0 && k < end) v += this.echoGain * (p.samples[k] as number);
+      for (const tap of this.echoTaps) {
+        const kt = k - Math.round(tap.delayMs * MS);
+        if (kt >= 0 && kt < end) v += this.echoGain * tap.gain * (p.samples[kt] as number);
+      }
     }
     return Math.max(-32768, Math.min(32767, Math.round(v)));
   }
@@ -141,18 +154,28 @@ export class SimulatedRoom {
       for (let k = 0; k < data.length; k++) data[k] = this.micAt(i0 + k);
       const chunk: PcmChunk = { sampleRateHz: RATE, channels: 1, format: 'int16', data, frames: data.length, captureTimestampMs: this.t, seq: this.seq++, preRoll: false };
       this.t += FRAME_MS;
+      const stateBefore = this.state;
       for (const l of this.listeners) l(chunk);
+      let resolved = false;
       for (const d of [...this.drains]) {
         if (this.t >= d.p.startMs + d.p.samples.length / MS) {
           this.drains.splice(this.drains.indexOf(d), 1);
           d.resolve();
+          resolved = true;
         }
       }
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
+      // Let the loop's async work run whenever something happened (a state change, a drained
+      // reply, a stop); otherwise frames follow each other at once, with a breather now and then.
+      if (resolved || this.state !== stateBefore || this.awaitingAudio || ++this.framesSinceYield >= 25) {
+        this.framesSinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r));
+      }
     }
     // Old user speech and replies no longer sound; forget them so mixing stays cheap.
     this.user = this.user.filter((u) => u.at * MS + u.samples.length > this.t * MS);
+    const tail = this.echoDelayMs + Math.max(0, ...this.echoTaps.map((x) => x.delayMs));
+    this.sounding = this.sounding.filter((p) => (p.stoppedAtMs ?? p.startMs + p.samples.length / MS) + tail >= this.t);
   }
 
   /** Runs until the loop is idle and nothing has played for `quietMs`. */

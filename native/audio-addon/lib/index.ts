@@ -10,6 +10,7 @@ export { RouteMonitor, diffRoutes, watchRoutes, NARROWBAND_MAX_HZ, type RouteSna
 export { measureLoopbackLatency, playTestTone, recordThenPlayBack, type LoopbackResult } from './diagnostics.js';
 export { AudioAddonUnavailableError, AudioDeviceError } from './errors.js';
 export { candidatePaths } from './loader.js';
+export { createEchoCanceller, validateEchoOptions, type EchoCanceller, type EchoCancellerOptions } from './echo.js';
 export { chirp, findTemplate, tone, concatPcm, toFloat32, rmsDbfs } from './dsp.js';
 export type * from './types.js';
 

@@ -81,6 +81,12 @@ export interface NativeBinding {
   CaptureHandle: new (options: NativeCaptureOptions, onItem: (item: NativeCaptureItem) => void) => NativeCaptureHandle;
   PlaybackHandle: new (options: NativePlaybackOptions, onEvent: (ev: NativePlaybackEvent) => void) => NativePlaybackHandle;
   RouteWatcher: new (onItem: (item: NativeRouteItem) => void) => { close(): void };
+  /** Absent in binaries built before the echo canceller was added. */
+  EchoCanceller?: new (options: { sampleRateHz: number; frameSamples: number; filterSamples: number; suppressDb: number; activeSuppressDb: number }) => {
+    process(mic: Int16Array, ref: Int16Array): Int16Array;
+    reset(): void;
+    close(): void;
+  };
   listDevices(options?: { portaudio?: boolean; pulse?: boolean }): Promise<{ devices: DeviceInfo[]; errors: string[] }>;
   nowMs(): number;
   /** glibc malloc_trim(0); false where unsupported. For leak tests. */

@@ -7,6 +7,7 @@
 #include "capture_stream.h"
 #include "common.h"
 #include "devices.h"
+#include "echo_canceller.h"
 #include "playback_stream.h"
 #include "portaudio_backend.h"
 #include "route_watcher.h"
@@ -32,6 +33,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("CaptureHandle", CaptureStream::Define(env));
   exports.Set("PlaybackHandle", PlaybackStream::Define(env));
   exports.Set("RouteWatcher", RouteWatcher::Define(env));
+  exports.Set("EchoCanceller", EchoCanceller::Define(env));
   exports.Set("listDevices", Napi::Function::New(env, ListDevices, "listDevices"));
   exports.Set("nowMs", Napi::Function::New(env, NowMs, "nowMs"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));

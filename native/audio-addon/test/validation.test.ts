@@ -57,3 +57,20 @@ describe('argument validation', () => {
     expect((err as Error).stack).toContain('validation.test.ts');
   });
 });
+
+describe('echo canceller options', () => {
+  it('defaults to 16 kHz, 20 ms frames, a 300 ms filter', async () => {
+    const { validateEchoOptions } = await import('../lib/echo.js');
+    expect(validateEchoOptions(undefined)).toEqual({ sampleRateHz: 16_000, frameSamples: 320, filterSamples: 4_800, suppressDb: -40, activeSuppressDb: -15 });
+  });
+  it.each([
+    [{ sampleRateHz: 7_999 }, 'sampleRateHz'],
+    [{ frameSamples: 1.5 }, 'frameSamples'],
+    [{ filterMs: 5_000 }, 'filterMs'],
+    [{ suppressDb: 3 }, 'suppressDb'],
+    [{ activeSuppressDb: 'loud' }, 'activeSuppressDb'],
+  ])('%o → TypeError naming %s', async (opts, argument) => {
+    const { validateEchoOptions } = await import('../lib/echo.js');
+    typeErrorFor(() => validateEchoOptions(opts), argument);
+  });
+});

@@ -653,15 +653,16 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** The subset of GitHub's search syntax the app uses: is:pr, is:open/closed, author:, review-requested:. */
-function parseSearch(q: string, viewer: string): { author?: string; reviewRequested?: string; state?: 'open' | 'closed' } | null {
+function parseSearch(q: string, viewer: string): { author?: string; reviewRequested?: string; state?: 'open' | 'closed'; repo?: string } | null {
   if (q.trim() === '') return null;
-  const out: { author?: string; reviewRequested?: string; state?: 'open' | 'closed' } = {};
+  const out: { author?: string; reviewRequested?: string; state?: 'open' | 'closed'; repo?: string } = {};
   for (const tok of q.split(/\s+/)) {
     const [k, v] = tok.split(':', 2) as [string, string | undefined];
     if (v === undefined) continue;
     const who = v === '@me' ? viewer : v;
     if (k === 'author') out.author = who;
     else if (k === 'review-requested') out.reviewRequested = who;
+    else if (k === 'repo') out.repo = v;
     else if (k === 'is' && (v === 'open' || v === 'closed')) out.state = v;
     else if (k === 'state' && (v === 'open' || v === 'closed')) out.state = v;
   }

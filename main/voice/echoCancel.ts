@@ -1,0 +1,293 @@
+/**
+ * Acoustic echo cancellation between the speaker and the mic: every reply written to playback is
+ * kept on the mic's clock as the echo reference, and every captured frame goes through the echo
+ * canceller (speexdsp in the audio add-on) with the reference frame for the same moment. The voice
+ * loop then hears the user, not the reply — so "stop" or "cancel" over or right after a reply can
+ * count. The loop's policy (core/voice) asks `suppressionDb()` how far the echo is cancelled right
+ * now, measured, and relaxes its text-level echo guards only when it is.
+ */
+import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
+import { resample } from '../speech/wav.js';
+import type { AddonAudio } from './addonAudio.js';
+
+/** The add-on's echo canceller (native/audio-addon/lib/echo.ts), structurally. */
+export interface EchoCancellerLike {
+  readonly sampleRateHz: number;
+  readonly frameSamples: number;
+  process(mic: Int16Array, ref: Int16Array): Int16Array;
+  reset(): void;
+  close(): void;
+}
+
+export interface EchoCancelOptions {
+  /** Makes the canceller for a capture stream (one per stream). */
+  create(opts: { sampleRateHz: number; frameSamples: number; filterMs: number }): EchoCancellerLike;
+  /** Longest speaker → mic echo modelled, ms. Default 300. */
+  filterMs?: number;
+  /**
+   * Starting guess of the bulk delay, ms: a reply written at t is heard from t + this. The delay
+   * is then measured from the audio itself (see BulkDelay) and this only matters until then.
+   * Default 0.
+   */
+  referenceDelayMs?: number;
+}
+
+/** The echo-cancelled audio, with the measured echo return loss enhancement (ERLE). */
+export interface EchoCancelledAudio extends AddonAudio {
+  /**
+   * How far (dB) the canceller currently lowers the echo: the smoothed per-frame ratio (dB) of mic
+   * energy before and after cancellation over frames when a reply was sounding (0.4 s time
+   * constant). 0 until it has been measured.
+   */
+  suppressionDb(): number;
+  /** The bulk delay (ms) currently assumed between a reply as written and its echo. */
+  referenceDelayMs(): number;
+}
+
+interface Segment {
+  /** When its first sample is heard, mic clock ms. */
+  startMs: number;
+  samples: Int16Array;
+  /** Samples actually played (stop() cuts it). */
+  end: number;
+}
+
+/** Smoothing per frame with a reference (20 ms frames → 0.4 s time constant): the figure follows the end of the latest reply, so a changed echo path shows before its echo tail matters. */
+const SMOOTH = 0.05;
+/** A reference frame below this RMS (int16 units, ≈ −50 dBFS) counts as silence. */
+const REF_ACTIVE_RMS = 100;
+/** One frame's ERLE counts at most this much (dB), so a few silent frames cannot dominate. */
+const MAX_FRAME_DB = 40;
+
+/** The reference leads the echo by this much (ms), so the filter sees the whole echo onset. */
+const MARGIN_MS = 20;
+
+/**
+ * Bulk delay between a reply as written and its echo in the mic, from the audio: the lag (in
+ * frames) that best correlates the log-energy envelopes of mic and reference over the last 5 s.
+ * Output buffering, and capture timestamps that are estimates, put it anywhere in ±800 ms — beyond
+ * what the canceller's filter can model by itself.
+ */
+export class BulkDelay {
+  private mic: number[] = [];
+  private ref: number[] = [];
+  private active = 0;
+  private since = 0;
+  /** @param frameMs frame length, ms. */
+  constructor(
+    private readonly frameMs: number,
+    private readonly history = 250,
+    private readonly maxLag = 40,
+  ) {}
+
+  /** One frame's energies (sum of squares); returns a new delay estimate (ms) now and then, else null. */
+  push(micEnergy: number, refEnergy: number, refActive: boolean): number | null {
+    this.mic.push(Math.log10(micEnergy + 1));
+    this.ref.push(Math.log10(refEnergy + 1));
+    if (refActive) this.active++;
+    if (this.mic.length > this.history) {
+      this.mic.shift();
+      this.ref.shift();
+    }
+    if (++this.since < 50 || this.active < 50) return null;
+    this.since = 0;
+    // Two estimates in a row must agree: speech envelopes correlate at other lags now and then.
+    const e = this.estimate();
+    const agreed = e !== null && this.last !== null && Math.abs(e - this.last) <= 2 * this.frameMs ? e : null;
+    this.last = e;
+    return agreed;
+  }
+
+  private last: number | null = null;
+
+  private estimate(): number | null {
+    const n = this.mic.length;
+    let best = 0.6;
+    let bestLag: number | null = null;
+    for (let lag = -this.maxLag; lag <= this.maxLag; lag++) {
+      // mic[t] against ref[t - lag]: the echo arrives `lag` frames after the reply was written.
+      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, k = 0;
+      for (let t = Math.max(0, lag); t < n && t - lag < n; t++) {
+        const x = this.mic[t] as number;
+        const y = this.ref[t - lag] as number;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        k++;
+      }
+      if (k < 50) continue;
+      const cov = sxy - (sx * sy) / k;
+      const den = Math.sqrt((sxx - (sx * sx) / k) * (syy - (sy * sy) / k));
+      const r = den > 0 ? cov / den : 0;
+      if (r > best) {
+        best = r;
+        bestLag = lag;
+      }
+    }
+    return bestLag === null ? null : bestLag * this.frameMs;
+  }
+}
+
+/** Wraps `audio` so capture is echo-cancelled against what its sink plays. */
+export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions): EchoCancelledAudio {
+  const filterMs = opts.filterMs ?? 300;
+  let delayMs = opts.referenceDelayMs ?? 0;
+  const segments: Segment[] = [];
+  let erleDb = 0;
+  let measured = false;
+
+  /** The reference (what the speaker plays) for `n` samples from `atMs`, at `rate`. */
+  const referenceAt = (atMs: number, n: number, rate: number, delay = delayMs): { ref: Int16Array; active: boolean; energy: number } => {
+    const ref = new Int16Array(n);
+    let active = false;
+    for (const s of segments) {
+      const k0 = Math.round(((atMs - s.startMs - delay) * rate) / 1000);
+      if (k0 >= s.end || k0 + n <= 0) continue;
+      for (let i = Math.max(0, -k0); i < n && k0 + i < s.end; i++) ref[i] = Math.max(-32768, Math.min(32767, (ref[i] as number) + (s.samples[k0 + i] as number)));
+    }
+    let e = 0;
+    for (let i = 0; i < n; i++) e += (ref[i] as number) ** 2;
+    if (Math.sqrt(e / n) > REF_ACTIVE_RMS) active = true;
+    return { ref, active, energy: e };
+  };
+  /** Forget replies that can no longer echo. */
+  const prune = (nowMs: number): void => {
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const s = segments[i] as Segment;
+      if (s.startMs + delayMs + (s.end / captureRate) * 1000 + filterMs + 1000 < nowMs) segments.splice(i, 1);
+    }
+  };
+  let captureRate = 16_000;
+
+  const source: AudioSource = {
+    available: audio.source.available,
+    unavailableReason: audio.source.unavailableReason,
+    listDevices: () => audio.source.listDevices(),
+    watchRoutes: (l) => audio.source.watchRoutes(l),
+    async openCapture(req): Promise<CaptureSession> {
+      const rate = req.sampleRateHz ?? 16_000;
+      if ((req.channels ?? 1) !== 1) throw new Error('Echo cancellation needs mono capture.');
+      captureRate = rate;
+      const inner = await audio.source.openCapture({ ...req, format: 'int16' });
+      const frame = Math.round(rate / 50);
+      const aec = opts.create({ sampleRateHz: rate, frameSamples: frame, filterMs });
+      const bulk = new BulkDelay(20);
+      let pending = new Int16Array(0);
+      let pendingAtMs = 0;
+      let seq = 0;
+      const listeners = new Set<(c: PcmChunk) => void>();
+      const off = inner.onChunk((c) => {
+        const data = c.data instanceof Int16Array ? c.data : Int16Array.from(c.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+        let buf = data;
+        let at = c.captureTimestampMs;
+        if (pending.length > 0) {
+          buf = new Int16Array(pending.length + data.length);
+          buf.set(pending);
+          buf.set(data, pending.length);
+          at = pendingAtMs;
+        }
+        let o = 0;
+        for (; o + frame <= buf.length; o += frame) {
+          const atMs = at + (o / rate) * 1000;
+          const mic = buf.slice(o, o + frame);
+          if (segments.length > 0) {
+            // The reply as written (no delay) against what the mic got: where the echo really is.
+            const raw = referenceAt(atMs, frame, rate, 0);
+            let m = 0;
+            for (let i = 0; i < frame; i++) m += (mic[i] as number) ** 2;
+            const measuredDelay = bulk.push(m, raw.energy, raw.active);
+            if (measuredDelay !== null && Math.abs(measuredDelay - MARGIN_MS - delayMs) >= 40) {
+              delayMs = measuredDelay - MARGIN_MS;
+              aec.reset();
+              measured = false;
+            }
+          }
+          const { ref, active } = referenceAt(atMs, frame, rate);
+          const out = aec.process(mic, ref);
+          if (active) {
+            let a = 0;
+            let b = 0;
+            for (let i = 0; i < frame; i++) {
+              a += (mic[i] as number) ** 2;
+              b += (out[i] as number) ** 2;
+            }
+            // Averaged in dB, per frame: the user talking over a reply (near-end speech, nothing
+            // to cancel) pulls the figure down for as long as it lasts, not by its loudness.
+            const erle = Math.min(MAX_FRAME_DB, Math.max(0, 10 * Math.log10((a + 1) / (b + 1))));
+            erleDb = measured ? erleDb + SMOOTH * (erle - erleDb) : erle;
+            measured = true;
+          }
+          const chunk: PcmChunk = { sampleRateHz: rate, channels: 1, format: 'int16', data: out, frames: frame, captureTimestampMs: atMs, seq: seq++, preRoll: c.preRoll };
+          for (const l of listeners) l(chunk);
+        }
+        pending = buf.slice(o);
+        pendingAtMs = at + (o / rate) * 1000;
+        prune(at);
+      });
+      return {
+        onChunk(l) {
+          listeners.add(l);
+          return () => listeners.delete(l);
+        },
+        onLevel: (l) => inner.onLevel(l),
+        onRoute: (l) => inner.onRoute(l),
+        pause: () => inner.pause(),
+        resume: () => inner.resume(),
+        close() {
+          off();
+          listeners.clear();
+          inner.close();
+          aec.close();
+        },
+      };
+    },
+  };
+
+  const sink: AudioSink = {
+    available: audio.sink.available,
+    async openPlayback(req): Promise<PlaybackSession> {
+      const inner = await audio.sink.openPlayback(req);
+      let current: Segment | null = null;
+      const stopAll = (): void => {
+        const now = audio.nowMs();
+        for (const s of segments) {
+          const played = Math.max(0, Math.round(((now - s.startMs) * captureRate) / 1000));
+          if (played < s.end) s.end = played;
+        }
+      };
+      return {
+        async write(pcm) {
+          const mono = pcm instanceof Int16Array ? pcm : Int16Array.from(pcm, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+          if ((req.channels ?? 1) !== 1) throw new Error('Echo cancellation needs mono playback.');
+          const samples = req.sampleRateHz === captureRate ? mono : resample(mono, req.sampleRateHz, captureRate);
+          const now = audio.nowMs();
+          // Back-to-back writes continue the previous segment's timeline.
+          const prevEnd = current ? current.startMs + (current.end / captureRate) * 1000 : -Infinity;
+          current = { startMs: Math.max(now, prevEnd), samples, end: samples.length };
+          segments.push(current);
+          await inner.write(pcm);
+        },
+        drain: () => inner.drain(),
+        stop() {
+          stopAll();
+          inner.stop();
+        },
+        position: () => inner.position(),
+        onRoute: (l) => inner.onRoute(l),
+        close: () => inner.close(),
+      };
+    },
+  };
+
+  return {
+    source,
+    sink,
+    nowMs: () => audio.nowMs(),
+    referenceDelayMs: () => delayMs,
+    // A mic that barely hears the replies (a headset) also reads ~0 dB here: no credit is given
+    // for echo that was not measured, since it may just arrive later than the window looked.
+    suppressionDb: () => (measured ? erleDb : 0),
+  };
+}
