@@ -58,6 +58,10 @@ describe('merge gate: reviews', () => {
     if (!v.ok) expect(v.reason).toMatch(/1 of the 2 approvals/);
     expect(checkMergePolicy(needTwo, pr({ reviews: [review('a', 'APPROVED', 1), review('b', 'APPROVED', 2)] })).ok).toBe(true);
   });
+  it('only approvals count towards the requirement: a dismissed or change-requesting review does not', () => {
+    expect(checkMergePolicy(needOne, pr({ reviews: [review('a', 'DISMISSED', 1)] })).ok).toBe(false);
+    expect(checkMergePolicy({ ...needOne, requiredApprovals: 1 }, pr({ reviews: [review('a', 'DISMISSED', 1), review('b', 'APPROVED', 2)] })).ok).toBe(true);
+  });
   it('is refused by the allow/deny lists before any other gate', () => {
     const v = checkMergePolicy({ ...green, deny: ['pr.merge'] }, pr());
     expect(v.ok).toBe(false);
@@ -72,6 +76,8 @@ describe('latestReviewByAuthor', () => {
   });
   it('a dismissal replaces an earlier approval; reviews without a time sort first', () => {
     expect(latestReviewByAuthor(pr({ reviews: [review('a', 'DISMISSED', 2), review('a', 'APPROVED', null)] }))).toEqual(['DISMISSED']);
+    expect(latestReviewByAuthor(pr({ reviews: [review('a', 'APPROVED', null), review('a', 'DISMISSED', 2)] }))).toEqual(['DISMISSED']);
+    expect(latestReviewByAuthor(pr({ reviews: [review('a', 'DISMISSED', null), review('a', 'APPROVED', 1), review('a', 'CHANGES_REQUESTED', null)] }))).toEqual(['APPROVED']);
     expect(latestReviewByAuthor(pr({ reviews: [review('a', 'APPROVED', 2), review('b', 'APPROVED', 1)] })).sort()).toEqual(['APPROVED', 'APPROVED']);
   });
 });
