@@ -51,6 +51,12 @@ export interface ActionServiceDeps {
   /** Identifies the monotonic clock's epoch (e.g. the OS boot); actions from another epoch are expired. */
   bootId: string;
   agent: AgentDispatchConfig;
+  /**
+   * Tests only: awaited between a confirmation's state check and its compare-and-set, so a
+   * scheduler (fast-check) can run other confirmations inside that window. Absent in the app:
+   * exactly-once must rest on the compare-and-set, never on the window being synchronous.
+   */
+  interleave?: (point: 'confirm.check-to-cas') => Promise<void>;
 }
 
 export interface NewAction {
@@ -155,6 +161,7 @@ export class ActionService {
       case 'pending':
         break;
     }
+    if (this.deps.interleave) await this.deps.interleave('confirm.check-to-cas');
     const won = repos.pendingActions.transition(token, ['pending'], 'executing', { updatedAtMs: this.deps.clock.nowMs() });
     if (!won) {
       // Lost the race to a concurrent confirm or cancel: report what the winner did.

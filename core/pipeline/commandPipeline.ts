@@ -8,7 +8,7 @@ import type { IssueSummary, NotificationThread, PullRequestDetail } from '../../
 import type { Intent, IntentEntities, IntentName, MergeMethod, ProfileName } from '../../contract/intent.js';
 import { isAllowedExternalUrl } from '../../contract/linkPolicy.js';
 import type { Card, CommandResponse, Directive, OutcomeCard, PendingActionView, ResponseStatus } from '../../contract/response.js';
-import { ActionService, type AgentDispatchConfig } from '../actions/actionService.js';
+import { ActionService, type ActionServiceDeps, type AgentDispatchConfig } from '../actions/actionService.js';
 import { checkMergePolicy, isActionAllowed, policyFor, type PolicyConfig } from '../actions/policy.js';
 import { helpExamples } from '../intent/catalog.js';
 import { recognize } from '../intent/recognizer.js';
@@ -59,6 +59,8 @@ export interface PipelineDeps {
   agent: AgentDispatchConfig;
   /** The user's agent tasks, newest first (agent_tasks); without it agent.status reads the audit log. */
   agentTasks?: (userId: string) => readonly AgentTaskView[];
+  /** Tests only: a scheduling point inside confirmations (see ActionServiceDeps.interleave). */
+  interleave?: ActionServiceDeps['interleave'];
 }
 
 export interface CommandInput {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AppService, Caller, CommandRequest, StatusResponse, TokenRequest } from '../../contract/api.js';
 import { isAppError } from '../../contract/errors.js';
 import type { CommandResponse, NotificationCard } from '../../contract/response.js';
-import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
+import { CommandPipeline, type PipelineDeps } from '../../core/pipeline/commandPipeline.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
 import { FixtureGitHubGateway } from '../github/fixtureGitHubGateway.js';
@@ -72,6 +72,8 @@ export interface CreateAppOptions {
   agentAuthors?: readonly string[];
   /** Webhook secret(s); default from HANDSFREE_WEBHOOK_SECRET (and HANDSFREE_WEBHOOK_SECRET_PREVIOUS). */
   webhookSecret?: { current: string; previous?: readonly string[] } | null;
+  /** Tests only: a scheduling point between a confirmation's state check and its compare-and-set. */
+  interleave?: PipelineDeps['interleave'];
 }
 
 /**
@@ -180,6 +182,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     policy: config.policy,
     bootId,
     agent: config.agent,
+    ...(opts.interleave ? { interleave: opts.interleave } : {}),
   });
   try {
     const r = await pipeline.reconcile();

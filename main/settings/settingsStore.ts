@@ -3,9 +3,9 @@
  * mode uses a JSON file in electron-store's format (openJsonFileBackend); the Electron shell passes
  * an electron-store instance through the same `SettingsBackend` shape. Secrets never go in here.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, nodeFs, writeTempThenRename } from '../store/fsFacade.js';
+import { fsyncDir, nodeFs, writeTempThenRename, type StoreFs } from '../store/fsFacade.js';
 import { AppError } from '../../contract/errors.js';
 import { DEFAULT_SETTINGS, RESTART_SETTINGS, SettingsSchema, type SecretStatus, type Settings, type SettingsPatch, type SettingsView } from '../../contract/ipc.js';
 
@@ -31,13 +31,14 @@ export const SETTINGS_FILE = 'ui-settings.json';
  * electron-store writes), saved with the store's temp + fsync + rename. Not `conf`: it loads ajv
  * for schema checks zod already does here, ~150 ms of the desktop app's start-up. A file that is
  * not a JSON object is moved aside (`.corrupt-<ms>`, nothing deleted) and defaults apply.
+ * `fsx` replaces the file system (tests simulate power loss through it).
  */
-export function openJsonFileBackend(dataDir: string): SettingsBackend {
+export function openJsonFileBackend(dataDir: string, fsx: StoreFs = nodeFs): SettingsBackend {
   const path = join(dataDir, SETTINGS_FILE);
   const read = (): Record<string, unknown> => {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = fsx.readFileSync(path).toString('utf8');
     } catch {
       return {}; // no file yet
     }
@@ -48,7 +49,7 @@ export function openJsonFileBackend(dataDir: string): SettingsBackend {
       // fall through: quarantine
     }
     try {
-      renameSync(path, `${path}.corrupt-${Date.now()}`);
+      fsx.renameSync(path, `${path}.corrupt-${Date.now()}`);
     } catch {
       // another reader moved it first
     }
@@ -61,9 +62,10 @@ export function openJsonFileBackend(dataDir: string): SettingsBackend {
       return read();
     },
     set(key, value) {
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      writeTempThenRename(nodeFs, path, Buffer.from(`${JSON.stringify({ ...read(), [key]: value }, null, '\t')}\n`));
-      fsyncDir(nodeFs, dataDir);
+      if (fsx === nodeFs) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      else fsx.mkdirSync(dataDir);
+      writeTempThenRename(fsx, path, Buffer.from(`${JSON.stringify({ ...read(), [key]: value }, null, '\t')}\n`));
+      fsyncDir(fsx, dataDir);
     },
   };
 }

@@ -1,8 +1,11 @@
 /**
  * CF-3: voice "confirm", "confirm 12", clicks and duplicated API confirms for one merge, started in
- * every order fast-check's scheduler generates and interleaved at the merge call, 10,000 times:
- * exactly one PUT …/merge reaches the fake GitHub server each time. Real pipeline, real store,
- * real Octokit client; only api.github.com is replaced (by the OpenAPI-validated fake).
+ * every order fast-check's scheduler generates and interleaved at the merge call and inside the
+ * window between a confirmation's state check and its compare-and-set (the action service's
+ * `interleave` point), 10,000 times: exactly one PUT …/merge reaches the fake GitHub server each
+ * time. So the race itself — several confirmations past the check at once — guards exactly-once.
+ * Real pipeline, real store, real Octokit client; only api.github.com is replaced (by the
+ * OpenAPI-validated fake).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,9 @@ let app: App;
 let dir: string;
 let headSha: string;
 let scheduler: fc.Scheduler | null = null;
+/** Confirmations between their state check and their compare-and-set right now, and the most seen in a run. */
+let inWindow = 0;
+let maxInWindow = 0;
 
 beforeAll(async () => {
   fake = await startFakeGitHub({ rateLimit: { core: 1e9, search: 1e9 } });
@@ -41,7 +47,20 @@ beforeAll(async () => {
   }) as GitHubGateway;
   // Durability is not under test here (see the store's kill tests): a RAM-backed dir keeps 10,000 runs fast.
   dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'hf-race-'));
-  app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir }), { logger: SILENT_LOGGER, github });
+  app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir }), {
+    logger: SILENT_LOGGER,
+    github,
+    // fast-check decides when each confirmation leaves the window between its check and its CAS.
+    interleave: async (point) => {
+      if (!scheduler) return;
+      maxInWindow = Math.max(maxInWindow, ++inWindow);
+      try {
+        await scheduler.schedule(Promise.resolve(), point);
+      } finally {
+        inWindow--;
+      }
+    },
+  });
   headSha = (await octokit.getPullRequest('acme/api', 12)).headSha;
 }, 60_000);
 
@@ -55,6 +74,7 @@ describe('confirmation race', () => {
   it(`exactly one merge request reaches GitHub in ${RUNS} generated interleavings`, async () => {
     let run = 0;
     let successes = 0;
+    let racedInWindow = 0;
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom(...SOURCES), { minLength: 2, maxLength: 6 }), async (s, sources) => {
         fake.reset();
@@ -88,10 +108,13 @@ describe('confirmation race', () => {
           }
         };
         scheduler = s;
+        maxInWindow = 0;
         const calls = sources.map((src) => s.schedule(Promise.resolve(src), src).then(fire));
-        await s.waitAll();
-        const results = await Promise.all(calls);
+        // waitFor, not waitAll: a confirmation may reach a scheduling point only after real I/O
+        // (the store, the fake server), when waitAll would already have returned.
+        const results = await s.waitFor(Promise.all(calls));
         scheduler = null;
+        if (maxInWindow >= 2) racedInWindow++;
 
         const merged = results.filter((r) => r.status === 'ok' && r.cards.some((c) => c.kind === 'outcome' && c.outcome === 'merged'));
         expect(fake.mergePuts).toBe(1);
@@ -102,9 +125,13 @@ describe('confirmation race', () => {
         for (const r of results) if (r !== merged[0]) expect(['token_used', 'no_pending_action']).toContain(r.error?.code);
         successes++;
       }),
-      { numRuns: RUNS },
+      // No shrinking: a failing interleaving is reported as found (shrinking replays thousands of runs).
+      { numRuns: RUNS, endOnFailure: true },
     );
     expect(successes).toBe(RUNS);
+    // The window was really explored: in many runs two or more confirmations passed the state
+    // check before any of them took the compare-and-set.
+    expect(racedInWindow).toBeGreaterThan(RUNS / 10);
     expect(fake.validationErrors).toEqual([]);
   }, 600_000);
 });
