@@ -18,6 +18,7 @@ import { UiEventHub } from '../ui/eventHub.js';
 import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
 import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
 import { SafeStorageSecretBackend } from './secrets.js';
+import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 
 const APP_ORIGIN = 'file://';
 
@@ -36,15 +37,19 @@ async function run(): Promise<void> {
   const effective = configWithSettings(config, stored.get(), stored.saved, process.env, secrets.read());
   const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: true });
   const hub = new UiEventHub(app.events);
-  let shortcut = stored.get().pushToTalkShortcut;
+  // The keyboard shortcut and the headset tap (play/pause media key) both toggle push-to-talk.
+  const shortcuts = new ShortcutBinder(globalShortcut, () => pushToTalk());
+  const reportShortcuts = (problems: ShortcutProblem[]): void => {
+    for (const p of problems) {
+      logger.warn({ role: p.role, accelerator: p.accelerator }, p.message);
+      if (Notification.isSupported()) new Notification({ title: 'HandsFree: shortcut not set', body: p.message }).show();
+    }
+  };
   const settings = new SettingsStore(store, secrets, {
     inEffect: settingsInEffect(effective),
     onChange: (s) => {
       applyLiveSettings(app, s);
-      if (s.pushToTalkShortcut !== shortcut && globalShortcut.register(s.pushToTalkShortcut, pushToTalk)) {
-        globalShortcut.unregister(shortcut);
-        shortcut = s.pushToTalkShortcut;
-      }
+      reportShortcuts(shortcuts.apply(s));
     },
   });
   applyLiveSettings(app, settings.get());
@@ -125,7 +130,9 @@ async function run(): Promise<void> {
     updateTray(unread);
     if (unread > 0 && !muted && Notification.isSupported()) new Notification({ title: 'HandsFree', body: `${unread} notification(s) need your attention` }).show();
   });
-  globalShortcut.register(settings.get().pushToTalkShortcut, pushToTalk);
+  // A saved shortcut that is invalid falls back to its default when read (parseSettings); one another
+  // app holds is reported. Neither stops start-up.
+  reportShortcuts(shortcuts.apply(settings.get()));
   electronApp.on('second-instance', () => {
     if (win.isMinimized()) win.restore();
     win.show();
