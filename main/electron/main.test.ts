@@ -16,6 +16,7 @@ const h = vi.hoisted(() => ({
   /** Registered global shortcuts and their callbacks. */
   shortcuts: new Map<string, () => void>(),
   shown: 0,
+  utilityForks: 0,
   /** Pre-saved settings, as a previous run left them. */
   seed: { pushToTalkShortcut: 'Ctrl+Shft+Space', headsetTapShortcut: 'MediaPlayPause' } as Record<string, unknown>,
 }));
@@ -23,7 +24,20 @@ const h = vi.hoisted(() => ({
 /** Like Electron: an accelerator it cannot parse throws ("conversion failure"), a taken one returns false. */
 const ELECTRON_KEYS = /^((CommandOrControl|CmdOrCtrl|Control|Ctrl|Alt|Shift|Super)\+)*([A-Z0-9]|F\d{1,2}|Space|MediaPlayPause|MediaNextTrack)$/i;
 
-vi.mock('electron', () => {
+vi.mock('electron', async () => {
+  // utilityProcess: a forked Node child speaking the same structured-clone messages.
+  const { fork } = await import('node:child_process');
+  const { EventEmitter } = await import('node:events');
+  const utilityProcess = {
+    fork: (path: string) => {
+      const child = fork(path, [], { serialization: 'advanced', stdio: 'ignore', execArgv: [] } as never);
+      const up = Object.assign(new EventEmitter(), { pid: child.pid, postMessage: (m: unknown) => child.send(m as object), kill: () => child.kill('SIGKILL') });
+      h.utilityForks++;
+      child.on('message', (m) => up.emit('message', m));
+      child.on('exit', (code) => up.emit('exit', code ?? 1));
+      return up;
+    },
+  };
   class BrowserWindow {
     webContents: any;
     constructor(opts: any) {
@@ -52,6 +66,7 @@ vi.mock('electron', () => {
   };
   return {
     app,
+    utilityProcess,
     BrowserWindow,
     dialog: {
       showMessageBox: vi.fn(async (_win: unknown, o: { message: string }) => {
@@ -198,7 +213,8 @@ describe('Electron shell (mocked electron)', () => {
     const shown = h.shown;
     h.shortcuts.get('MediaPlayPause')!();
     expect(h.shown).toBe(shown + 1);
-    // The press started the voice loop, which says why it cannot listen here (no add-on).
+    // The press started the voice loop, whose audio process (a utilityProcess) says why it cannot listen here (no add-on).
     await vi.waitFor(async () => expect(((await call('voice.status', undefined)) as { reason: string }).reason).toMatch(/add-on/i), { timeout: 20_000 });
+    expect(h.utilityForks).toBe(1);
   }, 30_000);
 });

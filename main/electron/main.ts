@@ -17,6 +17,8 @@ import { SettingsStore } from '../settings/settingsStore.js';
 import { UiEventHub } from '../ui/eventHub.js';
 import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
 import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
+import { openDefaultAudio } from '../voice/voiceRunner.js';
+import { utilityAudioChannel } from './audioChannel.js';
 import { SafeStorageSecretBackend } from './secrets.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 
@@ -35,7 +37,8 @@ async function run(): Promise<void> {
   // Saved settings pick mode, providers, voice and devices (the environment wins where set); the token comes from the keychain.
   const stored = new SettingsStore(store, secrets);
   const effective = configWithSettings(config, stored.get(), stored.saved, process.env, secrets.read());
-  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: true });
+  // The audio add-on runs in a utilityProcess: a native crash costs seconds of audio, not the app.
+  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: true, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) });
   const hub = new UiEventHub(app.events);
   // The keyboard shortcut and the headset tap (play/pause media key) both toggle push-to-talk.
   const shortcuts = new ShortcutBinder(globalShortcut, () => pushToTalk());

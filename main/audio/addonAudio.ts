@@ -1,0 +1,111 @@
+/**
+ * AudioSource / AudioSink over @handsfree/audio-addon (PortAudio / libpulse). The add-on is
+ * imported lazily and described structurally (as in main/audio/diagnostics.ts), so the app builds,
+ * starts and stays text-only — saying why — when the add-on is not built.
+ */
+import type {
+  AudioDeviceInfo,
+  AudioLevel,
+  AudioRouteEvent,
+  AudioSink,
+  AudioSource,
+  CaptureRequest,
+  CaptureSession,
+  PcmChunk,
+  PlaybackRequest,
+  PlaybackSession,
+} from '../../core/ports/audio.js';
+import type { AudioProcessStatus } from './audioProcess.js';
+import { ADDON_BUILD_HINT } from './diagnostics.js';
+import { guardPlayback } from './playbackGuard.js';
+
+interface AddonCapture {
+  onChunk(listener: (chunk: PcmChunk) => void): () => void;
+  onLevel(listener: (level: AudioLevel) => void): () => void;
+  onRoute(listener: (event: AudioRouteEvent) => void): () => void;
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+/** The add-on's playback handle has exactly the port's shape (native/audio-addon/test/portCompat.test.ts keeps them in step). */
+type AddonPlayback = PlaybackSession;
+/** The slice of the add-on's API used here. */
+export interface AudioAddonModule {
+  audioAvailability(): { available: boolean; reason: string | null };
+  listDevices(): Promise<AudioDeviceInfo[]>;
+  openCapture(opts: { device?: string; sampleRateHz?: number; channels?: 1 | 2; frameMs?: number; preRollMs?: number; format?: 'int16' | 'float32'; paused?: boolean }): Promise<AddonCapture>;
+  openPlayback(opts: { device?: string; sampleRateHz: number; channels?: 1 | 2 }): Promise<AddonPlayback>;
+  watchRoutes(listener: (event: AudioRouteEvent) => void): () => void;
+  /** Monotonic ms on the clock of chunk timestamps. */
+  nowMs(): number;
+}
+
+export type AudioAddonLoader = () => Promise<AudioAddonModule>;
+
+const ADDON_PACKAGE = '@handsfree/audio-addon';
+export const defaultAudioAddonLoader: AudioAddonLoader = async () => (await import(ADDON_PACKAGE)) as AudioAddonModule;
+
+export interface AddonAudio {
+  source: AudioSource;
+  sink: AudioSink;
+  /** The add-on's monotonic clock (chunk timestamps), or performance.now when unavailable. */
+  nowMs(): number;
+  /** Out of process only (audioProcess.ts): its state, changes to it, and stopping it. */
+  status?(): AudioProcessStatus;
+  onStatus?(listener: (s: AudioProcessStatus) => void): () => void;
+  close?(): void;
+}
+
+/** Loads the add-on; never throws: an unavailable source/sink carries the reason. */
+export async function loadAddonAudio(load: AudioAddonLoader = defaultAudioAddonLoader): Promise<AddonAudio> {
+  let mod: AudioAddonModule | null = null;
+  let reason: string | null = null;
+  try {
+    mod = await load();
+    const a = mod.audioAvailability();
+    if (!a.available) {
+      reason = `The audio add-on is not available: ${a.reason ?? 'it did not load'} ${ADDON_BUILD_HINT}`;
+      mod = null;
+    }
+  } catch (e) {
+    reason = `The audio add-on could not be loaded (${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}). ${ADDON_BUILD_HINT}`;
+    mod = null;
+  }
+  if (mod === null) {
+    const fail = (): never => {
+      throw new Error(reason ?? 'The audio add-on is not available.');
+    };
+    return {
+      source: { available: false, unavailableReason: reason, listDevices: async () => fail(), openCapture: async () => fail(), watchRoutes: () => () => {} },
+      sink: { available: false, openPlayback: async () => fail() },
+      nowMs: () => performance.now(),
+    };
+  }
+  const m = mod;
+  const source: AudioSource = {
+    available: true,
+    unavailableReason: null,
+    listDevices: () => m.listDevices(),
+    async openCapture(req: CaptureRequest): Promise<CaptureSession> {
+      const cap = await m.openCapture({
+        ...(req.deviceId !== undefined ? { device: req.deviceId } : {}),
+        sampleRateHz: req.sampleRateHz ?? 16_000,
+        channels: req.channels ?? 1,
+        frameMs: req.frameMs ?? 20,
+        preRollMs: req.preRollMs ?? 0,
+        format: req.format ?? 'int16',
+        paused: req.paused ?? false,
+      });
+      return cap;
+    },
+    watchRoutes: (listener) => m.watchRoutes(listener),
+  };
+  const sink: AudioSink = {
+    available: true,
+    async openPlayback(req: PlaybackRequest): Promise<PlaybackSession> {
+      const session = await m.openPlayback({ ...(req.deviceId !== undefined ? { device: req.deviceId } : {}), sampleRateHz: req.sampleRateHz, channels: req.channels ?? 1 });
+      return guardPlayback(session, { deviceId: req.deviceId ?? 'default' });
+    },
+  };
+  return { source, sink, nowMs: () => m.nowMs() };
+}
