@@ -44,13 +44,13 @@ export function guardPlayback(inner: PlaybackSession, opts: PlaybackGuardOptions
     if (lost !== null) return;
     lost = err;
     stopTimer();
+    for (const w of [...waiting]) w(err);
+    waiting.clear();
     try {
       inner.stop(); // releases the add-on's own waiters
     } catch {
-      // a dead stream may refuse; the waiters below are released regardless
+      // a dead stream may refuse; ours are released above
     }
-    for (const w of [...waiting]) w(err);
-    waiting.clear();
     if (report) emit({ type: 'device-lost', direction: 'output', deviceId: err.deviceId, reason: err.reason });
   };
   const emit = (e: AudioRouteEvent): void => {
@@ -102,6 +102,7 @@ export function guardPlayback(inner: PlaybackSession, opts: PlaybackGuardOptions
     startTimer();
     try {
       await Promise.race([op(), lostP]);
+      if (lost !== null) throw lost; // the op ended because the loss stopped it
     } finally {
       waiting.delete(onLost);
       if (waiting.size === 0) stopTimer();
