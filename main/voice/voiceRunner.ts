@@ -184,6 +184,7 @@ export class VoiceRunner {
 
   /** Push-to-talk pressed. */
   pttStart(): VoiceStatus & { ok: boolean } {
+    if (this.audioStatus()?.state === 'failed') return { ...this.status(), ok: false };
     const r = this.loop?.pttStart() ?? { ok: false };
     return { ...this.status(), ok: r.ok };
   }
