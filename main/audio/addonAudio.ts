@@ -16,8 +16,9 @@ import type {
   PlaybackSession,
 } from '../../core/ports/audio.js';
 import type { AudioProcessStatus } from './audioProcess.js';
-import { ADDON_BUILD_HINT } from './diagnostics.js';
 import { guardPlayback } from './playbackGuard.js';
+
+export const ADDON_BUILD_HINT = 'Build it with: npm --prefix native/audio-addon run build (needs cmake, a C++ compiler, libportaudio2/portaudio19-dev and libpulse-dev).';
 
 interface AddonCapture {
   onChunk(listener: (chunk: PcmChunk) => void): () => void;

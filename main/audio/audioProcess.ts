@@ -23,7 +23,8 @@ import type {
 } from '../../core/ports/audio.js';
 import type { AddonAudio } from './addonAudio.js';
 import { audioWorkerPath, forkAudioChannel, type AudioChannel, type AudioChannelFactory } from './channel.js';
-import { DeviceListSchema, WorkerMessageSchema, type HostMessage, type WorkerMessage } from './protocol.js';
+import type { z } from 'zod';
+import { AddonResultSchemas, DeviceListSchema, WorkerMessageSchema, type AddonFn, type HostMessage, type WorkerMessage } from './protocol.js';
 
 export type AudioProcessState = 'starting' | 'running' | 'restarting' | 'failed' | 'unavailable' | 'closed';
 
@@ -259,6 +260,12 @@ export class AudioProcessHost implements AddonAudio {
       throw err;
     }
     return reply;
+  }
+
+  /** One of the add-on's diagnostics jobs, run in the audio process; the answer is validated. */
+  async addon<F extends AddonFn>(fn: F, args: { durationMs?: number; trials?: number } = {}): Promise<z.infer<(typeof AddonResultSchemas)[F]>> {
+    const r = await this.call((id) => ({ t: 'addon', id, fn, ...args }));
+    return AddonResultSchemas[fn].parse(r.value) as z.infer<(typeof AddonResultSchemas)[F]>;
   }
 
   listenerFailed(e: unknown): void {

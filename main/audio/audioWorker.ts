@@ -5,7 +5,7 @@
  * restarts it), never its state. Exits when the app goes away.
  */
 import type { CaptureSession, PlaybackSession } from '../../core/ports/audio.js';
-import { loadAddonAudio } from './addonAudio.js';
+import { defaultAudioAddonLoader, loadAddonAudio } from './addonAudio.js';
 import { HostMessageSchema, type HostMessage, type WorkerMessage } from './protocol.js';
 
 interface ParentPort {
@@ -34,6 +34,38 @@ process.on('uncaughtException', (e) => process.stderr.write(`audio process: unca
 process.on('unhandledRejection', (e) => process.stderr.write(`audio process: unhandled rejection ${String(e)}\n`));
 
 const audio = await loadAddonAudio();
+
+/** The add-on's diagnostics entry points (structural, as in main/audio/diagnostics.ts). */
+interface DiagnosticsAddon {
+  audioAvailability(): { available: boolean; reason: string | null; backends: readonly string[] };
+  listDevices(): Promise<unknown[]>;
+  playTestTone(o: { durationMs?: number }): Promise<void>;
+  recordThenPlayBack(o: { durationMs: number; play?: boolean }): Promise<Float32Array>;
+  measureLoopbackLatency(o: { trials?: number }): Promise<{ medianMs: number | null; missed: number }>;
+}
+let diagnostics: DiagnosticsAddon | null = null;
+
+async function addonJob(m: Extract<HostMessage, { t: 'addon' }>): Promise<unknown> {
+  diagnostics ??= (await defaultAudioAddonLoader()) as unknown as DiagnosticsAddon;
+  const d = diagnostics;
+  switch (m.fn) {
+    case 'availability': {
+      const a = d.audioAvailability();
+      return { available: a.available, reason: a.reason, backends: [...a.backends] };
+    }
+    case 'listDevices':
+      return d.listDevices();
+    case 'playTestTone':
+      await d.playTestTone({ durationMs: m.durationMs ?? 1000 });
+      return undefined;
+    case 'recordThenPlayBack':
+      return d.recordThenPlayBack({ durationMs: m.durationMs ?? 3000, play: true });
+    case 'measureLoopbackLatency': {
+      const r = await d.measureLoopbackLatency({ trials: m.trials ?? 3 });
+      return { medianMs: r.medianMs, missed: r.missed };
+    }
+  }
+}
 const captures = new Map<number, CaptureSession>();
 const playbacks = new Map<number, PlaybackSession>();
 let routesOff: (() => void) | null = null;
@@ -100,6 +132,8 @@ async function handle(m: HostMessage): Promise<void> {
       }
       return;
     }
+    case 'addon':
+      return post({ t: 'reply', id: m.id, ok: true, value: await addonJob(m) });
     case 'watchRoutes':
       routesOff?.();
       routesOff = m.on ? audio.source.watchRoutes((event) => post({ t: 'route', sid: null, event })) : null;

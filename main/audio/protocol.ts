@@ -49,6 +49,19 @@ export const PlaybackRequestSchema = z.strictObject({
   channels: z.union([z.literal(1), z.literal(2)]).optional(),
 });
 
+export const AddonFnSchema = z.enum(['availability', 'listDevices', 'playTestTone', 'recordThenPlayBack', 'measureLoopbackLatency']);
+export type AddonFn = z.infer<typeof AddonFnSchema>;
+
+/** What the diagnostics jobs answer (checked on arrival). */
+export const AddonResultSchemas = {
+  availability: z.object({ available: z.boolean(), reason: z.string().nullable(), backends: z.array(z.string().max(40)).max(10) }),
+  /** Diagnostics also reads isMonitor and friends: extra fields are kept. */
+  listDevices: z.array(deviceInfo.loose()),
+  playTestTone: z.undefined(),
+  recordThenPlayBack: z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array'),
+  measureLoopbackLatency: z.object({ medianMs: z.number().nullable(), missed: z.number().int().nonnegative() }),
+} as const;
+
 /** App → audio process. `id` pairs a call with its reply; `sid` names an open stream. */
 export const HostMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ping'), id }),
@@ -60,6 +73,8 @@ export const HostMessageSchema = z.discriminatedUnion('t', [
   /** Fire-and-forget stream controls. */
   z.object({ t: z.literal('control'), sid: id, op: z.enum(['pause', 'resume', 'levels', 'stop', 'close']) }),
   z.object({ t: z.literal('watchRoutes'), on: z.boolean() }),
+  /** Diagnostics jobs of the add-on (main/audio/diagnostics.ts), run in the audio process too. */
+  z.object({ t: z.literal('addon'), id, fn: AddonFnSchema, durationMs: z.number().int().min(10).max(10_000).optional(), trials: z.number().int().min(1).max(20).optional() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 

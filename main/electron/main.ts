@@ -11,7 +11,7 @@ import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.
 import { createApp } from '../app/app.js';
 import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
 import { loadConfig, REPO_ROOT } from '../app/config.js';
-import { AudioDiagnosticsService } from '../audio/diagnostics.js';
+import { AudioDiagnosticsService, audioProcessLoader } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
 import { SettingsStore } from '../settings/settingsStore.js';
 import { UiEventHub } from '../ui/eventHub.js';
@@ -56,7 +56,7 @@ async function run(): Promise<void> {
     },
   });
   applyLiveSettings(app, settings.get());
-  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
+  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s), audioProcessLoader({ spawn: utilityAudioChannel }));
   const handlers = createCallHandlers({
     app,
     settings,
