@@ -32,6 +32,10 @@ export function audioWorkerPath(): string {
 /** child_process.fork: typed arrays cross as typed arrays (`serialization: 'advanced'`). */
 export const forkAudioChannel: AudioChannelFactory = (workerPath) => {
   const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], env: process.env });
+  // The audio process never keeps the app alive: when the app exits, the worker sees the channel
+  // close and exits too.
+  child.unref();
+  child.channel?.unref();
   let exited = false;
   const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
   const onExit = (code: number | null, signal: string | null): void => {
