@@ -63,6 +63,8 @@ export class VoiceRunner {
     private reason: string | null,
     private readonly offs: (() => void)[],
     private readonly audio: AddonAudio | null = null,
+    /** The runner opened the audio devices (then it closes them). */
+    private readonly ownsAudio = false,
   ) {}
 
   /** Starts listening per config; never throws for a missing add-on or device (status() says why). */
@@ -151,7 +153,7 @@ export class VoiceRunner {
     }
     const offs = [() => ownVad?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
     if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => void loop.say(n.text)));
-    const runner = new VoiceRunner(app, loop, capture, null, offs, owned ? audio : null);
+    const runner = new VoiceRunner(app, loop, capture, null, offs, audio, owned);
     if (audio.onStatus) offs.push(audio.onStatus((st) => runner.onAudioStatus(st)));
     app.logger.info({ mode: loop.config.mode }, 'voice loop started');
     return runner;
@@ -205,7 +207,7 @@ export class VoiceRunner {
     this.capture?.close();
     this.loop?.close();
     for (const off of this.offs.splice(0)) off();
-    this.audio?.close?.();
+    if (this.ownsAudio) this.audio?.close?.();
     this.app.speechGate.setUserSpeaking(false);
   }
 }
