@@ -104,10 +104,21 @@ describe.skipIf(skipReason !== null)('audio process killed during capture', () =
     });
     const before = runner.loop!.turns.length;
     // The reply starting to play is enough: playback works on the new process (the full summary takes ~20 s).
-    const replied = new Promise<void>((resolve) => app.events.on('voice.state', (e) => e.state === 'speaking' && e.reason === 'replied' && resolve()));
-    await new Promise((r) => setTimeout(r, 500));
-    await paplay(pulse, wav, 'hf_mic');
-    await Promise.race([replied, new Promise((_, rej) => setTimeout(() => rej(new Error(`no reply after the restart; states: ${events.map((e) => `${e.state}:${e.reason}`).join(' ')}`)), 60_000))]);
+    // On a loaded 2-core machine the null sink sometimes runs at half speed and the decoder hears
+    // nothing: say it again (up to 3 times), as a user would. A dead mic never answers at all.
+    let outcome: 'replied' | 'not-heard' | null = null;
+    app.events.on('voice.state', (e) => {
+      if (e.state === 'speaking' && e.reason === 'replied') outcome = 'replied';
+      else if (e.state === 'idle' && e.reason === 'not-heard' && outcome === null) outcome = 'not-heard';
+    });
+    for (let attempt = 1; attempt <= 3 && outcome !== 'replied'; attempt++) {
+      outcome = null;
+      await new Promise((r) => setTimeout(r, 500));
+      await paplay(pulse, wav, 'hf_mic');
+      await vi.waitFor(() => expect(outcome, `no answer after the restart; states: ${events.map((e) => `${e.state}:${e.reason}`).join(' ')}`).not.toBeNull(), { timeout: 60_000, interval: 50 });
+      if (outcome !== 'replied') process.stdout.write(`voice-audio-process: attempt ${attempt} not heard, saying it again\n`);
+    }
+    expect(outcome).toBe('replied');
     await vi.waitFor(() => expect(loudChunks, 'reply audio on the speaker').toBeGreaterThan(10), { timeout: 20_000, interval: 50 });
     recorder.close();
     runner.stop();
