@@ -404,7 +404,7 @@ export class AudioProcessHost implements AddonAudio {
         this.captures.get(m.sid)?.deliver({ sampleRateHz: m.sampleRateHz, channels: m.channels, format: m.format, data: m.data, frames: m.frames, captureTimestampMs: m.captureTimestampMs, seq: m.seq, preRoll: m.preRoll });
         return;
       case 'level':
-        this.captures.get(m.sid)?.deliverLevel({ rmsDbfs: m.rmsDbfs, peakDbfs: m.peakDbfs, timestampMs: m.timestampMs });
+        this.captures.get(m.sid)?.deliverLevel({ rmsDbfs: m.rmsDbfs, peakDbfs: m.peakDbfs, timestampMs: m.timestampMs }, m.overruns !== undefined && m.droppedChunks !== undefined ? { overruns: m.overruns, droppedChunks: m.droppedChunks } : null);
         return;
       case 'route':
         if (m.sid === null) fanOut(this.routeListeners, m.event as AudioRouteEvent, (e) => this.listenerFailed(e));
@@ -422,6 +422,7 @@ class RemoteCapture implements CaptureSession {
   private sid = -1;
   private paused: boolean;
   private levels = false;
+  private loss: { overruns: number; droppedChunks: number } | null = null;
   private closed = false;
   private readonly chunkListeners = new Set<(c: PcmChunk) => void>();
   private readonly levelListeners = new Set<(l: AudioLevel) => void>();
@@ -468,8 +469,14 @@ class RemoteCapture implements CaptureSession {
     fanOut(this.chunkListeners, c, (e) => this.host.listenerFailed(e));
   }
 
-  deliverLevel(l: AudioLevel): void {
+  deliverLevel(l: AudioLevel, loss: { overruns: number; droppedChunks: number } | null): void {
+    if (loss !== null) this.loss = loss;
     fanOut(this.levelListeners, l, (e) => this.host.listenerFailed(e));
+  }
+
+  /** Loss counters of the stream, as of the last level report (levels on); undefined before that. */
+  stats(): { overruns: number; droppedChunks: number } | undefined {
+    return this.loss ?? undefined;
   }
 
   deliverRoute(e: AudioRouteEvent): void {

@@ -88,6 +88,16 @@ const positionOf = (p: PlaybackSession): { writtenFrames: number; playedFrames: 
   }
 };
 
+/** The add-on's capture has stats() (the port does not): its loss counters, when present. */
+function lossOf(cap: CaptureSession): { overruns?: number; droppedChunks?: number } {
+  try {
+    const st = (cap as { stats?: () => { overruns: number; droppedChunks: number } }).stats?.();
+    return st ? { overruns: st.overruns, droppedChunks: st.droppedChunks } : {};
+  } catch {
+    return {};
+  }
+}
+
 async function handle(m: HostMessage): Promise<void> {
   switch (m.t) {
     case 'ping':
@@ -122,7 +132,7 @@ async function handle(m: HostMessage): Promise<void> {
       const pb = playbacks.get(m.sid);
       if (m.op === 'pause') cap?.pause();
       else if (m.op === 'resume') cap?.resume();
-      else if (m.op === 'levels') cap?.onLevel((l) => post({ t: 'level', sid: m.sid, ...l }));
+      else if (m.op === 'levels') cap?.onLevel((l) => post({ t: 'level', sid: m.sid, ...l, ...lossOf(cap) }));
       else if (m.op === 'stop') pb?.stop();
       else {
         cap?.close();

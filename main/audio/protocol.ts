@@ -106,7 +106,8 @@ export const WorkerMessageSchema = z.discriminatedUnion('t', [
     seq: z.number().int(),
     preRoll: z.boolean(),
   }),
-  z.object({ t: z.literal('level'), sid: id, rmsDbfs: z.number(), peakDbfs: z.number(), timestampMs: z.number() }),
+  /** With the stream's loss counters so far (diagnostics shows them as dropouts). */
+  z.object({ t: z.literal('level'), sid: id, rmsDbfs: z.number(), peakDbfs: z.number(), timestampMs: z.number(), overruns: z.number().int().nonnegative().optional(), droppedChunks: z.number().int().nonnegative().optional() }),
   /** `sid` null: a change of the system defaults (watchRoutes). */
   z.object({ t: z.literal('route'), sid: id.nullable(), event: RouteEventSchema }),
   z.object({ t: z.literal('position'), sid: id, position }),
