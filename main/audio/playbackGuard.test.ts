@@ -66,10 +66,15 @@ describe('guardPlayback', () => {
     inner.dead = true;
     const g = guardPlayback(inner, { stallMs: 60_000 });
     await g.write(new Int16Array(16_000));
+    const routes: AudioRouteEvent[] = [];
+    g.onRoute((e) => routes.push(e));
     const p = g.drain();
     inner.lose({ type: 'device-lost', direction: 'output', deviceId: 'pulse:x', reason: 'removed' });
     await expect(p).rejects.toThrow(/"pulse:x" was lost \(it was removed\)/);
     expect(inner.stops).toBe(1);
+    // The stream failing and the device vanishing are one loss: reported once.
+    inner.lose({ type: 'device-lost', direction: 'output', deviceId: 'pulse:x', reason: 'stream-failed' });
+    expect(routes).toHaveLength(1);
     g.close();
   });
 });

@@ -63,6 +63,8 @@ export function guardPlayback(inner: PlaybackSession, opts: PlaybackGuardOptions
     }
   };
   const offInner = inner.onRoute((e) => {
+    // One loss per session: the stream failing and the device then vanishing are the same event.
+    if (e.type === 'device-lost' && e.direction === 'output' && lost !== null) return;
     emit(e);
     if (e.type === 'device-lost' && e.direction === 'output') fail(new AudioOutputLostError(e.deviceId, e.reason), false);
   });

@@ -87,6 +87,7 @@ export class VoiceRunner {
     // device lost mid-reply is announced on what is left, and the next reply tries the configured one again.
     let announce: string | null = null;
     let onFallback = false;
+    let current: PlaybackSession | null = null;
     let loopRef: VoiceLoop | null = null;
     const sink: AudioSink = {
       available: true,
@@ -103,8 +104,12 @@ export class VoiceRunner {
             onFallback = true;
           }
         }
+        current = session;
+        let reported = false;
         session.onRoute((r: AudioRouteEvent) => {
-          if (r.type !== 'device-lost' || r.direction !== 'output') return;
+          // Late events of a session the loop has already replaced say nothing new.
+          if (r.type !== 'device-lost' || r.direction !== 'output' || reported || session !== current) return;
+          reported = true;
           app.logger.warn({ device: r.deviceId, reason: r.reason }, 'audio output lost');
           announce = OUTPUT_LOST_MESSAGE;
         });
