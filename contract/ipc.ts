@@ -6,8 +6,15 @@
 import { z } from 'zod';
 import { CommandRequestSchema, TokenRequestSchema, TtsRequestSchema, type CommandRequest, type StatusResponse, type TokenRequest, type TtsProviderName, type TtsRequest, type TtsResult } from './api.js';
 import type { AppEvents, VoiceLoopState } from './events.js';
+import { acceleratorProblem } from './accelerator.js';
 import { PROFILE_NAMES } from './intent.js';
 import type { CommandResponse, NotificationCard } from './response.js';
+
+/** An Electron accelerator for a global shortcut, refused with the reason when Electron could not register it. */
+const AcceleratorSchema = z.string().superRefine((v, ctx) => {
+  const problem = acceleratorProblem(v);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `"${v.slice(0, 60)}" is not a valid shortcut: ${problem}` });
+});
 
 /** User settings the UI edits; persisted by main (conf / electron-store). Secrets are never here. */
 export const SettingsSchema = z.strictObject({
@@ -23,7 +30,13 @@ export const SettingsSchema = z.strictObject({
     reasons: z.array(z.string().max(40)).max(20),
     quietHours: z.strictObject({ enabled: z.boolean(), start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) }),
   }),
-  pushToTalkShortcut: z.string().min(1).max(60),
+  pushToTalkShortcut: AcceleratorSchema,
+  /**
+   * Toggles push-to-talk like pushToTalkShortcut; default MediaPlayPause, which is what a headset's
+   * play/pause button (the glasses' temple tap, AVRCP) arrives as where the OS maps it to a media key.
+   * Empty: off.
+   */
+  headsetTapShortcut: z.union([z.literal(''), AcceleratorSchema]),
   /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
   allowPlaintextSecrets: z.boolean(),
 });
@@ -173,5 +186,6 @@ export const DEFAULT_SETTINGS: Settings = {
   outputDevice: 'default',
   spokenNotifications: { muted: false, reasons: ['review_requested', 'mention', 'ci_activity'], quietHours: { enabled: false, start: '22:00', end: '07:00' } },
   pushToTalkShortcut: 'CommandOrControl+Shift+Space',
+  headsetTapShortcut: 'MediaPlayPause',
   allowPlaintextSecrets: false,
 };

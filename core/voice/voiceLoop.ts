@@ -272,6 +272,14 @@ export class VoiceLoop {
     this.numberHints = [...numbers];
   }
 
+  /**
+   * Closes the playback session when nothing is playing, so the next reply opens a new one (e.g. on
+   * the preferred output once it is back). While speaking, the reply keeps its session.
+   */
+  resetOutput(): void {
+    if (this.stateValue !== 'speaking') this.dropOutput();
+  }
+
   close(): void {
     this.closed = true;
     this.generation++;
@@ -525,6 +533,8 @@ export class VoiceLoop {
       this.setState('idle', 'done', endMs);
     } catch (e) {
       this.playing = null;
+      // A session that failed (its device is gone) is not reused: the next reply opens a new one.
+      this.dropOutput();
       if (gen === this.generation) {
         const now = clock.monotonicMs();
         this.echo.spoken(text, now);
@@ -540,6 +550,16 @@ export class VoiceLoop {
     const out = new Float32Array(Math.ceil(a.samples.length / n));
     for (let i = 0; i < out.length; i++) out[i] = rmsDbfs(a.samples.subarray(i * n, (i + 1) * n));
     return out;
+  }
+
+  private dropOutput(): void {
+    const s = this.session;
+    this.session = null;
+    try {
+      s?.close();
+    } catch {
+      // already gone
+    }
   }
 
   private async playbackSession(rate: number): Promise<PlaybackSession> {

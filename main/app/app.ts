@@ -74,6 +74,8 @@ export interface CreateAppOptions {
   webhookSecret?: { current: string; previous?: readonly string[] } | null;
   /** Tests only: a scheduling point between a confirmation's state check and its compare-and-set. */
   interleave?: PipelineDeps['interleave'];
+  /** Opens the voice loop's audio devices; default: the add-on in a forked child process (the Electron shell passes a utilityProcess one). */
+  openAudio?: VoiceRunnerOptions['openAudio'];
 }
 
 /**
@@ -333,7 +335,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         ...(config.audio?.inputDevice !== undefined ? { captureDeviceId: config.audio.inputDevice } : {}),
         ...(config.audio?.outputDevice !== undefined ? { playbackDeviceId: config.audio.outputDevice } : {}),
       };
-      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: process.env['HANDSFREE_VOICE_MODE'] === 'vad' ? 'vad' : 'ptt' }, ...devices, ...voiceOpts }).then(
+      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: process.env['HANDSFREE_VOICE_MODE'] === 'vad' ? 'vad' : 'ptt' }, ...devices, ...(opts.openAudio ? { openAudio: opts.openAudio } : {}), ...voiceOpts }).then(
         (r) => (voiceRunner = r),
         (e: unknown) => {
           voiceStarting = null; // a later press may try again

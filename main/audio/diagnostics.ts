@@ -1,11 +1,14 @@
 /**
  * Thin diagnostics service over @handsfree/audio-addon for the UI: add-on state (or why it is
  * missing and how to build it), devices and route, and a level meter pushed as events. The add-on
- * is imported lazily so the app starts (and says so) when it is not built.
+ * runs in the audio process (audioProcessLoader), so the app starts (and says so) when it is not
+ * built and survives it crashing.
  */
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, LevelsSample } from '../../contract/ipc.js';
+import { ADDON_BUILD_HINT } from './addonAudio.js';
+import { AudioProcessHost, type AudioProcessOptions } from './audioProcess.js';
 
-export const ADDON_BUILD_HINT = 'Build it with: npm --prefix native/audio-addon run build (needs cmake, a C++ compiler, libportaudio2/portaudio19-dev and libpulse-dev).';
+export { ADDON_BUILD_HINT };
 
 interface AddonDevice {
   id: string;
@@ -25,7 +28,7 @@ interface AddonCapture {
   close(): void;
 }
 /** The slice of the add-on's API used here (structural, so a missing build does not break type checks). */
-interface AddonModule {
+export interface AddonModule {
   audioAvailability(): { available: boolean; reason: string | null; backends: readonly string[] };
   listDevices(): Promise<AddonDevice[]>;
   openCapture(opts?: { device?: string }): Promise<AddonCapture>;
@@ -36,8 +39,40 @@ interface AddonModule {
 
 export type AddonLoader = () => Promise<AddonModule>;
 
+/**
+ * The add-on as seen through the audio process (main/audio/audioProcess.ts): the meter, test tone,
+ * record-and-play-back and latency jobs run there, so a native crash during diagnostics costs the
+ * page an error message, not the app. The process starts on first use and is kept.
+ */
+export function audioProcessLoader(opts: AudioProcessOptions = {}): AddonLoader {
+  let started: Promise<AudioProcessHost> | null = null;
+  return async () => {
+    started ??= AudioProcessHost.start(opts);
+    let host = await started;
+    if (host.status().state === 'failed') {
+      // A crash loop earlier: try a fresh process once per use.
+      host.close();
+      started = AudioProcessHost.start(opts);
+      host = await started;
+    }
+    const availability = host.source.available ? await host.addon('availability').catch((e: unknown) => ({ available: false, reason: e instanceof Error ? e.message : String(e), backends: [] })) : { available: false, reason: host.source.unavailableReason, backends: [] };
+    return {
+      audioAvailability: () => availability,
+      listDevices: async () => (await host.addon('listDevices')) as unknown as AddonDevice[],
+      openCapture: async (o) => host.source.openCapture(o?.device !== undefined ? { deviceId: o.device } : {}),
+      playTestTone: async (o) => {
+        await host.addon('playTestTone', o?.durationMs !== undefined ? { durationMs: o.durationMs } : {});
+      },
+      recordThenPlayBack: (o) => host.addon('recordThenPlayBack', { durationMs: o.durationMs }),
+      measureLoopbackLatency: (o) => host.addon('measureLoopbackLatency', o.trials !== undefined ? { trials: o.trials } : {}),
+    };
+  };
+}
+
 const ADDON_PACKAGE = '@handsfree/audio-addon';
-const defaultLoader: AddonLoader = async () => (await import(ADDON_PACKAGE)) as AddonModule;
+/** In this process: only for tests and HANDSFREE_AUDIO_IN_PROCESS=1 (see audioProcessLoader). */
+export const inProcessAddonLoader: AddonLoader = async () => (await import(ADDON_PACKAGE)) as AddonModule;
+const defaultLoader: AddonLoader = process.env['HANDSFREE_AUDIO_IN_PROCESS'] === '1' ? inProcessAddonLoader : audioProcessLoader();
 
 const clampDb = (v: number): number => (Number.isFinite(v) ? Math.max(-100, Math.min(0, v)) : -100);
 

@@ -13,9 +13,31 @@ const h = vi.hoisted(() => ({
   /** The native confirmation dialog: which button the user presses (0 Cancel, 1 Confirm), and what it showed. */
   dialogAnswer: 0,
   dialogMessages: [] as string[],
+  /** Registered global shortcuts and their callbacks. */
+  shortcuts: new Map<string, () => void>(),
+  shown: 0,
+  utilityForks: 0,
+  /** Pre-saved settings, as a previous run left them. */
+  seed: { pushToTalkShortcut: 'Ctrl+Shft+Space', headsetTapShortcut: 'MediaPlayPause' } as Record<string, unknown>,
 }));
 
-vi.mock('electron', () => {
+/** Like Electron: an accelerator it cannot parse throws ("conversion failure"), a taken one returns false. */
+const ELECTRON_KEYS = /^((CommandOrControl|CmdOrCtrl|Control|Ctrl|Alt|Shift|Super)\+)*([A-Z0-9]|F\d{1,2}|Space|MediaPlayPause|MediaNextTrack)$/i;
+
+vi.mock('electron', async () => {
+  // utilityProcess: a forked Node child speaking the same structured-clone messages.
+  const { fork } = await import('node:child_process');
+  const { EventEmitter } = await import('node:events');
+  const utilityProcess = {
+    fork: (path: string) => {
+      const child = fork(path, [], { serialization: 'advanced', stdio: 'ignore', execArgv: [] } as never);
+      const up = Object.assign(new EventEmitter(), { pid: child.pid, postMessage: (m: unknown) => child.send(m as object), kill: () => child.kill('SIGKILL') });
+      h.utilityForks++;
+      child.on('message', (m) => up.emit('message', m));
+      child.on('exit', (code) => up.emit('exit', code ?? 1));
+      return up;
+    },
+  };
   class BrowserWindow {
     webContents: any;
     constructor(opts: any) {
@@ -30,7 +52,7 @@ vi.mock('electron', () => {
       h.windows.push({ opts, wc: this.webContents });
     }
     once() {}
-    show() {}
+    show() { h.shown++; }
     isDestroyed() { return false; }
     isMinimized() { return false; }
     async loadFile() {}
@@ -44,6 +66,7 @@ vi.mock('electron', () => {
   };
   return {
     app,
+    utilityProcess,
     BrowserWindow,
     dialog: {
       showMessageBox: vi.fn(async (_win: unknown, o: { message: string }) => {
@@ -51,7 +74,16 @@ vi.mock('electron', () => {
         return { response: h.dialogAnswer, checkboxChecked: false };
       }),
     },
-    globalShortcut: { register: vi.fn(() => true), unregisterAll: vi.fn() },
+    globalShortcut: {
+      register: vi.fn((accel: string, fn: () => void) => {
+        if (!ELECTRON_KEYS.test(accel)) throw new TypeError(`Error processing argument at index 0, conversion failure from ${accel}`);
+        if (accel === 'F7') return false; // held by another app
+        h.shortcuts.set(accel, fn);
+        return true;
+      }),
+      unregister: vi.fn((accel: string) => h.shortcuts.delete(accel)),
+      unregisterAll: vi.fn(),
+    },
     ipcMain: { handle: (ch: string, fn: any) => h.handlers.set(ch, fn) },
     Menu: { buildFromTemplate: (t: unknown) => t },
     Notification: Object.assign(class { show() {} }, { isSupported: () => false }),
@@ -65,7 +97,7 @@ vi.mock('electron', () => {
 
 vi.mock('electron-store', () => ({
   default: class {
-    store: Record<string, unknown> = {};
+    store: Record<string, unknown> = { ...h.seed };
     path = '/mock/ui-settings.json';
     get(k: string) { return this.store[k]; }
     set(k: string, v: unknown) { this.store[k] = v; }
@@ -75,6 +107,8 @@ vi.mock('electron-store', () => ({
 describe('Electron shell (mocked electron)', () => {
   beforeAll(async () => {
     process.env['HANDSFREE_DATA_DIR'] = mkdtempSync(join(tmpdir(), 'hf-electron-'));
+    // No audio here: the voice loop reports itself unavailable at once instead of opening devices.
+    process.env['HANDSFREE_AUDIO_ADDON'] = join(tmpdir(), 'hf-no-such-addon.node');
     await import('./main.js');
     await vi.waitFor(() => expect(h.handlers.size).toBe(CALL_NAMES.length), { timeout: 20_000 });
   }, 30_000);
@@ -140,5 +174,48 @@ describe('Electron shell (mocked electron)', () => {
     expect(done.spoken_text).toMatch(/merged/i);
     const again = (await call('action.confirm', { token, via: 'click' }).catch((e: Error) => e.message)) as unknown;
     expect(JSON.stringify(again)).not.toMatch(/Merged PR 12 .*Merged PR 12/);
+  }, 30_000);
+
+  it('a saved shortcut Electron cannot parse does not stop start-up: the default is used', async () => {
+    const { app } = await import('electron');
+    expect(app.exit).not.toHaveBeenCalled();
+    expect([...h.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Shift+Space', 'MediaPlayPause']);
+  });
+
+  it('refuses an invalid accelerator over IPC with a clear error and never saves it', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    for (const bad of ['Ctrl+Shft+X', 'Shift+', 'Space', 'CommandOrControl+Shift', 'Ctrl + K']) {
+      await expect(call('settings.update', { pushToTalkShortcut: bad })).rejects.toThrow(/validation_failed: settings\.update: pushToTalkShortcut: .* is not a valid shortcut/);
+      await expect(call('settings.update', { headsetTapShortcut: bad })).rejects.toThrow(/headsetTapShortcut: .* is not a valid shortcut/);
+    }
+    const view = (await call('settings.get', undefined)) as { settings: { pushToTalkShortcut: string; headsetTapShortcut: string } };
+    expect(view.settings).toMatchObject({ pushToTalkShortcut: 'CommandOrControl+Shift+Space', headsetTapShortcut: 'MediaPlayPause' });
+    expect([...h.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Shift+Space', 'MediaPlayPause']);
+  });
+
+  it('moves the headset tap to another key, keeps the old one when the new one is taken, and turns it off', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    await call('settings.update', { headsetTapShortcut: 'F9' });
+    expect([...h.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Shift+Space', 'F9']);
+    await call('settings.update', { headsetTapShortcut: 'F7' }); // another app holds F7
+    expect([...h.shortcuts.keys()].sort()).toEqual(['CommandOrControl+Shift+Space', 'F9']);
+    await call('settings.update', { headsetTapShortcut: '' });
+    expect([...h.shortcuts.keys()]).toEqual(['CommandOrControl+Shift+Space']);
+    await call('settings.update', { headsetTapShortcut: 'MediaPlayPause' });
+    expect(h.shortcuts.has('MediaPlayPause')).toBe(true);
+  });
+
+  it('the headset tap (MediaPlayPause) presses push-to-talk', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const shown = h.shown;
+    const forks = h.utilityForks;
+    h.shortcuts.get('MediaPlayPause')!();
+    expect(h.shown).toBe(shown + 1);
+    // The press started the voice loop, whose audio process (a utilityProcess) says why it cannot listen here (no add-on).
+    await vi.waitFor(async () => expect(((await call('voice.status', undefined)) as { reason: string }).reason).toMatch(/add-on/i), { timeout: 20_000 });
+    expect(h.utilityForks).toBe(forks + 1);
   }, 30_000);
 });

@@ -11,13 +11,16 @@ import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.
 import { createApp } from '../app/app.js';
 import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
 import { loadConfig, REPO_ROOT } from '../app/config.js';
-import { AudioDiagnosticsService } from '../audio/diagnostics.js';
+import { AudioDiagnosticsService, audioProcessLoader } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
 import { SettingsStore } from '../settings/settingsStore.js';
 import { UiEventHub } from '../ui/eventHub.js';
 import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
 import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
+import { openDefaultAudio } from '../voice/voiceRunner.js';
+import { utilityAudioChannel } from './audioChannel.js';
 import { SafeStorageSecretBackend } from './secrets.js';
+import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 
 const APP_ORIGIN = 'file://';
 
@@ -34,21 +37,26 @@ async function run(): Promise<void> {
   // Saved settings pick mode, providers, voice and devices (the environment wins where set); the token comes from the keychain.
   const stored = new SettingsStore(store, secrets);
   const effective = configWithSettings(config, stored.get(), stored.saved, process.env, secrets.read());
-  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: true });
+  // The audio add-on runs in a utilityProcess: a native crash costs seconds of audio, not the app.
+  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: true, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) });
   const hub = new UiEventHub(app.events);
-  let shortcut = stored.get().pushToTalkShortcut;
+  // The keyboard shortcut and the headset tap (play/pause media key) both toggle push-to-talk.
+  const shortcuts = new ShortcutBinder(globalShortcut, () => pushToTalk());
+  const reportShortcuts = (problems: ShortcutProblem[]): void => {
+    for (const p of problems) {
+      logger.warn({ role: p.role, accelerator: p.accelerator }, p.message);
+      if (Notification.isSupported()) new Notification({ title: 'HandsFree: shortcut not set', body: p.message }).show();
+    }
+  };
   const settings = new SettingsStore(store, secrets, {
     inEffect: settingsInEffect(effective),
     onChange: (s) => {
       applyLiveSettings(app, s);
-      if (s.pushToTalkShortcut !== shortcut && globalShortcut.register(s.pushToTalkShortcut, pushToTalk)) {
-        globalShortcut.unregister(shortcut);
-        shortcut = s.pushToTalkShortcut;
-      }
+      reportShortcuts(shortcuts.apply(s));
     },
   });
   applyLiveSettings(app, settings.get());
-  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
+  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s), audioProcessLoader({ spawn: utilityAudioChannel }));
   const handlers = createCallHandlers({
     app,
     settings,
@@ -125,7 +133,9 @@ async function run(): Promise<void> {
     updateTray(unread);
     if (unread > 0 && !muted && Notification.isSupported()) new Notification({ title: 'HandsFree', body: `${unread} notification(s) need your attention` }).show();
   });
-  globalShortcut.register(settings.get().pushToTalkShortcut, pushToTalk);
+  // A saved shortcut that is invalid falls back to its default when read (parseSettings); one another
+  // app holds is reported. Neither stops start-up.
+  reportShortcuts(shortcuts.apply(settings.get()));
   electronApp.on('second-instance', () => {
     if (win.isMinimized()) win.restore();
     win.show();

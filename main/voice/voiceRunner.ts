@@ -7,16 +7,19 @@
  */
 import type { VoiceStateEvent } from '../../contract/events.js';
 import type { VoiceStatusView } from '../../contract/ipc.js';
-import type { AudioSource, CaptureSession } from '../../core/ports/audio.js';
+import type { AudioRouteEvent, AudioSink, AudioSource, CaptureSession, PlaybackRequest, PlaybackSession } from '../../core/ports/audio.js';
 import type { SpeechToText, TextToSpeech, VoiceActivityDetector } from '../../core/ports/speech.js';
 import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
 import type { App } from '../app/app.js';
 import { FvadVoiceActivityDetector, type FvadMode } from '../speech/vad/fvadVad.js';
-import { loadAddonAudio, type AddonAudio } from './addonAudio.js';
+import { loadAddonAudio, type AddonAudio } from '../audio/addonAudio.js';
+import { startAudioProcess, type AudioProcessOptions, type AudioProcessStatus } from '../audio/audioProcess.js';
 
 export interface VoiceRunnerOptions {
-  /** Audio devices; the add-on's by default (tests pass a loopback). */
+  /** Audio devices (tests pass a loopback); when omitted, `openAudio` opens them and the runner owns them. */
   audio?: AddonAudio;
+  /** Opens the audio devices; default openDefaultAudio (the add-on in its own process). */
+  openAudio?: () => Promise<AddonAudio>;
   /** VAD; WebRTC VAD (20 ms frames, `vadMode`) by default. */
   vad?: VoiceActivityDetector;
   /** WebRTC VAD aggressiveness 0–3. Default 3. */
@@ -38,21 +41,40 @@ export interface VoiceRunnerOptions {
 /** The runner's status: the UI contract's view (contract/ipc.ts). */
 export type VoiceStatus = VoiceStatusView;
 
+/**
+ * The audio devices the app uses by default: the add-on hosted in its own process (a forked Node
+ * child; the Electron shell passes a utilityProcess `spawn`), so a native crash or a throwing
+ * listener costs seconds of audio, not the app. HANDSFREE_AUDIO_IN_PROCESS=1 loads it in this
+ * process instead (debugging).
+ */
+export async function openDefaultAudio(app: Pick<App, 'logger'>, opts: AudioProcessOptions = {}): Promise<AddonAudio> {
+  if (process.env['HANDSFREE_AUDIO_IN_PROCESS'] === '1') return loadAddonAudio();
+  return startAudioProcess({ log: (msg, fields) => app.logger.warn(fields ?? {}, msg), ...opts });
+}
+
+/** What the user hears after the output device disappeared mid-reply (on whatever output is left). */
+export const OUTPUT_LOST_MESSAGE = 'The audio output was disconnected. I will use the default output until it is back.';
+
 export class VoiceRunner {
   private constructor(
     private readonly app: App,
     readonly loop: VoiceLoop | null,
     private readonly capture: CaptureSession | null,
-    private readonly reason: string | null,
+    private reason: string | null,
     private readonly offs: (() => void)[],
+    private readonly audio: AddonAudio | null = null,
+    /** The runner opened the audio devices (then it closes them). */
+    private readonly ownsAudio = false,
   ) {}
 
   /** Starts listening per config; never throws for a missing add-on or device (status() says why). */
   static async start(app: App, opts: VoiceRunnerOptions = {}): Promise<VoiceRunner> {
-    const audio = opts.audio ?? (await loadAddonAudio());
+    const owned = opts.audio === undefined;
+    const audio = opts.audio ?? (await (opts.openAudio ?? (() => openDefaultAudio(app)))());
     const unavailable = (reason: string): VoiceRunner => {
       app.logger.warn({ reason }, 'voice loop unavailable: text only');
       app.events.emit('voice.state', { state: 'unavailable', previous: 'idle', reason: 'unavailable', at_ms: audio.nowMs(), message: reason });
+      if (owned) audio.close?.();
       return new VoiceRunner(app, null, null, reason, []);
     };
     if (!audio.source.available || !audio.sink.available) return unavailable(audio.source.unavailableReason ?? 'The audio add-on is not available.');
@@ -61,8 +83,51 @@ export class VoiceRunner {
     const vad = opts.vad ?? (ownVad as FvadVoiceActivityDetector);
     const sessionId = opts.sessionId ?? 'voice';
     const caller = { userId: app.config.user, transport: 'ipc' as const };
+    // Output device handling: the configured device first, the default one when it is missing; a
+    // device lost mid-reply is announced on what is left, and the next reply tries the configured one again.
+    let announce: string | null = null;
+    let onFallback = false;
+    let current: PlaybackSession | null = null;
+    let loopRef: VoiceLoop | null = null;
+    const sink: AudioSink = {
+      available: true,
+      openPlayback: async (req: PlaybackRequest): Promise<PlaybackSession> => {
+        let session: PlaybackSession;
+        onFallback = false;
+        if (opts.playbackDeviceId === undefined) session = await audio.sink.openPlayback(req);
+        else {
+          try {
+            session = await audio.sink.openPlayback({ ...req, deviceId: opts.playbackDeviceId });
+          } catch (e) {
+            app.logger.warn({ device: opts.playbackDeviceId, err: e instanceof Error ? e.message : String(e) }, 'configured output unavailable: using the default output');
+            session = await audio.sink.openPlayback(req);
+            onFallback = true;
+          }
+        }
+        current = session;
+        let reported = false;
+        session.onRoute((r: AudioRouteEvent) => {
+          // Late events of a session the loop has already replaced say nothing new.
+          if (r.type !== 'device-lost' || r.direction !== 'output' || reported || session !== current) return;
+          reported = true;
+          app.logger.warn({ device: r.deviceId, reason: r.reason }, 'audio output lost');
+          announce = OUTPUT_LOST_MESSAGE;
+        });
+        return session;
+      },
+    };
     const emit = (e: VoiceStateEvent): void => {
       app.events.emit('voice.state', e);
+      if (e.state === 'idle' && loopRef !== null) {
+        const l = loopRef;
+        // Back to the configured output as soon as it exists again: do not keep the fallback session.
+        if (onFallback) l.resetOutput();
+        if (announce !== null) {
+          const text = announce;
+          announce = null;
+          setImmediate(() => l.say(text));
+        }
+      }
       // The indicator's stages; 'thinking' and its 'idle' come from the command path itself.
       if (e.state === 'listening') app.events.emit('pipeline.state', { stage: 'listening', session_id: sessionId });
       else if (e.state === 'speaking') app.events.emit('pipeline.state', { stage: 'speaking', session_id: sessionId, ...(e.spoken_text !== undefined ? { spoken_text: e.spoken_text } : {}) });
@@ -73,7 +138,7 @@ export class VoiceRunner {
         vad,
         stt: opts.stt ?? speech.stt,
         tts: opts.tts ?? speech.tts,
-        sink: opts.playbackDeviceId === undefined ? audio.sink : { available: true, openPlayback: (req) => audio.sink.openPlayback({ ...req, deviceId: opts.playbackDeviceId }) },
+        sink,
         clock: { monotonicMs: () => audio.nowMs() },
         metrics: app.metrics,
         runCommand: (text, conf) => app.service.runCommand({ text, session_id: sessionId, client_context: { input: 'voice', stt_confidence: conf } }, caller),
@@ -83,6 +148,7 @@ export class VoiceRunner {
       },
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
     );
+    loopRef = loop;
     let capture: CaptureSession;
     try {
       capture = await openMic(audio.source, loop, opts.captureDeviceId);
@@ -95,16 +161,40 @@ export class VoiceRunner {
     if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => void loop.say(n.text)));
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
+    const runner = new VoiceRunner(app, loop, capture, null, offs, audio, owned);
+    if (audio.onStatus) offs.push(audio.onStatus((st) => runner.onAudioStatus(st)));
     app.logger.info({ mode: loop.config.mode }, 'voice loop started');
-    return new VoiceRunner(app, loop, capture, null, offs);
+    return runner;
+  }
+
+  /** The audio process (when out of process): state, pid, restarts. */
+  audioStatus(): AudioProcessStatus | null {
+    return this.audio?.status?.() ?? null;
+  }
+
+  private onAudioStatus(st: AudioProcessStatus): void {
+    const at = this.audio?.nowMs() ?? performance.now();
+    if (st.state === 'restarting' && st.pid === null) {
+      this.app.logger.warn({ restarts: st.restarts }, st.message ?? 'audio process restarting');
+      this.loop?.stop(); // what was heard or playing is gone with the process
+    } else if (st.state === 'running' && st.restarts > 0) {
+      this.app.logger.info({ restarts: st.restarts }, 'audio process restarted; audio is back');
+      this.loop?.resetOutput();
+    } else if (st.state === 'failed') {
+      this.reason = st.message;
+      this.loop?.stop();
+      this.app.events.emit('voice.state', { state: 'unavailable', previous: this.loop?.state ?? 'idle', reason: 'unavailable', at_ms: at, ...(st.message !== null ? { message: st.message } : {}) });
+    }
   }
 
   status(): VoiceStatus {
+    if (this.loop !== null && this.audioStatus()?.state === 'failed') return { available: false, reason: this.reason, state: 'unavailable', mode: this.loop.config.mode };
     return { available: this.loop !== null, reason: this.reason, state: this.loop?.state ?? 'unavailable', mode: this.loop?.config.mode ?? null };
   }
 
   /** Push-to-talk pressed. */
   pttStart(): VoiceStatus & { ok: boolean } {
+    if (this.audioStatus()?.state === 'failed') return { ...this.status(), ok: false };
     const r = this.loop?.pttStart() ?? { ok: false };
     return { ...this.status(), ok: r.ok };
   }
@@ -125,6 +215,7 @@ export class VoiceRunner {
     this.capture?.close();
     this.loop?.close();
     for (const off of this.offs.splice(0)) off();
+    if (this.ownsAudio) this.audio?.close?.();
     this.app.speechGate.setUserSpeaking(false);
   }
 }

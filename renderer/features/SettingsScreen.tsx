@@ -83,6 +83,7 @@ export function SettingsScreen() {
         </label>
         <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
         <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
+        <label>Headset tap (play/pause) shortcut<input value={draft.headsetTapShortcut} placeholder="off" onChange={(e) => upd({ headsetTapShortcut: e.target.value })} /></label>
         </fieldset>
         <fieldset>
         <legend>Devices</legend>

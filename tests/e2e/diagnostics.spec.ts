@@ -22,7 +22,9 @@ function toneWav(path: string, seconds: number, hz: number): void {
 }
 
 test('diagnostics: level meter moves with audio on the capture device, or the add-on is reported missing', async ({ page }) => {
-  test.setTimeout(60_000);
+  // The first diagnostics call starts the audio process (main/audio/audioProcess.ts): ~1 s on an
+  // idle machine, up to ~10 s on a loaded 2-core CI box.
+  test.setTimeout(90_000);
   const pulse = hasPulseTools() ? await startPulse() : null;
   const dir = mkdtempSync(join(tmpdir(), 'hf-tone-'));
   const app = await startApp({ env: pulse ? { PULSE_SERVER: pulse.server, XDG_RUNTIME_DIR: pulse.dir, PULSE_RUNTIME_PATH: join(pulse.dir, 'pulse') } : {} });

@@ -18,7 +18,7 @@ import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { resample } from '../../main/speech/wav.js';
-import { withEchoCancellation } from '../../main/voice/echoCancel.js';
+import { withEchoCancellation } from '../../main/audio/echoCancel.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { createEchoCanceller } from '../../native/audio-addon/lib/echo.js';
 import { hasSpeechTools, speak } from './speech-audio.js';

@@ -1,0 +1,39 @@
+// A stand-in for main/audio/audioWorker.js in the host's unit tests: speaks the same protocol with
+// synthetic audio (a 20 ms Int16Array chunk every 20 ms), so restarts, crash loops and listener
+// failures are tested without the add-on or a sound server. FAKE_WORKER: 'crash' exits at once,
+// 'unavailable' reports no add-on, 'garbage' sends an invalid message first.
+const mode = process.env.FAKE_WORKER ?? '';
+if (mode === 'crash') process.exit(3);
+process.on('disconnect', () => process.exit(0));
+const post = (m) => process.connected && process.send(m);
+const timers = new Map();
+const written = new Map();
+let seq = 0;
+process.on('message', (m) => {
+  switch (m.t) {
+    case 'ping':
+      return post({ t: 'reply', id: m.id, ok: true, nowMs: performance.now() });
+    case 'listDevices':
+      return post({ t: 'reply', id: m.id, ok: true, value: [] });
+    case 'openCapture': {
+      const t = setInterval(() => post({ t: 'chunk', sid: m.sid, sampleRateHz: 16000, channels: 1, format: 'int16', data: new Int16Array(320).fill(seq % 100), frames: 320, captureTimestampMs: performance.now(), seq: seq++, preRoll: false }), 20);
+      timers.set(m.sid, t);
+      return post({ t: 'reply', id: m.id, ok: true });
+    }
+    case 'openPlayback':
+      written.set(m.sid, 0);
+      return post({ t: 'reply', id: m.id, ok: true });
+    case 'write': {
+      const n = (written.get(m.sid) ?? 0) + m.pcm.length;
+      written.set(m.sid, n);
+      return post({ t: 'reply', id: m.id, ok: true, position: { writtenFrames: n, playedFrames: n, playedMs: n / 16 } });
+    }
+    case 'drain':
+      return post({ t: 'reply', id: m.id, ok: true });
+    case 'control':
+      if (m.op === 'close') clearInterval(timers.get(m.sid));
+      return;
+  }
+});
+if (mode === 'garbage') post({ t: 'chunk', sid: 'not a number' });
+post(mode === 'unavailable' ? { t: 'ready', available: false, reason: 'The audio add-on is not available (fake).', nowMs: performance.now() } : { t: 'ready', available: true, reason: null, nowMs: performance.now() });
