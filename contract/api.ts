@@ -68,6 +68,11 @@ export interface Caller {
   transport: 'http' | 'cli' | 'ipc';
   /** The transport's request id, reused as the command's correlation id so logs line up. */
   correlationId?: string;
+  /**
+   * The authenticated client within the user (a browser session, an API key, a JWT subject):
+   * events about its commands and tokens go to this client only. Absent for in-process callers.
+   */
+  principal?: string;
 }
 
 export interface StageStats {
@@ -90,7 +95,7 @@ export interface StatusResponse {
   github: { ok: boolean; account: string | null; rate_limit: RateLimitInfo | null; error: string | null };
   store: { ok: boolean; path: string; message: string | null };
   pending_actions: number;
-  auth_mode: 'dev' | 'api_key';
+  auth_mode: 'local' | 'dev' | 'api_key' | 'jwt';
   /** Speech provider health (absent when speech is not wired, e.g. in some tests). */
   speech?: { stt: ProviderHealthView; tts: ProviderHealthView; vad?: ProviderHealthView };
   /** The voice loop: started on the first push-to-talk press; `reason` says why it cannot run. */

@@ -286,7 +286,7 @@ export const StatusResponseSchema = z.strictObject({
   github: z.strictObject({ ok: z.boolean(), account: z.string().nullable(), rate_limit: z.strictObject({ limit: z.number(), remaining: z.number(), resetAtMs: z.number() }).nullable(), error: z.string().nullable() }),
   store: z.strictObject({ ok: z.boolean(), path: z.string(), message: z.string().nullable() }),
   pending_actions: z.number().int(),
-  auth_mode: z.enum(['dev', 'api_key']),
+  auth_mode: z.enum(['local', 'dev', 'api_key', 'jwt']),
   speech: z.strictObject({ stt: ProviderHealthSchema, tts: ProviderHealthSchema, vad: ProviderHealthSchema.optional() }).optional(),
   voice: z.strictObject({ started: z.boolean(), available: z.boolean(), reason: z.string().nullable(), state: z.string() }).optional(),
 });

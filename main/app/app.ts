@@ -14,7 +14,7 @@ import { FixtureGitHubGateway } from '../github/fixtureGitHubGateway.js';
 import type { SpeechProviders } from '../speech/providers.js';
 import { openStore, type Store } from '../store/index.js';
 import { REPO_ROOT, type AppConfig } from './config.js';
-import { AppEventBus } from './events.js';
+import { AppEventBus, type EventAudience } from './events.js';
 import { StageMetrics } from './metrics.js';
 import { cryptoRandom, monotonicEpochId, systemClock } from './system.js';
 import { AgentService } from '../agent/agentService.js';
@@ -41,7 +41,7 @@ export interface App {
   notifications: NotificationCenter;
   /** Agent tasks: guarded dispatch and PR correlation. */
   agent: AgentService;
-  /** POST /v1/webhooks/github (see main/notifications/routes.ts). */
+  /** POST /webhooks/github (see main/notifications/routes.ts). */
   webhooks: WebhookReceiver;
   /** What the notification announcer asks before speaking; the voice loop may replace the parts. */
   speechGate: MutableSpeechGate;
@@ -255,29 +255,32 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   let viewer: { login: string } | null = null;
 
   /** Wraps a command so every client sees thinking → idle, and action state changes. */
-  const observed = async (sessionId: string | undefined, transcript: string | undefined, run: () => Promise<CommandResponse>, source: 'text' | 'voice' = 'text'): Promise<CommandResponse> => {
-    events.emit('pipeline.state', { stage: 'thinking', session_id: sessionId ?? null, ...(transcript !== undefined ? { transcript } : {}) });
+  // Every event a command causes is addressed to its caller: shared transports (the WebSocket)
+  // deliver tokens and session ids only to the client that owns them.
+  const observed = async (caller: Caller, sessionId: string | undefined, transcript: string | undefined, run: () => Promise<CommandResponse>, source: 'text' | 'voice' = 'text'): Promise<CommandResponse> => {
+    const to: EventAudience = { userId: caller.userId, ...(caller.principal !== undefined ? { principal: caller.principal } : {}) };
+    events.emit('pipeline.state', { stage: 'thinking', session_id: sessionId ?? null, ...(transcript !== undefined ? { transcript } : {}) }, to);
     try {
       const res = await run();
       for (const card of res.cards) {
-        if (card.kind === 'confirmation') events.emit('action.changed', { token: card.action.token, state: 'pending', outcome: null, message: null, action: card.action });
-        if (card.kind === 'outcome') events.emit('action.changed', { token: card.token, state: card.state, outcome: card.outcome, message: card.message });
+        if (card.kind === 'confirmation') events.emit('action.changed', { token: card.action.token, state: 'pending', outcome: null, message: null, action: card.action }, to);
+        if (card.kind === 'outcome') events.emit('action.changed', { token: card.token, state: card.state, outcome: card.outcome, message: card.message }, to);
       }
       if (res.intent.name === 'inbox.summary' && res.status === 'ok') {
-        events.emit('inbox.changed', { items: res.cards.filter((c): c is NotificationCard => c.kind === 'notification') });
+        events.emit('inbox.changed', { items: res.cards.filter((c): c is NotificationCard => c.kind === 'notification') }, to);
       }
-      events.emit('pipeline.state', { stage: res.status === 'error' ? 'error' : 'idle', session_id: res.session_id, spoken_text: res.spoken_text });
-      if (transcript !== undefined) events.emit('conversation.turn', { session_id: res.session_id, source, heard: transcript, response: res });
+      events.emit('pipeline.state', { stage: res.status === 'error' ? 'error' : 'idle', session_id: res.session_id, spoken_text: res.spoken_text }, to);
+      if (transcript !== undefined) events.emit('conversation.turn', { session_id: res.session_id, source, heard: transcript, response: res }, to);
       return res;
     } catch (e) {
-      events.emit('pipeline.state', { stage: 'error', session_id: sessionId ?? null });
+      events.emit('pipeline.state', { stage: 'error', session_id: sessionId ?? null }, to);
       throw e;
     }
   };
 
   const service: AppService = {
     runCommand: (req: CommandRequest, caller: Caller, runOpts?: { confirmGate?: (readBack: string) => Promise<boolean> }) =>
-      observed(req.session_id, req.text.slice(0, 500), () => pipeline.run({
+      observed(caller, req.session_id, req.text.slice(0, 500), () => pipeline.run({
         text: req.text,
         userId: caller.userId,
         source: req.client_context?.input === 'voice' ? 'voice' : caller.transport,
@@ -287,8 +290,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         correlationId: caller.correlationId,
         ...(runOpts?.confirmGate ? { confirmGate: runOpts.confirmGate } : {}),
       }), req.client_context?.input === 'voice' ? 'voice' : 'text'),
-    confirm: (req: TokenRequest, caller: Caller, via) => observed(undefined, undefined, () => pipeline.confirmToken(req.token, caller.userId, via, caller.correlationId)),
-    cancel: (req: TokenRequest, caller: Caller) => observed(undefined, undefined, () => pipeline.cancelToken(req.token, caller.userId, caller.correlationId)),
+    confirm: (req: TokenRequest, caller: Caller, via) => observed(caller, undefined, undefined, () => pipeline.confirmToken(req.token, caller.userId, via, caller.correlationId)),
+    cancel: (req: TokenRequest, caller: Caller) => observed(caller, undefined, undefined, () => pipeline.cancelToken(req.token, caller.userId, caller.correlationId)),
     async status(): Promise<StatusResponse> {
       let ghOk = true;
       let ghError: string | null = null;

@@ -12,6 +12,7 @@ import { MERGE_METHODS } from '../../contract/intent.js';
 import { ACTION_KINDS } from '../../contract/response.js';
 import { AGENT_PROVIDERS, type AgentProvider } from '../../core/actions/actionService.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../core/actions/policy.js';
+import type { AuthMode, JwtSettings } from '../server/auth.js';
 import { OPENAI_DEFAULTS, OPENAI_TTS_FORMATS, type OpenAiSpeechSettings } from '../speech/openai/settings.js';
 
 /** Repository root: the nearest directory above this file (compiled in build/main/app, or run from source) with our package.json. */
@@ -44,7 +45,13 @@ const EnvSchema = z.object({
   HANDSFREE_GITHUB_API_URL: z.url().optional(),
   HANDSFREE_FIXTURES_DIR: z.string().min(1).optional(),
   HANDSFREE_PORT: z.coerce.number().int().min(0).max(65535).default(8765),
-  HANDSFREE_AUTH_MODE: z.enum(['dev', 'api_key']).default('dev'),
+  /** local (default): the per-install secret; dev: no credentials, tests only; api_key; jwt. */
+  HANDSFREE_AUTH_MODE: z.enum(['local', 'dev', 'api_key', 'jwt']).default('local'),
+  /** jwt mode: exactly one of an HS256 secret (≥ 32 bytes) or an RS256 public key (PEM); the audience is required. */
+  HANDSFREE_JWT_HS256_SECRET: z.string().min(32, 'HANDSFREE_JWT_HS256_SECRET must be at least 32 characters').optional(),
+  HANDSFREE_JWT_RS256_PUBLIC_KEY: z.string().includes('BEGIN PUBLIC KEY', { message: 'HANDSFREE_JWT_RS256_PUBLIC_KEY must be a PEM public key' }).optional(),
+  HANDSFREE_JWT_AUDIENCE: z.string().min(1).max(200).optional(),
+  HANDSFREE_JWT_ISSUER: z.string().min(1).max(200).optional(),
   HANDSFREE_ADMIN_TOKEN: z.string().min(16, 'HANDSFREE_ADMIN_TOKEN must be at least 16 characters').optional(),
   HANDSFREE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
   HANDSFREE_DISPATCH_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/).optional(),
@@ -120,7 +127,9 @@ export interface AppConfig {
   githubApiUrl: string | undefined;
   fixturesDir: string;
   port: number;
-  authMode: 'dev' | 'api_key';
+  authMode: AuthMode;
+  /** jwt mode only. */
+  jwt?: JwtSettings;
   adminToken: string | undefined;
   logLevel: NonNullable<z.infer<typeof EnvSchema>['HANDSFREE_LOG_LEVEL']>;
   policy: PolicyConfig;
@@ -159,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     fixturesDir: e.HANDSFREE_FIXTURES_DIR ?? join(REPO_ROOT, 'fixtures', 'github'),
     port: e.HANDSFREE_PORT,
     authMode: e.HANDSFREE_AUTH_MODE,
+    ...(e.HANDSFREE_AUTH_MODE === 'jwt' ? { jwt: jwtSettings(e) } : {}),
     adminToken: e.HANDSFREE_ADMIN_TOKEN,
     logLevel: e.HANDSFREE_LOG_LEVEL ?? 'warn',
     policy,
@@ -187,6 +197,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       ...(e.HANDSFREE_STUB_TRANSCRIPT !== undefined ? { stubTranscript: e.HANDSFREE_STUB_TRANSCRIPT } : {}),
     },
     ...overrides,
+  };
+}
+
+function jwtSettings(e: z.infer<typeof EnvSchema>): JwtSettings {
+  if ((e.HANDSFREE_JWT_HS256_SECRET === undefined) === (e.HANDSFREE_JWT_RS256_PUBLIC_KEY === undefined)) {
+    throw new AppError('validation_failed', 'Configuration: HANDSFREE_AUTH_MODE=jwt needs exactly one of HANDSFREE_JWT_HS256_SECRET or HANDSFREE_JWT_RS256_PUBLIC_KEY.');
+  }
+  if (e.HANDSFREE_JWT_AUDIENCE === undefined) throw new AppError('validation_failed', 'Configuration: HANDSFREE_AUTH_MODE=jwt needs HANDSFREE_JWT_AUDIENCE.');
+  return {
+    audience: e.HANDSFREE_JWT_AUDIENCE,
+    ...(e.HANDSFREE_JWT_HS256_SECRET !== undefined ? { hs256Secret: e.HANDSFREE_JWT_HS256_SECRET } : {}),
+    ...(e.HANDSFREE_JWT_RS256_PUBLIC_KEY !== undefined ? { rs256PublicKeyPem: e.HANDSFREE_JWT_RS256_PUBLIC_KEY } : {}),
+    ...(e.HANDSFREE_JWT_ISSUER !== undefined ? { issuer: e.HANDSFREE_JWT_ISSUER } : {}),
   };
 }
 

@@ -6,7 +6,9 @@
 import type { Logger } from '../../core/ports/clock.js';
 import { removeServerInfo, writeServerInfo } from '../cli/serverClient.js';
 import { appNotificationRoutes } from '../notifications/routes.js';
+import { JwtVerifier, LocalCredentials } from '../server/auth.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../server/httpServer.js';
+import { ensureLocalSecret } from '../server/localSecret.js';
 import type { RouteSpec } from '../server/router.js';
 import { appAudioCommandRunner, appSeedRoutes } from '../seed/routes.js';
 import { sqlIdempotencyRepository } from '../store/idempotency.js';
@@ -21,6 +23,8 @@ export function appRoutes(app: App): RouteSpec[] {
 
 export interface ServedApp {
   server: RunningHttpServer;
+  /** Mode 'local': the per-install credentials (browser mode prints the secret once in its URL). */
+  local: LocalCredentials | null;
   /** Removes the server-info file and closes the server (not the app). */
   close(): Promise<void>;
 }
@@ -32,17 +36,21 @@ export interface ServedApp {
 export async function serveApp(
   app: App,
   logger: Logger,
-  opts: { port: number; extraRoutes?: RouteSpec[] } & Pick<HttpServerOptions, 'allowSameOrigin' | 'onUpgrade'>,
+  opts: { port: number; extraRoutes?: RouteSpec[] | ((local: LocalCredentials | null) => RouteSpec[]) } & Pick<HttpServerOptions, 'allowSameOrigin' | 'onUpgrade'>,
 ): Promise<ServedApp> {
   const { config } = app;
+  const local = config.authMode === 'local' ? new LocalCredentials(ensureLocalSecret(config.dataDir), config.user) : null;
+  const extraRoutes = typeof opts.extraRoutes === 'function' ? opts.extraRoutes(local) : (opts.extraRoutes ?? []);
   const server = await startHttpServer({
     service: app.service,
     apiKeys: app.store.repos.apiKeys,
     authMode: config.authMode,
+    ...(local !== null ? { local } : {}),
+    ...(config.authMode === 'jwt' && config.jwt !== undefined ? { jwt: new JwtVerifier(config.jwt) } : {}),
     adminToken: config.adminToken,
     port: opts.port,
     logger,
-    extraRoutes: [...(opts.extraRoutes ?? []), ...appRoutes(app)],
+    extraRoutes: [...extraRoutes, ...appRoutes(app)],
     // Idempotency keys in the durable store: a retry after a restart still replays.
     idempotency: sqlIdempotencyRepository(app.store),
     audioCommand: appAudioCommandRunner(app),
@@ -52,6 +60,7 @@ export async function serveApp(
   writeServerInfo(config.dataDir, { pid: process.pid, url: server.url, port: server.port });
   return {
     server,
+    local,
     async close() {
       removeServerInfo(config.dataDir);
       await server.close();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { APP_ERROR_CODES, AppError } from '../../contract/errors.js';
 import { ErrorBodySchema } from '../../contract/seedApi.js';
 import type { AppConfig } from '../app/config.js';
+import { readLocalSecret } from '../server/localSecret.js';
 
 const ServerInfoSchema = z.object({ pid: z.number().int().positive(), url: z.url(), port: z.number().int() });
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;
@@ -36,9 +37,12 @@ export function readServerInfo(dataDir: string): ServerInfo | null {
 
 /** Calls the server; a JSON error body becomes an AppError with its code. Timeout 35 s (a merge may take 30 s). */
 export async function requestServer(info: ServerInfo, config: AppConfig, path: string, body: unknown): Promise<unknown> {
-  const headers: Record<string, string> = { 'x-user-id': config.user };
-  const key = process.env['HANDSFREE_API_KEY'];
+  const headers: Record<string, string> = {};
+  // An API key / JWT from the environment wins; otherwise the per-install secret (mode 'local'),
+  // which only this OS user can read. X-User-ID matters only to a server in dev mode (tests).
+  const key = process.env['HANDSFREE_API_KEY'] ?? (config.authMode === 'local' ? readLocalSecret(config.dataDir) : null);
   if (key) headers['authorization'] = `Bearer ${key}`;
+  if (config.authMode === 'dev') headers['x-user-id'] = config.user;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {

@@ -173,7 +173,7 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
     // Authenticated by its HMAC signature, not by API key: GitHub (or a relay) cannot send ours.
     {
       method: 'POST',
-      path: '/v1/webhooks/github',
+      path: '/webhooks/github',
       auth: 'none',
       doc: { summary: 'GitHub webhook (HMAC-signed)', responses: { 200: z.looseObject({}), 202: z.looseObject({}) } },
       body: { kind: 'raw', contentTypes: ['application/json'] },

@@ -1,5 +1,5 @@
 /**
- * POST /v1/webhooks/github: GitHub deliveries forwarded to the desktop (tunnel or relay).
+ * POST /webhooks/github: GitHub deliveries forwarded to the desktop (tunnel or relay).
  *
  *   signature (HMAC-SHA256 over the exact bytes, timing-safe) → headers → GUID dedupe → process
  *

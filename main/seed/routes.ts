@@ -50,7 +50,7 @@ export interface SeedRouteDeps {
   notifications: NotificationCenter;
   pipeline: Pick<CommandPipeline, 'planAction'>;
   github: Pick<GitHubGateway, 'getPullRequest'>;
-  authMode: 'dev' | 'api_key';
+  authMode: 'local' | 'dev' | 'api_key' | 'jwt';
   devAudioDir: string;
   nowMs: () => number;
 }
@@ -254,7 +254,8 @@ export function seedRoutes(deps: SeedRouteDeps): RouteSpec[] {
       maxBodyBytes: MAX_DEV_AUDIO_JSON_BYTES,
       doc: { summary: 'Upload test audio as base64 (dev auth mode only); answers a uri for input.type audio', responses: { 201: DevAudioUploadResponseSchema, 200: DevAudioUploadResponseSchema } },
       handler: async (ctx) => {
-        if (deps.authMode !== 'dev') throw new HttpError(403, 'forbidden', 'Test audio uploads are only available in dev auth mode.');
+        // Single-user local modes only (the per-install secret, or dev in tests): never for remote clients.
+        if (deps.authMode !== 'dev' && deps.authMode !== 'local') throw new HttpError(403, 'forbidden', 'Test audio uploads are only available in local or dev auth mode.');
         const b64 = (ctx.body.audio_base64 ?? ctx.body.data_base64 ?? '').replace(/\s+/g, '');
         if (!BASE64.test(b64) || b64.length % 4 === 1) throw new HttpError(400, 'validation_failed', 'Invalid request: "audio_base64": not base64.');
         const { view, created } = await storeDevAudio(deps.devAudioDir, Buffer.from(b64, 'base64'), deps.nowMs());
@@ -267,7 +268,7 @@ export function seedRoutes(deps: SeedRouteDeps): RouteSpec[] {
 export interface AudioRunnerDeps {
   runCommand(req: CommandRequest, caller: Caller): Promise<CommandResponse>;
   stt(): Promise<SpeechToText>;
-  authMode: 'dev' | 'api_key';
+  authMode: 'local' | 'dev' | 'api_key' | 'jwt';
   devAudioDir: string;
   fetch?: UriFetchDeps;
 }
@@ -277,7 +278,7 @@ export function audioCommandRunner(deps: AudioRunnerDeps): AudioCommandRunner {
   return async (input: AudioInput, request, caller) => {
     let bytes: Uint8Array;
     if (input.uri.startsWith(DEV_AUDIO_URI_PREFIX)) {
-      if (deps.authMode !== 'dev') throw new AppError('uri_not_allowed', `${DEV_AUDIO_URI_PREFIX} URIs are only served in dev auth mode.`);
+      if (deps.authMode !== 'dev' && deps.authMode !== 'local') throw new AppError('uri_not_allowed', `${DEV_AUDIO_URI_PREFIX} URIs are only served in local or dev auth mode.`);
       const found = readDevAudio(deps.devAudioDir, input.uri.slice(DEV_AUDIO_URI_PREFIX.length));
       if (found === undefined) throw new HttpError(404, 'not_found', 'No uploaded test audio with that uri.');
       bytes = found;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ApiKeyRecord, ApiKeyRepository } from '../../core/ports/store.js';
-import { API_KEY_PREFIX, authenticateAdmin, authenticateCaller, constantTimeEqual, generateApiKey, hashApiKey, newApiKeyId, presentedApiKey } from './auth.js';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { API_KEY_PREFIX, authenticateAdmin, authenticateCaller, constantTimeEqual, generateApiKey, hashApiKey, JwtVerifier, LocalCredentials, newApiKeyId, presentedApiKey, sessionCookieName, type AuthPolicy } from './auth.js';
 
 /** In-memory ApiKeyRepository (the real one is the sql.js store). */
 class MemoryApiKeys implements ApiKeyRepository {
@@ -63,35 +64,109 @@ describe('authenticateCaller', () => {
   const repo = new MemoryApiKeys();
   const { key, hash } = generateApiKey();
   repo.insert({ id: 'key_1', name: 'n', userId: 'alice', hash, rateLimitPerMin: 7, createdAtMs: 0, revokedAtMs: null });
+  const policy = (mode: AuthPolicy['mode'], extra: Partial<AuthPolicy> = {}): AuthPolicy => ({ mode, apiKeys: repo, defaultRatePerMin: 60, ...extra });
+  const unauthorized = expect.objectContaining({ status: 401, code: 'unauthorized' });
 
-  it('dev mode: X-User-ID or "local"', () => {
-    expect(authenticateCaller({}, 'dev', repo, 60)).toEqual({
-      caller: { userId: 'local', transport: 'http' },
+  it('dev mode: X-User-ID or "local"', async () => {
+    expect(await authenticateCaller({}, policy('dev'))).toEqual({
+      caller: { userId: 'local', transport: 'http', principal: 'dev:local' },
       bucketKey: 'user:local',
       ratePerMin: 60,
       keyId: null,
     });
-    expect(authenticateCaller({ 'x-user-id': 'bob@example.com' }, 'dev', repo, 60).caller.userId).toBe('bob@example.com');
+    expect((await authenticateCaller({ 'x-user-id': 'bob@example.com' }, policy('dev'))).caller.userId).toBe('bob@example.com');
     for (const bad of ['', 'a b', 'x'.repeat(65), 'ä', 'a/b', 'a, b']) {
-      expect(() => authenticateCaller({ 'x-user-id': bad }, 'dev', repo, 60)).toThrowError(expect.objectContaining({ status: 400 }));
+      await expect(authenticateCaller({ 'x-user-id': bad }, policy('dev'))).rejects.toMatchObject({ status: 400 });
     }
   });
 
-  it('api_key mode: valid, missing, unknown, revoked', () => {
-    expect(authenticateCaller({ authorization: `Bearer ${key}` }, 'api_key', repo, 60)).toEqual({
-      caller: { userId: 'alice', transport: 'http' },
+  it('local mode: the secret as a bearer or a browser-session cookie minted from it; X-User-ID is ignored', async () => {
+    const secret = 'S'.repeat(43);
+    const local = new LocalCredentials(secret, 'sam');
+    const p = policy('local', { local });
+    expect((await authenticateCaller({ authorization: `Bearer ${secret}`, 'x-user-id': 'mallory' }, p)).caller).toEqual({ userId: 'sam', transport: 'http', principal: 'local-secret' });
+    await expect(authenticateCaller({}, p)).rejects.toMatchObject(unauthorized);
+    await expect(authenticateCaller({ 'x-user-id': 'sam' }, p)).rejects.toMatchObject(unauthorized);
+    await expect(authenticateCaller({ authorization: `Bearer ${secret}x` }, p)).rejects.toMatchObject(unauthorized);
+    expect(local.openBrowserSession('wrong')).toBeNull();
+    const a = local.openBrowserSession(secret)!;
+    const b = local.openBrowserSession(secret)!;
+    expect(a).not.toBe(b);
+    const viaCookie = await authenticateCaller({ cookie: `other=1; ${sessionCookieName(4000)}=${a}` }, p, 4000);
+    expect(viaCookie.caller.userId).toBe('sam');
+    expect(viaCookie.caller.principal).toMatch(/^browser:/);
+    expect((await authenticateCaller({ cookie: `${sessionCookieName(4000)}=${b}` }, p, 4000)).caller.principal).not.toBe(viaCookie.caller.principal);
+    // The cookie of another port (another instance), a forged MAC, or one made with another secret: refused.
+    await expect(authenticateCaller({ cookie: `${sessionCookieName(4001)}=${a}` }, p, 4000)).rejects.toMatchObject(unauthorized);
+    await expect(authenticateCaller({ cookie: `${sessionCookieName(4000)}=${a.split('.')[0]}.AAAA` }, p, 4000)).rejects.toMatchObject(unauthorized);
+    const other = new LocalCredentials('T'.repeat(43), 'sam').openBrowserSession('T'.repeat(43))!;
+    await expect(authenticateCaller({ cookie: `${sessionCookieName(4000)}=${other}` }, p, 4000)).rejects.toMatchObject(unauthorized);
+    expect(local.setCookieHeader(4000, a)).toMatch(/; HttpOnly; SameSite=Strict/);
+  });
+
+  it('api_key mode: valid, missing, unknown, revoked', async () => {
+    expect(await authenticateCaller({ authorization: `Bearer ${key}` }, policy('api_key'))).toEqual({
+      caller: { userId: 'alice', transport: 'http', principal: 'key:key_1' },
       bucketKey: 'key:key_1',
       ratePerMin: 7,
       keyId: 'key_1',
     });
-    const unauthorized = expect.objectContaining({ status: 401, code: 'unauthorized' });
-    expect(() => authenticateCaller({}, 'api_key', repo, 60)).toThrowError(unauthorized);
-    expect(() => authenticateCaller({ 'x-user-id': 'alice' }, 'api_key', repo, 60)).toThrowError(unauthorized);
-    expect(() => authenticateCaller({ 'x-api-key': `${key}x` }, 'api_key', repo, 60)).toThrowError(unauthorized);
-    expect(() => authenticateCaller({ 'x-api-key': hash }, 'api_key', repo, 60)).toThrowError(unauthorized);
+    await expect(authenticateCaller({}, policy('api_key'))).rejects.toMatchObject(unauthorized);
+    await expect(authenticateCaller({ 'x-user-id': 'alice' }, policy('api_key'))).rejects.toMatchObject(unauthorized);
+    await expect(authenticateCaller({ 'x-api-key': `${key}x` }, policy('api_key'))).rejects.toMatchObject(unauthorized);
+    await expect(authenticateCaller({ 'x-api-key': hash }, policy('api_key'))).rejects.toMatchObject(unauthorized);
     repo.revoke('key_1', 1);
-    expect(() => authenticateCaller({ 'x-api-key': key }, 'api_key', repo, 60)).toThrowError(unauthorized);
+    await expect(authenticateCaller({ 'x-api-key': key }, policy('api_key'))).rejects.toMatchObject(unauthorized);
     expect(hashApiKey(key)).toBe(hash);
+  });
+});
+
+describe('JWT mode', () => {
+  const repo = new MemoryApiKeys();
+  const HS = 'a-shared-secret-of-at-least-32-bytes!!';
+  const AUD = 'handsfree-api';
+  const sign = (claims: Record<string, unknown>, key: string | Uint8Array = HS, exp: string | number = '5m') =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience(AUD).setIssuedAt().setExpirationTime(exp).sign(typeof key === 'string' ? new TextEncoder().encode(key) : key);
+  const hsPolicy: AuthPolicy = { mode: 'jwt', apiKeys: repo, defaultRatePerMin: 60, jwt: new JwtVerifier({ hs256Secret: HS, audience: AUD }) };
+  const withToken = (t: string) => authenticateCaller({ authorization: `Bearer ${t}` }, hsPolicy);
+  const unauthorized = expect.objectContaining({ status: 401, code: 'unauthorized' });
+
+  it('HS256: a valid token is accepted as its subject', async () => {
+    const a = await withToken(await sign({}));
+    expect(a.caller).toEqual({ userId: 'alice', transport: 'http', principal: 'jwt:alice' });
+    expect(a.bucketKey).toBe('jwt:alice');
+  });
+
+  it('rejects expired, wrong audience, wrong key, alg none, no exp, and no token', async () => {
+    await expect(withToken(await sign({}, HS, Math.floor(Date.now() / 1000) - 60))).rejects.toMatchObject({ status: 401, code: 'unauthorized', message: expect.stringMatching(/expired/) });
+    const otherAud = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience('someone-else').setExpirationTime('5m').sign(new TextEncoder().encode(HS));
+    await expect(withToken(otherAud)).rejects.toMatchObject(unauthorized);
+    await expect(withToken(await sign({}, 'another-secret-that-is-32-bytes-long!!'))).rejects.toMatchObject(unauthorized);
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', aud: AUD, exp: Math.floor(Date.now() / 1000) + 300 })).toString('base64url')}.`;
+    await expect(withToken(none)).rejects.toMatchObject(unauthorized);
+    const noExp = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience(AUD).sign(new TextEncoder().encode(HS));
+    await expect(withToken(noExp)).rejects.toMatchObject(unauthorized);
+    await expect(authenticateCaller({}, hsPolicy)).rejects.toMatchObject(unauthorized);
+  });
+
+  it('RS256: the configured public key only; an HS256 token signed with the public key text is refused', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const pem = await exportSPKI(publicKey);
+    const p: AuthPolicy = { mode: 'jwt', apiKeys: repo, defaultRatePerMin: 60, jwt: new JwtVerifier({ rs256PublicKeyPem: pem, audience: AUD }) };
+    const good = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject('bob').setAudience(AUD).setExpirationTime('5m').sign(privateKey);
+    expect((await authenticateCaller({ authorization: `Bearer ${good}` }, p)).caller.userId).toBe('bob');
+    const other = await generateKeyPair('RS256');
+    const wrongKey = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject('bob').setAudience(AUD).setExpirationTime('5m').sign(other.privateKey);
+    await expect(authenticateCaller({ authorization: `Bearer ${wrongKey}` }, p)).rejects.toMatchObject(unauthorized);
+    // Algorithm confusion: HS256 keyed with the public PEM must not pass an RS256 verifier.
+    const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setAudience(AUD).setExpirationTime('5m').sign(new TextEncoder().encode(pem));
+    await expect(authenticateCaller({ authorization: `Bearer ${confused}` }, p)).rejects.toMatchObject(unauthorized);
+  });
+
+  it('refuses a weak configuration', () => {
+    expect(() => new JwtVerifier({ hs256Secret: 'short', audience: AUD })).toThrow(/32 bytes/);
+    expect(() => new JwtVerifier({ hs256Secret: HS, audience: '' })).toThrow(/audience/);
+    expect(() => new JwtVerifier({ audience: AUD })).toThrow(/exactly one/);
   });
 });
 

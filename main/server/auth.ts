@@ -1,11 +1,14 @@
 /**
- * Caller authentication for the HTTP API.
- * - 'dev': no credential; the caller names itself with `X-User-ID` (default "local"). Only for a
- *   single-user machine: anything that can reach the loopback port can act as any user.
+ * Caller authentication for the HTTP API (one policy for every route and WebSocket upgrade).
+ * - 'local' (default): the per-install secret, or a browser-session cookie derived from it.
+ * - 'dev': no credential; the caller names itself with `X-User-ID` (default "local"). Tests only:
+ *   anything that can reach the loopback port can act as any user.
  * - 'api_key': `Authorization: Bearer <key>` or `X-API-Key: <key>`; only SHA-256 hashes are stored.
+ * - 'jwt': `Authorization: Bearer <jwt>`, HS256 or RS256, `exp` and `aud` checked.
  * - admin routes: `X-Admin-Token`, compared in constant time.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { importSPKI, jwtVerify } from 'jose';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Caller } from '../../contract/api.js';
 import type { ApiKeyRecord, ApiKeyRepository } from '../../core/ports/store.js';
@@ -68,32 +71,196 @@ export function presentedApiKey(headers: IncomingHttpHeaders): string | undefine
 
 export interface Authenticated {
   caller: Caller;
-  /** Rate-limit bucket: one per API key, or per user in dev mode. */
+  /** Rate-limit bucket: one per API key, JWT subject, browser session / local secret, or dev user. */
   bucketKey: string;
   ratePerMin: number;
   keyId: string | null;
 }
 
-export function authenticateCaller(
-  headers: IncomingHttpHeaders,
-  mode: 'dev' | 'api_key',
-  apiKeys: ApiKeyRepository,
-  devRatePerMin: number,
-): Authenticated {
-  if (mode === 'dev') {
-    const raw = header(headers, 'x-user-id');
-    const userId = raw === undefined ? DEFAULT_DEV_USER : raw.trim();
-    if (!USER_ID_PATTERN.test(userId)) {
-      throw new HttpError(400, 'validation_failed', 'X-User-ID header must be 1-64 chars of A-Z a-z 0-9 _ . @ -.');
-    }
-    return { caller: { userId, transport: 'http' }, bucketKey: `user:${userId}`, ratePerMin: devRatePerMin, keyId: null };
+/**
+ * How callers authenticate:
+ * - 'local' (default): the per-install secret (see localSecret.ts) as `Authorization: Bearer`, or
+ *   a browser-session cookie minted from it; the caller is the app's own user.
+ * - 'dev': no credential, the caller names itself with X-User-ID. Tests only: anything that can
+ *   reach the port can act as anyone.
+ * - 'api_key': stored keys (remote clients); 'jwt': a signed JWT whose `sub` is the user.
+ */
+export const AUTH_MODES = ['local', 'dev', 'api_key', 'jwt'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface JwtSettings {
+  /** HS256 shared secret (≥ 32 bytes) or an RS256 public key (PEM, SPKI). Exactly one. */
+  hs256Secret?: string;
+  rs256PublicKeyPem?: string;
+  audience: string;
+  issuer?: string;
+}
+
+export interface AuthPolicy {
+  mode: AuthMode;
+  apiKeys: ApiKeyRepository;
+  /** Requests per minute for dev users, local callers and JWT subjects. */
+  defaultRatePerMin: number;
+  /** Mode 'local': the secret and the user it stands for. */
+  local?: LocalCredentials;
+  /** Mode 'jwt'. */
+  jwt?: JwtVerifier;
+}
+
+/** Browser-session cookie name; per port, since cookies ignore ports and two instances may run. */
+export function sessionCookieName(port: number): string {
+  return `hf_session_${port}`;
+}
+
+function cookie(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const raw = header(headers, 'cookie');
+  if (raw === undefined) return undefined;
+  for (const part of raw.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
-  const key = presentedApiKey(headers);
-  if (key === undefined || key === '') throw unauthorized('An API key is required (Authorization: Bearer <key>).');
-  let rec: ApiKeyRecord | undefined;
-  if (key.length <= MAX_KEY_CHARS && key.startsWith(API_KEY_PREFIX)) rec = apiKeys.findByHash(hashApiKey(key));
-  if (rec === undefined || rec.revokedAtMs !== null) throw unauthorized('Invalid or revoked API key.');
-  return { caller: { userId: rec.userId, transport: 'http' }, bucketKey: `key:${rec.id}`, ratePerMin: rec.rateLimitPerMin, keyId: rec.id };
+  return undefined;
+}
+
+/**
+ * The per-install secret and the browser sessions derived from it. A session cookie is
+ * `<nonce>.<HMAC(secret, nonce)>`: verifiable without server state (it survives a restart) and
+ * useless once the secret is replaced. The nonce names the browser session (the caller's principal).
+ */
+export class LocalCredentials {
+  constructor(
+    private readonly secret: string,
+    readonly userId: string,
+  ) {
+    if (secret.length < 32) throw new Error('local secret must be at least 32 characters');
+  }
+
+  private mac(nonce: string): string {
+    return createHmac('sha256', this.secret).update(`browser-session:${nonce}`).digest('base64url');
+  }
+
+  /** The secret itself, for the one URL browser mode prints. */
+  secretForUrl(): string {
+    return this.secret;
+  }
+
+  /** True when `token` is the secret (constant time). */
+  isSecret(token: string): boolean {
+    return constantTimeEqual(token, this.secret);
+  }
+
+  /** A new browser-session cookie value when `token` is the secret; null otherwise. */
+  openBrowserSession(token: string): string | null {
+    if (!this.isSecret(token)) return null;
+    const nonce = randomBytes(16).toString('base64url');
+    return `${nonce}.${this.mac(nonce)}`;
+  }
+
+  /** The browser session's nonce when the cookie value is genuine; null otherwise. */
+  checkBrowserSession(value: string): string | null {
+    const dot = value.indexOf('.');
+    if (dot <= 0 || value.length > 200) return null;
+    const nonce = value.slice(0, dot);
+    return constantTimeEqual(value.slice(dot + 1), this.mac(nonce)) ? nonce : null;
+  }
+
+  /** `Set-Cookie` for a browser session: HttpOnly, SameSite=Strict, whole site, 30 days. */
+  setCookieHeader(port: number, value: string): string {
+    return `${sessionCookieName(port)}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${30 * 86_400}`;
+  }
+}
+
+/** Verifies JWTs with `jose`: one algorithm per configured key, `exp` required, `aud` (and `iss`) checked. */
+export class JwtVerifier {
+  private readonly key: Promise<Uint8Array | Awaited<ReturnType<typeof importSPKI>>>;
+  private readonly alg: 'HS256' | 'RS256';
+  constructor(private readonly s: JwtSettings) {
+    if ((s.hs256Secret === undefined) === (s.rs256PublicKeyPem === undefined)) throw new Error('JWT auth needs exactly one of an HS256 secret or an RS256 public key');
+    if (s.audience.trim() === '') throw new Error('JWT auth needs an audience');
+    if (s.hs256Secret !== undefined) {
+      if (Buffer.byteLength(s.hs256Secret) < 32) throw new Error('the JWT HS256 secret must be at least 32 bytes');
+      this.alg = 'HS256';
+      this.key = Promise.resolve(new TextEncoder().encode(s.hs256Secret));
+    } else {
+      this.alg = 'RS256';
+      this.key = importSPKI(s.rs256PublicKeyPem!, 'RS256');
+    }
+  }
+
+  /** The verified subject; throws 401 for a bad signature, algorithm, audience, issuer or an expired token. */
+  async subject(token: string): Promise<string> {
+    try {
+      const { payload } = await jwtVerify(token, await this.key, {
+        algorithms: [this.alg],
+        audience: this.s.audience,
+        ...(this.s.issuer !== undefined ? { issuer: this.s.issuer } : {}),
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: 5,
+      });
+      const sub = payload.sub ?? '';
+      if (!USER_ID_PATTERN.test(sub)) throw unauthorized('The token\'s subject is not a valid user id.');
+      return sub;
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      const code = (e as { code?: string }).code ?? 'ERR_JWT_INVALID';
+      throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The token has expired.' : 'Invalid token.');
+    }
+  }
+}
+
+function bearer(headers: IncomingHttpHeaders): string | undefined {
+  const auth = header(headers, 'authorization');
+  if (auth === undefined) return undefined;
+  const m = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
+  if (m === null) throw unauthorized('Authorization header must be "Bearer <credential>".');
+  return m[1];
+}
+
+/**
+ * The single authentication policy every `auth: 'caller'` route and every WebSocket upgrade goes
+ * through. `localPort` picks the browser-session cookie. Throws HttpError 401 (or 400 for a
+ * malformed dev X-User-ID).
+ */
+export async function authenticateCaller(headers: IncomingHttpHeaders, policy: AuthPolicy, localPort = 0): Promise<Authenticated> {
+  const rate = policy.defaultRatePerMin;
+  switch (policy.mode) {
+    case 'dev': {
+      const raw = header(headers, 'x-user-id');
+      const userId = raw === undefined ? DEFAULT_DEV_USER : raw.trim();
+      if (!USER_ID_PATTERN.test(userId)) {
+        throw new HttpError(400, 'validation_failed', 'X-User-ID header must be 1-64 chars of A-Z a-z 0-9 _ . @ -.');
+      }
+      return { caller: { userId, transport: 'http', principal: `dev:${userId}` }, bucketKey: `user:${userId}`, ratePerMin: rate, keyId: null };
+    }
+    case 'local': {
+      const local = policy.local;
+      if (local === undefined) throw new Error('local auth mode without a local secret');
+      const token = bearer(headers);
+      if (token !== undefined) {
+        if (!local.isSecret(token)) throw unauthorized('Wrong local API secret.');
+        return { caller: { userId: local.userId, transport: 'http', principal: 'local-secret' }, bucketKey: 'local', ratePerMin: rate, keyId: null };
+      }
+      const c = cookie(headers, sessionCookieName(localPort));
+      const nonce = c === undefined ? null : local.checkBrowserSession(c);
+      if (nonce === null) throw unauthorized('This API needs its local secret: open the URL the app printed, or send Authorization: Bearer <secret>.');
+      return { caller: { userId: local.userId, transport: 'http', principal: `browser:${nonce}` }, bucketKey: 'local', ratePerMin: rate, keyId: null };
+    }
+    case 'jwt': {
+      if (policy.jwt === undefined) throw new Error('jwt auth mode without a verifier');
+      const token = bearer(headers);
+      if (token === undefined || token.length > 8192) throw unauthorized('A bearer token is required (Authorization: Bearer <jwt>).');
+      const sub = await policy.jwt.subject(token);
+      return { caller: { userId: sub, transport: 'http', principal: `jwt:${sub}` }, bucketKey: `jwt:${sub}`, ratePerMin: rate, keyId: null };
+    }
+    case 'api_key': {
+      const key = presentedApiKey(headers);
+      if (key === undefined || key === '') throw unauthorized('An API key is required (Authorization: Bearer <key>).');
+      let rec: ApiKeyRecord | undefined;
+      if (key.length <= MAX_KEY_CHARS && key.startsWith(API_KEY_PREFIX)) rec = policy.apiKeys.findByHash(hashApiKey(key));
+      if (rec === undefined || rec.revokedAtMs !== null) throw unauthorized('Invalid or revoked API key.');
+      return { caller: { userId: rec.userId, transport: 'http', principal: `key:${rec.id}` }, bucketKey: `key:${rec.id}`, ratePerMin: rec.rateLimitPerMin, keyId: rec.id };
+    }
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ import { MAX_JSON_BODY_BYTES, type AppService, type Caller } from '../../contrac
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { ApiKeyRepository } from '../../core/ports/store.js';
-import { authenticateAdmin, authenticateCaller } from './auth.js';
+import { authenticateAdmin, authenticateCaller, type AuthMode, type AuthPolicy, type JwtVerifier, type LocalCredentials } from './auth.js';
 import { ClientAbortedError, decodeUtf8, isJsonContentType, parseJson, readBodyLimited, validate } from './body.js';
 import { errorBody } from '../../contract/seedApi.js';
 import { appErrorResult, HttpError, publicMessageFor } from './errorStatus.js';
@@ -49,13 +49,13 @@ const DEFAULT_MAX_CONNECTIONS = 512;
 const CLOSE_GRACE_MS = 2_000;
 const MIN_ADMIN_TOKEN_CHARS = 16;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const CORS_ALLOW_HEADERS = 'Content-Type, Authorization, X-API-Key, X-User-ID, X-Request-ID, X-Confirm-Via, Idempotency-Key';
+const CORS_ALLOW_HEADERS = 'Content-Type, Authorization, X-API-Key, X-User-ID, X-Request-ID, Idempotency-Key';
 
 export interface UpgradeContext {
   requestId: string;
   logger: Logger;
-  /** The caller per authMode, or null when the upgrade request carries no valid credential. */
-  caller: Caller | null;
+  /** The authenticated caller: upgrades without a valid credential are refused (401) before this. */
+  caller: Caller;
 }
 
 /**
@@ -67,7 +67,13 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export interface HttpServerOptions {
   service: AppService;
   apiKeys: ApiKeyRepository;
-  authMode: 'dev' | 'api_key';
+  /**
+   * 'local' needs `local` (the per-install secret), 'jwt' needs `jwt`; 'dev' (no credentials) is
+   * for tests only and logs a warning.
+   */
+  authMode: AuthMode;
+  local?: LocalCredentials;
+  jwt?: JwtVerifier;
   /** Enables /v1/admin/* (≥ 16 chars). Without it those routes answer 403. */
   adminToken?: string;
   /** Loopback IP literal only (127.0.0.0/8 or ::1); default 127.0.0.1. */
@@ -177,10 +183,26 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const logger = (opts.logger ?? noopLogger).child({ component: 'http' });
   const clock = opts.clock ?? systemClock;
   const limiter = new TokenBucketLimiter(() => clock.monotonicMs());
-  const router = new Router([
+  if (opts.authMode === 'local' && opts.local === undefined) throw new Error("authMode 'local' needs the local secret (opts.local)");
+  if (opts.authMode === 'jwt' && opts.jwt === undefined) throw new Error("authMode 'jwt' needs a JWT verifier (opts.jwt)");
+  // The one authentication policy: every 'caller' route (built-in or added later) and every upgrade.
+  const authPolicy: AuthPolicy = {
+    mode: opts.authMode,
+    apiKeys: opts.apiKeys,
+    defaultRatePerMin: ratePerMin,
+    ...(opts.local !== undefined ? { local: opts.local } : {}),
+    ...(opts.jwt !== undefined ? { jwt: opts.jwt } : {}),
+  };
+  const routes = [
     ...v1Routes({ service: opts.service, apiKeys: opts.apiKeys, clock, defaultKeyRatePerMin: ratePerMin, authMode: opts.authMode, ...(opts.audioCommand ? { audioCommand: opts.audioCommand } : {}), openapi: () => openapiDoc() }),
     ...(opts.extraRoutes ?? []),
-  ]);
+  ];
+  // Everything under /v1 goes through the caller (or admin) policy; routes that authenticate
+  // themselves (webhook signatures) or serve public files live outside it. Checked here, so a
+  // route added later cannot skip authentication by accident.
+  const open = routes.find((r) => r.auth === 'none' && (r.path === '/v1' || r.path.startsWith('/v1/')));
+  if (open !== undefined) throw new Error(`route ${open.method} ${open.path} is under /v1 but has auth 'none'; /v1 routes must authenticate`);
+  const router = new Router(routes);
   const idempotency = new IdempotencyGuard(opts.idempotency ?? memoryIdempotencyRepository(), () => clock.nowMs());
   let openapi: unknown = null;
   /** /v1/openapi.json, generated once from the mounted routes' schemas. */
@@ -317,7 +339,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       let caller: Caller | null = null;
       let bucket: { key: string; ratePerMin: number } | null = null;
       if (spec.auth === 'caller') {
-        const a = authenticateCaller(req.headers, opts.authMode, opts.apiKeys, ratePerMin);
+        const a = await authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0);
         caller = a.caller;
         userId = a.caller.userId;
         bucket = { key: a.bucketKey, ratePerMin: a.ratePerMin };
@@ -464,20 +486,24 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       reject(404, 'not_found', 'No upgrade handler.');
       return;
     }
-    let caller: Caller | null = null;
-    try {
-      caller = authenticateCaller(req.headers, opts.authMode, opts.apiKeys, ratePerMin).caller;
-    } catch {
-      caller = null;
-    }
+    const onUpgrade = opts.onUpgrade;
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    try {
-      opts.onUpgrade(req, socket, head, { requestId, logger: log, caller });
-    } catch (e) {
-      log.error({ err_message: e instanceof Error ? e.message : String(e) }, 'upgrade handler threw');
-      socket.destroy();
-    }
+    authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0).then(
+      (a) => {
+        if (socket.destroyed) return;
+        try {
+          onUpgrade(req, socket, head, { requestId, logger: log, caller: a.caller });
+        } catch (e) {
+          log.error({ err_message: e instanceof Error ? e.message : String(e) }, 'upgrade handler threw');
+          socket.destroy();
+        }
+      },
+      (e: unknown) => {
+        const status = e instanceof HttpError ? e.status : 401;
+        reject(status, status === 400 ? 'validation_failed' : 'unauthorized', e instanceof Error ? e.message : 'Unauthorized.');
+      },
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -495,7 +521,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   if (opts.allowSameOrigin === true) for (const h of allowedHosts) allowedOrigins.add(`http://${h}`);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (opts.authMode === 'dev') {
-    logger.warn({ url }, 'HTTP API in dev auth mode: no credentials; any local process can act as any user');
+    logger.warn({ url }, 'HTTP API in DEV AUTH MODE (tests only): no credentials; any local process or other OS user can act as any user and confirm merges');
   } else {
     logger.info({ url }, 'HTTP API listening');
   }

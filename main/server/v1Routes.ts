@@ -47,7 +47,7 @@ export interface V1Deps {
   clock: Clock;
   /** Limit given to API keys created without rate_limit_per_min. */
   defaultKeyRatePerMin: number;
-  authMode: 'dev' | 'api_key';
+  authMode: 'local' | 'dev' | 'api_key' | 'jwt';
   audioCommand?: AudioCommandRunner;
   /** The generated OpenAPI document of every mounted route. */
   openapi(): unknown;
@@ -85,15 +85,6 @@ export interface CreateApiKeyResponse {
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 
-function confirmVia(ctx: RouteContext): 'click' | 'api' {
-  const raw = ctx.req.headers['x-confirm-via'];
-  if (raw === undefined) return 'api';
-  const v = (Array.isArray(raw) ? raw[0] : raw)?.trim().toLowerCase();
-  if (v === 'click' || v === 'api') return v;
-  // 'voice' is reserved for the in-process voice loop; the HTTP API cannot claim it.
-  throw new HttpError(400, 'validation_failed', 'X-Confirm-Via header must be "click" or "api".');
-}
-
 export function v1Routes(deps: V1Deps): RouteSpec[] {
   const { service, apiKeys, clock } = deps;
   const commandDoc = { 200: CommandResponseSchema };
@@ -127,10 +118,10 @@ export function v1Routes(deps: V1Deps): RouteSpec[] {
       schema: HttpTokenRequestSchema,
       idempotent: true,
       doc: { summary: 'Confirm a pending action by its token', responses: commandDoc },
-      handler: async (ctx) => {
-        const via = confirmVia(ctx);
-        return { status: 200, json: toSeedResponse(await service.confirm({ token: ctx.body.token }, callerOf(ctx), via)) };
-      },
+      // The channel label comes from the transport: a confirm over this API is 'api'. Clicks arrive
+      // through the UI transport (IPC or /v1/ui/call) and voice through the voice loop; no header
+      // can claim either.
+      handler: async (ctx) => ({ status: 200, json: toSeedResponse(await service.confirm({ token: ctx.body.token }, callerOf(ctx), 'api')) }),
     }),
     jsonRoute({
       method: 'POST',

@@ -49,7 +49,7 @@ export interface SpeechRouteDeps {
   metrics: Metrics;
   monotonicMs: () => number;
   nowMs: () => number;
-  authMode: 'dev' | 'api_key';
+  authMode: 'local' | 'dev' | 'api_key' | 'jwt';
   /** Where /v1/dev/audio keeps uploads. */
   devAudioDir: string;
   /** Default TTS voice for replies. */
@@ -155,7 +155,8 @@ export function readDevAudio(dir: string, id: string): Uint8Array | undefined {
 
 export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
   const devOnly = (): void => {
-    if (deps.authMode !== 'dev') throw new HttpError(403, 'forbidden', 'Test audio uploads are only available in dev auth mode.');
+    // Single-user local modes only (the per-install secret, or dev in tests): never for remote clients.
+    if (deps.authMode !== 'dev' && deps.authMode !== 'local') throw new HttpError(403, 'forbidden', 'Test audio uploads are only available in local or dev auth mode.');
   };
   return [
     {

@@ -11,6 +11,8 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { UI_EVENTS_PATH, type WsMessage } from '../../contract/ipc.js';
 import { errorBody } from '../../contract/seedApi.js';
+import type { Caller } from '../../contract/api.js';
+import type { LocalCredentials } from '../server/auth.js';
 import type { RouteSpec, UpgradeContext } from '../server/httpServer.js';
 import { jsonRoute, plainRoute } from '../server/httpServer.js';
 import { dispatchCall, type CallHandlers } from './uiHost.js';
@@ -74,6 +76,16 @@ export interface BrowserModeOptions {
   rendererDir: string;
   handlers: CallHandlers;
   events: UiEventHub;
+  /**
+   * Mode 'local': `GET /?token=<secret>` (the URL the app prints) trades the secret for an
+   * HttpOnly, SameSite=Strict browser-session cookie and redirects to `/`, so the secret leaves the
+   * address bar and history. Null in other auth modes.
+   */
+  local?: LocalCredentials | null;
+  /** A socket idle this long (no pong to our ping) is closed, ms. Default 60,000. */
+  wsIdleTimeoutMs?: number;
+  /** A client this far behind (bytes queued, not yet sent) is closed rather than buffered for. Default 1 MiB. */
+  wsMaxBufferedBytes?: number;
 }
 
 export interface BrowserMode {
@@ -103,6 +115,13 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
       path: '/',
       auth: 'none',
       handler: async ({ req }) => {
+        const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+        if (token !== null) {
+          const value = opts.local?.openBrowserSession(token) ?? null;
+          if (value === null) return { status: 401, json: { error: { code: 'unauthorized', message: 'Wrong or unknown token: open the URL the app printed.' } } };
+          const port = req.socket.localPort ?? 0;
+          return { status: 303, headers: { Location: '/', 'Set-Cookie': opts.local!.setCookieHeader(port, value), 'Referrer-Policy': 'no-referrer' } };
+        }
         if (!existsSync(indexPath)) {
           return { status: 503, json: errorBody('not_found', 'The renderer is not built: run npm run build:renderer.') };
         }
@@ -128,18 +147,42 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
   let wss: Promise<WebSocketServer> | null = null;
   let closed = false;
   const server = (): Promise<WebSocketServer> => (wss ??= import('ws').then((m) => new m.WebSocketServer({ noServer: true, maxPayload: 4 * 1024 })));
-  const clients = new Set<WebSocket>();
-  const send = (msg: WsMessage): void => {
-    const text = JSON.stringify(msg);
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  const idleMs = opts.wsIdleTimeoutMs ?? 60_000;
+  const maxBuffered = opts.wsMaxBufferedBytes ?? 1024 * 1024;
+  const clients = new Map<WebSocket, () => void>();
+  // Each socket subscribes for its own caller: the hub delivers only that caller's events (its
+  // tokens, its session ids) plus the app-wide ones of its user.
+  const attach = (ws: WebSocket, caller: Caller): void => {
+    let alive = true;
+    const off = opts.events.onAnyFor(caller, (event, payload) => {
+      if (ws.readyState !== ws.OPEN) return;
+      // Backpressure: a client that stops reading is dropped, not buffered for without bound.
+      if (ws.bufferedAmount > maxBuffered) return void ws.terminate();
+      ws.send(JSON.stringify({ event, payload } as WsMessage));
+    });
+    const ping = setInterval(() => {
+      if (!alive) return void ws.terminate();
+      alive = false;
+      ws.ping();
+    }, idleMs);
+    ping.unref();
+    ws.on('pong', () => {
+      alive = true;
+    });
+    const detach = (): void => {
+      clearInterval(ping);
+      off();
+      clients.delete(ws);
+    };
+    clients.set(ws, detach);
+    ws.on('close', detach);
   };
-  const off = opts.events.onAny((event, payload) => send({ event, payload } as WsMessage));
 
   return {
     routes,
     onUpgrade(req, socket, head, ctx) {
       const path = (req.url ?? '').split(/[?#]/)[0];
-      if (path !== UI_EVENTS_PATH || ctx.caller === null) {
+      if (path !== UI_EVENTS_PATH) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
@@ -147,8 +190,7 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
         (s) => {
           if (closed) return void socket.destroy();
           s.handleUpgrade(req, socket, head, (ws) => {
-            clients.add(ws);
-            ws.on('close', () => clients.delete(ws));
+            attach(ws, ctx.caller);
             // Events only flow server → client; anything the client sends is ignored.
             ws.on('message', () => undefined);
             ws.on('error', () => ws.terminate());
@@ -159,8 +201,10 @@ export function createBrowserMode(opts: BrowserModeOptions): BrowserMode {
     },
     close() {
       closed = true;
-      off();
-      for (const ws of clients) ws.terminate();
+      for (const [ws, detach] of [...clients]) {
+        detach();
+        ws.terminate();
+      }
       void wss?.then((s) => s.close());
     },
   };

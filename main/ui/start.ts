@@ -17,7 +17,7 @@ import { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
 import { jsonRoute, type RouteSpec } from '../server/httpServer.js';
 import { FileSecretBackend, openJsonFileBackend, SettingsStore } from '../settings/settingsStore.js';
-import { createBrowserMode } from './browserMode.js';
+import { createBrowserMode, type BrowserMode } from './browserMode.js';
 import { UiEventHub } from './eventHub.js';
 import { createCallHandlers } from './uiHost.js';
 
@@ -45,6 +45,8 @@ export function offsetClock(base: Clock): Clock & { advance(ms: number): void } 
 
 export interface RunningUi {
   url: string;
+  /** The URL to open: in mode 'local' it carries the secret once (the page swaps it for a cookie). */
+  openUrl: string;
   app: App;
   close(): Promise<void>;
 }
@@ -61,14 +63,14 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   const stored = new SettingsStore(settingsBackend, secrets);
   const effective = configWithSettings(config, stored.get(), stored.saved, env, secrets.read());
   const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: !testClock, ...(testClock ? { clock: testClock } : {}) });
-  const hub = new UiEventHub(app.events);
+  const hub = new UiEventHub(app.events, effective.user);
   const settings = new SettingsStore(settingsBackend, secrets, { inEffect: settingsInEffect(effective), onChange: (s) => applyLiveSettings(app, s) });
   applyLiveSettings(app, settings.get());
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
   // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
   const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false, prefetchInbox: true });
-  const browser = createBrowserMode({ rendererDir: RENDERER_DIR, handlers, events: hub });
-  const extra: RouteSpec[] = [...browser.routes];
+  let browser = null as BrowserMode | null;
+  const extra: RouteSpec[] = [];
   if (testClock) {
     extra.push(
       jsonRoute({
@@ -85,18 +87,29 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   }
   let served: ServedApp;
   try {
-    served = await serveApp(app, logger, { port: opts.port, extraRoutes: extra, allowSameOrigin: true, onUpgrade: browser.onUpgrade });
+    served = await serveApp(app, logger, {
+      port: opts.port,
+      // The page trades the secret in the printed URL for a session cookie (mode 'local').
+      extraRoutes: (local) => {
+        browser = createBrowserMode({ rendererDir: RENDERER_DIR, handlers, events: hub, local });
+        return [...browser.routes, ...extra];
+      },
+      allowSameOrigin: true,
+      onUpgrade: (req, socket, head, ctx) => browser?.onUpgrade(req, socket, head, ctx),
+    });
   } catch (e) {
-    browser.close();
+    browser?.close();
     await app.close();
     throw e;
   }
+  const secret = served.local?.secretForUrl() ?? null;
   return {
     url: served.server.url,
+    openUrl: secret !== null ? `${served.server.url}/?token=${secret}` : `${served.server.url}/`,
     app,
     async close() {
       diagnostics.stop();
-      browser.close();
+      browser?.close();
       await served.close();
       await app.close();
     },
@@ -124,7 +137,7 @@ export async function runStart(config: AppConfig, opts: { port: number }): Promi
   }
   for (const note of ui.app.notes) process.stdout.write(`Note: ${note}\n`);
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) process.stdout.write('Note: the renderer is not built; run npm run build:renderer.\n');
-  process.stdout.write(`HandsFree desktop UI (browser mode, ${config.mode === 'fixture' ? 'demo fixture' : 'live'} mode): open ${ui.url}/ in a browser. Ctrl+C stops it.\n`);
+  process.stdout.write(`HandsFree desktop UI (browser mode, ${config.mode === 'fixture' ? 'demo fixture' : 'live'} mode): open ${ui.openUrl} in a browser. Ctrl+C stops it.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

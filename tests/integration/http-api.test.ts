@@ -207,7 +207,7 @@ describe('routes and responses', () => {
     expect(service.calls[0]).toEqual({
       method: 'runCommand',
       req: { text: 'read my inbox', profile: 'terse', session_id: 's1', client_context: { input: 'voice' } },
-      caller: { userId: 'local', transport: 'http', correlationId: res.headers['x-request-id'] },
+      caller: { userId: 'local', transport: 'http', principal: 'dev:local', correlationId: res.headers['x-request-id'] },
     });
   });
 
@@ -233,15 +233,16 @@ describe('routes and responses', () => {
     expect(h.text).toBe('');
   });
 
-  it('confirms via api by default and via click with X-Confirm-Via; cancels', async () => {
+  it('confirms via api whatever X-Confirm-Via claims (the label comes from the transport); cancels', async () => {
     const { service } = await start();
     expect((await call({ path: '/v1/commands/confirm', json: { token: 'ab12' } })).status).toBe(200);
     expect((await call({ path: '/v1/commands/confirm', json: { token: 'ab12' }, headers: { 'x-confirm-via': 'click' } })).status).toBe(200);
-    expectError(await call({ path: '/v1/commands/confirm', json: { token: 'ab12' }, headers: { 'x-confirm-via': 'voice' } }), 400, 'validation_failed');
+    expect((await call({ path: '/v1/commands/confirm', json: { token: 'ab12' }, headers: { 'x-confirm-via': 'voice' } })).status).toBe(200);
     expect((await call({ path: '/v1/commands/cancel', json: { token: 'ab12' }, headers: { 'x-user-id': 'bob' } })).status).toBe(200);
     expect(service.calls.map((c) => [c.method, c.via, c.caller.userId])).toEqual([
       ['confirm', 'api', 'local'],
-      ['confirm', 'click', 'local'],
+      ['confirm', 'api', 'local'],
+      ['confirm', 'api', 'local'],
       ['cancel', undefined, 'bob'],
     ]);
   });
@@ -609,7 +610,7 @@ describe('extension hooks', () => {
     const seen: unknown[] = [];
     const raw: RouteSpec = {
       method: 'POST',
-      path: '/v1/webhooks/github',
+      path: '/webhooks/github',
       auth: 'none',
       body: { kind: 'raw', contentTypes: ['application/json'] },
       maxBodyBytes: 1024 * 1024,
@@ -633,11 +634,11 @@ describe('extension hooks', () => {
       handler: async (ctx) => ({ status: 200, raw: { body: `file:${ctx.params['*']}`, contentType: 'text/plain' } }),
     };
     await start({ extraRoutes: [raw, typed, staticFiles] });
-    const wh = await call({ path: '/v1/webhooks/github', raw: '{"zen":"x"}', headers: { 'content-type': 'application/json' } });
+    const wh = await call({ path: '/webhooks/github', raw: '{"zen":"x"}', headers: { 'content-type': 'application/json' } });
     expect(wh.status).toBe(202);
     expect(seen).toEqual(['{"zen":"x"}']);
-    expectError(await call({ path: '/v1/webhooks/github', raw: 'a=b', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
-    expect((await call({ path: '/v1/webhooks/github', raw: 'x'.repeat(200_000), headers: { 'content-type': 'application/json' } })).status).toBe(202);
+    expectError(await call({ path: '/webhooks/github', raw: 'a=b', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    expect((await call({ path: '/webhooks/github', raw: 'x'.repeat(200_000), headers: { 'content-type': 'application/json' } })).status).toBe(202);
     expect((await call({ path: '/v1/echo/7', json: { a: 1 } })).json).toEqual({ a: 1, n: '7', user: 'local' });
     expectError(await call({ path: '/v1/echo/7', json: { a: 1, b: 2 } }), 400, 'validation_failed');
     const f = await call({ path: '/app/js/main.js' });
@@ -648,8 +649,13 @@ describe('extension hooks', () => {
   });
 
   it('refuses a route that duplicates a built-in one', async () => {
-    const dup: RouteSpec = { method: 'GET', path: '/v1/status', auth: 'none', body: { kind: 'none' }, handler: async () => ({ status: 200 }) };
+    const dup: RouteSpec = { method: 'GET', path: '/v1/status', auth: 'caller', body: { kind: 'none' }, handler: async () => ({ status: 200 }) };
     await expect(startHttpServer({ service: new FakeService(), apiKeys: new MemoryApiKeys(), authMode: 'dev', extraRoutes: [dup] })).rejects.toThrow(/duplicate/);
+  });
+
+  it('refuses an unauthenticated route under /v1 (every /v1 route goes through the auth policy)', async () => {
+    const open: RouteSpec = { method: 'GET', path: '/v1/inbox', auth: 'none', body: { kind: 'none' }, handler: async () => ({ status: 200 }) };
+    await expect(startHttpServer({ service: new FakeService(), apiKeys: new MemoryApiKeys(), authMode: 'dev', extraRoutes: [open] })).rejects.toThrow(/must authenticate/);
   });
 
   it('rejects upgrades without a handler, and checks Origin before calling one', async () => {
@@ -677,6 +683,9 @@ describe('extension hooks', () => {
     expect(await upgrade({ origin: 'http://evil.example' })).toBe(403);
     expect(await upgrade({ host: 'evil.example' })).toBe(421);
     expect(await upgrade({ 'x-user-id': 'alice' })).toBe(101);
+    expect(upgrades).toEqual(['alice']);
+    // Authentication runs before the handler: a bad credential never reaches it.
+    expect(await upgrade({ 'x-user-id': 'not a user' })).toBe(400);
     expect(upgrades).toEqual(['alice']);
   });
 });

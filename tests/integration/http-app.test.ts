@@ -63,7 +63,7 @@ describe('HTTP over the real app', () => {
     await start();
     const merge = await post('/v1/command', { text: 'merge PR 12 in acme/api' });
     const token = merge.json.pending_action!.token;
-    const first = await post('/v1/commands/confirm', { token }, { 'x-confirm-via': 'click' });
+    const first = await post('/v1/commands/confirm', { token });
     expect(first.status).toBe(200);
     expect(first.json.cards[0]).toMatchObject({ outcome: 'merged' });
     const replays: Awaited<ReturnType<typeof post>>[] = [];

@@ -1,5 +1,5 @@
 /**
- * POST /v1/webhooks/github over the real app and HTTP server (WH-1, WH-2, WH-4, WH-5, WH-6):
+ * POST /webhooks/github over the real app and HTTP server (WH-1, WH-2, WH-4, WH-5, WH-6):
  * every @octokit/webhooks-examples payload of the handled events accepted with a valid signature,
  * 10,000 signature mutations rejected with no writes, replays processed once (also across a
  * restart), a failed delivery processed again on redelivery, oversize bodies 413.
@@ -58,7 +58,7 @@ afterEach(async () => {
 });
 
 async function deliver(body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; json: { status?: string; error?: string; code?: string } }> {
-  const res = await fetch(new URL('/v1/webhooks/github', server.url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(new URL('/webhooks/github', server.url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as { status?: string }) : {} };
 }
@@ -194,7 +194,7 @@ describe('webhook receiver', () => {
     expect(r.status).toBe(413);
     expect(r.json.code).toBe('payload_too_large');
     // Chunked, without Content-Length: cut off while streaming.
-    const url = new URL('/v1/webhooks/github', server.url);
+    const url = new URL('/webhooks/github', server.url);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-github-event': 'ping', 'x-github-delivery': 'big-2' } }, (res) => {
         res.resume();

@@ -1,0 +1,86 @@
+/**
+ * The per-install secret of the loopback API (like Jupyter's token): 256 random bits in
+ * `<dataDir>/api-secret`, mode 0600, owned by the user. The CLI reads it; browser mode hands it to
+ * the page once in the URL it prints; Electron talks over IPC and needs none.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../contract/errors.js';
+
+export const LOCAL_SECRET_FILE = 'api-secret';
+const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
+
+function ownUid(): number | null {
+  return typeof process.getuid === 'function' ? process.getuid() : null;
+}
+
+/**
+ * Reads the secret when the file is a regular file of ours that nobody else can read; null when
+ * it is absent. Throws AppError('forbidden') when it exists but is unsafe (group/other bits,
+ * another owner, a symlink), so nobody mistakes a leaked secret for a private one.
+ */
+export function readLocalSecret(dataDir: string): string | null {
+  const path = join(dataDir, LOCAL_SECRET_FILE);
+  let fd: number;
+  try {
+    // O_NOFOLLOW: a symlink planted in the data dir is refused, not followed.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') throw new AppError('forbidden', `${path} is a symlink; refusing to use it as the API secret.`);
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    const uid = ownUid();
+    if (!st.isFile()) throw new AppError('forbidden', `${path} is not a regular file.`);
+    if (uid !== null && st.uid !== uid) throw new AppError('forbidden', `${path} belongs to another user; refusing to use it as the API secret.`);
+    if ((st.mode & 0o077) !== 0) throw new AppError('forbidden', `${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); delete it and restart to get a new secret.`);
+    const s = readFileSync(fd, 'utf8').trim();
+    return SECRET_RE.test(s) ? s : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The secret for this data dir, created (0600, exclusively, in a 0700 dir) when there is none or
+ * the stored one is malformed. An unsafe file (readable by others, foreign owner) is replaced:
+ * the old secret may have leaked.
+ * @returns the secret (43 base64url chars = 256 bits).
+ */
+export function ensureLocalSecret(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, LOCAL_SECRET_FILE);
+  try {
+    const existing = readLocalSecret(dataDir);
+    if (existing !== null) return existing;
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+  }
+  try {
+    if (lstatSync(path)) rmSync(path, { force: true });
+  } catch {
+    // absent
+  }
+  const secret = randomBytes(32).toString('base64url');
+  // 'wx' with mode 0600: the file never exists with wider permissions, and a racing creator loses.
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      const raced = readLocalSecret(dataDir);
+      if (raced !== null) return raced;
+    }
+    throw e;
+  }
+  try {
+    writeSync(fd, `${secret}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return secret;
+}
