@@ -97,7 +97,8 @@ async function load(url: URL, bodyFor: (i: number) => string, total: number, con
 /** Starts `handsfree serve --port 0` on a temp data dir; resolves its URL. */
 async function startServer(dir: string): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/handsfree.js'), 'serve', '--port', '0'], {
-    env: { ...process.env, HANDSFREE_DATA_DIR: dir, HANDSFREE_LOG_LEVEL: 'error' },
+    // dev auth (tests only): each simulated client names itself, so the per-user rate limit does not throttle the run.
+    env: { ...process.env, HANDSFREE_DATA_DIR: dir, HANDSFREE_LOG_LEVEL: 'error', HANDSFREE_AUTH_MODE: 'dev' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasPulseTools, startPulse } from '../../native/audio-addon/bench/pulseServer.js';
-import { expect, shot, startApp, test } from './fixtures.js';
+import { authorize, expect, shot, startApp, test } from './fixtures.js';
 
 /** 16-bit 48 kHz mono WAV of a sine tone. */
 function toneWav(path: string, seconds: number, hz: number): void {
@@ -30,6 +30,7 @@ test('diagnostics: level meter moves with audio on the capture device, or the ad
   const app = await startApp({ env: pulse ? { PULSE_SERVER: pulse.server, XDG_RUNTIME_DIR: pulse.dir, PULSE_RUNTIME_PATH: join(pulse.dir, 'pulse') } : {} });
   let player: ReturnType<typeof spawn> | null = null;
   try {
+    await authorize(page.context(), app);
     await page.goto(`${app.url}/`);
     await page.getByRole('button', { name: 'Glasses diagnostics' }).click();
     const missing = page.getByTestId('addon-missing');

@@ -2,7 +2,7 @@
  * Playwright fixtures: each test gets its own data dir and its own browser-mode app process on
  * port 0 (HANDSFREE_E2E_CLOCK=1 lets a test move the app's clock forward for expiry).
  */
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ export const SCREENSHOTS = join(REPO, 'test-results', 'screenshots');
 
 export interface AppProcess {
   url: string;
+  /** The per-install API secret, from the URL the app printed (`open <url>/?token=<secret>`). */
+  token: string;
   dataDir: string;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -41,14 +43,14 @@ export async function startApp(opts: StartOptions = {}): Promise<AppProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const url = await new Promise<string>((ok, fail) => {
+  const [url, token] = await new Promise<[string, string]>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`app did not start in 30 s:\n${out}`)), 30_000);
     const onData = (b: Buffer) => {
       out += b.toString();
-      const m = /open (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      const m = /open (http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        ok(m[1]!);
+        ok([m[1]!, m[2]!]);
       }
     };
     child.stdout!.on('data', onData);
@@ -58,8 +60,10 @@ export async function startApp(opts: StartOptions = {}): Promise<AppProcess> {
       fail(new Error(`app exited with ${code}:\n${out}`));
     });
   });
+  SECRETS.set(url, token);
   return {
     url,
+    token,
     dataDir,
     child,
     stop: () =>
@@ -86,9 +90,27 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-/** POST a UI call or API route as another client (the CLI / voice path) would. */
+/** Secrets of the apps started by this worker, by base URL. */
+const SECRETS = new Map<string, string>();
+
+/** `Authorization` for an app this worker started (the CLI sends the same). */
+export function authHeaders(url: string): Record<string, string> {
+  const t = SECRETS.get(url);
+  return t === undefined ? {} : { Authorization: `Bearer ${t}` };
+}
+
+/**
+ * Opens the app's printed URL in `context`, as a user pasting it would: the page trades the token
+ * for its HttpOnly session cookie, which the context then sends with every API call and WebSocket.
+ */
+export async function authorize(context: BrowserContext, app: Pick<AppProcess, 'url' | 'token'>): Promise<void> {
+  const res = await context.request.get(`${app.url}/?token=${app.token}`, { maxRedirects: 0 });
+  if (res.status() !== 303) throw new Error(`token exchange answered ${res.status()}`);
+}
+
+/** POST a UI call or API route as another client (the CLI / voice path) would, with the app's secret. */
 export async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
-  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...authHeaders(url), ...headers }, body: JSON.stringify(body) });
   return { status: r.status, json: await r.json().catch(() => null) };
 }
 
@@ -104,8 +126,9 @@ export function mergeCount(dataDir: string): number {
 }
 
 export const test = base.extend<{ app: AppProcess }>({
-  app: async ({}, use) => {
+  app: async ({ context }, use) => {
     const app = await startApp();
+    await authorize(context, app);
     await use(app);
     await app.stop();
     rmSync(app.dataDir, { recursive: true, force: true });

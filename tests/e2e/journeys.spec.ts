@@ -1,6 +1,6 @@
 /** The desktop UI's main journeys in browser mode on the demo fixtures (Debian Chromium). */
 import type { Page } from '@playwright/test';
-import { expect, mergeCount, post, shot, startApp, test } from './fixtures.js';
+import { authorize, expect, mergeCount, post, shot, startApp, test } from './fixtures.js';
 
 const MERGE_TEXT = 'merge PR 12 in acme/api';
 
@@ -84,6 +84,7 @@ test('an expired confirmation shows as expired and cannot be confirmed', async (
 test('settings survive a restart', async ({ page }) => {
   const first = await startApp();
   try {
+    await authorize(page.context(), first);
     await page.goto(`${first.url}/`);
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Profile').selectOption('terse');
@@ -103,6 +104,7 @@ test('settings survive a restart', async ({ page }) => {
   }
   const second = await startApp({ dataDir: first.dataDir });
   try {
+    await authorize(page.context(), second);
     await page.goto(`${second.url}/`);
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByLabel('Profile')).toHaveValue('terse');

@@ -1,6 +1,6 @@
 /** SEC-1/2/3 in browser mode, and the HTTP/WS origin checks. */
 import { rmSync } from 'node:fs';
-import { expect, fixturesWithTitle, startApp, test } from './fixtures.js';
+import { authHeaders, authorize, expect, fixturesWithTitle, startApp, test } from './fixtures.js';
 
 test('the renderer has no require, process, module or Buffer', async ({ page, app }) => {
   await page.goto(`${app.url}/`);
@@ -14,6 +14,7 @@ test('HTML in a PR title renders as text and runs nothing (CSP)', async ({ page 
   const fixtures = fixturesWithTitle('Fix login redirect loop', payload);
   const app = await startApp({ fixturesDir: fixtures });
   try {
+    await authorize(page.context(), app);
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`${app.url}/`);
@@ -43,8 +44,11 @@ test('HTML in a PR title renders as text and runs nothing (CSP)', async ({ page 
 test('the HTTP API and the WebSocket reject a foreign Origin or Host', async ({ app }) => {
   const foreign = await fetch(`${app.url}/v1/ui/call/status.get`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: '{}' });
   expect(foreign.status).toBe(403);
-  const same = await fetch(`${app.url}/v1/ui/call/status.get`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: app.url }, body: '{}' });
+  const same = await fetch(`${app.url}/v1/ui/call/status.get`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: app.url, ...authHeaders(app.url) }, body: '{}' });
   expect(same.status).toBe(200);
+  // Same origin but no secret: refused too (issue 13: any local process could call it before).
+  const bare = await fetch(`${app.url}/v1/ui/call/status.get`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: app.url }, body: '{}' });
+  expect(bare.status).toBe(401);
   const { request } = await import('node:http');
   const port = Number(new URL(app.url).port);
   const raw = (headers: Record<string, string>) =>
@@ -63,5 +67,6 @@ test('the HTTP API and the WebSocket reject a foreign Origin or Host', async ({ 
     });
   expect(await raw({ Origin: 'https://evil.example' })).toBe(403);
   expect(await raw({ Host: 'evil.example' })).toBe(421);
-  expect(await raw({ Origin: app.url })).toBe(101);
+  expect(await raw({ Origin: app.url })).toBe(401);
+  expect(await raw({ Origin: app.url, ...authHeaders(app.url) })).toBe(101);
 });

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasPulseTools, startPulse } from '../../native/audio-addon/bench/pulseServer.js';
-import { expect, REPO, shot, startApp, test } from './fixtures.js';
+import { authorize, expect, REPO, shot, startApp, test } from './fixtures.js';
 
 const addonBuilt = existsSync(join(REPO, 'native', 'audio-addon', 'build', 'Release', 'handsfree_audio.node'));
 
@@ -19,6 +19,7 @@ test('push-to-talk: hold, speak, release runs the spoken command, or the page sa
   const dir = mkdtempSync(join(tmpdir(), 'hf-ptt-'));
   const app = await startApp({ env: pulse ? { PULSE_SERVER: pulse.server, XDG_RUNTIME_DIR: pulse.dir, PULSE_RUNTIME_PATH: join(pulse.dir, 'pulse') } : {} });
   try {
+    await authorize(page.context(), app);
     await page.goto(`${app.url}/`);
     await page.getByRole('button', { name: /^Command/ }).click();
     const ptt = page.getByTestId('ptt');

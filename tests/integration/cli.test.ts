@@ -4,7 +4,7 @@
  * Needs the TypeScript build (npm test builds first).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,7 +103,9 @@ describe('handsfree CLI', () => {
         server.on('exit', (c) => reject(new Error(`serve exited ${c}`)));
       });
       const post = async (path: string, body: unknown) => {
-        const res = await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': 'local' }, body: JSON.stringify(body) });
+        // The per-install secret the server created (0600, like the CLI reads it).
+        const secret = readFileSync(join(dir, 'api-secret'), 'utf8').trim();
+        const res = await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify(body) });
         return (await res.json()) as CommandResponse;
       };
       const merge = await post('/v1/command', { text: 'merge it', session_id: 'shared' });
