@@ -35,10 +35,15 @@ export interface CheckSummary {
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
 
+/** GitHub's `author_association` of a review's author with the repository. */
+export type AuthorAssociation = 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'FIRST_TIME_CONTRIBUTOR' | 'FIRST_TIMER' | 'MANNEQUIN' | 'NONE';
+
 export interface Review {
   author: string;
   state: ReviewState;
   submittedAt: string | null;
+  /** Only OWNER, MEMBER and COLLABORATOR reviews count for the merge gates (anyone can review a public PR). */
+  association: AuthorAssociation;
 }
 
 /** GitHub's `mergeable_state`. */

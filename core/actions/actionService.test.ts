@@ -34,8 +34,9 @@ function fakeGitHub(script: { merge: Script }) {
       if (state.isMergedFails) throw new AppError('github_unavailable', 'down');
       return state.merged;
     },
+    // The confirm-time gate re-check reads the PR: open, green, at the current head.
     async getPullRequest() {
-      return { headSha: state.head } as PullRequestDetail;
+      return { headSha: state.head, state: 'open', merged: false, checks: { state: 'passing', total: 1, passing: 1, failing: 0, pending: 0, runs: [] }, reviews: [] } as unknown as PullRequestDetail;
     },
   };
   return { gw: gw as GitHubGateway, state };
@@ -84,10 +85,10 @@ describe('ActionService', () => {
     expect(state.puts).toBe(1);
   });
 
-  it('expires on the monotonic clock only', async () => {
+  it('expires on the monotonic clock; a wall clock set back cannot extend an action', async () => {
     const a = setup();
     const t1 = a.create();
-    a.clock.jumpWall(3_600_000); // wall clock jumps an hour: no effect
+    a.clock.jumpWall(-3_600_000); // wall clock set back an hour: no effect
     a.clock.advance(59_999);
     const r = await a.svc.confirm(t1.token, 'u1', 'click', 'c');
     expect(r.state).toBe('done');
@@ -99,6 +100,38 @@ describe('ActionService', () => {
     expect(await codeOf(b.svc.confirm(t2.token, 'u1', 'click', 'c'))).toBe('token_expired');
     expect(b.state.puts).toBe(0);
     expect(await codeOf(b.svc.confirm(t2.token, 'u1', 'click', 'c'))).toBe('token_expired');
+  });
+
+  it('an action planned before a suspend expires on resume (the monotonic clock stood still, the wall clock did not)', async () => {
+    const a = setup();
+    const t = a.create();
+    a.clock.advance(5_000);
+    a.clock.jumpWall(3_600_000); // an hour asleep: wall time moves, monotonic time does not
+    expect(a.svc.view(a.repos.pendingActions.get(t.token)!).expires_in_ms).toBe(0);
+    expect(await codeOf(a.svc.confirm(t.token, 'u1', 'voice', 'c'))).toBe('token_expired');
+    expect(a.state.puts).toBe(0);
+    expect(a.repos.pendingActions.get(t.token)!.state).toBe('expired');
+  });
+
+  it('re-checks the gates on the confirmed SHA at confirm time and names the gate that stopped it', async () => {
+    const a = setup();
+    const t = a.create();
+    const pr = { headSha: 'a'.repeat(40), state: 'open', merged: false, checks: { state: 'failing', total: 3, passing: 2, failing: 1, pending: 0, runs: [] }, reviews: [] };
+    (a.gw as { getPullRequest: unknown }).getPullRequest = async () => pr;
+    const r = await a.svc.confirm(t.token, 'u1', 'click', 'c');
+    expect(r.state).toBe('failed');
+    expect(r.outcome).toBe('policy_denied');
+    expect(r.result).toEqual({ gate: 'checks_failing' });
+    expect(r.outcomeMessage).toMatch(/^Not merged: PR 12 no longer passes the checks gate: a check failed since the read-back\. 1 of 3 checks is failing/);
+    expect(a.state.puts).toBe(0);
+    // A failed re-read sends nothing either.
+    const t2 = a.create();
+    (a.gw as { getPullRequest: unknown }).getPullRequest = async () => {
+      throw new AppError('github_unavailable', 'down');
+    };
+    const r2 = await a.svc.confirm(t2.token, 'u1', 'click', 'c');
+    expect(r2).toMatchObject({ state: 'failed', outcome: 'not_mergeable', result: { gate: 'recheck' } });
+    expect(a.state.puts).toBe(0);
   });
 
   it('rejects forged, foreign, cancelled tokens without a GitHub call', async () => {

@@ -15,6 +15,8 @@ import { COPILOT_ASSIGNEE, isCopilotLogin, type AgentAssignment, type GitHubGate
 import type { Metrics } from '../ports/metrics.js';
 import type { PendingActionRecord, Repositories } from '../ports/store.js';
 import { shortSha } from '../responses/text.js';
+import type { PullRequestDetail } from '../../contract/github.js';
+import { checkMergePolicy, DEFAULT_POLICY, policyFor, type PolicyConfig } from './policy.js';
 
 /** Token length in bytes: 128 bits of entropy at least (CF-1). */
 export const TOKEN_BYTES = 16;
@@ -57,6 +59,8 @@ export interface ActionServiceDeps {
    * exactly-once must rest on the compare-and-set, never on the window being synchronous.
    */
   interleave?: (point: 'confirm.check-to-cas') => Promise<void>;
+  /** Merge gates, re-checked on the confirmed head SHA just before merging. Default DEFAULT_POLICY. */
+  policy?: PolicyConfig;
 }
 
 export interface NewAction {
@@ -112,7 +116,7 @@ export class ActionService {
       token: rec.token,
       kind: rec.kind,
       expires_at: new Date(rec.expiresAtMs).toISOString(),
-      expires_in_ms: rec.bootId === this.deps.bootId ? Math.max(0, rec.deadlineMonoMs - this.deps.clock.monotonicMs()) : 0,
+      expires_in_ms: rec.bootId === this.deps.bootId ? Math.max(0, Math.min(rec.deadlineMonoMs - this.deps.clock.monotonicMs(), rec.expiresAtMs - this.deps.clock.nowMs())) : 0,
       summary: rec.readBack,
       repo: rec.repo,
       number: rec.number,
@@ -120,8 +124,13 @@ export class ActionService {
     };
   }
 
+  /**
+   * Expired when either clock says so: the monotonic one (a wall-clock step back cannot extend
+   * an action) or the wall clock (the monotonic clock stops while the machine sleeps, so only
+   * the wall clock notices that a laptop was suspended for an hour with a merge pending).
+   */
   isExpired(rec: PendingActionRecord): boolean {
-    return rec.bootId !== this.deps.bootId || this.deps.clock.monotonicMs() > rec.deadlineMonoMs;
+    return rec.bootId !== this.deps.bootId || this.deps.clock.monotonicMs() > rec.deadlineMonoMs || this.deps.clock.nowMs() > rec.expiresAtMs;
   }
 
   /** Pending (unexpired) actions of a session, newest first; overdue ones are expired on the way. */
@@ -258,7 +267,9 @@ export class ActionService {
         // Tell the user what changed; the merge itself is never re-sent with the new SHA.
         newHead = await this.deps.github.getPullRequest(rec.repo, rec.number).then((pr) => pr.headSha, () => null);
       }
-      return this.settle(rec, 'failed', err.code, failureMessage(rec, err, newHead), newHead ? { newHeadSha: newHead } : null, correlationId);
+      const gate = typeof err.details?.['gate'] === 'string' ? { gate: err.details['gate'] } : {};
+      const result = newHead || gate.gate ? { ...(newHead ? { newHeadSha: newHead } : {}), ...gate } : null;
+      return this.settle(rec, 'failed', err.code, failureMessage(rec, err, newHead), result, correlationId);
     } finally {
       this.inFlight.delete(rec.token);
       this.deps.metrics.observe(`execute.${rec.kind}`, this.deps.clock.monotonicMs() - t0);
@@ -271,6 +282,7 @@ export class ActionService {
     const p = rec.params;
     switch (rec.kind) {
       case 'pr.merge': {
+        await this.recheckMergeGates(rec);
         const method = p['method'] as MergeMethod;
         const r = await github.mergePullRequest({ repo: rec.repo, number: rec.number!, sha: rec.headSha!, method });
         return { state: 'done', outcome: 'merged', message: `Merged PR ${rec.number} in ${rec.repo}.`, result: { sha: r.sha, reconciled: r.reconciled } };
@@ -314,6 +326,27 @@ export class ActionService {
         };
       }
     }
+  }
+
+  /**
+   * Every merge gate again, at confirm time, on the SHA that was read back: a check that turned
+   * red, a new change request or a push since the read-back stops the merge, and the error names
+   * the gate. Nothing has been sent yet, so a failed read is a plain failure, never ambiguous.
+   */
+  private async recheckMergeGates(rec: PendingActionRecord): Promise<void> {
+    const what = `PR ${rec.number} in ${rec.repo}`;
+    let pr: PullRequestDetail;
+    try {
+      pr = await this.deps.github.getPullRequest(rec.repo, rec.number!);
+    } catch (e) {
+      const code = isAppError(e) ? e.code : 'internal';
+      throw new AppError('not_mergeable', `I could not re-check ${what} on GitHub just before merging (${code}), so I did not merge it. Say merge it to try again.`, { gate: 'recheck' });
+    }
+    if (pr.merged) throw new AppError('already_merged', `${what} is already merged.`);
+    if (pr.headSha !== rec.headSha) throw new AppError('head_moved', `${what} has a new head.`, { gate: 'head' });
+    if (pr.state !== 'open') throw new AppError('not_mergeable', `${what} was closed after the read-back.`, { gate: 'state' });
+    const verdict = checkMergePolicy(policyFor(this.deps.policy ?? DEFAULT_POLICY, rec.repo), pr);
+    if (!verdict.ok) throw new AppError('policy_denied', verdict.reason, { gate: verdict.gate ?? 'settings' });
   }
 
   /**
@@ -397,11 +430,29 @@ function failureMessage(rec: PendingActionRecord, err: AppError, newHead: string
         ? `Not merged: ${what} changed after the read-back. Its head moved from ${shortSha(rec.headSha ?? '')} to ${shortSha(newHead)}. Say read it to hear what changed.`
         : `Not merged: ${what} changed after the read-back; its head is no longer ${shortSha(rec.headSha ?? '')}. Say read it to hear what changed.`;
     case 'not_mergeable':
-      return `Not merged: GitHub says ${what} can't be merged right now. ${err.message}`;
+      return err.details?.['gate'] !== undefined ? `Not merged: ${err.message}` : `Not merged: GitHub says ${what} can't be merged right now. ${err.message}`;
+    case 'policy_denied':
+      return `Not merged: ${what} no longer passes ${gateName(String(err.details?.['gate'] ?? 'settings'))}. ${err.message}`;
     case 'already_merged':
       return `${what} was already merged.`;
     default:
       return `That failed: ${err.message}`;
+  }
+}
+
+/** The merge gate as the user hears it. */
+function gateName(gate: string): string {
+  switch (gate) {
+    case 'checks_failing':
+      return 'the checks gate: a check failed since the read-back';
+    case 'checks_pending':
+      return 'the checks gate: a check is running again';
+    case 'changes_requested':
+      return 'the review gate: changes were requested';
+    case 'approvals':
+      return 'the approvals gate';
+    default:
+      return 'your merge settings';
   }
 }
 

@@ -30,12 +30,17 @@ export function policyFor(config: PolicyConfig, repo: string): RepoPolicy {
   return { ...config.defaults, ...(o ?? {}) };
 }
 
-export type PolicyVerdict = { ok: true } | { ok: false; reason: string };
+/** Which merge gate refused: said in the outcome so the user knows what to fix. */
+export type MergeGate = 'settings' | 'checks_failing' | 'checks_pending' | 'changes_requested' | 'approvals';
+export type PolicyVerdict = { ok: true } | { ok: false; reason: string; gate?: MergeGate };
+
+/** Associations whose reviews count: people with a standing in the repo, not any GitHub account. */
+export const TRUSTED_REVIEWER_ASSOCIATIONS: ReadonlySet<string> = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 
 export function isActionAllowed(policy: RepoPolicy, kind: ActionKind): PolicyVerdict {
-  if (policy.deny.includes(kind)) return { ok: false, reason: `Your settings do not allow ${describeKind(kind)} in this repo.` };
+  if (policy.deny.includes(kind)) return { ok: false, gate: 'settings', reason: `Your settings do not allow ${describeKind(kind)} in this repo.` };
   if (policy.allow !== 'all' && !policy.allow.includes(kind)) {
-    return { ok: false, reason: `Your settings do not allow ${describeKind(kind)} in this repo.` };
+    return { ok: false, gate: 'settings', reason: `Your settings do not allow ${describeKind(kind)} in this repo.` };
   }
   return { ok: true };
 }
@@ -45,23 +50,30 @@ export function checkMergePolicy(policy: RepoPolicy, pr: PullRequestDetail): Pol
   const allowed = isActionAllowed(policy, 'pr.merge');
   if (!allowed.ok) return allowed;
   if (policy.requireGreenChecks) {
-    if (pr.checks.failing > 0) return { ok: false, reason: `${pr.checks.failing} of ${pr.checks.total} checks ${pr.checks.failing === 1 ? 'is' : 'are'} failing, and this repo requires green checks.` };
-    if (pr.checks.pending > 0) return { ok: false, reason: `${pr.checks.pending} of ${pr.checks.total} checks ${pr.checks.pending === 1 ? 'is' : 'are'} still running, and this repo requires green checks.` };
+    if (pr.checks.failing > 0) return { ok: false, gate: 'checks_failing', reason: `${pr.checks.failing} of ${pr.checks.total} checks ${pr.checks.failing === 1 ? 'is' : 'are'} failing, and this repo requires green checks.` };
+    if (pr.checks.pending > 0) return { ok: false, gate: 'checks_pending', reason: `${pr.checks.pending} of ${pr.checks.total} checks ${pr.checks.pending === 1 ? 'is' : 'are'} still running, and this repo requires green checks.` };
   }
   const latest = latestReviewByAuthor(pr);
   const changes = latest.filter((r) => r === 'CHANGES_REQUESTED').length;
   const approvals = latest.filter((r) => r === 'APPROVED').length;
-  if (policy.requiredApprovals > 0 && changes > 0) return { ok: false, reason: 'A reviewer requested changes.' };
+  if (policy.requiredApprovals > 0 && changes > 0) return { ok: false, gate: 'changes_requested', reason: 'A reviewer requested changes.' };
   if (approvals < policy.requiredApprovals) {
-    return { ok: false, reason: `It has ${approvals} of the ${policy.requiredApprovals} approvals this repo requires.` };
+    const outsiders = latestReviewByAuthor(pr, { trustedOnly: false }).filter((r) => r === 'APPROVED').length - approvals;
+    const note = outsiders > 0 ? ` ${outsiders === 1 ? 'One approval comes' : `${outsiders} approvals come`} from outside the repo's collaborators and ${outsiders === 1 ? "doesn't" : "don't"} count.` : '';
+    return { ok: false, gate: 'approvals', reason: `It has ${approvals} of the ${policy.requiredApprovals} approvals this repo requires.${note}` };
   }
   return { ok: true };
 }
 
-/** Each reviewer's latest decisive review state (comments do not override a decision). */
-export function latestReviewByAuthor(pr: PullRequestDetail): Array<'APPROVED' | 'CHANGES_REQUESTED' | 'DISMISSED'> {
+/**
+ * Each reviewer's latest decisive review state (comments do not override a decision). By default
+ * only reviewers with a standing in the repo (owner, member, collaborator) count, as for GitHub's
+ * own required reviews: anyone may approve a public PR.
+ */
+export function latestReviewByAuthor(pr: PullRequestDetail, opts: { trustedOnly?: boolean } = {}): Array<'APPROVED' | 'CHANGES_REQUESTED' | 'DISMISSED'> {
   const byAuthor = new Map<string, 'APPROVED' | 'CHANGES_REQUESTED' | 'DISMISSED'>();
-  const sorted = [...pr.reviews].sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''));
+  const counted = opts.trustedOnly === false ? pr.reviews : pr.reviews.filter((r) => TRUSTED_REVIEWER_ASSOCIATIONS.has(r.association));
+  const sorted = [...counted].sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''));
   for (const r of sorted) {
     if (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED' || r.state === 'DISMISSED') byAuthor.set(r.author, r.state);
   }

@@ -653,6 +653,24 @@ export class DemoGitHubState {
     if (conclusion === 'success' && p.mergeableState === 'unstable') p.mergeableState = 'clean';
   }
 
+  /** Adds completed check runs to the PR's current head (e.g. 150 runs, so the list spans pages). */
+  simulateCheckRuns(repo: string, number: number, runs: ReadonlyArray<{ name: string; conclusion: DemoCheckConclusion }>): void {
+    const p = this.requirePull(repo, number);
+    const at = this.tick();
+    const key = checkKey(p.repo, p.headSha);
+    const c = this.checks.get(key) ?? { runs: [], statuses: [] };
+    for (const r of runs) c.runs.push(this.newCheckRun(r.name, p.headSha, 'completed', r.conclusion, at));
+    this.checks.set(key, c);
+  }
+
+  /** `author` submits a review (any GitHub user may review a public PR; their association says who they are). */
+  simulateReview(repo: string, number: number, author: string, state: DemoReview['state']): void {
+    const p = this.requirePull(repo, number);
+    const at = this.tick();
+    this.user(author, null);
+    p.reviews.push({ id: stableId(`review:${p.repo}#${p.number}:${p.reviews.length}`, 2_000_000_000), author, state, body: '', submittedAt: at, commitId: p.headSha });
+  }
+
   /** Sets mergeability directly (dirty → mergeable false, unknown → null, else true unless given). */
   setMergeable(repo: string, number: number, state: MergeableState, mergeable?: boolean | null): void {
     const p = this.requirePull(repo, number);

@@ -47,7 +47,11 @@ export function pullSummaryOf(p: DemoPull, htmlBase: string): PullRequestSummary
   };
 }
 
-export function pullDetailOf(p: DemoPull, checks: CheckSummary, htmlBase: string): PullRequestDetail {
+/**
+ * `collaborators` of the PR's repo decide each review's author_association (as the fake REST
+ * server reports it): a collaborator is MEMBER, anyone else CONTRIBUTOR, bots NONE.
+ */
+export function pullDetailOf(p: DemoPull, checks: CheckSummary, htmlBase: string, collaborators: readonly string[] = []): PullRequestDetail {
   return {
     ...pullSummaryOf(p, htmlBase),
     baseRef: p.baseRef,
@@ -60,11 +64,17 @@ export function pullDetailOf(p: DemoPull, checks: CheckSummary, htmlBase: string
     changedFiles: p.changedFiles,
     commits: p.commits,
     checks,
-    reviews: p.reviews.map((r) => ({ author: r.author, state: r.state, submittedAt: r.submittedAt })),
+    reviews: p.reviews.map((r) => ({ author: r.author, state: r.state, submittedAt: r.submittedAt, association: demoAssociation(collaborators, r.author) })),
     requestedReviewers: [...p.requestedReviewers],
     labels: [...p.labels],
     body: trimUntrusted(p.body),
   };
+}
+
+/** The author_association the demo account gives a login (the fake REST server uses the same rule). */
+export function demoAssociation(collaborators: readonly string[], login: string): 'MEMBER' | 'CONTRIBUTOR' | 'NONE' {
+  if (login.endsWith('[bot]')) return 'NONE';
+  return collaborators.includes(login) ? 'MEMBER' : 'CONTRIBUTOR';
 }
 
 export function issueSummaryOf(i: DemoIssue | DemoPull, htmlBase: string): IssueSummary {

@@ -237,7 +237,7 @@ export class FixtureGitHubGateway implements GitHubGateway {
   getPullRequest(repo: RepoFullName, number: number): Promise<PullRequestDetail> {
     return this.run('getPullRequest', [repo, number], () => {
       const p = this.requirePull(repo, number);
-      return pullDetailOf(p, this.checks(p.repo, p.headSha, number), this.htmlBase);
+      return pullDetailOf(p, this.checks(p.repo, p.headSha, number), this.htmlBase, this.state.repo(p.repo)?.collaborators ?? []);
     });
   }
 

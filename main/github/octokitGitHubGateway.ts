@@ -33,6 +33,7 @@ import type {
   RepoFullName,
   Review,
   ReviewState,
+  AuthorAssociation,
   Viewer,
 } from '../../contract/github.js';
 import { AppError, isAppError } from '../../contract/errors.js';
@@ -128,6 +129,25 @@ interface CacheEntry {
 }
 
 const MAX_CACHE_TTL_MS = 5 * 60_000;
+/** List pages are read PAGE_SIZE at a time (GitHub's maximum), at most MAX_PAGES per list. */
+const PAGE_SIZE = 100;
+const MAX_PAGES = 10;
+const AUTHOR_ASSOCIATIONS: ReadonlySet<string> = new Set(['OWNER', 'MEMBER', 'COLLABORATOR', 'CONTRIBUTOR', 'FIRST_TIME_CONTRIBUTOR', 'FIRST_TIMER', 'MANNEQUIN', 'NONE']);
+
+/**
+ * Reads a list with a total_count page by page until every item is read (or MAX_PAGES).
+ * @returns the items and how many of total_count stayed unread.
+ */
+async function readCounted<T>(page: (n: number) => Promise<{ total: number; items: T[] }>): Promise<{ items: T[]; unread: number }> {
+  const first = await page(1);
+  const items = [...first.items];
+  for (let n = 2; items.length < first.total && n <= MAX_PAGES; n++) {
+    const next = await page(n);
+    if (next.items.length === 0) break;
+    items.push(...next.items);
+  }
+  return { items, unread: Math.max(0, first.total - items.length) };
+}
 const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
 const MERGEABLE_STATES: ReadonlySet<string> = new Set(['clean', 'dirty', 'blocked', 'behind', 'unstable', 'has_hooks', 'draft', 'unknown']);
 const REVIEW_STATES: ReadonlySet<string> = new Set(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DISMISSED', 'PENDING']);
@@ -346,13 +366,7 @@ export class OctokitGitHubGateway implements GitHubGateway {
     const pr = await this.read('getPullRequest', 'GET /repos/{owner}/{repo}/pulls/{pull_number}', params, (gh, s) => gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...params, ...req(s) }), {
       notFound: () => this.notFoundIn(repo, new AppError('pr_not_found', `There is no pull request ${repo}#${number}.`)),
     });
-    const reviewParams = { ...params, per_page: 100 };
-    const [reviews, checks] = await Promise.all([
-      this.read('listReviews', 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', reviewParams, (gh, s) =>
-        gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...reviewParams, ...req(s) }),
-      ),
-      this.getChecks(repo, pr.head.sha),
-    ]);
+    const [reviews, checks] = await Promise.all([this.listAllReviews(params), this.getChecks(repo, pr.head.sha)]);
     const canonicalRepo = pr.base.repo.full_name;
     const requested = [
       ...(pr.requested_reviewers ?? []).map((u) => u.login),
@@ -379,7 +393,12 @@ export class OctokitGitHubGateway implements GitHubGateway {
       commits: pr.commits,
       checks,
       reviews: reviews.map(
-        (r): Review => ({ author: r.user?.login ?? 'ghost', state: (REVIEW_STATES.has(r.state) ? r.state : 'COMMENTED') as ReviewState, submittedAt: r.submitted_at ?? null }),
+        (r): Review => ({
+          author: r.user?.login ?? 'ghost',
+          state: (REVIEW_STATES.has(r.state) ? r.state : 'COMMENTED') as ReviewState,
+          submittedAt: r.submitted_at ?? null,
+          association: (AUTHOR_ASSOCIATIONS.has(r.author_association) ? r.author_association : 'NONE') as AuthorAssociation,
+        }),
       ),
       requestedReviewers: requested,
       labels: pr.labels.map((l) => l.name),
@@ -390,22 +409,38 @@ export class OctokitGitHubGateway implements GitHubGateway {
   async getChecks(repo: RepoFullName, ref: string): Promise<CheckSummary> {
     const { owner, name } = parseRepoFullName(repo);
     if (ref.length === 0 || ref.length > 255) throw new AppError('github_validation', 'A commit SHA or branch name is needed to read checks.');
-    const runParams = { owner, repo: name, ref, per_page: 100 };
-    const statusParams = { owner, repo: name, ref, per_page: 100 };
     const notFound = () => this.notFoundIn(repo, new AppError('github_validation', `GitHub knows no commit ${ref.slice(0, 40)} in ${repo}.`));
-    const [runs, combined] = await Promise.all([
-      this.read('listCheckRuns', 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs', runParams, (gh, s) => gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...runParams, ...req(s) }), {
-        notFound,
-      }),
-      this.read('getCombinedStatus', 'GET /repos/{owner}/{repo}/commits/{ref}/status', statusParams, (gh, s) => gh.request('GET /repos/{owner}/{repo}/commits/{ref}/status', { ...statusParams, ...req(s) }), {
-        notFound,
-      }),
-    ]);
+    // Every page up to total_count: a failing check on page 2 must not read as "all passing".
+    const runPage = (page: number) => {
+      const p = { owner, repo: name, ref, per_page: PAGE_SIZE, page };
+      return this.read('listCheckRuns', 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...p, ...req(s) }), { notFound }).then((r) => ({ total: r.total_count, items: r.check_runs }));
+    };
+    const statusPage = (page: number) => {
+      const p = { owner, repo: name, ref, per_page: PAGE_SIZE, page };
+      return this.read('getCombinedStatus', 'GET /repos/{owner}/{repo}/commits/{ref}/status', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/commits/{ref}/status', { ...p, ...req(s) }), { notFound }).then((r) => ({ total: r.total_count, items: r.statuses }));
+    };
+    const [runs, statuses] = await Promise.all([readCounted(runPage), readCounted(statusPage)]);
     const list: CheckRun[] = combineRuns(
-      runs.check_runs.map((r) => ({ id: Number(r.id), run: { name: r.name, status: normalizeCheckStatus(r.status), conclusion: r.status === 'completed' ? normalizeCheckConclusion(r.conclusion) : null } })),
-      combined.statuses.map((s) => ({ context: s.context, state: s.state })),
+      runs.items.map((r) => ({ id: Number(r.id), run: { name: r.name, status: normalizeCheckStatus(r.status), conclusion: r.status === 'completed' ? normalizeCheckConclusion(r.conclusion) : null } })),
+      statuses.items.map((s) => ({ context: s.context, state: s.state })),
     );
+    // Checks we could not read (beyond MAX_PAGES) count as pending: the gate fails closed.
+    const unread = runs.unread + statuses.unread;
+    for (let i = 0; i < unread; i++) list.push({ name: `unread check ${i + 1}`, status: 'queued', conclusion: null });
     return summarizeChecks(list);
+  }
+
+  /** All reviews of a PR, page by page (the endpoint has no total_count: a short page ends it). */
+  private async listAllReviews(params: { owner: string; repo: string; pull_number: number }) {
+    const out = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const p = { ...params, per_page: PAGE_SIZE, page };
+      const items = await this.read('listReviews', 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...p, ...req(s) }));
+      out.push(...items);
+      if (items.length < PAGE_SIZE) return out;
+    }
+    // A change request on an unread page must not be missed: refuse to judge the gates.
+    throw new AppError('github_validation', `${params.owner}/${params.repo}#${params.pull_number} has more than ${MAX_PAGES * PAGE_SIZE} reviews; too many to check the merge gates.`);
   }
 
   async isMerged(repo: RepoFullName, number: number): Promise<boolean> {

@@ -57,7 +57,10 @@ describe('merge faults', () => {
     expect(put?.body).toMatchObject({ sha: m.pending_action!.head_sha });
   });
 
-  it('head moved between read-back and confirm → 409 → told what changed, not merged, not re-sent', async () => {
+  // The confirm-time gate re-check reads the head first, so no PUT is sent at all; GitHub's own
+  // `sha` guard (409) stays as the last line for a push in the instant after the re-check
+  // (core/actions/actionService.test.ts, 'head moved').
+  it('head moved between read-back and confirm → caught by the re-check → told what changed, nothing sent', async () => {
     app = await liveApp();
     const m = await say('merge PR 12 in acme/api');
     const oldSha = m.pending_action!.head_sha!;
@@ -67,11 +70,11 @@ describe('merge faults', () => {
     expect(c.error?.code).toBe('head_moved');
     expect(c.spoken_text).toContain(oldSha.slice(0, 7));
     expect(c.spoken_text).toContain(newSha.slice(0, 7));
-    expect(fake.mergePuts).toBe(1);
+    expect(fake.mergePuts).toBe(0);
     expect(fake.state.merges).toHaveLength(0);
     const again = await app.service.confirm({ token: m.pending_action!.token }, caller, 'click');
     expect(again.error?.code).toBe('token_used');
-    expect(fake.mergePuts).toBe(1);
+    expect(fake.mergePuts).toBe(0);
   });
 
   for (const fault of ['502 after merging', 'connection reset after merging'] as const) {

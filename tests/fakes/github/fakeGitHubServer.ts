@@ -261,18 +261,18 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
     route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', ({ params, query }) => {
       const p = state.pull(repoOf(params), Number(params['pull_number']));
       if (!p) return err(404, GITHUB_MESSAGES.notFound);
-      return { status: 200, body: p.reviews.slice(0, perPage(query, 30)).map((r) => shape.review(ctx, p, r)) };
+      return { status: 200, body: pageOf(p.reviews, query, 30).map((r) => shape.review(ctx, p, r)) };
     }),
     route('GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs', ({ params, query }) => {
       const r = state.checksFor(repoOf(params), params['ref']!);
       if (!r.ok) return fromDemo(r.error);
-      const runs = r.value.runs.slice(0, perPage(query, 30));
+      const runs = pageOf(r.value.runs, query, 30);
       return { status: 200, body: { total_count: r.value.runs.length, check_runs: runs.map((x) => shape.checkRun(ctx, state.repo(repoOf(params))!.fullName, x)) } };
     }),
-    route('GET', '/repos/{owner}/{repo}/commits/{ref}/status', ({ params }) => {
+    route('GET', '/repos/{owner}/{repo}/commits/{ref}/status', ({ params, query }) => {
       const r = state.checksFor(repoOf(params), params['ref']!);
       if (!r.ok) return fromDemo(r.error);
-      return { status: 200, body: shape.combinedStatus(ctx, state.repo(repoOf(params))!.fullName, r.value.sha, r.value.statuses) };
+      return { status: 200, body: shape.combinedStatus(ctx, state.repo(repoOf(params))!.fullName, r.value.sha, pageOf(r.value.statuses, query, 30), r.value.statuses.length) };
     }),
     route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/merge', ({ params }) => {
       const p = state.pull(repoOf(params), Number(params['pull_number']));
@@ -623,6 +623,14 @@ function defaultMessage(status: number): string {
 function header(req: IncomingMessage, name: string): string | null {
   const v = req.headers[name];
   return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+}
+
+/** One page of a list, as GitHub pages it (`per_page` ≤ 100, `page` from 1). */
+function pageOf<T>(items: readonly T[], query: Record<string, string>, dflt: number): T[] {
+  const size = perPage(query, dflt);
+  const n = Number(query['page']);
+  const page = Number.isInteger(n) && n > 0 ? n : 1;
+  return items.slice((page - 1) * size, page * size);
 }
 
 function perPage(query: Record<string, string>, dflt: number): number {

@@ -402,7 +402,8 @@ export function checkRun(c: ShapeContext, repo: string, run: DemoCheckRun): Obj 
   };
 }
 
-export function combinedStatus(c: ShapeContext, repo: string, sha: string, statuses: DemoCommitStatus[]): Obj {
+/** `statuses` is the page shown; `total` counts every status (GitHub's total_count). */
+export function combinedStatus(c: ShapeContext, repo: string, sha: string, statuses: DemoCommitStatus[], total: number = statuses.length): Obj {
   const r = c.state.repo(repo)!;
   const a = `${c.api}/repos/${repo}`;
   const state = statuses.some((s) => s.state === 'failure' || s.state === 'error') ? 'failure' : statuses.length > 0 && statuses.every((s) => s.state === 'success') ? 'success' : 'pending';
@@ -421,7 +422,7 @@ export function combinedStatus(c: ShapeContext, repo: string, sha: string, statu
       updated_at: s.updatedAt,
     })),
     sha,
-    total_count: statuses.length,
+    total_count: total,
     repository: minimalRepository(c, r),
     commit_url: `${a}/commits/${sha}`,
     url: `${a}/commits/${sha}/status`,
