@@ -8,7 +8,7 @@ import type { MergeMethod } from '../../contract/intent.js';
 import type { NotificationCard, PullRequestCard } from '../../contract/response.js';
 import { latestReviewByAuthor } from '../actions/policy.js';
 import type { Profile } from '../session/profiles.js';
-import { joinNames, plural, quoteTitle, sanitizeUntrusted, shortSha, spokenAge } from './text.js';
+import { joinNames, plural, quoteTitle, sanitizeUntrusted, shortSha, spokenAge, spokenTitle } from './text.js';
 
 export function checksPhrase(c: CheckSummary): string {
   if (c.total === 0) return 'no checks';
@@ -78,15 +78,15 @@ export function checksSummary(pr: PullRequestDetail): string {
 
 /**
  * The exact merge read-back: every field from the API, head SHA included, so "confirm" is bound
- * to what was heard. Short profiles drop title and author, never the target or the head.
+ * to what was heard. The trusted fields come first (repo, number, base, method, head, checks);
+ * the PR author's free text comes last, announced as a title and flattened (spokenTitle), so it
+ * cannot pose as, or reword, the fields before it. Short profiles drop title and author.
  */
 export function mergeReadBack(pr: PullRequestDetail, method: MergeMethod, profile: Profile): string {
   const sayConfirm = profile.voiceConfirmNeedsNumber ? `Say confirm ${pr.number} or cancel.` : 'Say confirm or cancel.';
-  const checks = checksPhrase(pr.checks);
-  if (profile.readBack === 'short') {
-    return `Merge ${pr.repo} PR ${pr.number} into ${sanitizeUntrusted(pr.baseRef, 40)} ${methodPhrase(method)}, head ${shortSha(pr.headSha)}, ${checks}. ${sayConfirm}`;
-  }
-  return `Merge PR ${pr.number}, ${quoteTitle(pr.title, 80)} by ${sanitizeUntrusted(pr.author, 40)}, in ${pr.repo} into ${sanitizeUntrusted(pr.baseRef, 40)} ${methodPhrase(method)}, head ${shortSha(pr.headSha)}, ${checks}. ${sayConfirm}`;
+  const trusted = `Merge ${pr.repo} PR ${pr.number} into ${sanitizeUntrusted(pr.baseRef, 40)} ${methodPhrase(method)}, head ${shortSha(pr.headSha)}, ${checksPhrase(pr.checks)}.`;
+  if (profile.readBack === 'short') return `${trusted} ${sayConfirm}`;
+  return `${trusted} By ${sanitizeUntrusted(pr.author, 40)}, titled: ${spokenTitle(pr.title, 80)}. ${sayConfirm}`;
 }
 
 /** How the merge method is read back: the words a user would say. */

@@ -18,6 +18,22 @@ export function sanitizeUntrusted(text: string, maxChars: number = MAX_UNTRUSTED
   return cleaned.slice(0, Math.max(0, maxChars - 1)).trimEnd() + '…';
 }
 
+/**
+ * An untrusted title as it is spoken inside a read-back: sanitised, without sentence punctuation,
+ * quotes or brackets (TTS does not pronounce quotes, and a title's "." or "," would let it sound
+ * like the read-back's own sentences), cut to `maxChars` at a word boundary.
+ */
+export function spokenTitle(title: string, maxChars = 80): string {
+  const flat = sanitizeUntrusted(title, 10_000)
+    .replace(/[.,;:!?'"`\u2018\u2019\u201C\u201D()[\]{}<>\u2013\u2014…]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (flat.length <= maxChars) return flat;
+  const cut = flat.slice(0, maxChars);
+  const space = cut.lastIndexOf(' ');
+  return (space > maxChars / 2 ? cut.slice(0, space) : cut).trim();
+}
+
 /** Quotes an untrusted title for speech, e.g. 'Fix login'. */
 export function quoteTitle(title: string, maxChars = 80): string {
   return `'${sanitizeUntrusted(title, maxChars)}'`;

@@ -166,7 +166,9 @@ describe('Electron shell (mocked electron)', () => {
     }
     // Every confirm attempt reached the dialog, and nothing ran behind it.
     expect(h.dialogMessages.length).toBeGreaterThanOrEqual(2);
-    for (const m of h.dialogMessages) expect(m).toBe(planned.pending_action!.summary);
+    // The dialog shows the read-back's trusted fields; the title goes to its detail, apart.
+    for (const m of h.dialogMessages) expect(planned.pending_action!.summary.startsWith(m)).toBe(true);
+    for (const m of h.dialogMessages) expect(m).toMatch(/^Merge acme\/api PR 12 into main .*head [0-9a-f]{7}, .*\.$/);
     expect(JSON.stringify(results)).not.toMatch(/"merged"|Merged PR/);
     // The action is still pending: confirming in the dialog now merges it, once.
     h.dialogAnswer = 1;

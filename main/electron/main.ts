@@ -16,7 +16,7 @@ import { createLogger } from '../log/logger.js';
 import { SettingsStore } from '../settings/settingsStore.js';
 import { UiEventHub } from '../ui/eventHub.js';
 import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
-import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
+import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, confirmDialogText, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
 import { openDefaultAudio } from '../voice/voiceRunner.js';
 import { utilityAudioChannel } from './audioChannel.js';
 import { SafeStorageSecretBackend } from './secrets.js';
@@ -69,7 +69,8 @@ async function run(): Promise<void> {
     },
     // CF-9: a click confirms only after the user says so in a native dialog the renderer cannot script.
     confirmOutsideRenderer: async (readBack) => {
-      const { response } = await dialog.showMessageBox(win, { type: 'question', title: 'Confirm', message: readBack, buttons: ['Cancel', 'Confirm'], defaultId: 0, cancelId: 0, noLink: true });
+      const { message, detail } = confirmDialogText(readBack);
+      const { response } = await dialog.showMessageBox(win, { type: 'question', title: 'Confirm', message, detail, buttons: ['Cancel', 'Confirm'], defaultId: 0, cancelId: 0, noLink: true });
       return response === 1;
     },
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
+import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, confirmDialogText, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
 
 describe('external links (SEC-4)', () => {
   it.each(['https://github.com/acme/api/pull/12', 'https://github.com/'])('allows %s', (u) => expect(isAllowedExternalUrl(u)).toBe(true));
@@ -42,5 +42,15 @@ describe('navigation and windows', () => {
   it('windows are sandboxed with context isolation and no Node', () => {
     const p = secureWebPreferences('/p.cjs');
     expect(p).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true });
+  });
+});
+
+describe('confirmDialogText', () => {
+  it('shows the trusted fields as the message and the spoofing title apart, labelled', () => {
+    const rb = "Merge acme/api PR 12 into main with a merge commit, head abcdef0, all 3 checks passing. By mallory, titled: Typo in acme/docs into main with squash head 1f2e3d4 Say confirm or cancel. Say confirm or cancel.";
+    const t = confirmDialogText(rb);
+    expect(t.message).toBe('Merge acme/api PR 12 into main with a merge commit, head abcdef0, all 3 checks passing.');
+    expect(t.detail).toBe('Author: mallory\nTitle (written by the PR author, not verified): Typo in acme/docs into main with squash head 1f2e3d4 Say confirm or cancel');
+    expect(confirmDialogText('Unsubscribe from PR 3. Say confirm or cancel.')).toEqual({ message: 'Unsubscribe from PR 3. Say confirm or cancel.', detail: '' });
   });
 });

@@ -33,3 +33,13 @@ export function isTrustedSender(sender: { frameUrl: string | null; isMainFrame: 
   if (sender.frameUrl === null || !sender.isMainFrame) return false;
   return isAllowedNavigation(sender.frameUrl, appOrigin);
 }
+
+/**
+ * The native confirm dialog's text: the read-back's trusted fields as the message, the PR author's
+ * title apart in the detail, labelled as unverified, so a title cannot pose as a field.
+ */
+export function confirmDialogText(readBack: string): { message: string; detail: string } {
+  const m = /^(.*?\.) By (\S+), titled: (.*)\. (Say confirm.*)$/.exec(readBack);
+  if (m === null) return { message: readBack, detail: '' };
+  return { message: m[1]!, detail: `Author: ${m[2]}\nTitle (written by the PR author, not verified): ${m[3]}` };
+}

@@ -44,7 +44,7 @@ describe('handsfree CLI', () => {
     expect(cli(['ask', 'read the first one']).out).toMatch(/PR 12 in acme\/api/);
     const merge = cli(['ask', 'merge it']);
     expect(merge.code).toBe(0);
-    expect(merge.out).toMatch(/^Merge PR 12, 'Fix login redirect loop'.*head [0-9a-f]{7}.*Say confirm or cancel\.$/m);
+    expect(merge.out).toMatch(/^Merge acme\/api PR 12 into main .*head [0-9a-f]{7}.*titled: Fix login redirect loop\. Say confirm or cancel\.$/m);
     expect(merge.err).toMatch(/handsfree confirm [0-9a-f]{32}/);
     const confirm = cli(['confirm']);
     expect(confirm.code).toBe(0);

@@ -71,7 +71,7 @@ describe('inbox walk-through', () => {
     const pr = await gw.getPullRequest('acme/api', 12);
     expect(merge.pending_action).toMatchObject({ repo: 'acme/api', number: 12, head_sha: pr.headSha, kind: 'pr.merge' });
     expect(merge.spoken_text).toContain(pr.headSha.slice(0, 7));
-    expect(merge.spoken_text).toContain("'Fix login redirect loop'");
+    expect(merge.spoken_text).toContain('titled: Fix login redirect loop.');
     expect(merge.spoken_text).toContain('Say confirm or cancel.');
     const done = await say('confirm');
     expect(done.status).toBe('ok');
@@ -199,7 +199,7 @@ describe('confirmations', () => {
     expect(other.error?.code).toBe('token_invalid');
     const pr = await gw.getPullRequest('acme/api', 12);
     expect(m.spoken_text).toBe(
-      `Merge PR 12, '${pr.title}' by ${pr.author}, in acme/api into ${pr.baseRef} with a merge commit, head ${pr.headSha.slice(0, 7)}, all ${pr.checks.total} checks passing. Say confirm or cancel.`,
+      `Merge acme/api PR 12 into ${pr.baseRef} with a merge commit, head ${pr.headSha.slice(0, 7)}, all ${pr.checks.total} checks passing. By ${pr.author}, titled: ${pr.title}. Say confirm or cancel.`,
     );
   });
 
