@@ -142,6 +142,44 @@ function createExclusive(fsx: StoreFs, file: string, tmp: string, mine: LockCont
   fsx.closeSync(fd);
 }
 
+/** Names one particular lock file's content (or, unreadable, its mtime), for its takeover guard. */
+function lockIdentity(fsx: StoreFs, file: string, held: LockContent | undefined): string {
+  const raw = held ? `${held.pid}-${held.atMs}-${held.start ?? ''}-${held.host}` : `unreadable-${fsx.mtimeMs(file) ?? 0}`;
+  return raw.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+}
+
+function sameLock(a: LockContent | undefined, b: LockContent | undefined): boolean {
+  return a !== undefined && b !== undefined && a.pid === b.pid && a.atMs === b.atMs && a.start === b.start && a.host === b.host;
+}
+
+/**
+ * Removes the stale lock `held` (as read), compare-and-delete style: the remover first creates a
+ * guard file named after that exact lock content ('wx': one process wins it), then checks the
+ * lock is still that content, and only then unlinks it. A process that loses the guard, or finds
+ * another lock in place, removes nothing. Returns false when this process may not take over.
+ */
+function removeStale(fsx: StoreFs, file: string, held: LockContent | undefined, mine: LockContent): boolean {
+  const guard = `${file}.takeover.${lockIdentity(fsx, file, held)}`;
+  let fd: number;
+  try {
+    fd = fsx.openSync(guard, 'wx', 0o600);
+  } catch {
+    return false; // another process is taking this stale lock over (or did)
+  }
+  try {
+    tryQuietly(() => writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0));
+    fsx.closeSync(fd);
+    const now = readLock(fsx, file);
+    const stillStale = held === undefined ? now === undefined && lockIdentity(fsx, file, undefined) === lockIdentity(fsx, file, held) : sameLock(now, held);
+    if (!stillStale) return false;
+    tryQuietly(() => fsx.unlinkSync(file));
+    return true;
+  } finally {
+    // The stale lock is gone (or was not ours to remove): the guard has done its job.
+    tryQuietly(() => fsx.unlinkSync(guard));
+  }
+}
+
 function takeLock(fsx: StoreFs, file: string, tmp: string, mine: LockContent): HeldLock {
   let tookOver = false;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -163,8 +201,9 @@ function takeLock(fsx: StoreFs, file: string, tmp: string, mine: LockContent): H
         const mtime = fsx.mtimeMs(file);
         if (mtime !== undefined && Date.now() - mtime < UNREADABLE_LOCK_GRACE_MS) throw new StoreLockedError(file, undefined);
       }
-      // Stale: its owner is gone. Remove and retry once; if another process wins the race, it holds the lock.
-      tryQuietly(() => fsx.unlinkSync(file));
+      // Stale: its owner is gone. Only one process may remove this stale lock: a plain unlink could
+      // delete the fresh lock a faster taker has just created, and both would then be writers.
+      if (!removeStale(fsx, file, held, mine)) throw new StoreLockedError(file, held?.pid);
       tookOver = true;
       continue;
     }
