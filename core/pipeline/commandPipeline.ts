@@ -114,6 +114,9 @@ export interface KnownNumbers {
   readonly numbers: readonly number[];
 }
 
+/** Action param: planned behind a confirm gate, so every confirmation needs that gate too. */
+export const NEEDS_DIALOG = 'needsDialog';
+
 export class CommandPipeline {
   readonly actions: ActionService;
   private knownRepos: { repos: string[]; atMonoMs: number } | null = null;
@@ -526,7 +529,9 @@ export class CommandPipeline {
       repo: a.repo,
       number: a.number,
       headSha: a.headSha,
-      params: a.params,
+      // Planned behind a confirm gate (a renderer call in the desktop app): a spoken "confirm"
+      // alone must not run it, or a renderer could plan, open the mic and play "confirm" (CF-9).
+      params: ctx.confirmGate ? { ...a.params, [NEEDS_DIALOG]: true } : a.params,
       readBack: a.readBack,
       ttlMs: ctx.profile.confirmTtlMs,
       correlationId: ctx.correlationId,
@@ -559,6 +564,9 @@ export class CommandPipeline {
       if (ctx.profile.voiceConfirmNeedsNumber && chosen.number !== null) {
         throw new AppError('ambiguous_confirmation', `In the ${ctx.profile.name} profile, say the number too: confirm ${chosen.number}.`);
       }
+    }
+    if (chosen!.params[NEEDS_DIALOG] === true && !ctx.confirmGate) {
+      throw new AppError('confirmation_declined', 'That action was started on screen, so it needs the on-screen confirmation: click Confirm and answer the dialog. It is still pending.');
     }
     if (ctx.confirmGate && !(await ctx.confirmGate(chosen!.readBack))) {
       throw new AppError('confirmation_declined', 'Not confirmed in the dialog; the action is still pending.');
