@@ -149,8 +149,9 @@ export function v1Routes(deps: V1Deps): RouteSpec[] {
     plainRoute({
       method: 'GET',
       path: '/v1/openapi.json',
-      auth: 'none',
-      rateLimit: true,
+      // Like every /v1 route, behind the auth policy (issue 13): the loopback API answers nothing
+      // to a client without the local secret.
+      auth: 'caller',
       doc: { summary: 'This description (OpenAPI 3.1), generated from the zod schemas', responses: { 200: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }) } },
       handler: async () => ({ status: 200, json: deps.openapi() }),
     }),

@@ -84,7 +84,7 @@ describe('per-install secret (mode local, the default)', () => {
 
   it('a bare local client gets 401 on every /v1 route, whatever X-User-ID it claims', async () => {
     const specs = [
-      ...v1Routes({ service: ui.app.service, apiKeys: ui.app.store.repos.apiKeys, clock: { nowMs: Date.now, monotonicMs: () => performance.now() }, defaultKeyRatePerMin: 60 }),
+      ...v1Routes({ service: ui.app.service, apiKeys: ui.app.store.repos.apiKeys, clock: { nowMs: Date.now, monotonicMs: () => performance.now() }, defaultKeyRatePerMin: 60, authMode: 'local', openapi: () => ({}) }),
       ...appRoutes(ui.app),
       { method: 'POST', path: '/v1/ui/call/:name', auth: 'caller' },
     ].filter((r) => r.path.startsWith('/v1/'));

@@ -35,7 +35,7 @@ const called = new Set<string>();
 const TWIN_CONTEXT = { device: 'mobile', locale: 'en-US', timezone: 'UTC', app_version: 'dev', noise_mode: false, debug: false, privacy_mode: 'strict' } as const;
 
 async function boot(): Promise<void> {
-  app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir }), { logger: SILENT_LOGGER, github: gw });
+  app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_AUTH_MODE: 'dev' }), { logger: SILENT_LOGGER, github: gw });
   server = await startHttpServer({
     service: app.service,
     apiKeys: app.store.repos.apiKeys,
@@ -343,7 +343,6 @@ describe('/v1/openapi.json', () => {
       ['POST', '/v1/agent/delegate', { repo: 'acme/api', issue: 918 }],
       ['GET', '/v1/agent/tasks'],
       ['GET', '/v1/agent/tasks/none'],
-      ['POST', '/v1/webhooks/github', {}],
       ['POST', '/v1/tts', { text: '' }],
       ['GET', '/v1/dev/audio'],
       ['DELETE', '/v1/dev/audio/0000000000000000'],
