@@ -25,6 +25,10 @@ describe('confirmation race inside the check → compare-and-set window', () => 
         let maxInWindow = 0;
         const github = {
           mode: 'fixture',
+          // The confirm-time gate re-check: open and green at the confirmed head.
+          async getPullRequest() {
+            return { headSha: 'a'.repeat(40), state: 'open', merged: false, checks: { state: 'passing', total: 1, passing: 1, failing: 0, pending: 0, runs: [] }, reviews: [] };
+          },
           async mergePullRequest() {
             puts++;
             await s.schedule(Promise.resolve(), 'merge in flight');

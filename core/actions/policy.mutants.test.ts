@@ -10,7 +10,8 @@ import { checkMergePolicy, DEFAULT_POLICY, describeKind, isActionAllowed, latest
 
 const checks = (c: Partial<CheckSummary>): CheckSummary => ({ state: 'passing', total: 4, passing: 4, failing: 0, pending: 0, runs: [], ...c });
 const pr = (over: Partial<PullRequestDetail> = {}): PullRequestDetail => ({ checks: checks({}), reviews: [], ...over }) as PullRequestDetail;
-const review = (author: string, state: Review['state'], day: number | null): Review => ({ author, state, submittedAt: day === null ? null : `2026-01-0${day}T00:00:00Z` }) as Review;
+// Reviewers with a standing in the repo (issue 13: only OWNER/MEMBER/COLLABORATOR reviews count).
+const review = (author: string, state: Review['state'], day: number | null): Review => ({ author, state, submittedAt: day === null ? null : `2026-01-0${day}T00:00:00Z`, association: 'MEMBER' });
 const green: RepoPolicy = { ...DEFAULT_POLICY.defaults };
 
 describe('merge gate: checks still running', () => {
