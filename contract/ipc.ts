@@ -24,6 +24,8 @@ export const SettingsSchema = z.strictObject({
     quietHours: z.strictObject({ enabled: z.boolean(), start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) }),
   }),
   pushToTalkShortcut: z.string().min(1).max(60),
+  /** Offline wake phrase in VAD mode (main/speech/wakePhrase.ts): 1–4 words; off by default. Read at start. */
+  wakePhrase: z.strictObject({ enabled: z.boolean(), phrase: z.string().regex(/^[a-z']+( [a-z']+){0,3}$/, 'one to four lowercase words') }),
   /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
   allowPlaintextSecrets: z.boolean(),
 });
@@ -173,5 +175,6 @@ export const DEFAULT_SETTINGS: Settings = {
   outputDevice: 'default',
   spokenNotifications: { muted: false, reasons: ['review_requested', 'mention', 'ci_activity'], quietHours: { enabled: false, start: '22:00', end: '07:00' } },
   pushToTalkShortcut: 'CommandOrControl+Shift+Space',
+  wakePhrase: { enabled: false, phrase: 'hey companion' },
   allowPlaintextSecrets: false,
 };
