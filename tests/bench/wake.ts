@@ -3,12 +3,12 @@
  * voices (the least strict with no false accept on their chit-chat; ties → more detections), then
  * reports detection and false accepts per hour of chit-chat on the held-apart voices, per voice.
  * Target (issue 12): ≥ 95% detection, ≤ 1 false accept per hour. HF_WAKE_SENTENCES bounds the
- * chit-chat per voice (default all).
+ * chit-chat per voice (default all), HF_WAKE_THRESHOLDS the candidates (comma-separated).
  */
 import { PocketsphinxWakePhrase, WAKE_THRESHOLD } from '../../main/speech/wakePhrase.js';
 import { CALIBRATION_VOICES, CHITCHAT, faPerHour, HELD_APART_VOICES, scoreVoice, sumScores, voiceLabel, type WakeScore } from '../integration/wake-audio.js';
 
-const THRESHOLDS = [1e-10, 1e-15, 1e-20, 1e-25, 1e-30, 1e-40];
+const THRESHOLDS = (process.env['HF_WAKE_THRESHOLDS'] ?? '1e-10,1e-15,1e-20,1e-25,1e-30,1e-40').split(',').map(Number);
 
 export async function benchWake(log: (line: string) => void): Promise<void> {
   const n = Number(process.env['HF_WAKE_SENTENCES'] ?? CHITCHAT.length);
