@@ -25,7 +25,8 @@ export async function benchWake(log: (line: string) => void): Promise<void> {
     log(`wake      calibration threshold ${th.toExponential()}: detected ${s.detected}/${s.wakes}, false accepts ${s.falseAccepts} in ${(s.chitchatS / 60).toFixed(1)} min`);
   }
   const ok = fits.filter((f) => f.s.falseAccepts === 0);
-  const best = (ok.length > 0 ? ok : fits).reduce((a, b) => (b.s.detected > a.s.detected ? b : a));
+  // Candidates run strict → lenient: on a tie the more lenient one (it generalizes to more detections).
+  const best = (ok.length > 0 ? ok : fits).reduce((a, b) => (b.s.detected >= a.s.detected ? b : a));
   log(`wake      fitted threshold ${best.th.toExponential()} (shipped WAKE_THRESHOLD ${WAKE_THRESHOLD.toExponential()})`);
   const det = new PocketsphinxWakePhrase({ threshold: WAKE_THRESHOLD });
   const per: WakeScore[] = [];
