@@ -27,8 +27,8 @@ export async function benchWake(log: (line: string) => void): Promise<void> {
   const ok = fits.filter((f) => f.s.falseAccepts === 0);
   // Candidates run strict → lenient: on a tie the more lenient one (it generalizes to more detections).
   const best = (ok.length > 0 ? ok : fits).reduce((a, b) => (b.s.detected >= a.s.detected ? b : a));
-  log(`wake      fitted threshold ${best.th.toExponential()} (shipped WAKE_THRESHOLD ${WAKE_THRESHOLD.toExponential()})`);
-  const det = new PocketsphinxWakePhrase({ threshold: WAKE_THRESHOLD });
+  log(`wake      fitted threshold ${best.th.toExponential()} (shipped WAKE_THRESHOLD ${WAKE_THRESHOLD.toExponential()}${best.th === WAKE_THRESHOLD ? '' : ': update it'}); held-apart voices at the fitted one:`);
+  const det = new PocketsphinxWakePhrase({ threshold: best.th });
   const per: WakeScore[] = [];
   for (const voice of HELD_APART_VOICES) {
     const s = await scoreVoice(det, voice, CHITCHAT.slice(0, n));
