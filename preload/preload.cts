@@ -25,6 +25,10 @@ const PRELOAD_CALLS: readonly CallName[] = [
   'voice.status',
   'voice.ptt',
   'voice.stop',
+  'voiceProfile.status',
+  'voiceProfile.record',
+  'voiceProfile.adapt',
+  'voiceProfile.reset',
 ];
 const PRELOAD_EVENTS: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn'];
 

@@ -6,6 +6,7 @@ import { InboxScreen } from './features/InboxScreen.js';
 import { SettingsScreen } from './features/SettingsScreen.js';
 import { StatusScreen } from './features/StatusScreen.js';
 import { TtsScreen } from './features/TtsScreen.js';
+import { VoiceProfileScreen } from './features/VoiceProfileScreen.js';
 
 const SCREENS = [
   { id: 'inbox', label: 'Inbox', view: InboxScreen },
@@ -13,6 +14,7 @@ const SCREENS = [
   { id: 'status', label: 'Status', view: StatusScreen },
   { id: 'diagnostics', label: 'Glasses diagnostics', view: DiagnosticsScreen },
   { id: 'tts', label: 'TTS test', view: TtsScreen },
+  { id: 'voice-profile', label: 'Voice profile', view: VoiceProfileScreen },
   { id: 'settings', label: 'Settings', view: SettingsScreen },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];

@@ -81,3 +81,16 @@ export interface VoiceActivityDetector {
   isSpeech(frame: Int16Array): boolean;
   reset(): void;
 }
+
+/**
+ * Spots a wake phrase ("hey companion") at the start of an utterance the VAD cut: keyword
+ * spotting, not full recognition.
+ */
+export interface WakePhraseDetector {
+  readonly name: string;
+  /** The phrase listened for, lowercase words. */
+  readonly phrase: string;
+  /** Where the phrase ends in `audio` (ms from its start), or null when it is not in it. */
+  spot(audio: PcmAudio): number | null;
+  close(): void;
+}

@@ -30,7 +30,7 @@ import type { VoiceLoopReason, VoiceLoopState, VoiceStateEvent } from '../../con
 import type { CommandResponse } from '../../contract/response.js';
 import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { PcmAudio, SpeechToText, TextToSpeech, VoiceActivityDetector } from '../ports/speech.js';
+import type { PcmAudio, SpeechToText, TextToSpeech, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
 import { EchoFilter } from './echoFilter.js';
 import { SpeechSegmenter } from './segmenter.js';
 import { NOT_HEARD } from './turn.js';
@@ -70,6 +70,8 @@ export interface VoiceLoopConfig {
   aecTrustDb: number;
   /** At most this much of the AEC's suppression (dB) lowers the echo the barge-in gate expects. Default 18. */
   aecBargeInCreditDb: number;
+  /** With a wake phrase: after the phrase alone (or a reply), speech runs without it for this long, ms. Default 8000. */
+  wakeWindowMs: number;
 }
 
 export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
@@ -89,6 +91,7 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   lowConfidenceHoldMs: 15_000,
   aecTrustDb: 12,
   aecBargeInCreditDb: 18,
+  wakeWindowMs: 8000,
 };
 
 /** Words that only stop or cancel: safe to take from the user even when the reply just said them. */
@@ -112,6 +115,8 @@ export interface VoiceLoopDeps {
    * measured by the canceller. Absent (or 0): no AEC, the half-duplex guards apply in full.
    */
   echoSuppressionDb?(): number;
+  /** Optional wake phrase: in VAD mode an utterance runs only when it starts with the phrase (or follows it within wakeWindowMs). */
+  wake?: WakePhraseDetector;
 }
 
 /** When a barge-in happened, on the loop's clock (ms). */
@@ -163,6 +168,10 @@ export class VoiceLoop {
   private utteranceStartMs = 0;
   private lastVoicedMs = 0;
   private listenBy: 'ptt' | 'vad' = 'vad';
+  /** The utterance being heard was started by the VAD alone and must begin with the wake phrase. */
+  private needsWake = false;
+  /** Until then (loop clock, ms) no wake phrase is needed. */
+  private awakeUntilMs = -Infinity;
   private guardUntilMs = -Infinity;
   private armed = true;
   private silentSinceGuard = 0;
@@ -327,6 +336,7 @@ export class VoiceLoop {
       const onsetMs = (this.preRoll[this.preRoll.length - edge.framesBack] ?? f).atMs;
       this.lastVoicedMs = f.atMs;
       this.startListening('vad', onset, onsetMs, 'vad');
+      this.needsWake = this.deps.wake !== undefined && onsetMs > this.awakeUntilMs;
     }
   }
 
@@ -405,6 +415,7 @@ export class VoiceLoop {
 
   private startListening(by: 'ptt' | 'vad', initial: Frame[], startMs: number, reason: VoiceLoopReason): void {
     this.listenBy = by;
+    this.needsWake = false;
     this.utterance = [...initial];
     this.utteranceStartMs = startMs;
     this.held = this.held && startMs - this.held.atMs <= this.config.lowConfidenceHoldMs ? this.held : null;
@@ -460,8 +471,26 @@ export class VoiceLoop {
   private async turn(audio: PcmAudio, startedAtMs: number, endpointMs: number, gen: number): Promise<void> {
     const { clock, metrics } = this.deps;
     const by = this.listenBy;
+    const needsWake = this.needsWake;
     try {
       this.setState('transcribing', 'endpoint', clock.monotonicMs());
+      if (needsWake && this.deps.wake !== undefined) {
+        const endMs = this.deps.wake.spot(audio);
+        if (endMs === null) {
+          // Not addressed to us: dropped silently, like noise.
+          this.record({ transcript: '', confidence: 0, startedAtMs, outcome: 'not-heard', response: null });
+          this.setState('idle', 'not-heard', clock.monotonicMs());
+          return;
+        }
+        const rest = audio.samples.subarray(Math.min(audio.samples.length, Math.round((endMs / 1000) * audio.sampleRateHz)));
+        if (rest.length < 0.4 * audio.sampleRateHz) {
+          // The phrase alone: the next utterance is the command.
+          this.awakeUntilMs = clock.monotonicMs() + this.config.wakeWindowMs;
+          this.setState('idle', 'vad', clock.monotonicMs());
+          return;
+        }
+        audio = { sampleRateHz: audio.sampleRateHz, samples: rest };
+      }
       const t0 = clock.monotonicMs();
       const tr = this.numberHints.length > 0 ? await this.deps.stt.transcribe(audio, { hints: { numbers: this.numberHints } }) : await this.deps.stt.transcribe(audio);
       metrics.observe('voice.stt', clock.monotonicMs() - t0);
@@ -530,6 +559,8 @@ export class VoiceLoop {
       this.guardUntilMs = endMs + this.config.tailMs;
       this.armed = false;
       this.silentSinceGuard = 0;
+      // A reply to the user's turn: the follow-up ("confirm") needs no wake phrase.
+      if (endpointMs !== null) this.awakeUntilMs = endMs + this.config.wakeWindowMs;
       this.setState('idle', 'done', endMs);
     } catch (e) {
       this.playing = null;

@@ -24,6 +24,7 @@ import { NotificationCenter } from '../notifications/notificationCenter.js';
 import { WebhookReceiver } from '../notifications/webhookReceiver.js';
 import { VoiceRunner, type VoiceRunnerOptions } from '../voice/voiceRunner.js';
 import { fvadHealth } from '../speech/vad/fvadVad.js';
+import { VoiceProfileStore } from '../speech/adapt/voiceProfile.js';
 
 export interface App {
   config: AppConfig;
@@ -47,6 +48,8 @@ export interface App {
   speechGate: MutableSpeechGate;
   /** STT/TTS per config, created on first use (the offline grammar is built from the user's repos). */
   speech(): Promise<SpeechProviders>;
+  /** The user's voice profile (MLLR adaptation of the offline recognizer); used by speech() automatically. */
+  voiceProfile: VoiceProfileStore;
   /**
    * Starts the voice loop (mic, VAD, STT, TTS, speaker) once; later calls return the same runner.
    * Without the audio add-on the runner is unavailable and says why (text-only).
@@ -236,11 +239,12 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     pollTimer.unref();
   }
   let speech: SpeechProviders | null = null;
+  const voiceProfile = new VoiceProfileStore(config.dataDir, config.user);
   const getSpeech = async (): Promise<SpeechProviders> => {
     if (speech === null) {
       // Loaded on first use: the speech stack (koffi, cockatiel, the OpenAI client) is a good part of start-up otherwise.
       const { createSpeechProviders } = await import('../speech/providers.js');
-      speech = createSpeechProviders(config.speech);
+      speech = createSpeechProviders({ ...config.speech, voiceProfile });
       try {
         speech.prepare({ knownRepos: await github.listRepos() });
       } catch (e) {
@@ -326,6 +330,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     logger,
     notes,
     speech: getSpeech,
+    voiceProfile,
     notifications,
     agent,
     webhooks,

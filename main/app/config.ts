@@ -126,7 +126,15 @@ export interface AppConfig {
   policy: PolicyConfig;
   agent: { dispatchRepo: string; label: string; provider: AgentProvider; copilotBaseBranch?: string };
   user: string;
-  speech: { stt: 'offline' | 'openai' | 'stub'; tts: 'offline' | 'openai' | 'stub'; voice?: string; stubTranscript?: string; openai?: OpenAiSpeechSettings };
+  speech: {
+    stt: 'offline' | 'openai' | 'stub';
+    tts: 'offline' | 'openai' | 'stub';
+    voice?: string;
+    stubTranscript?: string;
+    openai?: OpenAiSpeechSettings;
+    /** The wake phrase the voice loop waits for in VAD mode (settings: wakePhrase); none when absent. */
+    wakePhrase?: string;
+  };
   /** Capture / playback device ids for the voice loop (desktop settings); the system defaults when absent. */
   audio?: { inputDevice?: string; outputDevice?: string };
 }

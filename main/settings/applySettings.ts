@@ -32,6 +32,7 @@ export function configWithSettings(config: AppConfig, s: Settings, saved: boolea
       stt: explicit('HANDSFREE_STT') ? config.speech.stt : s.sttProvider,
       tts: explicit('HANDSFREE_TTS') ? config.speech.tts : s.ttsProvider,
       ...(!explicit('HANDSFREE_TTS_VOICE') && voice !== undefined ? { voice } : {}),
+      ...(s.wakePhrase.enabled ? { wakePhrase: s.wakePhrase.phrase } : {}),
     },
     audio: {
       ...(s.inputDevice !== DEFAULT_SETTINGS.inputDevice ? { inputDevice: s.inputDevice } : {}),

@@ -262,6 +262,12 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     this.close();
   }
 
+  /** Replaces the extra decoder arguments (e.g. a voice profile's `-mllr <file>`); the decoder is rebuilt on next use. */
+  setDecoderArgs(args: readonly string[]): void {
+    this.opts = { ...this.opts, decoderArgs: args };
+    this.close();
+  }
+
   /** Builds the decoder now (start-up) instead of on the first utterance. */
   warmUp(): void {
     this.ensure();

@@ -8,7 +8,7 @@
 import type { VoiceStateEvent } from '../../contract/events.js';
 import type { VoiceStatusView } from '../../contract/ipc.js';
 import type { AudioRouteEvent, AudioSink, AudioSource, CaptureSession, PlaybackRequest, PlaybackSession } from '../../core/ports/audio.js';
-import type { SpeechToText, TextToSpeech, VoiceActivityDetector } from '../../core/ports/speech.js';
+import type { SpeechToText, TextToSpeech, VoiceActivityDetector, WakePhraseDetector } from '../../core/ports/speech.js';
 import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
 import type { App } from '../app/app.js';
 import { FvadVoiceActivityDetector, type FvadMode } from '../speech/vad/fvadVad.js';
@@ -36,6 +36,8 @@ export interface VoiceRunnerOptions {
   tts?: TextToSpeech;
   /** Speak 'notification.spoken' batches. Default true. */
   speakNotifications?: boolean;
+  /** Wake phrase detector; by default one for app.config.speech.wakePhrase when set (VAD mode only). */
+  wake?: WakePhraseDetector;
 }
 
 /** The runner's status: the UI contract's view (contract/ipc.ts). */
@@ -82,6 +84,8 @@ export class VoiceRunner {
     const ownVad = opts.vad === undefined ? await FvadVoiceActivityDetector.create({ frameMs: 20, mode: opts.vadMode ?? 3 }) : null;
     const vad = opts.vad ?? (ownVad as FvadVoiceActivityDetector);
     const sessionId = opts.sessionId ?? 'voice';
+    const ownWake = opts.wake === undefined ? await openWakePhrase(app) : null;
+    const wake = opts.wake ?? ownWake ?? undefined;
     const caller = { userId: app.config.user, transport: 'ipc' as const };
     // Output device handling: the configured device first, the default one when it is missing; a
     // device lost mid-reply is announced on what is left, and the next reply tries the configured one again.
@@ -145,6 +149,7 @@ export class VoiceRunner {
         emit,
         onUserSpeaking: (v) => app.speechGate.setUserSpeaking(v),
         ...(audio.suppressionDb !== undefined ? { echoSuppressionDb: audio.suppressionDb } : {}),
+        ...(wake !== undefined ? { wake } : {}),
       },
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
     );
@@ -155,9 +160,10 @@ export class VoiceRunner {
     } catch (e) {
       loop.close();
       ownVad?.close();
+      ownWake?.close();
       return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const offs = [() => ownVad?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
+    const offs = [() => ownVad?.close(), () => ownWake?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
     if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => void loop.say(n.text)));
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
@@ -217,6 +223,20 @@ export class VoiceRunner {
     for (const off of this.offs.splice(0)) off();
     if (this.ownsAudio) this.audio?.close?.();
     this.app.speechGate.setUserSpeaking(false);
+  }
+}
+
+/** The configured wake phrase's detector, or null (off, or pocketsphinx unavailable: logged). */
+async function openWakePhrase(app: App): Promise<WakePhraseDetector | null> {
+  const phrase = app.config.speech.wakePhrase;
+  if (phrase === undefined) return null;
+  try {
+    const { PocketsphinxWakePhrase } = await import('../speech/wakePhrase.js');
+    const { voiceProfileArgs } = await import('../speech/providers.js');
+    return new PocketsphinxWakePhrase({ phrase, decoderArgs: voiceProfileArgs(app.voiceProfile) });
+  } catch (e) {
+    app.logger.warn({ err: String(e) }, 'wake phrase unavailable: every VAD utterance is a command');
+    return null;
   }
 }
 

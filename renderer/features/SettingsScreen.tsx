@@ -106,6 +106,11 @@ export function SettingsScreen() {
           <label>To<input type="time" value={sn.quietHours.end} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, end: e.target.value } } })} /></label>
         </fieldset>
         <fieldset>
+          <legend>Wake phrase (hands-free mode, offline; read at start)</legend>
+          <label className="check"><input type="checkbox" data-testid="setting-wake" checked={draft.wakePhrase.enabled} onChange={(e) => upd({ wakePhrase: { ...draft.wakePhrase, enabled: e.target.checked } })} /> Only listen after the wake phrase</label>
+          <label>Phrase<input value={draft.wakePhrase.phrase} onChange={(e) => upd({ wakePhrase: { ...draft.wakePhrase, phrase: e.target.value.toLowerCase() } })} /></label>
+        </fieldset>
+        <fieldset>
         <legend>Advanced</legend>
         <label className="check"><input type="checkbox" checked={draft.allowPlaintextSecrets} onChange={(e) => upd({ allowPlaintextSecrets: e.target.checked })} /> Allow storing the GitHub token in plaintext when no OS keychain is available</label>
         </fieldset>

@@ -10,6 +10,7 @@ import type { ActionState, CommandResponse, NotificationCard, PendingActionView 
 import { runDirectives } from '../features/openLinks.js';
 import { conversationSlice, onTurn, onVoiceMark, type ConversationSlice } from './conversationSlice.js';
 import { ttsSlice, type TtsSlice } from './ttsSlice.js';
+import { voiceProfileSlice, type VoiceProfileSlice } from './voiceProfileSlice.js';
 import { onVoiceState, voiceSlice, type VoiceSlice } from './voiceSlice.js';
 
 export interface ConfirmationEntry {
@@ -72,7 +73,7 @@ export interface StatusSlice {
   loadStatus(): Promise<void>;
 }
 
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice;
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice & VoiceProfileSlice;
 type Slice<T> = (host: HostApi) => StateCreator<AppState, [], [], T>;
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -274,6 +275,7 @@ export function createAppStore(host: HostApi) {
     ...settingsSlice(host)(...a),
     ...statusSlice(host)(...a),
     ...ttsSlice(host)(...a),
+    ...voiceProfileSlice(host)(...a),
     ...voiceSlice(host)(...a),
     ...conversationSlice(host)(...a),
   }));

@@ -40,6 +40,14 @@ async function main(): Promise<void> {
     const { benchVoice } = await import('./voice.js');
     await benchVoice(console.log);
   }
+  if (want('wake')) {
+    const { benchWake } = await import('./wake.js');
+    await benchWake(console.log);
+  }
+  if (want('speech-enroll')) {
+    const { benchEnroll } = await import('./enroll.js');
+    await benchEnroll(console.log);
+  }
   if (want('audio')) {
     // Starts its own PulseAudio null sinks; the stall capture runs the 2 minutes.
     const { runAudioBench } = await import('@handsfree/audio-addon/bench');
