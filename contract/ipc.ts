@@ -143,7 +143,7 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
 };
 
 export const CALL_NAMES = Object.keys(CALL_SCHEMAS) as CallName[];
-export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn'];
+export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn', 'notification.new', 'notification.alert', 'audio.warning'];
 
 /** Browser mode: each call is one POST to `/v1/ui/call/<name>` (body `{req}`); events arrive on this WebSocket path as `{event, payload}`. */
 export const UI_CALL_PATH_PREFIX = '/v1/ui/call/';
