@@ -272,6 +272,17 @@ export class VoiceLoop {
     this.numberHints = [...numbers];
   }
 
+  /**
+   * The output route changed (default sink moved, a device went away): the next reply opens a
+   * playback stream on the new route instead of writing to the old one. A reply already playing
+   * keeps its stream.
+   */
+  resetPlayback(): void {
+    if (this.stateValue === 'speaking') return;
+    this.session?.close();
+    this.session = null;
+  }
+
   close(): void {
     this.closed = true;
     this.generation++;

@@ -54,6 +54,12 @@ export interface App {
   startVoice(opts?: VoiceRunnerOptions): Promise<VoiceRunner>;
   /** The voice runner if started. */
   voice(): VoiceRunner | null;
+  /**
+   * The desktop app's launch: starts the voice loop now (unless config.voiceAutostart is false), so
+   * spoken batches play and VAD mode listens without a first push-to-talk press. Never throws:
+   * without audio the runner is unavailable and its status says why.
+   */
+  autostartVoice(): void;
   close(): Promise<void>;
 }
 
@@ -341,6 +347,10 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       return voiceStarting;
     },
     voice: () => voiceRunner,
+    autostartVoice() {
+      if (config.voiceAutostart === false) return;
+      app.startVoice().catch((e: unknown) => logger.warn({ err: String(e) }, 'voice loop did not start at launch; push-to-talk will try again'));
+    },
     async close() {
       voiceRunner?.close();
       if (timer) clearInterval(timer);

@@ -7,12 +7,13 @@
  */
 import type { VoiceStateEvent } from '../../contract/events.js';
 import type { VoiceStatusView } from '../../contract/ipc.js';
-import type { AudioSource, CaptureSession } from '../../core/ports/audio.js';
+import type { AudioRouteEvent, AudioSource, CaptureSession } from '../../core/ports/audio.js';
 import type { SpeechToText, TextToSpeech, VoiceActivityDetector } from '../../core/ports/speech.js';
 import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
 import type { App } from '../app/app.js';
 import { FvadVoiceActivityDetector, type FvadMode } from '../speech/vad/fvadVad.js';
 import { loadAddonAudio, type AddonAudio } from './addonAudio.js';
+import { RouteAnnouncer } from './routeAnnouncer.js';
 
 export interface VoiceRunnerOptions {
   /** Audio devices; the add-on's by default (tests pass a loopback). */
@@ -33,7 +34,12 @@ export interface VoiceRunnerOptions {
   tts?: TextToSpeech;
   /** Speak 'notification.spoken' batches. Default true. */
   speakNotifications?: boolean;
+  /** Announce route changes (glasses connected / disconnected, mic fallback). Default true. */
+  announceRoutes?: boolean;
 }
+
+/** Sentences waiting for the loop to be idle (a notification batch while the user talks), at most. */
+const MAX_WAITING_SENTENCES = 5;
 
 /** The runner's status: the UI contract's view (contract/ipc.ts). */
 export type VoiceStatus = VoiceStatusView;
@@ -61,8 +67,23 @@ export class VoiceRunner {
     const vad = opts.vad ?? (ownVad as FvadVoiceActivityDetector);
     const sessionId = opts.sessionId ?? 'voice';
     const caller = { userId: app.config.user, transport: 'ipc' as const };
+    // Spoken batches and route announcements wait for the loop to be idle instead of being dropped.
+    const waiting: string[] = [];
+    let loopRef: VoiceLoop | null = null;
+    const sayWhenIdle = (text: string): void => {
+      if (loopRef?.say(text)) return;
+      waiting.push(text);
+      if (waiting.length > MAX_WAITING_SENTENCES) waiting.shift();
+    };
     const emit = (e: VoiceStateEvent): void => {
       app.events.emit('voice.state', e);
+      if (e.state === 'idle' && waiting.length > 0) {
+        // After the transition settles (emit runs inside setState).
+        queueMicrotask(() => {
+          const next = waiting[0];
+          if (next !== undefined && loopRef?.say(next)) waiting.shift();
+        });
+      }
       // The indicator's stages; 'thinking' and its 'idle' come from the command path itself.
       if (e.state === 'listening') app.events.emit('pipeline.state', { stage: 'listening', session_id: sessionId });
       else if (e.state === 'speaking') app.events.emit('pipeline.state', { stage: 'speaking', session_id: sessionId, ...(e.spoken_text !== undefined ? { spoken_text: e.spoken_text } : {}) });
@@ -83,6 +104,7 @@ export class VoiceRunner {
       },
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
     );
+    loopRef = loop;
     let capture: CaptureSession;
     try {
       capture = await openMic(audio.source, loop, opts.captureDeviceId);
@@ -92,7 +114,27 @@ export class VoiceRunner {
       return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
     }
     const offs = [() => ownVad?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
-    if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => void loop.say(n.text)));
+    if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => sayWhenIdle(n.text)));
+    if (opts.announceRoutes ?? true) {
+      const routes = new RouteAnnouncer({
+        listDevices: () => audio.source.listDevices(),
+        warn: (w) => app.events.emit('audio.warning', w),
+        say: sayWhenIdle,
+        nowMs: () => Date.now(),
+        setTimer: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return { cancel: () => clearTimeout(t) };
+        },
+      });
+      await routes.refresh();
+      const onRoute = (e: AudioRouteEvent): void => {
+        // A reply after an output change must open a stream on the new route, not the vanished one.
+        if (e.type !== 'narrowband-input' && e.direction === 'output') loop.resetPlayback();
+        routes.onRoute(e);
+      };
+      offs.push(audio.source.watchRoutes(onRoute), capture.onRoute(onRoute), () => routes.close());
+    }
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
     app.logger.info({ mode: loop.config.mode }, 'voice loop started');
