@@ -62,9 +62,24 @@ export class VoiceRunner {
       return new VoiceRunner(app, null, null, reason, []);
     };
     if (!audio.source.available || !audio.sink.available) return unavailable(audio.source.unavailableReason ?? 'The audio add-on is not available.');
-    const speech = await app.speech();
     const ownVad = opts.vad === undefined ? await FvadVoiceActivityDetector.create({ frameMs: 20, mode: opts.vadMode ?? 3 }) : null;
     const vad = opts.vad ?? (ownVad as FvadVoiceActivityDetector);
+    // The mic first: without one (no audio server, no device) the speech stack is not worth loading at launch.
+    let capture: CaptureSession;
+    try {
+      capture = await openMic(audio.source, vad.sampleRateHz, opts.captureDeviceId);
+    } catch (e) {
+      ownVad?.close();
+      return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let speech: Awaited<ReturnType<App['speech']>>;
+    try {
+      speech = await app.speech();
+    } catch (e) {
+      capture.close();
+      ownVad?.close();
+      throw e;
+    }
     const sessionId = opts.sessionId ?? 'voice';
     const caller = { userId: app.config.user, transport: 'ipc' as const };
     // Spoken batches and route announcements wait for the loop to be idle instead of being dropped.
@@ -105,14 +120,6 @@ export class VoiceRunner {
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
     );
     loopRef = loop;
-    let capture: CaptureSession;
-    try {
-      capture = await openMic(audio.source, loop, opts.captureDeviceId);
-    } catch (e) {
-      loop.close();
-      ownVad?.close();
-      return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
-    }
     const offs = [() => ownVad?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
     if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => sayWhenIdle(n.text)));
     if (opts.announceRoutes ?? true) {
@@ -171,8 +178,9 @@ export class VoiceRunner {
   }
 }
 
-async function openMic(source: AudioSource, loop: VoiceLoop, deviceId: string | undefined): Promise<CaptureSession> {
-  return source.openCapture({ ...(deviceId !== undefined ? { deviceId } : {}), sampleRateHz: loop.sampleRateHz, channels: 1, frameMs: 20, format: 'int16' });
+/** Opens the mic at the VAD's rate (Hz), mono 16-bit, 20 ms chunks. */
+async function openMic(source: AudioSource, sampleRateHz: number, deviceId: string | undefined): Promise<CaptureSession> {
+  return source.openCapture({ ...(deviceId !== undefined ? { deviceId } : {}), sampleRateHz, channels: 1, frameMs: 20, format: 'int16' });
 }
 
 function toInt16(x: Float32Array): Int16Array {
