@@ -11,7 +11,7 @@ import { isAppError } from '../../contract/errors.js';
 import type { NotificationThread } from '../../contract/github.js';
 import type { Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
-import type { NotificationRepository, StoredNotification } from './notificationStore.js';
+import { isWebhookId, type NotificationRepository, type StoredNotification } from './notificationStore.js';
 
 /** Longest back-off after repeated failures, ms. */
 export const MAX_BACKOFF_MS = 15 * 60_000;
@@ -101,8 +101,8 @@ export class NotificationPoller {
     return this.stoppedReason;
   }
 
-  /** Live loop: checks every `checkEveryMs` (default 5 s, or the poll floor when shorter) whether a poll is due. */
-  start(checkEveryMs = Math.min(5_000, (this.deps.minIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000)): void {
+  /** Live loop: checks every `checkEveryMs` (default 5 s, or a quarter of a shorter poll floor) whether a poll is due. */
+  start(checkEveryMs = Math.min(5_000, ((this.deps.minIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000) / 4)): void {
     if (this.timer) return;
     const loop = () => {
       void this.tick().catch((e: unknown) => this.deps.logger?.warn({ err: String(e) }, 'notification poll crashed'));
@@ -179,7 +179,9 @@ export class NotificationPoller {
         const r = notifications.upsertThread(userId, t, 'poll', nowMs);
         if (r.result !== 'unchanged') fresh.push(notifications.get(userId, r.threadId)!);
       }
-      const gone = notifications.unreadIds(userId).filter((id) => !seen.has(id));
+      // A webhook's own row (`wh:` id) is never in GitHub's list: it stays until the user marks it
+      // done or its polled twin adopts it (then it follows GitHub's thread).
+      const gone = notifications.unreadIds(userId).filter((id) => !seen.has(id) && !isWebhookId(id));
       if (threads.length < 50) notifications.markRead(userId, gone, nowMs);
       return fresh;
     });
