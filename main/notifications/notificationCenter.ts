@@ -83,18 +83,15 @@ export class NotificationCenter {
   }
 
   /**
-   * The unread inbox from the store, newest first. Before the first successful poll it polls now
-   * (and throws the poll's error when that fails: there is nothing to show yet); afterwards it
-   * polls only when due and serves the store if that poll fails.
+   * The unread inbox from the store, newest first. Polls first when a poll is due (at once before
+   * the first one); a failed poll still serves the store, unless nothing was ever stored (then the
+   * poll's error is thrown: there is nothing to show).
    */
   async inboxThreads(): Promise<NotificationThread[]> {
     const { userId } = this.deps;
-    const neverPolled = this.notifications.pollState(userId).lastPolledAtMs === null;
     const r = await this.poller.tick();
-    if (neverPolled && this.notifications.pollState(userId).lastPolledAtMs === null && this.notifications.list(userId, { unreadOnly: true, limit: 1 }).length === 0) {
-      const f = this.poller.lastFailure;
-      if (r.kind === 'failed' && f) throw f.error;
-    }
+    // Nothing stored yet and GitHub failing: say so, rather than "your inbox is empty".
+    if (r.kind === 'failed' && this.poller.lastFailure && this.notifications.list(userId, { limit: 1 }).length === 0) throw this.poller.lastFailure.error;
     return this.notifications.list(userId, { unreadOnly: true, limit: INBOX_LIMIT }).map(toThread);
   }
 

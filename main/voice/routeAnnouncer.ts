@@ -106,9 +106,9 @@ export class RouteAnnouncer {
 export function spokenSentence(warnings: readonly AudioWarningEvent[], fallbackMic: string | null): string | null {
   const has = (k: AudioWarningKind) => warnings.some((w) => w.kind === k);
   const using = fallbackMic !== null ? `I'm using ${fallbackMic} as the microphone.` : null;
-  if (has('glasses-disconnected') && using) return `Your glasses disconnected; ${using.charAt(0).toLowerCase()}${using.slice(1)}`;
+  if (has('glasses-disconnected') && using) return `Your glasses disconnected; ${using}`;
   if (has('glasses-disconnected')) return 'Your glasses disconnected.';
-  if (has('fallback-mic') && using) return `The Bluetooth microphone is gone; ${using.charAt(0).toLowerCase()}${using.slice(1)}`;
+  if (has('fallback-mic') && using) return `The Bluetooth microphone is gone; ${using}`;
   if (has('glasses-connected')) return 'Glasses connected.';
   return null;
 }
