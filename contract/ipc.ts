@@ -24,6 +24,8 @@ export const SettingsSchema = z.strictObject({
     quietHours: z.strictObject({ enabled: z.boolean(), start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) }),
   }),
   pushToTalkShortcut: z.string().min(1).max(60),
+  /** How a turn starts: 'ptt' (push-to-talk, the default) or 'vad' (hands-free: speech starts listening). */
+  voiceInputMode: z.enum(['ptt', 'vad']),
   /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
   allowPlaintextSecrets: z.boolean(),
 });
@@ -44,7 +46,7 @@ export interface SecretStatus {
 }
 
 /** Settings read when the app starts (they pick the GitHub gateway, speech providers and devices). */
-export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice'] as const;
+export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice', 'voiceInputMode'] as const;
 export type RestartSetting = (typeof RESTART_SETTINGS)[number];
 
 export interface SettingsView {
@@ -173,5 +175,6 @@ export const DEFAULT_SETTINGS: Settings = {
   outputDevice: 'default',
   spokenNotifications: { muted: false, reasons: ['review_requested', 'mention', 'ci_activity'], quietHours: { enabled: false, start: '22:00', end: '07:00' } },
   pushToTalkShortcut: 'CommandOrControl+Shift+Space',
+  voiceInputMode: 'ptt',
   allowPlaintextSecrets: false,
 };

@@ -337,7 +337,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         ...(config.audio?.inputDevice !== undefined ? { captureDeviceId: config.audio.inputDevice } : {}),
         ...(config.audio?.outputDevice !== undefined ? { playbackDeviceId: config.audio.outputDevice } : {}),
       };
-      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: process.env['HANDSFREE_VOICE_MODE'] === 'vad' ? 'vad' : 'ptt' }, ...devices, ...voiceOpts }).then(
+      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: config.voiceMode ?? 'ptt' }, ...devices, ...voiceOpts }).then(
         (r) => (voiceRunner = r),
         (e: unknown) => {
           voiceStarting = null; // a later press may try again

@@ -72,6 +72,8 @@ const EnvSchema = z.object({
   HANDSFREE_STUB_TRANSCRIPT: z.string().min(1).max(200).optional(),
   /** The desktop app starts the voice loop at launch when audio is available (default 1); 0 waits for the first push-to-talk press. */
   HANDSFREE_VOICE_AUTOSTART: z.enum(['0', '1']).optional(),
+  /** ptt (default): a press starts a turn; vad: speech does (hands-free). */
+  HANDSFREE_VOICE_MODE: z.enum(['ptt', 'vad']).optional(),
 });
 
 const RepoPolicySchema = z.strictObject({
@@ -133,6 +135,8 @@ export interface AppConfig {
   audio?: { inputDevice?: string; outputDevice?: string };
   /** Start the voice loop with the desktop app (true unless HANDSFREE_VOICE_AUTOSTART=0). */
   voiceAutostart?: boolean;
+  /** How voice turns start: push-to-talk (default) or VAD (hands-free); HANDSFREE_VOICE_MODE or the desktop setting. */
+  voiceMode?: 'ptt' | 'vad';
 }
 
 /** Default data dir: $XDG_DATA_HOME/handsfree-dev-companion or ~/.local/share/handsfree-dev-companion. */
@@ -174,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     user: e.HANDSFREE_USER,
     voiceAutostart: e.HANDSFREE_VOICE_AUTOSTART !== '0',
+    voiceMode: e.HANDSFREE_VOICE_MODE ?? 'ptt',
     speech: {
       stt: offlineAlias(e.HANDSFREE_STT ?? settings.speech?.stt ?? 'offline'),
       tts: offlineAlias(e.HANDSFREE_TTS ?? settings.speech?.tts ?? 'offline'),
