@@ -254,6 +254,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   };
   let voiceRunner: VoiceRunner | null = null;
   let voiceStarting: Promise<VoiceRunner> | null = null;
+  let firstVoiceOpts: VoiceRunnerOptions | undefined;
   const started = clock.monotonicMs();
   let viewer: { login: string } | null = null;
 
@@ -337,7 +338,13 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         ...(config.audio?.inputDevice !== undefined ? { captureDeviceId: config.audio.inputDevice } : {}),
         ...(config.audio?.outputDevice !== undefined ? { playbackDeviceId: config.audio.outputDevice } : {}),
       };
-      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: config.voiceMode ?? 'ptt' }, ...devices, ...voiceOpts }).then(
+      // Unavailable at launch (no audio server, no mic yet): a later press tries again, as first configured.
+      if (voiceRunner !== null && !voiceRunner.status().available) {
+        voiceRunner = null;
+        voiceStarting = null;
+      }
+      if (voiceOpts !== undefined) firstVoiceOpts ??= voiceOpts;
+      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: config.voiceMode ?? 'ptt' }, ...devices, ...(voiceOpts ?? firstVoiceOpts) }).then(
         (r) => (voiceRunner = r),
         (e: unknown) => {
           voiceStarting = null; // a later press may try again

@@ -11,7 +11,7 @@ const RESTART_LABELS: Record<RestartSetting, string> = {
   voice: 'Voice',
   inputDevice: 'Input device',
   outputDevice: 'Output device',
-  voiceInputMode: 'Voice input',
+  voiceInputMode: 'Input mode',
 };
 
 export function SettingsScreen() {
@@ -84,7 +84,7 @@ export function SettingsScreen() {
         </label>
         <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
         <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
-        <label>Voice input
+        <label>Input mode
           <select data-testid="setting-voice-input" value={draft.voiceInputMode} onChange={(e) => upd({ voiceInputMode: e.target.value as Settings['voiceInputMode'] })}>
             <option value="ptt">Push-to-talk</option><option value="vad">Hands-free (listens when you speak)</option>
           </select>
