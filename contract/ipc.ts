@@ -39,6 +39,8 @@ export const SettingsSchema = z.strictObject({
   headsetTapShortcut: z.union([z.literal(''), AcceleratorSchema]),
   /** Offline wake phrase in VAD mode (main/speech/wakePhrase.ts): 1–4 words; off by default. Read at start. */
   wakePhrase: z.strictObject({ enabled: z.boolean(), phrase: z.string().regex(/^[a-z']+( [a-z']+){0,3}$/, 'one to four lowercase words') }),
+  /** How a turn starts: 'ptt' (push-to-talk, the default) or 'vad' (hands-free: speech starts listening). */
+  voiceInputMode: z.enum(['ptt', 'vad']),
   /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
   allowPlaintextSecrets: z.boolean(),
 });
@@ -59,7 +61,7 @@ export interface SecretStatus {
 }
 
 /** Settings read when the app starts (they pick the GitHub gateway, speech providers and devices). */
-export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice'] as const;
+export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice', 'voiceInputMode'] as const;
 export type RestartSetting = (typeof RESTART_SETTINGS)[number];
 
 export interface SettingsView {
@@ -184,7 +186,7 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
 };
 
 export const CALL_NAMES = Object.keys(CALL_SCHEMAS) as CallName[];
-export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn'];
+export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn', 'notification.new', 'notification.alert', 'audio.warning'];
 
 /** Browser mode: each call is one POST to `/v1/ui/call/<name>` (body `{req}`); events arrive on this WebSocket path as `{event, payload}`. */
 export const UI_CALL_PATH_PREFIX = '/v1/ui/call/';
@@ -216,5 +218,6 @@ export const DEFAULT_SETTINGS: Settings = {
   pushToTalkShortcut: 'CommandOrControl+Shift+Space',
   headsetTapShortcut: 'MediaPlayPause',
   wakePhrase: { enabled: false, phrase: 'hey companion' },
+  voiceInputMode: 'ptt',
   allowPlaintextSecrets: false,
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, exampleUtterances } from './catalog.js';
-import { applyRewrites, generateGrammar, grammarAutomaton, SPOKEN_ALIASES, spokenWords, toFsg, type WordAutomaton } from './grammar.js';
+import { applyRewrites, generateGrammar, grammarAutomaton, GrammarCompletion, parseFsg, SPOKEN_ALIASES, spokenWords, toFsg, type WordAutomaton } from './grammar.js';
 import { tokenize } from './normalize.js';
 import { recognize } from './recognizer.js';
 
@@ -82,5 +82,17 @@ describe('JSGF grammar from the command registry', () => {
     expect(fsg.trim().endsWith('FSG_END')).toBe(true);
     const words = new Set(fsa.arcs.map(([, , w]) => w));
     for (const w of words) expect(g.words).toContain(w);
+  });
+});
+
+describe('grammar completion (early end of turn)', () => {
+  it('a command nothing can extend is complete; a number that may go on, a prefix or a stray word are not', () => {
+    const c = new GrammarCompletion(parseFsg(toFsg(grammarAutomaton(generateGrammar({ knownRepos: ['acme/api'] }).jsgf))));
+    const w = (s: string) => s.split(' ');
+    expect(c.isComplete(w('what needs my attention'))).toBe(true);
+    expect(c.isComplete(w('what needs my'))).toBe(false);
+    expect(c.isComplete(w('read pr twelve'))).toBe(false);
+    expect(c.isComplete(w('what needs my attention banana'))).toBe(false);
+    expect(c.isComplete([])).toBe(false);
   });
 });

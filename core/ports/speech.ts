@@ -40,10 +40,18 @@ export interface Transcript {
   readonly audioMs: number;
   /** A fallback note to say once ("The cloud speech service is unavailable; using offline speech."). */
   readonly notice?: string;
+  /**
+   * True when the recognizer's grammar allows no further words after this transcript (a whole
+   * command that nothing can extend, e.g. "what needs my attention"; not "read PR twelve", which
+   * "three" could follow). Absent for providers without a grammar. Lets VAD mode end a turn early.
+   */
+  readonly grammarComplete?: boolean;
 }
 
 export interface SpeechToText {
   readonly name: string;
+  /** Sets Transcript.grammarComplete (a grammar-constrained recognizer): VAD mode may then end turns early. */
+  readonly reportsGrammarComplete?: boolean;
   transcribe(audio: PcmAudio, opts?: TranscribeOptions): Promise<Transcript>;
   health(): ProviderHealth;
 }

@@ -17,12 +17,12 @@
  * were fitted on tests/integration/speech-calibration.ts, not on the accuracy test set.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import { SIDE_EFFECT_INTENTS } from '../../contract/intent.js';
-import { applyRewrites, generateGrammar, grammarAutomaton, toFsg, type GeneratedGrammar } from '../../core/intent/grammar.js';
+import { applyRewrites, generateGrammar, grammarAutomaton, GrammarCompletion, parseFsg, toFsg, type GeneratedGrammar } from '../../core/intent/grammar.js';
 import { recognize } from '../../core/intent/recognizer.js';
 import type { PcmAudio, ProviderHealth, SpeechToText, Transcript, TranscribeOptions } from '../../core/ports/speech.js';
 import { buildDictionary } from './pronounce.js';
@@ -210,6 +210,8 @@ export interface Analysis {
   rejected: 'floor' | 'side_effect' | null;
   /** The transcript text: `heard`, or "" when rejected. */
   text: string;
+  /** The decoder's own words (before rewrites), as the grammar spells them. */
+  raw: string;
 }
 
 /** A compiled grammar on disk: the FSG and dictionary pocketsphinx loads. */
@@ -245,6 +247,9 @@ export function compileGrammar(opts: PocketsphinxOptions): CompiledGrammar {
 
 export class PocketsphinxSpeechToText implements SpeechToText {
   readonly name = 'offline-pocketsphinx';
+  readonly reportsGrammarComplete = true;
+  /** The compiled grammar's automaton, read back from its FSG on first use (for grammarComplete). */
+  private completion: { fsgPath: string; c: GrammarCompletion } | null = null;
   private decoder: unknown = null;
   private compiled: CompiledGrammar | null = null;
   private lastError: string | null = null;
@@ -293,12 +298,20 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const pcm = audio.sampleRateHz === SAMPLE_RATE_HZ ? audio.samples : resample(audio.samples, audio.sampleRateHz, SAMPLE_RATE_HZ);
     const a = this.analyzePcm(pcm);
     return {
+      ...(a.text !== '' ? { grammarComplete: this.isComplete(a.raw) } : {}),
       text: a.text,
       confidence: a.text === '' ? 0 : a.confidence,
       provider: this.name,
       processingMs: performance.now() - t0,
       audioMs: (pcm.length / SAMPLE_RATE_HZ) * 1000,
     };
+  }
+
+  private isComplete(raw: string): boolean {
+    const fsgPath = this.compiled?.fsgPath;
+    if (fsgPath === undefined) return false;
+    if (this.completion?.fsgPath !== fsgPath) this.completion = { fsgPath, c: new GrammarCompletion(parseFsg(readFileSync(fsgPath, 'utf8'))) };
+    return this.completion.c.isComplete(raw.split(/\s+/).filter((w) => w !== ''));
   }
 
   /** Decodes one utterance and explains the rejection decision (calibration and diagnostics). */
@@ -317,13 +330,13 @@ export class PocketsphinxSpeechToText implements SpeechToText {
       throw e;
     }
     const heard = applyRewrites(r.hyp.trim(), this.compiled?.grammar.rewrites ?? []);
-    if (heard === '') return { heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '' };
+    if (heard === '') return { heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '' };
     const th = this.opts.rejection ?? REJECTION;
     const scorePerFrame = r.acousticScore / Math.max(1, r.frames);
     const confidence = scoreToConfidence(scorePerFrame, th);
     const sideEffect = SIDE_EFFECT_INTENTS.includes(recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name);
     const rejected = scorePerFrame < th.floor ? 'floor' : sideEffect && scorePerFrame < th.sideEffect ? 'side_effect' : null;
-    return { heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? heard : '' };
+    return { heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? heard : '', raw: r.hyp.trim() };
   }
 
   health(): ProviderHealth {

@@ -11,6 +11,7 @@ const RESTART_LABELS: Record<RestartSetting, string> = {
   voice: 'Voice',
   inputDevice: 'Input device',
   outputDevice: 'Output device',
+  voiceInputMode: 'Input mode',
 };
 
 export function SettingsScreen() {
@@ -84,6 +85,11 @@ export function SettingsScreen() {
         <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
         <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
         <label>Headset tap (play/pause) shortcut<input value={draft.headsetTapShortcut} placeholder="off" onChange={(e) => upd({ headsetTapShortcut: e.target.value })} /></label>
+        <label>Input mode
+          <select data-testid="setting-voice-input" value={draft.voiceInputMode} onChange={(e) => upd({ voiceInputMode: e.target.value as Settings['voiceInputMode'] })}>
+            <option value="ptt">Push-to-talk</option><option value="vad">Hands-free (listens when you speak)</option>
+          </select>
+        </label>
         </fieldset>
         <fieldset>
         <legend>Devices</legend>

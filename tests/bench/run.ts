@@ -39,6 +39,9 @@ async function main(): Promise<void> {
   if (want('voice')) {
     const { benchVoice } = await import('./voice.js');
     await benchVoice(console.log);
+    // VAD mode (the real end of the spoken audio) beside push-to-talk, through PulseAudio null sinks.
+    const { benchVoiceLoop } = await import('./voiceLoop.js');
+    await benchVoiceLoop(console.log);
   }
   if (want('wake')) {
     const { benchWake } = await import('./wake.js');
