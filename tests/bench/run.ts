@@ -40,6 +40,10 @@ async function main(): Promise<void> {
     const { benchVoice } = await import('./voice.js');
     await benchVoice(console.log);
   }
+  if (want('speech')) {
+    const { benchSpeech } = await import('./speech.js');
+    await benchSpeech(console.log);
+  }
   if (want('audio')) {
     // Starts its own PulseAudio null sinks; the stall capture runs the 2 minutes.
     const { runAudioBench } = await import('@handsfree/audio-addon/bench');
