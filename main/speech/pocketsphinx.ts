@@ -237,7 +237,9 @@ function loadBinding(): Binding | null {
         return dec;
       },
       decode(dec, pcm) {
-        if (process.env['HF_PS_NO_STREAM'] !== '1' && startStream(dec) < 0) throw new Error('ps_start_stream failed');
+        // A new stream per utterance resets the front end's noise estimate and speech detector, which
+        // otherwise carry over: results would depend on what was decoded before.
+        if (startStream(dec) < 0) throw new Error('ps_start_stream failed');
         if (startUtt(dec) < 0) throw new Error('ps_start_utt failed');
         if (pcm.length > 0 && processRaw(dec, pcm, pcm.length, 0, 1) < 0) throw new Error('ps_process_raw failed');
         if (endUtt(dec) < 0) throw new Error('ps_end_utt failed');
