@@ -57,9 +57,7 @@ export interface Rejection {
   floor: number;
   /** Below this score a side-effect hypothesis is rejected. */
   sideEffect: number;
-  /** Above this background margin (per frame) nothing is accepted. */
-  margin: number;
-  /** Above this background margin a side-effect hypothesis is rejected (stricter). */
+  /** Above this background margin (per frame) a side-effect hypothesis is rejected. */
   sideEffectMargin: number;
   /** Confidence = logistic((score − penalty − sideEffect) / scale). */
   scale: number;
@@ -76,7 +74,6 @@ export interface Rejection {
 export const REJECTION: Rejection = {
   floor: -58,
   sideEffect: -44,
-  margin: 12,
   sideEffectMargin: 6,
   scale: 4,
 };
@@ -85,7 +82,7 @@ export const REJECTION: Rejection = {
 export function decideRejection(scorePerFrame: number, margin: number, sideEffect: boolean, r: Rejection = REJECTION): RejectReason | null {
   if (scorePerFrame < r.floor) return 'floor';
   if (sideEffect && scorePerFrame < r.sideEffect) return 'side_effect';
-  if (margin > (sideEffect ? r.sideEffectMargin : r.margin)) return 'background';
+  if (sideEffect && margin > r.sideEffectMargin) return 'background';
   return null;
 }
 
@@ -426,26 +423,29 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const pcm = withNoiseFloor(audio.sampleRateHz === fe.rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, fe.rateHz), NOISE_FLOOR_RMS);
     const b = loadBinding() as Binding;
     let r: Decoded;
-    let bg: Decoded | null = null;
+    let d: Decoders;
     try {
-      const d = this.ensure(name);
+      d = this.ensure(name);
       r = b.decode(d.grammar, pcm);
-      // The background search only matters when the grammar heard something.
-      if (r.hyp.trim() !== '' && d.background !== null) bg = b.decode(d.background, pcm);
       this.lastError = null;
     } catch (e) {
       this.lastError = (e as Error).message;
       throw e;
     }
     const heard = applyRewrites(r.hyp.trim(), this.compiled?.grammar.rewrites ?? []);
-    const base = { frontEnd: name, background: null, margin: NaN };
-    if (heard === '') return { ...base, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '' };
+    if (heard === '') return { frontEnd: name, background: null, margin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '' };
     const th = this.opts.rejection ?? REJECTION;
     const scorePerFrame = r.acousticScore / Math.max(1, r.frames);
-    const background = bg === null ? null : { heard: bg.hyp.trim(), scorePerFrame: bg.acousticScore / Math.max(1, bg.frames) };
-    // How much better the free decoding explains the audio than the grammar (logmath units per frame).
-    const margin = background === null ? NaN : background.scorePerFrame - scorePerFrame;
     const sideEffect = SIDE_EFFECT_INTENTS.includes(recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name);
+    // The background search (~2–3× the grammar's cost) runs only where a false accept would act:
+    // for a side-effect hypothesis that passed the score thresholds.
+    let background: Analysis['background'] = null;
+    if (sideEffect && scorePerFrame >= th.sideEffect && d.background !== null) {
+      const bg = b.decode(d.background, pcm);
+      background = { heard: bg.hyp.trim(), scorePerFrame: bg.acousticScore / Math.max(1, bg.frames) };
+    }
+    // How much better free English explains the audio than the grammar (logmath units per frame).
+    const margin = background === null ? NaN : background.scorePerFrame - scorePerFrame;
     const rejected = decideRejection(scorePerFrame, margin, sideEffect, th);
     const confidence = scoreToConfidence(scorePerFrame - (Number.isNaN(margin) ? 0 : Math.max(0, margin - th.sideEffectMargin)), th);
     return { frontEnd: name, background, margin, heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? heard : '' };
