@@ -30,10 +30,12 @@ describe('JSGF grammar from the command registry', () => {
 
   it('numbers are rules, with no leading "oh"', () => {
     expect(g.jsgf).toMatch(/^<s_number> = /m);
-    for (const s of ['merge pr nine eighteen', 'merge pr two oh four', 'merge pr one twenty three', 'merge pr twelve', 'read pr two hundred and five', 'merge pr one two three']) {
+    for (const s of ['merge pr nine eighteen', 'merge pr two oh four', 'merge pr one twenty three', 'merge pr twelve', 'read pr two hundred and five', 'merge pr one two three', 'merge pr one five', 'merge pr one zero five', 'merge pr four oh four']) {
       expect(accepts(fsa, s), s).toBe(true);
     }
     expect(accepts(fsa, 'merge pr oh four')).toBe(false);
+    expect(accepts(fsa, 'merge pr one five oh')).toBe(false);
+    expect(accepts(fsa, 'merge pr zero')).toBe(false);
   });
 
   it('accepts every spoken-form catalog example and what it accepts means the same intent', () => {

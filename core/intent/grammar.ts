@@ -65,8 +65,9 @@ const ORD_TEENS = ['tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', '
 
 /**
  * Number rules: 1–99, "N hundred [and] M", grouped readings as people say PR numbers ("nine
- * eighteen", "one twenty three", "two oh four", "twenty twenty"), digit by digit (up to 4), and
- * thousands. "oh" only inside a number: a leading "oh" produced spurious numbers.
+ * eighteen", "one twenty three", "two oh four", "twenty twenty"), digit by digit (up to 4: "one five"
+ * → 15, "one zero five" → 105), and thousands. "oh" only inside a number ("four oh four"): a leading
+ * or trailing "oh" produced spurious numbers.
  */
 const NUMBER_RULES = [
   `<digit> = ${DIGITS.join(' | ')};`,
@@ -76,7 +77,8 @@ const NUMBER_RULES = [
   '<n_small> = <digit> | <n_pair>;',
   '<hundreds> = (<digit> | a) hundred [[and] <n_small>];',
   '<n_group> = <n_pair> | oh <digit>;',
-  '<s_number> = <n_small> | <hundreds> | <n_small> <n_group> | <digit> <digit> [<digit> [<digit>]] | (<n_small> | a) thousand [[and] (<hundreds> | <n_small>)];',
+  '<d_any> = <digit> | zero;',
+  '<s_number> = <n_small> | <hundreds> | <n_small> <n_group> | <digit> <d_any> [<d_any> [<d_any>]] | (<n_small> | a) thousand [[and] (<hundreds> | <n_small>)];',
   `<s_ordinal> = ${[...ORD_UNITS, ...ORD_TEENS, 'twentieth', 'thirtieth'].join(' | ')} | (twenty | thirty) (${ORD_UNITS.join(' | ')});`,
 ];
 
@@ -156,7 +158,7 @@ export function generateGrammar(opts: GrammarOptions = {}): GeneratedGrammar {
   };
 
   lines.push(...NUMBER_RULES);
-  for (const w of [...DIGITS, ...TEENS, ...TENS, ...ORD_UNITS, ...ORD_TEENS, 'twentieth', 'thirtieth', 'a', 'hundred', 'and', 'oh', 'thousand']) words.add(w);
+  for (const w of [...DIGITS, ...TEENS, ...TENS, ...ORD_UNITS, ...ORD_TEENS, 'twentieth', 'thirtieth', 'a', 'hundred', 'and', 'oh', 'zero', 'thousand']) words.add(w);
   slotRules.set('number', { kind: 'x', text: '<s_number>', atom: true });
   slotRules.set('bare_number', { kind: 'x', text: '<s_number>', atom: true });
   slotRules.set('ordinal', { kind: 'x', text: '<s_ordinal>', atom: true });

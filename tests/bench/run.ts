@@ -51,6 +51,10 @@ async function main(): Promise<void> {
     const { benchEnroll } = await import('./enroll.js');
     await benchEnroll(console.log);
   }
+  if (want('speech')) {
+    const { benchSpeech } = await import('./speech.js');
+    await benchSpeech(console.log);
+  }
   if (want('audio')) {
     // Starts its own PulseAudio null sinks; the stall capture runs the 2 minutes.
     const { runAudioBench } = await import('@handsfree/audio-addon/bench');
