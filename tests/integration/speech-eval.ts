@@ -211,7 +211,7 @@ export function intentOf(text: string): string {
 /** Scores one transcript against an item. */
 export function judge(item: Item, text: string): { intent: string; ok: boolean; sideEffect: boolean } {
   const intent = intentOf(text);
-  const sideEffect = SIDE_EFFECT_INTENTS.includes(intent);
+  const sideEffect = (SIDE_EFFECT_INTENTS as readonly string[]).includes(intent);
   return { intent, ok: item.intent === null ? !sideEffect : intent === item.intent, sideEffect: item.intent === null && sideEffect };
 }
 
