@@ -72,14 +72,55 @@ export interface ConversationTurnEvent {
   response: CommandResponse;
 }
 
+export interface NotificationAlertEvent {
+  user_id: string;
+  /** e.g. "acme/api: review request" (repo and type of the first item). */
+  title: string;
+  /** The first item's (sanitised) title, plus "and N more". */
+  body: string;
+  count: number;
+  thread_ids: string[];
+}
+
+/**
+ * 'glasses-connected': the default input is now a Bluetooth headset; 'glasses-disconnected': a
+ * Bluetooth device went away; 'fallback-mic': the input fell back to a non-Bluetooth mic;
+ * 'narrowband': a Bluetooth input in HFP/HSP at 8 or 16 kHz.
+ */
+export type AudioWarningKind = 'glasses-connected' | 'glasses-disconnected' | 'fallback-mic' | 'narrowband';
+
+export interface AudioWarningEvent {
+  kind: AudioWarningKind;
+  /** What is shown and spoken, naming the devices. */
+  message: string;
+  /** 'warning' needs attention (fallback, disconnect, narrowband); 'info' is good news (connected). */
+  level: 'warning' | 'info';
+  /** Device names involved (from → to where known). */
+  from: string | null;
+  to: string | null;
+  /** Wall clock, ISO 8601. */
+  at: string;
+}
+
 export interface AppEvents {
   'pipeline.state': PipelineStateEvent;
   'action.changed': ActionChangedEvent;
   /** Voice loop state changes (listening, endpoint, transcribing, thinking, speaking, idle). */
   'voice.state': VoiceStateEvent;
-  'inbox.changed': { items: NotificationCard[] };
+  /**
+   * The inbox as the notification store holds it (unread threads, newest first), pushed after every
+   * poll or webhook that changed it and after the user asks for it; `unread` counts them all.
+   */
+  'inbox.changed': { items: NotificationCard[]; unread?: number };
   /** One per notification seen for the first time (or with new activity): tray / OS notification / UI card. */
   'notification.new': { user_id: string; source: 'poll' | 'webhook'; item: NotificationCard };
+  /**
+   * One per delivered batch that passes the same filters, quiet hours and mute as the spoken batch:
+   * the tray's OS notification (repo, type, title of the first item; `count` in all).
+   */
+  'notification.alert': NotificationAlertEvent;
+  /** The audio route changed in a way the user must know about (glasses, mic fallback, narrowband). */
+  'audio.warning': AudioWarningEvent;
   /** A spoken batch of new notifications, for the voice loop's TTS (already within the word budget). */
   'notification.spoken': { user_id: string; text: string; thread_ids: string[] };
   /** Poller health for the status bar: backing off, or stopped until the user acts (e.g. token). */

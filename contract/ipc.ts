@@ -37,6 +37,10 @@ export const SettingsSchema = z.strictObject({
    * Empty: off.
    */
   headsetTapShortcut: z.union([z.literal(''), AcceleratorSchema]),
+  /** Offline wake phrase in VAD mode (main/speech/wakePhrase.ts): 1–4 words; off by default. Read at start. */
+  wakePhrase: z.strictObject({ enabled: z.boolean(), phrase: z.string().regex(/^[a-z']+( [a-z']+){0,3}$/, 'one to four lowercase words') }),
+  /** How a turn starts: 'ptt' (push-to-talk, the default) or 'vad' (hands-free: speech starts listening). */
+  voiceInputMode: z.enum(['ptt', 'vad']),
   /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
   allowPlaintextSecrets: z.boolean(),
 });
@@ -57,7 +61,7 @@ export interface SecretStatus {
 }
 
 /** Settings read when the app starts (they pick the GitHub gateway, speech providers and devices). */
-export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice'] as const;
+export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice', 'voiceInputMode'] as const;
 export type RestartSetting = (typeof RESTART_SETTINGS)[number];
 
 export interface SettingsView {
@@ -126,6 +130,28 @@ export interface Calls {
   'voice.ptt': { req: { pressed: boolean }; res: VoiceStatusView & { ok: boolean } };
   /** Silences the reply at once. */
   'voice.stop': { req: void; res: VoiceStatusView };
+  /** Voice profile (offline recognizer adapted to the user's voice): state and prompts. */
+  'voiceProfile.status': { req: void; res: VoiceProfileView };
+  /** Records prompt `index` from the mic (until a pause); replaces an earlier take. */
+  'voiceProfile.record': { req: { index: number }; res: VoiceProfileView };
+  /** Adapts the recognizer to the recorded prompts (≥ 10) and saves the profile. */
+  'voiceProfile.adapt': { req: void; res: VoiceProfileView };
+  /** Deletes the profile and the recordings. */
+  'voiceProfile.reset': { req: void; res: VoiceProfileView };
+}
+
+export interface VoiceProfileView {
+  enrolled: boolean;
+  /** When the profile was made, epoch ms. */
+  updated_at_ms: number | null;
+  /** Whether enrollment can run here, and why not (e.g. sphinxtrain missing). */
+  available: boolean;
+  reason: string | null;
+  prompts: readonly string[];
+  /** Indexes of the prompts recorded in this enrollment so far. */
+  recorded: number[];
+  /** Fewest recordings adaptation accepts. */
+  min_recordings: number;
 }
 export type CallName = keyof Calls;
 
@@ -153,10 +179,14 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
   'voice.status': z.undefined(),
   'voice.ptt': z.strictObject({ pressed: z.boolean() }),
   'voice.stop': z.undefined(),
+  'voiceProfile.status': z.undefined(),
+  'voiceProfile.record': z.strictObject({ index: z.number().int().min(0).max(99) }),
+  'voiceProfile.adapt': z.undefined(),
+  'voiceProfile.reset': z.undefined(),
 };
 
 export const CALL_NAMES = Object.keys(CALL_SCHEMAS) as CallName[];
-export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn'];
+export const EVENT_NAMES: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn', 'notification.new', 'notification.alert', 'audio.warning'];
 
 /** Browser mode: each call is one POST to `/v1/ui/call/<name>` (body `{req}`); events arrive on this WebSocket path as `{event, payload}`. */
 export const UI_CALL_PATH_PREFIX = '/v1/ui/call/';
@@ -187,5 +217,7 @@ export const DEFAULT_SETTINGS: Settings = {
   spokenNotifications: { muted: false, reasons: ['review_requested', 'mention', 'ci_activity'], quietHours: { enabled: false, start: '22:00', end: '07:00' } },
   pushToTalkShortcut: 'CommandOrControl+Shift+Space',
   headsetTapShortcut: 'MediaPlayPause',
+  wakePhrase: { enabled: false, phrase: 'hey companion' },
+  voiceInputMode: 'ptt',
   allowPlaintextSecrets: false,
 };

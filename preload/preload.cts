@@ -25,8 +25,12 @@ const PRELOAD_CALLS: readonly CallName[] = [
   'voice.status',
   'voice.ptt',
   'voice.stop',
+  'voiceProfile.status',
+  'voiceProfile.record',
+  'voiceProfile.adapt',
+  'voiceProfile.reset',
 ];
-const PRELOAD_EVENTS: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn'];
+const PRELOAD_EVENTS: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn', 'notification.new', 'notification.alert', 'audio.warning'];
 
 const api: HostApi = {
   call<K extends CallName>(name: K, req: Calls[K]['req']): Promise<Calls[K]['res']> {

@@ -6,6 +6,7 @@ import { InboxScreen } from './features/InboxScreen.js';
 import { SettingsScreen } from './features/SettingsScreen.js';
 import { StatusScreen } from './features/StatusScreen.js';
 import { TtsScreen } from './features/TtsScreen.js';
+import { VoiceProfileScreen } from './features/VoiceProfileScreen.js';
 
 const SCREENS = [
   { id: 'inbox', label: 'Inbox', view: InboxScreen },
@@ -13,6 +14,7 @@ const SCREENS = [
   { id: 'status', label: 'Status', view: StatusScreen },
   { id: 'diagnostics', label: 'Glasses diagnostics', view: DiagnosticsScreen },
   { id: 'tts', label: 'TTS test', view: TtsScreen },
+  { id: 'voice-profile', label: 'Voice profile', view: VoiceProfileScreen },
   { id: 'settings', label: 'Settings', view: SettingsScreen },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
@@ -24,6 +26,9 @@ export function App() {
   const connected = useApp((s) => s.connected);
   const pending = useApp((s) => Object.values(s.confirmations).filter((c) => c.state === 'pending').length);
   const loadInbox = useApp((s) => s.loadInbox);
+  const unread = useApp((s) => s.unread);
+  const warnings = useApp((s) => s.audioWarnings);
+  const dismiss = useApp((s) => s.dismissAudioWarning);
   const loadSettings = useApp((s) => s.loadSettings);
   useEffect(() => {
     void loadInbox();
@@ -46,9 +51,20 @@ export function App() {
           <button key={s.id} type="button" aria-current={s.id === screen ? 'page' : undefined} data-screen={s.id} onClick={() => setScreen(s.id)}>
             {s.label}
             {s.id === 'command' && pending > 0 ? ` (${pending})` : ''}
+            {s.id === 'inbox' && unread !== null ? <span data-testid="unread-count"> ({unread} unread)</span> : null}
           </button>
         ))}
       </nav>
+      {warnings.length > 0 ? (
+        <ul className="audio-warnings" aria-label="Audio warnings">
+          {warnings.map((w) => (
+            <li key={w.at + w.kind} className={`audio-warning audio-level-${w.level}`} role={w.level === 'warning' ? 'alert' : 'status'} data-testid="audio-warning" data-kind={w.kind}>
+              {w.message}{' '}
+              <button type="button" onClick={() => dismiss(w.at)} aria-label="Dismiss">×</button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <main>
         <Current />
       </main>

@@ -10,7 +10,13 @@ import './styles.css';
 applyTheme(loadTheme());
 
 let store: AppStore | null = null;
-const host = connectHost((connected) => store?.setState({ connected }));
+// Events sent while the socket was down are lost: a reconnect reloads the inbox once.
+let wasDown = false;
+const host = connectHost((connected) => {
+  store?.setState({ connected });
+  if (!connected) wasDown = true;
+  else if (wasDown && store) void store.getState().loadInbox();
+});
 store = createAppStore(host);
 store.setState({ connected: true });
 

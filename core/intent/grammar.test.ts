@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, exampleUtterances } from './catalog.js';
-import { applyRewrites, generateGrammar, grammarAutomaton, SPOKEN_ALIASES, spokenWords, toFsg, type WordAutomaton } from './grammar.js';
+import { applyRewrites, generateGrammar, grammarAutomaton, GrammarCompletion, parseFsg, SPOKEN_ALIASES, spokenWords, toFsg, type WordAutomaton } from './grammar.js';
 import { tokenize } from './normalize.js';
 import { recognize } from './recognizer.js';
 
@@ -30,10 +30,12 @@ describe('JSGF grammar from the command registry', () => {
 
   it('numbers are rules, with no leading "oh"', () => {
     expect(g.jsgf).toMatch(/^<s_number> = /m);
-    for (const s of ['merge pr nine eighteen', 'merge pr two oh four', 'merge pr one twenty three', 'merge pr twelve', 'read pr two hundred and five', 'merge pr one two three']) {
+    for (const s of ['merge pr nine eighteen', 'merge pr two oh four', 'merge pr one twenty three', 'merge pr twelve', 'read pr two hundred and five', 'merge pr one two three', 'merge pr one five', 'merge pr one zero five', 'merge pr four oh four']) {
       expect(accepts(fsa, s), s).toBe(true);
     }
     expect(accepts(fsa, 'merge pr oh four')).toBe(false);
+    expect(accepts(fsa, 'merge pr one five oh')).toBe(false);
+    expect(accepts(fsa, 'merge pr zero')).toBe(false);
   });
 
   it('accepts every spoken-form catalog example and what it accepts means the same intent', () => {
@@ -82,5 +84,17 @@ describe('JSGF grammar from the command registry', () => {
     expect(fsg.trim().endsWith('FSG_END')).toBe(true);
     const words = new Set(fsa.arcs.map(([, , w]) => w));
     for (const w of words) expect(g.words).toContain(w);
+  });
+});
+
+describe('grammar completion (early end of turn)', () => {
+  it('a command nothing can extend is complete; a number that may go on, a prefix or a stray word are not', () => {
+    const c = new GrammarCompletion(parseFsg(toFsg(grammarAutomaton(generateGrammar({ knownRepos: ['acme/api'] }).jsgf))));
+    const w = (s: string) => s.split(' ');
+    expect(c.isComplete(w('what needs my attention'))).toBe(true);
+    expect(c.isComplete(w('what needs my'))).toBe(false);
+    expect(c.isComplete(w('read pr twelve'))).toBe(false);
+    expect(c.isComplete(w('what needs my attention banana'))).toBe(false);
+    expect(c.isComplete([])).toBe(false);
   });
 });

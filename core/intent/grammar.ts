@@ -65,8 +65,9 @@ const ORD_TEENS = ['tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', '
 
 /**
  * Number rules: 1–99, "N hundred [and] M", grouped readings as people say PR numbers ("nine
- * eighteen", "one twenty three", "two oh four", "twenty twenty"), digit by digit (up to 4), and
- * thousands. "oh" only inside a number: a leading "oh" produced spurious numbers.
+ * eighteen", "one twenty three", "two oh four", "twenty twenty"), digit by digit (up to 4: "one five"
+ * → 15, "one zero five" → 105), and thousands. "oh" only inside a number ("four oh four"): a leading
+ * or trailing "oh" produced spurious numbers.
  */
 const NUMBER_RULES = [
   `<digit> = ${DIGITS.join(' | ')};`,
@@ -76,7 +77,8 @@ const NUMBER_RULES = [
   '<n_small> = <digit> | <n_pair>;',
   '<hundreds> = (<digit> | a) hundred [[and] <n_small>];',
   '<n_group> = <n_pair> | oh <digit>;',
-  '<s_number> = <n_small> | <hundreds> | <n_small> <n_group> | <digit> <digit> [<digit> [<digit>]] | (<n_small> | a) thousand [[and] (<hundreds> | <n_small>)];',
+  '<d_any> = <digit> | zero;',
+  '<s_number> = <n_small> | <hundreds> | <n_small> <n_group> | <digit> <d_any> [<d_any> [<d_any>]] | (<n_small> | a) thousand [[and] (<hundreds> | <n_small>)];',
   `<s_ordinal> = ${[...ORD_UNITS, ...ORD_TEENS, 'twentieth', 'thirtieth'].join(' | ')} | (twenty | thirty) (${ORD_UNITS.join(' | ')});`,
 ];
 
@@ -156,7 +158,7 @@ export function generateGrammar(opts: GrammarOptions = {}): GeneratedGrammar {
   };
 
   lines.push(...NUMBER_RULES);
-  for (const w of [...DIGITS, ...TEENS, ...TENS, ...ORD_UNITS, ...ORD_TEENS, 'twentieth', 'thirtieth', 'a', 'hundred', 'and', 'oh', 'thousand']) words.add(w);
+  for (const w of [...DIGITS, ...TEENS, ...TENS, ...ORD_UNITS, ...ORD_TEENS, 'twentieth', 'thirtieth', 'a', 'hundred', 'and', 'oh', 'zero', 'thousand']) words.add(w);
   slotRules.set('number', { kind: 'x', text: '<s_number>', atom: true });
   slotRules.set('bare_number', { kind: 'x', text: '<s_number>', atom: true });
   slotRules.set('ordinal', { kind: 'x', text: '<s_ordinal>', atom: true });
@@ -454,4 +456,52 @@ export function applyRewrites(hyp: string, rewrites: GeneratedGrammar['rewrites'
     out = out.split(` ${r.spoken} `).join(` ${r.written} `);
   }
   return out.trim();
+}
+
+/** Reads back toFsg's text: word arcs, and as finals the states with an ε-arc to the end state. */
+export function parseFsg(text: string): WordAutomaton {
+  let numStates = 0;
+  let end = -1;
+  const arcs: [number, number, string][] = [];
+  const finals: number[] = [];
+  for (const line of text.split('\n')) {
+    const p = line.trim().split(/\s+/);
+    if (p[0] === 'NUM_STATES') numStates = Number(p[1]);
+    else if (p[0] === 'FINAL_STATE') end = Number(p[1]);
+    else if (p[0] === 'TRANSITION' && p.length >= 5) arcs.push([Number(p[1]), Number(p[2]), p[4] as string]);
+    else if (p[0] === 'TRANSITION' && p.length === 4 && Number(p[2]) === end) finals.push(Number(p[1]));
+  }
+  return { numStates: Math.max(0, numStates - 1), finals, arcs };
+}
+
+/**
+ * Whether a hypothesis (spoken words, before rewrites) is a whole sentence of the grammar that no
+ * further word can extend, except one closing word such as the optional trailing "please": the
+ * voice loop may then end the turn without waiting out the hangover.
+ * "what needs my attention" is complete; "read pr twelve" is not ("three" may follow).
+ */
+export class GrammarCompletion {
+  private readonly next = new Map<number, Map<string, number>>();
+  private readonly finals: Set<number>;
+
+  constructor(a: WordAutomaton) {
+    for (const [f, t, w] of a.arcs) {
+      const m = this.next.get(f) ?? new Map<string, number>();
+      m.set(w, t);
+      this.next.set(f, m);
+    }
+    this.finals = new Set(a.finals);
+  }
+
+  isComplete(words: readonly string[]): boolean {
+    let s = 0;
+    for (const w of words) {
+      const t = this.next.get(s)?.get(w);
+      if (t === undefined) return false;
+      s = t;
+    }
+    if (words.length === 0 || !this.finals.has(s)) return false;
+    // Only a closing word may follow (the grammar's optional trailing "please"), nothing after it.
+    return [...(this.next.get(s)?.values() ?? [])].every((t) => this.finals.has(t) && (this.next.get(t)?.size ?? 0) === 0);
+  }
 }

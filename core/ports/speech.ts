@@ -40,10 +40,18 @@ export interface Transcript {
   readonly audioMs: number;
   /** A fallback note to say once ("The cloud speech service is unavailable; using offline speech."). */
   readonly notice?: string;
+  /**
+   * True when the recognizer's grammar allows no further words after this transcript (a whole
+   * command that nothing can extend, e.g. "what needs my attention"; not "read PR twelve", which
+   * "three" could follow). Absent for providers without a grammar. Lets VAD mode end a turn early.
+   */
+  readonly grammarComplete?: boolean;
 }
 
 export interface SpeechToText {
   readonly name: string;
+  /** Sets Transcript.grammarComplete (a grammar-constrained recognizer): VAD mode may then end turns early. */
+  readonly reportsGrammarComplete?: boolean;
   transcribe(audio: PcmAudio, opts?: TranscribeOptions): Promise<Transcript>;
   health(): ProviderHealth;
 }
@@ -80,4 +88,17 @@ export interface VoiceActivityDetector {
   /** Raw per-frame decision. */
   isSpeech(frame: Int16Array): boolean;
   reset(): void;
+}
+
+/**
+ * Spots a wake phrase ("hey companion") at the start of an utterance the VAD cut: keyword
+ * spotting, not full recognition.
+ */
+export interface WakePhraseDetector {
+  readonly name: string;
+  /** The phrase listened for, lowercase words. */
+  readonly phrase: string;
+  /** Where the phrase ends in `audio` (ms from its start), or null when it is not in it. */
+  spot(audio: PcmAudio): number | null;
+  close(): void;
 }

@@ -60,8 +60,8 @@ class Sim {
   private drainWaiters: { until: () => number; resolve: () => void }[] = [];
   readonly loop: VoiceLoop;
 
-  constructor(cfg: Partial<VoiceLoopConfig> = {}) {
-    const stt: SpeechToText = {
+  constructor(cfg: Partial<VoiceLoopConfig> = {}, sttOverride?: (sim: Sim) => SpeechToText) {
+    const stt: SpeechToText = sttOverride?.(this) ?? {
       name: 'fake',
       transcribe: async (audio): Promise<Transcript> => {
         this.sttAudio.push(audio);
@@ -357,5 +357,60 @@ describe('VoiceLoop', () => {
     await sim.run(900);
         expect(sim.states()).toEqual(['listening:vad', 'endpoint:endpoint', 'transcribing:endpoint', 'idle:not-heard']);
     expect(sim.played).toHaveLength(0);
+  });
+
+  describe('early end of turn (VAD mode, grammar-complete transcript)', () => {
+    /** A grammar STT: transcribes by how much voiced audio it got; `complete` decides grammarComplete. */
+    const grammarStt = (complete: (voicedMs: number) => boolean) => (sim: Sim): SpeechToText => ({
+      name: 'fake-grammar',
+      reportsGrammarComplete: true,
+      transcribe: async (audio): Promise<Transcript> => {
+        sim.sttAudio.push(audio);
+        let voiced = 0;
+        for (let i = 0; i + FRAME <= audio.samples.length; i += FRAME) if (vad.isSpeech(audio.samples.subarray(i, i + FRAME))) voiced += 20;
+        return { text: voiced >= 700 ? 'what needs my attention please' : 'what needs my attention', confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS, grammarComplete: complete(voiced) };
+      },
+      health: () => ({ provider: 'fake', ok: true, message: null }),
+    });
+    const endpointAt = (sim: Sim) => sim.events.find((e) => e.state === 'endpoint')!.at_ms;
+
+    it('ends ~80 ms after the speech instead of the 300 ms hangover, with the speculative transcript (one STT call)', async () => {
+      const sim = new Sim({}, grammarStt(() => true));
+      sim.say(300, tone(500, 6000));
+      await sim.run(2000);
+      expect(sim.commands).toEqual(['what needs my attention']);
+      expect(sim.sttAudio).toHaveLength(1);
+      const late = endpointAt(sim) - 800;
+      expect(late).toBeGreaterThanOrEqual(60);
+      expect(late).toBeLessThan(140);
+    });
+
+    it('an incomplete transcript waits out the hangover', async () => {
+      const sim = new Sim({}, grammarStt(() => false));
+      sim.say(300, tone(500, 6000));
+      await sim.run(2000);
+      expect(endpointAt(sim) - 800).toBeGreaterThanOrEqual(280);
+      expect(sim.commands).toEqual(['what needs my attention']);
+    });
+
+    it('speech after a pause discards the speculation: one turn with all of it', async () => {
+      // Complete only once the whole utterance is in: the pause's transcript says "not yet".
+      const sim = new Sim({}, grammarStt((voiced) => voiced >= 700));
+      sim.say(300, tone(400, 6000));
+      sim.say(860, tone(400, 6000)); // 160 ms pause: past the 60 ms trigger, within the hangover
+      await sim.run(2500);
+      expect(sim.commands).toEqual(['what needs my attention please']);
+      expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
+      expect(endpointAt(sim) - 1260).toBeLessThan(140);
+    });
+
+    it('push-to-talk never ends early', async () => {
+      const sim = new Sim({ mode: 'ptt' }, grammarStt(() => true));
+      sim.loop.pttStart();
+      sim.say(100, tone(500, 6000));
+      await sim.run(1200);
+      expect(sim.events.some((e) => e.state === 'endpoint')).toBe(false);
+      expect(sim.sttAudio).toHaveLength(0);
+    });
   });
 });

@@ -30,7 +30,7 @@ import type { VoiceLoopReason, VoiceLoopState, VoiceStateEvent } from '../../con
 import type { CommandResponse } from '../../contract/response.js';
 import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { PcmAudio, SpeechToText, TextToSpeech, VoiceActivityDetector } from '../ports/speech.js';
+import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
 import { EchoFilter } from './echoFilter.js';
 import { SpeechSegmenter } from './segmenter.js';
 import { NOT_HEARD } from './turn.js';
@@ -58,6 +58,12 @@ export interface VoiceLoopConfig {
   hangoverMs: number;
   /** Shorter utterances are dropped, ms of voiced audio. Default 200. */
   minSpeechMs: number;
+  /**
+   * VAD mode: after this much silence (ms) the utterance so far is transcribed speculatively; when
+   * the grammar says it is complete (Transcript.grammarComplete) and the VAD still hears silence on
+   * the next frame, the turn ends there instead of after the full hangover. 0 turns it off. Default 60.
+   */
+  earlyEndSilenceMs: number;
   /** Utterances are cut here, ms. Default 15000. */
   maxUtteranceMs: number;
   /** Below this STT confidence a transcript with a number is read back first. Default 0.6. */
@@ -70,6 +76,8 @@ export interface VoiceLoopConfig {
   aecTrustDb: number;
   /** At most this much of the AEC's suppression (dB) lowers the echo the barge-in gate expects. Default 18. */
   aecBargeInCreditDb: number;
+  /** With a wake phrase: after the phrase alone (or a reply), speech runs without it for this long, ms. Default 8000. */
+  wakeWindowMs: number;
 }
 
 export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
@@ -83,12 +91,14 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   echoDelayMaxMs: 1000,
   onsetFrames: 3,
   hangoverMs: 300,
+  earlyEndSilenceMs: 60,
   minSpeechMs: 200,
   maxUtteranceMs: 15_000,
   lowConfidence: 0.6,
   lowConfidenceHoldMs: 15_000,
   aecTrustDb: 12,
   aecBargeInCreditDb: 18,
+  wakeWindowMs: 8000,
 };
 
 /** Words that only stop or cancel: safe to take from the user even when the reply just said them. */
@@ -112,6 +122,8 @@ export interface VoiceLoopDeps {
    * measured by the canceller. Absent (or 0): no AEC, the half-duplex guards apply in full.
    */
   echoSuppressionDb?(): number;
+  /** Optional wake phrase: in VAD mode an utterance runs only when it starts with the phrase (or follows it within wakeWindowMs). */
+  wake?: WakePhraseDetector;
 }
 
 /** When a barge-in happened, on the loop's clock (ms). */
@@ -146,6 +158,16 @@ interface Frame {
   atMs: number;
 }
 
+function joinFrames(frames: readonly Frame[]): Int16Array {
+  const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
+  let o = 0;
+  for (const f of frames) {
+    out.set(f.samples, o);
+    o += f.samples.length;
+  }
+  return out;
+}
+
 export class VoiceLoop {
   readonly config: VoiceLoopConfig;
   private stateValue: VoiceLoopState = 'idle';
@@ -162,7 +184,16 @@ export class VoiceLoop {
   private utterance: Frame[] = [];
   private utteranceStartMs = 0;
   private lastVoicedMs = 0;
+  /** Silent frames in a row while listening (VAD mode), for the early end. */
+  private silentFrames = 0;
+  /** A speculative transcription of the utterance so far: pending, then its result. */
+  private early: { id: number; result: Transcript | null; frames: number } | null = null;
+  private earlyIds = 0;
   private listenBy: 'ptt' | 'vad' = 'vad';
+  /** The utterance being heard was started by the VAD alone and must begin with the wake phrase. */
+  private needsWake = false;
+  /** Until then (loop clock, ms) no wake phrase is needed. */
+  private awakeUntilMs = -Infinity;
   private guardUntilMs = -Infinity;
   private armed = true;
   private silentSinceGuard = 0;
@@ -327,17 +358,35 @@ export class VoiceLoop {
       const onsetMs = (this.preRoll[this.preRoll.length - edge.framesBack] ?? f).atMs;
       this.lastVoicedMs = f.atMs;
       this.startListening('vad', onset, onsetMs, 'vad');
+      this.needsWake = this.deps.wake !== undefined && onsetMs > this.awakeUntilMs;
     }
   }
 
   private onListeningFrame(f: Frame, voiced: boolean): void {
+    if (this.listenBy === 'vad' && this.early?.result && !voiced && this.early.result.grammarComplete === true) {
+      // The grammar says the command is complete and the VAD still hears silence: end here.
+      const tr = this.early.result;
+      const frames = this.utterance.slice(0, this.early.frames);
+      this.deps.metrics.observe('voice.vad_endpoint', f.atMs - this.lastVoicedMs);
+      this.deps.metrics.increment('voice.early_endpoint');
+      this.utterance = frames;
+      this.endUtterance('endpoint', f.atMs, tr);
+      return;
+    }
     this.utterance.push(f);
-    if (voiced) this.lastVoicedMs = f.atMs;
+    if (voiced) {
+      this.lastVoicedMs = f.atMs;
+      this.silentFrames = 0;
+      this.early = null; // more speech: whatever was transcribed is not the whole utterance
+    } else {
+      this.silentFrames++;
+    }
     if (f.atMs + this.frameMs - this.utteranceStartMs >= this.config.maxUtteranceMs) {
       this.endUtterance('max-length', f.atMs);
       return;
     }
     if (this.listenBy === 'ptt') return;
+    if (this.config.earlyEndSilenceMs > 0 && this.deps.stt.reportsGrammarComplete === true && this.early === null && this.silentFrames === Math.max(1, Math.round(this.config.earlyEndSilenceMs / this.frameMs))) this.speculate();
     const edge = this.segmenter.push(voiced);
     if (edge.type === 'end') {
       this.deps.metrics.observe('voice.vad_endpoint', f.atMs + this.frameMs - this.lastVoicedMs);
@@ -405,6 +454,9 @@ export class VoiceLoop {
 
   private startListening(by: 'ptt' | 'vad', initial: Frame[], startMs: number, reason: VoiceLoopReason): void {
     this.listenBy = by;
+    this.needsWake = false;
+    this.early = null;
+    this.silentFrames = 0;
     this.utterance = [...initial];
     this.utteranceStartMs = startMs;
     this.held = this.held && startMs - this.held.atMs <= this.config.lowConfidenceHoldMs ? this.held : null;
@@ -431,21 +483,38 @@ export class VoiceLoop {
     this.setState('idle', reason, nowMs);
   }
 
-  private endUtterance(reason: 'endpoint' | 'max-length', atMs: number): void {
+  /** STT with the numbers the user can see as hints, when there are any. */
+  private transcribe(audio: PcmAudio): Promise<Transcript> {
+    return this.numberHints.length > 0 ? this.deps.stt.transcribe(audio, { hints: { numbers: this.numberHints } }) : this.deps.stt.transcribe(audio);
+  }
+
+  /** Transcribes the utterance so far while the user pauses; the result is used only if silence continues. */
+  private speculate(): void {
+    const id = ++this.earlyIds;
+    const frames = this.utterance.length;
+    const entry: { id: number; result: Transcript | null; frames: number } = { id, result: null, frames };
+    this.early = entry;
+    const samples = joinFrames(this.utterance);
+    this.transcribe({ sampleRateHz: this.sampleRateHz, samples }).then(
+      (tr) => {
+        if (this.early === entry && this.stateValue === 'listening') entry.result = tr;
+      },
+      () => {
+        if (this.early === entry) this.early = { ...entry, result: { text: '', confidence: 0, provider: '', processingMs: 0, audioMs: 0 } };
+      },
+    );
+  }
+
+  private endUtterance(reason: 'endpoint' | 'max-length', atMs: number, transcript?: Transcript): void {
     this.setUserSpeaking(false);
     this.segmenter.reset();
-    const frames = this.utterance;
+    this.early = null;
+    this.silentFrames = 0;
+    const samples = joinFrames(this.utterance);
     this.utterance = [];
-    const total = frames.reduce((n, f) => n + f.samples.length, 0);
-    const samples = new Int16Array(total);
-    let o = 0;
-    for (const f of frames) {
-      samples.set(f.samples, o);
-      o += f.samples.length;
-    }
     this.setState('endpoint', reason, atMs);
     const gen = ++this.generation;
-    this.track(this.turn({ sampleRateHz: this.sampleRateHz, samples }, this.utteranceStartMs, atMs, gen));
+    this.track(this.turn({ sampleRateHz: this.sampleRateHz, samples }, this.utteranceStartMs, atMs, gen, transcript));
   }
 
   private track(p: Promise<void>): void {
@@ -457,14 +526,33 @@ export class VoiceLoop {
     if (this.turns.length > 50) this.turns.shift();
   }
 
-  private async turn(audio: PcmAudio, startedAtMs: number, endpointMs: number, gen: number): Promise<void> {
+  private async turn(audio: PcmAudio, startedAtMs: number, endpointMs: number, gen: number, early?: Transcript): Promise<void> {
     const { clock, metrics } = this.deps;
     const by = this.listenBy;
+    const needsWake = this.needsWake;
     try {
       this.setState('transcribing', 'endpoint', clock.monotonicMs());
+      if (needsWake && this.deps.wake !== undefined) {
+        const endMs = this.deps.wake.spot(audio);
+        if (endMs === null) {
+          // Not addressed to us: dropped silently, like noise.
+          this.record({ transcript: '', confidence: 0, startedAtMs, outcome: 'not-heard', response: null });
+          this.setState('idle', 'not-heard', clock.monotonicMs());
+          return;
+        }
+        const rest = audio.samples.subarray(Math.min(audio.samples.length, Math.round((endMs / 1000) * audio.sampleRateHz)));
+        if (rest.length < 0.4 * audio.sampleRateHz) {
+          // The phrase alone: the next utterance is the command.
+          this.awakeUntilMs = clock.monotonicMs() + this.config.wakeWindowMs;
+          this.setState('idle', 'vad', clock.monotonicMs());
+          return;
+        }
+        audio = { sampleRateHz: audio.sampleRateHz, samples: rest };
+      }
       const t0 = clock.monotonicMs();
-      const tr = this.numberHints.length > 0 ? await this.deps.stt.transcribe(audio, { hints: { numbers: this.numberHints } }) : await this.deps.stt.transcribe(audio);
-      metrics.observe('voice.stt', clock.monotonicMs() - t0);
+      // An early end already has the transcript (decoded during the pause).
+      const tr = early ?? (await this.transcribe(audio));
+      if (early === undefined) metrics.observe('voice.stt', clock.monotonicMs() - t0);
       if (gen !== this.generation) return;
       const text = tr.text.trim();
       const base = { transcript: text, confidence: tr.confidence, startedAtMs };
@@ -530,6 +618,8 @@ export class VoiceLoop {
       this.guardUntilMs = endMs + this.config.tailMs;
       this.armed = false;
       this.silentSinceGuard = 0;
+      // A reply to the user's turn: the follow-up ("confirm") needs no wake phrase.
+      if (endpointMs !== null) this.awakeUntilMs = endMs + this.config.wakeWindowMs;
       this.setState('idle', 'done', endMs);
     } catch (e) {
       this.playing = null;

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppService, Caller, CommandRequest, StatusResponse, TokenRequest } from '../../contract/api.js';
 import { isAppError } from '../../contract/errors.js';
-import type { CommandResponse, NotificationCard } from '../../contract/response.js';
+import type { CommandResponse } from '../../contract/response.js';
 import { CommandPipeline, type PipelineDeps } from '../../core/pipeline/commandPipeline.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
@@ -20,10 +20,11 @@ import { cryptoRandom, monotonicEpochId, systemClock } from './system.js';
 import { AgentService } from '../agent/agentService.js';
 import { toTaskView } from '../agent/agentTaskStore.js';
 import type { AnnounceSettings, SpeechGate } from '../notifications/announcer.js';
-import { NotificationCenter } from '../notifications/notificationCenter.js';
+import { NotificationCenter, withStoreInbox } from '../notifications/notificationCenter.js';
 import { WebhookReceiver } from '../notifications/webhookReceiver.js';
 import { VoiceRunner, type VoiceRunnerOptions } from '../voice/voiceRunner.js';
 import { fvadHealth } from '../speech/vad/fvadVad.js';
+import { VoiceProfileStore } from '../speech/adapt/voiceProfile.js';
 
 export interface App {
   config: AppConfig;
@@ -47,6 +48,8 @@ export interface App {
   speechGate: MutableSpeechGate;
   /** STT/TTS per config, created on first use (the offline grammar is built from the user's repos). */
   speech(): Promise<SpeechProviders>;
+  /** The user's voice profile (MLLR adaptation of the offline recognizer); used by speech() automatically. */
+  voiceProfile: VoiceProfileStore;
   /**
    * Starts the voice loop (mic, VAD, STT, TTS, speaker) once; later calls return the same runner.
    * Without the audio add-on the runner is unavailable and says why (text-only).
@@ -54,6 +57,12 @@ export interface App {
   startVoice(opts?: VoiceRunnerOptions): Promise<VoiceRunner>;
   /** The voice runner if started. */
   voice(): VoiceRunner | null;
+  /**
+   * The desktop app's launch: starts the voice loop now (unless config.voiceAutostart is false), so
+   * spoken batches play and VAD mode listens without a first push-to-talk press. Never throws:
+   * without audio the runner is unavailable and its status says why.
+   */
+  autostartVoice(): void;
   close(): Promise<void>;
 }
 
@@ -99,7 +108,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   const store = await openStore({ path: join(config.dataDir, 'handsfree.sqlite'), clock, logger, compactEveryWrites: 4000, journalToSnapshotRatio: 1 });
   const notes: string[] = [];
   if (!store.startupReport.ok) notes.push(store.startupReport.message);
-  const github = opts.github ?? (await makeGateway(config, logger, clock.nowMs()));
+  const rawGithub = opts.github ?? (await makeGateway(config, logger, clock.nowMs()));
   const metrics = new StageMetrics();
   const events = new AppEventBus();
   // Pending actions from another boot (or, off Linux, another process) are expired: their
@@ -121,7 +130,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   };
   const notifications = new NotificationCenter({
     store,
-    github,
+    github: rawGithub,
     events,
     userId: config.user,
     nowMs,
@@ -131,6 +140,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     ...(opts.notifications?.localMinutes ? { localMinutes: opts.notifications.localMinutes } : {}),
     ...(opts.notifications?.minPollIntervalS !== undefined ? { minPollIntervalS: opts.notifications.minPollIntervalS } : {}),
   });
+  // One inbox: the pipeline's rundown, the Inbox screen and the tray read the notification store.
+  const github = withStoreInbox(rawGithub, notifications);
   const agent = new AgentService({
     store,
     github,
@@ -236,11 +247,12 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     pollTimer.unref();
   }
   let speech: SpeechProviders | null = null;
+  const voiceProfile = new VoiceProfileStore(config.dataDir, config.user);
   const getSpeech = async (): Promise<SpeechProviders> => {
     if (speech === null) {
       // Loaded on first use: the speech stack (koffi, cockatiel, the OpenAI client) is a good part of start-up otherwise.
       const { createSpeechProviders } = await import('../speech/providers.js');
-      speech = createSpeechProviders(config.speech);
+      speech = createSpeechProviders({ ...config.speech, voiceProfile });
       try {
         speech.prepare({ knownRepos: await github.listRepos() });
       } catch (e) {
@@ -251,6 +263,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   };
   let voiceRunner: VoiceRunner | null = null;
   let voiceStarting: Promise<VoiceRunner> | null = null;
+  let firstVoiceOpts: VoiceRunnerOptions | undefined;
   const started = clock.monotonicMs();
   let viewer: { login: string } | null = null;
 
@@ -266,9 +279,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         if (card.kind === 'confirmation') events.emit('action.changed', { token: card.action.token, state: 'pending', outcome: null, message: null, action: card.action }, to);
         if (card.kind === 'outcome') events.emit('action.changed', { token: card.token, state: card.state, outcome: card.outcome, message: card.message }, to);
       }
-      if (res.intent.name === 'inbox.summary' && res.status === 'ok') {
-        events.emit('inbox.changed', { items: res.cards.filter((c): c is NotificationCard => c.kind === 'notification') }, to);
-      }
+      // The rundown read the store (and may have polled): every UI shows the same inbox.
+      if (res.intent.name === 'inbox.summary' && res.status === 'ok') notifications.pushInbox();
       events.emit('pipeline.state', { stage: res.status === 'error' ? 'error' : 'idle', session_id: res.session_id, spoken_text: res.spoken_text }, to);
       if (transcript !== undefined) events.emit('conversation.turn', { session_id: res.session_id, source, heard: transcript, response: res }, to);
       return res;
@@ -312,7 +324,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         speech: { ...(speech ?? (await import('../speech/providers.js')).createSpeechProviders(config.speech)).health(), vad: await fvadHealth() },
         voice: voiceRunner
           ? { started: true, ...voiceRunner.status() }
-          : { started: false, available: true, reason: 'Starts on the first push-to-talk press.', state: 'idle' },
+          : { started: false, available: true, reason: 'Not started yet: it starts with the app when audio is available, or on the first push-to-talk press.', state: 'idle' },
       };
     },
     metrics: () => metrics.snapshot(),
@@ -329,6 +341,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     logger,
     notes,
     speech: getSpeech,
+    voiceProfile,
     notifications,
     agent,
     webhooks,
@@ -338,7 +351,13 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         ...(config.audio?.inputDevice !== undefined ? { captureDeviceId: config.audio.inputDevice } : {}),
         ...(config.audio?.outputDevice !== undefined ? { playbackDeviceId: config.audio.outputDevice } : {}),
       };
-      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: process.env['HANDSFREE_VOICE_MODE'] === 'vad' ? 'vad' : 'ptt' }, ...devices, ...(opts.openAudio ? { openAudio: opts.openAudio } : {}), ...voiceOpts }).then(
+      // Unavailable at launch (no audio server, no mic yet): a later press tries again, as first configured.
+      if (voiceRunner !== null && !voiceRunner.status().available) {
+        voiceRunner = null;
+        voiceStarting = null;
+      }
+      if (voiceOpts !== undefined) firstVoiceOpts ??= voiceOpts;
+      voiceStarting ??= VoiceRunner.start(app, { loop: { mode: config.voiceMode ?? 'ptt' }, ...devices, ...(opts.openAudio ? { openAudio: opts.openAudio } : {}), ...(voiceOpts ?? firstVoiceOpts) }).then(
         (r) => (voiceRunner = r),
         (e: unknown) => {
           voiceStarting = null; // a later press may try again
@@ -348,6 +367,10 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       return voiceStarting;
     },
     voice: () => voiceRunner,
+    autostartVoice() {
+      if (config.voiceAutostart === false) return;
+      app.startVoice().catch((e: unknown) => logger.warn({ err: String(e) }, 'voice loop did not start at launch; push-to-talk will try again'));
+    },
     async close() {
       voiceRunner?.close();
       if (timer) clearInterval(timer);

@@ -77,6 +77,10 @@ const EnvSchema = z.object({
   HANDSFREE_OPENAI_HALF_OPEN_MS: z.coerce.number().int().min(50).max(3_600_000).optional(),
   HANDSFREE_TTS_VOICE: z.string().regex(/^[A-Za-z0-9+_-]{1,40}$/).optional(),
   HANDSFREE_STUB_TRANSCRIPT: z.string().min(1).max(200).optional(),
+  /** The desktop app starts the voice loop at launch when audio is available (default 1); 0 waits for the first push-to-talk press. */
+  HANDSFREE_VOICE_AUTOSTART: z.enum(['0', '1']).optional(),
+  /** ptt (default): a press starts a turn; vad: speech does (hands-free). */
+  HANDSFREE_VOICE_MODE: z.enum(['ptt', 'vad']).optional(),
 });
 
 const RepoPolicySchema = z.strictObject({
@@ -135,9 +139,21 @@ export interface AppConfig {
   policy: PolicyConfig;
   agent: { dispatchRepo: string; label: string; provider: AgentProvider; copilotBaseBranch?: string };
   user: string;
-  speech: { stt: 'offline' | 'openai' | 'stub'; tts: 'offline' | 'openai' | 'stub'; voice?: string; stubTranscript?: string; openai?: OpenAiSpeechSettings };
+  speech: {
+    stt: 'offline' | 'openai' | 'stub';
+    tts: 'offline' | 'openai' | 'stub';
+    voice?: string;
+    stubTranscript?: string;
+    openai?: OpenAiSpeechSettings;
+    /** The wake phrase the voice loop waits for in VAD mode (settings: wakePhrase); none when absent. */
+    wakePhrase?: string;
+  };
   /** Capture / playback device ids for the voice loop (desktop settings); the system defaults when absent. */
   audio?: { inputDevice?: string; outputDevice?: string };
+  /** Start the voice loop with the desktop app (true unless HANDSFREE_VOICE_AUTOSTART=0). */
+  voiceAutostart?: boolean;
+  /** How voice turns start: push-to-talk (default) or VAD (hands-free); HANDSFREE_VOICE_MODE or the desktop setting. */
+  voiceMode?: 'ptt' | 'vad';
 }
 
 /** Default data dir: $XDG_DATA_HOME/handsfree-dev-companion or ~/.local/share/handsfree-dev-companion. */
@@ -179,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       ...((e.HANDSFREE_COPILOT_BASE_BRANCH ?? settings.agent?.copilotBaseBranch) !== undefined ? { copilotBaseBranch: (e.HANDSFREE_COPILOT_BASE_BRANCH ?? settings.agent?.copilotBaseBranch)! } : {}),
     },
     user: e.HANDSFREE_USER,
+    voiceAutostart: e.HANDSFREE_VOICE_AUTOSTART !== '0',
+    voiceMode: e.HANDSFREE_VOICE_MODE ?? 'ptt',
     speech: {
       stt: offlineAlias(e.HANDSFREE_STT ?? settings.speech?.stt ?? 'offline'),
       tts: offlineAlias(e.HANDSFREE_TTS ?? settings.speech?.tts ?? 'offline'),

@@ -33,7 +33,11 @@ const port = parentPort();
 process.on('uncaughtException', (e) => process.stderr.write(`audio process: uncaught ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
 process.on('unhandledRejection', (e) => process.stderr.write(`audio process: unhandled rejection ${String(e)}\n`));
 
-const audio = await loadAddonAudio();
+// No echo canceller here yet: its measured suppression does not cross the process boundary, so
+// the voice loop could not trust it, and its playback wrapper must not sit between the loop and a
+// device that disappears (device-loss recovery is handled on this side). In-process audio
+// (HANDSFREE_AUDIO_IN_PROCESS=1, tests) keeps it.
+const audio = await loadAddonAudio(undefined, { echoCancellation: false });
 
 /** The add-on's diagnostics entry points (structural, as in main/audio/diagnostics.ts). */
 interface DiagnosticsAddon {

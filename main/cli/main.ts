@@ -27,6 +27,8 @@ Commands:
   status              Show mode, GitHub account, store and pending actions
   listen --wav <file> [--out reply.wav]  Run one voice turn from an audio file (speech → command → spoken reply)
   say "<text>" --out <file.wav>          Speak text to a WAV file
+  enroll [--wav-dir <dir>] [--reset] [--status]  Adapt offline speech to your voice: read 20 prompts into
+                      the mic (or give NN.wav files); --reset deletes the profile
   serve               Run the loopback HTTP API (127.0.0.1)
   start               Start the desktop app (Electron where installed; otherwise the same UI in browser mode)
 
@@ -56,6 +58,9 @@ export async function main(argv: string[]): Promise<number> {
         wav: { type: 'string' },
         out: { type: 'string' },
         voice: { type: 'string' },
+        'wav-dir': { type: 'string' },
+        reset: { type: 'boolean', default: false },
+        status: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -116,6 +121,10 @@ export async function main(argv: string[]): Promise<number> {
       return runSay(config, rest.join(' '), { out: values.out, voice: values.voice, json: values.json });
     case 'listen':
       return runListen(config, { wav: values.wav, out: values.out, voice: values.voice, session: values.session, json: values.json });
+    case 'enroll': {
+      const { runEnroll } = await import('../speech/adapt/enrollCli.js');
+      return runEnroll(config, { wavDir: values['wav-dir'], reset: values.reset, status: values.status, json: values.json });
+    }
     default:
       process.stderr.write(`handsfree: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;

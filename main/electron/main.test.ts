@@ -19,6 +19,12 @@ const h = vi.hoisted(() => ({
   utilityForks: 0,
   /** Pre-saved settings, as a previous run left them. */
   seed: { pushToTalkShortcut: 'Ctrl+Shft+Space', headsetTapShortcut: 'MediaPlayPause' } as Record<string, unknown>,
+  /** Tray tooltips and menus in order, and OS notifications shown. */
+  tooltips: [] as string[],
+  menus: [] as { label?: string }[][],
+  notifications: [] as { title: string; body: string }[],
+  power: new Map<string, () => void>(),
+  online: true,
 }));
 
 /** Like Electron: an accelerator it cannot parse throws ("conversion failure"), a taken one returns false. */
@@ -86,12 +92,20 @@ vi.mock('electron', async () => {
     },
     ipcMain: { handle: (ch: string, fn: any) => h.handlers.set(ch, fn) },
     Menu: { buildFromTemplate: (t: unknown) => t },
-    Notification: Object.assign(class { show() {} }, { isSupported: () => false }),
+    Notification: Object.assign(
+      class {
+        constructor(private readonly o: { title: string; body: string }) {}
+        show() { h.notifications.push({ title: this.o.title, body: this.o.body }); }
+      },
+      { isSupported: () => true },
+    ),
+    powerMonitor: { on: (ev: string, fn: () => void) => h.power.set(ev, fn) },
+    net: { isOnline: () => h.online },
     safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: h.openExternal },
-    Tray: class { setToolTip() {} setContextMenu() {} },
-    nativeImage: { createEmpty: () => ({}) },
+    Tray: class { setToolTip(t: string) { h.tooltips.push(t); } setContextMenu(m: { label?: string }[]) { h.menus.push(m); } },
+    nativeImage: { createEmpty: () => ({}), createFromDataURL: (u: string) => ({ dataUrl: u }) },
   };
 });
 
@@ -109,6 +123,8 @@ describe('Electron shell (mocked electron)', () => {
     process.env['HANDSFREE_DATA_DIR'] = mkdtempSync(join(tmpdir(), 'hf-electron-'));
     // No audio here: the voice loop reports itself unavailable at once instead of opening devices.
     process.env['HANDSFREE_AUDIO_ADDON'] = join(tmpdir(), 'hf-no-such-addon.node');
+    // The shell's voice start is covered by the browser-mode E2E; here it would open real devices.
+    process.env['HANDSFREE_VOICE_AUTOSTART'] = '0';
     await import('./main.js');
     await vi.waitFor(() => expect(h.handlers.size).toBe(CALL_NAMES.length), { timeout: 20_000 });
   }, 30_000);
@@ -220,4 +236,42 @@ describe('Electron shell (mocked electron)', () => {
     await vi.waitFor(async () => expect(((await call('voice.status', undefined)) as { reason: string }).reason).toMatch(/add-on/i), { timeout: 20_000 });
     expect(h.utilityForks).toBe(forks + 1);
   }, 30_000);
+  it('the tray shows the stored inbox; one OS notification per batch, none while muted or in quiet hours', async () => {
+    const app = (await (await import('./main.js')).started)!;
+    // The first poll of the demo inbox (polling starts with the shell) reached the tray.
+    await vi.waitFor(() => expect(h.tooltips.at(-1)).toMatch(/HandsFree: [1-9]\d* unread/), { timeout: 10_000 });
+    const before = Number(/(\d+) unread/.exec(h.tooltips.at(-1)!)![1]);
+    expect(h.notifications.length).toBe(1); // the first poll is one batch
+    const thread = (id: string, title: string) => ({ id, repo: 'acme/api', subjectType: 'PullRequest' as const, number: 7000 + Number(id.slice(-1)), title, reason: 'review_requested' as const, unread: true, updatedAt: new Date().toISOString(), htmlUrl: 'https://github.com/acme/api/pull/7001' });
+    h.notifications.length = 0;
+    app.notifications.ingest(app.config.user, thread('wh:pr:acme/api#7001', 'Add retries'), 'webhook');
+    expect(h.tooltips.at(-1)).toBe(`HandsFree: ${before + 1} unread`);
+    expect(h.menus.at(-1)!.map((i) => i.label)).toContain('acme/api: Add retries');
+    expect(h.notifications).toEqual([{ title: 'acme/api: review requested on PR 7001', body: 'Add retries' }]);
+    // Muted (the same setting as spoken batches): the tray still counts, no OS notification.
+    app.notifications.settings = { ...app.notifications.settings, autoSpeak: false };
+    app.notifications.ingest(app.config.user, thread('wh:pr:acme/api#7002', 'Second'), 'webhook');
+    expect(h.tooltips.at(-1)).toBe(`HandsFree: ${before + 2} unread`);
+    // Quiet hours all day: none either.
+    app.notifications.settings = { ...app.notifications.settings, autoSpeak: true, quietHours: { startMin: 0, endMin: 24 * 60 - 1 } };
+    app.notifications.ingest(app.config.user, thread('wh:pr:acme/api#7003', 'Third'), 'webhook');
+    expect(h.notifications).toHaveLength(1);
+    // A filtered-out reason is not announced either.
+    app.notifications.settings = { ...app.notifications.settings, quietHours: null, reasons: ['mention'] };
+    app.notifications.ingest(app.config.user, thread('wh:pr:acme/api#7004', 'Fourth'), 'webhook');
+    expect(h.notifications).toHaveLength(1);
+    expect(h.tooltips.at(-1)).toBe(`HandsFree: ${before + 4} unread`);
+  });
+
+  it('polling pauses while asleep or offline and resumes on wake', async () => {
+    const app = (await (await import('./main.js')).started)!;
+    h.power.get('suspend')!();
+    expect(await app.notifications.poller.tick()).toEqual({ kind: 'paused', reasons: ['asleep'] });
+    h.power.get('resume')!();
+    expect((await app.notifications.poller.tick()).kind).not.toBe('paused');
+    h.online = false;
+    await vi.waitFor(() => expect(app.notifications.poller.pausedFor).toEqual(['offline']), { timeout: 7_000 });
+    h.online = true;
+    await vi.waitFor(() => expect(app.notifications.poller.pausedFor).toEqual([]), { timeout: 7_000 });
+  }, 20_000);
 });

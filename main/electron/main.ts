@@ -3,7 +3,7 @@
  * handlers of contract/ipc.ts (shared with browser mode through main/ui/uiHost.ts), tray, global
  * push-to-talk shortcut and OS notifications. Everything else is the same app as browser mode.
  */
-import { app as electronApp, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, Notification, safeStorage, session, shell, Tray, nativeImage } from 'electron';
+import { app as electronApp, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, safeStorage, session, shell, Tray } from 'electron';
 import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { isAppError } from '../../contract/errors.js';
@@ -21,13 +21,19 @@ import { openDefaultAudio } from '../voice/voiceRunner.js';
 import { utilityAudioChannel } from './audioChannel.js';
 import { SafeStorageSecretBackend } from './secrets.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
+import type { App } from '../app/app.js';
 
 const APP_ORIGIN = 'file://';
+/** 16×16 tray icon (a blue ring and dot), inline so packaging needs no asset. */
+const TRAY_ICON_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAPUlEQVR42mNgoDZQSX79Hx+mSDNeQ4jVjNUQYp2JUx3RfsSlFpsgLttGkgFkByJZ0UhxQqJKUqZKZiIHAAAm9jiQ9WQB4gAAAABJRU5ErkJggg==';
+/** How often the online state is checked for the poller, ms (main has no online/offline event). */
+const ONLINE_CHECK_MS = 5_000;
 
-async function run(): Promise<void> {
+async function run(): Promise<App | null> {
   if (!electronApp.requestSingleInstanceLock()) {
     electronApp.quit();
-    return;
+    return null;
   }
   await electronApp.whenReady();
   const config = loadConfig(process.env);
@@ -104,7 +110,7 @@ async function run(): Promise<void> {
   });
 
   let muted = settings.get().spokenNotifications.muted;
-  const tray = new Tray(nativeImage.createEmpty());
+  const tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_PNG));
   // A global shortcut has no key-up: the first press opens the mic, the next one ends the utterance.
   function pushToTalk(): void {
     win.show();
@@ -116,11 +122,18 @@ async function run(): Promise<void> {
       })
       .catch((e: unknown) => logger.error({ err: String(e) }, 'push-to-talk failed'));
   }
-  const updateTray = (unread: number): void => {
+  // The tray shows the store's inbox: its unread count, and the first few threads to open.
+  const updateTray = (unread: number, items: readonly { title: string; repo: string; url: string }[]): void => {
     tray.setToolTip(`HandsFree: ${unread} unread`);
     tray.setContextMenu(
       Menu.buildFromTemplate([
         { label: `Open (${unread} unread)`, click: () => win.show() },
+        ...items.slice(0, 5).map((i) => ({
+          label: `${i.repo}: ${i.title.replace(/[\r\n\t]+/g, ' ').slice(0, 60)}`,
+          enabled: isAllowedExternalUrl(i.url),
+          click: () => void (isAllowedExternalUrl(i.url) ? shell.openExternal(i.url) : undefined),
+        })),
+        { type: 'separator' },
         { label: 'Push to talk', click: pushToTalk },
         { label: 'Mute spoken notifications', type: 'checkbox', checked: muted, click: (item) => { muted = item.checked; settings.update({ spokenNotifications: { ...settings.get().spokenNotifications, muted } }); } },
         { type: 'separator' },
@@ -128,30 +141,43 @@ async function run(): Promise<void> {
       ]),
     );
   };
-  updateTray(0);
-  app.events.on('inbox.changed', ({ items }) => {
-    const unread = items.filter((i) => i.unread).length;
-    updateTray(unread);
-    if (unread > 0 && !muted && Notification.isSupported()) new Notification({ title: 'HandsFree', body: `${unread} notification(s) need your attention` }).show();
+  updateTray(0, []);
+  app.events.on('inbox.changed', ({ items, unread }) => updateTray(unread ?? items.filter((i) => i.unread).length, items));
+  // One OS notification per delivered batch; the center already applied filters, quiet hours and mute.
+  app.events.on('notification.alert', (a) => {
+    if (Notification.isSupported()) new Notification({ title: a.title, body: a.body, silent: true }).show();
   });
   // A saved shortcut that is invalid falls back to its default when read (parseSettings); one another
   // app holds is reported. Neither stops start-up.
   reportShortcuts(shortcuts.apply(settings.get()));
+  // Polling pauses while asleep or offline, and polls at once on wake / reconnect.
+  powerMonitor.on('suspend', () => app.notifications.poller.pause('asleep', true));
+  powerMonitor.on('resume', () => app.notifications.poller.pause('asleep', false));
+  const checkOnline = (): void => app.notifications.poller.pause('offline', !net.isOnline());
+  checkOnline();
+  const onlineTimer = setInterval(checkOnline, ONLINE_CHECK_MS);
+  onlineTimer.unref();
   electronApp.on('second-instance', () => {
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
   });
   electronApp.on('will-quit', () => {
+    clearInterval(onlineTimer);
     globalShortcut.unregisterAll();
     offEvents();
     diagnostics.stop();
     void app.close();
   });
   await win.loadFile(join(REPO_ROOT, 'build', 'renderer', 'index.html'));
+  // Hands-free from launch: spoken batches and VAD listening need no first press.
+  app.autostartVoice();
+  return app;
 }
 
-run().catch((e: unknown) => {
+/** The running app once the shell is up (null for a second instance); the shell's tests drive it. */
+export const started: Promise<App | null> = run().catch((e: unknown) => {
   process.stderr.write(`handsfree (electron): cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
   electronApp.exit(2);
+  return null;
 });

@@ -112,13 +112,28 @@ export class Announcer {
 
   constructor(private readonly deps: AnnouncerDeps) {}
 
+  /** The items the user wants told about: subject types, reasons and subscriptions (the spoken batch's filters). */
+  wanted(items: readonly StoredNotification[]): StoredNotification[] {
+    const s = this.deps.settings();
+    return items.filter(
+      (i) =>
+        !(s.types && s.types.length > 0 && !s.types.includes(i.subjectType)) &&
+        !(s.reasons && s.reasons.length > 0 && !s.reasons.includes(i.reason)) &&
+        this.deps.subscriptions.speaks(i.userId, i.repo, i.threadId),
+    );
+  }
+
+  /** Why an alert (spoken or OS notification) may not go out now: mute, quiet hours, or null when it may. */
+  silencedNow(): 'auto_speak_off' | 'quiet_hours' | null {
+    const s = this.deps.settings();
+    if (!s.autoSpeak) return 'auto_speak_off';
+    const local = this.deps.localMinutes ?? ((ms: number) => new Date(ms).getHours() * 60 + new Date(ms).getMinutes());
+    return inQuietHours(s.quietHours, local(this.deps.nowMs())) ? 'quiet_hours' : null;
+  }
+
   /** Adds new notifications to the next batch (filtered now: unwanted ones are never spoken). */
   enqueue(items: readonly StoredNotification[]): void {
-    const s = this.deps.settings();
-    for (const i of items) {
-      if (s.types && s.types.length > 0 && !s.types.includes(i.subjectType)) continue;
-      if (s.reasons && s.reasons.length > 0 && !s.reasons.includes(i.reason)) continue;
-      if (!this.deps.subscriptions.speaks(i.userId, i.repo, i.threadId)) continue;
+    for (const i of this.wanted(items)) {
       this.queue = this.queue.filter((q) => !(q.userId === i.userId && q.threadId === i.threadId));
       this.queue.push(i);
     }

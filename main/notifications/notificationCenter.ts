@@ -1,16 +1,24 @@
 /**
  * Where every new notification goes, whether the poller or a webhook found it: one stored row
- * (dedupe by thread and updated_at, and across channels by subject: see upsertThread), one UI push ('notification.new'), one spoken batch
+ * (dedupe by thread and updated_at, and across channels by subject: see upsertThread), one UI push
+ * per item ('notification.new') plus the whole inbox ('inbox.changed'), one OS notification per
+ * batch ('notification.alert', same filters, quiet hours and mute as speech), one spoken batch
  * ('notification.spoken', through the Announcer's gates).
+ *
+ * The store is the one inbox: the spoken rundown, the Inbox screen, the tray and
+ * GET /v1/notifications all read it (withStoreInbox wraps the gateway the pipeline uses).
  */
 import type { NotificationView, SubscriptionView } from '../../contract/api.js';
+import type { NotificationAlertEvent } from '../../contract/events.js';
 import type { NotificationThread } from '../../contract/github.js';
 import type { NotificationCard } from '../../contract/response.js';
 import type { Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
+import { describeSubject, notificationCard } from '../../core/responses/speak.js';
+import { sanitizeUntrusted } from '../../core/responses/text.js';
 import type { AppEventBus } from '../app/events.js';
 import { Announcer, type AnnounceSettings, type SpeechGate } from './announcer.js';
-import { NotificationRepository, SubscriptionRepository, type SqlStore, type StoredNotification, type Subscription } from './notificationStore.js';
+import { isWebhookId, NotificationRepository, SubscriptionRepository, type SqlStore, type StoredNotification, type Subscription } from './notificationStore.js';
 import { NotificationPoller } from './poller.js';
 
 export interface NotificationCenterDeps {
@@ -26,6 +34,9 @@ export interface NotificationCenterDeps {
   logger?: Logger;
   minPollIntervalS?: number;
 }
+
+/** Threads in the inbox as read by every UI and the spoken rundown. */
+export const INBOX_LIMIT = 50;
 
 export const DEFAULT_ANNOUNCE_SETTINGS: AnnounceSettings = { autoSpeak: true, profile: 'default', quietHours: null };
 
@@ -57,6 +68,7 @@ export class NotificationCenter {
       ...(deps.logger ? { logger: deps.logger } : {}),
       ...(deps.minPollIntervalS !== undefined ? { minIntervalS: deps.minPollIntervalS } : {}),
       onNew: (items) => this.deliver(items, 'poll'),
+      onPolled: () => this.pushInbox(),
       onStatus: (s) => deps.events.emit('notification.poller', { state: s.state, message: s.message, next_poll_at: s.nextPollAtMs === null ? null : new Date(s.nextPollAtMs).toISOString() }),
     });
   }
@@ -70,6 +82,41 @@ export class NotificationCenter {
     return true;
   }
 
+  /**
+   * The unread inbox from the store, newest first. Polls first when a poll is due (at once before
+   * the first one); a failed poll still serves the store, unless nothing was ever stored (then the
+   * poll's error is thrown: there is nothing to show).
+   */
+  async inboxThreads(): Promise<NotificationThread[]> {
+    const { userId } = this.deps;
+    const r = await this.poller.tick();
+    // Nothing stored yet and GitHub failing: say so, rather than "your inbox is empty".
+    if (r.kind === 'failed' && this.poller.lastFailure && this.notifications.list(userId, { limit: 1 }).length === 0) throw this.poller.lastFailure.error;
+    return this.notifications.list(userId, { unreadOnly: true, limit: INBOX_LIMIT }).map(toThread);
+  }
+
+  /** Cards for the Inbox screen and the tray (same order and positions as inbox.list). */
+  inboxCards(): NotificationCard[] {
+    return this.notifications.list(this.deps.userId, { unreadOnly: true, limit: INBOX_LIMIT }).map((n, i) => notificationCard(toThread(n), i + 1));
+  }
+
+  /** Unread threads in the store (all of them, not only the first INBOX_LIMIT). */
+  unreadCount(): number {
+    return this.notifications.unreadIds(this.deps.userId).length;
+  }
+
+  /** Pushes the stored inbox to every UI and the tray. */
+  pushInbox(): void {
+    this.deps.events.emit('inbox.changed', { items: this.inboxCards(), unread: this.unreadCount() });
+  }
+
+  /** A thread marked done (or read) by the user: no longer in the inbox. */
+  markDone(threadId: string): void {
+    const id = this.notifications.get(this.deps.userId, threadId)?.threadId ?? threadId;
+    this.notifications.markRead(this.deps.userId, [id], this.deps.nowMs());
+    this.pushInbox();
+  }
+
   /** Retries held spoken batches (call when the user stops talking or a confirmation settles). */
   flush(): void {
     this.announcer.flush();
@@ -77,9 +124,53 @@ export class NotificationCenter {
 
   private deliver(items: StoredNotification[], source: 'poll' | 'webhook'): void {
     for (const i of items) this.deps.events.emit('notification.new', { user_id: i.userId, source, item: toCard(i, 0) });
+    // A webhook changes the inbox here; a poll pushes it once the whole list is stored (onPolled).
+    if (source === 'webhook') this.pushInbox();
+    const wanted = this.announcer.wanted(items);
+    if (wanted.length > 0 && this.announcer.silencedNow() === null) this.deps.events.emit('notification.alert', alertOf(this.deps.userId, wanted));
     this.announcer.enqueue(items);
     this.announcer.flush();
   }
+}
+
+/** The OS notification for a batch: repo and type of the first item, its title, and how many more. */
+export function alertOf(userId: string, items: readonly StoredNotification[]): NotificationAlertEvent {
+  const first = items[0]!;
+  const reason = first.reason.replace(/_/g, ' ');
+  const title = `${first.repo}: ${reason} on ${describeSubject(first)}`;
+  const more = items.length > 1 ? ` (and ${items.length - 1} more)` : '';
+  return { user_id: userId, title: title.slice(0, 200), body: `${sanitizeUntrusted(first.title, 120)}${more}`, count: items.length, thread_ids: items.map((i) => i.threadId) };
+}
+
+/** A stored row as the gateway's thread shape (what the pipeline's inbox rundown reads). */
+export function toThread(n: StoredNotification): NotificationThread {
+  return { id: n.threadId, repo: n.repo, subjectType: n.subjectType, title: n.title, reason: n.reason, unread: n.unread, updatedAt: new Date(n.updatedAtMs).toISOString(), number: n.number, htmlUrl: n.url ?? '' };
+}
+
+/**
+ * The gateway the pipeline and UIs use: notifications come from the store (one inbox with the
+ * webhook's rows), "done" also clears the stored row, and a thread a webhook made up (`wh:` id,
+ * unknown to GitHub) is handled locally. Everything else goes to `inner` unchanged.
+ */
+export function withStoreInbox(inner: GitHubGateway, center: NotificationCenter): GitHubGateway {
+  const overrides: Partial<GitHubGateway> = {
+    listNotifications: () => center.inboxThreads(),
+    async markThreadDone(threadId: string) {
+      if (!isWebhookId(threadId)) await inner.markThreadDone(threadId);
+      center.markDone(threadId);
+    },
+    async unsubscribeThread(threadId: string) {
+      // A webhook-only thread has no GitHub subscription; the local one is set when the action settles.
+      if (!isWebhookId(threadId)) await inner.unsubscribeThread(threadId);
+    },
+  };
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop as keyof GitHubGateway];
+      const v: unknown = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 export function toCard(n: StoredNotification, position: number): NotificationCard {

@@ -11,7 +11,7 @@ import { isAppError } from '../../contract/errors.js';
 import type { NotificationThread } from '../../contract/github.js';
 import type { Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
-import type { NotificationRepository, StoredNotification } from './notificationStore.js';
+import { isWebhookId, type NotificationRepository, type StoredNotification } from './notificationStore.js';
 
 /** Longest back-off after repeated failures, ms. */
 export const MAX_BACKOFF_MS = 15 * 60_000;
@@ -28,6 +28,8 @@ export interface PollerDeps {
   /** Called with the threads stored for the first time or with new activity, once per poll. */
   onNew: (items: StoredNotification[], source: 'poll') => void;
   onStatus?: (s: { state: 'ok' | 'backoff' | 'stopped'; message: string | null; nextPollAtMs: number | null }) => void;
+  /** After every poll that got a list (200): the stored inbox may have changed (new, updated or read threads). */
+  onPolled?: () => void;
   /** Floor for the interval, seconds (default 60; GitHub's X-Poll-Interval may raise it). */
   minIntervalS?: number;
 }
@@ -37,7 +39,12 @@ export type PollOutcome =
   | { kind: 'not_modified'; nextPollAtMs: number }
   | { kind: 'changed'; fresh: number; nextPollAtMs: number }
   | { kind: 'failed'; code: string; nextPollAtMs: number | null }
-  | { kind: 'stopped' };
+  | { kind: 'stopped' }
+  /** Offline or asleep (see pause): nothing was asked of GitHub. */
+  | { kind: 'paused'; reasons: PauseReason[] };
+
+/** Why polling is suspended: no network, or the machine is going to sleep. */
+export type PauseReason = 'offline' | 'asleep';
 
 const STOPPING: ReadonlySet<string> = new Set(['no_token', 'github_unauthorized', 'github_forbidden']);
 
@@ -46,8 +53,33 @@ export class NotificationPoller {
   private stoppedReason: string | null = null;
   private inFlight: Promise<PollOutcome> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private readonly paused = new Set<PauseReason>();
+  /** The last failure's code and message (cleared by a successful poll), for callers that must report it. */
+  lastFailure: { code: string; message: string; error: unknown } | null = null;
 
   constructor(private readonly deps: PollerDeps) {}
+
+  /**
+   * Suspends polling while offline or asleep (Gitify does the same): a poll then would only fail
+   * and back off. When the last reason clears, the next tick polls at once (resume on wake).
+   */
+  pause(reason: PauseReason, on: boolean): void {
+    const was = this.paused.size > 0;
+    if (on) this.paused.add(reason);
+    else this.paused.delete(reason);
+    if (was && this.paused.size === 0) {
+      // Back-off earned while the network was down says nothing about GitHub: start afresh.
+      this.failures = 0;
+      const st = this.deps.notifications.pollState(this.deps.userId);
+      this.deps.notifications.savePollState(this.deps.userId, { ...st, nextPollAtMs: 0 }, this.deps.nowMs());
+      if (this.timer) void this.tick().catch((e: unknown) => this.deps.logger?.warn({ err: String(e) }, 'notification poll crashed'));
+    }
+  }
+
+  /** Reasons polling is suspended now (empty when it runs). */
+  get pausedFor(): PauseReason[] {
+    return [...this.paused];
+  }
 
   /** Polls if due; concurrent calls share one request. */
   tick(): Promise<PollOutcome> {
@@ -69,8 +101,8 @@ export class NotificationPoller {
     return this.stoppedReason;
   }
 
-  /** Live loop: checks every `checkEveryMs` (default 5 s) whether a poll is due. */
-  start(checkEveryMs = 5_000): void {
+  /** Live loop: checks every `checkEveryMs` (default 5 s, or a quarter of a shorter poll floor) whether a poll is due. */
+  start(checkEveryMs = Math.min(5_000, ((this.deps.minIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000) / 4)): void {
     if (this.timer) return;
     const loop = () => {
       void this.tick().catch((e: unknown) => this.deps.logger?.warn({ err: String(e) }, 'notification poll crashed'));
@@ -88,6 +120,7 @@ export class NotificationPoller {
   private async pollIfDue(): Promise<PollOutcome> {
     const { github, notifications, userId } = this.deps;
     if (this.stoppedReason !== null) return { kind: 'stopped' };
+    if (this.paused.size > 0) return { kind: 'paused', reasons: [...this.paused] };
     const now = this.deps.nowMs();
     const st = notifications.pollState(userId);
     if (now < st.nextPollAtMs) return { kind: 'not_due', nextPollAtMs: st.nextPollAtMs };
@@ -98,6 +131,7 @@ export class NotificationPoller {
       const intervalS = Math.max(floorS, r.pollIntervalS);
       const next = after + intervalS * 1000;
       this.failures = 0;
+      this.lastFailure = null;
       if (r.status === 304) {
         notifications.savePollState(userId, { ...st, pollIntervalS: intervalS, nextPollAtMs: next, lastPolledAtMs: after, lastStatus: 304 }, after);
         return { kind: 'not_modified', nextPollAtMs: next };
@@ -106,11 +140,13 @@ export class NotificationPoller {
       notifications.savePollState(userId, { lastModified: r.lastModified, pollIntervalS: intervalS, nextPollAtMs: next, lastPolledAtMs: after, lastStatus: 200 }, after);
       this.deps.onStatus?.({ state: 'ok', message: null, nextPollAtMs: next });
       if (fresh.length > 0) this.deps.onNew(fresh, 'poll');
+      this.deps.onPolled?.();
       return { kind: 'changed', fresh: fresh.length, nextPollAtMs: next };
     } catch (e) {
       const code = isAppError(e) ? e.code : 'internal';
       const message = isAppError(e) ? e.message : 'Unexpected failure while polling notifications.';
       const after = this.deps.nowMs();
+      this.lastFailure = { code, message, error: e };
       if (STOPPING.has(code)) {
         this.stoppedReason = message;
         this.deps.logger?.warn({ code }, 'notification polling stopped');
@@ -143,7 +179,9 @@ export class NotificationPoller {
         const r = notifications.upsertThread(userId, t, 'poll', nowMs);
         if (r.result !== 'unchanged') fresh.push(notifications.get(userId, r.threadId)!);
       }
-      const gone = notifications.unreadIds(userId).filter((id) => !seen.has(id));
+      // A webhook's own row (`wh:` id) is never in GitHub's list: it stays until the user marks it
+      // done or its polled twin adopts it (then it follows GitHub's thread).
+      const gone = notifications.unreadIds(userId).filter((id) => !seen.has(id) && !isWebhookId(id));
       if (threads.length < 50) notifications.markRead(userId, gone, nowMs);
       return fresh;
     });

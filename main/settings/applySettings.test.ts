@@ -28,6 +28,14 @@ describe('configWithSettings', () => {
     expect(c.speech.tts).toBe('openai'); // not set in the environment
   });
 
+  it('voice input: push-to-talk by default, the saved setting decides, HANDSFREE_VOICE_MODE wins', () => {
+    expect(base().voiceMode).toBe('ptt');
+    expect(configWithSettings(base(), { ...saved, voiceInputMode: 'vad' }, true, {}).voiceMode).toBe('vad');
+    const env = { HANDSFREE_VOICE_MODE: 'ptt' };
+    expect(configWithSettings(loadConfig({ ...env, HANDSFREE_DATA_DIR: mkdtempSync(join(tmpdir(), 'hf-apply-')) }), { ...saved, voiceInputMode: 'vad' }, true, env).voiceMode).toBe('ptt');
+    expect(() => loadConfig({ HANDSFREE_VOICE_MODE: 'always' })).toThrow(/HANDSFREE_VOICE_MODE/);
+  });
+
   it('uses the saved GitHub token unless the environment has one', () => {
     expect(configWithSettings(base(), saved, false, {}, 'ghp_saved').githubToken).toBe('ghp_saved');
     const env = { HANDSFREE_GITHUB_TOKEN: 'ghp_env' };

@@ -32,7 +32,9 @@ export function configWithSettings(config: AppConfig, s: Settings, saved: boolea
       stt: explicit('HANDSFREE_STT') ? config.speech.stt : s.sttProvider,
       tts: explicit('HANDSFREE_TTS') ? config.speech.tts : s.ttsProvider,
       ...(!explicit('HANDSFREE_TTS_VOICE') && voice !== undefined ? { voice } : {}),
+      ...(s.wakePhrase.enabled ? { wakePhrase: s.wakePhrase.phrase } : {}),
     },
+    voiceMode: explicit('HANDSFREE_VOICE_MODE') ? (config.voiceMode ?? 'ptt') : s.voiceInputMode,
     audio: {
       ...(s.inputDevice !== DEFAULT_SETTINGS.inputDevice ? { inputDevice: s.inputDevice } : {}),
       ...(s.outputDevice !== DEFAULT_SETTINGS.outputDevice ? { outputDevice: s.outputDevice } : {}),
@@ -49,6 +51,7 @@ export function settingsInEffect(config: AppConfig): Pick<Settings, RestartSetti
     voice: config.speech.voice ?? DEFAULT_SETTINGS.voice,
     inputDevice: config.audio?.inputDevice ?? DEFAULT_SETTINGS.inputDevice,
     outputDevice: config.audio?.outputDevice ?? DEFAULT_SETTINGS.outputDevice,
+    voiceInputMode: config.voiceMode ?? DEFAULT_SETTINGS.voiceInputMode,
   };
 }
 

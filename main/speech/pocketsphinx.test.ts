@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeArgs, withNoiseFloor } from './pocketsphinx.js';
+import { decideRejection, frontEndFor, mergeArgs, REJECTION, withNoiseFloor } from './pocketsphinx.js';
 
 describe('pocketsphinx input conditioning', () => {
   it('adds a noise floor of the asked RMS, the same every time', () => {
@@ -23,5 +23,22 @@ describe('pocketsphinx input conditioning', () => {
 
   it('lets experiment arguments replace defaults by name (pocketsphinx refuses a repeated name)', () => {
     expect(mergeArgs(['-dither', 'no', '-beam', '1e-60'], ['-beam', '1e-48', '-lw', '2'])).toEqual(['-dither', 'no', '-beam', '1e-48', '-lw', '2']);
+  });
+
+  it('rejects by score floor, side-effect score and, for side effects only, the background margin', () => {
+    const r = { floor: -65, sideEffect: -47, sideEffectMargin: 4, scale: 4 };
+    expect(decideRejection(-70, NaN, false, r)).toBe('floor');
+    expect(decideRejection(-50, NaN, false, r)).toBeNull();
+    expect(decideRejection(-50, NaN, true, r)).toBe('side_effect');
+    expect(decideRejection(-30, 10, true, r)).toBe('background');
+    expect(decideRejection(-30, 10, false, r)).toBeNull();
+    expect(decideRejection(-30, 2, true, r)).toBeNull();
+    expect(decideRejection(-30, NaN, true, REJECTION)).toBeNull();
+  });
+
+  it('picks the narrowband front end for 8 kHz captures', () => {
+    expect(frontEndFor(8000)).toBe('narrowband');
+    expect(frontEndFor(16000)).toBe('wideband');
+    expect(frontEndFor(48000)).toBe('wideband');
   });
 });

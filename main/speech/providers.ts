@@ -24,6 +24,8 @@ export interface SpeechConfig {
   stubTranscript?: string;
   /** Used when stt or tts is `openai` (no key → offline with a notice). */
   openai?: OpenAiSpeechSettings;
+  /** The user's voice profile (adapt/voiceProfile.ts): its MLLR transform is used whenever it exists. */
+  voiceProfile?: { current(): string | null };
 }
 
 export interface SpeechProviders {
@@ -32,11 +34,19 @@ export interface SpeechProviders {
   /** Loads the user's repos into the offline grammar (no-op for the stub). */
   prepare(vocabulary: { knownRepos: readonly string[]; people?: readonly string[] }): void;
   health(): { stt: ProviderHealth; tts: ProviderHealth };
+  /** Re-reads the voice profile (after enrollment or reset); the offline decoder is rebuilt on next use. */
+  reloadVoiceProfile(): void;
   close(): void;
 }
 
+/** Decoder arguments for a voice profile: `-mllr <file>` when one exists. */
+export function voiceProfileArgs(profile: { current(): string | null } | undefined): string[] {
+  const p = profile?.current() ?? null;
+  return p === null ? [] : ['-mllr', p];
+}
+
 export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
-  const ps = cfg.stt === 'offline' || cfg.stt === 'openai' ? new PocketsphinxSpeechToText() : null;
+  const ps = cfg.stt === 'offline' || cfg.stt === 'openai' ? new PocketsphinxSpeechToText({ decoderArgs: voiceProfileArgs(cfg.voiceProfile) }) : null;
   const openai = cfg.openai ?? { ...OPENAI_DEFAULTS, apiKey: () => undefined };
   const notices = new FallbackNotices(); // one "using offline speech" per outage for STT and TTS together
   const resilience = { halfOpenAfterMs: openai.halfOpenAfterMs };
@@ -52,6 +62,9 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
       cloudStt?.setVocabulary(v);
     },
     health: () => ({ stt: stt.health(), tts: tts.health() }),
+    reloadVoiceProfile() {
+      ps?.setDecoderArgs(voiceProfileArgs(cfg.voiceProfile));
+    },
     close() {
       ps?.close();
     },

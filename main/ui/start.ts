@@ -62,7 +62,15 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   const secrets = new FileSecretBackend(config.dataDir, env);
   const stored = new SettingsStore(settingsBackend, secrets);
   const effective = configWithSettings(config, stored.get(), stored.saved, env, secrets.read());
-  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: !testClock, ...(testClock ? { clock: testClock } : {}) });
+  // E2E runs may still poll (a fake GitHub in live mode) with a short floor: HANDSFREE_E2E_POLL_S.
+  const e2ePollS = testClock && /^[0-9]{1,3}$/.test(env['HANDSFREE_E2E_POLL_S'] ?? '') ? Math.max(1, Number(env['HANDSFREE_E2E_POLL_S'])) : null;
+  const app = await createApp(effective, {
+    logger,
+    reconcileEveryMs: 30_000,
+    startPolling: !testClock || e2ePollS !== null,
+    ...(e2ePollS !== null ? { notifications: { minPollIntervalS: e2ePollS } } : {}),
+    ...(testClock ? { clock: testClock } : {}),
+  });
   const hub = new UiEventHub(app.events, effective.user);
   const settings = new SettingsStore(settingsBackend, secrets, { inEffect: settingsInEffect(effective), onChange: (s) => applyLiveSettings(app, s) });
   applyLiveSettings(app, settings.get());
@@ -103,6 +111,7 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
     throw e;
   }
   const secret = served.local?.secretForUrl() ?? null;
+  app.autostartVoice();
   return {
     url: served.server.url,
     openUrl: secret !== null ? `${served.server.url}/?token=${secret}` : `${served.server.url}/`,

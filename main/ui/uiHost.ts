@@ -12,6 +12,7 @@ import type { App } from '../app/app.js';
 import type { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import type { SettingsStore } from '../settings/settingsStore.js';
 import { appTtsService } from '../speech/routes.js';
+import { EnrollSession } from '../voice/enrollSession.js';
 
 export type CallHandlers = { [K in CallName]: (req: Calls[K]['req'], caller: Caller) => Promise<Calls[K]['res']> };
 
@@ -65,6 +66,8 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     if (p === null || clock() - p.at > INBOX_PREFETCH_MAX_AGE_MS) return null;
     return p.threads.then((t) => t ?? d.app.github.listNotifications());
   };
+  let enrollSession: EnrollSession | null = null;
+  const enroll = (): EnrollSession => (enrollSession ??= new EnrollSession(d.app));
   return {
     'command.run': (req, caller) => d.app.service.runCommand(req, caller, d.confirmOutsideRenderer ? { confirmGate: d.confirmOutsideRenderer } : undefined),
     'action.confirm': (req, caller) => confirmClick(d, req.token, caller),
@@ -101,6 +104,10 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
       return req.pressed ? runner.pttStart() : runner.pttStop();
     },
     'voice.stop': async () => d.app.voice()?.stop() ?? VOICE_NOT_STARTED,
+    'voiceProfile.status': async () => enroll().view(),
+    'voiceProfile.record': async (req) => enroll().recordPrompt(req.index),
+    'voiceProfile.adapt': async () => enroll().adapt(),
+    'voiceProfile.reset': async () => enroll().reset(),
     'tts.voices': async () => ({ providers: await appTtsService(d.app).voices(), default_provider: d.app.config.speech.tts }),
   };
 }

@@ -8,12 +8,13 @@
 import type { VoiceStateEvent } from '../../contract/events.js';
 import type { VoiceStatusView } from '../../contract/ipc.js';
 import type { AudioRouteEvent, AudioSink, AudioSource, CaptureSession, PlaybackRequest, PlaybackSession } from '../../core/ports/audio.js';
-import type { SpeechToText, TextToSpeech, VoiceActivityDetector } from '../../core/ports/speech.js';
+import type { SpeechToText, TextToSpeech, VoiceActivityDetector, WakePhraseDetector } from '../../core/ports/speech.js';
 import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
 import type { App } from '../app/app.js';
 import { FvadVoiceActivityDetector, type FvadMode } from '../speech/vad/fvadVad.js';
 import { loadAddonAudio, type AddonAudio } from '../audio/addonAudio.js';
 import { startAudioProcess, type AudioProcessOptions, type AudioProcessStatus } from '../audio/audioProcess.js';
+import { RouteAnnouncer } from './routeAnnouncer.js';
 
 export interface VoiceRunnerOptions {
   /** Audio devices (tests pass a loopback); when omitted, `openAudio` opens them and the runner owns them. */
@@ -36,7 +37,14 @@ export interface VoiceRunnerOptions {
   tts?: TextToSpeech;
   /** Speak 'notification.spoken' batches. Default true. */
   speakNotifications?: boolean;
+  /** Wake phrase detector; by default one for app.config.speech.wakePhrase when set (VAD mode only). */
+  wake?: WakePhraseDetector;
+  /** Announce route changes (glasses connected / disconnected, mic fallback). Default true. */
+  announceRoutes?: boolean;
 }
+
+/** Sentences waiting for the loop to be idle (a notification batch while the user talks), at most. */
+const MAX_WAITING_SENTENCES = 5;
 
 /** The runner's status: the UI contract's view (contract/ipc.ts). */
 export type VoiceStatus = VoiceStatusView;
@@ -78,10 +86,27 @@ export class VoiceRunner {
       return new VoiceRunner(app, null, null, reason, []);
     };
     if (!audio.source.available || !audio.sink.available) return unavailable(audio.source.unavailableReason ?? 'The audio add-on is not available.');
-    const speech = await app.speech();
     const ownVad = opts.vad === undefined ? await FvadVoiceActivityDetector.create({ frameMs: 20, mode: opts.vadMode ?? 3 }) : null;
     const vad = opts.vad ?? (ownVad as FvadVoiceActivityDetector);
+    // The mic first: without one (no audio server, no device) the speech stack is not worth loading at launch.
+    let capture: CaptureSession;
+    try {
+      capture = await openMic(audio.source, vad.sampleRateHz, opts.captureDeviceId);
+    } catch (e) {
+      ownVad?.close();
+      return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let speech: Awaited<ReturnType<App['speech']>>;
+    try {
+      speech = await app.speech();
+    } catch (e) {
+      capture.close();
+      ownVad?.close();
+      throw e;
+    }
     const sessionId = opts.sessionId ?? 'voice';
+    const ownWake = opts.wake === undefined ? await openWakePhrase(app) : null;
+    const wake = opts.wake ?? ownWake ?? undefined;
     const caller = { userId: app.config.user, transport: 'ipc' as const };
     // Output device handling: the configured device first, the default one when it is missing; a
     // device lost mid-reply is announced on what is left, and the next reply tries the configured one again.
@@ -116,8 +141,22 @@ export class VoiceRunner {
         return session;
       },
     };
+    // Spoken batches and route announcements wait for the loop to be idle instead of being dropped.
+    const waiting: string[] = [];
+    const sayWhenIdle = (text: string): void => {
+      if (loopRef?.say(text)) return;
+      waiting.push(text);
+      if (waiting.length > MAX_WAITING_SENTENCES) waiting.shift();
+    };
     const emit = (e: VoiceStateEvent): void => {
       app.events.emit('voice.state', e);
+      if (e.state === 'idle' && waiting.length > 0 && announce === null) {
+        // After the transition settles (emit runs inside setState).
+        queueMicrotask(() => {
+          const next = waiting[0];
+          if (next !== undefined && loopRef?.say(next)) waiting.shift();
+        });
+      }
       if (e.state === 'idle' && loopRef !== null) {
         const l = loopRef;
         // Back to the configured output as soon as it exists again: do not keep the fallback session.
@@ -145,20 +184,33 @@ export class VoiceRunner {
         emit,
         onUserSpeaking: (v) => app.speechGate.setUserSpeaking(v),
         ...(audio.suppressionDb !== undefined ? { echoSuppressionDb: audio.suppressionDb } : {}),
+        ...(wake !== undefined ? { wake } : {}),
       },
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },
     );
     loopRef = loop;
-    let capture: CaptureSession;
-    try {
-      capture = await openMic(audio.source, loop, opts.captureDeviceId);
-    } catch (e) {
-      loop.close();
-      ownVad?.close();
-      return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+    const offs = [() => ownVad?.close(), () => ownWake?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
+    if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => sayWhenIdle(n.text)));
+    if (opts.announceRoutes ?? true) {
+      const routes = new RouteAnnouncer({
+        listDevices: () => audio.source.listDevices(),
+        warn: (w) => app.events.emit('audio.warning', w),
+        say: sayWhenIdle,
+        nowMs: () => Date.now(),
+        setTimer: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return { cancel: () => clearTimeout(t) };
+        },
+      });
+      await routes.refresh();
+      const onRoute = (e: AudioRouteEvent): void => {
+        // A reply after an output change must open a stream on the new route, not the vanished one.
+        if (e.type !== 'narrowband-input' && e.direction === 'output') loop.resetOutput();
+        routes.onRoute(e);
+      };
+      offs.push(audio.source.watchRoutes(onRoute), capture.onRoute(onRoute), () => routes.close());
     }
-    const offs = [() => ownVad?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
-    if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => void loop.say(n.text)));
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
     const runner = new VoiceRunner(app, loop, capture, null, offs, audio, owned);
@@ -220,8 +272,23 @@ export class VoiceRunner {
   }
 }
 
-async function openMic(source: AudioSource, loop: VoiceLoop, deviceId: string | undefined): Promise<CaptureSession> {
-  return source.openCapture({ ...(deviceId !== undefined ? { deviceId } : {}), sampleRateHz: loop.sampleRateHz, channels: 1, frameMs: 20, format: 'int16' });
+/** The configured wake phrase's detector, or null (off, or pocketsphinx unavailable: logged). */
+async function openWakePhrase(app: App): Promise<WakePhraseDetector | null> {
+  const phrase = app.config.speech.wakePhrase;
+  if (phrase === undefined) return null;
+  try {
+    const { PocketsphinxWakePhrase } = await import('../speech/wakePhrase.js');
+    const { voiceProfileArgs } = await import('../speech/providers.js');
+    return new PocketsphinxWakePhrase({ phrase, decoderArgs: voiceProfileArgs(app.voiceProfile) });
+  } catch (e) {
+    app.logger.warn({ err: String(e) }, 'wake phrase unavailable: every VAD utterance is a command');
+    return null;
+  }
+}
+
+/** Opens the mic at the VAD's rate (Hz), mono 16-bit, 20 ms chunks. */
+async function openMic(source: AudioSource, sampleRateHz: number, deviceId: string | undefined): Promise<CaptureSession> {
+  return source.openCapture({ ...(deviceId !== undefined ? { deviceId } : {}), sampleRateHz, channels: 1, frameMs: 20, format: 'int16' });
 }
 
 function toInt16(x: Float32Array): Int16Array {

@@ -11,6 +11,7 @@ const RESTART_LABELS: Record<RestartSetting, string> = {
   voice: 'Voice',
   inputDevice: 'Input device',
   outputDevice: 'Output device',
+  voiceInputMode: 'Input mode',
 };
 
 export function SettingsScreen() {
@@ -84,6 +85,11 @@ export function SettingsScreen() {
         <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
         <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
         <label>Headset tap (play/pause) shortcut<input value={draft.headsetTapShortcut} placeholder="off" onChange={(e) => upd({ headsetTapShortcut: e.target.value })} /></label>
+        <label>Input mode
+          <select data-testid="setting-voice-input" value={draft.voiceInputMode} onChange={(e) => upd({ voiceInputMode: e.target.value as Settings['voiceInputMode'] })}>
+            <option value="ptt">Push-to-talk</option><option value="vad">Hands-free (listens when you speak)</option>
+          </select>
+        </label>
         </fieldset>
         <fieldset>
         <legend>Devices</legend>
@@ -104,6 +110,11 @@ export function SettingsScreen() {
           <label className="check"><input type="checkbox" checked={sn.quietHours.enabled} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, enabled: e.target.checked } } })} /> Quiet hours</label>
           <label>From<input type="time" value={sn.quietHours.start} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, start: e.target.value } } })} /></label>
           <label>To<input type="time" value={sn.quietHours.end} onChange={(e) => upd({ spokenNotifications: { ...sn, quietHours: { ...sn.quietHours, end: e.target.value } } })} /></label>
+        </fieldset>
+        <fieldset>
+          <legend>Wake phrase (hands-free mode, offline; read at start)</legend>
+          <label className="check"><input type="checkbox" data-testid="setting-wake" checked={draft.wakePhrase.enabled} onChange={(e) => upd({ wakePhrase: { ...draft.wakePhrase, enabled: e.target.checked } })} /> Only listen after the wake phrase</label>
+          <label>Phrase<input value={draft.wakePhrase.phrase} onChange={(e) => upd({ wakePhrase: { ...draft.wakePhrase, phrase: e.target.value.toLowerCase() } })} /></label>
         </fieldset>
         <fieldset>
         <legend>Advanced</legend>

@@ -4,12 +4,13 @@
  */
 import { create, type StateCreator } from 'zustand';
 import type { StatusResponse } from '../../contract/api.js';
-import type { PipelineStateEvent } from '../../contract/events.js';
+import type { AudioWarningEvent, PipelineStateEvent } from '../../contract/events.js';
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostApi, LevelsSample, SettingsPatch, SettingsView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 import { runDirectives } from '../features/openLinks.js';
 import { conversationSlice, onTurn, onVoiceMark, type ConversationSlice } from './conversationSlice.js';
 import { ttsSlice, type TtsSlice } from './ttsSlice.js';
+import { voiceProfileSlice, type VoiceProfileSlice } from './voiceProfileSlice.js';
 import { onVoiceState, voiceSlice, type VoiceSlice } from './voiceSlice.js';
 
 export interface ConfirmationEntry {
@@ -24,6 +25,11 @@ export interface ConfirmationEntry {
 
 export interface InboxSlice {
   inbox: NotificationCard[];
+  /** Unread threads in the store (may exceed the cards shown); null until the first push. */
+  unread: number | null;
+  /** Audio route warnings pushed by main (glasses, mic fallback, narrowband), newest last. */
+  audioWarnings: AudioWarningEvent[];
+  dismissAudioWarning(at: string): void;
   inboxLoaded: boolean;
   inboxError: string | null;
   loadInbox(): Promise<void>;
@@ -72,20 +78,26 @@ export interface StatusSlice {
   loadStatus(): Promise<void>;
 }
 
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice;
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice & VoiceProfileSlice;
 type Slice<T> = (host: HostApi) => StateCreator<AppState, [], [], T>;
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const SESSION_ID = `ui-${Math.random().toString(36).slice(2, 10)}`;
 
+/** Route warnings kept on screen. */
+const MAX_AUDIO_WARNINGS = 4;
+
 const inboxSlice: Slice<InboxSlice> = (host) => (set) => ({
   inbox: [],
+  unread: null,
+  audioWarnings: [],
+  dismissAudioWarning: (at) => set((s) => ({ audioWarnings: s.audioWarnings.filter((w) => w.at !== at) })),
   inboxLoaded: false,
   inboxError: null,
   async loadInbox() {
     try {
       const r = await host.call('inbox.list', undefined);
-      set({ inbox: r.items, inboxLoaded: true, inboxError: null });
+      set((s) => ({ inbox: r.items, inboxLoaded: true, inboxError: null, unread: s.unread ?? r.items.filter((i) => i.unread).length }));
     } catch (e) {
       set({ inboxError: errText(e), inboxLoaded: true, lastError: errText(e) });
     }
@@ -274,12 +286,28 @@ export function createAppStore(host: HostApi) {
     ...settingsSlice(host)(...a),
     ...statusSlice(host)(...a),
     ...ttsSlice(host)(...a),
+    ...voiceProfileSlice(host)(...a),
     ...voiceSlice(host)(...a),
     ...conversationSlice(host)(...a),
   }));
   const set = useStore.setState;
   host.on('pipeline.state', (p) => set({ pipeline: p, announcement: p.stage === 'idle' ? (p.spoken_text ?? '') : p.stage === 'thinking' ? 'Thinking…' : p.stage }));
-  host.on('inbox.changed', (p) => set({ inbox: p.items, inboxLoaded: true }));
+  // Live inbox: the whole list after each change, and single arrivals in place before it.
+  host.on('inbox.changed', (p) => set({ inbox: p.items, inboxLoaded: true, inboxError: null, unread: p.unread ?? p.items.filter((i) => i.unread).length }));
+  host.on('notification.new', (n) =>
+    set((s) => {
+      const rest = s.inbox.filter((c) => c.thread_id !== n.item.thread_id);
+      const isNew = rest.length === s.inbox.length;
+      const inbox = [{ ...n.item, position: 1 }, ...rest].map((c, i) => ({ ...c, position: i + 1 }));
+      return { inbox, unread: isNew && n.item.unread ? (s.unread ?? rest.length) + 1 : s.unread };
+    }),
+  );
+  host.on('audio.warning', (w) =>
+    set((s) => ({
+      audioWarnings: [...s.audioWarnings.filter((x) => x.kind !== w.kind), w].slice(-MAX_AUDIO_WARNINGS),
+      announcement: w.message,
+    })),
+  );
   host.on('diagnostics.levels', (l) =>
     set((s) => ({ levels: l, levelHistory: [...s.levelHistory.filter((x) => l.atMs - x.atMs <= LEVEL_HISTORY_MS && x.atMs <= l.atMs), l] })),
   );

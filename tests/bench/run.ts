@@ -39,6 +39,21 @@ async function main(): Promise<void> {
   if (want('voice')) {
     const { benchVoice } = await import('./voice.js');
     await benchVoice(console.log);
+    // VAD mode (the real end of the spoken audio) beside push-to-talk, through PulseAudio null sinks.
+    const { benchVoiceLoop } = await import('./voiceLoop.js');
+    await benchVoiceLoop(console.log);
+  }
+  if (want('wake')) {
+    const { benchWake } = await import('./wake.js');
+    await benchWake(console.log);
+  }
+  if (want('speech-enroll')) {
+    const { benchEnroll } = await import('./enroll.js');
+    await benchEnroll(console.log);
+  }
+  if (want('speech')) {
+    const { benchSpeech } = await import('./speech.js');
+    await benchSpeech(console.log);
   }
   if (want('audio')) {
     // Starts its own PulseAudio null sinks; the stall capture runs the 2 minutes.

@@ -56,7 +56,9 @@ describe('voice routes', () => {
     expect(r.json).toMatchObject({ ok: false, available: false, state: 'unavailable' });
     expect(String(r.json['reason'])).toMatch(/audio add-on could not be loaded.*npm --prefix native\/audio-addon run build/);
     expect((await call('POST', '/v1/voice/ptt/stop')).status).toBe(409);
-    expect(events).toEqual([expect.objectContaining({ state: 'unavailable', reason: 'unavailable' })]);
+    // Each press tries again (the loop may have been unavailable only at launch) and says why again.
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    for (const e of events) expect(e).toMatchObject({ state: 'unavailable', reason: 'unavailable' });
     const text = await app.service.runCommand({ text: 'help' }, { userId: app.config.user, transport: 'http' });
     expect(text.status).toBe('ok');
   });

@@ -1,0 +1,133 @@
+/**
+ * The voice loop with a wake phrase (scripted detector, virtual clock): in VAD mode an utterance
+ * runs only when it starts with the phrase (the rest is the command), the phrase alone opens the
+ * next utterance, a reply opens the follow-up, and push-to-talk never needs it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CommandResponse } from '../../contract/response.js';
+import type { AudioSink } from '../ports/audio.js';
+import type { PcmAudio, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
+import { VoiceLoop } from './voiceLoop.js';
+
+const RATE = 16_000;
+const FRAME = 320;
+const vad: VoiceActivityDetector = {
+  name: 'energy',
+  frameSamples: FRAME,
+  sampleRateHz: RATE,
+  isSpeech: (f) => f.some((v) => Math.abs(v) > 1000),
+  reset() {},
+};
+
+function harness(mode: 'vad' | 'ptt' = 'vad') {
+  let t = 0;
+  const spotted: number[] = [];
+  const sttMs: number[] = [];
+  const commands: string[] = [];
+  /** What the detector answers per utterance: where the phrase ends (ms), or null. */
+  const wakeAnswers: (number | null)[] = [];
+  const wake: WakePhraseDetector = {
+    name: 'scripted',
+    phrase: 'hey companion',
+    spot: (a: PcmAudio) => {
+      spotted.push((a.samples.length / RATE) * 1000);
+      return wakeAnswers.shift() ?? null;
+    },
+    close() {},
+  };
+  const sink: AudioSink = {
+    available: true,
+    openPlayback: async () => ({ write: async () => {}, drain: async () => {}, stop() {}, position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }), onRoute: () => () => {}, close() {} }),
+  };
+  const loop = new VoiceLoop(
+    {
+      vad,
+      stt: {
+        name: 'fake',
+        transcribe: async (a) => {
+          sttMs.push((a.samples.length / RATE) * 1000);
+          return { text: 'what needs my attention', confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: 0 };
+        },
+        health: () => ({ provider: 'fake', ok: true, message: null }),
+      },
+      tts: { name: 'fake', voices: ['fake'], synthesize: async () => ({ audio: { sampleRateHz: RATE, samples: new Int16Array(1600) }, provider: 'fake', firstAudioMs: 0 }), health: () => ({ provider: 'fake', ok: true, message: null }) },
+      sink,
+      clock: { monotonicMs: () => t },
+      metrics: { observe() {}, increment() {} },
+      runCommand: async (text) => {
+        commands.push(text);
+        return { status: 'ok', intent: { name: 'inbox.summary', confidence: 1, entities: {} }, spoken_text: 'Nothing new.', cards: [], session_id: 's', debug: { processing_time_ms: 0, correlation_id: 'c' } } as unknown as CommandResponse;
+      },
+      emit: () => {},
+      wake,
+    },
+    { mode, wakeWindowMs: 5000 },
+  );
+  /** `ms` of "speech" (loud) or silence, pushed in 20 ms frames. */
+  const push = async (ms: number, loud: boolean): Promise<void> => {
+    for (let k = 0; k < ms / 20; k++) {
+      loop.pushAudio(new Int16Array(FRAME).fill(loud ? 5000 : 0), t);
+      t += 20;
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { loop, push, spotted, sttMs, commands, wakeAnswers, advance: (ms: number) => (t += ms) };
+}
+
+describe('VoiceLoop with a wake phrase', () => {
+  it('drops VAD utterances without the phrase; runs the rest of one that starts with it', async () => {
+    const h = harness();
+    await h.push(1200, true); // chit-chat
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.spotted.length).toBe(1);
+    expect(h.commands).toEqual([]);
+    expect(h.sttMs).toEqual([]); // never reached the recognizer
+
+    h.advance(10_000);
+    h.wakeAnswers.push(700); // "hey companion" ends 700 ms in, the command follows
+    await h.push(2000, true);
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.commands).toEqual(['what needs my attention']);
+    // Only the audio after the phrase was transcribed.
+    expect(h.sttMs[0]).toBeLessThan(h.spotted[1]! - 650);
+  });
+
+  it('the phrase alone opens the next utterance, and a reply opens the follow-up, within the window', async () => {
+    const h = harness();
+    h.wakeAnswers.push(700);
+    await h.push(700, true); // "hey companion" and a pause
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.commands).toEqual([]);
+    await h.push(1000, true); // the command, no phrase
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.spotted.length).toBe(1);
+    expect(h.commands.length).toBe(1);
+    await h.push(600, false); // the reply's guard passes
+    await h.push(1000, true); // follow-up right after the reply
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.commands.length).toBe(2);
+    expect(h.spotted.length).toBe(1);
+    h.advance(6000); // window over
+    await h.push(600, false); // the reply's guard passes
+    await h.push(1000, true);
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.spotted.length).toBe(2);
+    expect(h.loop.turns.map((x) => x.outcome)).toEqual(['ran', 'ran', 'not-heard']);
+  });
+
+  it('push-to-talk never asks for the phrase', async () => {
+    const h = harness('ptt');
+    h.loop.pttStart();
+    await h.push(1000, true);
+    h.loop.pttStop();
+    await h.loop.settled();
+    expect(h.spotted).toEqual([]);
+    expect(h.commands.length).toBe(1);
+  });
+});

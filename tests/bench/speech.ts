@@ -1,0 +1,81 @@
+/**
+ * `npm run bench speech`: the offline recognizer on the evaluation set (tests/integration/speech-eval.ts):
+ * intent accuracy by voice family × noise × channel, side-effect intents from chit-chat, rejection
+ * figures and the real-time factor, for the test set (voices and sentences never used for fitting)
+ * and, with HF_BENCH_SPEECH_SETS=test,calibration, the calibration set too.
+ *
+ * HF_BENCH_SPEECH_PER (default 1): voices per item per condition (all voices: 6). The figures are
+ * from synthetic voices (espeak-ng, flite): real speakers and microphones will differ.
+ */
+import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
+import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
+import { CAL_ITEMS, CAL_VOICES, condName, family, HAS_FLITE, judge, pctOf, plan, render, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type VoiceId } from '../integration/speech-eval.js';
+
+/** The bench grid: clean and 20/15/10 dB pink and babble noise, on both channels. */
+export const BENCH_CONDITIONS: readonly Condition[] = (['wb16', 'hfp8'] as const).flatMap((channel) => [
+  { noise: 'clean' as const, snrDb: 0, channel },
+  ...(['pink', 'babble'] as const).flatMap((noise) => [20, 15, 10].map((snrDb) => ({ noise, snrDb, channel }))),
+]);
+
+interface Tally {
+  n: number;
+  ok: number;
+}
+
+export async function benchSpeech(log: (line: string) => void = console.log): Promise<void> {
+  const per = Number(process.env['HF_BENCH_SPEECH_PER'] ?? 1);
+  const sets = (process.env['HF_BENCH_SPEECH_SETS'] ?? 'test').split(',');
+  const stt = new PocketsphinxSpeechToText({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE });
+  try {
+    for (const setName of sets) {
+      const voices = (setName === 'calibration' ? CAL_VOICES : TEST_VOICES).filter((v) => HAS_FLITE || family(v) === 'espeak');
+      const items: readonly Item[] = setName === 'calibration' ? CAL_ITEMS : TEST_ITEMS;
+      const cells = new Map<string, Tally>();
+      const bump = (k: string, ok: boolean) => {
+        const t = cells.get(k) ?? { n: 0, ok: 0 };
+        t.n++;
+        if (ok) t.ok++;
+        cells.set(k, t);
+      };
+      let sideEffects = 0;
+      let chit = 0;
+      let rawSideEffects = 0;
+      let cpuMs = 0;
+      let audioMs = 0;
+      const misses: string[] = [];
+      for (const x of plan(items, voices, BENCH_CONDITIONS, per)) {
+        const audio = await render(x.item.text, x.voice, x.cond, x.seed);
+        const c0 = process.cpuUsage();
+        const a = stt.analyze(audio);
+        const c = process.cpuUsage(c0);
+        cpuMs += (c.user + c.system) / 1000;
+        audioMs += (audio.samples.length / audio.sampleRateHz) * 1000;
+        const j = judge(x.item, a.text);
+        const cell = `${family(x.voice as VoiceId)}|${condName(x.cond)}`;
+        if (x.item.intent === null) {
+          chit++;
+          if (j.sideEffect) {
+            sideEffects++;
+            misses.push(`side effect (${x.voice}, ${condName(x.cond)}): "${x.item.text}" → "${a.text}"`);
+          }
+          if (judge(x.item, a.heard).sideEffect) rawSideEffects++;
+        } else {
+          bump(cell, j.ok);
+          bump(`all|${condName(x.cond)}`, j.ok);
+          if (!j.ok && x.cond.noise === 'clean') misses.push(`miss (${x.voice}, ${condName(x.cond)}): "${x.item.text}" → "${a.text}" (heard "${a.heard}", ${a.rejected ?? 'accepted'})`);
+        }
+      }
+      log(`speech    ${setName} set, voices ${voices.join(', ')}; ${per} voice(s) per item and condition; intent accuracy (commands):`);
+      const fams = ['all', 'espeak', 'flite'];
+      log(`speech    ${'condition'.padEnd(22)} ${fams.map((f) => f.padStart(14)).join('')}`);
+      for (const cond of BENCH_CONDITIONS) {
+        const name = condName(cond);
+        log(`speech    ${name.padEnd(22)} ${fams.map((f) => { const t = cells.get(`${f}|${name}`); return (t === undefined ? '—' : `${pctOf(t.ok, t.n)} (${t.n})`).padStart(14); }).join('')}`);
+      }
+      log(`speech    ${setName} set: side-effect intents from ${chit} chit-chat clips: ${sideEffects} (before rejection ${rawSideEffects}); CPU real-time factor ${(cpuMs / audioMs).toFixed(3)}`);
+      for (const m of misses.slice(0, 40)) log(`speech      ${m}`);
+    }
+  } finally {
+    stt.close();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Hands-free turn latency through real devices: a private PulseAudio server, the audio add-on, the
+ * voice runner (WebRTC VAD, pocketsphinx, the fixture pipeline, espeak-ng). A spoken command is
+ * played into the null sink "hf_mic" (the loop's mic is its monitor); the loop replies into
+ * "hf_spk". Two add-on captures on the same monotonic clock record both monitors, so:
+ * - VAD mode: the real end of the spoken audio (last loud 20 ms window on hf_mic) → the first
+ *   loud window of the reply on hf_spk;
+ * - push-to-talk: the release (right after the played audio ended) → the first reply window.
+ * Each reply is stopped once heard (its length is not the point). Prints p50/p95 of both.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PcmChunk } from '../../core/ports/audio.js';
+import { createApp } from '../../main/app/app.js';
+import { loadConfig } from '../../main/app/config.js';
+import { pct } from '../../main/app/metrics.js';
+import { SILENT_LOGGER } from '../../main/log/logger.js';
+import { loadAddonAudio, type AudioAddonModule } from '../../main/voice/addonAudio.js';
+import { VoiceRunner } from '../../main/voice/voiceRunner.js';
+import { hasPulseTools, paplay, startPulse } from '../../native/audio-addon/bench/pulseServer.js';
+import { hasSpeechTools, speakToWav } from '../integration/speech-audio.js';
+
+const PHRASES = ['what needs my attention', 'help', 'next', 'repeat that', 'read the first one', 'read pr twelve'];
+/** Loud enough to be speech, not the null sink's digital silence, dBFS. */
+const LOUD_DBFS = -45;
+const loader = async (): Promise<AudioAddonModule> => (await import('../../native/audio-addon/lib/index.js')) as unknown as AudioAddonModule;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Tap {
+  /** [timestampMs, rmsDbfs] per 20 ms chunk. */
+  windows: [number, number][];
+  close(): void;
+}
+
+export interface VoiceLoopBenchReport {
+  vad: { p50: number; p95: number; n: number; early: number };
+  ptt: { p50: number; p95: number; n: number };
+}
+
+export async function benchVoiceLoop(log: (line: string) => void = console.log, rounds = 3): Promise<VoiceLoopBenchReport | null> {
+  if (!hasSpeechTools() || !hasPulseTools()) {
+    log('voice     hands-free loop through PulseAudio: skipped (needs espeak-ng, sox, pocketsphinx and PulseAudio)');
+    return null;
+  }
+  const probe = await loadAddonAudio(loader);
+  if (!probe.source.available) {
+    log(`voice     hands-free loop through PulseAudio: skipped (${probe.source.unavailableReason ?? 'no add-on'})`);
+    return null;
+  }
+  const pulse = await startPulse();
+  const dir = mkdtempSync(join(tmpdir(), 'hf-bench-loop-'));
+  try {
+    await pulse.loadModule('module-null-sink', 'sink_name=hf_mic', 'rate=16000', 'channels=1', 'sink_properties=device.description=BenchMic');
+    await pulse.loadModule('module-null-sink', 'sink_name=hf_spk', 'rate=48000', 'channels=1', 'sink_properties=device.description=BenchSpeaker');
+    const audio = await loadAddonAudio(loader);
+    const tap = async (device: string): Promise<Tap> => {
+      const cap = await audio.source.openCapture({ deviceId: device, sampleRateHz: 16_000, channels: 1, frameMs: 20, format: 'int16' });
+      const windows: [number, number][] = [];
+      cap.onChunk((c: PcmChunk) => {
+        const d = c.data as Int16Array;
+        let e = 0;
+        for (const v of d) e += v * v;
+        const r = Math.sqrt(e / Math.max(1, d.length)) / 32768;
+        windows.push([c.captureTimestampMs, r > 0 ? 20 * Math.log10(r) : -120]);
+      });
+      return { windows, close: () => cap.close() };
+    };
+    const wavs = await Promise.all(PHRASES.map((p) => speakToWav(p, 'en-us')));
+    const result = { vad: [] as number[], ptt: [] as number[], early: 0 };
+    const stages: Record<string, string> = {};
+    for (const mode of ['vad', 'ptt'] as const) {
+      const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: join(dir, mode), HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline' }), { logger: SILENT_LOGGER });
+      const runner = await VoiceRunner.start(app, { audio, loop: { mode }, captureDeviceId: 'pulse:hf_mic.monitor', playbackDeviceId: 'pulse:hf_spk', speakNotifications: false, announceRoutes: false });
+      const mic = await tap('pulse:hf_mic.monitor');
+      const spk = await tap('pulse:hf_spk.monitor');
+      try {
+        await paplay(pulse, wavs[0]!, 'hf_mic'); // warm-up: decoder, grammar, TTS
+        await sleep(4_000);
+        runner.stop();
+        for (let r = 0; r < rounds; r++) {
+          for (const wav of wavs) {
+            await sleep(800); // the loop re-arms after its tail
+            const from = audio.nowMs();
+            if (mode === 'ptt') runner.pttStart();
+            await paplay(pulse, wav, 'hf_mic');
+            const releasedAt = audio.nowMs();
+            if (mode === 'ptt') runner.pttStop();
+            const until = Date.now() + 8_000;
+            let first: number | null = null;
+            while (first === null && Date.now() < until) {
+              await sleep(10);
+              first = spk.windows.find(([t, db]) => t > from && db > LOUD_DBFS)?.[0] ?? null;
+            }
+            runner.stop();
+            if (first === null) continue; // nothing heard back (rejected): not a latency sample
+            if (mode === 'vad') {
+              const voiced = mic.windows.filter(([t, db]) => t > from && t < first! && db > LOUD_DBFS);
+              const endOfSpeech = (voiced.at(-1)?.[0] ?? first) + 20;
+              result.vad.push(first - endOfSpeech);
+            } else {
+              result.ptt.push(first - releasedAt);
+            }
+          }
+        }
+        if (mode === 'vad') result.early = Number(app.metrics.snapshot().counters?.['voice.early_endpoint'] ?? 0);
+        const st = app.metrics.snapshot().stages;
+        stages[mode] = ['voice.vad_endpoint', 'voice.stt', 'voice.pipeline', 'voice.tts_first_audio', 'voice.turn_to_first_audio']
+          .filter((k) => st[k])
+          .map((k) => `${k.replace('voice.', '')} ${st[k]!.p50_ms.toFixed(0)}`)
+          .join(', ');
+      } finally {
+        mic.close();
+        spk.close();
+        runner.close();
+        await app.close();
+      }
+    }
+    const s = (x: number[]) => x.slice().sort((a, b) => a - b);
+    const report: VoiceLoopBenchReport = {
+      vad: { p50: pct(s(result.vad), 0.5), p95: pct(s(result.vad), 0.95), n: result.vad.length, early: result.early },
+      ptt: { p50: pct(s(result.ptt), 0.5), p95: pct(s(result.ptt), 0.95), n: result.ptt.length },
+    };
+    log(
+      `voice     PulseAudio loop, end of speech → first reply audio: VAD mode p50 ${report.vad.p50.toFixed(0)} ms (target ≤ 250: ${report.vad.p50 <= 250 ? 'met' : 'MISSED'}), p95 ${report.vad.p95.toFixed(0)} ms over ${report.vad.n} (${report.vad.early} ended early by the grammar); push-to-talk release p50 ${report.ptt.p50.toFixed(0)} ms, p95 ${report.ptt.p95.toFixed(0)} ms over ${report.ptt.n}`,
+    );
+    log(`voice     PulseAudio loop stages, p50 ms (in-app clock): VAD ${stages['vad'] ?? '-'}; push-to-talk ${stages['ptt'] ?? '-'}`);
+    return report;
+  } finally {
+    await pulse.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The offline recognizer's evaluation set: many synthetic voices (espeak-ng variants and the Debian
+ * flite voices), clean and in pink or babble noise at a given SNR, on two channels: 16 kHz wideband
+ * and the 8 kHz HFP headset band (resampled to 8 kHz, band-limited to 300–3400 Hz, as a CVSD headset
+ * delivers it). Calibration and test sets are apart: different voices and different sentences.
+ *
+ * Used by the gated test (tests/integration/speech-offline-stt.test.ts, a representative subset) and
+ * by `npm run bench speech` (tests/bench/speech.ts, the full grid). Audio is cached per test run.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SIDE_EFFECT_INTENTS } from '../../contract/intent.js';
+import { recognize } from '../../core/intent/recognizer.js';
+import type { PcmAudio } from '../../core/ports/speech.js';
+import { parseWav } from '../../main/speech/wav.js';
+import { CALIBRATION_COMMANDS, CALIBRATION_OUT_OF_GRAMMAR } from './speech-calibration.js';
+import { CORPUS, FIXTURE_REPOS, OUT_OF_GRAMMAR, cacheDir, hasTool, pinkNoise, speakToWav } from './speech-audio.js';
+
+const execFileAsync = promisify(execFile);
+
+/** "espeak:<voice>" or "flite:<voice>". */
+export type VoiceId = `espeak:${string}` | `flite:${string}`;
+
+/** Voices the thresholds and front-end settings were fitted on (never judged with). */
+export const CAL_VOICES: readonly VoiceId[] = ['espeak:en-us+m1', 'espeak:en-us+f2', 'espeak:en-us+m7', 'flite:kal', 'flite:kal16'];
+/** Voices the gates judge with: other espeak variants and three other flite speakers. */
+export const TEST_VOICES: readonly VoiceId[] = ['espeak:en-us', 'espeak:en-us+f3', 'espeak:en-us+m3', 'flite:slt', 'flite:awb', 'flite:rms'];
+
+export const HAS_FLITE = hasTool('flite', ['-lv']);
+
+export function family(v: VoiceId): 'espeak' | 'flite' {
+  return v.startsWith('flite:') ? 'flite' : 'espeak';
+}
+
+/** 16 kHz mono WAV of `text` in `voice` (cached); returns its path. */
+export async function synthToWav(text: string, voice: VoiceId): Promise<string> {
+  if (voice.startsWith('espeak:')) return speakToWav(text, voice.slice('espeak:'.length));
+  const name = voice.slice('flite:'.length);
+  const key = createHash('sha1').update(`flite|${name}|${text}`).digest('hex').slice(0, 16);
+  const out = join(cacheDir(), `${key}.wav`);
+  if (existsSync(out)) return out;
+  const raw = `${out}.${process.pid}.flite.wav`;
+  await execFileAsync('flite', ['-voice', name, '-t', text, '-o', raw]);
+  const tmp = `${out}.${process.pid}.tmp.wav`;
+  await execFileAsync('sox', ['-R', raw, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmp]);
+  rmSync(raw, { force: true });
+  renameSync(tmp, out);
+  return out;
+}
+
+export async function synth(text: string, voice: VoiceId): Promise<PcmAudio> {
+  return parseWav(readFileSync(await synthToWav(text, voice)));
+}
+
+export type Noise = 'clean' | 'pink' | 'babble';
+export type Channel = 'wb16' | 'hfp8';
+export interface Condition {
+  noise: Noise;
+  /** Speech-to-noise ratio in dB (ignored when clean). */
+  snrDb: number;
+  channel: Channel;
+}
+export const condName = (c: Condition): string => `${c.noise === 'clean' ? 'clean' : `${c.noise} ${c.snrDb} dB`} ${c.channel === 'wb16' ? '16k' : 'HFP 8k'}`;
+
+/** Sentences spoken by other voices for babble: none of them in any set. */
+const BABBLE_SOURCES: readonly [string, VoiceId][] = [
+  ['the birch canoe slid on the smooth planks', 'espeak:en-us+m2'],
+  ['glue the sheet to the dark blue background', 'flite:awb'],
+  ['it is easy to tell the depth of a well', 'espeak:en-us+f4'],
+  ['these days a chicken leg is a rare dish', 'flite:slt'],
+  ['rice is often served in round bowls', 'espeak:en-gb'],
+  ['the juice of lemons makes fine punch', 'flite:kal16'],
+  ['the box was thrown beside the parked truck', 'espeak:en-us+m4'],
+  ['four hours of steady work faced us', 'flite:rms'],
+];
+
+let babbleCache: Int16Array | null = null;
+
+/** Babble noise: four streams of other speakers summed (16 kHz, ~10 s, repeatable). */
+export async function babbleNoise(): Promise<Int16Array> {
+  if (babbleCache !== null) return babbleCache;
+  const voices = HAS_FLITE ? BABBLE_SOURCES : BABBLE_SOURCES.filter(([, v]) => family(v) === 'espeak');
+  const clips = await Promise.all(voices.map(([t, v]) => synth(t, v)));
+  const n = 160_000;
+  const acc = new Float64Array(n);
+  const streams = 4;
+  for (let s = 0; s < streams; s++) {
+    let pos = s * 9_000;
+    for (let k = s; pos < n + 20_000; k += streams) {
+      const c = (clips[k % clips.length] as PcmAudio).samples;
+      for (let i = 0; i < c.length; i++) acc[(pos + i) % n] = (acc[(pos + i) % n] as number) + (c[i] as number);
+      pos += c.length;
+    }
+  }
+  babbleCache = Int16Array.from(acc, (v) => Math.max(-32768, Math.min(32767, Math.round(v / 2))));
+  return babbleCache;
+}
+
+function speechRms(x: Int16Array): number {
+  let s = 0;
+  let n = 0;
+  for (const v of x) {
+    if (Math.abs(v) < 50) continue;
+    s += v * v;
+    n++;
+  }
+  return Math.sqrt(s / Math.max(1, n));
+}
+
+/** Mixes `noise` at `snrDb` under the speech, with `padMs` of noise before and after. */
+export function mix(a: PcmAudio, noise: Int16Array, snrDb: number, offset: number, padMs = 300): PcmAudio {
+  const pad = Math.round((padMs / 1000) * a.sampleRateHz);
+  const n = a.samples.length + 2 * pad;
+  let nr = 0;
+  for (const v of noise) nr += v * v;
+  const gain = speechRms(a.samples) / 10 ** (snrDb / 20) / Math.sqrt(nr / noise.length);
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = i >= pad && i < pad + a.samples.length ? (a.samples[i - pad] as number) : 0;
+    out[i] = Math.max(-32768, Math.min(32767, Math.round(s + gain * (noise[(i + offset) % noise.length] as number))));
+  }
+  return { sampleRateHz: a.sampleRateHz, samples: out };
+}
+
+/** The HFP narrowband channel: 8 kHz, 300–3400 Hz (sox), returned at 8 kHz. */
+export function hfpBand(a: PcmAudio): PcmAudio {
+  const raw = Buffer.from(a.samples.buffer, a.samples.byteOffset, a.samples.byteLength);
+  const out = execFileSync('sox', ['-R', '-t', 'raw', '-r', String(a.sampleRateHz), '-e', 'signed-integer', '-b', '16', '-c', '1', '-', '-t', 'raw', '-r', '8000', '-e', 'signed-integer', '-b', '16', '-c', '1', '-', 'sinc', '300-3400'], { input: raw, maxBuffer: 64 * 1024 * 1024 });
+  return { sampleRateHz: 8000, samples: new Int16Array(out.buffer, out.byteOffset, out.byteLength / 2).slice() };
+}
+
+/** A clip under a condition; `seed` picks the noise offset (repeatable). */
+export async function render(text: string, voice: VoiceId, c: Condition, seed: number): Promise<PcmAudio> {
+  const clean = await synth(text, voice);
+  const noisy = c.noise === 'clean' ? clean : mix(clean, c.noise === 'pink' ? pinkNoise() : await babbleNoise(), c.snrDb, (seed * 7919) % 100_000);
+  return c.channel === 'hfp8' ? hfpBand(noisy) : noisy;
+}
+
+export interface Item {
+  text: string;
+  /** Expected intent, or null for chit-chat (must not produce a side-effect intent). */
+  intent: string | null;
+}
+
+/** Out-of-grammar test sentences, many with command words in them. */
+export const TEST_CHITCHAT: readonly string[] = [
+  ...OUT_OF_GRAMMAR,
+  'can you confirm the booking for tonight',
+  'we should merge the two teams next year',
+  'order a large pizza with extra cheese',
+  'play some music in the living room',
+  'can you confirm the dinner reservation for eight',
+  'my flight leaves at twelve fifteen',
+  'the meeting moved to room forty two',
+  'cancel my dentist appointment on tuesday',
+  'the kids want to watch a movie tonight',
+  'how tall is the eiffel tower',
+  'she gave me twenty five dollars for the book',
+  'stop by the bakery on your way home',
+  'please review the budget before friday',
+  'i will check the oven in five minutes',
+  'the bus number nineteen is always late',
+  'we opened a new office in berlin',
+  'repeat after me the rain in spain',
+];
+
+/** Out-of-grammar calibration sentences (none in the test list). */
+export const CAL_CHITCHAT: readonly string[] = [
+  ...CALIBRATION_OUT_OF_GRAMMAR,
+  'please confirm the hotel for three nights',
+  'merge onto the highway after the bridge',
+  'read me a story about dragons',
+  'the score was thirty one to twenty eight',
+  'call mom when you get a chance',
+  'my number is five five five one two one two',
+  'book a table for two at seven',
+  'turn off the lights in the bedroom',
+  'the package arrives on monday',
+  'next summer we go camping',
+  'is it going to rain this afternoon',
+  'the doctor said to rest for a week',
+  'help me find a recipe for soup',
+  'the new printer is on the second floor',
+];
+
+export const TEST_ITEMS: readonly Item[] = [...CORPUS.map((c) => ({ text: c.text, intent: c.intent })), ...TEST_CHITCHAT.map((t) => ({ text: t, intent: null }))];
+export const CAL_ITEMS: readonly Item[] = [...CALIBRATION_COMMANDS.map((c) => ({ text: c.text, intent: c.intent })), ...CAL_CHITCHAT.map((t) => ({ text: t, intent: null }))];
+
+/** What one clip produced. */
+export interface Row {
+  voice: VoiceId;
+  cond: Condition;
+  item: Item;
+  /** The transcript after rejection, and the intent it maps to. */
+  text: string;
+  intent: string;
+  /** For a command: the expected intent came out. For chit-chat: no side-effect intent came out. */
+  ok: boolean;
+  sideEffect: boolean;
+  audioMs: number;
+  cpuMs: number;
+}
+
+export function intentOf(text: string): string {
+  return recognize(text, { knownRepos: FIXTURE_REPOS }).name;
+}
+
+/** Scores one transcript against an item. */
+export function judge(item: Item, text: string): { intent: string; ok: boolean; sideEffect: boolean } {
+  const intent = intentOf(text);
+  const sideEffect = (SIDE_EFFECT_INTENTS as readonly string[]).includes(intent);
+  return { intent, ok: item.intent === null ? !sideEffect : intent === item.intent, sideEffect: item.intent === null && sideEffect };
+}
+
+/**
+ * A representative plan: every item in `perCell` of the voices under every condition, the voices
+ * rotating with the item and condition so each voice is used about equally.
+ */
+export function plan(items: readonly Item[], voices: readonly VoiceId[], conds: readonly Condition[], perCell: number): { item: Item; voice: VoiceId; cond: Condition; seed: number }[] {
+  const out: { item: Item; voice: VoiceId; cond: Condition; seed: number }[] = [];
+  conds.forEach((cond, ci) => {
+    items.forEach((item, ii) => {
+      for (let k = 0; k < Math.min(perCell, voices.length); k++) {
+        const voice = voices[(ii + ci + k * Math.ceil(voices.length / perCell)) % voices.length] as VoiceId;
+        out.push({ item, voice, cond, seed: ii * 31 + ci * 7 + k });
+      }
+    });
+  });
+  return out;
+}
+
+/** Percentage with one decimal. */
+export const pctOf = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`);
