@@ -38,7 +38,11 @@ beforeAll(async () => {
   // The merge call waits for the current run's scheduler, so fast-check also decides where the
   // in-flight merge interleaves with the other confirmations.
   const github: GitHubGateway = Object.create(octokit, {
+    // Writable and configurable like a normal method: the app wraps the gateway in a Proxy, and a
+    // Proxy must return a non-configurable, read-only property's own value.
     mergePullRequest: {
+      writable: true,
+      configurable: true,
       value: async (req: Parameters<GitHubGateway['mergePullRequest']>[0]) => {
         if (scheduler) await scheduler.schedule(Promise.resolve(), 'merge in flight');
         return octokit.mergePullRequest(req);
@@ -117,6 +121,7 @@ describe('confirmation race', () => {
         if (maxInWindow >= 2) racedInWindow++;
 
         const merged = results.filter((r) => r.status === 'ok' && r.cards.some((c) => c.kind === 'outcome' && c.outcome === 'merged'));
+        if (fake.mergePuts !== 1) console.log(JSON.stringify(results.map((r) => [r.status, r.error, r.spoken_text])));
         expect(fake.mergePuts).toBe(1);
         expect(merged).toHaveLength(1);
         expect(fake.state.merges).toHaveLength(1);

@@ -55,7 +55,7 @@ describe('spoken numbers are checked against what exists', () => {
     const yes = await say('yes');
     expect(yes.status).toBe('needs_confirmation');
     expect(yes.intent).toMatchObject({ name: 'pr.merge', entities: { number: 15, repo: 'acme/api' } });
-    expect(yes.spoken_text).toMatch(/^Merge PR 15\b/);
+    expect(yes.spoken_text).toMatch(/^Merge acme\/api PR 15\b/);
     expect(yes.pending_action).toMatchObject({ repo: 'acme/api', number: 15 });
     expect(yes.spoken_text).toMatch(/confirm/i);
     expect(pendingCount()).toBe(1);
