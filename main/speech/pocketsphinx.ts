@@ -462,8 +462,11 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const sideEffect = SIDE_EFFECT_INTENTS.includes(recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name);
     // The background search (~2–3× the grammar's cost) runs only where a false accept would act:
     // for a side-effect hypothesis that passed the score thresholds.
+    // Not for a one-word hypothesis ("confirm", "cancel"): free English always has a near-homophone
+    // for one word ("concern"), which outscored a clean, well-fitting "confirm" and rejected it.
+    // One word keeps the score thresholds alone, as before the background model.
     let background: Analysis['background'] = null;
-    if (sideEffect && scorePerFrame >= th.sideEffect && d.background !== null) {
+    if (sideEffect && scorePerFrame >= th.sideEffect && d.background !== null && heard.split(/\s+/).length >= 2) {
       const bg = b.decode(d.background, pcm);
       background = { heard: bg.hyp.trim(), scorePerFrame: bg.acousticScore / Math.max(1, bg.frames) };
     }
