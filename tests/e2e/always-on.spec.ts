@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { signWebhook } from '../../main/github/webhookSignature.js';
 import { hasPulseTools, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
-import { expect, post, REPO, shot, startApp, test, type AppProcess } from './fixtures.js';
+import { authorize, expect, post, REPO, shot, startApp, test, type AppProcess } from './fixtures.js';
 
 const SECRET = 'e2e-webhook-secret';
 const audioReady = existsSync(join(REPO, 'native', 'audio-addon', 'build', 'Release', 'handsfree_audio.node')) && hasPulseTools() && existsSync('/usr/bin/espeak-ng');
@@ -57,7 +57,7 @@ async function deliverWebhook(app: AppProcess, number: number, title: string, gu
     pull_request: { number, title, body: '', user: { login: 'priya-k' }, html_url: `https://github.com/acme/api/pull/${number}`, updated_at: new Date().toISOString() },
     requested_reviewer: { login: 'sam-dev' },
   });
-  const r = await fetch(`${app.url}/v1/webhooks/github`, {
+  const r = await fetch(`${app.url}/webhooks/github`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'pull_request', 'X-GitHub-Delivery': guid, 'X-Hub-Signature-256': await signWebhook(SECRET, body) },
     body,
@@ -124,6 +124,7 @@ test.describe('always on', () => {
     test.setTimeout(120_000);
     const app = await liveApp();
     try {
+      await authorize(page.context(), app);
       await page.goto(`${app.url}/`);
       await expect(page.getByText('Nothing needs your attention.')).toBeVisible();
       if (pulse) await settledIdle(app);
@@ -148,6 +149,7 @@ test.describe('always on', () => {
     test.setTimeout(120_000);
     const app = await liveApp();
     try {
+      await authorize(page.context(), app);
       await page.goto(`${app.url}/`);
       await expect(page.getByText('Nothing needs your attention.')).toBeVisible();
       if (pulse) await settledIdle(app);
@@ -179,6 +181,7 @@ test.describe('always on', () => {
     await p.pactl('set-default-source', 'fake_bt_headset_mic');
     const app = await startApp({ env: { ...pulseEnv(p), HANDSFREE_STT: 'stub', HANDSFREE_TTS: 'offline' } });
     try {
+      await authorize(page.context(), app);
       await page.goto(`${app.url}/`);
       await settledIdle(app);
       const onSpeaker = record(p, 'hf_spk', dir);
