@@ -64,6 +64,9 @@ test('diagnostics: level meter moves with audio on the capture device, or the ad
         return loudest > -40 && loudest - quietest > 20;
       }, { timeout: 20_000, intervals: [100] })
       .toBe(true);
+    // The level history draws the same samples over the last 10 s, and the dropout count is shown.
+    await expect.poll(async () => Number(await page.getByTestId('level-history').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(20);
+    await expect(page.getByTestId('dropouts')).toHaveText(/^\d+$/);
     await page.getByRole('button', { name: 'Play test tone' }).click();
     await expect(page.getByTestId('diagnostics-result')).toContainText('test tone');
     await shot(page, 'diagnostics');
