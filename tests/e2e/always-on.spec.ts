@@ -173,7 +173,7 @@ test.describe('always on', () => {
   });
 
   test('glasses disconnected: the fallback to a non-Bluetooth mic is heard and shown', async ({ page }) => {
-    test.skip(pulse === null, 'needs the audio add-on, PulseAudio and espeak-ng');
+    test.skip(pulse === null, 'skipped because it needs the audio add-on, PulseAudio and espeak-ng');
     test.setTimeout(120_000);
     const p = pulse!;
     const bt = await p.addFakeBluetoothHeadset();
