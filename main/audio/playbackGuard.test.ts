@@ -61,6 +61,34 @@ describe('guardPlayback', () => {
     g.close();
   });
 
+  it('a stream that has not started yet gets startStallMs, then plays; once playing, stallMs applies', async () => {
+    const inner = fakeSession();
+    inner.dead = true; // an idle sink still playing what it rendered ahead: the stream waits
+    const g = guardPlayback(inner, { stallMs: 100, startStallMs: 600, pollMs: 10 });
+    await g.write(new Int16Array(8000));
+    setTimeout(() => (inner.dead = false), 300); // longer than stallMs, shorter than startStallMs
+    await g.drain();
+    expect(g.position().playedFrames).toBe(8000);
+    // A later reply on the running stream: a stall is judged against stallMs again.
+    await g.write(new Int16Array(16_000));
+    setTimeout(() => (inner.dead = true), 30);
+    const t0 = performance.now();
+    await expect(g.drain()).rejects.toThrow(/stopped playing/);
+    expect(performance.now() - t0).toBeLessThan(500);
+    g.close();
+  });
+
+  it('a stream that never starts is lost after startStallMs', async () => {
+    const inner = fakeSession();
+    inner.dead = true;
+    const g = guardPlayback(inner, { stallMs: 50, startStallMs: 250, pollMs: 10 });
+    await g.write(new Int16Array(1600));
+    const t0 = performance.now();
+    await expect(g.drain()).rejects.toThrow(/stopped playing/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(240);
+    g.close();
+  });
+
   it('a device-lost event from the stream releases a pending drain at once', async () => {
     const inner = fakeSession();
     inner.dead = true;

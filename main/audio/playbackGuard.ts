@@ -3,6 +3,12 @@
  * (the stream reports device-lost) or stops consuming audio (played frames stand still for
  * `stallMs` while audio is queued), pending and later calls reject with AudioOutputLostError.
  * Without it a sink unplugged mid-reply left the voice loop "speaking" forever.
+ *
+ * A stream that has not played its first frame yet is judged against `startStallMs` instead: a
+ * PulseAudio sink that was idle may have rendered up to 2 s ahead (module-null-sink in PulseAudio
+ * 16 does, and does not rewind when a low-latency stream connects), so a new stream on it — the
+ * first reply on a device that just came back — starts 0–2 s late (measured) without anything
+ * being lost. A removed device is reported by the stream itself (device-lost) at once either way.
  */
 import type { AudioRouteEvent, PlaybackPosition, PlaybackSession } from '../../core/ports/audio.js';
 
@@ -24,6 +30,8 @@ export function isOutputLost(e: unknown): e is Error {
 export interface PlaybackGuardOptions {
   /** Played frames standing still this long (ms) while audio is queued = the device is gone. Default 1500. */
   stallMs?: number;
+  /** The same before the stream's first frame was played, ms. Default 3000 (see above). */
+  startStallMs?: number;
   /** How often progress is checked while a write or drain waits, ms. Default 100. */
   pollMs?: number;
   /** Device id for messages when the stream does not name one. */
@@ -32,6 +40,7 @@ export interface PlaybackGuardOptions {
 
 export function guardPlayback(inner: PlaybackSession, opts: PlaybackGuardOptions = {}): PlaybackSession {
   const stallMs = opts.stallMs ?? 1500;
+  const startStallMs = Math.max(stallMs, opts.startStallMs ?? 3000);
   const pollMs = opts.pollMs ?? 100;
   const listeners = new Set<(e: AudioRouteEvent) => void>();
   const waiting = new Set<(e: AudioOutputLostError) => void>();
@@ -79,7 +88,7 @@ export function guardPlayback(inner: PlaybackSession, opts: PlaybackGuardOptions
     if (p.playedFrames !== lastPlayed || p.playedFrames >= p.writtenFrames) {
       lastPlayed = p.playedFrames;
       lastMoveMs = now;
-    } else if (now - lastMoveMs >= stallMs) {
+    } else if (now - lastMoveMs >= (p.playedFrames > 0 ? stallMs : startStallMs)) {
       fail(new AudioOutputLostError(opts.deviceId ?? '', 'stalled'), true);
     }
   };
