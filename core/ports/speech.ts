@@ -71,11 +71,28 @@ export interface Speech {
   readonly notice?: string;
 }
 
+/**
+ * Speech delivered while it is synthesized: the voice loop starts playback on the first chunk
+ * instead of waiting for the whole reply.
+ */
+export interface SpeechStream {
+  readonly sampleRateHz: number;
+  readonly provider: string;
+  /** Time from the request to the first chunk, ms. */
+  readonly firstAudioMs: number;
+  /** Mono 16-bit chunks at `sampleRateHz`, in order, the first one ready; throws if synthesis fails midway. */
+  readonly chunks: AsyncIterable<Int16Array>;
+  /** Stops synthesis (barge-in, stop); the iteration then ends. Idempotent. */
+  cancel(): void;
+}
+
 export interface TextToSpeech {
   readonly name: string;
   /** Voices this provider knows (first is the default). */
   readonly voices: readonly string[];
   synthesize(text: string, opts?: SynthesizeOptions): Promise<Speech>;
+  /** Optional: the same speech as it is synthesized; resolves when the first chunk is ready. */
+  synthesizeStream?(text: string, opts?: SynthesizeOptions): Promise<SpeechStream>;
   health(): ProviderHealth;
 }
 

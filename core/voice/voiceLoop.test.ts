@@ -60,7 +60,13 @@ class Sim {
   private drainWaiters: { until: () => number; resolve: () => void }[] = [];
   readonly loop: VoiceLoop;
 
-  constructor(cfg: Partial<VoiceLoopConfig> = {}, sttOverride?: (sim: Sim) => SpeechToText) {
+  /** Streaming TTS (synthesizeStream) chunks handed out, and whether the stream was cancelled. */
+  readonly streamed = { chunks: 0, cancelled: 0 };
+  /** Resolved on every simulated frame. */
+  readonly tickWaiters: (() => void)[] = [];
+
+  /** @param opts.streamChunkMs TTS streams its reply in chunks this long (ms), 2 ms of "synthesis" apart. */
+  constructor(cfg: Partial<VoiceLoopConfig> = {}, sttOverride?: (sim: Sim) => SpeechToText, opts: { streamChunkMs?: number } = {}) {
     const stt: SpeechToText = sttOverride?.(this) ?? {
       name: 'fake',
       transcribe: async (audio): Promise<Transcript> => {
@@ -78,14 +84,45 @@ class Sim {
       health: () => ({ provider: 'fake', ok: true, message: null }),
     };
     const sim = this;
+    const chunkMs = opts.streamChunkMs;
+    if (chunkMs !== undefined) {
+      tts.synthesizeStream = async (text) => {
+        const all = tone(100 * text.split(/\s+/).length, 5000, 200);
+        let cancelled = false;
+        return {
+          sampleRateHz: RATE,
+          provider: 'fake',
+          firstAudioMs: 0,
+          cancel: () => {
+            if (!cancelled) sim.streamed.cancelled++;
+            cancelled = true;
+          },
+          chunks: (async function* () {
+            // Synthesis runs 200 ms ahead of real time (simulated), so a long reply is still
+            // being synthesized while its start plays.
+            const t0 = sim.t;
+            for (let o = 0; o < all.length && !cancelled; o += chunkMs * MS) {
+              while (sim.t < t0 + o / MS - 200) await new Promise<void>((r) => sim.tickWaiters.push(r));
+              if (cancelled) return;
+              sim.streamed.chunks++;
+              yield all.slice(o, o + chunkMs * MS);
+            }
+          })(),
+        };
+      };
+    }
     const sink: AudioSink = {
       available: true,
       async openPlayback() {
         let current: Played | null = null;
+        const mine: Played[] = [];
         const session: PlaybackSession = {
           async write(pcm) {
-            current = { samples: pcm as Int16Array, startMs: sim.t, stoppedAtMs: null };
+            // Queued behind what this session still plays (a streamed reply comes in chunks).
+            const prevEnd = current === null ? -Infinity : (current.stoppedAtMs ?? current.startMs + current.samples.length / MS);
+            current = { samples: pcm as Int16Array, startMs: Math.max(sim.t, prevEnd), stoppedAtMs: null };
             sim.played.push(current);
+            mine.push(current);
           },
           drain() {
             const p = current;
@@ -93,7 +130,7 @@ class Sim {
             return new Promise<void>((resolve) => sim.drainWaiters.push({ until: () => (p.stoppedAtMs !== null ? -1 : p.startMs + p.samples.length / MS), resolve }));
           },
           stop() {
-            if (current && current.stoppedAtMs === null) current.stoppedAtMs = sim.t;
+            for (const p of mine) if (p.stoppedAtMs === null && p.startMs + p.samples.length / MS > sim.t) p.stoppedAtMs = Math.max(sim.t, p.startMs);
             for (const w of sim.drainWaiters.splice(0)) w.resolve();
           },
           position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }),
@@ -147,6 +184,7 @@ class Sim {
       const at = this.t;
       this.t += 20;
       this.loop.pushAudio(frame, at);
+      for (const w of this.tickWaiters.splice(0)) w();
       for (const w of [...this.drainWaiters]) {
         const u = w.until();
         if (u >= 0 && this.t >= u) {
@@ -357,6 +395,62 @@ describe('VoiceLoop', () => {
     await sim.run(900);
         expect(sim.states()).toEqual(['listening:vad', 'endpoint:endpoint', 'transcribing:endpoint', 'idle:not-heard']);
     expect(sim.played).toHaveLength(0);
+  });
+
+  describe('streaming TTS (playback from the first chunk)', () => {
+    it('plays every chunk back to back, in order, then idle:done', async () => {
+      const sim = new Sim({}, undefined, { streamChunkMs: 100 });
+      sim.heard.push({ text: 'read pr twelve' });
+      sim.answer = () => ({ spoken_text: 'one two three four five six seven eight' });
+      sim.say(100, tone(400, 6000));
+      await sim.run(2500);
+      expect(sim.states()).toEqual(['listening:vad', 'endpoint:endpoint', 'transcribing:endpoint', 'thinking:transcribed', 'speaking:replied', 'idle:done']);
+      expect(sim.played).toHaveLength(8);
+      for (let i = 1; i < 8; i++) expect(sim.played[i]!.startMs).toBe(sim.played[i - 1]!.startMs + 100);
+      expect(sim.played.reduce((n, p) => n + p.samples.length, 0)).toBe(800 * MS);
+      // Idle only after the last chunk has played.
+      expect(sim.events.at(-1)!.at_ms).toBeGreaterThanOrEqual(sim.played[7]!.startMs + 100);
+      expect(sim.streamed.cancelled).toBe(0);
+    });
+
+    it('barge-in over a streamed reply stops it within 100 ms and cancels the synthesis', async () => {
+      const sim = new Sim({ echoGainDb: 0, bargeInMarginDb: 6 }, undefined, { streamChunkMs: 100 });
+      sim.echoGain = 0.3;
+      sim.heard.push({ text: 'read pr twelve' }, { text: 'stop talking' });
+      sim.answer = (text) => (text === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' });
+      sim.say(100, tone(400, 6000));
+      await sim.run(1000);
+      expect(sim.loop.state).toBe('speaking');
+      const bargeAt = 1300;
+      sim.say(bargeAt, tone(600, 16_000, 350));
+      await sim.run(1500);
+      const b = sim.loop.lastBargeIn;
+      expect(b).not.toBeNull();
+      expect(b!.latencyMs).toBeLessThanOrEqual(100);
+      const stopped = sim.played.find((p) => p.stoppedAtMs !== null)!;
+      expect(stopped.stoppedAtMs! - bargeAt).toBeLessThanOrEqual(100);
+      // Nothing of the reply sounds after the stop.
+      for (const p of sim.played) expect(p.stoppedAtMs ?? p.startMs + p.samples.length / MS).toBeLessThanOrEqual(Math.max(stopped.stoppedAtMs!, p.startMs));
+      expect(sim.streamed.cancelled).toBe(1);
+      expect(sim.commands).toEqual(['read pr twelve', 'stop talking']);
+    });
+
+    it('a streamed read-back ending "Say confirm. Confirm." confirms nothing; the user later does', async () => {
+      const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 }, undefined, { streamChunkMs: 60 });
+      sim.heard.push({ text: 'merge pr twelve' }, { text: 'confirm' }, { text: 'confirm' });
+      sim.answer = (t) => (t === 'merge pr twelve' ? { spoken_text: 'Merge PR 12. Say confirm. Confirm.' } : { spoken_text: 'Merged.' });
+      sim.say(100, tone(400, 6000));
+      await sim.run(1800);
+      expect(sim.loop.state).toBe('idle');
+      const ended = sim.events.at(-1)!.at_ms;
+      sim.say(ended + 400, tone(300, 6000)); // heard as "confirm": the reply's echo
+      await sim.run(1200);
+      expect(sim.states()).toContain('idle:echo');
+      expect(sim.commands).toEqual(['merge pr twelve']);
+      sim.say(sim.t + 400, tone(300, 6000));
+      await sim.run(1500);
+      expect(sim.commands).toEqual(['merge pr twelve', 'confirm']);
+    });
   });
 
   describe('early end of turn (VAD mode, grammar-complete transcript)', () => {

@@ -158,6 +158,36 @@ interface Frame {
   atMs: number;
 }
 
+/** Level (dBFS) of each VAD-frame-long slice of a reply, as its chunks arrive; for the barge-in echo gate. */
+class ReplyLevels {
+  readonly db: number[] = [];
+  private readonly n: number;
+  private rest: Int16Array = new Int16Array(0);
+
+  /** @param frameMs VAD frame, ms; @param sampleRateHz the reply's rate, Hz. */
+  constructor(frameMs: number, sampleRateHz: number) {
+    this.n = Math.max(1, Math.round((frameMs / 1000) * sampleRateHz));
+  }
+
+  push(chunk: Int16Array): void {
+    let buf = chunk;
+    if (this.rest.length > 0) {
+      buf = new Int16Array(this.rest.length + chunk.length);
+      buf.set(this.rest);
+      buf.set(chunk, this.rest.length);
+    }
+    let o = 0;
+    for (; o + this.n <= buf.length; o += this.n) this.db.push(rmsDbfs(buf.subarray(o, o + this.n)));
+    this.rest = buf.slice(o);
+  }
+
+  /** The last, partial slice. */
+  flush(): void {
+    if (this.rest.length > 0) this.db.push(rmsDbfs(this.rest));
+    this.rest = new Int16Array(0);
+  }
+}
+
 function joinFrames(frames: readonly Frame[]): Int16Array {
   const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
   let o = 0;
@@ -200,8 +230,8 @@ export class VoiceLoop {
   private userSpeaking = false;
   private session: PlaybackSession | null = null;
   private sessionRate = 0;
-  /** What is playing: per-frame level of the reply and when it started. */
-  private playing: { levelsDb: Float32Array; startMs: number; text: string } | null = null;
+  /** What is playing: per-frame level of the reply (growing while it streams) and when it started. */
+  private playing: { levelsDb: number[]; startMs: number; text: string } | null = null;
   private held: { text: string; atMs: number } | null = null;
   private closed = false;
   private numberHints: readonly number[] = [];
@@ -595,21 +625,43 @@ export class VoiceLoop {
     }
   }
 
-  /** TTS → playback; returns when playback ended, was stopped, or failed. */
+  /**
+   * TTS → playback; returns when playback ended, was stopped, or failed. A streaming TTS
+   * (synthesizeStream) is played from its first chunk on; stop and barge-in cancel its synthesis.
+   */
   private async speak(text: string, reason: VoiceLoopReason, gen: number, endpointMs: number | null): Promise<void> {
-    const { clock, metrics } = this.deps;
+    const { clock, metrics, tts } = this.deps;
+    let cancel: (() => void) | null = null;
     try {
       this.setState('speaking', reason, clock.monotonicMs(), { spoken_text: text });
       this.bargeSegmenter.reset();
-      const reply = await this.deps.tts.synthesize(text, this.config.voice !== undefined ? { voice: this.config.voice } : {});
+      const opts = this.config.voice !== undefined ? { voice: this.config.voice } : {};
+      let reply: { sampleRateHz: number; firstAudioMs: number; chunks: AsyncIterable<Int16Array> | Int16Array[] };
+      if (tts.synthesizeStream !== undefined) {
+        const st = await tts.synthesizeStream(text, opts);
+        cancel = () => st.cancel();
+        reply = st;
+      } else {
+        const whole = await tts.synthesize(text, opts);
+        reply = { sampleRateHz: whole.audio.sampleRateHz, firstAudioMs: whole.firstAudioMs, chunks: [whole.audio.samples] };
+      }
       metrics.observe('voice.tts_first_audio', reply.firstAudioMs);
       if (gen !== this.generation) return;
-      const session = await this.playbackSession(reply.audio.sampleRateHz);
+      const session = await this.playbackSession(reply.sampleRateHz);
       if (gen !== this.generation) return;
       const startMs = clock.monotonicMs();
-      this.playing = { levelsDb: this.levels(reply.audio), startMs, text };
+      const levels = new ReplyLevels(this.frameMs, reply.sampleRateHz);
+      this.playing = { levelsDb: levels.db, startMs, text };
       if (endpointMs !== null) metrics.observe('voice.turn_to_first_audio', startMs - endpointMs);
-      await session.write(reply.audio.samples);
+      for await (const chunk of reply.chunks) {
+        if (gen !== this.generation) return;
+        // Levels before the write: the barge-in gate must know the echo before it can sound.
+        levels.push(chunk);
+        await session.write(chunk);
+      }
+      cancel = null; // synthesized to the end: nothing to cancel
+      levels.flush();
+      if (gen !== this.generation) return;
       await session.drain();
       if (gen !== this.generation) return;
       const endMs = clock.monotonicMs();
@@ -631,15 +683,9 @@ export class VoiceLoop {
         this.guardUntilMs = now + this.config.tailMs;
         this.setState('idle', 'error', now, { message: e instanceof Error ? e.message : String(e) });
       }
+    } finally {
+      cancel?.(); // a stream stopped early (barge-in, stop, failure) stops synthesizing
     }
-  }
-
-  /** Level (dBFS) of each VAD-frame-long slice of the reply, for the barge-in echo gate. */
-  private levels(a: PcmAudio): Float32Array {
-    const n = Math.max(1, Math.round((this.frameMs / 1000) * a.sampleRateHz));
-    const out = new Float32Array(Math.ceil(a.samples.length / n));
-    for (let i = 0; i < out.length; i++) out[i] = rmsDbfs(a.samples.subarray(i * n, (i + 1) * n));
-    return out;
   }
 
   private dropOutput(): void {

@@ -67,6 +67,7 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
     },
     close() {
       ps?.close();
+      if (offlineTts instanceof EspeakTextToSpeech) offlineTts.close(); // its spare process
     },
   };
 }

@@ -6,12 +6,20 @@
  * - VAD mode: the real end of the spoken audio (last loud 20 ms window on hf_mic) → the first
  *   loud window of the reply on hf_spk;
  * - push-to-talk: the release (right after the played audio ended) → the first reply window.
- * Each reply is stopped once heard (its length is not the point). Prints p50/p95 of both.
+ * Each reply is stopped once heard (its length is not the point). Prints p50/p95 of both, and
+ * where the time goes per turn (p50 of each stage, from the loop's state events and a tap on the
+ * playback session, all on the add-on's clock):
+ * - endpoint: real end of speech → the loop's endpoint (VAD hangover, or the early end);
+ * - stt: endpoint → transcript (final decode; ~0 when the early end had it already);
+ * - pipeline: transcript → reply text (the command);
+ * - tts: reply text → first audio written to the output (synthesis up to its first chunk, stream open);
+ * - playback: first audio written → first loud window on the speaker's monitor (buffers, server).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PcmChunk } from '../../core/ports/audio.js';
+import type { VoiceStateEvent } from '../../contract/events.js';
+import type { PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
 import { createApp } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { pct } from '../../main/app/metrics.js';
@@ -34,9 +42,12 @@ interface Tap {
   close(): void;
 }
 
+const STAGES = ['endpoint', 'stt', 'pipeline', 'tts', 'playback'] as const;
+type Stage = (typeof STAGES)[number];
+
 export interface VoiceLoopBenchReport {
-  vad: { p50: number; p95: number; n: number; early: number };
-  ptt: { p50: number; p95: number; n: number };
+  vad: { p50: number; p95: number; n: number; early: number; stagesP50: Record<Stage, number> };
+  ptt: { p50: number; p95: number; n: number; stagesP50: Record<Stage, number> };
 }
 
 export async function benchVoiceLoop(log: (line: string) => void = console.log, rounds = 3): Promise<VoiceLoopBenchReport | null> {
@@ -54,7 +65,22 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
   try {
     await pulse.loadModule('module-null-sink', 'sink_name=hf_mic', 'rate=16000', 'channels=1', 'sink_properties=device.description=BenchMic');
     await pulse.loadModule('module-null-sink', 'sink_name=hf_spk', 'rate=48000', 'channels=1', 'sink_properties=device.description=BenchSpeaker');
-    const audio = await loadAddonAudio(loader);
+    const devices = await loadAddonAudio(loader);
+    // The loop's output, tapped: when each write() was called (add-on clock).
+    const writes: number[] = [];
+    const tapSession = (inner: PlaybackSession): PlaybackSession => ({
+      ...inner,
+      write: (pcm) => {
+        writes.push(devices.nowMs());
+        return inner.write(pcm);
+      },
+      drain: () => inner.drain(),
+      stop: () => inner.stop(),
+      position: () => inner.position(),
+      onRoute: (l) => inner.onRoute(l),
+      close: () => inner.close(),
+    });
+    const audio = { ...devices, sink: { available: devices.sink.available, openPlayback: async (req: Parameters<typeof devices.sink.openPlayback>[0]) => tapSession(await devices.sink.openPlayback(req)) } };
     const tap = async (device: string): Promise<Tap> => {
       const cap = await audio.source.openCapture({ deviceId: device, sampleRateHz: 16_000, channels: 1, frameMs: 20, format: 'int16' });
       const windows: [number, number][] = [];
@@ -69,10 +95,13 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
     };
     const wavs = await Promise.all(PHRASES.map((p) => speakToWav(p, 'en-us')));
     const result = { vad: [] as number[], ptt: [] as number[], early: 0 };
+    const stageSamples = { vad: Object.fromEntries(STAGES.map((k) => [k, [] as number[]])), ptt: Object.fromEntries(STAGES.map((k) => [k, [] as number[]])) } as Record<'vad' | 'ptt', Record<Stage, number[]>>;
     const stages: Record<string, string> = {};
     for (const mode of ['vad', 'ptt'] as const) {
       const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: join(dir, mode), HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline' }), { logger: SILENT_LOGGER });
       const runner = await VoiceRunner.start(app, { audio, loop: { mode }, captureDeviceId: 'pulse:hf_mic.monitor', playbackDeviceId: 'pulse:hf_spk', speakNotifications: false, announceRoutes: false });
+      const events: VoiceStateEvent[] = [];
+      const offEvents = app.events.on('voice.state', (e) => events.push(e));
       const mic = await tap('pulse:hf_mic.monitor');
       const spk = await tap('pulse:hf_spk.monitor');
       try {
@@ -95,12 +124,27 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
             }
             runner.stop();
             if (first === null) continue; // nothing heard back (rejected): not a latency sample
+            let endOfSpeech = releasedAt;
             if (mode === 'vad') {
               const voiced = mic.windows.filter(([t, db]) => t > from && t < first! && db > LOUD_DBFS);
-              const endOfSpeech = (voiced.at(-1)?.[0] ?? first) + 20;
+              endOfSpeech = (voiced.at(-1)?.[0] ?? first) + 20;
               result.vad.push(first - endOfSpeech);
             } else {
               result.ptt.push(first - releasedAt);
+            }
+            // Stage boundaries of this turn (the last of each state before the reply was heard).
+            const at = (state: VoiceStateEvent['state']) => events.filter((e) => e.state === state && e.at_ms > from && e.at_ms <= first!).at(-1)?.at_ms;
+            const endpoint = at('endpoint');
+            const thinking = at('thinking');
+            const speaking = at('speaking');
+            const written = writes.find((t) => t > from && t <= first!);
+            if (endpoint !== undefined && thinking !== undefined && speaking !== undefined && written !== undefined) {
+              const st = stageSamples[mode];
+              st.endpoint.push(endpoint - endOfSpeech);
+              st.stt.push(thinking - endpoint);
+              st.pipeline.push(speaking - thinking);
+              st.tts.push(written - speaking);
+              st.playback.push(first - written);
             }
           }
         }
@@ -111,6 +155,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
           .map((k) => `${k.replace('voice.', '')} ${st[k]!.p50_ms.toFixed(0)}`)
           .join(', ');
       } finally {
+        offEvents();
         mic.close();
         spk.close();
         runner.close();
@@ -118,14 +163,17 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
       }
     }
     const s = (x: number[]) => x.slice().sort((a, b) => a - b);
+    const p50s = (m: 'vad' | 'ptt') => Object.fromEntries(STAGES.map((k) => [k, pct(s(stageSamples[m][k]), 0.5)])) as Record<Stage, number>;
     const report: VoiceLoopBenchReport = {
-      vad: { p50: pct(s(result.vad), 0.5), p95: pct(s(result.vad), 0.95), n: result.vad.length, early: result.early },
-      ptt: { p50: pct(s(result.ptt), 0.5), p95: pct(s(result.ptt), 0.95), n: result.ptt.length },
+      vad: { p50: pct(s(result.vad), 0.5), p95: pct(s(result.vad), 0.95), n: result.vad.length, early: result.early, stagesP50: p50s('vad') },
+      ptt: { p50: pct(s(result.ptt), 0.5), p95: pct(s(result.ptt), 0.95), n: result.ptt.length, stagesP50: p50s('ptt') },
     };
+    const breakdown = (m: 'vad' | 'ptt') => STAGES.map((k) => `${k} ${Number.isFinite(report[m].stagesP50[k]) ? report[m].stagesP50[k].toFixed(0) : '-'}`).join(', ');
     log(
       `voice     PulseAudio loop, end of speech → first reply audio: VAD mode p50 ${report.vad.p50.toFixed(0)} ms (target ≤ 250: ${report.vad.p50 <= 250 ? 'met' : 'MISSED'}), p95 ${report.vad.p95.toFixed(0)} ms over ${report.vad.n} (${report.vad.early} ended early by the grammar); push-to-talk release p50 ${report.ptt.p50.toFixed(0)} ms, p95 ${report.ptt.p95.toFixed(0)} ms over ${report.ptt.n}`,
     );
-    log(`voice     PulseAudio loop stages, p50 ms (in-app clock): VAD ${stages['vad'] ?? '-'}; push-to-talk ${stages['ptt'] ?? '-'}`);
+    log(`voice     where the time goes, p50 per stage, ms: VAD mode ${breakdown('vad')}; push-to-talk ${breakdown('ptt')}`);
+    log(`voice     PulseAudio loop metrics, p50 ms (in-app clock): VAD ${stages['vad'] ?? '-'}; push-to-talk ${stages['ptt'] ?? '-'}`);
     return report;
   } finally {
     await pulse.stop();
