@@ -479,11 +479,24 @@ describe('VoiceLoop', () => {
       expect(late).toBeLessThan(140);
     });
 
-    it('an incomplete transcript waits out the hangover', async () => {
+    it('an incomplete transcript waits out the hangover, then is used as it is (one STT call)', async () => {
       const sim = new Sim({}, grammarStt(() => false));
       sim.say(300, tone(500, 6000));
       await sim.run(2000);
       expect(endpointAt(sim) - 800).toBeGreaterThanOrEqual(280);
+      expect(sim.commands).toEqual(['what needs my attention']);
+      expect(sim.sttAudio).toHaveLength(1); // the speculation heard all the speech: no second decode
+    });
+
+    it('a failed speculation is not reused: the endpoint transcribes again', async () => {
+      let calls = 0;
+      const sim = new Sim({}, (s) => {
+        const inner = grammarStt(() => false)(s);
+        return { ...inner, transcribe: async (a) => (++calls === 1 ? Promise.reject(new Error('busy')) : inner.transcribe(a)) };
+      });
+      sim.say(300, tone(500, 6000));
+      await sim.run(2000);
+      expect(calls).toBe(2);
       expect(sim.commands).toEqual(['what needs my attention']);
     });
 
@@ -495,6 +508,7 @@ describe('VoiceLoop', () => {
       await sim.run(2500);
       expect(sim.commands).toEqual(['what needs my attention please']);
       expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
+      expect(sim.sttAudio.at(-1)!.samples.length / MS).toBeGreaterThanOrEqual(800); // the transcript heard both parts
       expect(endpointAt(sim) - 1260).toBeLessThan(140);
     });
 

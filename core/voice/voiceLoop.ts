@@ -217,7 +217,7 @@ export class VoiceLoop {
   /** Silent frames in a row while listening (VAD mode), for the early end. */
   private silentFrames = 0;
   /** A speculative transcription of the utterance so far: pending, then its result. */
-  private early: { id: number; result: Transcript | null; frames: number } | null = null;
+  private early: { id: number; result: Transcript | null; frames: number; failed?: boolean } | null = null;
   private earlyIds = 0;
   private listenBy: 'ptt' | 'vad' = 'vad';
   /** The utterance being heard was started by the VAD alone and must begin with the wake phrase. */
@@ -420,7 +420,14 @@ export class VoiceLoop {
     const edge = this.segmenter.push(voiced);
     if (edge.type === 'end') {
       this.deps.metrics.observe('voice.vad_endpoint', f.atMs + this.frameMs - this.lastVoicedMs);
-      this.endUtterance('endpoint', f.atMs);
+      // Nothing voiced since the speculative transcription (a voiced frame drops it): it heard all
+      // of the speech, so it is the utterance's transcript, and STT need not run again. Not with a
+      // wake phrase to strip first (the speculation heard the phrase too).
+      const spec = this.early;
+      if (spec?.result && spec.failed !== true && !this.needsWake) {
+        this.deps.metrics.increment('voice.speculation_reused');
+        this.endUtterance('endpoint', f.atMs, spec.result);
+      } else this.endUtterance('endpoint', f.atMs);
     } else if (edge.type === 'discard') {
       this.setUserSpeaking(false);
       this.utterance = [];
@@ -530,7 +537,7 @@ export class VoiceLoop {
         if (this.early === entry && this.stateValue === 'listening') entry.result = tr;
       },
       () => {
-        if (this.early === entry) this.early = { ...entry, result: { text: '', confidence: 0, provider: '', processingMs: 0, audioMs: 0 } };
+        if (this.early === entry) this.early = { ...entry, result: { text: '', confidence: 0, provider: '', processingMs: 0, audioMs: 0 }, failed: true };
       },
     );
   }
