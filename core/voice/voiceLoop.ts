@@ -644,7 +644,9 @@ export class VoiceLoop {
       this.bargeSegmenter.reset();
       const opts = this.config.voice !== undefined ? { voice: this.config.voice } : {};
       let reply: { sampleRateHz: number; firstAudioMs: number; chunks: AsyncIterable<Int16Array> | Int16Array[] };
-      if (tts.synthesizeStream !== undefined) {
+      // Not through an echo canceller: with the reply reaching it in pieces, the AEC suite saw the
+      // loop barge in on its own echo (not understood yet); whole replies there, as before.
+      if (tts.synthesizeStream !== undefined && this.deps.echoSuppressionDb === undefined) {
         const st = await tts.synthesizeStream(text, opts);
         cancel = () => st.cancel();
         reply = st;

@@ -8,7 +8,7 @@
  */
 import type { VoiceLoopState } from '../../contract/events.js';
 import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
-import type { Speech, TextToSpeech } from '../../core/ports/speech.js';
+import type { Speech, SpeechStream, TextToSpeech } from '../../core/ports/speech.js';
 import { resample } from '../../main/speech/wav.js';
 import type { AddonAudio } from '../../main/voice/addonAudio.js';
 
@@ -73,15 +73,28 @@ export class SimulatedRoom {
       available: true,
       async openPlayback(req): Promise<PlaybackSession> {
         let current: Played | null = null;
+        /** The reply being written is complete (drain() was called): the next write starts another. */
+        let drained = true;
         return {
           async write(pcm) {
             const s = pcm instanceof Int16Array ? pcm : Int16Array.from(pcm, (v) => Math.round(v * 32767));
-            current = { samples: req.sampleRateHz === RATE ? s : resample(s, req.sampleRateHz, RATE), startMs: room.t, stoppedAtMs: null };
+            const samples = req.sampleRateHz === RATE ? s : resample(s, req.sampleRateHz, RATE);
+            if (current !== null && current.stoppedAtMs === null && !drained) {
+              // A streamed reply's next chunk: queued behind what plays, one reply in `played`.
+              const joined = new Int16Array(current.samples.length + samples.length);
+              joined.set(current.samples);
+              joined.set(samples, current.samples.length);
+              current.samples = joined;
+              return;
+            }
+            drained = false;
+            current = { samples, startMs: room.t, stoppedAtMs: null };
             room.played.push(current);
             room.sounding.push(current);
             room.awaitingAudio = false;
           },
           drain() {
+            drained = true;
             const p = current;
             if (p === null || p.stoppedAtMs !== null) return Promise.resolve();
             return new Promise<void>((resolve) => room.drains.push({ p, resolve }));
@@ -192,7 +205,11 @@ export class SimulatedRoom {
   }
 }
 
-/** A TTS that synthesizes each text once (the 100-run test reuses one clip). */
+/**
+ * A TTS that synthesizes each text once (the 100-run test reuses one clip). It streams the cached
+ * audio in ~100 ms chunks when the wrapped TTS streams (as espeak-ng does), so the loop is tested
+ * on the path it takes in the app.
+ */
 export function cachedTts(tts: TextToSpeech): TextToSpeech & { calls: number; synthesized: number } {
   const cache = new Map<string, Promise<Speech>>();
   const wrapped = {
@@ -211,6 +228,27 @@ export function cachedTts(tts: TextToSpeech): TextToSpeech & { calls: number; sy
       }
       return p;
     },
+    ...(tts.synthesizeStream !== undefined
+      ? {
+          async synthesizeStream(text: string, opts?: Parameters<TextToSpeech['synthesize']>[1]): Promise<SpeechStream> {
+            const whole = await wrapped.synthesize(text, opts);
+            const { sampleRateHz, samples } = whole.audio;
+            const step = Math.round(sampleRateHz / 10);
+            let cancelled = false;
+            return {
+              sampleRateHz,
+              provider: whole.provider,
+              firstAudioMs: whole.firstAudioMs,
+              cancel: () => {
+                cancelled = true;
+              },
+              chunks: (async function* () {
+                for (let o = 0; o < samples.length && !cancelled; o += step) yield samples.slice(o, o + step);
+              })(),
+            };
+          },
+        }
+      : {}),
     health: () => tts.health(),
   };
   return wrapped;
