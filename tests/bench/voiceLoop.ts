@@ -1,6 +1,7 @@
 /**
- * Hands-free turn latency through real devices: a private PulseAudio server, the audio add-on, the
- * voice runner (WebRTC VAD, pocketsphinx, the fixture pipeline, espeak-ng). A spoken command is
+ * Hands-free turn latency through real devices: a private PulseAudio server, the audio add-on in
+ * its own process (the app's default path), the voice runner (WebRTC VAD, pocketsphinx, the
+ * fixture pipeline, espeak-ng). A spoken command is
  * played into the null sink "hf_mic" (the loop's mic is its monitor); the loop replies into
  * "hf_spk". Two add-on captures on the same monotonic clock record both monitors, so:
  * - VAD mode: the real end of the spoken audio (last loud 20 ms window on hf_mic) → the first
@@ -24,6 +25,8 @@ import { createApp } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { pct } from '../../main/app/metrics.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
+import type { AddonAudio } from '../../main/audio/addonAudio.js';
+import { startAudioProcess } from '../../main/audio/audioProcess.js';
 import { loadAddonAudio, type AudioAddonModule } from '../../main/voice/addonAudio.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { hasPulseTools, paplay, startPulse } from '../../native/audio-addon/bench/pulseServer.js';
@@ -62,16 +65,20 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
   }
   const pulse = await startPulse();
   const dir = mkdtempSync(join(tmpdir(), 'hf-bench-loop-'));
+  let devices: AddonAudio | null = null;
   try {
     await pulse.loadModule('module-null-sink', 'sink_name=hf_mic', 'rate=16000', 'channels=1', 'sink_properties=device.description=BenchMic');
     await pulse.loadModule('module-null-sink', 'sink_name=hf_spk', 'rate=48000', 'channels=1', 'sink_properties=device.description=BenchSpeaker');
-    const devices = await loadAddonAudio(loader);
+    // The app's audio path: the add-on in its own process (no echo canceller there), as openDefaultAudio gives it.
+    const host = await startAudioProcess();
+    devices = host;
+    if (!host.source.available) throw new Error(`the audio process is not available: ${host.source.unavailableReason ?? ''}`);
     // The loop's output, tapped: when each write() was called (add-on clock).
     const writes: number[] = [];
     const tapSession = (inner: PlaybackSession): PlaybackSession => ({
       ...inner,
       write: (pcm) => {
-        writes.push(devices.nowMs());
+        writes.push(host.nowMs());
         return inner.write(pcm);
       },
       drain: () => inner.drain(),
@@ -80,7 +87,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
       onRoute: (l) => inner.onRoute(l),
       close: () => inner.close(),
     });
-    const audio = { ...devices, sink: { available: devices.sink.available, openPlayback: async (req: Parameters<typeof devices.sink.openPlayback>[0]) => tapSession(await devices.sink.openPlayback(req)) } };
+    const audio: AddonAudio = { source: host.source, nowMs: () => host.nowMs(), sink: { available: host.sink.available, openPlayback: async (req) => tapSession(await host.sink.openPlayback(req)) } };
     const tap = async (device: string): Promise<Tap> => {
       const cap = await audio.source.openCapture({ deviceId: device, sampleRateHz: 16_000, channels: 1, frameMs: 20, format: 'int16' });
       const windows: [number, number][] = [];
@@ -179,6 +186,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
     log(`voice     PulseAudio loop metrics, p50 ms (in-app clock): VAD ${stages['vad'] ?? '-'}; push-to-talk ${stages['ptt'] ?? '-'}`);
     return report;
   } finally {
+    devices?.close?.();
     await pulse.stop();
     rmSync(dir, { recursive: true, force: true });
   }
