@@ -28,6 +28,14 @@ describe('JSGF grammar from the command registry', () => {
     for (const c of COMMANDS) expect(g.jsgf).toContain(`<c_${c.intent.replace('.', '_')}> = `);
   });
 
+  it('lets the offline STT hear the answers the app asks for ("Did you mean 15?" → "yes"), which are no command', () => {
+    for (const a of ['yes', 'yeah', 'yes please', 'sure']) {
+      expect(accepts(fsa, a), a).toBe(true);
+      expect(recognize(a, { knownRepos: REPOS }).name, a).toBe('unknown');
+    }
+    expect(accepts(grammarAutomaton(generateGrammar({ knownRepos: REPOS, answers: [] }).jsgf), 'yes')).toBe(false);
+  });
+
   it('numbers are rules, with no leading "oh"', () => {
     expect(g.jsgf).toMatch(/^<s_number> = /m);
     for (const s of ['merge pr nine eighteen', 'merge pr two oh four', 'merge pr one twenty three', 'merge pr twelve', 'read pr two hundred and five', 'merge pr one two three', 'merge pr one five', 'merge pr one zero five', 'merge pr four oh four']) {

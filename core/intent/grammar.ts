@@ -26,7 +26,15 @@ export interface GrammarOptions {
   commands?: readonly AnyCommandSpec[];
   /** Optional lead-in/tail words allowed around every command. */
   politeness?: readonly string[];
+  /** Short answers to the app's questions ("Did you mean 15?" → "yes"); not commands themselves. */
+  answers?: readonly string[];
 }
+
+/**
+ * Answers the pipeline takes after "Did you mean 15?" (core/pipeline: AFFIRMATIVE). Without them in
+ * the grammar the offline STT could never hear the "yes" the question asks for.
+ */
+export const DEFAULT_ANSWERS: readonly string[] = ['yes', 'yeah', 'yep', 'sure', 'correct', 'yes please', 'that one'];
 
 export interface GeneratedGrammar {
   /** JSGF V1.0 text; the public rule is <command>. */
@@ -264,6 +272,12 @@ export function generateGrammar(opts: GrammarOptions = {}): GeneratedGrammar {
     intents.push(c.intent);
   }
   if (commandRules.length === 0) throw new Error('no command has a pattern the grammar can express');
+  const answers = [...new Set((opts.answers ?? DEFAULT_ANSWERS).map((a) => a.trim().toLowerCase()))].filter((a) => /^[a-z' ]+$/.test(a));
+  if (answers.length > 0) {
+    for (const a of answers) for (const w of a.split(' ')) words.add(w);
+    lines.push(`<answer> = ${answers.join(' | ')};`);
+    commandRules.push('<answer>');
+  }
   const polite = [...new Set(opts.politeness ?? ['please'])].filter((w) => /^[a-z']+$/.test(w));
   for (const w of polite) words.add(w);
   const wrap = polite.length > 0 ? `[${polite.join(' | ')}]` : '';
