@@ -36,6 +36,15 @@ describe('pocketsphinx input conditioning', () => {
     expect(decideRejection(-30, NaN, true, REJECTION)).toBeNull();
   });
 
+  it('asks a side-effect hypothesis with a middling score for a clearly negative background margin', () => {
+    const r = { floor: -70, sideEffect: -60, sideEffectMargin: 5, marginWeight: 0.5, sideEffectBalance: -38, scale: 4 };
+    expect(decideRejection(-40, 2, true, r)).toBe('background'); // −40 − 1 < −38
+    expect(decideRejection(-40, -6, true, r)).toBeNull(); // −40 + 3 ≥ −38
+    expect(decideRejection(-30, 4, true, r)).toBeNull();
+    expect(decideRejection(-40, 2, false, r)).toBeNull(); // read-only intents keep the floor alone
+    expect(decideRejection(-40, NaN, true, r)).toBeNull(); // one word: no background decoding
+  });
+
   it('picks the narrowband front end for 8 kHz captures', () => {
     expect(frontEndFor(8000)).toBe('narrowband');
     expect(frontEndFor(16000)).toBe('wideband');

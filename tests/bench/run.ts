@@ -51,6 +51,11 @@ async function main(): Promise<void> {
     const { benchEnroll } = await import('./enroll.js');
     await benchEnroll(console.log);
   }
+  if (only.includes('speech-fit')) {
+    // Not part of a plain `npm run bench`: it rewrites main/speech/adapt/channelTransforms.ts.
+    const { benchFitChannel } = await import('./fitChannel.js');
+    await benchFitChannel(console.log);
+  }
   if (want('speech')) {
     const { benchSpeech } = await import('./speech.js');
     await benchSpeech(console.log);

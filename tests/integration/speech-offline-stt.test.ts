@@ -106,6 +106,10 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     expect(sideEffects.length).toBeLessThanOrEqual(8);
   }, 600_000);
 
+  it('hears the answer "yes" that "Did you mean 15?" asks for', async () => {
+    for (const [k, v] of voices.slice(0, 2).entries()) expect(stt.analyze(await render('yes', v, k === 0 ? CLEAN : HFP, k)).text, v).toBe('yes');
+  });
+
   it('reports a real confidence: higher for a command than for chit-chat', async () => {
     const cmd = stt.analyze(await render('what needs my attention', 'espeak:en-us', CLEAN, 0));
     const oog = stt.analyze(await render('the weather is nice today in paris', 'espeak:en-us', CLEAN, 0));
