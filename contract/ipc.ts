@@ -87,7 +87,7 @@ export interface LevelsSample {
   peakDbfs: number;
   rmsDbfs: number;
   atMs: number;
-  /** Audio lost since the meter started (device overruns + chunks dropped on the way to JS). */
+  /** Audio lost since the meter started: device overruns, chunks dropped on the way to JS, and capture gaps (main/audio/dropouts.ts). */
   dropouts?: number;
 }
 

@@ -7,6 +7,7 @@
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, LevelsSample } from '../../contract/ipc.js';
 import { ADDON_BUILD_HINT } from './addonAudio.js';
 import { AudioProcessHost, type AudioProcessOptions } from './audioProcess.js';
+import { CaptureGapCounter } from './dropouts.js';
 
 export { ADDON_BUILD_HINT };
 
@@ -138,9 +139,13 @@ export class AudioDiagnosticsService {
       if (mod !== null) {
         try {
           const cap = await mod.openCapture();
+          // Dropouts: what the device flagged (overflows), what was lost on the way to JS, and
+          // stretches where the device delivered no audio at all (gaps in the capture timestamps).
+          const gaps = new CaptureGapCounter();
           cap.onLevel((l) => {
             const st = cap.stats?.();
-            this.onLevels({ peakDbfs: clampDb(l.peakDbfs), rmsDbfs: clampDb(l.rmsDbfs), atMs: l.timestampMs, ...(st ? { dropouts: st.overruns + st.droppedChunks } : {}) });
+            const gapCount = gaps.observe(l.timestampMs);
+            this.onLevels({ peakDbfs: clampDb(l.peakDbfs), rmsDbfs: clampDb(l.rmsDbfs), atMs: l.timestampMs, dropouts: gapCount + (st ? st.overruns + st.droppedChunks : 0) });
           });
           this.capture = cap;
           this.warnings = [];
