@@ -43,6 +43,8 @@ export const SettingsSchema = z.strictObject({
   voiceInputMode: z.enum(['ptt', 'vad']),
   /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
   allowPlaintextSecrets: z.boolean(),
+  /** Start the desktop app at login (main/electron/loginItem.ts); no effect in browser mode. */
+  launchAtLogin: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
@@ -220,4 +222,5 @@ export const DEFAULT_SETTINGS: Settings = {
   wakePhrase: { enabled: false, phrase: 'hey companion' },
   voiceInputMode: 'ptt',
   allowPlaintextSecrets: false,
+  launchAtLogin: false,
 };

@@ -1,5 +1,5 @@
 /** The Electron shell with a mocked `electron` module: window prefs, IPC registration, sender checks, navigation. */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -69,6 +69,9 @@ vi.mock('electron', async () => {
     on: vi.fn(),
     quit: vi.fn(),
     exit: vi.fn(),
+    isPackaged: false,
+    getAppPath: () => '/repo',
+    setLoginItemSettings: vi.fn(),
   };
   return {
     app,
@@ -121,6 +124,8 @@ vi.mock('electron-store', () => ({
 describe('Electron shell (mocked electron)', () => {
   beforeAll(async () => {
     process.env['HANDSFREE_DATA_DIR'] = mkdtempSync(join(tmpdir(), 'hf-electron-'));
+    // Launch at login writes the XDG autostart entry here (Linux), never into the real ~/.config.
+    process.env['XDG_CONFIG_HOME'] = mkdtempSync(join(tmpdir(), 'hf-xdg-'));
     // No audio here: the voice loop reports itself unavailable at once instead of opening devices.
     process.env['HANDSFREE_AUDIO_ADDON'] = join(tmpdir(), 'hf-no-such-addon.node');
     // The shell's voice start is covered by the browser-mode E2E; here it would open real devices.
@@ -275,4 +280,21 @@ describe('Electron shell (mocked electron)', () => {
     h.online = true;
     await vi.waitFor(() => expect(app.notifications.poller.pausedFor).toEqual([]), { timeout: 7_000 });
   }, 20_000);
+
+  it('launch at login: the setting writes and removes the XDG autostart entry; a non-boolean is refused', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const entry = join(process.env['XDG_CONFIG_HOME']!, 'autostart', 'dev.handsfree.companion.desktop');
+    expect(existsSync(entry)).toBe(false);
+    await expect(call('settings.update', { launchAtLogin: 'yes' })).rejects.toThrow(/validation_failed: settings\.update: launchAtLogin: /);
+    expect(existsSync(entry)).toBe(false);
+    const on = (await call('settings.update', { launchAtLogin: true })) as { settings: { launchAtLogin: boolean } };
+    expect(on.settings.launchAtLogin).toBe(true);
+    // Unpackaged: electron plus the app directory.
+    expect(readFileSync(entry, 'utf8')).toMatch(new RegExp(`^Exec=${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} /repo$`, 'm'));
+    await call('settings.update', { launchAtLogin: false });
+    expect(existsSync(entry)).toBe(false);
+    const { app } = await import('electron');
+    expect(app.setLoginItemSettings).not.toHaveBeenCalled(); // Linux: the autostart file, not Electron's API
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { app as electronApp, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, safeStorage, session, shell, Tray } from 'electron';
 import ElectronStore from 'electron-store';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '../../contract/errors.js';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
@@ -19,6 +20,7 @@ import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
 import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, confirmDialogText, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
 import { openDefaultAudio } from '../voice/voiceRunner.js';
 import { utilityAudioChannel } from './audioChannel.js';
+import { applyLaunchAtLogin, launchCommand, type LoginItemHost } from './loginItem.js';
 import { SafeStorageSecretBackend } from './secrets.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 import type { App } from '../app/app.js';
@@ -54,13 +56,28 @@ async function run(): Promise<App | null> {
       if (Notification.isSupported()) new Notification({ title: 'HandsFree: shortcut not set', body: p.message }).show();
     }
   };
+  const loginHost = (): LoginItemHost => ({
+    platform: process.platform,
+    command: launchCommand({ isPackaged: electronApp.isPackaged, execPath: process.execPath, appPath: electronApp.getAppPath(), appImage: process.env['APPIMAGE'] }),
+    configHome: process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'),
+  });
+  const setLaunchAtLogin = (on: boolean): void => {
+    const problem = applyLaunchAtLogin(on, electronApp, loginHost());
+    if (problem === null) return;
+    logger.warn({ on }, problem);
+    if (Notification.isSupported()) new Notification({ title: 'HandsFree: launch at login', body: problem }).show();
+  };
+  let launchAtLogin = stored.get().launchAtLogin;
   const settings = new SettingsStore(store, secrets, {
     inEffect: settingsInEffect(effective),
     onChange: (s) => {
       applyLiveSettings(app, s);
       reportShortcuts(shortcuts.apply(s));
+      if (s.launchAtLogin !== launchAtLogin) setLaunchAtLogin((launchAtLogin = s.launchAtLogin));
     },
   });
+  // Refreshed at each start while on: the app (or its AppImage) may have moved since.
+  if (launchAtLogin) setLaunchAtLogin(true);
   applyLiveSettings(app, settings.get());
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s), audioProcessLoader({ spawn: utilityAudioChannel }));
   const handlers = createCallHandlers({

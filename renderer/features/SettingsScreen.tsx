@@ -118,6 +118,7 @@ export function SettingsScreen() {
         </fieldset>
         <fieldset>
         <legend>Advanced</legend>
+        <label className="check"><input type="checkbox" data-testid="setting-login" checked={draft.launchAtLogin} onChange={(e) => upd({ launchAtLogin: e.target.checked })} /> Start HandsFree when I log in (desktop app)</label>
         <label className="check"><input type="checkbox" checked={draft.allowPlaintextSecrets} onChange={(e) => upd({ allowPlaintextSecrets: e.target.checked })} /> Allow storing the GitHub token in plaintext when no OS keychain is available</label>
         </fieldset>
         <button type="submit" className="primary">Save settings</button>
