@@ -21,7 +21,7 @@ const h = vi.hoisted(() => ({
   seed: { pushToTalkShortcut: 'Ctrl+Shft+Space', headsetTapShortcut: 'MediaPlayPause' } as Record<string, unknown>,
   /** Tray tooltips and menus in order, and OS notifications shown. */
   tooltips: [] as string[],
-  menus: [] as { label?: string }[][],
+  menus: [] as { label?: string; checked?: boolean; click?: (item: { checked: boolean }) => void }[][],
   notifications: [] as { title: string; body: string }[],
   power: new Map<string, () => void>(),
   online: true,
@@ -107,7 +107,7 @@ vi.mock('electron', async () => {
     safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: h.openExternal },
-    Tray: class { setToolTip(t: string) { h.tooltips.push(t); } setContextMenu(m: { label?: string }[]) { h.menus.push(m); } },
+    Tray: class { setToolTip(t: string) { h.tooltips.push(t); } setTitle() {} setContextMenu(m: { label?: string }[]) { h.menus.push(m); } },
     nativeImage: { createEmpty: () => ({}), createFromDataURL: (u: string) => ({ dataUrl: u }) },
   };
 });
@@ -297,4 +297,28 @@ describe('Electron shell (mocked electron)', () => {
     const { app } = await import('electron');
     expect(app.setLoginItemSettings).not.toHaveBeenCalled(); // Linux: the autostart file, not Electron's API
   });
+
+  it('tray menu: open, push-to-talk, mute (saved, and following Settings) and quit act on the app', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const item = (label: RegExp) => h.menus.at(-1)!.find((i) => i.label !== undefined && label.test(i.label))!;
+    expect(item(/^Open HandsFree \(\d+ unread\)$/).label).toBe(`Open HandsFree (${/(\d+) unread/.exec(h.tooltips.at(-1)!)![1]} unread)`);
+    let shown = h.shown;
+    item(/^Open/).click!({ checked: false });
+    expect(h.shown).toBe(shown + 1);
+    shown = h.shown;
+    item(/^Push to talk$/).click!({ checked: false });
+    expect(h.shown).toBe(shown + 1); // push-to-talk brings the window up and toggles the mic
+    expect(item(/^Mute/).checked).toBe(false);
+    item(/^Mute/).click!({ checked: true });
+    expect(((await call('settings.get', undefined)) as { settings: { spokenNotifications: { muted: boolean } } }).settings.spokenNotifications.muted).toBe(true);
+    expect(item(/^Mute/).checked).toBe(true);
+    // Unmuted in Settings: the tray's checkbox follows.
+    const view = (await call('settings.get', undefined)) as { settings: { spokenNotifications: Record<string, unknown> } };
+    await call('settings.update', { spokenNotifications: { ...view.settings.spokenNotifications, muted: false } });
+    expect(item(/^Mute/).checked).toBe(false);
+    const { app } = await import('electron');
+    item(/^Quit/).click!({ checked: false });
+    expect(app.quit).toHaveBeenCalledTimes(1);
+  }, 20_000);
 });
