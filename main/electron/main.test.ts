@@ -321,4 +321,20 @@ describe('Electron shell (mocked electron)', () => {
     item(/^Quit/).click!({ checked: false });
     expect(app.quit).toHaveBeenCalledTimes(1);
   }, 20_000);
+
+  it('the saved voice must be one the chosen TTS provider lists (tts.voices), or default', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const choices = (await call('tts.voices', undefined)) as { providers: { provider: string; voices: string[] }[] };
+    const offline = choices.providers.find((p) => p.provider === 'offline')!.voices;
+    await expect(call('settings.update', { voice: 'klingon' })).rejects.toThrow(/validation_failed: settings\.update: voice: "klingon" is not a voice of the offline text-to-speech provider; choose one of: default, en-us,/);
+    const picked = offline.at(-1)!;
+    expect(((await call('settings.update', { voice: picked })) as { settings: { voice: string } }).settings.voice).toBe(picked);
+    // Switching provider keeps the voice only if the new provider has it.
+    await expect(call('settings.update', { ttsProvider: 'stub' })).rejects.toThrow(/voice: ".*" is not a voice of the stub text-to-speech provider/);
+    expect(((await call('settings.get', undefined)) as { settings: { ttsProvider: string } }).settings.ttsProvider).toBe('offline');
+    await call('settings.update', { ttsProvider: 'stub', voice: 'default' });
+    await call('settings.update', { ttsProvider: 'offline' });
+  });
 });
+

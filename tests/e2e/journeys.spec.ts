@@ -91,10 +91,14 @@ test('settings survive a restart', async ({ page }) => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Profile').selectOption('terse');
     await page.getByLabel('Mute spoken notifications').check();
-    await page.getByLabel('Voice').fill('en-gb');
-    // device fields offer the devices the add-on lists (at least the system default)
-    await expect(page.getByTestId('input-devices').locator('option[value="default"]')).toHaveCount(1);
-    await expect(page.getByLabel('Input device')).toHaveAttribute('list', 'input-devices');
+    // the voice is picked from the offline provider's own list (this machine's espeak-ng voices)
+    const voice = page.getByTestId('setting-voice');
+    await expect(voice.locator('option[value="en-us+f3"]')).toHaveCount(1);
+    await expect(voice.locator('option[value="klingon"]')).toHaveCount(0);
+    await voice.selectOption('en-gb');
+    // device pickers offer the devices the add-on lists (at least the system default)
+    await expect(page.getByTestId('setting-input-device').locator('option[value="default"]')).toHaveCount(1);
+    await expect(page.getByTestId('setting-output-device')).toHaveValue('default');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByTestId('live-region')).toHaveText('Settings saved.');
     // profile and mute apply at once; the voice is picked at start-up, and the page says so
