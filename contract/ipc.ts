@@ -89,8 +89,10 @@ export interface LevelsSample {
   peakDbfs: number;
   rmsDbfs: number;
   atMs: number;
-  /** Audio lost since the meter started: device overruns, chunks dropped on the way to JS, and capture gaps (main/audio/dropouts.ts). */
+  /** Audio lost since the meter started: device overruns, chunks dropped on the way to JS, and capture gaps (main/audio/dropouts.ts). Input only. */
   dropouts?: number;
+  /** Which side: the capture device (default) or the output, metered through its monitor source. */
+  source?: 'input' | 'output';
 }
 
 export interface AudioDiagnosticsView {
@@ -98,6 +100,8 @@ export interface AudioDiagnosticsView {
   route: { input: string | null; output: string | null; bluetoothProfile: string | null; sampleRateHz: number | null };
   devices: readonly { id: string; name: string; direction: 'input' | 'output'; transport: string }[];
   metering: boolean;
+  /** The output device metered through its monitor while the meter is on; null when off or when the audio server has no monitor for it. */
+  outputMonitor: string | null;
   warnings: readonly string[];
 }
 

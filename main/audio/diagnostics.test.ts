@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LevelsSample } from '../../contract/ipc.js';
-import { AudioDiagnosticsService, type AddonModule } from './diagnostics.js';
+import { AudioDiagnosticsService, type AddonDevice, type AddonModule } from './diagnostics.js';
 
 /** An add-on double whose capture the test drives level by level, with loss counters it sets. */
 function fakeAddon() {
@@ -46,5 +46,49 @@ describe('AudioDiagnosticsService dropouts', () => {
     await svc.meter(true);
     addon.level(50_000);
     expect(seen.at(-1)!.dropouts).toBe(0);
+  });
+});
+
+describe('AudioDiagnosticsService output level', () => {
+  const device = (id: string, o: Partial<AddonDevice>): AddonDevice => ({ id, name: id, maxInputChannels: 0, transport: 'virtual', bluetoothProfile: 'unknown', isDefaultInput: false, isDefaultOutput: false, defaultSampleRateHz: 48_000, isMonitor: false, ...o });
+
+  it('meters the default output through its monitor source, as output levels', async () => {
+    const emitters = new Map<string, (l: { rmsDbfs: number; peakDbfs: number; timestampMs: number }) => void>();
+    const closed: string[] = [];
+    const devices = [device('pulse:mic', { maxInputChannels: 1, isDefaultInput: true }), device('pulse:spk.monitor', { maxInputChannels: 2, isMonitor: true }), device('pulse:spk', { isDefaultOutput: true, name: 'Speakers' }), device('pulse:other.monitor', { maxInputChannels: 2, isMonitor: true })];
+    const mod: AddonModule = {
+      ...fakeAddon().mod,
+      listDevices: async () => devices,
+      openCapture: async (o) => {
+        const id = o?.device ?? 'default-input';
+        return { onLevel: (fn) => (emitters.set(id, fn), () => undefined), close: () => closed.push(id) };
+      },
+    };
+    const seen: LevelsSample[] = [];
+    const svc = new AudioDiagnosticsService((s) => seen.push(s), async () => mod);
+    const view = await svc.meter(true);
+    expect(view.outputMonitor).toBe('Speakers');
+    expect([...emitters.keys()].sort()).toEqual(['default-input', 'pulse:spk.monitor']);
+    emitters.get('pulse:spk.monitor')!({ rmsDbfs: -12, peakDbfs: -3, timestampMs: 10 });
+    emitters.get('default-input')!({ rmsDbfs: -200, peakDbfs: -50, timestampMs: 11 });
+    expect(seen).toEqual([
+      { rmsDbfs: -12, peakDbfs: -3, atMs: 10, source: 'output' },
+      { rmsDbfs: -100, peakDbfs: -50, atMs: 11, dropouts: 0 },
+    ]);
+    const off = await svc.meter(false);
+    expect(off.outputMonitor).toBeNull();
+    expect(closed.sort()).toEqual(['default-input', 'pulse:spk.monitor']);
+  });
+
+  it('no monitor for the output (PortAudio, CoreAudio): input only, and the view says so', async () => {
+    const opened: (string | undefined)[] = [];
+    const mod: AddonModule = {
+      ...fakeAddon().mod,
+      listDevices: async () => [device('pa:0', { maxInputChannels: 1, isDefaultInput: true }), device('pa:1', { isDefaultOutput: true })],
+      openCapture: async (o) => (opened.push(o?.device), { onLevel: () => () => undefined, close: () => undefined }),
+    };
+    const view = await new AudioDiagnosticsService(() => undefined, async () => mod).meter(true);
+    expect(opened).toEqual([undefined]);
+    expect(view).toMatchObject({ metering: true, outputMonitor: null, warnings: [] });
   });
 });

@@ -67,6 +67,9 @@ test('diagnostics: level meter moves with audio on the capture device, or the ad
       .toBe(true);
     // The level history draws the same samples over the last 10 s, and the dropout count is shown.
     await expect.poll(async () => Number(await page.getByTestId('level-history').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(20);
+    // The output (the loopback sink, metered through its monitor) has its own history beside it.
+    await expect.poll(async () => Number(await page.getByTestId('output-level-history').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(20);
+    await expect(page.getByTestId('output-level-history')).toHaveAttribute('aria-label', /^Output level over the last 10 seconds: \d+ samples, now -?\d+ dBFS$/);
     await expect(page.getByTestId('dropouts')).toHaveText(/^\d+$/);
     // An injected stall: the loopback sink (and so its monitor, the capture source) is suspended for
     // 700 ms: the device delivers no audio, and the counter (capture-time gaps, main/audio/dropouts.ts)
