@@ -39,6 +39,13 @@ export function SettingsScreen() {
   useEffect(() => {
     if (view) setDraft(view.settings);
   }, [view]);
+  // A voice the chosen provider does not offer (after switching provider) falls back to its default:
+  // the host would refuse to save it.
+  const ttsProvider = draft?.ttsProvider;
+  useEffect(() => {
+    const offered = ttsChoices?.providers.find((c) => c.provider === ttsProvider)?.voices;
+    if (offered !== undefined) setDraft((d) => (d !== null && d.voice !== 'default' && !offered.includes(d.voice) ? { ...d, voice: 'default' } : d));
+  }, [ttsProvider, ttsChoices]);
   if (!view || !draft) return <p role="status">Loading settings…</p>;
   const upd = (patch: Partial<Settings>) => setDraft({ ...draft, ...patch });
   const submit = (e: FormEvent) => {
@@ -94,7 +101,7 @@ export function SettingsScreen() {
           </select>
         </label>
         <label>Text-to-speech
-          <select value={draft.ttsProvider} onChange={(e) => { const p = e.target.value as Settings['ttsProvider']; upd({ ttsProvider: p, ...(voicesOf(p).includes(draft.voice) ? {} : { voice: 'default' }) }); }}>
+          <select value={draft.ttsProvider} onChange={(e) => upd({ ttsProvider: e.target.value as Settings['ttsProvider'] })}>
             <option value="offline">Offline</option><option value="openai">OpenAI</option><option value="stub">Stub</option>
           </select>
         </label>

@@ -96,6 +96,11 @@ test('settings survive a restart', async ({ page }) => {
     await expect(voice.locator('option[value="en-us+f3"]')).toHaveCount(1);
     await expect(voice.locator('option[value="klingon"]')).toHaveCount(0);
     await voice.selectOption('en-gb');
+    // a provider that does not offer the voice puts it back to the provider's default
+    await page.getByLabel('Text-to-speech').selectOption('stub');
+    await expect(voice).toHaveValue('default');
+    await page.getByLabel('Text-to-speech').selectOption('offline');
+    await voice.selectOption('en-gb');
     // device pickers offer the devices the add-on lists (at least the system default)
     await expect(page.getByTestId('setting-input-device').locator('option[value="default"]')).toHaveCount(1);
     await expect(page.getByTestId('setting-output-device')).toHaveValue('default');
