@@ -36,8 +36,10 @@ export function SettingsScreen() {
   useEffect(() => {
     void load();
   }, [load]);
+  // The draft starts from the first settings seen; a later reload (the app and this screen both load
+  // them at start) must not wipe what the user already changed.
   useEffect(() => {
-    if (view) setDraft(view.settings);
+    if (view) setDraft((d) => d ?? view.settings);
   }, [view]);
   // A voice the chosen provider does not offer (after switching provider) falls back to its default:
   // the host would refuse to save it.
