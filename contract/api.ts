@@ -92,7 +92,7 @@ export interface StatusResponse {
   version: string;
   mode: 'fixture' | 'live';
   uptime_ms: number;
-  github: { ok: boolean; account: string | null; rate_limit: RateLimitInfo | null; error: string | null };
+  github: { ok: boolean; account: string | null; rate_limit: RateLimitInfo | null; error: string | null; last_error?: { message: string; at: string } | null };
   store: { ok: boolean; path: string; message: string | null };
   pending_actions: number;
   auth_mode: 'local' | 'dev' | 'api_key' | 'jwt';
@@ -106,6 +106,8 @@ export interface ProviderHealthView {
   provider: string;
   ok: boolean;
   message: string | null;
+  /** The last failure and when (ISO 8601), kept after the provider recovers; null: none since start. */
+  last_error?: { message: string; at: string } | null;
 }
 
 /** What every transport calls. Implemented in main by the composition root. */

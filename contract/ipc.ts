@@ -43,6 +43,8 @@ export const SettingsSchema = z.strictObject({
   voiceInputMode: z.enum(['ptt', 'vad']),
   /** The user accepted storing the GitHub token in plaintext where no OS keychain is available. */
   allowPlaintextSecrets: z.boolean(),
+  /** Start the desktop app at login (main/electron/loginItem.ts); no effect in browser mode. */
+  launchAtLogin: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
@@ -87,8 +89,10 @@ export interface LevelsSample {
   peakDbfs: number;
   rmsDbfs: number;
   atMs: number;
-  /** Audio lost since the meter started (device overruns + chunks dropped on the way to JS). */
+  /** Audio lost since the meter started: device overruns, chunks dropped on the way to JS, and capture gaps (main/audio/dropouts.ts). Input only. */
   dropouts?: number;
+  /** Which side: the capture device (default) or the output, metered through its monitor source. */
+  source?: 'input' | 'output';
 }
 
 export interface AudioDiagnosticsView {
@@ -96,6 +100,8 @@ export interface AudioDiagnosticsView {
   route: { input: string | null; output: string | null; bluetoothProfile: string | null; sampleRateHz: number | null };
   devices: readonly { id: string; name: string; direction: 'input' | 'output'; transport: string }[];
   metering: boolean;
+  /** The output device metered through its monitor while the meter is on; null when off or when the audio server has no monitor for it. */
+  outputMonitor: string | null;
   warnings: readonly string[];
 }
 
@@ -220,4 +226,5 @@ export const DEFAULT_SETTINGS: Settings = {
   wakePhrase: { enabled: false, phrase: 'hey companion' },
   voiceInputMode: 'ptt',
   allowPlaintextSecrets: false,
+  launchAtLogin: false,
 };

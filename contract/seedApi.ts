@@ -275,7 +275,9 @@ export function errorBody(code: string, message: string, details: Record<string,
 
 export const DependencyStatusSchema = z.strictObject({ name: z.string(), status: z.enum(['ok', 'degraded', 'unavailable']), message: z.string().optional() });
 
-const ProviderHealthSchema = z.strictObject({ provider: z.string(), ok: z.boolean(), message: z.string().nullable() });
+/** A provider's last failure and when (ISO 8601), kept after it recovers. */
+const LastErrorSchema = z.strictObject({ message: z.string(), at: z.string() }).nullable().optional();
+const ProviderHealthSchema = z.strictObject({ provider: z.string(), ok: z.boolean(), message: z.string().nullable(), last_error: LastErrorSchema });
 export const StatusResponseSchema = z.strictObject({
   status: z.enum(['ok', 'degraded', 'unavailable']),
   timestamp: z.iso.datetime(),
@@ -283,7 +285,7 @@ export const StatusResponseSchema = z.strictObject({
   version: z.string(),
   mode: z.enum(['fixture', 'live']),
   uptime_ms: z.number(),
-  github: z.strictObject({ ok: z.boolean(), account: z.string().nullable(), rate_limit: z.strictObject({ limit: z.number(), remaining: z.number(), resetAtMs: z.number() }).nullable(), error: z.string().nullable() }),
+  github: z.strictObject({ ok: z.boolean(), account: z.string().nullable(), rate_limit: z.strictObject({ limit: z.number(), remaining: z.number(), resetAtMs: z.number() }).nullable(), error: z.string().nullable(), last_error: LastErrorSchema }),
   store: z.strictObject({ ok: z.boolean(), path: z.string(), message: z.string().nullable() }),
   pending_actions: z.number().int(),
   auth_mode: z.enum(['local', 'dev', 'api_key', 'jwt']),

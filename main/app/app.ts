@@ -16,6 +16,7 @@ import { openStore, type Store } from '../store/index.js';
 import { REPO_ROOT, type AppConfig } from './config.js';
 import { AppEventBus, type EventAudience } from './events.js';
 import { StageMetrics } from './metrics.js';
+import { isGithubOutage, LastError, recordFailures } from '../log/lastError.js';
 import { cryptoRandom, monotonicEpochId, systemClock } from './system.js';
 import { AgentService } from '../agent/agentService.js';
 import { toTaskView } from '../agent/agentTaskStore.js';
@@ -108,7 +109,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   const store = await openStore({ path: join(config.dataDir, 'handsfree.sqlite'), clock, logger, compactEveryWrites: 4000, journalToSnapshotRatio: 1 });
   const notes: string[] = [];
   if (!store.startupReport.ok) notes.push(store.startupReport.message);
-  const rawGithub = opts.github ?? (await makeGateway(config, logger, clock.nowMs()));
+  // GitHub outages (not "no such PR"), from commands and the poller alike, are kept with their time for Status.
+  const githubErrors = new LastError(() => clock.nowMs());
+  const rawGithub = recordFailures(opts.github ?? (await makeGateway(config, logger, clock.nowMs())), githubErrors, isGithubOutage);
   const metrics = new StageMetrics();
   const events = new AppEventBus();
   // Pending actions from another boot (or, off Linux, another process) are expired: their
@@ -317,7 +320,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         version: APP_VERSION,
         mode: github.mode,
         uptime_ms: Math.round(clock.monotonicMs() - started),
-        github: { ok: ghOk, account: viewer?.login ?? null, rate_limit: github.rateLimit(), error: ghError },
+        github: { ok: ghOk, account: viewer?.login ?? null, rate_limit: github.rateLimit(), error: ghError, last_error: githubErrors.last },
         store: { ok: store.startupReport.ok, path: store.path, message: store.startupReport.ok ? null : store.startupReport.message },
         pending_actions: store.repos.pendingActions.listByState(['pending']).length,
         auth_mode: config.authMode,

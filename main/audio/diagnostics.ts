@@ -7,10 +7,11 @@
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, LevelsSample } from '../../contract/ipc.js';
 import { ADDON_BUILD_HINT } from './addonAudio.js';
 import { AudioProcessHost, type AudioProcessOptions } from './audioProcess.js';
+import { CaptureGapCounter } from './dropouts.js';
 
 export { ADDON_BUILD_HINT };
 
-interface AddonDevice {
+export interface AddonDevice {
   id: string;
   name: string;
   maxInputChannels: number;
@@ -76,8 +77,15 @@ const defaultLoader: AddonLoader = process.env['HANDSFREE_AUDIO_IN_PROCESS'] ===
 
 const clampDb = (v: number): number => (Number.isFinite(v) ? Math.max(-100, Math.min(0, v)) : -100);
 
+/** The monitor source of output device `outputId` (PulseAudio/PipeWire name it `<sink>.monitor`), if listed. */
+export function outputMonitorOf(devices: readonly AddonDevice[], outputId: string): AddonDevice | null {
+  return devices.find((d) => d.isMonitor && d.id === `${outputId}.monitor`) ?? null;
+}
+
 export class AudioDiagnosticsService {
   private capture: AddonCapture | null = null;
+  /** The output level: a capture on the default output's monitor (what is actually being played). */
+  private outputCapture: { cap: AddonCapture; name: string } | null = null;
   private warnings: string[] = [];
 
   constructor(
@@ -103,6 +111,7 @@ export class AudioDiagnosticsService {
         route: { input: null, output: null, bluetoothProfile: null, sampleRateHz: null },
         devices: [],
         metering: false,
+        outputMonitor: null,
         warnings: [],
       };
     }
@@ -123,6 +132,7 @@ export class AudioDiagnosticsService {
       route: { input: input?.name ?? null, output: output?.name ?? null, bluetoothProfile: input?.bluetoothProfile ?? null, sampleRateHz: input?.defaultSampleRateHz ?? null },
       devices: devices.map((d) => ({ id: d.id, name: d.name, direction: d.maxInputChannels > 0 ? 'input' : 'output', transport: d.transport })),
       metering: this.capture !== null,
+      outputMonitor: this.outputCapture?.name ?? null,
       warnings,
     };
   }
@@ -138,12 +148,17 @@ export class AudioDiagnosticsService {
       if (mod !== null) {
         try {
           const cap = await mod.openCapture();
+          // Dropouts: what the device flagged (overflows), what was lost on the way to JS, and
+          // stretches where the device delivered no audio at all (gaps in the capture timestamps).
+          const gaps = new CaptureGapCounter();
           cap.onLevel((l) => {
             const st = cap.stats?.();
-            this.onLevels({ peakDbfs: clampDb(l.peakDbfs), rmsDbfs: clampDb(l.rmsDbfs), atMs: l.timestampMs, ...(st ? { dropouts: st.overruns + st.droppedChunks } : {}) });
+            const gapCount = gaps.observe(l.timestampMs);
+            this.onLevels({ peakDbfs: clampDb(l.peakDbfs), rmsDbfs: clampDb(l.rmsDbfs), atMs: l.timestampMs, dropouts: gapCount + (st ? st.overruns + st.droppedChunks : 0) });
           });
           this.capture = cap;
           this.warnings = [];
+          await this.meterOutput(mod);
         } catch (e) {
           this.warnings = [`Could not open the capture device: ${e instanceof Error ? e.message : String(e)}`];
         }
@@ -177,8 +192,25 @@ export class AudioDiagnosticsService {
     }
   }
 
+  /** Meters the default output through its monitor source, where the audio server has one (else the page says why not). */
+  private async meterOutput(mod: AddonModule): Promise<void> {
+    try {
+      const devices = await mod.listDevices();
+      const out = devices.find((d) => d.isDefaultOutput);
+      const monitor = out ? outputMonitorOf(devices, out.id) : null;
+      if (monitor === null) return;
+      const cap = await mod.openCapture({ device: monitor.id });
+      cap.onLevel((l) => this.onLevels({ peakDbfs: clampDb(l.peakDbfs), rmsDbfs: clampDb(l.rmsDbfs), atMs: l.timestampMs, source: 'output' }));
+      this.outputCapture = { cap, name: out?.name ?? monitor.name };
+    } catch (e) {
+      this.warnings.push(`Could not meter the output: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   stop(): void {
     this.capture?.close();
     this.capture = null;
+    this.outputCapture?.cap.close();
+    this.outputCapture = null;
   }
 }

@@ -1,5 +1,5 @@
 /** The Electron shell with a mocked `electron` module: window prefs, IPC registration, sender checks, navigation. */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -21,7 +21,7 @@ const h = vi.hoisted(() => ({
   seed: { pushToTalkShortcut: 'Ctrl+Shft+Space', headsetTapShortcut: 'MediaPlayPause' } as Record<string, unknown>,
   /** Tray tooltips and menus in order, and OS notifications shown. */
   tooltips: [] as string[],
-  menus: [] as { label?: string }[][],
+  menus: [] as { label?: string; checked?: boolean; click?: (item: { checked: boolean }) => void }[][],
   notifications: [] as { title: string; body: string }[],
   power: new Map<string, () => void>(),
   online: true,
@@ -69,6 +69,9 @@ vi.mock('electron', async () => {
     on: vi.fn(),
     quit: vi.fn(),
     exit: vi.fn(),
+    isPackaged: false,
+    getAppPath: () => '/repo',
+    setLoginItemSettings: vi.fn(),
   };
   return {
     app,
@@ -104,7 +107,7 @@ vi.mock('electron', async () => {
     safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: h.openExternal },
-    Tray: class { setToolTip(t: string) { h.tooltips.push(t); } setContextMenu(m: { label?: string }[]) { h.menus.push(m); } },
+    Tray: class { setToolTip(t: string) { h.tooltips.push(t); } setTitle() {} setContextMenu(m: { label?: string }[]) { h.menus.push(m); } },
     nativeImage: { createEmpty: () => ({}), createFromDataURL: (u: string) => ({ dataUrl: u }) },
   };
 });
@@ -121,6 +124,8 @@ vi.mock('electron-store', () => ({
 describe('Electron shell (mocked electron)', () => {
   beforeAll(async () => {
     process.env['HANDSFREE_DATA_DIR'] = mkdtempSync(join(tmpdir(), 'hf-electron-'));
+    // Launch at login writes the XDG autostart entry here (Linux), never into the real ~/.config.
+    process.env['XDG_CONFIG_HOME'] = mkdtempSync(join(tmpdir(), 'hf-xdg-'));
     // No audio here: the voice loop reports itself unavailable at once instead of opening devices.
     process.env['HANDSFREE_AUDIO_ADDON'] = join(tmpdir(), 'hf-no-such-addon.node');
     // The shell's voice start is covered by the browser-mode E2E; here it would open real devices.
@@ -275,4 +280,61 @@ describe('Electron shell (mocked electron)', () => {
     h.online = true;
     await vi.waitFor(() => expect(app.notifications.poller.pausedFor).toEqual([]), { timeout: 7_000 });
   }, 20_000);
+
+  it('launch at login: the setting writes and removes the XDG autostart entry; a non-boolean is refused', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const entry = join(process.env['XDG_CONFIG_HOME']!, 'autostart', 'dev.handsfree.companion.desktop');
+    expect(existsSync(entry)).toBe(false);
+    await expect(call('settings.update', { launchAtLogin: 'yes' })).rejects.toThrow(/validation_failed: settings\.update: launchAtLogin: /);
+    expect(existsSync(entry)).toBe(false);
+    const on = (await call('settings.update', { launchAtLogin: true })) as { settings: { launchAtLogin: boolean } };
+    expect(on.settings.launchAtLogin).toBe(true);
+    // Unpackaged: electron plus the app directory.
+    expect(readFileSync(entry, 'utf8')).toMatch(new RegExp(`^Exec=${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} /repo$`, 'm'));
+    await call('settings.update', { launchAtLogin: false });
+    expect(existsSync(entry)).toBe(false);
+    const { app } = await import('electron');
+    expect(app.setLoginItemSettings).not.toHaveBeenCalled(); // Linux: the autostart file, not Electron's API
+  });
+
+  it('tray menu: open, push-to-talk, mute (saved, and following Settings) and quit act on the app', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const item = (label: RegExp) => h.menus.at(-1)!.find((i) => i.label !== undefined && label.test(i.label))!;
+    expect(item(/^Open HandsFree \(\d+ unread\)$/).label).toBe(`Open HandsFree (${/(\d+) unread/.exec(h.tooltips.at(-1)!)![1]} unread)`);
+    let shown = h.shown;
+    item(/^Open/).click!({ checked: false });
+    expect(h.shown).toBe(shown + 1);
+    shown = h.shown;
+    item(/^Push to talk$/).click!({ checked: false });
+    expect(h.shown).toBe(shown + 1); // push-to-talk brings the window up and toggles the mic
+    expect(item(/^Mute/).checked).toBe(false);
+    item(/^Mute/).click!({ checked: true });
+    expect(((await call('settings.get', undefined)) as { settings: { spokenNotifications: { muted: boolean } } }).settings.spokenNotifications.muted).toBe(true);
+    expect(item(/^Mute/).checked).toBe(true);
+    // Unmuted in Settings: the tray's checkbox follows.
+    const view = (await call('settings.get', undefined)) as { settings: { spokenNotifications: Record<string, unknown> } };
+    await call('settings.update', { spokenNotifications: { ...view.settings.spokenNotifications, muted: false } });
+    expect(item(/^Mute/).checked).toBe(false);
+    const { app } = await import('electron');
+    item(/^Quit/).click!({ checked: false });
+    expect(app.quit).toHaveBeenCalledTimes(1);
+  }, 20_000);
+
+  it('the saved voice must be one the chosen TTS provider lists (tts.voices), or default', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const choices = (await call('tts.voices', undefined)) as { providers: { provider: string; voices: string[] }[] };
+    const offline = choices.providers.find((p) => p.provider === 'offline')!.voices;
+    await expect(call('settings.update', { voice: 'klingon' })).rejects.toThrow(/validation_failed: settings\.update: voice: "klingon" is not a voice of the offline text-to-speech provider; choose one of: default, en-us,/);
+    const picked = offline.at(-1)!;
+    expect(((await call('settings.update', { voice: picked })) as { settings: { voice: string } }).settings.voice).toBe(picked);
+    // Switching provider keeps the voice only if the new provider has it.
+    await expect(call('settings.update', { ttsProvider: 'stub' })).rejects.toThrow(/voice: ".*" is not a voice of the stub text-to-speech provider/);
+    expect(((await call('settings.get', undefined)) as { settings: { ttsProvider: string } }).settings.ttsProvider).toBe('offline');
+    await call('settings.update', { ttsProvider: 'stub', voice: 'default' });
+    await call('settings.update', { ttsProvider: 'offline' });
+  });
 });
+

@@ -5,6 +5,7 @@
  */
 import { app as electronApp, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, safeStorage, session, shell, Tray } from 'electron';
 import ElectronStore from 'electron-store';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '../../contract/errors.js';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
@@ -19,7 +20,9 @@ import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
 import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, confirmDialogText, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
 import { openDefaultAudio } from '../voice/voiceRunner.js';
 import { utilityAudioChannel } from './audioChannel.js';
+import { applyLaunchAtLogin, launchCommand, type LoginItemHost } from './loginItem.js';
 import { SafeStorageSecretBackend } from './secrets.js';
+import { trayMenuTemplate, trayToolTip, type TrayState } from './trayMenu.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 import type { App } from '../app/app.js';
 
@@ -54,13 +57,30 @@ async function run(): Promise<App | null> {
       if (Notification.isSupported()) new Notification({ title: 'HandsFree: shortcut not set', body: p.message }).show();
     }
   };
+  const loginHost = (): LoginItemHost => ({
+    platform: process.platform,
+    command: launchCommand({ isPackaged: electronApp.isPackaged, execPath: process.execPath, appPath: electronApp.getAppPath(), appImage: process.env['APPIMAGE'] }),
+    configHome: process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'),
+  });
+  const setLaunchAtLogin = (on: boolean): void => {
+    const problem = applyLaunchAtLogin(on, electronApp, loginHost());
+    if (problem === null) return;
+    logger.warn({ on }, problem);
+    if (Notification.isSupported()) new Notification({ title: 'HandsFree: launch at login', body: problem }).show();
+  };
+  let launchAtLogin = stored.get().launchAtLogin;
+  let refreshTray = (): void => undefined; // set once the tray exists
   const settings = new SettingsStore(store, secrets, {
     inEffect: settingsInEffect(effective),
     onChange: (s) => {
       applyLiveSettings(app, s);
       reportShortcuts(shortcuts.apply(s));
+      if (s.launchAtLogin !== launchAtLogin) setLaunchAtLogin((launchAtLogin = s.launchAtLogin));
+      refreshTray(); // mute may have changed in Settings
     },
   });
+  // Refreshed at each start while on: the app (or its AppImage) may have moved since.
+  if (launchAtLogin) setLaunchAtLogin(true);
   applyLiveSettings(app, settings.get());
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s), audioProcessLoader({ spawn: utilityAudioChannel }));
   const handlers = createCallHandlers({
@@ -109,7 +129,6 @@ async function run(): Promise<App | null> {
     if (!win.isDestroyed()) win.webContents.send(ipcEventChannel(name), payload);
   });
 
-  let muted = settings.get().spokenNotifications.muted;
   const tray = new Tray(nativeImage.createFromDataURL(TRAY_ICON_PNG));
   // A global shortcut has no key-up: the first press opens the mic, the next one ends the utterance.
   function pushToTalk(): void {
@@ -122,27 +141,35 @@ async function run(): Promise<App | null> {
       })
       .catch((e: unknown) => logger.error({ err: String(e) }, 'push-to-talk failed'));
   }
-  // The tray shows the store's inbox: its unread count, and the first few threads to open.
-  const updateTray = (unread: number, items: readonly { title: string; repo: string; url: string }[]): void => {
-    tray.setToolTip(`HandsFree: ${unread} unread`);
+  // The tray shows the store's inbox (unread count, newest threads) and the saved mute setting,
+  // rebuilt when either changes; the menu itself is main/electron/trayMenu.ts.
+  let trayInbox: TrayState['items'] = [];
+  let trayUnread = 0;
+  const updateTray = (): void => {
+    tray.setToolTip(trayToolTip(trayUnread));
+    if (process.platform === 'darwin') tray.setTitle(trayUnread > 0 ? String(trayUnread) : '');
     tray.setContextMenu(
-      Menu.buildFromTemplate([
-        { label: `Open (${unread} unread)`, click: () => win.show() },
-        ...items.slice(0, 5).map((i) => ({
-          label: `${i.repo}: ${i.title.replace(/[\r\n\t]+/g, ' ').slice(0, 60)}`,
-          enabled: isAllowedExternalUrl(i.url),
-          click: () => void (isAllowedExternalUrl(i.url) ? shell.openExternal(i.url) : undefined),
-        })),
-        { type: 'separator' },
-        { label: 'Push to talk', click: pushToTalk },
-        { label: 'Mute spoken notifications', type: 'checkbox', checked: muted, click: (item) => { muted = item.checked; settings.update({ spokenNotifications: { ...settings.get().spokenNotifications, muted } }); } },
-        { type: 'separator' },
-        { label: 'Quit', click: () => electronApp.quit() },
-      ]),
+      Menu.buildFromTemplate(
+        trayMenuTemplate(
+          { unread: trayUnread, items: trayInbox, muted: settings.get().spokenNotifications.muted },
+          {
+            open: () => win.show(),
+            openUrl: (url) => void shell.openExternal(url),
+            pushToTalk,
+            setMuted: (muted) => void settings.update({ spokenNotifications: { ...settings.get().spokenNotifications, muted } }),
+            quit: () => electronApp.quit(),
+          },
+        ),
+      ),
     );
   };
-  updateTray(0, []);
-  app.events.on('inbox.changed', ({ items, unread }) => updateTray(unread ?? items.filter((i) => i.unread).length, items));
+  refreshTray = updateTray;
+  updateTray();
+  app.events.on('inbox.changed', ({ items, unread }) => {
+    trayInbox = items;
+    trayUnread = unread ?? items.filter((i) => i.unread).length;
+    updateTray();
+  });
   // One OS notification per delivered batch; the center already applied filters, quiet hours and mute.
   app.events.on('notification.alert', (a) => {
     if (Notification.isSupported()) new Notification({ title: a.title, body: a.body, silent: true }).show();

@@ -15,8 +15,43 @@ import type { ProviderHealth, Speech, SpeechStream, SynthesizeOptions, TextToSpe
 import { sanitizeForSpeech } from '../../core/voice/speechText.js';
 import { parseWav } from './wav.js';
 
-/** Voices offered (espeak-ng names, with variants); the first is the default. */
+/** Voices always offered (espeak-ng names, with variants); the first is the default. */
 export const ESPEAK_VOICES = ['en-us', 'en-us+f3', 'en-us+m3', 'en-gb', 'en-gb+f3'] as const;
+
+/** A voice name espeak-ng accepts here: language tag segments (`x` as in en-gb-x-rp), then an optional +variant. */
+const VOICE_NAME = /^[a-z]{2,3}(-[a-z0-9]{1,8})*(\+[a-z0-9]{1,8})?$/i;
+
+/**
+ * The English voices in `espeak-ng --voices=en` output (its table: Pty, Language, Age/Gender,
+ * VoiceName, File, …), by language name, in listed order and without duplicates. MBROLA voices
+ * (File `mb/…`) are left out: they need the separate mbrola binary and voice data.
+ */
+export function parseEspeakVoices(table: string): string[] {
+  const out: string[] = [];
+  for (const line of table.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    const [lang, file] = [cols[1], cols[4]];
+    if (lang === undefined || file === undefined || file.startsWith('mb/') || !VOICE_NAME.test(lang) || out.includes(lang)) continue;
+    out.push(lang);
+  }
+  return out;
+}
+
+let installed: readonly string[] | null = null;
+
+/** ESPEAK_VOICES, then the other English voices installed here (read once from espeak-ng; none when it is missing). */
+export function espeakVoices(): readonly string[] {
+  if (installed === null) {
+    let table = '';
+    try {
+      table = execFileSync('espeak-ng', ['--voices=en'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      // not installed: synthesis reports that through health()
+    }
+    installed = [...ESPEAK_VOICES, ...parseEspeakVoices(table).filter((v) => !(ESPEAK_VOICES as readonly string[]).includes(v))];
+  }
+  return installed;
+}
 
 let available: boolean | null = null;
 
@@ -35,11 +70,12 @@ export function espeakAvailable(): boolean {
 /** stdout of a piped child is a net.Socket (it can be unref'd). */
 type EspeakChild = ChildProcessByStdio<Writable, Socket, null>;
 
-const VOICE_NAME = /^[a-z]{2,3}(-[a-z0-9]{2,8})*(\+[a-z0-9]{1,8})?$/i;
-
 export class EspeakTextToSpeech implements TextToSpeech {
   readonly name = 'offline-espeak-ng';
-  readonly voices: readonly string[] = ESPEAK_VOICES;
+  /** What this machine's espeak-ng offers (the Settings voice picker lists these). */
+  get voices(): readonly string[] {
+    return espeakVoices();
+  }
   private lastError: string | null = null;
   /** A started espeak-ng waiting on stdin for the next streamed reply, and its voice. */
   private spare: { voice: string; child: EspeakChild } | null = null;

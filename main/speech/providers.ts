@@ -5,6 +5,7 @@
  * it is needed; the OpenAI STT gets the same names as a vocabulary prompt.
  */
 import type { ProviderHealth, SpeechToText, TextToSpeech } from '../../core/ports/speech.js';
+import { LastError, recordFailures, type LastErrorView } from '../log/lastError.js';
 import { EspeakTextToSpeech } from './espeak.js';
 import { FallbackNotices, FallbackSpeechToText, FallbackTextToSpeech } from './fallback.js';
 import { OpenAiSpeechToText } from './openai/openAiSpeechToText.js';
@@ -33,7 +34,8 @@ export interface SpeechProviders {
   tts: TextToSpeech;
   /** Loads the user's repos into the offline grammar (no-op for the stub). */
   prepare(vocabulary: { knownRepos: readonly string[]; people?: readonly string[] }): void;
-  health(): { stt: ProviderHealth; tts: ProviderHealth };
+  /** Health now, plus each role's last failure and when (kept after it recovers). */
+  health(): { stt: ProviderHealth & { last_error: LastErrorView | null }; tts: ProviderHealth & { last_error: LastErrorView | null } };
   /** Re-reads the voice profile (after enrollment or reset); the offline decoder is rebuilt on next use. */
   reloadVoiceProfile(): void;
   close(): void;
@@ -46,14 +48,19 @@ export function voiceProfileArgs(profile: { current(): string | null } | undefin
 }
 
 export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
+  // Each concrete provider's failures are recorded (also the cloud's, when a fallback answered), for Status.
+  const sttErrors = new LastError();
+  const ttsErrors = new LastError();
   const ps = cfg.stt === 'offline' || cfg.stt === 'openai' ? new PocketsphinxSpeechToText({ decoderArgs: voiceProfileArgs(cfg.voiceProfile) }) : null;
   const openai = cfg.openai ?? { ...OPENAI_DEFAULTS, apiKey: () => undefined };
   const notices = new FallbackNotices(); // one "using offline speech" per outage for STT and TTS together
   const resilience = { halfOpenAfterMs: openai.halfOpenAfterMs };
   const cloudStt = cfg.stt === 'openai' ? new OpenAiSpeechToText(openai) : null;
-  const stt: SpeechToText = cloudStt !== null && ps !== null ? new FallbackSpeechToText(cloudStt, ps, resilience, notices) : (ps ?? new StubSpeechToText(cfg.stubTranscript));
-  const offlineTts = cfg.tts === 'offline' || cfg.tts === 'openai' ? new EspeakTextToSpeech() : new StubTextToSpeech();
-  const tts: TextToSpeech = cfg.tts === 'openai' ? new FallbackTextToSpeech(new OpenAiTextToSpeech(openai), offlineTts, resilience, notices) : offlineTts;
+  const psWatched = ps && recordFailures(ps, sttErrors);
+  const stt: SpeechToText =
+    cloudStt !== null && psWatched !== null ? new FallbackSpeechToText(recordFailures(cloudStt, sttErrors), psWatched, resilience, notices) : (psWatched ?? new StubSpeechToText(cfg.stubTranscript));
+  const offlineTts = recordFailures(cfg.tts === 'offline' || cfg.tts === 'openai' ? new EspeakTextToSpeech() : new StubTextToSpeech(), ttsErrors);
+  const tts: TextToSpeech = cfg.tts === 'openai' ? new FallbackTextToSpeech(recordFailures(new OpenAiTextToSpeech(openai), ttsErrors), offlineTts, resilience, notices) : offlineTts;
   return {
     stt,
     tts,
@@ -61,7 +68,7 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
       ps?.setVocabulary({ knownRepos: v.knownRepos, people: v.people });
       cloudStt?.setVocabulary(v);
     },
-    health: () => ({ stt: stt.health(), tts: tts.health() }),
+    health: () => ({ stt: { ...stt.health(), last_error: sttErrors.last }, tts: { ...tts.health(), last_error: ttsErrors.last } }),
     reloadVoiceProfile() {
       ps?.setDecoderArgs(voiceProfileArgs(cfg.voiceProfile));
     },

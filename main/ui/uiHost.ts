@@ -6,7 +6,7 @@
 import type { Caller, TtsFormatName, TtsRequest } from '../../contract/api.js';
 import type { NotificationThread } from '../../contract/github.js';
 import { AppError } from '../../contract/errors.js';
-import { CALL_SCHEMAS, type CallName, type Calls, type EventName, type Events, type VoiceStatusView } from '../../contract/ipc.js';
+import { CALL_SCHEMAS, DEFAULT_SETTINGS, type CallName, type Calls, type EventName, type Events, type VoiceStatusView } from '../../contract/ipc.js';
 import { notificationCard } from '../../core/responses/speak.js';
 import type { App } from '../app/app.js';
 import type { AudioDiagnosticsService } from '../audio/diagnostics.js';
@@ -78,7 +78,10 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     },
     'status.get': () => d.app.service.status(),
     'settings.get': async () => d.settings.view(),
-    'settings.update': async (req) => d.settings.update(req),
+    'settings.update': async (req) => {
+      await checkVoice(d, req);
+      return d.settings.update(req);
+    },
     'secret.setToken': async (req) => d.settings.setToken(req.token),
     'diagnostics.get': () => d.diagnostics.get(),
     'diagnostics.meter': (req) => d.diagnostics.meter(req.on),
@@ -110,6 +113,22 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     'voiceProfile.reset': async () => enroll().reset(),
     'tts.voices': async () => ({ providers: await appTtsService(d.app).voices(), default_provider: d.app.config.speech.tts }),
   };
+}
+
+/**
+ * The saved voice must be one the chosen TTS provider offers (its own list, e.g. this machine's
+ * espeak-ng voices), or 'default'. Checked when the voice or the provider changes.
+ */
+async function checkVoice(d: UiHostDeps, req: Calls['settings.update']['req']): Promise<void> {
+  if (req.voice === undefined && req.ttsProvider === undefined) return;
+  const current = d.settings.get();
+  const voice = req.voice ?? current.voice;
+  const provider = req.ttsProvider ?? current.ttsProvider;
+  if (voice === DEFAULT_SETTINGS.voice) return;
+  const voices = (await appTtsService(d.app).voices()).find((p) => p.provider === provider)?.voices ?? [];
+  if (!voices.includes(voice)) {
+    throw new AppError('validation_failed', `settings.update: voice: "${voice.slice(0, 64)}" is not a voice of the ${provider} text-to-speech provider; choose one of: default, ${voices.join(', ')}.`);
+  }
 }
 
 export function isCallName(name: string): name is CallName {

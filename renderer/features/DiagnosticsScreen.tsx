@@ -27,6 +27,7 @@ export function DiagnosticsScreen() {
   const job = useApp((s) => s.jobRunning);
   const jobResult = useApp((s) => s.jobResult);
   const history = useApp((s) => s.levelHistory);
+  const outputHistory = useApp((s) => s.outputLevelHistory);
   const latencies = useApp((s) => s.latencies);
   const measureLatency = useApp((s) => s.measureLatency);
   useEffect(() => {
@@ -34,6 +35,8 @@ export function DiagnosticsScreen() {
     return () => void setMeter(false);
   }, [load, setMeter]);
   if (!diag) return <p role="status">Loading diagnostics…</p>;
+  // Both charts share one time axis: the newest sample of either side (the add-on's clock).
+  const nowMs = Math.max(levels?.atMs ?? 0, outputHistory[outputHistory.length - 1]?.atMs ?? 0);
   const pct = levels ? Math.round(((levels.rmsDbfs + 100) / 100) * 100) : 0;
   return (
     <section aria-labelledby="diag-h">
@@ -61,7 +64,13 @@ export function DiagnosticsScreen() {
             <div className="meter-fill" style={{ width: `${pct}%` }} />
           </div>
           <h3>Input level, last {LEVEL_HISTORY_MS / 1000} s</h3>
-          <LevelHistory samples={history} windowMs={LEVEL_HISTORY_MS} nowMs={levels?.atMs ?? 0} />
+          <LevelHistory samples={history} windowMs={LEVEL_HISTORY_MS} nowMs={nowMs} />
+          <h3>Output level, last {LEVEL_HISTORY_MS / 1000} s</h3>
+          {diag.metering && diag.outputMonitor === null ? (
+            <p className="hint" data-testid="output-level-unavailable">The output level needs a monitor of the output device (PulseAudio or PipeWire); this audio system has none.</p>
+          ) : (
+            <LevelHistory samples={outputHistory} windowMs={LEVEL_HISTORY_MS} nowMs={nowMs} side="output" />
+          )}
           <div className="toolbar">
             <button type="button" disabled={job !== null} onClick={() => void runJob('testTone')}>Play test tone</button>
             <button type="button" disabled={job !== null} onClick={() => void runJob('recordPlayback')}>Record 3 s and play back</button>

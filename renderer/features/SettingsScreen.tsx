@@ -21,20 +21,33 @@ export function SettingsScreen() {
   const saveToken = useApp((s) => s.saveToken);
   const error = useApp((s) => s.settingsError);
   const [draft, setDraft] = useState<Settings | null>(null);
-  // Device choices come from the audio add-on (empty where it is not built: free text still works).
+  // Device choices come from the audio add-on (only the system default where it is not built);
+  // voices from the TTS providers themselves (tts.voices: e.g. this machine's espeak-ng voices).
   const devices = useApp((s) => s.diagnostics?.devices);
   const loadDiagnostics = useApp((s) => s.loadDiagnostics);
+  const ttsChoices = useApp((s) => s.ttsChoices);
+  const loadTtsChoices = useApp((s) => s.loadTtsChoices);
   useEffect(() => {
     void loadDiagnostics();
-  }, [loadDiagnostics]);
+    void loadTtsChoices();
+  }, [loadDiagnostics, loadTtsChoices]);
   const [token, setToken] = useState('');
   const [theme, setTheme] = useState<Theme>(() => loadTheme());
   useEffect(() => {
     void load();
   }, [load]);
+  // The draft starts from the first settings seen; a later reload (the app and this screen both load
+  // them at start) must not wipe what the user already changed.
   useEffect(() => {
-    if (view) setDraft(view.settings);
+    if (view) setDraft((d) => d ?? view.settings);
   }, [view]);
+  // A voice the chosen provider does not offer (after switching provider) falls back to its default:
+  // the host would refuse to save it.
+  const ttsProvider = draft?.ttsProvider;
+  useEffect(() => {
+    const offered = ttsChoices?.providers.find((c) => c.provider === ttsProvider)?.voices;
+    if (offered !== undefined) setDraft((d) => (d !== null && d.voice !== 'default' && !offered.includes(d.voice) ? { ...d, voice: 'default' } : d));
+  }, [ttsProvider, ttsChoices]);
   if (!view || !draft) return <p role="status">Loading settings…</p>;
   const upd = (patch: Partial<Settings>) => setDraft({ ...draft, ...patch });
   const submit = (e: FormEvent) => {
@@ -42,6 +55,18 @@ export function SettingsScreen() {
     void save(draft);
   };
   const sn = draft.spokenNotifications;
+  const voicesOf = (p: Settings['ttsProvider']): readonly string[] => ttsChoices?.providers.find((c) => c.provider === p)?.voices ?? [];
+  const voices = voicesOf(draft.ttsProvider);
+  const deviceOptions = (dir: 'input' | 'output', current: string) => {
+    const listed = (devices ?? []).filter((d) => d.direction === dir);
+    return (
+      <>
+        <option value="default">System default</option>
+        {listed.map((d) => <option key={d.id} value={d.id}>{`${d.name} (${d.transport})`}</option>)}
+        {current !== 'default' && !listed.some((d) => d.id === current) ? <option value={current}>{`${current} (not connected)`}</option> : null}
+      </>
+    );
+  };
   return (
     <section aria-labelledby="settings-h">
       <h2 id="settings-h">Settings</h2>
@@ -82,7 +107,13 @@ export function SettingsScreen() {
             <option value="offline">Offline</option><option value="openai">OpenAI</option><option value="stub">Stub</option>
           </select>
         </label>
-        <label>Voice<input value={draft.voice} onChange={(e) => upd({ voice: e.target.value })} /></label>
+        <label>Voice
+          <select data-testid="setting-voice" value={draft.voice} onChange={(e) => upd({ voice: e.target.value })}>
+            <option value="default">Provider default</option>
+            {voices.map((v) => <option key={v} value={v}>{v}</option>)}
+            {draft.voice !== 'default' && !voices.includes(draft.voice) ? <option value={draft.voice}>{`${draft.voice} (not offered by this provider)`}</option> : null}
+          </select>
+        </label>
         <label>Push-to-talk shortcut<input value={draft.pushToTalkShortcut} onChange={(e) => upd({ pushToTalkShortcut: e.target.value })} /></label>
         <label>Headset tap (play/pause) shortcut<input value={draft.headsetTapShortcut} placeholder="off" onChange={(e) => upd({ headsetTapShortcut: e.target.value })} /></label>
         <label>Input mode
@@ -93,16 +124,12 @@ export function SettingsScreen() {
         </fieldset>
         <fieldset>
         <legend>Devices</legend>
-        <label>Input device<input list="input-devices" value={draft.inputDevice} onChange={(e) => upd({ inputDevice: e.target.value })} /></label>
-        <label>Output device<input list="output-devices" value={draft.outputDevice} onChange={(e) => upd({ outputDevice: e.target.value })} /></label>
-        {(['input', 'output'] as const).map((dir) => (
-          <datalist key={dir} id={`${dir}-devices`} data-testid={`${dir}-devices`}>
-            <option value="default">System default</option>
-            {(devices ?? []).filter((d) => d.direction === dir).map((d) => (
-              <option key={d.id} value={d.id}>{`${d.name} (${d.transport})`}</option>
-            ))}
-          </datalist>
-        ))}
+        <label>Input device
+          <select data-testid="setting-input-device" value={draft.inputDevice} onChange={(e) => upd({ inputDevice: e.target.value })}>{deviceOptions('input', draft.inputDevice)}</select>
+        </label>
+        <label>Output device
+          <select data-testid="setting-output-device" value={draft.outputDevice} onChange={(e) => upd({ outputDevice: e.target.value })}>{deviceOptions('output', draft.outputDevice)}</select>
+        </label>
         </fieldset>
         <fieldset>
           <legend>Notifications</legend>
@@ -118,6 +145,7 @@ export function SettingsScreen() {
         </fieldset>
         <fieldset>
         <legend>Advanced</legend>
+        <label className="check"><input type="checkbox" data-testid="setting-login" checked={draft.launchAtLogin} onChange={(e) => upd({ launchAtLogin: e.target.checked })} /> Start HandsFree when I log in (desktop app)</label>
         <label className="check"><input type="checkbox" checked={draft.allowPlaintextSecrets} onChange={(e) => upd({ allowPlaintextSecrets: e.target.checked })} /> Allow storing the GitHub token in plaintext when no OS keychain is available</label>
         </fieldset>
         <button type="submit" className="primary">Save settings</button>

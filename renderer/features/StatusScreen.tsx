@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useApp } from '../components/StoreContext.js';
+import { lastErrorText } from './health.js';
 
 export function StatusScreen() {
   const status = useApp((s) => s.status);
@@ -18,6 +19,7 @@ export function StatusScreen() {
         <dl className="kv" data-testid="status">
           <dt>Mode</dt><dd>{status.mode === 'fixture' ? 'fixture (demo account)' : 'live'}</dd>
           <dt>GitHub account</dt><dd>{status.github.account ?? '—'} {status.github.ok ? '' : `(${status.github.error ?? 'unavailable'})`}</dd>
+          <dt>GitHub last error</dt><dd data-testid="health-github-last-error">{lastErrorText(status.github.last_error, Date.now())}</dd>
           <dt>Rate-limit budget</dt><dd>{status.github.rate_limit ? `${status.github.rate_limit.remaining} / ${status.github.rate_limit.limit}` : 'n/a'}</dd>
           {status.speech ? (
             (['stt', 'tts', 'vad'] as const).map((k) => {
@@ -25,7 +27,10 @@ export function StatusScreen() {
               return h ? (
                 <div key={k} className="kv-row" data-testid={`health-${k}`}>
                   <dt>{k.toUpperCase()}</dt>
-                  <dd>{h.provider}: {h.ok ? 'ok' : 'not working'}{h.message ? ` (${h.message})` : ''}</dd>
+                  <dd>
+                    {h.provider}: {h.ok ? 'ok' : 'not working'}{h.message ? ` (${h.message})` : ''}
+                    {k !== 'vad' ? <span className="muted small health-last" data-testid={`health-${k}-last-error`}>Last error: {lastErrorText(h.last_error, Date.now())}</span> : null}
+                  </dd>
                 </div>
               ) : null;
             })

@@ -5,7 +5,7 @@
 import type { LevelsSample } from '../../contract/ipc.js';
 
 /** Level history: RMS (line) over the last `windowMs`, −100..0 dBFS bottom to top. */
-export function LevelHistory({ samples, windowMs, nowMs }: { samples: readonly LevelsSample[]; windowMs: number; nowMs: number }) {
+export function LevelHistory({ samples, windowMs, nowMs, side = 'input' }: { samples: readonly LevelsSample[]; windowMs: number; nowMs: number; side?: 'input' | 'output' }) {
   const w = 600;
   const h = 80;
   const x = (t: number): number => w - ((nowMs - t) / windowMs) * w;
@@ -13,10 +13,10 @@ export function LevelHistory({ samples, windowMs, nowMs }: { samples: readonly L
   const points = samples.filter((s) => nowMs - s.atMs <= windowMs).map((s) => `${x(s.atMs).toFixed(1)},${y(s.rmsDbfs).toFixed(1)}`);
   const last = samples[samples.length - 1];
   return (
-    <svg className="chart" viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" role="img" data-testid="level-history" data-points={points.length}
-      aria-label={`Input level over the last ${windowMs / 1000} seconds: ${points.length} samples${last ? `, now ${Math.round(last.rmsDbfs)} dBFS` : ''}`}>
+    <svg className="chart" viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" role="img" data-testid={side === 'input' ? 'level-history' : 'output-level-history'} data-points={points.length}
+      aria-label={`${side === 'input' ? 'Input' : 'Output'} level over the last ${windowMs / 1000} seconds: ${points.length} samples${last ? `, now ${Math.round(last.rmsDbfs)} dBFS` : ''}`}>
       {[-20, -40, -60, -80].map((db) => <line key={db} x1={0} x2={w} y1={y(db)} y2={y(db)} stroke="currentColor" strokeOpacity={0.12} />)}
-      {points.length > 1 ? <polyline className="in" fill="none" strokeWidth={2} points={points.join(' ')} vectorEffect="non-scaling-stroke" /> : null}
+      {points.length > 1 ? <polyline className={side === 'input' ? 'in' : 'out'} fill="none" strokeWidth={2} points={points.join(' ')} vectorEffect="non-scaling-stroke" /> : null}
     </svg>
   );
 }

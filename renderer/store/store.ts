@@ -54,6 +54,8 @@ export interface DiagnosticsSlice {
   levels: LevelsSample | null;
   /** The last LEVEL_HISTORY_MS of level samples, oldest first, for the level history chart. */
   levelHistory: LevelsSample[];
+  /** The same for the output (levels with source 'output', metered through the output's monitor). */
+  outputLevelHistory: LevelsSample[];
   /** Loopback latencies (ms) measured in this window, for the histogram. */
   latencies: number[];
   /** Runs the loopback latency job `times` times, adding each result to `latencies`. */
@@ -194,6 +196,7 @@ const diagnosticsSlice: Slice<DiagnosticsSlice> = (host) => (set, get) => ({
   diagnostics: null,
   levels: null,
   levelHistory: [],
+  outputLevelHistory: [],
   latencies: [],
   jobResult: null,
   jobRunning: null,
@@ -308,8 +311,9 @@ export function createAppStore(host: HostApi) {
       announcement: w.message,
     })),
   );
+  const recent = (h: LevelsSample[], l: LevelsSample): LevelsSample[] => [...h.filter((x) => l.atMs - x.atMs <= LEVEL_HISTORY_MS && x.atMs <= l.atMs), l];
   host.on('diagnostics.levels', (l) =>
-    set((s) => ({ levels: l, levelHistory: [...s.levelHistory.filter((x) => l.atMs - x.atMs <= LEVEL_HISTORY_MS && x.atMs <= l.atMs), l] })),
+    set((s) => (l.source === 'output' ? { outputLevelHistory: recent(s.outputLevelHistory, l) } : { levels: l, levelHistory: recent(s.levelHistory, l) })),
   );
   host.on('voice.state', (e) => {
     onVoiceState(set, useStore.getState, e);

@@ -1,6 +1,7 @@
 /**
  * Diagnostics: with the add-on built, a private PulseAudio server whose null-sink monitor is the
- * default source, a tone played into it, and the level meter must move. Without the add-on, the
+ * default source, a tone played into it, and the level meter must move; suspending that source for
+ * 700 ms must count as a dropout. Without the add-on, the
  * page must say so and how to build it.
  */
 import { spawn } from 'node:child_process';
@@ -66,7 +67,19 @@ test('diagnostics: level meter moves with audio on the capture device, or the ad
       .toBe(true);
     // The level history draws the same samples over the last 10 s, and the dropout count is shown.
     await expect.poll(async () => Number(await page.getByTestId('level-history').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(20);
+    // The output (the loopback sink, metered through its monitor) has its own history beside it.
+    await expect.poll(async () => Number(await page.getByTestId('output-level-history').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThan(20);
+    await expect(page.getByTestId('output-level-history')).toHaveAttribute('aria-label', /^Output level over the last 10 seconds: \d+ samples, now -?\d+ dBFS$/);
     await expect(page.getByTestId('dropouts')).toHaveText(/^\d+$/);
+    // An injected stall: the loopback sink (and so its monitor, the capture source) is suspended for
+    // 700 ms: the device delivers no audio, and the counter (capture-time gaps, main/audio/dropouts.ts)
+    // must count it. Shorter than the add-on's 1.5 s stall watchdog, so the stream is not reopened.
+    const dropouts = async (): Promise<number> => Number(await page.getByTestId('dropouts').textContent());
+    const before = await dropouts();
+    await pulse!.pactl('suspend-sink', 'hf_loop', '1');
+    await new Promise((r) => setTimeout(r, 700));
+    await pulse!.pactl('suspend-sink', 'hf_loop', '0');
+    await expect.poll(dropouts, { timeout: 10_000 }).toBeGreaterThan(before);
     await page.getByRole('button', { name: 'Play test tone' }).click();
     await expect(page.getByTestId('diagnostics-result')).toContainText('test tone');
     await shot(page, 'diagnostics');

@@ -91,10 +91,19 @@ test('settings survive a restart', async ({ page }) => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Profile').selectOption('terse');
     await page.getByLabel('Mute spoken notifications').check();
-    await page.getByLabel('Voice').fill('en-gb');
-    // device fields offer the devices the add-on lists (at least the system default)
-    await expect(page.getByTestId('input-devices').locator('option[value="default"]')).toHaveCount(1);
-    await expect(page.getByLabel('Input device')).toHaveAttribute('list', 'input-devices');
+    // the voice is picked from the offline provider's own list (this machine's espeak-ng voices)
+    const voice = page.getByTestId('setting-voice');
+    await expect(voice.locator('option[value="en-us+f3"]')).toHaveCount(1);
+    await expect(voice.locator('option[value="klingon"]')).toHaveCount(0);
+    await voice.selectOption('en-gb');
+    // a provider that does not offer the voice puts it back to the provider's default
+    await page.getByLabel('Text-to-speech').selectOption('stub');
+    await expect(voice).toHaveValue('default');
+    await page.getByLabel('Text-to-speech').selectOption('offline');
+    await voice.selectOption('en-gb');
+    // device pickers offer the devices the add-on lists (at least the system default)
+    await expect(page.getByTestId('setting-input-device').locator('option[value="default"]')).toHaveCount(1);
+    await expect(page.getByTestId('setting-output-device')).toHaveValue('default');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.getByTestId('live-region')).toHaveText('Settings saved.');
     // profile and mute apply at once; the voice is picked at start-up, and the page says so
@@ -126,6 +135,8 @@ test('status screen shows mode, account and rate limit', async ({ page, app }) =
   await expect(page.getByTestId('health-vad')).toContainText('webrtc-vad: ok');
   await expect(page.getByTestId('health-stt')).toContainText(/pocketsphinx|stub/);
   await expect(page.getByTestId('health-tts')).toContainText(/espeak|stub/);
+  // each provider's last failure and when (tests/integration/provider-health.test.ts makes one happen)
+  for (const k of ['github', 'stt', 'tts']) await expect(page.getByTestId(`health-${k}-last-error`)).toContainText(/none since start|\(.* ago, /);
   // The loop starts with the app: its state, or why it cannot run (or, before it started, when it will).
   await expect(page.getByTestId('status-voice')).toContainText(/idle|unavailable|push-to-talk/);
   await shot(page, 'status');

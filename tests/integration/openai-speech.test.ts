@@ -349,7 +349,7 @@ describe('provider selection through config', () => {
       expect(speech.tts.name).toBe('openai');
       expect(await speech.stt.transcribe(tone())).toMatchObject({ provider: 'openai', text: 'show my inbox' });
       expect((await speech.tts.synthesize('hello there')).provider).toBe('openai');
-      expect(speech.health()).toEqual({ stt: { provider: 'openai', ok: true, message: null }, tts: { provider: 'openai', ok: true, message: null } });
+      expect(speech.health()).toEqual({ stt: { provider: 'openai', ok: true, message: null, last_error: null }, tts: { provider: 'openai', ok: true, message: null, last_error: null } });
       if (!hasSpeechTools()) return;
       ai.faults.serverError({ times: 2 });
       const t = await speech.stt.transcribe(await speak('what needs my attention', 'en-us'));
@@ -360,6 +360,9 @@ describe('provider selection through config', () => {
       expect(s.notice).toBeUndefined();
       expect(s.audio.samples.length).toBeGreaterThan(s.audio.sampleRateHz / 2);
       expect(speech.health().stt.message).toMatch(/degraded: .*offline-pocketsphinx/);
+      // The cloud's failure is kept with its time, though the fallback answered.
+      expect(speech.health().stt.last_error).toMatchObject({ message: expect.any(String), at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      expect(speech.health().tts.last_error).toMatchObject({ at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     } finally {
       speech.close();
     }
@@ -389,12 +392,14 @@ describe('/v1/status on the real app', () => {
     };
     const speech = await app.speech();
     expect(await speech.stt.transcribe(tone())).toMatchObject({ provider: 'openai' });
-    expect((await status()).speech).toEqual({ stt: { provider: 'openai', ok: true, message: null }, tts: { provider: 'stub', ok: true, message: expect.any(String) }, vad: { provider: 'webrtc-vad', ok: true, message: null } });
+    expect((await status()).speech).toEqual({ stt: { provider: 'openai', ok: true, message: null, last_error: null }, tts: { provider: 'stub', ok: true, message: expect.any(String), last_error: null }, vad: { provider: 'webrtc-vad', ok: true, message: null } });
     ai.faults.serverError({ times: Infinity });
     for (let i = 0; i < 5; i++) await speech.stt.transcribe(tone());
     const open = (await status()).speech!.stt;
     expect(open).toMatchObject({ provider: 'openai', ok: false });
     expect(open.message).toMatch(/^circuit open after 5 consecutive failures \(OpenAI answered 500 \(server_error\)\); using offline-pocketsphinx/);
+    // Status keeps the cloud's last failure and when it happened.
+    expect(open.last_error).toMatchObject({ message: expect.stringMatching(/500/), at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
     expect(ai.count('transcriptions')).toBe(6);
   });
 });
