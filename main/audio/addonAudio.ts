@@ -15,7 +15,7 @@ import type {
   PlaybackRequest,
   PlaybackSession,
 } from '../../core/ports/audio.js';
-import type { AudioProcessStatus } from './audioProcess.js';
+import type { AddonAudio } from './types.js';
 import { withEchoCancellation, type EchoCancellerLike } from './echoCancel.js';
 import { guardPlayback } from './playbackGuard.js';
 
@@ -49,18 +49,7 @@ export type AudioAddonLoader = () => Promise<AudioAddonModule>;
 const ADDON_PACKAGE = '@handsfree/audio-addon';
 export const defaultAudioAddonLoader: AudioAddonLoader = async () => (await import(ADDON_PACKAGE)) as AudioAddonModule;
 
-export interface AddonAudio {
-  source: AudioSource;
-  sink: AudioSink;
-  /** The add-on's monotonic clock (chunk timestamps), or performance.now when unavailable. */
-  nowMs(): number;
-  /** Out of process only (audioProcess.ts): its state, changes to it, and stopping it. */
-  status?(): AudioProcessStatus;
-  onStatus?(listener: (s: AudioProcessStatus) => void): () => void;
-  close?(): void;
-  /** Present when capture is echo-cancelled against playback (echoCancel.ts) in this process: the measured suppression, dB. */
-  suppressionDb?(): number;
-}
+export type { AddonAudio } from './types.js';
 
 export interface LoadAddonAudioOptions {
   /**

@@ -21,22 +21,12 @@ import type {
   PlaybackRequest,
   PlaybackSession,
 } from '../../core/ports/audio.js';
-import type { AddonAudio } from './addonAudio.js';
+import type { AddonAudio, AudioProcessStatus } from './types.js';
 import { audioWorkerPath, forkAudioChannel, type AudioChannel, type AudioChannelFactory } from './channel.js';
 import type { z } from 'zod';
 import { AddonResultSchemas, DeviceListSchema, WorkerMessageSchema, type AddonFn, type HostMessage, type WorkerMessage } from './protocol.js';
 
-export type AudioProcessState = 'starting' | 'running' | 'restarting' | 'failed' | 'unavailable' | 'closed';
-
-export interface AudioProcessStatus {
-  state: AudioProcessState;
-  /** The worker's OS pid while one runs. */
-  pid: number | null;
-  /** Restarts after a crash so far. */
-  restarts: number;
-  /** What happened, for the user (null while all is well). */
-  message: string | null;
-}
+export type { AudioProcessState, AudioProcessStatus } from './types.js';
 
 export interface AudioProcessOptions {
   /** Starts the worker; child_process.fork by default (Electron passes a utilityProcess channel). */

@@ -8,7 +8,7 @@
  */
 import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
 import { resample } from '../speech/wav.js';
-import type { AddonAudio } from './addonAudio.js';
+import type { AddonAudio } from './types.js';
 
 /** The add-on's echo canceller (native/audio-addon/lib/echo.ts), structurally. */
 export interface EchoCancellerLike {

@@ -9,7 +9,7 @@ import type { PcmAudio } from '../../core/ports/speech.js';
 import type { App } from '../app/app.js';
 import { MIN_ENROLLMENT_CLIPS } from '../speech/adapt/voiceProfile.js';
 import { FvadVoiceActivityDetector } from '../speech/vad/fvadVad.js';
-import { loadAddonAudio } from './addonAudio.js';
+import { loadAddonAudio } from '../audio/addonAudio.js';
 import { recordPhrase } from './enrollRecorder.js';
 
 export class EnrollSession {

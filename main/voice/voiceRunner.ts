@@ -10,7 +10,14 @@ import type { VoiceStatusView } from '../../contract/ipc.js';
 import type { AudioRouteEvent, AudioSink, AudioSource, CaptureSession, PlaybackRequest, PlaybackSession } from '../../core/ports/audio.js';
 import type { SpeechToText, TextToSpeech, VoiceActivityDetector, WakePhraseDetector } from '../../core/ports/speech.js';
 import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
-import type { App } from '../app/app.js';
+import type { AppService } from '../../contract/api.js';
+import type { Logger } from '../../core/ports/clock.js';
+import type { Metrics } from '../../core/ports/metrics.js';
+import type { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
+import type { AppConfig } from '../app/config.js';
+import type { AppEventBus } from '../app/events.js';
+import type { SpeechProviders } from '../speech/providers.js';
+import type { VoiceProfileStore } from '../speech/adapt/voiceProfile.js';
 import { FvadVoiceActivityDetector, type FvadMode } from '../speech/vad/fvadVad.js';
 import { loadAddonAudio, type AddonAudio } from '../audio/addonAudio.js';
 import { startAudioProcess, type AudioProcessOptions, type AudioProcessStatus } from '../audio/audioProcess.js';
@@ -43,6 +50,23 @@ export interface VoiceRunnerOptions {
   announceRoutes?: boolean;
 }
 
+/**
+ * What the runner uses of the app, passed in explicitly (the composition root hands its parts in;
+ * the runner does not import the app, which imports the runner).
+ */
+export interface VoiceRunnerDeps {
+  config: Pick<AppConfig, 'user'> & { speech: Pick<AppConfig['speech'], 'voice' | 'wakePhrase'> };
+  service: Pick<AppService, 'runCommand'>;
+  pipeline: Pick<CommandPipeline, 'onNumberHints'>;
+  metrics: Metrics;
+  events: Pick<AppEventBus, 'emit' | 'on'>;
+  logger: Logger;
+  /** The notification announcer's gate: told while the user speaks. */
+  speechGate: { setUserSpeaking(speaking: boolean): void };
+  speech(): Promise<SpeechProviders>;
+  voiceProfile: VoiceProfileStore;
+}
+
 /** Sentences waiting for the loop to be idle (a notification batch while the user talks), at most. */
 const MAX_WAITING_SENTENCES = 5;
 
@@ -55,7 +79,7 @@ export type VoiceStatus = VoiceStatusView;
  * listener costs seconds of audio, not the app. HANDSFREE_AUDIO_IN_PROCESS=1 loads it in this
  * process instead (debugging).
  */
-export async function openDefaultAudio(app: Pick<App, 'logger'>, opts: AudioProcessOptions = {}): Promise<AddonAudio> {
+export async function openDefaultAudio(app: Pick<VoiceRunnerDeps, 'logger'>, opts: AudioProcessOptions = {}): Promise<AddonAudio> {
   if (process.env['HANDSFREE_AUDIO_IN_PROCESS'] === '1') return loadAddonAudio();
   return startAudioProcess({ log: (msg, fields) => app.logger.warn(fields ?? {}, msg), ...opts });
 }
@@ -65,7 +89,7 @@ export const OUTPUT_LOST_MESSAGE = 'The audio output was disconnected. I will us
 
 export class VoiceRunner {
   private constructor(
-    private readonly app: App,
+    private readonly app: VoiceRunnerDeps,
     readonly loop: VoiceLoop | null,
     private readonly capture: CaptureSession | null,
     private reason: string | null,
@@ -76,7 +100,7 @@ export class VoiceRunner {
   ) {}
 
   /** Starts listening per config; never throws for a missing add-on or device (status() says why). */
-  static async start(app: App, opts: VoiceRunnerOptions = {}): Promise<VoiceRunner> {
+  static async start(app: VoiceRunnerDeps, opts: VoiceRunnerOptions = {}): Promise<VoiceRunner> {
     const owned = opts.audio === undefined;
     const audio = opts.audio ?? (await (opts.openAudio ?? (() => openDefaultAudio(app)))());
     const unavailable = (reason: string): VoiceRunner => {
@@ -96,7 +120,7 @@ export class VoiceRunner {
       ownVad?.close();
       return unavailable(`The microphone could not be opened: ${e instanceof Error ? e.message : String(e)}`);
     }
-    let speech: Awaited<ReturnType<App['speech']>>;
+    let speech: SpeechProviders;
     try {
       speech = await app.speech();
     } catch (e) {
@@ -273,7 +297,7 @@ export class VoiceRunner {
 }
 
 /** The configured wake phrase's detector, or null (off, or pocketsphinx unavailable: logged). */
-async function openWakePhrase(app: App): Promise<WakePhraseDetector | null> {
+async function openWakePhrase(app: VoiceRunnerDeps): Promise<WakePhraseDetector | null> {
   const phrase = app.config.speech.wakePhrase;
   if (phrase === undefined) return null;
   try {

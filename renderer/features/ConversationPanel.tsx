@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../components/StoreContext.js';
-import type { StageTimings, Turn } from '../store/conversationSlice.js';
+import type { StageTimings, Turn } from '../store/types.js';
 import { CardView } from './CardView.js';
 
 const STAGES: ReadonlyArray<{ key: keyof StageTimings; label: string }> = [

@@ -10,40 +10,12 @@ import type { ConversationTurnEvent, VoiceStateEvent } from '../../contract/even
 import type { HostApi } from '../../contract/ipc.js';
 import type { CommandResponse } from '../../contract/response.js';
 import { audioUrl } from './ttsSlice.js';
-import type { AppState } from './store.js';
+import type { AppState, ConversationSlice, StageTimings, Turn } from './types.js';
 
 export const MAX_TURNS = 50;
 
-export interface StageTimings {
-  capture?: number;
-  stt?: number;
-  intent: number;
-  github: number;
-  tts?: number;
-}
 
-export interface Turn {
-  id: number;
-  source: 'text' | 'voice';
-  heard: string;
-  response: CommandResponse;
-  /** Wall-clock time the turn was answered (Date.now() ms). */
-  atMs: number;
-  timings: StageTimings;
-  /** A spoken turn waits for 'speaking' to know its synthesis time. */
-  awaitingSpeech: boolean;
-}
 
-export interface ConversationSlice {
-  turns: Turn[];
-  /** The voice loop's last state-change times (loop ms), to time spoken turns. */
-  voiceMarks: { listening?: number; transcribing?: number; thinking?: number };
-  /** The replayed reply's audio (blob: URL) and which turn it belongs to. */
-  replay: { turnId: number; url: string } | null;
-  replayError: string | null;
-  /** Synthesizes a turn's reply again (same TTS as the voice loop) for the page to play. */
-  replayTurn(id: number): Promise<void>;
-}
 
 export const conversationSlice =
   (host: HostApi): StateCreator<AppState, [], [], ConversationSlice> =>

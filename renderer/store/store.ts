@@ -8,79 +8,14 @@ import type { AudioWarningEvent, PipelineStateEvent } from '../../contract/event
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostApi, LevelsSample, SettingsPatch, SettingsView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 import { runDirectives } from '../features/openLinks.js';
-import { conversationSlice, onTurn, onVoiceMark, type ConversationSlice } from './conversationSlice.js';
-import { ttsSlice, type TtsSlice } from './ttsSlice.js';
-import { voiceProfileSlice, type VoiceProfileSlice } from './voiceProfileSlice.js';
-import { onVoiceState, voiceSlice, type VoiceSlice } from './voiceSlice.js';
+import { conversationSlice, onTurn, onVoiceMark } from './conversationSlice.js';
+import { ttsSlice } from './ttsSlice.js';
+import type { AppState, ConfirmationsSlice, DiagnosticsSlice, InboxSlice, SessionSlice, SettingsSlice, StatusSlice } from './types.js';
+import { voiceProfileSlice } from './voiceProfileSlice.js';
+import { onVoiceState, voiceSlice } from './voiceSlice.js';
 
-export interface ConfirmationEntry {
-  action: PendingActionView;
-  /** Local monotonic deadline (performance.now() ms) derived from expires_in_ms. */
-  deadlineMs: number;
-  state: ActionState;
-  outcome: string | null;
-  message: string | null;
-  busy: boolean;
-}
+export type * from './types.js';
 
-export interface InboxSlice {
-  inbox: NotificationCard[];
-  /** Unread threads in the store (may exceed the cards shown); null until the first push. */
-  unread: number | null;
-  /** Audio route warnings pushed by main (glasses, mic fallback, narrowband), newest last. */
-  audioWarnings: AudioWarningEvent[];
-  dismissAudioWarning(at: string): void;
-  inboxLoaded: boolean;
-  inboxError: string | null;
-  loadInbox(): Promise<void>;
-}
-export interface ConfirmationsSlice {
-  confirmations: Record<string, ConfirmationEntry>;
-  confirm(token: string): Promise<void>;
-  cancel(token: string): Promise<void>;
-}
-export interface SessionSlice {
-  connected: boolean;
-  pipeline: PipelineStateEvent;
-  lastResponse: CommandResponse | null;
-  commandError: string | null;
-  announcement: string;
-  runCommand(text: string, input?: 'text' | 'voice'): Promise<CommandResponse | null>;
-  /** A UI action's utterances in order (see features/uiActions.ts); stops at the first error. */
-  runSteps(steps: readonly string[]): Promise<CommandResponse | null>;
-}
-export interface DiagnosticsSlice {
-  diagnostics: AudioDiagnosticsView | null;
-  levels: LevelsSample | null;
-  /** The last LEVEL_HISTORY_MS of level samples, oldest first, for the level history chart. */
-  levelHistory: LevelsSample[];
-  /** The same for the output (levels with source 'output', metered through the output's monitor). */
-  outputLevelHistory: LevelsSample[];
-  /** Loopback latencies (ms) measured in this window, for the histogram. */
-  latencies: number[];
-  /** Runs the loopback latency job `times` times, adding each result to `latencies`. */
-  measureLatency(times: number): Promise<void>;
-  loadDiagnostics(): Promise<void>;
-  setMeter(on: boolean): Promise<void>;
-  jobResult: DiagnosticsJobResult | null;
-  jobRunning: DiagnosticsJob | null;
-  runDiagnostics(job: DiagnosticsJob): Promise<void>;
-}
-export interface SettingsSlice {
-  settings: SettingsView | null;
-  settingsError: string | null;
-  settingsSaved: boolean;
-  loadSettings(): Promise<void>;
-  saveSettings(patch: SettingsPatch): Promise<void>;
-  saveToken(token: string): Promise<void>;
-}
-export interface StatusSlice {
-  status: StatusResponse | null;
-  lastError: string | null;
-  loadStatus(): Promise<void>;
-}
-
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice & VoiceProfileSlice;
 type Slice<T> = (host: HostApi) => StateCreator<AppState, [], [], T>;
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -5,18 +5,8 @@
 import type { StateCreator } from 'zustand';
 import type { TtsFormatName, TtsProviderName, TtsRequest, TtsResult } from '../../contract/api.js';
 import type { HostApi } from '../../contract/ipc.js';
-import type { AppState } from './store.js';
+import type { AppState, TtsSlice } from './types.js';
 
-export interface TtsSlice {
-  ttsChoices: { providers: { provider: TtsProviderName; voices: string[] }[]; default_provider: TtsProviderName } | null;
-  ttsRunning: boolean;
-  /** The last result without its bytes (they live in ttsAudioUrl). */
-  ttsResult: Omit<TtsResult, 'audio_base64'> | null;
-  ttsAudioUrl: string | null;
-  ttsError: string | null;
-  loadTtsChoices(): Promise<void>;
-  synthesize(req: TtsRequest & { format: TtsFormatName }): Promise<void>;
-}
 
 /** base64 → a blob: URL of `contentType` (revoked by the caller when replaced). */
 export function audioUrl(base64: string, contentType: string): string {

@@ -4,18 +4,8 @@
  */
 import type { StateCreator } from 'zustand';
 import type { HostApi, VoiceProfileView } from '../../contract/ipc.js';
-import type { AppState } from './store.js';
+import type { AppState, VoiceProfileSlice } from './types.js';
 
-export interface VoiceProfileSlice {
-  voiceProfile: VoiceProfileView | null;
-  /** What is running: 'record:<n>', 'adapt', 'reset', or null. */
-  voiceProfileBusy: string | null;
-  voiceProfileError: string | null;
-  loadVoiceProfile(): Promise<void>;
-  recordPrompt(index: number): Promise<void>;
-  adaptVoiceProfile(): Promise<void>;
-  resetVoiceProfile(): Promise<void>;
-}
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

@@ -6,20 +6,8 @@
 import type { StateCreator } from 'zustand';
 import type { VoiceStateEvent } from '../../contract/events.js';
 import type { HostApi, VoiceStatusView } from '../../contract/ipc.js';
-import type { AppState } from './store.js';
+import type { AppState, VoiceSlice } from './types.js';
 
-export interface VoiceSlice {
-  voice: VoiceStatusView | null;
-  /** The last loop event (state, transcript, dropped echo, …). */
-  voiceEvent: VoiceStateEvent | null;
-  /** The last transcript the loop acted on (kept while it thinks and speaks). */
-  voiceHeard: string | null;
-  voiceError: string | null;
-  /** The button is held (set before the host answers, so a quick release is not lost). */
-  pttHeld: boolean;
-  loadVoice(): Promise<void>;
-  pushToTalk(pressed: boolean): Promise<void>;
-}
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

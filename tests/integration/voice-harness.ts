@@ -10,7 +10,7 @@ import type { VoiceLoopState } from '../../contract/events.js';
 import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
 import type { Speech, SpeechStream, TextToSpeech } from '../../core/ports/speech.js';
 import { resample } from '../../main/speech/wav.js';
-import type { AddonAudio } from '../../main/voice/addonAudio.js';
+import type { AddonAudio } from '../../main/audio/addonAudio.js';
 
 const RATE = 16_000;
 const MS = RATE / 1000;

@@ -19,7 +19,7 @@ import type { VoiceStateEvent } from '../../contract/events.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
-import { loadAddonAudio, type AudioAddonModule } from '../../main/voice/addonAudio.js';
+import { loadAddonAudio, type AudioAddonModule } from '../../main/audio/addonAudio.js';
 import type { EchoCancelledAudio } from '../../main/audio/echoCancel.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { hasPulseTools, paplay, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';

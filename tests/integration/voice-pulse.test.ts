@@ -16,7 +16,7 @@ import { loadConfig } from '../../main/app/config.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { EspeakTextToSpeech } from '../../main/speech/espeak.js';
 import { encodeWav, resample } from '../../main/speech/wav.js';
-import { loadAddonAudio, type AddonAudio, type AudioAddonModule } from '../../main/voice/addonAudio.js';
+import { loadAddonAudio, type AddonAudio, type AudioAddonModule } from '../../main/audio/addonAudio.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { findTemplate, toFloat32 } from '../../native/audio-addon/lib/dsp.js';
 import { hasPulseTools, paplay, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';

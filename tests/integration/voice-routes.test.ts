@@ -13,7 +13,7 @@ import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer } from '../../main/server/httpServer.js';
-import { loadAddonAudio } from '../../main/voice/addonAudio.js';
+import { loadAddonAudio } from '../../main/audio/addonAudio.js';
 import { appVoiceRoutes } from '../../main/voice/routes.js';
 import { hasSpeechTools, speak } from './speech-audio.js';
 import { SimulatedRoom } from './voice-harness.js';

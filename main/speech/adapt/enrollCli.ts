@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../../app/config.js';
-import { loadAddonAudio } from '../../voice/addonAudio.js';
+import { loadAddonAudio } from '../../audio/addonAudio.js';
 import { recordPhrase } from '../../voice/enrollRecorder.js';
 import { FvadVoiceActivityDetector } from '../vad/fvadVad.js';
 import { decodeAudio } from '../wav.js';
