@@ -3,91 +3,26 @@
  * Pure types and constants; shared by core, main, the CLI and the renderer.
  */
 
-export const INTENT_NAMES = [
-  'inbox.summary',
-  'inbox.next',
-  'inbox.read',
-  'pr.summarize',
-  'pr.checks',
-  'pr.merge',
-  'pr.request_review',
-  'pr.comment',
-  'agent.delegate',
-  'agent.status',
-  'notification.done',
-  'notification.unsubscribe',
-  'notification.open',
-  'system.confirm',
-  'system.cancel',
-  'system.repeat',
-  'system.stop',
-  'system.help',
-  'system.set_profile',
-  'unknown',
-] as const;
+import { COMMAND_NAMES, commandsOfKind, type CommandEntities, type CommandName } from './commands.js';
 
-export type IntentName = (typeof INTENT_NAMES)[number];
+export { MERGE_METHODS, PROFILE_NAMES, type MergeMethod, type ProfileName } from './names.js';
 
-export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
-export type MergeMethod = (typeof MERGE_METHODS)[number];
+/** Every intent: the commands of contract/commands.ts, then `unknown`. */
+export const INTENT_NAMES = [...COMMAND_NAMES, 'unknown'] as readonly [...CommandName[], 'unknown'];
 
-export const PROFILE_NAMES = ['default', 'terse', 'workout', 'commute', 'kitchen'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
+export type IntentName = CommandName | 'unknown';
 
 /**
  * Intents whose execution changes something on GitHub (or would confirm such a change).
  * The negative transcript table asserts none of these is ever produced from chit-chat.
  */
-export const SIDE_EFFECT_INTENTS: readonly IntentName[] = [
-  'pr.merge',
-  'pr.request_review',
-  'pr.comment',
-  'agent.delegate',
-  'notification.done',
-  'notification.unsubscribe',
-  'system.confirm',
-];
+export const SIDE_EFFECT_INTENTS: readonly IntentName[] = commandsOfKind('immediate', 'confirmed');
 
 /** Intents that create a pending action and so need a confirmation before anything happens. */
-export const CONFIRMED_INTENTS: readonly IntentName[] = [
-  'pr.merge',
-  'pr.request_review',
-  'pr.comment',
-  'agent.delegate',
-  'notification.unsubscribe',
-];
+export const CONFIRMED_INTENTS: readonly IntentName[] = commandsOfKind('confirmed');
 
-/**
- * Entities per intent. `repo` is "owner/name" once resolved against known repos.
- * A missing `number` means "it" (the PR in session context), resolved by the pipeline.
- * A missing merge `method` means the configured default for the repo.
- */
-export interface IntentEntities {
-  'inbox.summary': Record<string, never>;
-  'inbox.next': Record<string, never>;
-  /** 1-based position in the inbox list last read to the user. */
-  'inbox.read': { position: number };
-  'pr.summarize': { repo?: string; number?: number };
-  'pr.checks': { repo?: string; number?: number };
-  'pr.merge': { repo?: string; number?: number; method?: MergeMethod };
-  'pr.request_review': { repo?: string; number?: number; reviewers: string[] };
-  'pr.comment': { repo?: string; number?: number; body: string };
-  'agent.delegate': { repo?: string; issue: number; instruction?: string };
-  'agent.status': Record<string, never>;
-  'notification.done': Record<string, never>;
-  'notification.unsubscribe': Record<string, never>;
-  /**
-   * "open it": the current notification (or the PR "it" refers to) on github.com in the desktop
-   * app's browser; an explicit PR ("open PR 12 on GitHub") or issue ("open issue 918 on GitHub")
-   * opens that one. Opens a page, changes nothing on GitHub: not a side effect, no confirmation.
-   */
-  'notification.open': { repo?: string; number?: number; issue?: number };
-  'system.confirm': { number?: number };
-  'system.cancel': Record<string, never>;
-  'system.repeat': Record<string, never>;
-  'system.stop': Record<string, never>;
-  'system.help': Record<string, never>;
-  'system.set_profile': { profile: ProfileName };
+/** Entities per intent (declared with each command in contract/commands.ts). */
+export interface IntentEntities extends CommandEntities {
   /** `guess` is the closest intent when confidence was too low to act; used for help text only. */
   unknown: { guess?: Exclude<IntentName, 'unknown'> };
 }

@@ -5,11 +5,13 @@
 import type { AppErrorShape } from './errors.js';
 import type { CheckState, MergeableState, NotificationReason, NotificationSubjectType, ReviewState } from './github.js';
 import type { IntentName } from './intent.js';
+import { commandsOfKind, type ConfirmedCommand } from './commands.js';
 
 export type ResponseStatus = 'ok' | 'needs_confirmation' | 'error';
 
-export const ACTION_KINDS = ['pr.merge', 'pr.request_review', 'pr.comment', 'agent.delegate', 'notification.unsubscribe'] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
+/** The pending-action kinds: the commands of kind `confirmed` in contract/commands.ts. */
+export type ActionKind = ConfirmedCommand;
+export const ACTION_KINDS = commandsOfKind('confirmed') as ActionKind[];
 
 export const ACTION_STATES = ['pending', 'executing', 'done', 'failed', 'cancelled', 'expired'] as const;
 export type ActionState = (typeof ACTION_STATES)[number];

@@ -9,14 +9,18 @@
  */
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { ActionKind, ActionState, PendingActionView } from '../../contract/response.js';
-import type { MergeMethod } from '../../contract/intent.js';
+import { actionModule } from '../commands/index.js';
+import type { AgentDispatchConfig, ExecuteDeps, Settlement } from '../commands/types.js';
 import type { Clock, Logger, RandomSource } from '../ports/clock.js';
-import { COPILOT_ASSIGNEE, isCopilotLogin, type AgentAssignment, type GitHubGateway } from '../ports/github.js';
+import type { GitHubGateway } from '../ports/github.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { PendingActionRecord, Repositories } from '../ports/store.js';
 import { shortSha } from '../responses/text.js';
-import type { PullRequestDetail } from '../../contract/github.js';
-import { checkMergePolicy, DEFAULT_POLICY, policyFor, type PolicyConfig } from './policy.js';
+import { DEFAULT_POLICY, type PolicyConfig } from './policy.js';
+
+export { AGENT_PROVIDERS, type AgentProvider } from '../../contract/api.js';
+export type { AgentDispatchConfig } from '../commands/types.js';
+export { copilotNotAssigned } from '../commands/agentDelegate.js';
 
 /** Token length in bytes: 128 bits of entropy at least (CF-1). */
 export const TOKEN_BYTES = 16;
@@ -24,24 +28,6 @@ export const TOKEN_BYTES = 16;
 export const MAX_FAILED_CONFIRMATIONS = 3;
 
 const AMBIGUOUS: ReadonlySet<string> = new Set(['outcome_unknown', 'github_unavailable', 'github_timeout']);
-
-/**
- * How "ask the agent to fix issue 918" reaches an agent: `github_issue_dispatch` creates a task
- * issue in `dispatchRepo` (with a hidden marker and `label`) for an agent watching that repo;
- * `copilot` assigns the issue itself to GitHub Copilot's coding agent (REST assignees call).
- */
-export const AGENT_PROVIDERS = ['github_issue_dispatch', 'copilot'] as const;
-export type AgentProvider = (typeof AGENT_PROVIDERS)[number];
-
-export interface AgentDispatchConfig {
-  /** "owner/name" where dispatch issues are created. */
-  dispatchRepo: string;
-  label: string;
-  /** Default github_issue_dispatch. */
-  provider?: AgentProvider;
-  /** copilot: the branch Copilot starts from (default: the repo's default branch). */
-  copilotBaseBranch?: string;
-}
 
 export interface ActionServiceDeps {
   repos: Repositories;
@@ -276,77 +262,14 @@ export class ActionService {
     }
   }
 
-  /** Sends the one write this action stands for. Throws AppError on failure. */
-  private async run(rec: PendingActionRecord): Promise<{ state: ActionState; outcome: string; message: string; result?: Record<string, unknown> }> {
-    const { github } = this.deps;
-    const p = rec.params;
-    switch (rec.kind) {
-      case 'pr.merge': {
-        await this.recheckMergeGates(rec);
-        const method = p['method'] as MergeMethod;
-        const r = await github.mergePullRequest({ repo: rec.repo, number: rec.number!, sha: rec.headSha!, method });
-        return { state: 'done', outcome: 'merged', message: `Merged PR ${rec.number} in ${rec.repo}.`, result: { sha: r.sha, reconciled: r.reconciled } };
-      }
-      case 'pr.request_review': {
-        const reviewers = p['reviewers'] as string[];
-        await github.requestReviewers(rec.repo, rec.number!, reviewers);
-        return { state: 'done', outcome: 'review_requested', message: `Review requested on PR ${rec.number}.` };
-      }
-      case 'pr.comment': {
-        const c = await github.createComment(rec.repo, rec.number!, p['body'] as string);
-        return { state: 'done', outcome: 'commented', message: `Comment posted on ${rec.number === null ? rec.repo : `PR ${rec.number}`}.`, result: { id: c.id, url: c.htmlUrl } };
-      }
-      case 'notification.unsubscribe': {
-        await github.unsubscribeThread(p['threadId'] as string);
-        return { state: 'done', outcome: 'unsubscribed', message: 'Unsubscribed from that thread.' };
-      }
-      case 'agent.delegate': {
-        if (p['provider'] === 'copilot') {
-          const issue = await github.addAssignees(rec.repo, rec.number!, [COPILOT_ASSIGNEE], copilotAssignment(rec, this.deps.agent));
-          // GitHub answers 201 even when it dropped the assignee (agent not enabled, token can't assign it).
-          if (!issue.assignees.some(isCopilotLogin)) throw copilotNotAssigned(rec);
-          return {
-            state: 'done',
-            outcome: 'dispatched',
-            message: `Assigned issue ${rec.number} in ${rec.repo} to Copilot's coding agent.`,
-            result: { provider: 'copilot', url: issue.htmlUrl },
-          };
-        }
-        const { dispatchRepo, label } = this.deps.agent;
-        const issue = await github.createIssue(dispatchRepo, {
-          title: `Agent task: ${rec.repo}#${rec.number}`,
-          body: dispatchBody(rec),
-          labels: [label],
-        });
-        return {
-          state: 'done',
-          outcome: 'dispatched',
-          message: `Sent issue ${rec.number} to the agent as ${dispatchRepo} issue ${issue.number}.`,
-          result: { dispatchRepo, dispatchIssue: issue.number, url: issue.htmlUrl },
-        };
-      }
-    }
+  /** Sends the one write this action stands for, through its command's action module. Throws AppError on failure. */
+  private async run(rec: PendingActionRecord): Promise<Settlement> {
+    const m = actionModule(rec.kind);
+    return m.execute(rec, m.payload(rec.params), this.executeDeps());
   }
 
-  /**
-   * Every merge gate again, at confirm time, on the SHA that was read back: a check that turned
-   * red, a new change request or a push since the read-back stops the merge, and the error names
-   * the gate. Nothing has been sent yet, so a failed read is a plain failure, never ambiguous.
-   */
-  private async recheckMergeGates(rec: PendingActionRecord): Promise<void> {
-    const what = `PR ${rec.number} in ${rec.repo}`;
-    let pr: PullRequestDetail;
-    try {
-      pr = await this.deps.github.getPullRequest(rec.repo, rec.number!);
-    } catch (e) {
-      const code = isAppError(e) ? e.code : 'internal';
-      throw new AppError('not_mergeable', `I could not re-check ${what} on GitHub just before merging (${code}), so I did not merge it. Say merge it to try again.`, { gate: 'recheck' });
-    }
-    if (pr.merged) throw new AppError('already_merged', `${what} is already merged.`);
-    if (pr.headSha !== rec.headSha) throw new AppError('head_moved', `${what} has a new head.`, { gate: 'head' });
-    if (pr.state !== 'open') throw new AppError('not_mergeable', `${what} was closed after the read-back.`, { gate: 'state' });
-    const verdict = checkMergePolicy(policyFor(this.deps.policy ?? DEFAULT_POLICY, rec.repo), pr);
-    if (!verdict.ok) throw new AppError('policy_denied', verdict.reason, { gate: verdict.gate ?? 'settings' });
+  private executeDeps(): ExecuteDeps {
+    return { github: this.deps.github, policy: this.deps.policy ?? DEFAULT_POLICY, agent: this.deps.agent };
   }
 
   /**
@@ -354,29 +277,10 @@ export class ActionService {
    * Leaves the action `executing` when even the read fails, so a later reconcile settles it.
    */
   private async settleUnknown(rec: PendingActionRecord, correlationId: string): Promise<PendingActionRecord> {
-    const { github } = this.deps;
     try {
-      if (rec.kind === 'pr.merge') {
-        const merged = await github.isMerged(rec.repo, rec.number!);
-        return merged
-          ? this.settle(rec, 'done', 'merged', `Merged PR ${rec.number} in ${rec.repo}. GitHub answered with an error, but the PR shows as merged.`, { reconciled: true }, correlationId)
-          : this.settle(rec, 'failed', 'not_merged', `PR ${rec.number} was not merged: GitHub failed before merging. Nothing was retried; say merge it to try again.`, { reconciled: true }, correlationId);
-      }
-      if (rec.kind === 'pr.request_review') {
-        const pr = await github.getPullRequest(rec.repo, rec.number!);
-        const wanted = (rec.params['reviewers'] as string[]).map((r) => r.toLowerCase());
-        const have = new Set(pr.requestedReviewers.map((r) => r.toLowerCase()));
-        return wanted.every((w) => have.has(w))
-          ? this.settle(rec, 'done', 'review_requested', `Review requested on PR ${rec.number}.`, { reconciled: true }, correlationId)
-          : this.settle(rec, 'failed', 'not_requested', `The review request on PR ${rec.number} did not go through. Nothing was retried.`, { reconciled: true }, correlationId);
-      }
-      if (rec.kind === 'agent.delegate' && rec.params['provider'] === 'copilot') {
-        // The assignment is visible on the issue: read it rather than assigning again.
-        const issue = await github.getIssue(rec.repo, rec.number!);
-        return issue.assignees.some(isCopilotLogin)
-          ? this.settle(rec, 'done', 'dispatched', `Assigned issue ${rec.number} in ${rec.repo} to Copilot's coding agent. GitHub answered with an error, but the issue shows Copilot assigned.`, { provider: 'copilot', url: issue.htmlUrl, reconciled: true }, correlationId)
-          : this.settle(rec, 'failed', 'not_assigned', `Issue ${rec.number} in ${rec.repo} was not assigned to Copilot. Nothing was retried; ask again to try again.`, { reconciled: true }, correlationId);
-      }
+      const m = actionModule(rec.kind);
+      const r = m.reconcile ? await m.reconcile(rec, m.payload(rec.params), this.executeDeps()) : null;
+      if (r !== null) return this.settle(rec, r.state, r.outcome, r.message, r.result ?? null, correlationId);
     } catch (e) {
       const code = isAppError(e) ? e.code : 'internal';
       this.deps.logger.warn({ correlationId, token: rec.token.slice(0, 8), code }, 'reconciliation read failed; will retry later');
@@ -384,7 +288,7 @@ export class ActionService {
       this.audit(still, correlationId, 'outcome_unknown', { code });
       return { ...still, outcome: 'outcome_unknown', outcomeMessage: `I could not tell whether that went through, and I did not send it again. I will check again.` };
     }
-    // Comments, unsubscribes and dispatches have no cheap read-back here: report, never resend.
+    // No cheap read-back for this kind (comments, reviews, unsubscribes, dispatch issues): report, never resend.
     return this.settle(rec, 'failed', 'outcome_unknown', `GitHub did not answer clearly, so I can't tell whether it went through. I did not send it again; check on GitHub.`, null, correlationId);
   }
 
@@ -424,15 +328,16 @@ export class ActionService {
 
 function failureMessage(rec: PendingActionRecord, err: AppError, newHead: string | null): string {
   const what = rec.number === null ? rec.repo : `PR ${rec.number}`;
+  const not = actionModule(rec.kind).notDone ?? 'Not done';
   switch (err.code) {
     case 'head_moved':
       return newHead
-        ? `Not merged: ${what} changed after the read-back. Its head moved from ${shortSha(rec.headSha ?? '')} to ${shortSha(newHead)}. Say read it to hear what changed.`
-        : `Not merged: ${what} changed after the read-back; its head is no longer ${shortSha(rec.headSha ?? '')}. Say read it to hear what changed.`;
+        ? `${not}: ${what} changed after the read-back. Its head moved from ${shortSha(rec.headSha ?? '')} to ${shortSha(newHead)}. Say read it to hear what changed.`
+        : `${not}: ${what} changed after the read-back; its head is no longer ${shortSha(rec.headSha ?? '')}. Say read it to hear what changed.`;
     case 'not_mergeable':
-      return err.details?.['gate'] !== undefined ? `Not merged: ${err.message}` : `Not merged: GitHub says ${what} can't be merged right now. ${err.message}`;
+      return err.details?.['gate'] !== undefined ? `${not}: ${err.message}` : `${not}: GitHub says ${what} can't be merged right now. ${err.message}`;
     case 'policy_denied':
-      return `Not merged: ${what} no longer passes ${gateName(String(err.details?.['gate'] ?? 'settings'))}. ${err.message}`;
+      return `${not}: ${what} no longer passes ${gateName(String(err.details?.['gate'] ?? 'settings'))}. ${err.message}`;
     case 'already_merged':
       return `${what} was already merged.`;
     default:
@@ -454,36 +359,4 @@ function gateName(gate: string): string {
     default:
       return 'your merge settings';
   }
-}
-
-/**
- * agent_assignment for Copilot: the user's instruction (if any) and the same hidden marker as a
- * dispatch body, which lets the agent layer tie the assignment to its task (see main/agent).
- */
-export function copilotAssignment(rec: PendingActionRecord, cfg: AgentDispatchConfig): AgentAssignment {
-  const instruction = typeof rec.params['instruction'] === 'string' ? (rec.params['instruction'] as string) : null;
-  return {
-    customInstructions: [...(instruction ? [`Instruction from the user: ${instruction}`, ''] : []), `<!-- handsfree-task: ${rec.token.slice(0, 16)} -->`].join('\n'),
-    ...(cfg.copilotBaseBranch ? { baseBranch: cfg.copilotBaseBranch } : {}),
-  };
-}
-
-/** GitHub accepted the call but did not assign Copilot. */
-export function copilotNotAssigned(rec: Pick<PendingActionRecord, 'repo' | 'number'>): AppError {
-  return new AppError(
-    'github_validation',
-    `GitHub did not assign Copilot to issue ${rec.number} in ${rec.repo}: its coding agent is not enabled in that repository, or this token cannot assign it (a user token with write access is needed).`,
-  );
-}
-
-/** The dispatch issue body carries a hidden marker so the agent's PR can be correlated back. */
-export function dispatchBody(rec: PendingActionRecord): string {
-  const instruction = typeof rec.params['instruction'] === 'string' ? (rec.params['instruction'] as string) : 'Fix the issue.';
-  return [
-    `Please work on ${rec.repo}#${rec.number}.`,
-    '',
-    `Instruction from the user: ${instruction}`,
-    '',
-    `<!-- handsfree-task: ${rec.token.slice(0, 16)} -->`,
-  ].join('\n');
 }

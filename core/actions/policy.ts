@@ -1,5 +1,6 @@
 import type { PullRequestDetail } from '../../contract/github.js';
 import type { MergeMethod } from '../../contract/intent.js';
+import { COMMAND_TABLE } from '../../contract/commands.js';
 import type { ActionKind } from '../../contract/response.js';
 
 /** Per-repo gates on side effects. Passed in as data from settings. */
@@ -80,12 +81,7 @@ export function latestReviewByAuthor(pr: PullRequestDetail, opts: { trustedOnly?
   return [...byAuthor.values()];
 }
 
+/** The action as the policy gate names it ("merging"), from contract/commands.ts. */
 export function describeKind(kind: ActionKind): string {
-  switch (kind) {
-    case 'pr.merge': return 'merging';
-    case 'pr.request_review': return 'requesting reviews';
-    case 'pr.comment': return 'commenting';
-    case 'agent.delegate': return 'delegating to the agent';
-    case 'notification.unsubscribe': return 'unsubscribing';
-  }
+  return COMMAND_TABLE[kind].doing ?? kind;
 }

@@ -4,37 +4,24 @@
  */
 import type { AgentTaskView } from '../../contract/api.js';
 import { APP_ERROR_CODES, AppError, isAppError, type AppErrorCode } from '../../contract/errors.js';
-import type { IssueSummary, NotificationThread, PullRequestDetail } from '../../contract/github.js';
+import type { IssueSummary, PullRequestDetail } from '../../contract/github.js';
 import type { Intent, IntentEntities, IntentName, MergeMethod, ProfileName } from '../../contract/intent.js';
-import { isAllowedExternalUrl } from '../../contract/linkPolicy.js';
-import type { Card, CommandResponse, Directive, OutcomeCard, PendingActionView, ResponseStatus } from '../../contract/response.js';
-import { ActionService, type ActionServiceDeps, type AgentDispatchConfig } from '../actions/actionService.js';
-import { checkMergePolicy, isActionAllowed, policyFor, type PolicyConfig } from '../actions/policy.js';
+import type { ActionKind, CommandResponse, OutcomeCard } from '../../contract/response.js';
+import { ActionService, type ActionServiceDeps } from '../actions/actionService.js';
+import { isActionAllowed, policyFor, type PolicyConfig } from '../actions/policy.js';
+import { actionModule, commandModule } from '../commands/index.js';
+import { NEEDS_DIALOG, type ActionModule, type AgentDispatchConfig, type CommandIntent, type CommandTools, type Outcome, type PlannedAction } from '../commands/types.js';
 import { helpExamples } from '../intent/catalog.js';
 import { recognize } from '../intent/recognizer.js';
 import type { Clock, Logger, RandomSource } from '../ports/clock.js';
 import type { GitHubGateway } from '../ports/github.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { CommandRecord, InboxRef, PendingActionRecord, Repositories, SessionState } from '../ports/store.js';
-import { PROFILES, profileOf, type Profile } from '../session/profiles.js';
-import {
-  checksSummary,
-  commentReadBack,
-  delegateReadBack,
-  describeSubject,
-  inboxRundown,
-  attentionOrder,
-  mergeReadBack,
-  notificationCard,
-  notificationLine,
-  ordinal,
-  prSummary,
-  pullRequestCard,
-  reviewReadBack,
-  spokenError,
-  unsubscribeReadBack,
-} from '../responses/speak.js';
-import { fitWordBudget, joinNames, plural, spokenAge, MAX_TTS_CHARS } from '../responses/text.js';
+import { profileOf, type Profile } from '../session/profiles.js';
+import { attentionOrder, spokenError } from '../responses/speak.js';
+import { fitWordBudget, joinNames, MAX_TTS_CHARS } from '../responses/text.js';
+
+export { NEEDS_DIALOG } from '../commands/types.js';
 
 /** Longest command accepted, in characters. */
 export const MAX_TEXT_CHARS = 2_000;
@@ -91,31 +78,12 @@ interface Ctx {
   confirmGate?: (readBack: string) => Promise<boolean>;
 }
 
-interface Outcome {
-  status: ResponseStatus;
-  spoken: string;
-  /** Appended after budget fitting when it fits (e.g. "Say next for more."). */
-  tail?: string;
-  cards: Card[];
-  pending?: PendingActionView;
-  error?: { code: AppErrorCode; message: string };
-  /** Read-backs are the thing confirmed: never cut to the word budget. */
-  exact?: boolean;
-  /** "repeat" must not replace what it repeats. */
-  keepLastSpoken?: boolean;
-  /** Client-side effects, e.g. open a github.com page ("open it"). */
-  directives?: Directive[];
-}
-
 /** What a spoken number was checked against: numbers the user can see or just heard about. */
 export interface KnownNumbers {
   readonly repo: string;
   readonly kind: 'pr' | 'issue';
   readonly numbers: readonly number[];
 }
-
-/** Action param: planned behind a confirm gate, so every confirmation needs that gate too. */
-export const NEEDS_DIALOG = 'needsDialog';
 
 export class CommandPipeline {
   readonly actions: ActionService;
@@ -166,12 +134,12 @@ export class CommandPipeline {
 
   /** Confirms a pending action by token (click or API); answers like a spoken "confirm". */
   async confirmToken(token: string, userId: string, via: 'click' | 'voice' | 'api', correlationId?: string): Promise<CommandResponse> {
-    return this.byToken(token, userId, correlationId, 'system.confirm', async (ctx) => this.outcomeOf(await this.actions.confirm(token, userId, via, ctx.correlationId), ctx.profile));
+    return this.byToken(token, userId, correlationId, 'system.confirm', async (ctx) => this.outcomeOf(await this.actions.confirm(token, userId, via, ctx.correlationId)));
   }
 
   /** Cancels a pending action by token. */
   async cancelToken(token: string, userId: string, correlationId?: string): Promise<CommandResponse> {
-    return this.byToken(token, userId, correlationId, 'system.cancel', async (ctx) => this.outcomeOf(this.actions.cancel(token, userId, ctx.correlationId), ctx.profile));
+    return this.byToken(token, userId, correlationId, 'system.cancel', async (ctx) => this.outcomeOf(this.actions.cancel(token, userId, ctx.correlationId)));
   }
 
   /**
@@ -210,10 +178,8 @@ export class CommandPipeline {
     try {
       const session = this.loadSession(sessionId, userId);
       ctx = { session, profile: profileOf(session.profile), userId, correlationId: cid, currentRepo: undefined };
-      if (intent.name === 'agent.delegate') out = await this.planDelegate(intent.entities, ctx);
-      else if (intent.name === 'pr.merge') out = await this.planMerge(intent.entities, ctx);
-      else if (intent.name === 'pr.request_review') out = await this.planReview(intent.entities, ctx);
-      else throw new Error(`planStructured: ${intent.name} is not a structured action`);
+      // Structured input names its target exactly: no "did you mean" grounding of numbers.
+      out = await this.handle(intent, ctx, false);
     } catch (e) {
       if (!ctx) throw e;
       out = this.errorOutcome(e, ctx);
@@ -256,274 +222,72 @@ export class CommandPipeline {
     return response;
   }
 
-  private async handle(intent: Intent, ctx: Ctx): Promise<Outcome> {
-    switch (intent.name) {
-      case 'inbox.summary':
-        return this.inboxSummary(ctx);
-      case 'inbox.next':
-        return this.readInboxAt(ctx.session.cursor + 1, ctx);
-      case 'inbox.read':
-        return this.readInboxAt(intent.entities.position - 1, ctx);
-      case 'pr.summarize': {
-        const pr = await this.fetchPr(intent.entities, ctx, intent);
-        return { status: 'ok', spoken: prSummary(pr, ctx.profile), cards: [pullRequestCard(pr)] };
-      }
-      case 'pr.checks': {
-        const pr = await this.fetchPr(intent.entities, ctx, intent);
-        return { status: 'ok', spoken: checksSummary(pr), cards: [pullRequestCard(pr)] };
-      }
-      case 'pr.merge':
-        return this.planMerge(intent.entities, ctx, intent);
-      case 'pr.request_review':
-        return this.planReview(intent.entities, ctx, intent);
-      case 'pr.comment':
-        return this.planComment(intent.entities, ctx, intent);
-      case 'agent.delegate':
-        return this.planDelegate(intent.entities, ctx, intent);
-      case 'agent.status':
-        return this.agentStatus(ctx);
-      case 'notification.done':
-        return this.markDone(ctx);
-      case 'notification.unsubscribe':
-        return this.planUnsubscribe(ctx);
-      case 'notification.open':
-        return this.openOnGitHub(intent.entities, ctx, intent);
-      case 'system.confirm':
-        return this.voiceConfirm(intent.entities.number, ctx);
-      case 'system.cancel':
-        return this.voiceCancel(ctx);
-      case 'system.repeat':
-        return { status: 'ok', spoken: ctx.session.lastSpoken ?? "I haven't said anything yet.", cards: [], keepLastSpoken: true, exact: true };
-      case 'system.stop':
-        return { status: 'ok', spoken: '', cards: [], keepLastSpoken: true };
-      case 'system.help':
-        return { status: 'ok', spoken: `You can say: ${helpExamples().slice(0, 4).map((e) => `"${e}"`).join(', ')}.`, cards: [{ kind: 'help', examples: helpExamples() }] };
-      case 'system.set_profile': {
-        ctx.session.profile = intent.entities.profile;
-        ctx.profile = PROFILES[intent.entities.profile];
-        return { status: 'ok', spoken: profileAnnouncement(ctx.profile), cards: [] };
-      }
-      case 'unknown':
-        return this.notUnderstood(intent.entities, ctx);
-    }
+  /** Runs the intent's command module; `spoken` grounds spoken numbers ("Did you mean 15?"). */
+  private async handle(intent: Intent, ctx: Ctx, spoken = true): Promise<Outcome> {
+    if (intent.name === 'unknown') return this.notUnderstood(intent.entities);
+    const name: CommandIntent = intent.name;
+    const tools = this.tools(intent, ctx, spoken);
+    return commandModule(name).run(intent.entities as never, tools);
   }
 
-  // ---- inbox -------------------------------------------------------------------------------
-
-  private async inboxSummary(ctx: Ctx): Promise<Outcome> {
-    const items = attentionOrder(await this.deps.github.listNotifications());
-    ctx.session.inbox = items.map(toRef);
-    ctx.session.cursor = -1;
-    // The inbox is what the user now sees: numbers checked from here on use fresh open-PR lists.
-    this.openPrs.clear();
-    const { text, tail } = inboxRundown(items, ctx.profile);
-    return { status: 'ok', spoken: text, tail, cards: items.slice(0, 50).map((n, i) => notificationCard(n, i + 1)) };
-  }
-
-  private async readInboxAt(index: number, ctx: Ctx): Promise<Outcome> {
-    let items: NotificationThread[] | null = null;
-    if (ctx.session.inbox.length === 0) {
-      items = attentionOrder(await this.deps.github.listNotifications());
-      ctx.session.inbox = items.map(toRef);
-    }
-    if (ctx.session.inbox.length === 0) return { status: 'ok', spoken: 'Your inbox is empty.', cards: [] };
-    if (index < 0) index = 0;
-    if (index >= ctx.session.inbox.length) {
-      return { status: 'ok', spoken: `That's the end of the list: ${plural(ctx.session.inbox.length, 'notification')}. Say what needs my attention to start again.`, cards: [] };
-    }
-    ctx.session.cursor = index;
-    const ref = ctx.session.inbox[index]!;
-    const thread = (items ?? (await this.deps.github.listNotifications())).find((n) => n.id === ref.threadId);
-    const lead = thread ? `${ordinal(index + 1)}: ${notificationLine(thread)}.` : `${ordinal(index + 1)}: ${describeSubject(ref)} in ${ref.repo}.`;
-    const cards: Card[] = thread ? [notificationCard(thread, index + 1)] : [];
-    if (ref.subjectType === 'PullRequest' && ref.number !== null) {
-      const pr = await this.deps.github.getPullRequest(ref.repo, ref.number);
-      ctx.session.lastPr = { repo: pr.repo, number: pr.number };
-      cards.push(pullRequestCard(pr));
-      // The lead already names the PR; the summary adds checks, reviews and mergeability.
-      const detail = prSummary(pr, ctx.profile).replace(/^PR \d+ in \S+, '[^']*' by /, 'By ');
-      return { status: 'ok', spoken: `${lead} ${detail}`, tail: index + 1 < ctx.session.inbox.length ? 'Say next for more.' : undefined, cards };
-    }
-    if (ref.subjectType === 'Issue' && ref.number !== null) {
-      const issue = await this.deps.github.getIssue(ref.repo, ref.number);
-      const state = issue.state === 'open' ? 'Open' : 'Closed';
-      const extra = `${state}, opened by ${issue.author}${issue.labels.length ? `, labelled ${joinNames(issue.labels.slice(0, 3))}` : ''}.`;
-      return { status: 'ok', spoken: `${lead} ${extra}`, tail: index + 1 < ctx.session.inbox.length ? 'Say next for more.' : undefined, cards };
-    }
-    return { status: 'ok', spoken: lead, tail: index + 1 < ctx.session.inbox.length ? 'Say next for more.' : undefined, cards };
-  }
-
-  private currentNotification(ctx: Ctx): InboxRef {
-    const ref = ctx.session.inbox[ctx.session.cursor];
-    if (!ref) throw new AppError('no_context', 'Which notification? Say what needs my attention, then read the first one.');
-    return ref;
-  }
-
-  private async markDone(ctx: Ctx): Promise<Outcome> {
-    const ref = this.currentNotification(ctx);
-    await this.deps.github.markThreadDone(ref.threadId);
-    this.deps.repos.audit.append({
-      atMs: this.deps.clock.nowMs(),
-      userId: ctx.userId,
-      sessionId: ctx.session.id,
-      correlationId: ctx.correlationId,
-      action: 'notification.done',
-      target: `${ref.repo}${ref.number !== null ? `#${ref.number}` : ''} thread ${ref.threadId}`,
-      token: null,
-      outcome: 'done',
-      detail: null,
-    });
-    ctx.session.inbox.splice(ctx.session.cursor, 1);
-    ctx.session.cursor -= 1;
-    const left = ctx.session.inbox.length - ctx.session.cursor - 1;
+  /** What a command module may use: the session, the ports, and the shared steps below. */
+  private tools(intent: Intent, ctx: Ctx, spoken: boolean): CommandTools {
+    const { deps } = this;
+    const grounding = spoken ? intent : undefined;
     return {
-      status: 'ok',
-      spoken: `Marked ${describeSubject(ref)} in ${ref.repo} as done.`,
-      tail: left > 0 ? `${plural(left, 'more')} to go. Say next.` : undefined,
-      cards: [],
+      get session() {
+        return ctx.session;
+      },
+      get profile() {
+        return ctx.profile;
+      },
+      userId: ctx.userId,
+      correlationId: ctx.correlationId,
+      ...(ctx.confirmGate ? { confirmGate: ctx.confirmGate } : {}),
+      github: deps.github,
+      repos: deps.repos,
+      clock: deps.clock,
+      logger: deps.logger,
+      policy: deps.policy,
+      agent: deps.agent,
+      ...(deps.agentTasks ? { agentTasks: deps.agentTasks } : {}),
+      intent,
+      setProfile: (p) => {
+        ctx.session.profile = p.name;
+        ctx.profile = p;
+      },
+      fetchPr: (e) => this.fetchPr(e, ctx, grounding),
+      fetchIssue: (repo, number) => this.groundedIssue(repo, number, ctx, grounding),
+      canonicalRepo: (repo) => this.canonicalRepo(repo),
+      guessRepo: (number) => this.guessRepo(number, ctx),
+      currentNotification: () => currentNotification(ctx),
+      listNotifications: async (opts) => {
+        const items = attentionOrder(await deps.github.listNotifications());
+        // The inbox is what the user now sees: numbers checked from here on use fresh open-PR lists.
+        if (opts?.fresh) this.openPrs.clear();
+        return items;
+      },
+      allow: (repo, kind) => this.allow(repo, kind),
+      pending: (action, planned) => this.pending(ctx, action, planned),
+      pendingActions: () => this.actions.pendingForSession(ctx.session.id, ctx.correlationId),
+      describeAction: (rec) => targetOf(rec),
+      confirmAction: async (rec) => this.outcomeOf(await this.actions.confirm(rec.token, ctx.userId, 'voice', ctx.correlationId)),
+      cancelAction: (rec) => this.actions.cancel(rec.token, ctx.userId, ctx.correlationId),
+      recordWrongConfirmation: (rec) => this.actions.recordWrongConfirmation(rec, ctx.correlationId),
+      helpExamples: (i) => helpExamples(i),
     };
   }
 
-  /**
-   * "open it": answers with an open_url directive for the client (the desktop app opens it through
-   * its link policy). Target: the PR or issue named; else, when the current notification is a PR
-   * and the user has since moved to another PR ("summarize PR 40", "open it"), that PR; else the
-   * current notification; else the PR "it" refers to. The URL is GitHub's html_url, never text.
-   */
-  private async openOnGitHub(e: IntentEntities['notification.open'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
-    const { github } = this.deps;
-    let target: { url: string; label: string };
-    if (e.issue !== undefined) {
-      const repo = e.repo !== undefined ? await this.canonicalRepo(e.repo) : await this.guessRepo(e.issue, ctx);
-      const issue = await this.groundedIssue(repo, e.issue, ctx, intent);
-      target = { url: issue.htmlUrl, label: `issue ${issue.number} in ${issue.repo}` };
-    } else {
-      const ref = ctx.session.inbox[ctx.session.cursor];
-      const last = ctx.session.lastPr;
-      const movedOn = ref !== undefined && last !== null && ref.subjectType === 'PullRequest' && !(ref.repo === last.repo && ref.number === last.number);
-      if (e.number !== undefined || (ref === undefined && last !== null) || movedOn) {
-        const pr = await this.fetchPr(e, ctx, intent);
-        target = { url: pr.htmlUrl, label: `PR ${pr.number} in ${pr.repo}` };
-      } else if (ref !== undefined) {
-        const thread = (await github.listNotifications()).find((n) => n.id === ref.threadId);
-        let url = thread?.htmlUrl ?? '';
-        if (!url && ref.number !== null && ref.subjectType === 'PullRequest') url = (await github.getPullRequest(ref.repo, ref.number)).htmlUrl;
-        if (!url && ref.number !== null && ref.subjectType === 'Issue') url = (await github.getIssue(ref.repo, ref.number)).htmlUrl;
-        target = { url, label: `${describeSubject(ref)} in ${ref.repo}` };
-      } else {
-        throw new AppError('no_context', 'Open what? Read a notification or a PR first, then say open it.');
-      }
-    }
-    if (!isAllowedExternalUrl(target.url)) {
-      throw new AppError('policy_denied', `${target.label} has no github.com link to open.`);
-    }
-    return { status: 'ok', spoken: `Opening ${target.label} on GitHub.`, cards: [], directives: [{ kind: 'open_url', url: target.url, label: target.label }] };
-  }
-
-  // ---- side effects: plan → pending action -------------------------------------------------
-
-  private async planMerge(e: IntentEntities['pr.merge'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
-    const pr = await this.fetchPr(e, ctx, intent);
-    if (pr.merged) throw new AppError('already_merged', `PR ${pr.number} in ${pr.repo} is already merged.`);
-    if (pr.state === 'closed') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is closed.`);
-    if (pr.draft) throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is a draft, so it can't be merged yet.`);
-    if (pr.mergeable === false || pr.mergeableState === 'dirty') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} has merge conflicts.`);
-    // Our own gates first: they name the reason (failing checks, missing approvals) that GitHub's
-    // "blocked" usually stands for.
-    const policy = policyFor(this.deps.policy, pr.repo);
-    const verdict = checkMergePolicy(policy, pr);
-    if (!verdict.ok) throw new AppError('policy_denied', verdict.reason);
-    if (pr.mergeableState === 'blocked') {
-      throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is blocked by branch rules, for example a required review or check. Say read it to hear what it is waiting for.`);
-    }
-    if (pr.mergeable === null) throw new AppError('not_mergeable', `GitHub is still working out whether PR ${pr.number} can merge. Ask again in a moment.`);
-    const method = e.method ?? policy.defaultMergeMethod;
-    return this.pending(ctx, {
-      kind: 'pr.merge',
-      repo: pr.repo,
-      number: pr.number,
-      headSha: pr.headSha,
-      params: { method },
-      readBack: mergeReadBack(pr, method, ctx.profile),
-      cards: [pullRequestCard(pr)],
-    });
-  }
-
-  private async planReview(e: IntentEntities['pr.request_review'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
-    if (e.reviewers.length === 0) throw new AppError('no_context', 'Who should review it? Say, for example, ask alice to review it.');
-    const pr = await this.fetchPr(e, ctx, intent);
-    this.allow(pr.repo, 'pr.request_review');
-    if (pr.state !== 'open') throw new AppError('not_mergeable', `PR ${pr.number} in ${pr.repo} is ${pr.merged ? 'merged' : 'closed'}.`);
-    const reviewers = [...new Set(e.reviewers.map((r) => r.toLowerCase()))];
-    return this.pending(ctx, {
-      kind: 'pr.request_review',
-      repo: pr.repo,
-      number: pr.number,
-      headSha: pr.headSha,
-      params: { reviewers },
-      readBack: reviewReadBack(pr, reviewers, ctx.profile),
-      cards: [pullRequestCard(pr)],
-    });
-  }
-
-  private async planComment(e: IntentEntities['pr.comment'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
-    const body = e.body.trim();
-    if (body === '') throw new AppError('no_context', 'What should the comment say? Say, for example, comment on it saying looks good.');
-    const pr = await this.fetchPr(e, ctx, intent);
-    this.allow(pr.repo, 'pr.comment');
-    return this.pending(ctx, {
-      kind: 'pr.comment',
-      repo: pr.repo,
-      number: pr.number,
-      headSha: pr.headSha,
-      params: { body },
-      readBack: commentReadBack(pr.repo, pr.number, pr.title, body, ctx.profile),
-      cards: [pullRequestCard(pr)],
-    });
-  }
-
-  private async planDelegate(e: IntentEntities['agent.delegate'], ctx: Ctx, intent?: Intent): Promise<Outcome> {
-    const repo = e.repo !== undefined ? await this.canonicalRepo(e.repo) : await this.guessRepo(e.issue, ctx);
-    this.allow(repo, 'agent.delegate');
-    const issue = await this.groundedIssue(repo, e.issue, ctx, intent);
-    return this.pending(ctx, {
-      kind: 'agent.delegate',
-      repo,
-      number: issue.number,
-      headSha: null,
-      params: { issue: issue.number, instruction: e.instruction ?? null, provider: this.deps.agent.provider ?? 'github_issue_dispatch' },
-      readBack: delegateReadBack(repo, issue.number, issue.title, this.deps.agent.dispatchRepo, e.instruction, ctx.profile, this.deps.agent.provider),
-      cards: [],
-    });
-  }
-
-  private async planUnsubscribe(ctx: Ctx): Promise<Outcome> {
-    const ref = this.currentNotification(ctx);
-    this.allow(ref.repo, 'notification.unsubscribe');
-    const thread = (await this.deps.github.listNotifications()).find((n) => n.id === ref.threadId) ?? { ...ref, id: ref.threadId, title: '', reason: 'subscribed', unread: false, updatedAt: '', htmlUrl: '' };
-    return this.pending(ctx, {
-      kind: 'notification.unsubscribe',
-      repo: ref.repo,
-      number: ref.number,
-      headSha: null,
-      params: { threadId: ref.threadId },
-      readBack: unsubscribeReadBack(thread as NotificationThread, ctx.profile),
-      cards: [],
-    });
-  }
-
-  private allow(repo: string, kind: PendingActionRecord['kind']): void {
+  private allow(repo: string, kind: ActionKind): void {
     const v = isActionAllowed(policyFor(this.deps.policy, repo), kind);
     if (!v.ok) throw new AppError('policy_denied', v.reason);
   }
 
-  private pending(
-    ctx: Ctx,
-    a: Pick<PendingActionRecord, 'kind' | 'repo' | 'number' | 'headSha' | 'params' | 'readBack'> & { cards: Card[] },
-  ): Outcome {
-    if (a.number !== null && a.kind !== 'agent.delegate' && a.kind !== 'notification.unsubscribe') ctx.session.lastPr = { repo: a.repo, number: a.number };
+  private pending<P>(ctx: Ctx, action: ActionModule<ActionKind, P>, a: PlannedAction<P>): Outcome {
+    if (a.number !== null && action.target.noun === 'PR') ctx.session.lastPr = { repo: a.repo, number: a.number };
+    const params = { ...(a.payload as Record<string, unknown>) };
     const rec = this.actions.create({
-      kind: a.kind,
+      kind: action.kind,
       sessionId: ctx.session.id,
       userId: ctx.userId,
       repo: a.repo,
@@ -531,7 +295,7 @@ export class CommandPipeline {
       headSha: a.headSha,
       // Planned behind a confirm gate (a renderer call in the desktop app): a spoken "confirm"
       // alone must not run it, or a renderer could plan, open the mic and play "confirm" (CF-9).
-      params: ctx.confirmGate ? { ...a.params, [NEEDS_DIALOG]: true } : a.params,
+      params: ctx.confirmGate ? { ...params, [NEEDS_DIALOG]: true } : params,
       readBack: a.readBack,
       ttlMs: ctx.profile.confirmTtlMs,
       correlationId: ctx.correlationId,
@@ -540,101 +304,12 @@ export class CommandPipeline {
     return { status: 'needs_confirmation', spoken: a.readBack, exact: true, cards: [...a.cards, { kind: 'confirmation', action: view }], pending: view };
   }
 
-  // ---- confirmations -----------------------------------------------------------------------
-
-  private async voiceConfirm(number: number | undefined, ctx: Ctx): Promise<Outcome> {
-    const pending = this.actions.pendingForSession(ctx.session.id, ctx.correlationId);
-    if (pending.length === 0) throw new AppError('no_pending_action', 'Nothing is waiting for confirmation.');
-    let chosen: PendingActionRecord | undefined;
-    if (number !== undefined) {
-      const matches = pending.filter((p) => p.number === number);
-      if (matches.length === 1) chosen = matches[0];
-      else if (matches.length === 0) {
-        if (pending.length === 1) {
-          const n = this.actions.recordWrongConfirmation(pending[0]!, ctx.correlationId);
-          if (n >= 3) throw new AppError('action_cancelled', 'That number did not match three times, so I cancelled it. Nothing was done.');
-          throw new AppError('ambiguous_confirmation', `That number doesn't match. The waiting action is for ${targetOf(pending[0]!)}. Say confirm ${pending[0]!.number ?? ''} or cancel.`.replace(/ +\./g, '.'));
-        }
-        throw new AppError('ambiguous_confirmation', `Nothing waiting matches ${number}. ${whichOne(pending)}`);
-      } else throw new AppError('ambiguous_confirmation', whichOne(matches));
-    } else if (pending.length > 1) {
-      throw new AppError('ambiguous_confirmation', whichOne(pending));
-    } else {
-      chosen = pending[0]!;
-      if (ctx.profile.voiceConfirmNeedsNumber && chosen.number !== null) {
-        throw new AppError('ambiguous_confirmation', `In the ${ctx.profile.name} profile, say the number too: confirm ${chosen.number}.`);
-      }
-    }
-    if (chosen!.params[NEEDS_DIALOG] === true && !ctx.confirmGate) {
-      throw new AppError('confirmation_declined', 'That action was started on screen, so it needs the on-screen confirmation: click Confirm and answer the dialog. It is still pending.');
-    }
-    if (ctx.confirmGate && !(await ctx.confirmGate(chosen!.readBack))) {
-      throw new AppError('confirmation_declined', 'Not confirmed in the dialog; the action is still pending.');
-    }
-    const settled = await this.actions.confirm(chosen!.token, ctx.userId, 'voice', ctx.correlationId);
-    return this.outcomeOf(settled, ctx.profile);
-  }
-
-  private voiceCancel(ctx: Ctx): Outcome {
-    const pending = this.actions.pendingForSession(ctx.session.id, ctx.correlationId);
-    if (pending.length === 0) return { status: 'ok', spoken: 'Nothing to cancel.', cards: [] };
-    const cards: Card[] = [];
-    for (const p of pending) {
-      try {
-        const c = this.actions.cancel(p.token, ctx.userId, ctx.correlationId);
-        cards.push(outcomeCard(c));
-      } catch {
-        // Confirmed by someone else in the meantime: its own response reports that.
-      }
-    }
-    return { status: 'ok', spoken: cards.length === 1 ? 'Cancelled. Nothing was done.' : `Cancelled ${plural(cards.length, 'action')}. Nothing was done.`, cards };
-  }
-
-  private outcomeOf(rec: PendingActionRecord, profile: Profile): Outcome {
+  private outcomeOf(rec: PendingActionRecord): Outcome {
     const card = outcomeCard(rec);
     const message = rec.outcomeMessage ?? 'Done.';
     if (rec.state === 'done' || rec.state === 'cancelled') return { status: 'ok', spoken: message, cards: [card] };
     const code: AppErrorCode = rec.state === 'executing' ? 'outcome_unknown' : outcomeCode(rec.outcome);
-    void profile;
     return { status: 'error', spoken: message, cards: [card], error: { code, message } };
-  }
-
-  // ---- agent -------------------------------------------------------------------------------
-
-  private agentStatus(ctx: Ctx): Outcome {
-    if (this.deps.agentTasks) return this.agentStatusFromTasks(this.deps.agentTasks(ctx.userId));
-    const tasks = this.deps.repos.audit.list({ limit: 500 }).filter((a) => a.action === 'agent.delegate' && a.outcome === 'dispatched' && a.userId === ctx.userId);
-    if (tasks.length === 0) return { status: 'ok', spoken: "The agent isn't working on anything for you. Say, for example, ask the agent to fix issue 918.", cards: [] };
-    const latest = tasks[0]!;
-    const issue = latest.target.replace('#', ' issue ');
-    return {
-      status: 'ok',
-      spoken: `The agent has ${plural(tasks.length, 'task')} from you. The latest is ${issue}, sent ${spokenAge(latest.atMs, this.deps.clock.nowMs())}. I'll tell you when its pull request is up.`,
-      cards: [],
-    };
-  }
-
-  private agentStatusFromTasks(tasks: readonly AgentTaskView[]): Outcome {
-    if (tasks.length === 0) return { status: 'ok', spoken: "The agent isn't working on anything for you. Say, for example, ask the agent to fix issue 918.", cards: [] };
-    const now = this.deps.clock.nowMs();
-    const issueOf = (t: AgentTaskView) => `issue ${t.target.split('#')[1] ?? ''}`;
-    const active = tasks.filter((t) => t.state === 'created' || t.state === 'running' || t.state === 'needs_input');
-    const parts: string[] = [];
-    for (const t of active.slice(0, 2)) {
-      if (t.state === 'needs_input') parts.push(`it needs your input on ${issueOf(t)}`);
-      else if (t.state === 'created') parts.push(`${issueOf(t)} is being sent to it${t.error ? ", but I couldn't confirm the dispatch yet" : ''}`);
-      else parts.push(`${t.provider === 'copilot' ? 'Copilot' : 'it'} is working on ${issueOf(t)}, sent ${spokenAge(Date.parse(t.created_at), now)}`);
-    }
-    const latestDone = tasks.find((t) => t.state === 'completed' || t.state === 'failed');
-    if (latestDone) {
-      parts.push(
-        latestDone.state === 'completed' && latestDone.pull_request
-          ? `it opened PR ${latestDone.pull_request.number} for ${issueOf(latestDone)}`
-          : `the task for ${issueOf(latestDone)} failed`,
-      );
-    }
-    const lead = active.length === 0 ? 'The agent has nothing in progress' : `The agent has ${plural(active.length, 'task')} in progress`;
-    return { status: 'ok', spoken: `${lead}: ${parts.join('; ')}.`, tail: active.length > 0 ? "I'll tell you when its pull request is up." : undefined, cards: [] };
   }
 
   // ---- resolution --------------------------------------------------------------------------
@@ -709,7 +384,9 @@ export class CommandPipeline {
     const best = nearestNumber(heard, known.numbers);
     const lead = `I heard ${noun} ${heard}; there is no ${known.kind === 'pr' ? 'open ' : ''}${noun} ${heard} in ${known.repo}.`;
     if (best === undefined) return new AppError(code, lead);
-    const entities = { ...intent.entities, repo: known.repo, ...(intent.name === 'agent.delegate' || (intent.name === 'notification.open' && 'issue' in intent.entities && intent.entities.issue !== undefined) ? { issue: best } : { number: best }) };
+    // Commands that name an issue carry it in `issue` (agent.delegate, "open issue 918"); PRs in `number`.
+    const namesIssue = 'issue' in intent.entities && intent.entities.issue !== undefined;
+    const entities = { ...intent.entities, repo: known.repo, ...(namesIssue ? { issue: best } : { number: best }) };
     this.suggestions.set(ctx.session.id, { intent: { ...intent, entities } as Intent, atMonoMs: this.deps.clock.monotonicMs() });
     return new AppError(code, `${lead} Did you mean ${best}? Say yes, or say the number again.`);
   }
@@ -787,8 +464,7 @@ export class CommandPipeline {
 
   // ---- responses ---------------------------------------------------------------------------
 
-  private notUnderstood(e: IntentEntities['unknown'], ctx: Ctx): Outcome {
-    void ctx;
+  private notUnderstood(e: IntentEntities['unknown']): Outcome {
     const examples = helpExamples(e.guess);
     const hint = e.guess ? `Did you mean something like "${examples[0]}"? ` : '';
     return {
@@ -874,20 +550,16 @@ function safeCorrelationId(id: string | undefined): string | undefined {
   return id !== undefined && /^[A-Za-z0-9_.:-]{1,64}$/.test(id) ? id : undefined;
 }
 
-function toRef(n: NotificationThread): InboxRef {
-  return { threadId: n.id, repo: n.repo, number: n.number, subjectType: n.subjectType };
+function currentNotification(ctx: Ctx): InboxRef {
+  const ref = ctx.session.inbox[ctx.session.cursor];
+  if (!ref) throw new AppError('no_context', 'Which notification? Say what needs my attention, then read the first one.');
+  return ref;
 }
 
+/** "merge PR 12 in acme/api": a pending action as the user hears it named. */
 function targetOf(p: PendingActionRecord): string {
-  const verb = p.kind === 'pr.merge' ? 'merge' : p.kind === 'pr.request_review' ? 'review request on' : p.kind === 'pr.comment' ? 'comment on' : p.kind === 'agent.delegate' ? 'agent task for' : 'unsubscribe from';
-  const what = p.kind === 'agent.delegate' ? 'issue' : p.kind === 'notification.unsubscribe' ? 'thread' : 'PR';
-  return `${verb} ${what}${p.number !== null ? ` ${p.number}` : ''} in ${p.repo}`;
-}
-
-function whichOne(pending: readonly PendingActionRecord[]): string {
-  const list = pending.slice(0, 3).map(targetOf);
-  const nums = pending.filter((p) => p.number !== null).slice(0, 2).map((p) => `confirm ${p.number}`);
-  return `${plural(pending.length, 'action')} waiting: ${joinNames(list)}. Say ${nums.length ? nums.join(' or ') : 'cancel'}.`;
+  const { verb, noun } = actionModule(p.kind).target;
+  return `${verb} ${noun === 'PR' ? 'PR' : noun}${p.number !== null ? ` ${p.number}` : ''} in ${p.repo}`;
 }
 
 function outcomeCard(rec: PendingActionRecord): OutcomeCard {
@@ -898,11 +570,6 @@ function outcomeCode(outcome: string | null): AppErrorCode {
   if (outcome === 'not_merged' || outcome === 'not_requested') return 'github_unavailable';
   if (outcome && (APP_ERROR_CODES as readonly string[]).includes(outcome)) return outcome as AppErrorCode;
   return 'internal';
-}
-
-function profileAnnouncement(p: Profile): string {
-  const numberRule = p.voiceConfirmNeedsNumber ? ' To confirm, say confirm and the number.' : '';
-  return `Switched to the ${p.name} profile: up to ${p.wordBudget} words per answer.${numberRule}`;
 }
 
 /**

@@ -1,0 +1,65 @@
+/**
+ * The command registry: one module per command, keyed by intent. The key set is checked against
+ * contract/commands.ts at compile time (a command without a module, or a module without a
+ * command, does not build); the order is the contract table's, which is the recognizer's tie-break
+ * order and the order of help.
+ */
+import { COMMAND_NAMES } from '../../contract/commands.js';
+import type { ActionKind } from '../../contract/response.js';
+import { agentDelegate } from './agentDelegate.js';
+import { agentStatus } from './agentStatus.js';
+import { inboxNext } from './inboxNext.js';
+import { inboxRead } from './inboxRead.js';
+import { inboxSummary } from './inboxSummary.js';
+import { notificationDone } from './notificationDone.js';
+import { notificationOpen } from './notificationOpen.js';
+import { notificationUnsubscribe } from './notificationUnsubscribe.js';
+import { prChecks } from './prChecks.js';
+import { prComment } from './prComment.js';
+import { prMerge } from './prMerge.js';
+import { prRequestReview } from './prRequestReview.js';
+import { prSummarize } from './prSummarize.js';
+import { systemCancel } from './systemCancel.js';
+import { systemConfirm } from './systemConfirm.js';
+import { systemHelp } from './systemHelp.js';
+import { systemRepeat } from './systemRepeat.js';
+import { systemSetProfile } from './systemSetProfile.js';
+import { systemStop } from './systemStop.js';
+import type { ActionModule, AnyCommandSpec, CommandIntent, CommandModule } from './types.js';
+
+const MODULES: { readonly [K in CommandIntent]: CommandModule<K> } = {
+  'inbox.summary': inboxSummary,
+  'inbox.next': inboxNext,
+  'inbox.read': inboxRead,
+  'pr.summarize': prSummarize,
+  'pr.checks': prChecks,
+  'pr.merge': prMerge,
+  'pr.request_review': prRequestReview,
+  'pr.comment': prComment,
+  'agent.delegate': agentDelegate,
+  'agent.status': agentStatus,
+  'notification.done': notificationDone,
+  'notification.unsubscribe': notificationUnsubscribe,
+  'notification.open': notificationOpen,
+  'system.confirm': systemConfirm,
+  'system.cancel': systemCancel,
+  'system.repeat': systemRepeat,
+  'system.stop': systemStop,
+  'system.help': systemHelp,
+  'system.set_profile': systemSetProfile,
+};
+
+/** The module of a command. */
+export function commandModule<K extends CommandIntent>(intent: K): CommandModule<K> {
+  return MODULES[intent];
+}
+
+/** Every command's spec, in contract table order (the catalog the recognizer and grammar read). */
+export const COMMAND_SPECS: readonly AnyCommandSpec[] = COMMAND_NAMES.map((n) => MODULES[n].spec as AnyCommandSpec);
+
+/** The action module of a pending-action kind. */
+export function actionModule(kind: ActionKind): ActionModule {
+  const a = MODULES[kind].action;
+  if (a === undefined) throw new Error(`${kind} has no action module`);
+  return a;
+}
