@@ -70,6 +70,14 @@ export const COMMAND_TABLE = {
     'requesting reviews',
   ),
   'pr.comment': cmd<{ repo?: string; number?: number; body: string }>()('confirmed', { label: 'Comment…', text: (a) => [`comment on ${pr(a)} saying ${a.extra ?? ''}`] }, 'commenting'),
+  /** `body`: an optional review comment, said after the command ("approve it, nice work"). */
+  'pr.approve': cmd<{ repo?: string; number?: number; body?: string }>()('confirmed', { label: 'Approve…', text: (a) => [`approve ${pr(a)}`] }, 'approving'),
+  /** `body`: what to change; GitHub requires it, so the command asks for it when missing. */
+  'pr.request_changes': cmd<{ repo?: string; number?: number; body?: string }>()(
+    'confirmed',
+    { label: 'Request changes…', text: (a) => [`request changes on ${pr(a)} saying ${a.extra ?? ''}`] },
+    'requesting changes',
+  ),
   'agent.delegate': cmd<{ repo?: string; issue: number; instruction?: string }>()(
     'confirmed',
     { label: 'Delegate to agent…', text: (a) => [`ask the agent to fix issue ${a.number ?? ''} in ${a.repo ?? ''}`] },

@@ -14,9 +14,11 @@ import { inboxSummary } from './inboxSummary.js';
 import { notificationDone } from './notificationDone.js';
 import { notificationOpen } from './notificationOpen.js';
 import { notificationUnsubscribe } from './notificationUnsubscribe.js';
+import { prApprove } from './prApprove.js';
 import { prChecks } from './prChecks.js';
 import { prComment } from './prComment.js';
 import { prMerge } from './prMerge.js';
+import { prRequestChanges } from './prRequestChanges.js';
 import { prRequestReview } from './prRequestReview.js';
 import { prSummarize } from './prSummarize.js';
 import { systemCancel } from './systemCancel.js';
@@ -36,6 +38,8 @@ const MODULES: { readonly [K in CommandIntent]: CommandModule<K> } = {
   'pr.merge': prMerge,
   'pr.request_review': prRequestReview,
   'pr.comment': prComment,
+  'pr.approve': prApprove,
+  'pr.request_changes': prRequestChanges,
   'agent.delegate': agentDelegate,
   'agent.status': agentStatus,
   'notification.done': notificationDone,

@@ -9,7 +9,7 @@ export const systemCancel = defineCommand('system.cancel', {
   anchors: [],
   entities: [],
   patterns: [
-    '[no] cancel [that | it | this | everything | [the] (merge | action | comment | request | review | delegation | last one) [of (it | this | that | [the] pr [number] {_:number})]]',
+    '[no] cancel [that | it | this | everything | [the] (merge | action | comment | request | review | approval | delegation | last one) [of (it | this | that | [the] pr [number] {_:number})]]',
     '[no] never mind [that | it]',
     '[no] forget (it | that | about it)',
     '[no] abort [that | it]',

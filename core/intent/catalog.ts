@@ -54,7 +54,7 @@ export const RULES: Readonly<Record<string, { p: string; strict: boolean }>> = {
   web: { strict: false, p: '[the | my | a] (browser | web browser | web | github | website | chrome | firefox | safari | new tab)' },
   confirm_what: {
     strict: false,
-    p: '[the] (merge | merging | comment | review | reviews | review request | request | delegation | action | unsubscribe | reply | it | that | this)',
+    p: '[the] (merge | merging | comment | review | reviews | review request | request | approval | change request | delegation | action | unsubscribe | reply | it | that | this)',
   },
 };
 

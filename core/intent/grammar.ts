@@ -60,6 +60,7 @@ export const DEFAULT_BODY_PHRASES: readonly string[] = [
   'nice work',
   'please rebase',
   'please add tests',
+  'needs tests',
   'add a regression test',
   'add tests',
   'i will take a look',

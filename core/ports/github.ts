@@ -21,7 +21,7 @@ import type { MergeMethod } from '../../contract/intent.js';
  * github_forbidden, github_rate_limited, github_unavailable (5xx / network), github_timeout,
  * github_validation (422).
  *
- * Write calls (merge, requestReviewers, createComment, createIssue, markThreadDone, unsubscribe)
+ * Write calls (merge, requestReviewers, createComment, submitReview, createIssue, markThreadDone, unsubscribe)
  * are sent exactly once: adapters never retry them. Reconciliation after an ambiguous failure
  * is the caller's job (core/actions), using the read calls.
  */
@@ -48,6 +48,12 @@ export interface GitHubGateway {
   mergePullRequest(req: { repo: RepoFullName; number: number; sha: string; method: MergeMethod }): Promise<MergeResult>;
   requestReviewers(repo: RepoFullName, number: number, reviewers: string[]): Promise<void>;
   createComment(repo: RepoFullName, number: number, body: string): Promise<CommentResult>;
+  /**
+   * POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews with `event` and `commit_id` (the head
+   * that was read back): an approval or a change request, submitted at once (never left pending).
+   * GitHub answers 422 for a review of one's own PR or a change request without a body. Never retried.
+   */
+  submitReview(req: SubmitReviewRequest): Promise<ReviewResult>;
   getIssue(repo: RepoFullName, number: number): Promise<IssueSummary>;
   createIssue(repo: RepoFullName, issue: { title: string; body: string; labels?: string[] }): Promise<IssueSummary>;
   /**
@@ -72,6 +78,26 @@ export interface GitHubGateway {
   searchIssuesByText(text: string, opts?: { repo?: RepoFullName; type?: 'issue' | 'pr' }): Promise<TextSearchHit[]>;
   /** Last rate-limit figures seen, or null before the first call / in fixture mode. */
   rateLimit(): RateLimitInfo | null;
+}
+
+/** The review events the app submits (GitHub's COMMENT event is what createComment is for). */
+export type ReviewEvent = 'APPROVE' | 'REQUEST_CHANGES';
+
+export interface SubmitReviewRequest {
+  repo: RepoFullName;
+  number: number;
+  /** The head SHA that was read back: the review is of that commit. */
+  commitId: string;
+  event: ReviewEvent;
+  /** Required by GitHub for REQUEST_CHANGES. */
+  body?: string;
+}
+
+export interface ReviewResult {
+  id: number;
+  /** GitHub's state of the submitted review: APPROVED or CHANGES_REQUESTED. */
+  state: string;
+  htmlUrl: string;
 }
 
 /**

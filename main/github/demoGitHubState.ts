@@ -512,6 +512,37 @@ export class DemoGitHubState {
     return ok(p);
   }
 
+  /**
+   * POST …/pulls/{n}/reviews with an event (submitted at once): the viewer's approval or change
+   * request on `commitId` (default: the head). 422s as GitHub: a review of one's own PR, a change
+   * request without a body, a commit that is not in the PR.
+   */
+  submitReview(repo: string, number: number, req: { event: 'APPROVE' | 'REQUEST_CHANGES'; body?: string; commitId?: string }): DemoResult<{ pull: DemoPull; review: DemoReview }> {
+    const r = this.repo(repo);
+    if (!r) return fail(404, 'repo_not_found', GITHUB_MESSAGES.notFound);
+    const p = this.pull(r.fullName, number);
+    if (!p) return fail(404, 'pr_not_found', GITHUB_MESSAGES.notFound);
+    const what = req.event === 'APPROVE' ? 'approve' : 'request changes on';
+    if (p.author.toLowerCase() === this.viewer.login.toLowerCase()) return fail(422, 'validation', `Unprocessable Entity: Can not ${what} your own pull request`);
+    if (req.event === 'REQUEST_CHANGES' && (req.body ?? '').trim() === '') return fail(422, 'validation', 'Unprocessable Entity: Body is required for REQUEST_CHANGES');
+    if (req.commitId !== undefined && req.commitId !== p.headSha && !this.merges.some((m) => m.headSha === req.commitId)) {
+      return fail(422, 'validation', 'Unprocessable Entity: Commit ID is not part of the pull request');
+    }
+    const at = this.tick();
+    const review: DemoReview = {
+      id: stableId(`review:${p.repo}#${p.number}:${p.reviews.length}`, 2_000_000_000),
+      author: this.viewer.login,
+      state: req.event === 'APPROVE' ? 'APPROVED' : 'CHANGES_REQUESTED',
+      body: req.body ?? '',
+      submittedAt: at,
+      commitId: req.commitId ?? p.headSha,
+    };
+    p.reviews.push(review);
+    p.requestedReviewers = p.requestedReviewers.filter((x) => x.toLowerCase() !== this.viewer.login.toLowerCase());
+    p.updatedAt = at;
+    return ok({ pull: p, review });
+  }
+
   /** POST …/issues/{n}/comments on an issue or PR. */
   addComment(repo: string, number: number, body: string): DemoResult<{ comment: DemoComment; isPull: boolean }> {
     const r = this.repo(repo);

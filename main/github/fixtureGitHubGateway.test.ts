@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../contract/errors.js';
 import { FixtureGitHubGateway } from './fixtureGitHubGateway.js';
@@ -123,5 +126,23 @@ describe('FixtureGitHubGateway', () => {
     const gw = new FixtureGitHubGateway();
     gw.state.pull('acme/api', 12)!.body = 'x'.repeat(50_000);
     expect((await gw.getPullRequest('acme/api', 12)).body).toHaveLength(4000);
+  });
+  it('submits reviews as GitHub does (own PR and bodiless change requests refused) and replays them from the journal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-fixture-review-'));
+    try {
+      const journalPath = join(dir, 'journal.jsonl');
+      const gw = new FixtureGitHubGateway({ journalPath });
+      const r = await gw.submitReview({ repo: 'acme/api', number: 12, commitId: PR12_SHA, event: 'APPROVE' });
+      expect(r.state).toBe('APPROVED');
+      expect(r.htmlUrl).toBe(`https://github.com/acme/api/pull/12#pullrequestreview-${r.id}`);
+      expect(await codeOf(gw.submitReview({ repo: 'acme/api', number: 12, commitId: PR12_SHA, event: 'REQUEST_CHANGES' }))).toBe('github_validation');
+      expect(await codeOf(gw.submitReview({ repo: 'acme/api', number: 12, commitId: 'f'.repeat(40), event: 'APPROVE' }))).toBe('github_validation');
+      const own = gw.state.simulatePullRequest({ repo: 'acme/api', author: 'sam-dev', title: 'Mine' });
+      expect(await codeOf(gw.submitReview({ repo: 'acme/api', number: own.number, commitId: own.headSha, event: 'APPROVE' }))).toBe('github_validation');
+      const again = new FixtureGitHubGateway({ journalPath });
+      expect((await again.getPullRequest('acme/api', 12)).reviews.filter((x) => x.author === 'sam-dev').map((x) => x.state)).toEqual(['APPROVED']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -22,7 +22,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { AppErrorCode } from '../../contract/errors.js';
 import { AppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
-import type { AgentAssignment, GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
+import type { AgentAssignment, GitHubGateway, NotificationPoll, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
 import type { DemoCheckConclusion, DemoResult } from './demoGitHubState.js';
 import { DemoGitHubState } from './demoGitHubState.js';
 import { loadDemoFixture, shiftDemoFixture } from './fixtureData.js';
@@ -62,7 +62,7 @@ export interface FixtureGitHubGatewayOptions {
 }
 
 /** Writes recorded in the demo journal, replayed in order onto a freshly loaded fixture. */
-const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'createIssue', 'addAssignees', 'markThreadDone', 'unsubscribeThread']);
+const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'createIssue', 'addAssignees', 'markThreadDone', 'unsubscribeThread']);
 
 export class FixtureGitHubGateway implements GitHubGateway {
   readonly mode = 'fixture' as const;
@@ -110,6 +110,11 @@ export class FixtureGitHubGateway implements GitHubGateway {
         case 'createComment':
           st.addComment(a[0], a[1], a[2]);
           break;
+        case 'submitReview': {
+          const r = entry.args[0] as SubmitReviewRequest;
+          st.submitReview(r.repo, r.number, { event: r.event, commitId: r.commitId, ...(r.body !== undefined ? { body: r.body } : {}) });
+          break;
+        }
         case 'createIssue':
           st.createIssue(a[0], a[1]);
           break;
@@ -280,6 +285,15 @@ export class FixtureGitHubGateway implements GitHubGateway {
       const { comment, isPull } = unwrap(this.state.addComment(repo, number, body), { repo, number });
       const page = isPull ? 'pull' : 'issues';
       return { id: comment.id, htmlUrl: `${this.htmlBase}/${comment.repo}/${page}/${number}#issuecomment-${comment.id}` };
+    });
+  }
+
+  submitReview(req: SubmitReviewRequest): Promise<ReviewResult> {
+    return this.run('submitReview', [req], () => {
+      parseRepoFullName(req.repo);
+      assertPositiveNumber(req.number, 'pr');
+      const { pull, review } = unwrap(this.state.submitReview(req.repo, req.number, { event: req.event, commitId: req.commitId, ...(req.body !== undefined ? { body: req.body } : {}) }), { repo: req.repo, number: req.number });
+      return { id: review.id, state: review.state, htmlUrl: `${this.htmlBase}/${pull.repo}/pull/${pull.number}#pullrequestreview-${review.id}` };
     });
   }
 

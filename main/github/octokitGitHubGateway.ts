@@ -39,7 +39,7 @@ import type {
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
-import type { AgentAssignment, GitHubGateway, NotificationPoll, TextSearchHit } from '../../core/ports/github.js';
+import type { AgentAssignment, GitHubGateway, NotificationPoll, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
 import { combineRuns } from './demoProjection.js';
 import {
   assertPositiveNumber,
@@ -512,6 +512,28 @@ export class OctokitGitHubGateway implements GitHubGateway {
     );
     const fallback = `${issueHtmlUrl(this.htmlBase, repo, number)}#issuecomment-${data.id}`;
     return { id: Number(data.id), htmlUrl: data.html_url.startsWith(`${this.htmlBase}/`) ? data.html_url : fallback };
+  }
+
+  async submitReview(r: SubmitReviewRequest): Promise<ReviewResult> {
+    const { owner, name } = parseRepoFullName(r.repo);
+    assertPositiveNumber(r.number, 'pr');
+    const data = await this.write(
+      'submitReview',
+      this.writeMs,
+      (gh, s) =>
+        gh.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+          owner,
+          repo: name,
+          pull_number: r.number,
+          commit_id: r.commitId,
+          event: r.event,
+          ...(r.body !== undefined ? { body: r.body } : {}),
+          ...req(s),
+        }),
+      { notFound: () => this.notFoundIn(r.repo, new AppError('pr_not_found', `There is no pull request ${r.repo}#${r.number}.`)) },
+    );
+    const fallback = `${this.htmlBase}/${r.repo}/pull/${r.number}#pullrequestreview-${data.id}`;
+    return { id: Number(data.id), state: data.state, htmlUrl: data.html_url.startsWith(`${this.htmlBase}/`) ? data.html_url : fallback };
   }
 
   async getIssue(repo: RepoFullName, number: number): Promise<IssueSummary> {

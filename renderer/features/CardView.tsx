@@ -15,12 +15,14 @@ function PrCard({ card }: { card: Extract<Card, { kind: 'pull_request' }> }) {
       <div className="card-actions">
         <button type="button" data-action="pr.checks" onClick={() => void run(uiAction('pr.checks').text(pr))}>Checks</button>
         <button type="button" data-action="pr.merge" onClick={() => void run(uiAction('pr.merge').text(pr))}>Merge…</button>
+        <button type="button" data-action="pr.approve" onClick={() => void run(uiAction('pr.approve').text(pr))}>Approve…</button>
       </div>
       <div className="card-actions">
         <input aria-label="Reviewer login" value={reviewer} onChange={(e) => setReviewer(e.target.value)} placeholder="reviewer" />
         <button type="button" data-action="pr.request_review" disabled={reviewer.trim() === ''} onClick={() => void run(uiAction('pr.request_review').text({ ...pr, extra: reviewer.trim() }))}>Request review</button>
         <input aria-label="Comment text" value={comment} onChange={(e) => setComment(e.target.value)} placeholder="comment" />
         <button type="button" data-action="pr.comment" disabled={comment.trim() === ''} onClick={() => void run(uiAction('pr.comment').text({ ...pr, extra: comment.trim() }))}>Comment</button>
+        <button type="button" data-action="pr.request_changes" disabled={comment.trim() === ''} onClick={() => void run(uiAction('pr.request_changes').text({ ...pr, extra: comment.trim() }))}>Request changes…</button>
       </div>
     </div>
   );

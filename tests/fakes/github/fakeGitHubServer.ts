@@ -295,6 +295,18 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
       const r = state.requestReviewers(repoOf(params), Number(params['pull_number']), reviewers);
       return r.ok ? { status: 201, body: shape.pullRequestSimple(ctx, r.value) } : fromDemo(r.error);
     }),
+    // Reviews submitted at once (event APPROVE / REQUEST_CHANGES); a pending review (no event) is not modelled.
+    route('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', ({ params, body }) => {
+      const b = isObject(body) ? body : {};
+      if (b['event'] !== 'APPROVE' && b['event'] !== 'REQUEST_CHANGES') {
+        return err(422, GITHUB_MESSAGES.validationFailed, { errors: [{ resource: 'PullRequestReview', field: 'event', code: 'invalid' }] });
+      }
+      const input: { event: 'APPROVE' | 'REQUEST_CHANGES'; body?: string; commitId?: string } = { event: b['event'] };
+      if (typeof b['body'] === 'string') input.body = b['body'];
+      if (typeof b['commit_id'] === 'string') input.commitId = b['commit_id'];
+      const r = state.submitReview(repoOf(params), Number(params['pull_number']), input);
+      return r.ok ? { status: 200, body: shape.review(ctx, r.value.pull, r.value.review) } : fromDemo(r.error);
+    }),
     route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', ({ params, body }) => {
       const text = isObject(body) && typeof body['body'] === 'string' ? body['body'] : '';
       const r = state.addComment(repoOf(params), Number(params['issue_number']), text);
