@@ -2,6 +2,7 @@
  * The API contract shared by every transport (HTTP, IPC, CLI): request validators and the
  * service interface the transports call. zod is the one library contract/ may import.
  */
+import { TTS_PROVIDERS } from './providers.js';
 import { z } from 'zod';
 import type { RateLimitInfo } from './github.js';
 import { PROFILE_NAMES } from './intent.js';
@@ -230,8 +231,7 @@ export const AUDIO_UPLOAD_CONTENT_TYPES = [
 
 export const TTS_FORMATS = ['wav', 'mp3', 'opus'] as const;
 export type TtsFormatName = (typeof TTS_FORMATS)[number];
-export const TTS_PROVIDERS = ['offline', 'openai', 'stub'] as const;
-export type TtsProviderName = (typeof TTS_PROVIDERS)[number];
+export { TTS_PROVIDERS, type TtsProviderName } from './providers.js';
 
 export const TtsRequestSchema = z.strictObject({
   text: z.string().min(1, 'text must not be empty').max(MAX_TTS_TEXT_CHARS, `text: at most ${MAX_TTS_TEXT_CHARS} characters`),

@@ -3,6 +3,7 @@
  * Electron IPC handlers, the preload bridge and the browser-mode HTTP + WebSocket transport alike,
  * so the transports cannot drift. Built on api.ts (requests, status) and events.ts (push events).
  */
+import { STT_PROVIDERS, TTS_PROVIDERS } from './providers.js';
 import { z } from 'zod';
 import { CommandRequestSchema, TokenRequestSchema, TtsRequestSchema, type CommandRequest, type StatusResponse, type TokenRequest, type TtsProviderName, type TtsRequest, type TtsResult } from './api.js';
 import type { AppEvents, VoiceLoopState } from './events.js';
@@ -20,8 +21,8 @@ const AcceleratorSchema = z.string().superRefine((v, ctx) => {
 export const SettingsSchema = z.strictObject({
   mode: z.enum(['fixture', 'live']),
   profile: z.enum(PROFILE_NAMES),
-  sttProvider: z.enum(['offline', 'openai', 'stub']),
-  ttsProvider: z.enum(['offline', 'openai', 'stub']),
+  sttProvider: z.enum(STT_PROVIDERS),
+  ttsProvider: z.enum(TTS_PROVIDERS),
   voice: z.string().min(1).max(64),
   inputDevice: z.string().max(200),
   outputDevice: z.string().max(200),

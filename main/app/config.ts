@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AppError } from '../../contract/errors.js';
 import { MERGE_METHODS } from '../../contract/intent.js';
+import { providerChoices, providerOf, type SttProviderName, type TtsProviderName } from '../../contract/providers.js';
 import { ACTION_KINDS } from '../../contract/response.js';
 import { AGENT_PROVIDERS, type AgentProvider } from '../../core/actions/actionService.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../core/actions/policy.js';
@@ -29,9 +30,9 @@ function findRepoRoot(start: string): string {
 /** A git branch name GitHub would accept (no spaces, no "..", no leading "-" or "/"). */
 const BRANCH_RE = /^(?![-/])(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
 
-/** `pocketsphinx` / `espeak` name the offline providers explicitly; they mean `offline`. */
-const SPEECH_STT_CHOICES = ['offline', 'pocketsphinx', 'openai', 'stub'] as const;
-const SPEECH_TTS_CHOICES = ['offline', 'espeak', 'openai', 'stub'] as const;
+/** Provider names and their aliases (`pocketsphinx` / `espeak` mean `offline`), from contract/providers.ts. */
+const SPEECH_STT_CHOICES = providerChoices('stt');
+const SPEECH_TTS_CHOICES = providerChoices('tts');
 const MODEL_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 const VOICE_RE = /^[A-Za-z0-9_-]{1,64}$/;
 /** Where the OpenAI key may live in browser/Node mode (mode 0600; ignored when readable by others). */
@@ -140,8 +141,8 @@ export interface AppConfig {
   agent: { dispatchRepo: string; label: string; provider: AgentProvider; copilotBaseBranch?: string };
   user: string;
   speech: {
-    stt: 'offline' | 'openai' | 'stub';
-    tts: 'offline' | 'openai' | 'stub';
+    stt: SttProviderName;
+    tts: TtsProviderName;
     voice?: string;
     stubTranscript?: string;
     openai?: OpenAiSpeechSettings;
@@ -198,8 +199,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     voiceAutostart: e.HANDSFREE_VOICE_AUTOSTART !== '0',
     voiceMode: e.HANDSFREE_VOICE_MODE ?? 'ptt',
     speech: {
-      stt: offlineAlias(e.HANDSFREE_STT ?? settings.speech?.stt ?? 'offline'),
-      tts: offlineAlias(e.HANDSFREE_TTS ?? settings.speech?.tts ?? 'offline'),
+      stt: providerOf('stt', e.HANDSFREE_STT ?? settings.speech?.stt ?? 'offline') ?? 'offline',
+      tts: providerOf('tts', e.HANDSFREE_TTS ?? settings.speech?.tts ?? 'offline') ?? 'offline',
       openai: {
         baseURL: e.HANDSFREE_OPENAI_BASE_URL ?? settings.speech?.openai?.baseURL ?? OPENAI_DEFAULTS.baseURL,
         apiKey: () => e.HANDSFREE_OPENAI_API_KEY ?? e.OPENAI_API_KEY ?? readKeyFile(join(dataDir, OPENAI_KEY_FILE)),
@@ -229,10 +230,6 @@ function jwtSettings(e: z.infer<typeof EnvSchema>): JwtSettings {
     ...(e.HANDSFREE_JWT_RS256_PUBLIC_KEY !== undefined ? { rs256PublicKeyPem: e.HANDSFREE_JWT_RS256_PUBLIC_KEY } : {}),
     ...(e.HANDSFREE_JWT_ISSUER !== undefined ? { issuer: e.HANDSFREE_JWT_ISSUER } : {}),
   };
-}
-
-function offlineAlias<T extends string>(v: T): Exclude<T, 'pocketsphinx' | 'espeak'> | 'offline' {
-  return v === 'pocketsphinx' || v === 'espeak' ? 'offline' : (v as Exclude<T, 'pocketsphinx' | 'espeak'>);
 }
 
 /** The key file's content, read at each use so a new key takes effect (and re-enables a disabled provider). */

@@ -4,6 +4,7 @@
  * offline STT's grammar is built from the user's repos (GitHubGateway.listRepos) the first time
  * it is needed; the OpenAI STT gets the same names as a vocabulary prompt.
  */
+import type { SttProviderName, TtsProviderName } from '../../contract/providers.js';
 import type { ProviderHealth, SpeechToText, TextToSpeech } from '../../core/ports/speech.js';
 import { LastError, recordFailures, type LastErrorView } from '../log/lastError.js';
 import { EspeakTextToSpeech } from './espeak.js';
@@ -14,11 +15,9 @@ import { OPENAI_DEFAULTS, type OpenAiSpeechSettings } from './openai/settings.js
 import { PocketsphinxSpeechToText } from './pocketsphinx.js';
 import { StubSpeechToText, StubTextToSpeech } from './stub.js';
 
-export type SpeechProviderKind = 'offline' | 'openai' | 'stub';
-
 export interface SpeechConfig {
-  stt: SpeechProviderKind;
-  tts: SpeechProviderKind;
+  stt: SttProviderName;
+  tts: TtsProviderName;
   /** Default TTS voice (provider-specific). */
   voice?: string;
   /** Transcript of the stub STT. */
@@ -78,3 +77,13 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
     },
   };
 }
+
+/**
+ * A standalone TTS per provider name (the TTS test screen and /v1/tts ask for one that is not the
+ * configured provider): keyed by contract/providers.ts, so a new provider without a factory does not build.
+ */
+export const TTS_FACTORIES: { readonly [K in TtsProviderName]: (cfg: { openai?: OpenAiSpeechSettings }) => TextToSpeech } = {
+  offline: () => new EspeakTextToSpeech(),
+  stub: () => new StubTextToSpeech(),
+  openai: (cfg) => createSpeechProviders({ stt: 'stub', tts: 'openai', ...(cfg.openai ? { openai: cfg.openai } : {}) }).tts,
+};

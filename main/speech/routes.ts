@@ -35,9 +35,7 @@ import { AudioCommandResponseSchema, DevAudioListSchema, DevAudioViewSchema } fr
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
 import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from '../server/router.js';
-import { EspeakTextToSpeech } from './espeak.js';
 import type { SpeechProviders } from './providers.js';
-import { StubTextToSpeech } from './stub.js';
 import { TtsService } from './ttsService.js';
 import { decodeAudio, encodeWav } from './wav.js';
 
@@ -297,12 +295,7 @@ export function appTtsService(app: App): TtsService {
         if (kind === cfg.tts) return app.speech().then((sp) => sp.tts);
         let p = own.get(kind);
         if (p === undefined) {
-          p =
-            kind === 'offline'
-              ? Promise.resolve(new EspeakTextToSpeech())
-              : kind === 'stub'
-                ? Promise.resolve(new StubTextToSpeech())
-                : import('./providers.js').then((m) => m.createSpeechProviders({ stt: 'stub', tts: 'openai', ...(cfg.openai ? { openai: cfg.openai } : {}) }).tts);
+          p = import('./providers.js').then((m) => m.TTS_FACTORIES[kind](cfg));
           own.set(kind, p);
         }
         return p;

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { PROFILE_NAMES } from '../../contract/intent.js';
+import { providerOptions } from '../../contract/providers.js';
 import type { RestartSetting, Settings } from '../../contract/ipc.js';
 import { useApp } from '../components/StoreContext.js';
 import { applyTheme, loadTheme, THEMES, type Theme } from './theme.js';
@@ -99,12 +100,12 @@ export function SettingsScreen() {
         <legend>Voice</legend>
         <label>Speech-to-text
           <select value={draft.sttProvider} onChange={(e) => upd({ sttProvider: e.target.value as Settings['sttProvider'] })}>
-            <option value="offline">Offline</option><option value="openai">OpenAI</option><option value="stub">Stub</option>
+            {providerOptions('stt').map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
           </select>
         </label>
         <label>Text-to-speech
           <select value={draft.ttsProvider} onChange={(e) => upd({ ttsProvider: e.target.value as Settings['ttsProvider'] })}>
-            <option value="offline">Offline</option><option value="openai">OpenAI</option><option value="stub">Stub</option>
+            {providerOptions('tts').map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
           </select>
         </label>
         <label>Voice
