@@ -29,7 +29,7 @@ import type { Logger } from '../../core/ports/clock.js';
 import { copilotNotAssigned } from '../../core/actions/actionService.js';
 import { isCopilotLogin, type AgentAssignment, type GitHubGateway, type TextSearchHit } from '../../core/ports/github.js';
 import type { AppEventBus } from '../app/events.js';
-import type { SqlStore } from '../notifications/notificationStore.js';
+import type { SqlStore } from '../store/index.js';
 import { AgentTaskRepository, parseRef, toTaskView, type AgentTask } from './agentTaskStore.js';
 
 export const MARKER_RE = /<!--\s*handsfree-task:\s*([A-Za-z0-9_-]{8,64})\s*-->/;

@@ -7,7 +7,7 @@
  */
 import type { AgentTaskState, AgentTaskView } from '../../contract/api.js';
 import type { Row } from '../store/index.js';
-import type { SqlStore } from '../notifications/notificationStore.js';
+import type { SqlStore } from '../store/index.js';
 
 export interface AgentTask {
   id: string;

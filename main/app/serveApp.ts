@@ -4,7 +4,8 @@
  * webhook, agent, voice and speech routes, and the server-info file the CLI finds it by.
  */
 import type { Logger } from '../../core/ports/clock.js';
-import { removeServerInfo, writeServerInfo } from '../cli/serverClient.js';
+import { removeServerInfo, writeServerInfo } from '../server/serverInfo.js';
+import { appAgentRoutes } from '../agent/routes.js';
 import { appNotificationRoutes } from '../notifications/routes.js';
 import { JwtVerifier, LocalCredentials } from '../server/auth.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../server/httpServer.js';
@@ -18,7 +19,7 @@ import type { App } from './app.js';
 
 /** Every route a transport mounts besides the built-in /v1 ones. */
 export function appRoutes(app: App): RouteSpec[] {
-  return [...appNotificationRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app), ...appSeedRoutes(app)];
+  return [...appNotificationRoutes(app), ...appAgentRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app), ...appSeedRoutes(app)];
 }
 
 export interface ServedApp {

@@ -1,39 +1,11 @@
-/** Finding and calling a running `handsfree serve` for this data dir. */
-import { existsSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
+/** Calling a running `handsfree serve` for this data dir (found with main/server/serverInfo.ts). */
 import { APP_ERROR_CODES, AppError } from '../../contract/errors.js';
 import { ErrorBodySchema } from '../../contract/seedApi.js';
 import type { AppConfig } from '../app/config.js';
 import { readLocalSecret } from '../server/localSecret.js';
+import type { ServerInfo } from '../server/serverInfo.js';
 
-const ServerInfoSchema = z.object({ pid: z.number().int().positive(), url: z.url(), port: z.number().int() });
-export type ServerInfo = z.infer<typeof ServerInfoSchema>;
-
-const FILE = 'server.json';
-
-export function writeServerInfo(dataDir: string, info: ServerInfo): void {
-  const tmp = join(dataDir, `${FILE}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
-  renameSync(tmp, join(dataDir, FILE));
-}
-
-export function removeServerInfo(dataDir: string): void {
-  rmSync(join(dataDir, FILE), { force: true });
-}
-
-/** The running server for this data dir, or null (no file, unreadable, or its process is gone). */
-export function readServerInfo(dataDir: string): ServerInfo | null {
-  const path = join(dataDir, FILE);
-  if (!existsSync(path)) return null;
-  try {
-    const info = ServerInfoSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return null;
-  }
-}
+export { readServerInfo, type ServerInfo } from '../server/serverInfo.js';
 
 /** Calls the server; a JSON error body becomes an AppError with its code. Timeout 35 s (a merge may take 30 s). */
 export async function requestServer(info: ServerInfo, config: AppConfig, path: string, body: unknown): Promise<unknown> {

@@ -4,14 +4,9 @@
  * same delivery twice, update that row instead of adding one.
  */
 import type { NotificationReason, NotificationSubjectType, NotificationThread } from '../../contract/github.js';
-import type { Row, SqlParams } from '../store/index.js';
+import type { Row, SqlStore } from '../store/index.js';
 
-/** The part of Store these repositories use. */
-export interface SqlStore {
-  run(sql: string, params?: SqlParams): unknown;
-  all(sql: string, params?: SqlParams): Row[];
-  transaction<T>(fn: () => T): T;
-}
+export type { SqlStore } from '../store/index.js';
 
 export interface StoredNotification {
   userId: string;

@@ -1,49 +1,28 @@
 /**
- * HTTP routes for notifications, subscriptions, agent tasks and the GitHub webhook, added to the
+ * HTTP routes for notifications, subscriptions and the GitHub webhook, added to the
  * server through `extraRoutes` so they get the same Host/Origin checks, auth, rate limit, body
  * limits and `{error, code, message, details}` (contract/seedApi.ts errorBody) shape as the built-in /v1 routes.
  */
-import {
-  CreateSubscriptionRequestSchema,
-  DelegateRequestSchema,
-  NotificationListQuerySchema,
-  UpdateSubscriptionRequestSchema,
-} from '../../contract/api.js';
+import { CreateSubscriptionRequestSchema, NotificationListQuerySchema, UpdateSubscriptionRequestSchema } from '../../contract/api.js';
 import { z } from 'zod';
-import { AgentTaskViewSchema, CommandResponseSchema, NotificationViewSchema, SubscriptionViewSchema, toSeedResponse } from '../../contract/seedApi.js';
-import type { AgentService } from '../agent/agentService.js';
+import { NotificationViewSchema, SubscriptionViewSchema } from '../../contract/seedApi.js';
 import type { App } from '../app/app.js';
-import { toTaskView } from '../agent/agentTaskStore.js';
-import type { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
+import { param } from '../server/params.js';
 import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from '../server/router.js';
 import { toSubscriptionView, toView, type NotificationCenter } from './notificationCenter.js';
 import { MAX_WEBHOOK_BODY_BYTES, type WebhookReceiver } from './webhookReceiver.js';
 
 export interface NotificationRouteDeps {
   notifications: NotificationCenter;
-  agent: AgentService;
   webhooks: WebhookReceiver;
-  pipeline: Pick<CommandPipeline, 'delegate'>;
   nowMs: () => number;
 }
 
 const THREAD_ID = /^[A-Za-z0-9_:#@./-]{1,300}$/;
-const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 
-
-function param(ctx: RouteContext, name: string, re: RegExp, what: string): string {
-  let v: string;
-  try {
-    v = decodeURIComponent(ctx.params[name] ?? '');
-  } catch {
-    throw new HttpError(404, 'not_found', `No ${what} with that id.`);
-  }
-  if (!re.test(v)) throw new HttpError(404, 'not_found', `No ${what} with that id.`);
-  return v;
-}
 
 function subscriptionId(ctx: RouteContext): number {
   const raw = ctx.params['id'] ?? '';
@@ -51,13 +30,13 @@ function subscriptionId(ctx: RouteContext): number {
   return Number(raw);
 }
 
-/** The notification, webhook and agent routes of a running app: every transport that serves the API mounts these. */
+/** The notification and webhook routes of a running app: every transport that serves the API mounts these. */
 export function appNotificationRoutes(app: App): RouteSpec[] {
-  return notificationRoutes({ notifications: app.notifications, agent: app.agent, webhooks: app.webhooks, pipeline: app.pipeline, nowMs: () => Date.now() });
+  return notificationRoutes({ notifications: app.notifications, webhooks: app.webhooks, nowMs: () => Date.now() });
 }
 
 export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
-  const { notifications, agent, webhooks } = deps;
+  const { notifications, webhooks } = deps;
   return [
     plainRoute({
       method: 'GET',
@@ -136,38 +115,6 @@ export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {
       handler: async (ctx) => {
         if (!notifications.subscriptions.delete(callerOf(ctx).userId, subscriptionId(ctx))) throw new HttpError(404, 'not_found', 'No subscription with that id.');
         return { status: 204 };
-      },
-    }),
-    // Plans the delegation (read-back + pending action); confirm with POST /v1/commands/confirm.
-    jsonRoute({
-      method: 'POST',
-      path: '/v1/agent/delegate',
-      auth: 'caller',
-      doc: { summary: 'Plan a delegation to an agent (confirm with /v1/commands/confirm)', responses: { 200: CommandResponseSchema } },
-      schema: DelegateRequestSchema,
-      handler: async (ctx) => {
-        const c = callerOf(ctx);
-        const req = { repo: ctx.body.repo, issue: ctx.body.issue, ...(ctx.body.instruction ? { instruction: ctx.body.instruction } : {}) };
-        return { status: 200, json: toSeedResponse(await deps.pipeline.delegate(req, c.userId, ctx.body.session_id, c.correlationId)) };
-      },
-    }),
-    plainRoute({
-      method: 'GET',
-      path: '/v1/agent/tasks',
-      auth: 'caller',
-      doc: { summary: 'The caller\'s agent tasks', responses: { 200: z.strictObject({ items: z.array(AgentTaskViewSchema) }) } },
-      handler: async (ctx) => ({ status: 200, json: { items: agent.tasks.list({ userId: callerOf(ctx).userId, limit: 100 }).map(toTaskView) } }),
-    }),
-    plainRoute({
-      method: 'GET',
-      path: '/v1/agent/tasks/:id',
-      auth: 'caller',
-      doc: { summary: 'One agent task', responses: { 200: AgentTaskViewSchema } },
-      handler: async (ctx) => {
-        const id = param(ctx, 'id', TASK_ID, 'agent task');
-        const t = agent.tasks.get(id);
-        if (!t || t.userId !== callerOf(ctx).userId) throw new HttpError(404, 'not_found', 'No agent task with that id.');
-        return { status: 200, json: toTaskView(t) };
       },
     }),
     // Authenticated by its HMAC signature, not by API key: GitHub (or a relay) cannot send ours.

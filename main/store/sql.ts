@@ -92,3 +92,10 @@ export function decodeParams(p: EncodedParams): SqlValue[] | Record<string, SqlV
   for (const [k, v] of Object.entries(p)) out[k] = decodeValue(v);
   return out;
 }
+
+/** The part of Store that repositories outside main/store use (notifications, agent tasks). */
+export interface SqlStore {
+  run(sql: string, params?: SqlParams): unknown;
+  all(sql: string, params?: SqlParams): Row[];
+  transaction<T>(fn: () => T): T;
+}

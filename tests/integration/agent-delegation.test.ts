@@ -16,6 +16,7 @@ import { MARKER_RE } from '../../main/agent/agentService.js';
 import { OctokitGitHubGateway } from '../../main/github/octokitGitHubGateway.js';
 import { signWebhook } from '../../main/github/webhookSignature.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
+import { agentRoutes } from '../../main/agent/routes.js';
 import { notificationRoutes } from '../../main/notifications/routes.js';
 import { startHttpServer } from '../../main/server/httpServer.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
@@ -147,7 +148,7 @@ describe('agent delegation on the fake GitHub', () => {
       authMode: 'dev',
       port: 0,
       logger: SILENT_LOGGER,
-      extraRoutes: notificationRoutes({ notifications: app.notifications, agent: app.agent, webhooks: app.webhooks, pipeline: app.pipeline, nowMs: () => Date.now() }),
+      extraRoutes: [...notificationRoutes({ notifications: app.notifications, webhooks: app.webhooks, nowMs: () => Date.now() }), ...agentRoutes({ agent: app.agent, pipeline: app.pipeline })],
     });
     try {
       const post = async (path: string, body: unknown) => {

@@ -151,7 +151,7 @@ describe('HTTP: notifications and subscriptions', () => {
       authMode: 'dev',
       port: 0,
       logger: SILENT_LOGGER,
-      extraRoutes: notificationRoutes({ notifications: app.notifications, agent: app.agent, webhooks: app.webhooks, pipeline: app.pipeline, nowMs: () => clock.nowMs() }),
+      extraRoutes: notificationRoutes({ notifications: app.notifications, webhooks: app.webhooks, nowMs: () => clock.nowMs() }),
     });
     const call = async (method: string, path: string, body?: unknown) => {
       const r = await fetch(new URL(path, server.url), { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });

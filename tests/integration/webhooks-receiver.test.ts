@@ -39,7 +39,7 @@ async function start(): Promise<void> {
     authMode: 'dev',
     port: 0,
     logger: SILENT_LOGGER,
-    extraRoutes: notificationRoutes({ notifications: app.notifications, agent: app.agent, webhooks: app.webhooks, pipeline: app.pipeline, nowMs: () => Date.now() }),
+    extraRoutes: notificationRoutes({ notifications: app.notifications, webhooks: app.webhooks, nowMs: () => Date.now() }),
   });
 }
 
