@@ -30,6 +30,7 @@ import { generateApiKey, newApiKeyId } from './auth.js';
 import { validate } from './body.js';
 import { HttpError } from './errorStatus.js';
 import { callerOf, jsonRoute, plainRoute, queryOf, type RouteContext, type RouteSpec } from './router.js';
+import { prometheusText, PROMETHEUS_CONTENT_TYPE, wantsPrometheus } from '../metrics/prometheus.js';
 
 /**
  * Runs a seed-format audio command: fetch the audio named by `input.uri` (see main/seed/audioUri.ts),
@@ -143,8 +144,11 @@ export function v1Routes(deps: V1Deps): RouteSpec[] {
       method: 'GET',
       path: '/v1/metrics',
       auth: 'caller',
-      doc: { summary: 'Latency per stage and counters', responses: { 200: MetricsResponseSchema } },
-      handler: async () => ({ status: 200, json: service.metrics() }),
+      doc: { summary: 'Latency per stage and counters (JSON; Prometheus text with Accept: text/plain or ?format=prometheus)', responses: { 200: MetricsResponseSchema } },
+      handler: async (ctx) => {
+        if (!wantsPrometheus(queryOf(ctx), ctx.req.headers.accept)) return { status: 200, json: service.metrics() };
+        return { status: 200, raw: { body: await prometheusText(service.metrics()), contentType: PROMETHEUS_CONTENT_TYPE } };
+      },
     }),
     plainRoute({
       method: 'GET',

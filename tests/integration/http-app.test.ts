@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandResponse } from '../../contract/response.js';
 import { createApp, type App } from '../../main/app/app.js';
@@ -139,5 +140,30 @@ describe('HTTP over the real app', () => {
     expect(m.stages['intent']?.count).toBe(20);
     const s = (await (await fetch(new URL('/v1/status', server.url))).json()) as { mode: string; github: { account: string } };
     expect(s).toMatchObject({ mode: 'fixture', github: { account: 'sam-dev' } });
+  });
+
+  it('/v1/metrics speaks the Prometheus text format on Accept: text/plain or ?format=prometheus, and parses', async () => {
+    await start();
+    for (let i = 0; i < 5; i++) await post('/v1/command', { text: 'help' });
+    const json = (await (await fetch(new URL('/v1/metrics', server.url))).json()) as { stages: Record<string, { count: number; max_ms: number }>; counters: Record<string, number> };
+    for (const req of [fetch(new URL('/v1/metrics', server.url), { headers: { accept: 'text/plain' } }), fetch(new URL('/v1/metrics?format=prometheus', server.url))]) {
+      const res = await req;
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const families = parsePrometheusTextFormat(await res.text());
+      const byName = new Map(families.map((f) => [f.name, f]));
+      const latency = byName.get('handsfree_stage_latency_ms')!;
+      expect(latency.type).toBe('GAUGE');
+      const max = latency.metrics.find((m) => m.labels?.['stage'] === 'command' && m.labels['quantile'] === '1');
+      expect(Number(max?.value)).toBe(json.stages['command']!.max_ms);
+      const samples = byName.get('handsfree_stage_samples_total')!.metrics.find((m) => m.labels?.['stage'] === 'command');
+      expect(Number(samples?.value)).toBe(5);
+      const events = byName.get('handsfree_events_total')!;
+      expect(events.type).toBe('COUNTER');
+      expect(Number(events.metrics.find((m) => m.labels?.['name'] === 'status.ok')?.value)).toBe(json.counters['status.ok']);
+    }
+    // JSON stays the default, and wins when the client prefers it.
+    const both = await fetch(new URL('/v1/metrics', server.url), { headers: { accept: 'application/json, text/plain' } });
+    expect(both.headers.get('content-type')).toMatch(/application\/json/);
   });
 });
