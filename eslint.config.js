@@ -12,12 +12,13 @@ const forbidOpenAi = (message) => ({ regex: '^openai(/.*)?$', message });
 export default tseslint.config(
   { ignores: ['build/**', 'dist/**', 'node_modules/**', 'native/audio-addon/build/**', '**/*.js', '**/*.cjs', '**/*.mjs', 'vitest.config.ts'] },
   {
-    files: ['**/*.ts', '**/*.tsx'],
+    // .cts/.mts too: preload/preload.cts is CommonJS TypeScript and must meet the preload rules.
+    files: ['**/*.ts', '**/*.tsx', '**/*.cts', '**/*.mts'],
     extends: [tseslint.configs.base],
     rules: {},
   },
   {
-    files: ['contract/**/*.ts'],
+    files: ['contract/**/*.ts', 'contract/**/*.cts', 'contract/**/*.mts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
@@ -27,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['core/**/*.ts'],
+    files: ['core/**/*.ts', 'core/**/*.cts', 'core/**/*.mts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
@@ -37,7 +38,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/**/*.ts'],
+    files: ['main/**/*.ts', 'main/**/*.cts', 'main/**/*.mts'],
     ignores: ['main/github/**', 'main/store/**', 'main/speech/**', 'main/electron/**', 'main/audio/**', 'main/server/**', 'main/log/**', 'main/settings/**', 'main/ui/**', '**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
@@ -73,7 +74,7 @@ export default tseslint.config(
     ] }] },
   })),
   {
-    files: ['preload/**/*.ts'],
+    files: ['preload/**/*.ts', 'preload/**/*.cts', 'preload/**/*.mts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         forbid(['**/core/**', '**/main/**', '**/renderer/**'], 'preload/ imports contract/ only'),
