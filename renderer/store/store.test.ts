@@ -1,0 +1,82 @@
+/**
+ * The renderer store over a scripted host: confirmations follow the responses (one host call per
+ * click, even a double click), step sequences stop at the first error, and pushed events update
+ * the inbox in place.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EventName, Events, HostApi } from '../../contract/ipc.js';
+import type { CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
+import { createAppStore } from './store.js';
+
+const ACTION: PendingActionView = { token: 'a'.repeat(32), kind: 'pr.merge', expires_at: '2026-01-01T00:00:00Z', expires_in_ms: 60_000, summary: 'Merge acme/api PR 12…', repo: 'acme/api', number: 12, head_sha: 'b'.repeat(40) };
+
+function response(over: Partial<CommandResponse>): CommandResponse {
+  return { status: 'ok', intent: { name: 'system.help', confidence: 1, entities: {} }, spoken_text: '', cards: [], session_id: 's', debug: { processing_time_ms: 1, correlation_id: 'c' }, ...over };
+}
+
+function fakeHost(answers: Record<string, (req: unknown) => unknown>) {
+  const calls: { name: string; req: unknown }[] = [];
+  const listeners = new Map<string, ((p: unknown) => void)[]>();
+  const host: HostApi = {
+    call: async (name, req) => {
+      calls.push({ name, req });
+      await new Promise((r) => setTimeout(r, 1));
+      const f = answers[name];
+      if (!f) throw new Error(`unexpected call ${name}`);
+      return f(req) as never;
+    },
+    on: (name, l) => {
+      listeners.set(name, [...(listeners.get(name) ?? []), l as (p: unknown) => void]);
+      return () => {};
+    },
+  };
+  const emit = <K extends EventName>(name: K, p: Events[K]) => (listeners.get(name) ?? []).forEach((l) => l(p));
+  return { host, calls, emit };
+}
+
+const card = (thread: string, unread = true): NotificationCard => ({ kind: 'notification', position: 1, thread_id: thread, repo: 'acme/api', subject_type: 'PullRequest', title: 't', reason: 'mention', number: 1, updated_at: '2026-01-01T00:00:00Z', unread, url: 'https://github.com/acme/api/pull/1' });
+
+describe('renderer store', () => {
+  it('tracks a pending action from its read-back to its outcome; a double click confirms once', async () => {
+    const { host, calls } = fakeHost({
+      'command.run': () => response({ status: 'needs_confirmation', spoken_text: ACTION.summary, cards: [{ kind: 'confirmation', action: ACTION }], pending_action: ACTION }),
+      'action.confirm': () => response({ spoken_text: 'Merged PR 12 in acme/api.', cards: [{ kind: 'outcome', token: ACTION.token, action: 'pr.merge', state: 'done', outcome: 'merged', message: 'Merged PR 12 in acme/api.' }] }),
+    });
+    const store = createAppStore(host);
+    await store.getState().runCommand('merge PR 12 in acme/api');
+    expect(store.getState().confirmations[ACTION.token]).toMatchObject({ state: 'pending', busy: false });
+    await Promise.all([store.getState().confirm(ACTION.token), store.getState().confirm(ACTION.token)]);
+    expect(calls.filter((c) => c.name === 'action.confirm')).toHaveLength(1);
+    expect(store.getState().confirmations[ACTION.token]).toMatchObject({ state: 'done', outcome: 'merged', busy: false });
+    expect(store.getState().announcement).toBe('Merged PR 12 in acme/api.');
+  });
+
+  it('an error answer to a confirm marks it failed with the spoken reason', async () => {
+    const { host } = fakeHost({
+      'command.run': () => response({ status: 'needs_confirmation', cards: [{ kind: 'confirmation', action: ACTION }] }),
+      'action.confirm': () => response({ status: 'error', spoken_text: 'That confirmation expired; nothing was done.', error: { code: 'token_expired', message: 'expired' } }),
+    });
+    const store = createAppStore(host);
+    await store.getState().runCommand('merge it');
+    await store.getState().confirm(ACTION.token);
+    expect(store.getState().confirmations[ACTION.token]).toMatchObject({ state: 'expired', message: 'That confirmation expired; nothing was done.' });
+  });
+
+  it('runs a UI action\'s steps in order and stops at the first error', async () => {
+    const { host, calls } = fakeHost({ 'command.run': (req) => response({ status: (req as { text: string }).text === 'read item 2' ? 'error' : 'ok' }) });
+    const store = createAppStore(host);
+    const last = await store.getState().runSteps(['read item 2', 'mark it done']);
+    expect(last?.status).toBe('error');
+    expect(calls.map((c) => (c.req as { text: string }).text)).toEqual(['read item 2']);
+  });
+
+  it('puts a new notification first and counts it unread once', () => {
+    const { host, emit } = fakeHost({});
+    const store = createAppStore(host);
+    emit('inbox.changed', { items: [card('1')], unread: 1 } as Events['inbox.changed']);
+    emit('notification.new', { item: card('2') } as Events['notification.new']);
+    emit('notification.new', { item: card('2') } as Events['notification.new']);
+    expect(store.getState().inbox.map((c) => [c.thread_id, c.position])).toEqual([['2', 1], ['1', 2]]);
+    expect(store.getState().unread).toBe(2);
+  });
+});
