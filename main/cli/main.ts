@@ -10,7 +10,8 @@ import type { CommandRequest } from '../../contract/api.js';
 import { AppError, isAppError } from '../../contract/errors.js';
 import { PROFILE_NAMES } from '../../contract/intent.js';
 import type { CommandResponse } from '../../contract/response.js';
-import { createApp, type App } from '../app/app.js';
+import type { App } from '../app/app.js';
+import { composeApp } from '../app/compose.js';
 import { loadConfig, type AppConfig } from '../app/config.js';
 import { createLogger } from '../log/logger.js';
 import { readServerInfo, requestServer } from './serverClient.js';
@@ -150,7 +151,7 @@ async function withTransport(config: AppConfig, f: (t: Transport) => Promise<Com
         cancel: (token) => call('/v1/commands/cancel', { token }),
       };
     } else {
-      app = await createApp(config, { logger: createLogger({ level: config.logLevel }) });
+      app = await composeApp('cli', config, { logger: createLogger({ level: config.logLevel }) });
       for (const note of app.notes) process.stderr.write(`handsfree: ${note}\n`);
       const caller = { userId: config.user, transport: 'cli' as const };
       const svc = app.service;
@@ -176,7 +177,7 @@ async function status(config: AppConfig, json: boolean): Promise<number> {
   try {
     const s = server
       ? await requestServer(server, config, '/v1/status', undefined)
-      : await (app = await createApp(config, { logger: createLogger({ level: config.logLevel }) })).service.status();
+      : await (app = await composeApp('cli', config, { logger: createLogger({ level: config.logLevel }) })).service.status();
     if (json) process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     else {
       const st = s as Awaited<ReturnType<App['service']['status']>>;

@@ -1,18 +1,15 @@
 /** `handsfree serve`: the loopback HTTP API over the app, until SIGINT/SIGTERM. */
 import { isAppError } from '../../contract/errors.js';
-import { createApp } from '../app/app.js';
+import { composeApp } from '../app/compose.js';
 import type { AppConfig } from '../app/config.js';
 import { serveApp, type ServedApp } from '../app/serveApp.js';
 import { createLogger } from '../log/logger.js';
-
-/** How often interrupted actions are re-checked while serving, in ms. */
-const RECONCILE_EVERY_MS = 30_000;
 
 export async function runServe(config: AppConfig, opts: { port: number }): Promise<number> {
   const logger = createLogger({ level: config.logLevel === 'warn' ? 'info' : config.logLevel });
   let app;
   try {
-    app = await createApp(config, { logger, reconcileEveryMs: RECONCILE_EVERY_MS, startPolling: true });
+    app = await composeApp('serve', config, { logger });
   } catch (e) {
     process.stderr.write(`handsfree: cannot start: ${isAppError(e) ? e.message : String(e)}\n`);
     return 2;

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '../../contract/errors.js';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
-import { createApp } from '../app/app.js';
+import { composeApp } from '../app/compose.js';
 import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
 import { loadConfig, REPO_ROOT } from '../app/config.js';
 import { AudioDiagnosticsService, audioProcessLoader } from '../audio/diagnostics.js';
@@ -47,7 +47,7 @@ async function run(): Promise<App | null> {
   const stored = new SettingsStore(store, secrets);
   const effective = configWithSettings(config, stored.get(), stored.saved, process.env, secrets.read());
   // The audio add-on runs in a utilityProcess: a native crash costs seconds of audio, not the app.
-  const app = await createApp(effective, { logger, reconcileEveryMs: 30_000, startPolling: true, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) });
+  const app = await composeApp('electron', effective, { logger, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) });
   const hub = new UiEventHub(app.events);
   // The keyboard shortcut and the headset tap (play/pause media key) both toggle push-to-talk.
   const shortcuts = new ShortcutBinder(globalShortcut, () => pushToTalk());

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAppError } from '../../contract/errors.js';
 import { runVoiceTurn } from '../../core/voice/turn.js';
-import { createApp } from '../app/app.js';
+import { composeApp } from '../app/compose.js';
 import type { AppConfig } from '../app/config.js';
 import { createLogger } from '../log/logger.js';
 import { createSpeechProviders } from './providers.js';
@@ -56,7 +56,7 @@ export async function runListen(config: AppConfig, opts: { wav?: string; out?: s
     process.stderr.write(`handsfree: ${isAppError(e) ? e.message : String(e)}\n`);
     return 2;
   }
-  const app = await createApp(config, { logger: createLogger({ level: config.logLevel }) });
+  const app = await composeApp('cli', config, { logger: createLogger({ level: config.logLevel }) });
   try {
     const speech = await app.speech();
     const caller = { userId: config.user, transport: 'cli' as const };

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { isAppError } from '../../contract/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
-import { createApp, type App } from '../app/app.js';
+import type { App } from '../app/app.js';
+import { composeApp } from '../app/compose.js';
 import { serveApp, type ServedApp } from '../app/serveApp.js';
 import { REPO_ROOT, type AppConfig } from '../app/config.js';
 import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
@@ -64,9 +65,8 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   const effective = configWithSettings(config, stored.get(), stored.saved, env, secrets.read());
   // E2E runs may still poll (a fake GitHub in live mode) with a short floor: HANDSFREE_E2E_POLL_S.
   const e2ePollS = testClock && /^[0-9]{1,3}$/.test(env['HANDSFREE_E2E_POLL_S'] ?? '') ? Math.max(1, Number(env['HANDSFREE_E2E_POLL_S'])) : null;
-  const app = await createApp(effective, {
+  const app = await composeApp('browser', effective, {
     logger,
-    reconcileEveryMs: 30_000,
     startPolling: !testClock || e2ePollS !== null,
     ...(e2ePollS !== null ? { notifications: { minPollIntervalS: e2ePollS } } : {}),
     ...(testClock ? { clock: testClock } : {}),

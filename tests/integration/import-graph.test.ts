@@ -115,6 +115,11 @@ describe('import graph', () => {
     expect(outside).toEqual([]);
   });
 
+  it('builds the app in one place: only main/app/compose.ts calls createApp', () => {
+    const callers = [...graph.edges.keys()].filter((f) => !/\.test\.tsx?$/.test(f) && /\bcreateApp\(/.test(readFileSync(f, 'utf8').replace(/export async function createApp\(/, '')));
+    expect(callers.map(rel)).toEqual(['main/app/compose.ts']);
+  });
+
   it('the cycle finder finds cycles (self-check)', () => {
     const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['d']], ['e', ['a']]]);
     expect(cycles(g)).toEqual([['a', 'b', 'c'], ['d']]);
