@@ -1,5 +1,6 @@
 // Layer rules from ../shared/design/architecture.md: who may import whom, and each SDK only in
 // its adapter folder. tsc -b per layer catches stray globals; these rules catch stray imports.
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'url', 'stream', 'events', 'worker_threads', 'zlib', 'util', 'buffer'];
@@ -81,6 +82,12 @@ export default tseslint.config(
         forbid([...NODE_BUILTINS, ...SDKS.filter((s) => s !== 'electron')], 'preload/ is contextBridge only'),
       ] }],
     },
+  },
+  {
+    // The two classic hook rules (the React Compiler rules of the plugin's newer presets are not adopted).
+    files: ['renderer/**/*.tsx', 'renderer/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
