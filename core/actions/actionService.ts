@@ -337,7 +337,7 @@ function failureMessage(rec: PendingActionRecord, err: AppError, newHead: string
     case 'not_mergeable':
       return err.details?.['gate'] !== undefined ? `${not}: ${err.message}` : `${not}: GitHub says ${what} can't be merged right now. ${err.message}`;
     case 'policy_denied':
-      return `${not}: ${what} no longer passes ${gateName(String(err.details?.['gate'] ?? 'settings'))}. ${err.message}`;
+      return `${not}: ${what} no longer passes ${gateName(typeof err.details?.['gate'] === 'string' ? err.details['gate'] : 'settings')}. ${err.message}`;
     case 'already_merged':
       return `${what} was already merged.`;
     default:

@@ -59,7 +59,7 @@ export function commandModule<K extends CommandIntent>(intent: K): CommandModule
 }
 
 /** Every command's spec, in contract table order (the catalog the recognizer and grammar read). */
-export const COMMAND_SPECS: readonly AnyCommandSpec[] = COMMAND_NAMES.map((n) => MODULES[n].spec as AnyCommandSpec);
+export const COMMAND_SPECS: readonly AnyCommandSpec[] = COMMAND_NAMES.map((n) => MODULES[n].spec);
 
 /** The action module of a pending-action kind. */
 export function actionModule(kind: ActionKind): ActionModule {

@@ -28,7 +28,7 @@ export function int(p: Params, field: string): number {
 
 export function strList(p: Params, field: string): string[] {
   const v = p[field];
-  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : bad(field);
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : bad(field);
 }
 
 export function oneOf<T extends string>(p: Params, field: string, values: readonly T[]): T {

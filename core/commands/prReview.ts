@@ -65,7 +65,7 @@ export async function submitReview(rec: ActionTarget, p: ReviewPayload, { github
   }
   if (pr.state !== 'open') throw new AppError('not_mergeable', `${what} was ${pr.merged ? 'merged' : 'closed'} after the read-back.`, { gate: 'state' });
   if (pr.headSha !== rec.headSha) throw new AppError('head_moved', `${what} has a new head.`, { gate: 'head' });
-  const r = await github.submitReview({ repo: rec.repo, number: rec.number!, commitId: rec.headSha!, event: p.event, ...(p.body !== null ? { body: p.body } : {}) });
+  const r = await github.submitReview({ repo: rec.repo, number: rec.number!, commitId: rec.headSha, event: p.event, ...(p.body !== null ? { body: p.body } : {}) });
   const done = p.event === 'APPROVE' ? `Approved PR ${rec.number} in ${rec.repo}.` : `Requested changes on PR ${rec.number} in ${rec.repo}.`;
   return { state: 'done', outcome: p.event === 'APPROVE' ? 'approved' : 'changes_requested', message: done, result: { id: r.id, url: r.htmlUrl } };
 }

@@ -139,7 +139,7 @@ export class CommandPipeline {
 
   /** Cancels a pending action by token. */
   async cancelToken(token: string, userId: string, correlationId?: string): Promise<CommandResponse> {
-    return this.byToken(token, userId, correlationId, 'system.cancel', async (ctx) => this.outcomeOf(this.actions.cancel(token, userId, ctx.correlationId)));
+    return this.byToken(token, userId, correlationId, 'system.cancel', (ctx) => Promise.resolve(this.outcomeOf(this.actions.cancel(token, userId, ctx.correlationId))));
   }
 
   /**
@@ -227,7 +227,7 @@ export class CommandPipeline {
     if (intent.name === 'unknown') return this.notUnderstood(intent.entities);
     const name: CommandIntent = intent.name;
     const tools = this.tools(intent, ctx, spoken);
-    return commandModule(name).run(intent.entities as never, tools);
+    return commandModule(name).run(intent.entities, tools);
   }
 
   /** What a command module may use: the session, the ports, and the shared steps below. */

@@ -8,7 +8,7 @@ import type { MergeMethod } from '../../contract/intent.js';
 import type { NotificationCard, PullRequestCard } from '../../contract/response.js';
 import { latestReviewByAuthor } from '../actions/policy.js';
 import type { Profile } from '../session/profiles.js';
-import { joinNames, plural, quoteTitle, sanitizeUntrusted, shortSha, spokenAge, spokenTitle } from './text.js';
+import { joinNames, plural, quoteTitle, sanitizeUntrusted, shortSha, spokenTitle } from './text.js';
 
 export function checksPhrase(c: CheckSummary): string {
   if (c.total === 0) return 'no checks';
