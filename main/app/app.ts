@@ -2,7 +2,7 @@
  * Composition root: picks adapters from config (fixture/live GitHub), opens the store, builds the
  * pipeline and exposes it as the AppService every transport calls.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppService, Caller, CommandRequest, StatusResponse, TokenRequest } from '../../contract/api.js';
 import { isAppError } from '../../contract/errors.js';
@@ -23,6 +23,7 @@ import { toTaskView } from '../agent/agentTaskStore.js';
 import type { AnnounceSettings, SpeechGate } from '../notifications/announcer.js';
 import { NotificationCenter, withStoreInbox } from '../notifications/notificationCenter.js';
 import { WebhookReceiver } from '../notifications/webhookReceiver.js';
+import { ensurePrivateDataDir } from '../settings/dataDir.js';
 import { VoiceRunner, type VoiceRunnerOptions } from '../voice/voiceRunner.js';
 import { fvadHealth } from '../speech/vad/fvadVad.js';
 import { VoiceProfileStore } from '../speech/adapt/voiceProfile.js';
@@ -102,7 +103,7 @@ export const APP_VERSION: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'pac
 export async function createApp(config: AppConfig, opts: CreateAppOptions): Promise<App> {
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDataDir(config.dataDir);
   // Compact after 4000 writes and once the journal is as large as the snapshot: each compaction
   // stalls the event loop for an export (10–60 ms), so it must stay rare as the database grows;
   // the journal replayed after a crash stays a few MB (≈ 1.5 KB per command).

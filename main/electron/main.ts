@@ -14,6 +14,7 @@ import { applyLiveSettings, configWithSettings, settingsInEffect } from '../sett
 import { loadConfig, REPO_ROOT } from '../app/config.js';
 import { AudioDiagnosticsService, audioProcessLoader } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
+import { DATA_FILE_MODE, ensurePrivateDataDir } from '../settings/dataDir.js';
 import { SettingsStore } from '../settings/settingsStore.js';
 import { UiEventHub } from '../ui/eventHub.js';
 import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
@@ -41,11 +42,21 @@ async function run(): Promise<App | null> {
   await electronApp.whenReady();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
-  const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings' });
+  // Files this process creates are the user's alone; the data dir is 0700 before electron-store
+  // writes into it, and its settings file 0600 from the first write.
+  process.umask(0o077);
+  ensurePrivateDataDir(config.dataDir);
+  const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings', configFileMode: DATA_FILE_MODE });
   const secrets = new SafeStorageSecretBackend(safeStorage, store);
   // Saved settings pick mode, providers, voice and devices (the environment wins where set); the token comes from the keychain.
   const stored = new SettingsStore(store, secrets);
-  const effective = configWithSettings(config, stored.get(), stored.saved, process.env, secrets.read());
+  // A token that cannot be decrypted (keyring changed) leaves the app running without it, and says so.
+  const token = secrets.read();
+  if (secrets.decryptError !== null) {
+    logger.warn({ err: secrets.decryptError }, 'the saved GitHub token could not be decrypted; running without it');
+    if (Notification.isSupported()) new Notification({ title: 'HandsFree: GitHub token unreadable', body: 'The saved GitHub token could not be decrypted; the app runs without it. Save it again in Settings.' }).show();
+  }
+  const effective = configWithSettings(config, stored.get(), stored.saved, process.env, token);
   // The audio add-on runs in a utilityProcess: a native crash costs seconds of audio, not the app.
   const app = await composeApp('electron', effective, { logger, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) });
   const hub = new UiEventHub(app.events);
@@ -97,6 +108,20 @@ async function run(): Promise<App | null> {
     confirmOutsideRenderer: async (readBack) => {
       const { message, detail } = confirmDialogText(readBack);
       const { response } = await dialog.showMessageBox(win, { type: 'question', title: 'Confirm', message, detail, buttons: ['Cancel', 'Confirm'], defaultId: 0, cancelId: 0, noLink: true });
+      return response === 1;
+    },
+    // Plaintext token storage is allowed only by the user in a native dialog, never by a renderer call alone.
+    confirmPlaintextOptIn: async () => {
+      const { response } = await dialog.showMessageBox(win, {
+        type: 'warning',
+        title: 'Store the GitHub token without encryption?',
+        message: 'No OS keychain is available. Allow storing the GitHub token without real encryption?',
+        detail: 'Anyone who can read your files could then use the token. You can set HANDSFREE_GITHUB_TOKEN instead.',
+        buttons: ['Cancel', 'Allow plaintext storage'],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      });
       return response === 1;
     },
   });

@@ -4,9 +4,10 @@
  * the page once in the URL it prints; Electron talks over IPC and needs none.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../contract/errors.js';
+import { ensurePrivateDataDir } from '../settings/dataDir.js';
 
 export const LOCAL_SECRET_FILE = 'api-secret';
 const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
@@ -52,7 +53,7 @@ export function readLocalSecret(dataDir: string): string | null {
  * @returns the secret (43 base64url chars = 256 bits).
  */
 export function ensureLocalSecret(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDataDir(dataDir);
   const path = join(dataDir, LOCAL_SECRET_FILE);
   try {
     const existing = readLocalSecret(dataDir);
