@@ -20,6 +20,7 @@ import { isGithubOutage, LastError, recordFailures } from '../log/lastError.js';
 import { cryptoRandom, monotonicEpochId, systemClock } from './system.js';
 import { AgentService } from '../agent/agentService.js';
 import { toTaskView } from '../agent/agentTaskStore.js';
+import { dispatchMarkerFor } from '../agent/dispatchMarker.js';
 import type { AnnounceSettings, SpeechGate } from '../notifications/announcer.js';
 import { NotificationCenter, withStoreInbox } from '../notifications/notificationCenter.js';
 import { WebhookReceiver } from '../notifications/webhookReceiver.js';
@@ -146,6 +147,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   });
   // One inbox: the pipeline's rundown, the Inbox screen and the tray read the notification store.
   const github = withStoreInbox(rawGithub, notifications);
+  // Agent dispatch markers are keyed MACs of the action token, not a part of it (issue 13).
+  const dispatchMarker = dispatchMarkerFor(config.dataDir);
   const agent = new AgentService({
     store,
     github,
@@ -158,6 +161,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       notifications.flush();
     },
     randomId: () => cryptoRandom.hex(8),
+    dispatchMarker,
     logger,
   });
   const envSecret = process.env['HANDSFREE_WEBHOOK_SECRET'];
@@ -199,6 +203,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     policy: config.policy,
     bootId,
     agent: config.agent,
+    dispatchMarker,
     ...(opts.interleave ? { interleave: opts.interleave } : {}),
   });
   try {
