@@ -26,6 +26,8 @@ const h = vi.hoisted(() => ({
   notifications: [] as { title: string; body: string }[],
   power: new Map<string, () => void>(),
   online: true,
+  /** The app page's file URL (the window's main frame). */
+  appUrl: '',
   /** The options electron-store was opened with. */
   storeOpts: [] as Record<string, unknown>[],
 }));
@@ -34,6 +36,8 @@ const h = vi.hoisted(() => ({
 const ELECTRON_KEYS = /^((CommandOrControl|CmdOrCtrl|Control|Ctrl|Alt|Shift|Super)\+)*([A-Z0-9]|F\d{1,2}|Space|MediaPlayPause|MediaNextTrack)$/i;
 
 vi.mock('electron', async () => {
+  const { REPO_ROOT } = await import('../app/config.js');
+  h.appUrl = (await import('node:url')).pathToFileURL((await import('node:path')).join(REPO_ROOT, 'build', 'renderer', 'index.html')).href;
   // utilityProcess: a forked Node child speaking the same structured-clone messages.
   const { fork } = await import('node:child_process');
   const { EventEmitter } = await import('node:events');
@@ -56,7 +60,7 @@ vi.mock('electron', async () => {
         listeners,
         setWindowOpenHandler: (fn: any) => (this.webContents.openHandler = fn),
         send: vi.fn(),
-        mainFrame: { url: 'file:///app/index.html' },
+        mainFrame: { url: h.appUrl },
       };
       h.windows.push({ opts, wc: this.webContents });
     }
@@ -177,7 +181,10 @@ describe('Electron shell (mocked electron)', () => {
     const handler = h.handlers.get('call:inbox.list')!;
     const ok = (await handler({ sender: wc, senderFrame: wc.mainFrame }, undefined)) as { items: unknown[] };
     expect(ok.items.length).toBeGreaterThan(0);
-    await expect(handler({ sender: wc, senderFrame: { url: 'file:///app/index.html' } }, undefined)).rejects.toThrow(/untrusted/);
+    await expect(handler({ sender: wc, senderFrame: { url: h.appUrl } }, undefined)).rejects.toThrow(/untrusted/);
+    // The main frame navigated to another local file (a downloaded page): no IPC either.
+    await expect(handler({ sender: wc, senderFrame: Object.assign(wc.mainFrame, { url: 'file:///tmp/evil.html' }) }, undefined)).rejects.toThrow(/untrusted/);
+    wc.mainFrame.url = h.appUrl;
     await expect(handler({ sender: wc, senderFrame: null }, undefined)).rejects.toThrow(/untrusted/);
   });
 
@@ -191,6 +198,15 @@ describe('Electron shell (mocked electron)', () => {
     const e = { preventDefault: vi.fn() };
     wc.listeners.get('will-navigate')(e, 'https://evil.example/');
     expect(e.preventDefault).toHaveBeenCalled();
+    const local = { preventDefault: vi.fn() };
+    wc.listeners.get('will-navigate')(local, 'file:///home/ann/Downloads/evil.html');
+    expect(local.preventDefault).toHaveBeenCalled();
+    const own = { preventDefault: vi.fn() };
+    wc.listeners.get('will-navigate')(own, `${h.appUrl}#/settings`);
+    expect(own.preventDefault).not.toHaveBeenCalled();
+    const redirected = { preventDefault: vi.fn() };
+    wc.listeners.get('will-redirect')(redirected, 'file:///etc/passwd');
+    expect(redirected.preventDefault).toHaveBeenCalled();
     expect(wc.openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(h.openExternal).not.toHaveBeenCalled();
     expect(wc.openHandler({ url: 'https://github.com/acme/api' })).toEqual({ action: 'deny' });

@@ -7,6 +7,7 @@ import { app as electronApp, BrowserWindow, dialog, globalShortcut, ipcMain, Men
 import ElectronStore from 'electron-store';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isAppError } from '../../contract/errors.js';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
 import { composeApp } from '../app/compose.js';
@@ -27,7 +28,9 @@ import { trayMenuTemplate, trayToolTip, type TrayState } from './trayMenu.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 import type { App } from '../app/app.js';
 
-const APP_ORIGIN = 'file://';
+/** The one page the window may show and take IPC from: the bundle's index.html (not any file: URL). */
+const APP_INDEX = join(REPO_ROOT, 'build', 'renderer', 'index.html');
+const APP_URL = pathToFileURL(APP_INDEX).href;
 /** 16×16 tray icon (a blue ring and dot), inline so packaging needs no asset. */
 const TRAY_ICON_PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAPUlEQVR42mNgoDZQSX79Hx+mSDNeQ4jVjNUQYp2JUx3RfsSlFpsgLttGkgFkByJZ0UhxQqJKUqZKZiIHAAAm9jiQ9WQB4gAAAABJRU5ErkJggg==';
@@ -130,9 +133,12 @@ async function run(): Promise<App | null> {
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
 
   const win = new BrowserWindow({ width: 1000, height: 760, show: false, title: 'HandsFree Dev Companion', webPreferences: secureWebPreferences(join(REPO_ROOT, 'build', 'preload-out', 'preload', 'preload.cjs')) });
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!isAllowedNavigation(url, APP_ORIGIN)) e.preventDefault();
-  });
+  // Navigations and redirects alike stay on the app page.
+  const stayOnApp = (e: { preventDefault(): void }, url: string): void => {
+    if (!isAllowedNavigation(url, APP_URL)) e.preventDefault();
+  };
+  win.webContents.on('will-navigate', stayOnApp);
+  win.webContents.on('will-redirect', stayOnApp);
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (windowOpenDecision(url).openExternally) void shell.openExternal(url);
     return { action: 'deny' };
@@ -142,7 +148,7 @@ async function run(): Promise<App | null> {
   for (const name of CALL_NAMES) {
     ipcMain.handle(ipcCallChannel(name), async (e, req: unknown) => {
       const frame = e.senderFrame;
-      if (!isTrustedSender({ frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === e.sender.mainFrame }, APP_ORIGIN)) throw new Error('untrusted sender');
+      if (!isTrustedSender({ frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === e.sender.mainFrame }, APP_URL)) throw new Error('untrusted sender');
       try {
         return await dispatchCall(handlers, name, req, { userId: config.user, transport: 'ipc' });
       } catch (err) {
@@ -221,7 +227,7 @@ async function run(): Promise<App | null> {
     diagnostics.stop();
     void app.close();
   });
-  await win.loadFile(join(REPO_ROOT, 'build', 'renderer', 'index.html'));
+  await win.loadFile(APP_INDEX);
   // Hands-free from launch: spoken batches and VAD listening need no first press.
   app.autostartVoice();
   return app;
