@@ -111,19 +111,28 @@ export class WebhookReceiver {
     if (prior && prior['status'] !== 'failed' && !stale) {
       return { status: 200, json: { delivery: guid, status: 'duplicate' } };
     }
-    if (!prior) {
-      // Replay: the same signed body under a new delivery GUID (anyone who saw one delivery can
-      // resend it; the signature still matches). Recorded under its GUID, never processed again.
-      const same = this.deps.store.all("SELECT delivery_guid FROM webhook_events WHERE payload_sha256 = ? AND status <> 'failed' AND delivery_guid <> ? LIMIT 1", [sha, guid])[0];
-      if (same) {
+    // Replay: the same signed body under another delivery GUID (anyone who saw one delivery can
+    // resend it; the signature covers the body, not the GUID). Only a body that was processed (or
+    // ignored by processing, or is being processed) elsewhere counts: replay records themselves
+    // and failed deliveries do not, so a failed body is still processed once on redelivery.
+    const same = this.deps.store.all(
+      `SELECT delivery_guid FROM webhook_events WHERE payload_sha256 = ? AND delivery_guid <> ?
+         AND (status = 'processed' OR (status = 'ignored' AND error IS NULL) OR (status = 'processing' AND last_received_at_ms >= ?)) LIMIT 1`,
+      [sha, guid, now - STALE_PROCESSING_MS],
+    )[0];
+    if (same) {
+      const why = `replay of delivery ${String(same['delivery_guid'])}`;
+      if (prior) {
+        this.deps.store.run("UPDATE webhook_events SET status = 'ignored', attempts = attempts + 1, last_received_at_ms = ?, processed_at_ms = ?, error = ? WHERE delivery_guid = ?", [now, now, why, guid]);
+      } else {
         this.deps.store.run(
           `INSERT INTO webhook_events (delivery_guid, event, action, hook_id, repo, payload_sha256, status, error, received_at_ms, last_received_at_ms, processed_at_ms)
            VALUES (?, ?, ?, ?, ?, ?, 'ignored', ?, ?, ?, ?)`,
-          [guid, event, action, header(req.headers, 'x-github-hook-id')?.slice(0, 64) ?? null, repo, sha, `replay of delivery ${String(same['delivery_guid'])}`, now, now, now],
+          [guid, event, action, header(req.headers, 'x-github-hook-id')?.slice(0, 64) ?? null, repo, sha, why, now, now, now],
         );
-        this.deps.logger?.warn({ delivery: guid, replayOf: same['delivery_guid'], event }, 'webhook body replayed under a new delivery id; not processed');
-        return { status: 200, json: { delivery: guid, status: 'replay' } };
       }
+      this.deps.logger?.warn({ delivery: guid, replayOf: same['delivery_guid'], event }, 'webhook body replayed under a new delivery id; not processed');
+      return { status: 200, json: { delivery: guid, status: 'replay' } };
     }
     if (prior) {
       this.deps.store.run("UPDATE webhook_events SET status = 'processing', attempts = attempts + 1, last_received_at_ms = ?, error = NULL WHERE delivery_guid = ? AND status IN ('failed', 'processing')", [now, guid]);

@@ -199,6 +199,27 @@ describe('webhook receiver', () => {
     expect((await signed('pull_request', 'guid-late-1', PR_OPENED)).json.status).toBe('processed');
   });
 
+  it('a body whose first delivery failed is processed once, whichever delivery id brings it again', async () => {
+    const original = app.notifications.ingest.bind(app.notifications);
+    let fail = true;
+    let ingested = 0;
+    app.notifications.ingest = (...a) => {
+      if (fail) {
+        fail = false;
+        throw new Error('disk hiccup');
+      }
+      ingested++;
+      return original(...a);
+    };
+    expect((await signed('pull_request', 'guid-f1', PR_OPENED)).status).toBe(500);
+    // The same body under a new id while the first failed: processed (it never was).
+    expect((await signed('pull_request', 'guid-f2', PR_OPENED)).json.status).toBe('processed');
+    // GitHub redelivers the failed id: now a replay of guid-f2, not a second processing.
+    expect((await signed('pull_request', 'guid-f1', PR_OPENED)).json.status).toBe('replay');
+    expect((await signed('pull_request', 'guid-f1', PR_OPENED)).json.status).toBe('duplicate');
+    expect(ingested).toBe(1);
+  });
+
   it('WH-6: a delivery whose processing failed is processed on redelivery, exactly once', async () => {
     const original = app.notifications.ingest.bind(app.notifications);
     let fail = true;
