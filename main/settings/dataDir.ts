@@ -11,7 +11,7 @@ export const DATA_FILE_MODE = 0o600;
 
 /**
  * Creates `dir` 0700 (parents too) or narrows an existing one of ours to 0700.
- * @throws AppError('forbidden') when it is not a directory or belongs to another user.
+ * @throws AppError('forbidden') when it is not a directory, belongs to another user or others can write it.
  */
 export function ensurePrivateDataDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -20,6 +20,9 @@ export function ensurePrivateDataDir(dir: string): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   if (!st.isDirectory()) throw new AppError('forbidden', `The data dir ${dir} is not a directory; refusing to use it.`);
   if (uid !== null && st.uid !== uid) throw new AppError('forbidden', `The data dir ${dir} belongs to another user (uid ${st.uid}); refusing to use it.`);
+  // A directory others can write (e.g. /tmp) is shared: never narrowed (that would break it for
+  // everyone), never used. One others can only read is ours to narrow.
+  if ((st.mode & 0o022) !== 0) throw new AppError('forbidden', `The data dir ${dir} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}); refusing to use it.`);
   if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   return dir;
 }

@@ -31,12 +31,12 @@ describe.skipIf(process.platform === 'win32')('ensurePrivateDir', () => {
     expect(mode(join(d, '..'))).toBe(0o700);
   });
 
-  it('empties and recreates a directory of ours that others could write, narrows one they could only read', () => {
+  it('empties and recreates its own directory when others could write it, narrows one they could only read', () => {
     const open = fresh();
     mkdirSync(open);
     chmodSync(open, 0o777);
     writeFileSync(join(open, 'planted.dict'), 'confirm K AE N S AH L\n');
-    ensurePrivateDir(open);
+    ensurePrivateDir(open, { dedicated: true });
     expect(mode(open)).toBe(0o700);
     expect(existsSync(join(open, 'planted.dict'))).toBe(false);
 
@@ -49,14 +49,27 @@ describe.skipIf(process.platform === 'win32')('ensurePrivateDir', () => {
     expect(existsSync(join(readable, 'kept'))).toBe(true);
   });
 
-  it('replaces a symlink of ours by a real private directory', () => {
+  it('refuses, and never empties, a writable directory it was pointed at (it may be shared, like /tmp)', () => {
+    const shared = fresh();
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    writeFileSync(join(shared, 'someone-elses'), 'x');
+    expect(() => ensurePrivateDir(shared)).toThrow(/writable by other users/);
+    expect(() => openSpeechCache(shared)).toThrow(/writable by other users/);
+    expect(existsSync(join(shared, 'someone-elses'))).toBe(true);
+    expect(mode(shared)).toBe(0o777);
+  });
+
+  it('replaces a symlink of its own by a real private directory, refuses one it was pointed at', () => {
     const elsewhere = fresh();
     mkdirSync(elsewhere);
     const link = fresh();
     symlinkSync(elsewhere, link);
-    ensurePrivateDir(link);
+    expect(() => ensurePrivateDir(link)).toThrow(/symlink/);
+    ensurePrivateDir(link, { dedicated: true });
     expect(lstatSync(link).isDirectory()).toBe(true);
     expect(mode(link)).toBe(0o700);
+    expect(existsSync(elsewhere)).toBe(true);
   });
 
   it.skipIf(process.getuid?.() !== 0)('refuses a directory that belongs to another user', () => {

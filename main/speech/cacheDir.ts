@@ -31,17 +31,20 @@ export function speechCacheDir(env: NodeJS.ProcessEnv = process.env, platform: N
 const ownUid = (): number | null => (typeof process.getuid === 'function' ? process.getuid() : null);
 
 /**
- * Makes `dir` a private directory of this user and returns it: created 0700; a directory of ours
- * that others can write (anything in it may have been changed) is emptied and recreated 0700; one
- * others can only read is narrowed to 0700; a symlink of ours is replaced by a real directory.
- * @throws Error when `dir` belongs to another user or is not a directory: it is never used.
+ * Makes `dir` a private directory of this user and returns it: created 0700 (parents too); one
+ * others can only read is narrowed to 0700. When others can write it (anything in it may have
+ * been changed) or it is a symlink: with `dedicated` (the app's own cache dir, nothing else in it)
+ * it is removed and recreated 0700; otherwise (a directory someone named, maybe shared like /tmp)
+ * it is refused, never emptied.
+ * @throws Error when `dir` belongs to another user, is not a directory, or is shared and not dedicated.
  */
-export function ensurePrivateDir(dir: string): string {
+export function ensurePrivateDir(dir: string, opts: { dedicated?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const uid = ownUid();
   let st = lstatSync(dir);
   if (uid !== null && st.uid !== uid) throw new Error(`speech cache ${dir} belongs to another user (uid ${st.uid}); refusing to use it. Remove it or set ${SPEECH_CACHE_ENV}.`);
   if (st.isSymbolicLink() || (st.isDirectory() && process.platform !== 'win32' && (st.mode & 0o022) !== 0)) {
+    if (opts.dedicated !== true) throw new Error(`speech cache ${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'writable by other users'}; refusing to use it. Use a private directory.`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { mode: 0o700 });
     st = lstatSync(dir);
@@ -103,7 +106,11 @@ export class SpeechCache {
   }
 }
 
-/** The speech cache at `dir` (default `speechCacheDir()`), made private first (see ensurePrivateDir). */
+/**
+ * The speech cache at `dir`, made private first (see ensurePrivateDir). Without `dir`, the
+ * app's own per-user directory (`speechCacheDir()`), which may be recreated when found unsafe.
+ */
 export function openSpeechCache(dir?: string): SpeechCache {
-  return new SpeechCache(ensurePrivateDir(dir ?? speechCacheDir()));
+  const own = dir === undefined && !process.env[SPEECH_CACHE_ENV];
+  return new SpeechCache(ensurePrivateDir(dir ?? speechCacheDir(), { dedicated: own }));
 }
