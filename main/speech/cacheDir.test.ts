@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensurePrivateDir, openSpeechCache, SPEECH_CACHE_ENV, speechCacheDir } from './cacheDir.js';
-import { compileGrammar } from './pocketsphinx.js';
+import { compileGrammar, modelVariant } from './pocketsphinx.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hf-speech-cache-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -132,5 +132,19 @@ describe('SpeechCache.file: trusted only when the content matches its recorded h
     rmSync(join(v, 'mdef'));
     symlinkSync(join(root, 'elsewhere'), join(v, 'mdef'));
     expect(cache.variantIntact(v, model, '-lowerf 200\n', ['feat.params', 'mdef'])).toBe(false);
+  });
+
+  it('modelVariant rebuilds a variant whose feat.params was changed', () => {
+    const model = fresh();
+    mkdirSync(model);
+    writeFileSync(join(model, 'feat.params'), '-lowerf 130\n-upperf 6800\n');
+    writeFileSync(join(model, 'mdef'), 'm');
+    const dir = fresh();
+    const v = modelVariant(model, { upperf: '3500' }, dir);
+    expect(readFileSync(join(v, 'feat.params'), 'utf8')).toBe('-lowerf 130\n-upperf 3500\n');
+    writeFileSync(join(v, 'feat.params'), '-lowerf 130\n-upperf 100\n');
+    expect(modelVariant(model, { upperf: '3500' }, dir)).toBe(v);
+    expect(readFileSync(join(v, 'feat.params'), 'utf8')).toBe('-lowerf 130\n-upperf 3500\n');
+    expect(lstatSync(join(v, 'mdef')).isSymbolicLink()).toBe(true);
   });
 });

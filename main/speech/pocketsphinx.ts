@@ -136,13 +136,15 @@ export function modelVariant(modelDir: string, featParams: Readonly<Record<strin
   const text = `${out.join('\n')}\n`;
   const cache = openSpeechCache(cacheDir);
   const dir = join(cache.dir, `model-${createHash('sha256').update(modelDir).update(text).digest('hex').slice(0, 12)}`);
-  if (cache.variantIntact(dir, modelDir, text, readdirSync(modelDir))) return dir;
-  rmSync(dir, { recursive: true, force: true }); // absent, or changed since it was built
+  const files = readdirSync(modelDir);
+  if (cache.variantIntact(dir, modelDir, text, files)) return dir;
+  // Changed since it was built: removed (checked again first: another process may have just renamed a good one in).
+  if (existsSync(dir) && !cache.variantIntact(dir, modelDir, text, files)) rmSync(dir, { recursive: true, force: true });
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
-  for (const f of readdirSync(modelDir)) if (f !== 'feat.params') symlinkSync(join(modelDir, f), join(tmp, f));
-  writeFileSync(join(tmp, 'feat.params'), text);
+  for (const f of files) if (f !== 'feat.params') symlinkSync(join(modelDir, f), join(tmp, f));
+  writeFileSync(join(tmp, 'feat.params'), text, { mode: 0o600 });
   try {
     renameSync(tmp, dir);
   } catch {
