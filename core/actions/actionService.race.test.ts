@@ -44,7 +44,7 @@ describe('confirmation race inside the check → compare-and-set window', () => 
           logger: silentLogger,
           metrics: NO_METRICS,
           bootId: 'b',
-          agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' },
+          agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' }, dispatchMarker: () => 'f00dfeedf00dfeed',
           interleave: async (point) => {
             maxInWindow = Math.max(maxInWindow, ++inWindow);
             try {

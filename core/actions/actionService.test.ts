@@ -46,7 +46,7 @@ function setup(script: { merge: Script } = { merge: 'ok' }, bootId = 'boot1') {
   const repos = memoryRepositories();
   const clock = manualClock();
   const { gw, state } = fakeGitHub(script);
-  const svc = new ActionService({ repos, github: gw, clock, random: testRandom, logger: silentLogger, metrics: NO_METRICS, bootId, agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' } });
+  const svc = new ActionService({ repos, github: gw, clock, random: testRandom, logger: silentLogger, metrics: NO_METRICS, bootId, agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' }, dispatchMarker: () => 'f00dfeedf00dfeed' });
   const create = (userId = 'u1') =>
     svc.create({
       kind: 'pr.merge',
@@ -199,7 +199,7 @@ describe('ActionService', () => {
       logger: silentLogger,
       metrics: NO_METRICS,
       bootId: 'boot2',
-      agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' },
+      agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' }, dispatchMarker: () => 'f00dfeedf00dfeed',
     });
     const r = await second.reconcile('c');
     expect(r).toEqual({ expired: 1, reconciled: 1 });

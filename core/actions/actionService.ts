@@ -47,6 +47,12 @@ export interface ActionServiceDeps {
   interleave?: (point: 'confirm.check-to-cas') => Promise<void>;
   /** Merge gates, re-checked on the confirmed head SHA just before merging. Default DEFAULT_POLICY. */
   policy?: PolicyConfig;
+  /**
+   * The public correlation marker of an agent dispatch (issue body, Copilot instructions) for an
+   * action token: a keyed MAC in the app (main/agent/dispatchMarker.ts), never a part of the token,
+   * which would publish confirmation-token bits in a GitHub issue.
+   */
+  dispatchMarker: (token: string) => string;
 }
 
 export interface NewAction {
@@ -269,7 +275,7 @@ export class ActionService {
   }
 
   private executeDeps(): ExecuteDeps {
-    return { github: this.deps.github, policy: this.deps.policy ?? DEFAULT_POLICY, agent: this.deps.agent };
+    return { github: this.deps.github, policy: this.deps.policy ?? DEFAULT_POLICY, agent: this.deps.agent, dispatchMarker: this.deps.dispatchMarker };
   }
 
   /**

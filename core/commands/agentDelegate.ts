@@ -13,15 +13,16 @@ const action = defineAction({
   kind: 'agent.delegate',
   target: { verb: 'agent task for', noun: 'issue' },
   payload: (p) => ({ issue: int(p, 'issue'), instruction: optStr(p, 'instruction'), provider: p['provider'] === undefined ? 'github_issue_dispatch' : oneOf(p, 'provider', AGENT_PROVIDERS) }),
-  async execute(rec, p, { github, agent }) {
+  async execute(rec, p, { github, agent, dispatchMarker }) {
+    const marker = dispatchMarker(rec.token);
     if (p.provider === 'copilot') {
-      const issue = await github.addAssignees(rec.repo, rec.number!, [COPILOT_ASSIGNEE], copilotAssignment(rec, p.instruction, agent));
+      const issue = await github.addAssignees(rec.repo, rec.number!, [COPILOT_ASSIGNEE], copilotAssignment(marker, p.instruction, agent));
       // GitHub answers 201 even when it dropped the assignee (agent not enabled, token can't assign it).
       if (!issue.assignees.some(isCopilotLogin)) throw copilotNotAssigned(rec);
       return { state: 'done', outcome: 'dispatched', message: `Assigned issue ${rec.number} in ${rec.repo} to Copilot's coding agent.`, result: { provider: 'copilot', url: issue.htmlUrl } };
     }
     const { dispatchRepo, label } = agent;
-    const issue = await github.createIssue(dispatchRepo, { title: `Agent task: ${rec.repo}#${rec.number}`, body: dispatchBody(rec, p.instruction), labels: [label] });
+    const issue = await github.createIssue(dispatchRepo, { title: `Agent task: ${rec.repo}#${rec.number}`, body: dispatchBody(rec, p.instruction, marker), labels: [label] });
     return {
       state: 'done',
       outcome: 'dispatched',
@@ -72,11 +73,12 @@ export const agentDelegate = defineCommand('agent.delegate', {
 
 /**
  * agent_assignment for Copilot: the user's instruction (if any) and the same hidden marker as a
- * dispatch body, which lets the agent layer tie the assignment to its task (see main/agent).
+ * dispatch body (ExecuteDeps.dispatchMarker: a keyed MAC of the token, never part of it), which
+ * lets the agent layer tie the assignment to its task (see main/agent).
  */
-export function copilotAssignment(rec: Pick<ActionTarget, 'token'>, instruction: string | null, cfg: AgentDispatchConfig): AgentAssignment {
+export function copilotAssignment(marker: string, instruction: string | null, cfg: AgentDispatchConfig): AgentAssignment {
   return {
-    customInstructions: [...(instruction ? [`Instruction from the user: ${instruction}`, ''] : []), `<!-- handsfree-task: ${rec.token.slice(0, 16)} -->`].join('\n'),
+    customInstructions: [...(instruction ? [`Instruction from the user: ${instruction}`, ''] : []), `<!-- handsfree-task: ${marker} -->`].join('\n'),
     ...(cfg.copilotBaseBranch ? { baseBranch: cfg.copilotBaseBranch } : {}),
   };
 }
@@ -89,7 +91,7 @@ export function copilotNotAssigned(rec: Pick<ActionTarget, 'repo' | 'number'>): 
   );
 }
 
-/** The dispatch issue body carries a hidden marker so the agent's PR can be correlated back. */
-export function dispatchBody(rec: Pick<ActionTarget, 'token' | 'repo' | 'number'>, instruction: string | null): string {
-  return [`Please work on ${rec.repo}#${rec.number}.`, '', `Instruction from the user: ${instruction ?? 'Fix the issue.'}`, '', `<!-- handsfree-task: ${rec.token.slice(0, 16)} -->`].join('\n');
+/** The dispatch issue body carries a hidden marker (see copilotAssignment) so the agent's PR can be correlated back. */
+export function dispatchBody(rec: Pick<ActionTarget, 'repo' | 'number'>, instruction: string | null, marker: string): string {
+  return [`Please work on ${rec.repo}#${rec.number}.`, '', `Instruction from the user: ${instruction ?? 'Fix the issue.'}`, '', `<!-- handsfree-task: ${marker} -->`].join('\n');
 }

@@ -83,6 +83,8 @@ export interface ExecuteDeps {
   /** Merge gates and per-repo allow lists, re-checked at confirm time. */
   policy: PolicyConfig;
   agent: AgentDispatchConfig;
+  /** The public marker of an agent dispatch for an action token (a keyed MAC, see ActionServiceDeps.dispatchMarker). */
+  dispatchMarker: (token: string) => string;
 }
 
 /**

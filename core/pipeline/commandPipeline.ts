@@ -44,6 +44,8 @@ export interface PipelineDeps {
   policy: PolicyConfig;
   bootId: string;
   agent: AgentDispatchConfig;
+  /** The agent dispatch marker of an action token (see ActionServiceDeps.dispatchMarker). */
+  dispatchMarker: ActionServiceDeps['dispatchMarker'];
   /** The user's agent tasks, newest first (agent_tasks); without it agent.status reads the audit log. */
   agentTasks?: (userId: string) => readonly AgentTaskView[];
   /** Tests only: a scheduling point inside confirmations (see ActionServiceDeps.interleave). */

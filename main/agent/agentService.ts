@@ -48,6 +48,8 @@ export interface AgentServiceDeps {
   /** Speaks a sentence through the notification announcer (its gates apply). */
   say: (userId: string, text: string) => void;
   randomId: () => string;
+  /** The marker of an action token, as the action service put it in the dispatch (dispatchMarker.ts). */
+  dispatchMarker: (token: string) => string;
   logger?: Logger;
 }
 
@@ -257,9 +259,9 @@ export class AgentService {
     if (t) this.emit(t);
   }
 
-  /** The pending action whose token starts with `marker` (dispatchBody uses the token's first 16 hex chars). */
+  /** The agent.delegate action whose token has this marker (a keyed MAC: computed per candidate, not looked up by prefix). */
   private actionFor(marker: string): { userId: string; sessionId: string | null; token: string; repo: string; number: number | null; instruction: string } | null {
-    const r = this.deps.store.all("SELECT token, user_id, session_id, repo, number, params_json FROM pending_actions WHERE kind = 'agent.delegate' AND substr(token, 1, ?) = ?", [marker.length, marker])[0];
+    const r = this.deps.store.all("SELECT token, user_id, session_id, repo, number, params_json FROM pending_actions WHERE kind = 'agent.delegate' ORDER BY rowid DESC").find((row) => this.deps.dispatchMarker(String(row['token'])) === marker);
     if (!r) return null;
     let instruction = '';
     try {

@@ -2,7 +2,7 @@
  * Composition root: picks adapters from config (fixture/live GitHub), opens the store, builds the
  * pipeline and exposes it as the AppService every transport calls.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppService, Caller, CommandRequest, StatusResponse, TokenRequest } from '../../contract/api.js';
 import { isAppError } from '../../contract/errors.js';
@@ -20,9 +20,11 @@ import { isGithubOutage, LastError, recordFailures } from '../log/lastError.js';
 import { cryptoRandom, monotonicEpochId, systemClock } from './system.js';
 import { AgentService } from '../agent/agentService.js';
 import { toTaskView } from '../agent/agentTaskStore.js';
+import { dispatchMarkerFor } from '../agent/dispatchMarker.js';
 import type { AnnounceSettings, SpeechGate } from '../notifications/announcer.js';
 import { NotificationCenter, withStoreInbox } from '../notifications/notificationCenter.js';
 import { WebhookReceiver } from '../notifications/webhookReceiver.js';
+import { ensurePrivateDataDir } from '../settings/dataDir.js';
 import { VoiceRunner, type VoiceRunnerOptions } from '../voice/voiceRunner.js';
 import { fvadHealth } from '../speech/vad/fvadVad.js';
 import { VoiceProfileStore } from '../speech/adapt/voiceProfile.js';
@@ -102,7 +104,7 @@ export const APP_VERSION: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'pac
 export async function createApp(config: AppConfig, opts: CreateAppOptions): Promise<App> {
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDataDir(config.dataDir);
   // Compact after 4000 writes and once the journal is as large as the snapshot: each compaction
   // stalls the event loop for an export (10–60 ms), so it must stay rare as the database grows;
   // the journal replayed after a crash stays a few MB (≈ 1.5 KB per command).
@@ -145,6 +147,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   });
   // One inbox: the pipeline's rundown, the Inbox screen and the tray read the notification store.
   const github = withStoreInbox(rawGithub, notifications);
+  // Agent dispatch markers are keyed MACs of the action token, not a part of it (issue 13).
+  const dispatchMarker = dispatchMarkerFor(config.dataDir);
   const agent = new AgentService({
     store,
     github,
@@ -157,6 +161,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       notifications.flush();
     },
     randomId: () => cryptoRandom.hex(8),
+    dispatchMarker,
     logger,
   });
   const envSecret = process.env['HANDSFREE_WEBHOOK_SECRET'];
@@ -198,6 +203,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     policy: config.policy,
     bootId,
     agent: config.agent,
+    dispatchMarker,
     ...(opts.interleave ? { interleave: opts.interleave } : {}),
   });
   try {

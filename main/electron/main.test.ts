@@ -1,8 +1,8 @@
 /** The Electron shell with a mocked `electron` module: window prefs, IPC registration, sender checks, navigation. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CALL_NAMES } from '../../contract/ipc.js';
 
 const h = vi.hoisted(() => ({
@@ -18,19 +18,26 @@ const h = vi.hoisted(() => ({
   shown: 0,
   utilityForks: 0,
   /** Pre-saved settings, as a previous run left them. */
-  seed: { pushToTalkShortcut: 'Ctrl+Shft+Space', headsetTapShortcut: 'MediaPlayPause' } as Record<string, unknown>,
+  // The token was saved under another OS key (a keyring reset): it cannot be decrypted now.
+  seed: { pushToTalkShortcut: 'Ctrl+Shft+Space', headsetTapShortcut: 'MediaPlayPause', 'secrets.githubToken': Buffer.from('encrypted-elsewhere').toString('base64') } as Record<string, unknown>,
   /** Tray tooltips and menus in order, and OS notifications shown. */
   tooltips: [] as string[],
   menus: [] as { label?: string; checked?: boolean; click?: (item: { checked: boolean }) => void }[][],
   notifications: [] as { title: string; body: string }[],
   power: new Map<string, () => void>(),
   online: true,
+  /** The app page's file URL (the window's main frame). */
+  appUrl: '',
+  /** The options electron-store was opened with. */
+  storeOpts: [] as Record<string, unknown>[],
 }));
 
 /** Like Electron: an accelerator it cannot parse throws ("conversion failure"), a taken one returns false. */
 const ELECTRON_KEYS = /^((CommandOrControl|CmdOrCtrl|Control|Ctrl|Alt|Shift|Super)\+)*([A-Z0-9]|F\d{1,2}|Space|MediaPlayPause|MediaNextTrack)$/i;
 
 vi.mock('electron', async () => {
+  const { REPO_ROOT } = await import('../app/config.js');
+  h.appUrl = (await import('node:url')).pathToFileURL((await import('node:path')).join(REPO_ROOT, 'build', 'renderer', 'index.html')).href;
   // utilityProcess: a forked Node child speaking the same structured-clone messages.
   const { fork } = await import('node:child_process');
   const { EventEmitter } = await import('node:events');
@@ -53,7 +60,7 @@ vi.mock('electron', async () => {
         listeners,
         setWindowOpenHandler: (fn: any) => (this.webContents.openHandler = fn),
         send: vi.fn(),
-        mainFrame: { url: 'file:///app/index.html' },
+        mainFrame: { url: h.appUrl },
       };
       h.windows.push({ opts, wc: this.webContents });
     }
@@ -104,7 +111,13 @@ vi.mock('electron', async () => {
     ),
     powerMonitor: { on: (ev: string, fn: () => void) => h.power.set(ev, fn) },
     net: { isOnline: () => h.online },
-    safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (s: string) => Buffer.from(s),
+      decryptString: () => {
+        throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      },
+    },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: h.openExternal },
     Tray: class { setToolTip(t: string) { h.tooltips.push(t); } setTitle() {} setContextMenu(m: { label?: string }[]) { h.menus.push(m); } },
@@ -114,6 +127,9 @@ vi.mock('electron', async () => {
 
 vi.mock('electron-store', () => ({
   default: class {
+    constructor(opts: Record<string, unknown>) {
+      h.storeOpts.push(opts);
+    }
     store: Record<string, unknown> = { ...h.seed };
     path = '/mock/ui-settings.json';
     get(k: string) { return this.store[k]; }
@@ -121,9 +137,15 @@ vi.mock('electron-store', () => ({
   },
 }));
 
+const dataDir = mkdtempSync(join(tmpdir(), 'hf-electron-'));
+const umask = process.umask();
+
 describe('Electron shell (mocked electron)', () => {
+  afterAll(() => void process.umask(umask));
   beforeAll(async () => {
-    process.env['HANDSFREE_DATA_DIR'] = mkdtempSync(join(tmpdir(), 'hf-electron-'));
+    // A data dir an older version (or electron-store) left readable by others.
+    chmodSync(dataDir, 0o755);
+    process.env['HANDSFREE_DATA_DIR'] = dataDir;
     // Launch at login writes the XDG autostart entry here (Linux), never into the real ~/.config.
     process.env['XDG_CONFIG_HOME'] = mkdtempSync(join(tmpdir(), 'hf-xdg-'));
     // No audio here: the voice loop reports itself unavailable at once instead of opening devices.
@@ -143,12 +165,26 @@ describe('Electron shell (mocked electron)', () => {
     expect([...h.handlers.keys()].sort()).toEqual(CALL_NAMES.map((n) => `call:${n}`).sort());
   });
 
+  it('a saved token that cannot be decrypted does not stop start-up: the app runs without it and says so', async () => {
+    const { app } = await import('electron');
+    expect(app.exit).not.toHaveBeenCalled();
+    expect((await (await import('./main.js')).started)).not.toBeNull();
+    const wc = h.windows[0]!.wc;
+    const view = (await h.handlers.get('call:settings.get')!({ sender: wc, senderFrame: wc.mainFrame }, undefined)) as { secret: { configured: boolean; description: string } };
+    expect(view.secret.configured).toBe(false);
+    expect(view.secret.description).toMatch(/could not be decrypted.*runs without it/);
+    expect(h.notifications).toContainEqual(expect.objectContaining({ title: 'HandsFree: GitHub token unreadable' }));
+  });
+
   it('answers the main frame and rejects an iframe or a destroyed frame', async () => {
     const wc = h.windows[0]!.wc;
     const handler = h.handlers.get('call:inbox.list')!;
     const ok = (await handler({ sender: wc, senderFrame: wc.mainFrame }, undefined)) as { items: unknown[] };
     expect(ok.items.length).toBeGreaterThan(0);
-    await expect(handler({ sender: wc, senderFrame: { url: 'file:///app/index.html' } }, undefined)).rejects.toThrow(/untrusted/);
+    await expect(handler({ sender: wc, senderFrame: { url: h.appUrl } }, undefined)).rejects.toThrow(/untrusted/);
+    // The main frame navigated to another local file (a downloaded page): no IPC either.
+    await expect(handler({ sender: wc, senderFrame: Object.assign(wc.mainFrame, { url: 'file:///tmp/evil.html' }) }, undefined)).rejects.toThrow(/untrusted/);
+    wc.mainFrame.url = h.appUrl;
     await expect(handler({ sender: wc, senderFrame: null }, undefined)).rejects.toThrow(/untrusted/);
   });
 
@@ -162,6 +198,15 @@ describe('Electron shell (mocked electron)', () => {
     const e = { preventDefault: vi.fn() };
     wc.listeners.get('will-navigate')(e, 'https://evil.example/');
     expect(e.preventDefault).toHaveBeenCalled();
+    const local = { preventDefault: vi.fn() };
+    wc.listeners.get('will-navigate')(local, 'file:///home/ann/Downloads/evil.html');
+    expect(local.preventDefault).toHaveBeenCalled();
+    const own = { preventDefault: vi.fn() };
+    wc.listeners.get('will-navigate')(own, `${h.appUrl}#/settings`);
+    expect(own.preventDefault).not.toHaveBeenCalled();
+    const redirected = { preventDefault: vi.fn() };
+    wc.listeners.get('will-redirect')(redirected, 'file:///etc/passwd');
+    expect(redirected.preventDefault).toHaveBeenCalled();
     expect(wc.openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(h.openExternal).not.toHaveBeenCalled();
     expect(wc.openHandler({ url: 'https://github.com/acme/api' })).toEqual({ action: 'deny' });
@@ -335,6 +380,31 @@ describe('Electron shell (mocked electron)', () => {
     expect(((await call('settings.get', undefined)) as { settings: { ttsProvider: string } }).settings.ttsProvider).toBe('offline');
     await call('settings.update', { ttsProvider: 'stub', voice: 'default' });
     await call('settings.update', { ttsProvider: 'offline' });
+  });
+
+  it('the data dir is 0700 before electron-store writes, and its settings file is created 0600', () => {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(h.storeOpts[0]).toMatchObject({ cwd: dataDir, configFileMode: 0o600 });
+    expect(process.umask() & 0o077).toBe(0o077);
+  });
+
+  it('plaintext token storage is allowed only through the native dialog', async () => {
+    const wc = h.windows[0]!.wc;
+    const call = (name: string, req: unknown) => h.handlers.get(`call:${name}`)!({ sender: wc, senderFrame: wc.mainFrame }, req);
+    const allowed = async () => ((await call('settings.get', undefined)) as { settings: { allowPlaintextSecrets: boolean } }).settings.allowPlaintextSecrets;
+    h.dialogMessages.length = 0;
+    h.dialogAnswer = 0; // Cancel
+    await expect(call('settings.update', { allowPlaintextSecrets: true })).rejects.toThrow(/confirmation_declined/);
+    expect(await allowed()).toBe(false);
+    expect(h.dialogMessages).toHaveLength(1);
+    expect(h.dialogMessages[0]).toMatch(/without real encryption/);
+    h.dialogAnswer = 1; // Allow
+    await call('settings.update', { allowPlaintextSecrets: true });
+    expect(await allowed()).toBe(true);
+    // Turning it off, or other settings, need no dialog.
+    await call('settings.update', { allowPlaintextSecrets: false, profile: 'terse' });
+    expect(await allowed()).toBe(false);
+    expect(h.dialogMessages).toHaveLength(2);
   });
 });
 

@@ -7,6 +7,7 @@ import { app as electronApp, BrowserWindow, dialog, globalShortcut, ipcMain, Men
 import ElectronStore from 'electron-store';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isAppError } from '../../contract/errors.js';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
 import { composeApp } from '../app/compose.js';
@@ -14,6 +15,7 @@ import { applyLiveSettings, configWithSettings, settingsInEffect } from '../sett
 import { loadConfig, REPO_ROOT } from '../app/config.js';
 import { AudioDiagnosticsService, audioProcessLoader } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
+import { DATA_FILE_MODE, ensurePrivateDataDir } from '../settings/dataDir.js';
 import { SettingsStore } from '../settings/settingsStore.js';
 import { UiEventHub } from '../ui/eventHub.js';
 import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
@@ -26,7 +28,9 @@ import { trayMenuTemplate, trayToolTip, type TrayState } from './trayMenu.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 import type { App } from '../app/app.js';
 
-const APP_ORIGIN = 'file://';
+/** The one page the window may show and take IPC from: the bundle's index.html (not any file: URL). */
+const APP_INDEX = join(REPO_ROOT, 'build', 'renderer', 'index.html');
+const APP_URL = pathToFileURL(APP_INDEX).href;
 /** 16×16 tray icon (a blue ring and dot), inline so packaging needs no asset. */
 const TRAY_ICON_PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAPUlEQVR42mNgoDZQSX79Hx+mSDNeQ4jVjNUQYp2JUx3RfsSlFpsgLttGkgFkByJZ0UhxQqJKUqZKZiIHAAAm9jiQ9WQB4gAAAABJRU5ErkJggg==';
@@ -41,11 +45,21 @@ async function run(): Promise<App | null> {
   await electronApp.whenReady();
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
-  const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings' });
+  // Files this process creates are the user's alone; the data dir is 0700 before electron-store
+  // writes into it, and its settings file 0600 from the first write.
+  process.umask(0o077);
+  ensurePrivateDataDir(config.dataDir);
+  const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings', configFileMode: DATA_FILE_MODE });
   const secrets = new SafeStorageSecretBackend(safeStorage, store);
   // Saved settings pick mode, providers, voice and devices (the environment wins where set); the token comes from the keychain.
   const stored = new SettingsStore(store, secrets);
-  const effective = configWithSettings(config, stored.get(), stored.saved, process.env, secrets.read());
+  // A token that cannot be decrypted (keyring changed) leaves the app running without it, and says so.
+  const token = secrets.read();
+  if (secrets.decryptError !== null) {
+    logger.warn({ err: secrets.decryptError }, 'the saved GitHub token could not be decrypted; running without it');
+    if (Notification.isSupported()) new Notification({ title: 'HandsFree: GitHub token unreadable', body: 'The saved GitHub token could not be decrypted; the app runs without it. Save it again in Settings.' }).show();
+  }
+  const effective = configWithSettings(config, stored.get(), stored.saved, process.env, token);
   // The audio add-on runs in a utilityProcess: a native crash costs seconds of audio, not the app.
   const app = await composeApp('electron', effective, { logger, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) });
   const hub = new UiEventHub(app.events);
@@ -99,15 +113,32 @@ async function run(): Promise<App | null> {
       const { response } = await dialog.showMessageBox(win, { type: 'question', title: 'Confirm', message, detail, buttons: ['Cancel', 'Confirm'], defaultId: 0, cancelId: 0, noLink: true });
       return response === 1;
     },
+    // Plaintext token storage is allowed only by the user in a native dialog, never by a renderer call alone.
+    confirmPlaintextOptIn: async () => {
+      const { response } = await dialog.showMessageBox(win, {
+        type: 'warning',
+        title: 'Store the GitHub token without encryption?',
+        message: 'No OS keychain is available. Allow storing the GitHub token without real encryption?',
+        detail: 'Anyone who can read your files could then use the token. You can set HANDSFREE_GITHUB_TOKEN instead.',
+        buttons: ['Cancel', 'Allow plaintext storage'],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      });
+      return response === 1;
+    },
   });
 
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(isAllowedPermission(permission)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
 
   const win = new BrowserWindow({ width: 1000, height: 760, show: false, title: 'HandsFree Dev Companion', webPreferences: secureWebPreferences(join(REPO_ROOT, 'build', 'preload-out', 'preload', 'preload.cjs')) });
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!isAllowedNavigation(url, APP_ORIGIN)) e.preventDefault();
-  });
+  // Navigations and redirects alike stay on the app page.
+  const stayOnApp = (e: { preventDefault(): void }, url: string): void => {
+    if (!isAllowedNavigation(url, APP_URL)) e.preventDefault();
+  };
+  win.webContents.on('will-navigate', stayOnApp);
+  win.webContents.on('will-redirect', stayOnApp);
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (windowOpenDecision(url).openExternally) void shell.openExternal(url);
     return { action: 'deny' };
@@ -117,7 +148,7 @@ async function run(): Promise<App | null> {
   for (const name of CALL_NAMES) {
     ipcMain.handle(ipcCallChannel(name), async (e, req: unknown) => {
       const frame = e.senderFrame;
-      if (!isTrustedSender({ frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === e.sender.mainFrame }, APP_ORIGIN)) throw new Error('untrusted sender');
+      if (!isTrustedSender({ frameUrl: frame?.url ?? null, isMainFrame: frame !== null && frame === e.sender.mainFrame }, APP_URL)) throw new Error('untrusted sender');
       try {
         return await dispatchCall(handlers, name, req, { userId: config.user, transport: 'ipc' });
       } catch (err) {
@@ -196,7 +227,7 @@ async function run(): Promise<App | null> {
     diagnostics.stop();
     void app.close();
   });
-  await win.loadFile(join(REPO_ROOT, 'build', 'renderer', 'index.html'));
+  await win.loadFile(APP_INDEX);
   // Hands-free from launch: spoken batches and VAD listening need no first press.
   app.autostartVoice();
   return app;

@@ -31,3 +31,26 @@ describe('SafeStorageSecretBackend (SEC-11/12)', () => {
     expect(s.status(true).source).toBe('plaintext');
   });
 });
+
+describe('SafeStorageSecretBackend: a token that cannot be decrypted', () => {
+  it('reads as no token, says why in the status, and a new save clears it', () => {
+    const store = kv();
+    const good = new SafeStorageSecretBackend(safe('gnome_libsecret'), store, 'linux');
+    good.save('ghp_secret123', false);
+    const broken = new SafeStorageSecretBackend({ ...safe('gnome_libsecret'), decryptString: () => { throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.'); } }, store, 'linux');
+    expect(() => broken.read()).not.toThrow();
+    expect(broken.read()).toBeUndefined();
+    expect(broken.decryptError).toMatch(/decrypting/);
+    expect(broken.status(false)).toMatchObject({ configured: false, source: 'none', canSave: true });
+    expect(broken.status(false).description).toMatch(/could not be decrypted.*runs without it/);
+    broken.save('ghp_new', false);
+    expect(broken.decryptError).toBeNull();
+  });
+  it('a locked keychain (encryption unavailable) is reported the same way', () => {
+    const store = kv();
+    new SafeStorageSecretBackend(safe('gnome_libsecret'), store, 'linux').save('ghp_x', false);
+    const locked = new SafeStorageSecretBackend(safe('gnome_libsecret', false), store, 'linux');
+    expect(locked.read()).toBeUndefined();
+    expect(locked.status(true).description).toMatch(/could not be decrypted/);
+  });
+});

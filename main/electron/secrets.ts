@@ -21,6 +21,9 @@ export interface KvLike {
 const KEY = 'secrets.githubToken';
 
 export class SafeStorageSecretBackend implements SecretBackend {
+  /** Why the stored token could not be decrypted (e.g. the keyring changed); null when it could, or none is stored. */
+  decryptError: string | null = null;
+
   constructor(
     private readonly safe: SafeStorageLike,
     private readonly kv: KvLike,
@@ -31,14 +34,37 @@ export class SafeStorageSecretBackend implements SecretBackend {
     return !this.safe.isEncryptionAvailable() || (this.platform === 'linux' && this.safe.getSelectedStorageBackend?.() === 'basic_text');
   }
 
+  /**
+   * The stored token, or undefined when there is none or it cannot be decrypted (another keyring,
+   * a reset OS key): the app then runs without it and `decryptError` / `status()` say why, instead
+   * of start-up failing on the exception.
+   */
   read(): string | undefined {
     const v = this.kv.get(KEY);
-    if (typeof v !== 'string' || !this.safe.isEncryptionAvailable()) return undefined;
-    return this.safe.decryptString(Buffer.from(v, 'base64'));
+    this.decryptError = null;
+    if (typeof v !== 'string') return undefined;
+    if (!this.safe.isEncryptionAvailable()) {
+      this.decryptError = 'encryption is not available (OS keychain locked or missing)';
+      return undefined;
+    }
+    try {
+      return this.safe.decryptString(Buffer.from(v, 'base64'));
+    } catch (e) {
+      this.decryptError = e instanceof Error ? e.message.slice(0, 200) : 'decryption failed';
+      return undefined;
+    }
   }
 
   status(allowPlaintext: boolean): SecretStatus {
-    const configured = typeof this.kv.get(KEY) === 'string';
+    const configured = typeof this.kv.get(KEY) === 'string' && this.decryptError === null;
+    if (this.decryptError !== null) {
+      return {
+        configured: false,
+        source: 'none',
+        canSave: !this.weakBackend() || allowPlaintext,
+        description: `The saved GitHub token could not be decrypted (${this.decryptError}); the app runs without it. Save the token again.`,
+      };
+    }
     if (this.weakBackend()) {
       return {
         configured,
@@ -53,5 +79,6 @@ export class SafeStorageSecretBackend implements SecretBackend {
   save(token: string, allowPlaintext: boolean): void {
     if (this.weakBackend() && !allowPlaintext) throw new AppError('forbidden', 'Refusing to store the GitHub token: no OS keychain is available and plaintext storage is not allowed.');
     this.kv.set(KEY, this.safe.encryptString(token).toString('base64'));
+    this.decryptError = null;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * POST /webhooks/github: GitHub deliveries forwarded to the desktop (tunnel or relay).
  *
- *   signature (HMAC-SHA256 over the exact bytes, timing-safe) → headers → GUID dedupe → process
+ *   signature (HMAC-SHA256 over the exact bytes, timing-safe) → headers → GUID dedupe → replay check → process
  *
  * Nothing is written before the signature is verified (WH-2). A delivery GUID is recorded before
  * processing and marked processed after; a failed processing stays 'failed' and is processed again
  * when GitHub redelivers the same GUID (WH-6); a processed or in-flight GUID is answered 200 without
- * processing (WH-5). GUIDs are kept ≥ 7 days (GitHub allows manual redelivery for a few days).
+ * processing (WH-5). A body already seen under another GUID (a replay: the signature covers the body,
+ * not the GUID) is recorded and answered 200 without processing. GUIDs and payload hashes are kept
+ * ≥ 7 days (GitHub allows manual redelivery for a few days) and pruned together.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -108,6 +110,29 @@ export class WebhookReceiver {
     const stale = prior?.['status'] === 'processing' && Number(prior['last_received_at_ms']) < now - STALE_PROCESSING_MS;
     if (prior && prior['status'] !== 'failed' && !stale) {
       return { status: 200, json: { delivery: guid, status: 'duplicate' } };
+    }
+    // Replay: the same signed body under another delivery GUID (anyone who saw one delivery can
+    // resend it; the signature covers the body, not the GUID). Only a body that was processed (or
+    // ignored by processing, or is being processed) elsewhere counts: replay records themselves
+    // and failed deliveries do not, so a failed body is still processed once on redelivery.
+    const same = this.deps.store.all(
+      `SELECT delivery_guid FROM webhook_events WHERE payload_sha256 = ? AND delivery_guid <> ?
+         AND (status = 'processed' OR (status = 'ignored' AND error IS NULL) OR (status = 'processing' AND last_received_at_ms >= ?)) LIMIT 1`,
+      [sha, guid, now - STALE_PROCESSING_MS],
+    )[0];
+    if (same) {
+      const why = `replay of delivery ${String(same['delivery_guid'])}`;
+      if (prior) {
+        this.deps.store.run("UPDATE webhook_events SET status = 'ignored', attempts = attempts + 1, last_received_at_ms = ?, processed_at_ms = ?, error = ? WHERE delivery_guid = ?", [now, now, why, guid]);
+      } else {
+        this.deps.store.run(
+          `INSERT INTO webhook_events (delivery_guid, event, action, hook_id, repo, payload_sha256, status, error, received_at_ms, last_received_at_ms, processed_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, 'ignored', ?, ?, ?, ?)`,
+          [guid, event, action, header(req.headers, 'x-github-hook-id')?.slice(0, 64) ?? null, repo, sha, why, now, now, now],
+        );
+      }
+      this.deps.logger?.warn({ delivery: guid, replayOf: same['delivery_guid'], event }, 'webhook body replayed under a new delivery id; not processed');
+      return { status: 200, json: { delivery: guid, status: 'replay' } };
     }
     if (prior) {
       this.deps.store.run("UPDATE webhook_events SET status = 'processing', attempts = attempts + 1, last_received_at_ms = ?, error = NULL WHERE delivery_guid = ? AND status IN ('failed', 'processing')", [now, guid]);

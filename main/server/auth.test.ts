@@ -70,11 +70,14 @@ describe('authenticateCaller', () => {
   it('dev mode: X-User-ID or "local"', async () => {
     expect(await authenticateCaller({}, policy('dev'))).toEqual({
       caller: { userId: 'local', transport: 'http', principal: 'dev:local' },
-      bucketKey: 'user:local',
+      bucketKey: 'dev-peer:local',
       ratePerMin: 60,
       keyId: null,
     });
     expect((await authenticateCaller({ 'x-user-id': 'bob@example.com' }, policy('dev'))).caller.userId).toBe('bob@example.com');
+    // The rate-limit bucket is the peer, not the self-chosen id.
+    expect((await authenticateCaller({ 'x-user-id': 'mallory-1' }, policy('dev'), 0, '127.0.0.1')).bucketKey).toBe('dev-peer:127.0.0.1');
+    expect((await authenticateCaller({ 'x-user-id': 'mallory-2' }, policy('dev'), 0, '127.0.0.1')).bucketKey).toBe('dev-peer:127.0.0.1');
     for (const bad of ['', 'a b', 'x'.repeat(65), 'ä', 'a/b', 'a, b']) {
       await expect(authenticateCaller({ 'x-user-id': bad }, policy('dev'))).rejects.toMatchObject({ status: 400 });
     }

@@ -218,10 +218,10 @@ function bearer(headers: IncomingHttpHeaders): string | undefined {
 
 /**
  * The single authentication policy every `auth: 'caller'` route and every WebSocket upgrade goes
- * through. `localPort` picks the browser-session cookie. Throws HttpError 401 (or 400 for a
- * malformed dev X-User-ID).
+ * through. `localPort` picks the browser-session cookie; `peer` (the connection's remote address)
+ * keys dev mode's rate limit. Throws HttpError 401 (or 400 for a malformed dev X-User-ID).
  */
-export async function authenticateCaller(headers: IncomingHttpHeaders, policy: AuthPolicy, localPort = 0): Promise<Authenticated> {
+export async function authenticateCaller(headers: IncomingHttpHeaders, policy: AuthPolicy, localPort = 0, peer = 'local'): Promise<Authenticated> {
   const rate = policy.defaultRatePerMin;
   switch (policy.mode) {
     case 'dev': {
@@ -230,7 +230,9 @@ export async function authenticateCaller(headers: IncomingHttpHeaders, policy: A
       if (!USER_ID_PATTERN.test(userId)) {
         throw new HttpError(400, 'validation_failed', 'X-User-ID header must be 1-64 chars of A-Z a-z 0-9 _ . @ -.');
       }
-      return { caller: { userId, transport: 'http', principal: `dev:${userId}` }, bucketKey: `user:${userId}`, ratePerMin: rate, keyId: null };
+      // The user id is self-chosen here: the rate limit is keyed on the connection's peer, so a
+      // client cannot escape it by naming a new user per request.
+      return { caller: { userId, transport: 'http', principal: `dev:${userId}` }, bucketKey: `dev-peer:${peer}`, ratePerMin: rate, keyId: null };
     }
     case 'local': {
       const local = policy.local;

@@ -339,7 +339,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       let caller: Caller | null = null;
       let bucket: { key: string; ratePerMin: number } | null = null;
       if (spec.auth === 'caller') {
-        const a = await authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0);
+        const a = await authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0, req.socket.remoteAddress ?? 'unknown');
         caller = a.caller;
         userId = a.caller.userId;
         bucket = { key: a.bucketKey, ratePerMin: a.ratePerMin };
@@ -489,7 +489,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     const onUpgrade = opts.onUpgrade;
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0).then(
+    authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0, req.socket.remoteAddress ?? 'unknown').then(
       (a) => {
         if (socket.destroyed) return;
         try {

@@ -4,9 +4,10 @@
  * the page once in the URL it prints; Electron talks over IPC and needs none.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../contract/errors.js';
+import { ensurePrivateDataDir } from '../settings/dataDir.js';
 
 export const LOCAL_SECRET_FILE = 'api-secret';
 const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
@@ -20,8 +21,8 @@ function ownUid(): number | null {
  * it is absent. Throws AppError('forbidden') when it exists but is unsafe (group/other bits,
  * another owner, a symlink), so nobody mistakes a leaked secret for a private one.
  */
-export function readLocalSecret(dataDir: string): string | null {
-  const path = join(dataDir, LOCAL_SECRET_FILE);
+export function readLocalSecret(dataDir: string, file: string = LOCAL_SECRET_FILE): string | null {
+  const path = join(dataDir, file);
   let fd: number;
   try {
     // O_NOFOLLOW: a symlink planted in the data dir is refused, not followed.
@@ -46,16 +47,17 @@ export function readLocalSecret(dataDir: string): string | null {
 }
 
 /**
- * The secret for this data dir, created (0600, exclusively, in a 0700 dir) when there is none or
+ * The secret for this data dir (`file`: the API secret by default; other per-install keys use
+ * their own file), created (0600, exclusively, in a 0700 dir) when there is none or
  * the stored one is malformed. An unsafe file (readable by others, foreign owner) is replaced:
  * the old secret may have leaked.
  * @returns the secret (43 base64url chars = 256 bits).
  */
-export function ensureLocalSecret(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, LOCAL_SECRET_FILE);
+export function ensureLocalSecret(dataDir: string, file: string = LOCAL_SECRET_FILE): string {
+  ensurePrivateDataDir(dataDir);
+  const path = join(dataDir, file);
   try {
-    const existing = readLocalSecret(dataDir);
+    const existing = readLocalSecret(dataDir, file);
     if (existing !== null) return existing;
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
@@ -72,7 +74,7 @@ export function ensureLocalSecret(dataDir: string): string {
     fd = openSync(path, 'wx', 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      const raced = readLocalSecret(dataDir);
+      const raced = readLocalSecret(dataDir, file);
       if (raced !== null) return raced;
     }
     throw e;

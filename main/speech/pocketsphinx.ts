@@ -18,7 +18,6 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import koffi from 'koffi';
 import { SIDE_EFFECT_INTENTS } from '../../contract/intent.js';
@@ -26,6 +25,7 @@ import { applyRewrites, generateGrammar, grammarAutomaton, GrammarCompletion, pa
 import { recognize } from '../../core/intent/recognizer.js';
 import type { PcmAudio, ProviderHealth, SpeechToText, Transcript, TranscribeOptions } from '../../core/ports/speech.js';
 import { NARROWBAND_MLLR, WIDEBAND_MLLR } from './adapt/channelTransforms.js';
+import { openSpeechCache } from './cacheDir.js';
 import { buildDictionary, CMUDICT_PATH } from './pronounce.js';
 import { resample } from './wav.js';
 
@@ -125,7 +125,7 @@ export interface FrontEnd {
  * A model directory equal to `modelDir` but with feat.params keys replaced: symlinks to the model
  * files plus an edited feat.params, under `cacheDir` (reused by content hash). Returns its path.
  */
-export function modelVariant(modelDir: string, featParams: Readonly<Record<string, string>>, cacheDir: string): string {
+export function modelVariant(modelDir: string, featParams: Readonly<Record<string, string>>, cacheDir?: string): string {
   const base = readFileSync(join(modelDir, 'feat.params'), 'utf8');
   const lines = base.split('\n').filter((l) => l.trim() !== '');
   const out = lines.map((l) => {
@@ -134,13 +134,17 @@ export function modelVariant(modelDir: string, featParams: Readonly<Record<strin
   });
   for (const [k, v] of Object.entries(featParams)) if (!lines.some((l) => l.startsWith(`-${k} `))) out.push(`-${k} ${v}`);
   const text = `${out.join('\n')}\n`;
-  const dir = join(cacheDir, `model-${createHash('sha256').update(modelDir).update(text).digest('hex').slice(0, 12)}`);
-  if (existsSync(join(dir, 'feat.params'))) return dir;
+  const cache = openSpeechCache(cacheDir);
+  const dir = join(cache.dir, `model-${createHash('sha256').update(modelDir).update(text).digest('hex').slice(0, 12)}`);
+  const files = readdirSync(modelDir);
+  if (cache.variantIntact(dir, modelDir, text, files)) return dir;
+  // Changed since it was built: removed (checked again first: another process may have just renamed a good one in).
+  if (existsSync(dir) && !cache.variantIntact(dir, modelDir, text, files)) rmSync(dir, { recursive: true, force: true });
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
-  for (const f of readdirSync(modelDir)) if (f !== 'feat.params') symlinkSync(join(modelDir, f), join(tmp, f));
-  writeFileSync(join(tmp, 'feat.params'), text);
+  for (const f of files) if (f !== 'feat.params') symlinkSync(join(modelDir, f), join(tmp, f));
+  writeFileSync(join(tmp, 'feat.params'), text, { mode: 0o600 });
   try {
     renameSync(tmp, dir);
   } catch {
@@ -301,7 +305,7 @@ export interface PocketsphinxOptions {
   people?: readonly string[];
   bodyPhrases?: readonly string[];
   modelDir?: string;
-  /** Where compiled grammars and dictionaries are cached (default: <tmp>/handsfree-speech). */
+  /** Where compiled grammars and dictionaries are cached (default: the per-user speechCacheDir()). */
   cacheDir?: string;
   /** Extra decoder arguments (tuning experiments), e.g. ['-lw', '3']. */
   decoderArgs?: readonly string[];
@@ -350,22 +354,13 @@ export interface CompiledGrammar {
 /** Generates (or reuses from the cache) the FSG and dictionary for a vocabulary. */
 export function compileGrammar(opts: PocketsphinxOptions): CompiledGrammar {
   const grammar = generateGrammar({ knownRepos: opts.knownRepos, people: opts.people, bodyPhrases: opts.bodyPhrases });
-  const dir = opts.cacheDir ?? join(tmpdir(), 'handsfree-speech');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A per-user 0700 cache; each file is checked against its recorded hash, a changed one is rebuilt.
+  const cache = openSpeechCache(opts.cacheDir);
   const key = createHash('sha256').update(grammar.jsgf).update('v2').digest('hex').slice(0, 16);
-  const fsgPath = join(dir, `${key}.fsg`);
-  const dictPath = join(dir, `${key}.dict`);
-  const jsgfPath = join(dir, `${key}.gram`);
   const dict = buildDictionary(grammar.words);
-  // Written to a temp name and renamed (atomic): parallel test workers may compile the same grammar.
-  const put = (path: string, text: string): void => {
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  };
-  if (!existsSync(jsgfPath)) put(jsgfPath, grammar.jsgf);
-  if (!existsSync(dictPath)) put(dictPath, dict.text);
-  if (!existsSync(fsgPath)) put(fsgPath, toFsg(grammarAutomaton(grammar.jsgf)));
+  cache.file(`${key}.gram`, () => grammar.jsgf);
+  const dictPath = cache.file(`${key}.dict`, () => dict.text);
+  const fsgPath = cache.file(`${key}.fsg`, () => toFsg(grammarAutomaton(grammar.jsgf)));
   return { grammar, fsgPath, dictPath, generatedWords: dict.generated };
 }
 
@@ -424,7 +419,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     this.compiled ??= compileGrammar(this.opts);
     const fe = this.frontEnd(name);
     const model = this.opts.modelDir ?? POCKETSPHINX_MODEL_DIR;
-    const hmm = fe.featParams === undefined ? model : modelVariant(model, fe.featParams, this.opts.cacheDir ?? join(tmpdir(), 'handsfree-speech'));
+    const hmm = fe.featParams === undefined ? model : modelVariant(model, fe.featParams, this.opts.cacheDir);
     // A voice profile's transform (decoderArgs) replaces the channel's: both decoders get the same
     // one, so the background margin compares like with like.
     const extra = this.opts.decoderArgs ?? [];
@@ -448,14 +443,8 @@ export class PocketsphinxSpeechToText implements SpeechToText {
 
   /** Writes a transform to the cache under its content hash (re-written when the file differs). */
   private transformFile(text: string): string {
-    const dir = this.opts.cacheDir ?? join(tmpdir(), 'handsfree-speech');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `channel-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mllr`);
-    if (existsSync(path) && readFileSync(path, 'utf8') === text) return path;
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, path);
-    return path;
+    // In the per-user speech cache, checked against its recorded hash like the grammar files.
+    return openSpeechCache(this.opts.cacheDir).file(`channel-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mllr`, () => text);
   }
 
   async transcribe(audio: PcmAudio, opts: TranscribeOptions = {}): Promise<Transcript> {

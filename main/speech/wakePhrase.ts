@@ -7,11 +7,9 @@
  * Off by default (settings: wakePhrase).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import koffi from 'koffi';
 import type { PcmAudio, WakePhraseDetector } from '../../core/ports/speech.js';
+import { openSpeechCache } from './cacheDir.js';
 import { NOISE_FLOOR_RMS, withNoiseFloor } from './pocketsphinx.js';
 import { buildDictionary } from './pronounce.js';
 import { resample } from './wav.js';
@@ -116,14 +114,8 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
     this.phrase = normalizeWakePhrase(opts.phrase ?? DEFAULT_WAKE_PHRASE);
     const b = load();
     const dict = buildDictionary(this.phrase.split(' '));
-    const dir = opts.cacheDir ?? join(tmpdir(), 'handsfree-speech');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const dictPath = join(dir, `kws-${createHash('sha256').update(dict.text).digest('hex').slice(0, 16)}.dict`);
-    if (!existsSync(dictPath)) {
-      const tmp = `${dictPath}.${process.pid}.tmp`;
-      writeFileSync(tmp, dict.text);
-      renameSync(tmp, dictPath);
-    }
+    // The per-user cache (0700); the dictionary is rewritten when its content does not match its recorded hash.
+    const dictPath = openSpeechCache(opts.cacheDir).file(`kws-${createHash('sha256').update(dict.text).digest('hex').slice(0, 16)}.dict`, () => dict.text);
     const args = new Map<string, string>([
       ['-hmm', MODEL_DIR],
       ['-dict', dictPath],

@@ -28,6 +28,12 @@ export interface UiHostDeps {
    * Absent in browser mode, where the page is not isolated from the user's own browser anyway.
    */
   confirmOutsideRenderer?(readBack: string): Promise<boolean>;
+  /**
+   * Asks the user outside the renderer (Electron: a native dialog) before plaintext token storage
+   * is allowed, so no renderer call can opt in alone. Resolves true to allow. Absent in browser
+   * mode, whose callers already hold the per-install secret.
+   */
+  confirmPlaintextOptIn?(): Promise<boolean>;
   /** Start fetching the inbox now, for the window's first render. */
   prefetchInbox?: boolean;
   /** Wall clock, epoch ms (tests). */
@@ -80,6 +86,9 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     'settings.get': async () => d.settings.view(),
     'settings.update': async (req) => {
       await checkVoice(d, req);
+      if (req.allowPlaintextSecrets === true && !d.settings.get().allowPlaintextSecrets && d.confirmPlaintextOptIn && !(await d.confirmPlaintextOptIn())) {
+        throw new AppError('confirmation_declined', 'Plaintext token storage was not allowed in the dialog; nothing was saved.');
+      }
       return d.settings.update(req);
     },
     'secret.setToken': async (req) => d.settings.setToken(req.token),

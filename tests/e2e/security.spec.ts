@@ -9,6 +9,22 @@ test('the renderer has no require, process, module or Buffer', async ({ page, ap
   expect(kinds).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
 });
 
+test('the page reaches its own event WebSocket under its CSP, and no other localhost port', async ({ page, app }) => {
+  const opened = page.waitForEvent('websocket', (ws) => ws.url().endsWith('/v1/ui/events'));
+  await page.goto(`${app.url}/`);
+  await expect(page.getByTestId('inbox-card').first()).toBeVisible();
+  expect((await opened).url()).toBe(`${app.url.replace(/^http/, 'ws')}/v1/ui/events`);
+  // connect-src 'self': another loopback port is refused by the page's own policy.
+  const other = await page.evaluate(`new Promise((done) => {
+    const seen = [];
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(e.violatedDirective));
+    try { new WebSocket('ws://127.0.0.1:1/x'); } catch (e) { seen.push('threw'); }
+    fetch('http://127.0.0.1:1/x').catch(() => undefined);
+    setTimeout(() => done(seen), 300);
+  })`);
+  expect((other as string[]).filter((d) => d.startsWith('connect-src') || d === 'threw').length).toBeGreaterThanOrEqual(2);
+});
+
 test('HTML in a PR title renders as text and runs nothing (CSP)', async ({ page }) => {
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   const fixtures = fixturesWithTitle('Fix login redirect loop', payload);

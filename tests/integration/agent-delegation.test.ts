@@ -4,7 +4,7 @@
  * dispatch failure never creates a second issue (CF-11); a PR from a non-allow-listed author with a
  * copied marker is not correlated (PI-6). Also the HTTP routes for tasks.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import type { AppEvents } from '../../contract/events.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { MARKER_RE } from '../../main/agent/agentService.js';
+import { DISPATCH_KEY_FILE, hmacDispatchMarker } from '../../main/agent/dispatchMarker.js';
 import { OctokitGitHubGateway } from '../../main/github/octokitGitHubGateway.js';
 import { signWebhook } from '../../main/github/webhookSignature.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
@@ -63,9 +64,16 @@ async function delegateAndConfirm() {
 
 describe('agent delegation on the fake GitHub', () => {
   it('confirm → one dispatch issue → agent PR referencing it (polled) → task completed and spoken', async () => {
-    const { c } = await delegateAndConfirm();
+    const { d, c } = await delegateAndConfirm();
     expect(c.status).toBe('ok');
     expect(dispatchIssues()).toHaveLength(1);
+    // The public marker is a keyed MAC of the token, not a part of it (issue 13).
+    const token = d.pending_action!.token;
+    const marker = MARKER_RE.exec(dispatchIssues()[0]!.body)![1]!;
+    expect(marker).toMatch(/^[0-9a-f]{32}$/);
+    expect(token.includes(marker.slice(0, 8))).toBe(false);
+    for (let i = 0; i + 8 <= token.length; i++) expect(dispatchIssues()[0]!.body).not.toContain(token.slice(i, i + 8));
+    expect(marker).toBe(hmacDispatchMarker(readFileSync(join(dir, DISPATCH_KEY_FILE), 'utf8').trim())(token));
     expect(fake.count('POST', '/repos/acme/agent-tasks/issues')).toBe(1);
     const dispatch = dispatchIssues()[0]!;
     const [task] = app.agent.tasks.list();
@@ -104,9 +112,16 @@ describe('agent delegation on the fake GitHub', () => {
 
   it('CF-11: the dispatch POST succeeds at GitHub but answers 502 → the marker search finds it: one issue, task running', async () => {
     fake.faults.add({ match: { method: 'POST', path: '/repos/acme/agent-tasks/issues' }, action: { kind: 'statusAfter', status: 502 } });
-    const { c } = await delegateAndConfirm();
+    const { d, c } = await delegateAndConfirm();
     expect(c.status).toBe('ok');
     expect(dispatchIssues()).toHaveLength(1);
+    // The public marker is a keyed MAC of the token, not a part of it (issue 13).
+    const token = d.pending_action!.token;
+    const marker = MARKER_RE.exec(dispatchIssues()[0]!.body)![1]!;
+    expect(marker).toMatch(/^[0-9a-f]{32}$/);
+    expect(token.includes(marker.slice(0, 8))).toBe(false);
+    for (let i = 0; i + 8 <= token.length; i++) expect(dispatchIssues()[0]!.body).not.toContain(token.slice(i, i + 8));
+    expect(marker).toBe(hmacDispatchMarker(readFileSync(join(dir, DISPATCH_KEY_FILE), 'utf8').trim())(token));
     expect(fake.count('POST', '/repos/acme/agent-tasks/issues')).toBe(1);
     expect(fake.count('GET', '/search/issues')).toBeGreaterThanOrEqual(1);
     expect(app.agent.tasks.list()[0]).toMatchObject({ state: 'running' });

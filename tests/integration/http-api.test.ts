@@ -537,7 +537,7 @@ describe('rate limiting', () => {
     expect((await useA()).status).toBe(429);
   });
 
-  it('limits per user in dev mode', async () => {
+  it('limits per connection peer in dev mode: a new self-chosen X-User-ID does not get a new bucket', async () => {
     await start({ rateLimitPerMin: 2 });
     const as = (user: string) => call({ path: '/v1/command', json: { text: 'x' }, headers: { 'x-user-id': user } });
     expect((await as('u1')).status).toBe(200);
@@ -545,7 +545,8 @@ describe('rate limiting', () => {
     const r = await as('u1');
     expectError(r, 429, 'rate_limited');
     expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect((await as('u2')).status).toBe(200);
+    expectError(await as('u2'), 429, 'rate_limited');
+    expectError(await as('fresh-id-3'), 429, 'rate_limited');
   });
 });
 

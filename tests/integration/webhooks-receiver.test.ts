@@ -18,7 +18,7 @@ import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js'
 import { signWebhook, verifyWebhookSignature } from '../../main/github/webhookSignature.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { notificationRoutes } from '../../main/notifications/routes.js';
-import { HANDLED_EVENTS, MAX_WEBHOOK_BODY_BYTES } from '../../main/notifications/webhookReceiver.js';
+import { DELIVERY_RETENTION_MS, HANDLED_EVENTS, MAX_WEBHOOK_BODY_BYTES } from '../../main/notifications/webhookReceiver.js';
 import { startHttpServer } from '../../main/server/httpServer.js';
 
 const SECRET = 'wh-secret-for-tests-0123456789';
@@ -168,6 +168,56 @@ describe('webhook receiver', () => {
     expect(pushed).toHaveLength(0);
     expect(rows('notifications')).toBe(1);
     expect(rows('webhook_events')).toBe(1);
+  });
+
+  it('a body replayed under a new delivery id is not processed again (also after a restart), and is pruned with the GUIDs', async () => {
+    let ingested = 0;
+    const count = (): void => {
+      const original = app.notifications.ingest.bind(app.notifications);
+      app.notifications.ingest = (...a) => {
+        ingested++;
+        return original(...a);
+      };
+    };
+    count();
+    expect((await signed('pull_request', 'guid-orig-1', PR_OPENED)).json.status).toBe('processed');
+    const replays = await Promise.all(['guid-new-1', 'guid-new-2', 'guid-new-3'].map((g) => signed('pull_request', g, PR_OPENED)));
+    expect(replays.map((r) => [r.status, r.json.status])).toEqual([[200, 'replay'], [200, 'replay'], [200, 'replay']]);
+    expect(ingested).toBe(1);
+    expect(pushed).toHaveLength(1);
+    await stop();
+    await start();
+    count();
+    expect((await signed('pull_request', 'guid-new-4', PR_OPENED)).json.status).toBe('replay');
+    expect(ingested).toBe(1);
+    expect(app.store.all("SELECT error FROM webhook_events WHERE delivery_guid = 'guid-new-4'")[0]?.['error']).toBe('replay of delivery guid-orig-1');
+    // A different body under a new GUID is processed as usual.
+    expect((await signed('pull_request', 'guid-other-1', { ...PR_OPENED, action: 'reopened' })).json.status).toBe('processed');
+    expect(ingested).toBe(2);
+    // Hashes go with their GUIDs when pruned: after the retention period the same body is new again.
+    expect(app.webhooks.prune(Date.now() + DELIVERY_RETENTION_MS + 60_000)).toBe(6);
+    expect((await signed('pull_request', 'guid-late-1', PR_OPENED)).json.status).toBe('processed');
+  });
+
+  it('a body whose first delivery failed is processed once, whichever delivery id brings it again', async () => {
+    const original = app.notifications.ingest.bind(app.notifications);
+    let fail = true;
+    let ingested = 0;
+    app.notifications.ingest = (...a) => {
+      if (fail) {
+        fail = false;
+        throw new Error('disk hiccup');
+      }
+      ingested++;
+      return original(...a);
+    };
+    expect((await signed('pull_request', 'guid-f1', PR_OPENED)).status).toBe(500);
+    // The same body under a new id while the first failed: processed (it never was).
+    expect((await signed('pull_request', 'guid-f2', PR_OPENED)).json.status).toBe('processed');
+    // GitHub redelivers the failed id: now a replay of guid-f2, not a second processing.
+    expect((await signed('pull_request', 'guid-f1', PR_OPENED)).json.status).toBe('replay');
+    expect((await signed('pull_request', 'guid-f1', PR_OPENED)).json.status).toBe('duplicate');
+    expect(ingested).toBe(1);
   });
 
   it('WH-6: a delivery whose processing failed is processed on redelivery, exactly once', async () => {
