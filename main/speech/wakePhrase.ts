@@ -25,7 +25,10 @@ const SAMPLE_RATE_HZ = 16_000;
  * and more false accepts). Fitted by `npm run bench wake` on the calibration voices (espeak-ng and
  * flite voices other than the held-apart ones): of 1e-15/1e-20/1e-30/1e-40, the most lenient with no
  * false accept on their chit-chat (1e-40 had one). Held-apart voices at 1e-30 (2026-12-04): 78%
- * detected (39/50), 1 false accept in 7.9 min of chit-chat (1e-20: 72%, the same one false accept).
+ * detected (39/50; espeak en-029 and flite kal@90 0/5), and on all 80 chit-chat sentences (31 min)
+ * 17 false accepts = ~33/h, far over the ≤ 1/h target (the earlier "1 in 7.9 min" was the first
+ * 20 sentences only). A global MLLR channel transform fitted on the calibration voices (`mllr`
+ * option) did not help at the same threshold: 40/50, the same 17 false accepts.
  */
 export const WAKE_THRESHOLD = 1e-30;
 
@@ -104,7 +107,23 @@ export interface WakePhraseOptions {
   threshold?: number;
   /** Decoder arguments on top (e.g. a voice profile's ['-mllr', file]). */
   decoderArgs?: readonly string[];
+  /**
+   * A global MLLR channel transform's text (pocketsphinx `-mllr` format, e.g. from
+   * adapt/mllr.ts estimateMllr): written once to the cache directory and loaded with `-mllr`.
+   */
+  mllr?: string;
   cacheDir?: string;
+}
+
+/** Writes `text` once under a content-addressed name (atomic rename); returns its path. */
+function cached(dir: string, ext: string, text: string): string {
+  const path = join(dir, `kws-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.${ext}`);
+  if (!existsSync(path)) {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  }
+  return path;
 }
 
 export class PocketsphinxWakePhrase implements WakePhraseDetector {
@@ -118,12 +137,7 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
     const dict = buildDictionary(this.phrase.split(' '));
     const dir = opts.cacheDir ?? join(tmpdir(), 'handsfree-speech');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const dictPath = join(dir, `kws-${createHash('sha256').update(dict.text).digest('hex').slice(0, 16)}.dict`);
-    if (!existsSync(dictPath)) {
-      const tmp = `${dictPath}.${process.pid}.tmp`;
-      writeFileSync(tmp, dict.text);
-      renameSync(tmp, dictPath);
-    }
+    const dictPath = cached(dir, 'dict', dict.text);
     const args = new Map<string, string>([
       ['-hmm', MODEL_DIR],
       ['-dict', dictPath],
@@ -134,6 +148,7 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
       // The same fixed noise floor as the command decoder replaces the random dither.
       ['-dither', 'no'],
     ]);
+    if (opts.mllr !== undefined) args.set('-mllr', cached(dir, 'mllr', opts.mllr));
     const extra = opts.decoderArgs ?? [];
     for (let i = 0; i + 1 < extra.length; i += 2) args.set(extra[i] as string, extra[i + 1] as string);
     this.dec = b.init([...args].flat());
