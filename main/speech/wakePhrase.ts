@@ -28,7 +28,11 @@ const SAMPLE_RATE_HZ = 16_000;
  * detected (39/50; espeak en-029 and flite kal@90 0/5), and on all 80 chit-chat sentences (31 min)
  * 17 false accepts = ~33/h, far over the ≤ 1/h target (the earlier "1 in 7.9 min" was the first
  * 20 sentences only). A global MLLR channel transform fitted on the calibration voices (`mllr`
- * option) did not help at the same threshold: 40/50, the same 17 false accepts.
+ * option) did not help at the same threshold: 40/50, the same 17 false accepts. Most false
+ * accepts are the word itself after a short word ("my companion on the trip", "a companion
+ * planting guide": 10 of the 14 on nine of the voices), the rest flite awb's "company". A second stage that
+ * re-decoded the spotted audio with "(hey | a | the | my | your | our | their) companion" removed
+ * those on espeak voices but also rejected every wake utterance of flite slt and awb (tried, not kept).
  */
 export const WAKE_THRESHOLD = 1e-30;
 
@@ -109,7 +113,8 @@ export interface WakePhraseOptions {
   decoderArgs?: readonly string[];
   /**
    * A global MLLR channel transform's text (pocketsphinx `-mllr` format, e.g. from
-   * adapt/mllr.ts estimateMllr): written once to the cache directory and loaded with `-mllr`.
+   * adapt/mllr.ts estimateMllr): written once to the cache directory and loaded with `-mllr`; a
+   * voice profile's `-mllr` in decoderArgs replaces it.
    */
   mllr?: string;
   cacheDir?: string;
