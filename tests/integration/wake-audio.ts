@@ -197,3 +197,15 @@ export function sumScores(xs: readonly WakeScore[]): WakeScore {
 }
 
 export const faPerHour = (s: WakeScore): number => (s.falseAccepts / Math.max(1e-9, s.chitchatS)) * 3600;
+
+/**
+ * A global MLLR channel transform of the en-us model fitted on the calibration voices only (their
+ * wake utterances and the calibration half of the chit-chat), as pocketsphinx `-mllr` text.
+ */
+export async function fitCalibrationMllr(): Promise<string> {
+  const { estimateMllr } = await import('../../main/speech/adapt/mllr.js');
+  const clips = [];
+  for (const voice of CALIBRATION_VOICES)
+    for (const text of [...WAKE_UTTERANCES, ...CHITCHAT.slice(0, Math.ceil(CHITCHAT.length / 2))]) clips.push({ text, audio: asUtterance(await synth(text, voice)) });
+  return estimateMllr(clips, { timeoutMs: 600_000 });
+}
