@@ -13,26 +13,16 @@ import type { VoiceStateEvent } from '../../contract/events.js';
 import type { CommandResponse } from '../../contract/response.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
-import { loadAddonAudio, type AudioAddonModule } from '../../main/audio/addonAudio.js';
-import { audioWorkerPath } from '../../main/audio/channel.js';
+import { loadAddonAudio } from '../../main/audio/addonAudio.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
 import { appVoiceRoutes } from '../../main/voice/routes.js';
-import { hasPulseTools, paplay, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
-import { existsSync } from 'node:fs';
-import { hasSpeechTools, speakToWav } from './speech-audio.js';
+import { paplay, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
+import { audioProcessSkipReason, addonLoader } from './audio-process-env.js';
+import { speakToWav } from './speech-audio.js';
 
-const loader = async (): Promise<AudioAddonModule> => (await import('../../native/audio-addon/lib/index.js')) as unknown as AudioAddonModule;
-
-let skipReason: string | null = null;
-if (!hasSpeechTools()) skipReason = 'espeak-ng, sox or the pocketsphinx model is not installed';
-else if (!hasPulseTools()) skipReason = 'PulseAudio (pulseaudio, pactl) is not installed';
-else if (!existsSync(audioWorkerPath())) skipReason = `the audio worker is not built (${audioWorkerPath()}): run npx tsc -b`;
-else {
-  const probe = await loadAddonAudio(loader);
-  if (!probe.source.available) skipReason = `the audio add-on is not available: ${probe.source.unavailableReason ?? ''}`;
-}
-if (skipReason !== null) process.stdout.write(`voice-audio-process: skipped because ${skipReason}\n`);
+const loader = addonLoader;
+const skipReason = await audioProcessSkipReason('voice-audio-process');
 
 let pulse: PulseServer;
 let dir: string;

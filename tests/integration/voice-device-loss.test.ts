@@ -4,7 +4,7 @@
  * (the default sink), and plays on the configured device again once it is back. Real add-on in its
  * own process, a private PulseAudio server, espeak-ng. Skipped, saying why, without them.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,24 +12,14 @@ import type { VoiceStateEvent } from '../../contract/events.js';
 import type { CaptureSession } from '../../core/ports/audio.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
-import { loadAddonAudio, type AddonAudio, type AudioAddonModule } from '../../main/audio/addonAudio.js';
-import { audioWorkerPath } from '../../main/audio/channel.js';
+import { loadAddonAudio, type AddonAudio } from '../../main/audio/addonAudio.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { OUTPUT_LOST_MESSAGE, VoiceRunner } from '../../main/voice/voiceRunner.js';
-import { hasPulseTools, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
-import { hasSpeechTools } from './speech-audio.js';
+import { startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
+import { audioProcessSkipReason, addonLoader } from './audio-process-env.js';
 
-const loader = async (): Promise<AudioAddonModule> => (await import('../../native/audio-addon/lib/index.js')) as unknown as AudioAddonModule;
-
-let skipReason: string | null = null;
-if (!hasSpeechTools()) skipReason = 'espeak-ng, sox or the pocketsphinx model is not installed';
-else if (!hasPulseTools()) skipReason = 'PulseAudio (pulseaudio, pactl) is not installed';
-else if (!existsSync(audioWorkerPath())) skipReason = `the audio worker is not built (${audioWorkerPath()}): run npx tsc -b`;
-else {
-  const probe = await loadAddonAudio(loader);
-  if (!probe.source.available) skipReason = `the audio add-on is not available: ${probe.source.unavailableReason ?? ''}`;
-}
-if (skipReason !== null) process.stdout.write(`voice-device-loss: skipped because ${skipReason}\n`);
+const loader = addonLoader;
+const skipReason = await audioProcessSkipReason('voice-device-loss');
 
 let pulse: PulseServer;
 let dir: string;
