@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { DelegateRequestSchema } from '../../contract/api.js';
 import { AgentTaskViewSchema, CommandResponseSchema, toSeedResponse } from '../../contract/seedApi.js';
 import type { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
-import type { App } from '../app/app.js';
 import { HttpError } from '../server/errorStatus.js';
 import { param } from '../server/params.js';
 import { callerOf, jsonRoute, plainRoute, type RouteSpec } from '../server/router.js';
@@ -19,11 +18,6 @@ export interface AgentRouteDeps {
 }
 
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** The agent routes of a running app. */
-export function appAgentRoutes(app: App): RouteSpec[] {
-  return agentRoutes({ agent: app.agent, pipeline: app.pipeline });
-}
 
 export function agentRoutes(deps: AgentRouteDeps): RouteSpec[] {
   const { agent } = deps;

@@ -5,22 +5,13 @@
  */
 import type { Logger } from '../../core/ports/clock.js';
 import { removeServerInfo, writeServerInfo } from '../server/serverInfo.js';
-import { appAgentRoutes } from '../agent/routes.js';
-import { appNotificationRoutes } from '../notifications/routes.js';
 import { JwtVerifier, LocalCredentials } from '../server/auth.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../server/httpServer.js';
 import { ensureLocalSecret } from '../server/localSecret.js';
 import type { RouteSpec } from '../server/router.js';
-import { appAudioCommandRunner, appSeedRoutes } from '../seed/routes.js';
 import { sqlIdempotencyRepository } from '../store/idempotency.js';
-import { appSpeechRoutes } from '../speech/routes.js';
-import { appVoiceRoutes } from '../voice/routes.js';
 import type { App } from './app.js';
-
-/** Every route a transport mounts besides the built-in /v1 ones. */
-export function appRoutes(app: App): RouteSpec[] {
-  return [...appNotificationRoutes(app), ...appAgentRoutes(app), ...appVoiceRoutes(app), ...appSpeechRoutes(app), ...appSeedRoutes(app)];
-}
+import { appAudioCommandRunner, appRoutes } from './wiring.js';
 
 export interface ServedApp {
   server: RunningHttpServer;

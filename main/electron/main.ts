@@ -10,15 +10,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAppError } from '../../contract/errors.js';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel } from '../../contract/ipc.js';
-import { composeApp } from '../app/compose.js';
-import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
+import { composeDesktop } from '../app/composeDesktop.js';
 import { loadConfig, REPO_ROOT } from '../app/config.js';
-import { AudioDiagnosticsService, audioProcessLoader } from '../audio/diagnostics.js';
+import { audioProcessLoader } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
 import { DATA_FILE_MODE, ensurePrivateDataDir } from '../settings/dataDir.js';
-import { SettingsStore } from '../settings/settingsStore.js';
-import { UiEventHub } from '../ui/eventHub.js';
-import { createCallHandlers, dispatchCall } from '../ui/uiHost.js';
+import { dispatchCall } from '../ui/uiHost.js';
 import { isAllowedExternalUrl, isAllowedNavigation, isAllowedPermission, confirmDialogText, isTrustedSender, secureWebPreferences, windowOpenDecision } from './policy.js';
 import { openDefaultAudio } from '../voice/voiceRunner.js';
 import { utilityAudioChannel } from './audioChannel.js';
@@ -51,18 +48,12 @@ async function run(): Promise<App | null> {
   ensurePrivateDataDir(config.dataDir);
   const store = new ElectronStore<Record<string, unknown>>({ cwd: config.dataDir, name: 'ui-settings', configFileMode: DATA_FILE_MODE });
   const secrets = new SafeStorageSecretBackend(safeStorage, store);
-  // Saved settings pick mode, providers, voice and devices (the environment wins where set); the token comes from the keychain.
-  const stored = new SettingsStore(store, secrets);
   // A token that cannot be decrypted (keyring changed) leaves the app running without it, and says so.
   const token = secrets.read();
   if (secrets.decryptError !== null) {
     logger.warn({ err: secrets.decryptError }, 'the saved GitHub token could not be decrypted; running without it');
     if (Notification.isSupported()) new Notification({ title: 'HandsFree: GitHub token unreadable', body: 'The saved GitHub token could not be decrypted; the app runs without it. Save it again in Settings.' }).show();
   }
-  const effective = configWithSettings(config, stored.get(), stored.saved, process.env, token);
-  // The audio add-on runs in a utilityProcess: a native crash costs seconds of audio, not the app.
-  const app = await composeApp('electron', effective, { logger, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) });
-  const hub = new UiEventHub(app.events);
   // The keyboard shortcut and the headset tap (play/pause media key) both toggle push-to-talk.
   const shortcuts = new ShortcutBinder(globalShortcut, () => pushToTalk());
   const reportShortcuts = (problems: ShortcutProblem[]): void => {
@@ -82,26 +73,23 @@ async function run(): Promise<App | null> {
     logger.warn({ on }, problem);
     if (Notification.isSupported()) new Notification({ title: 'HandsFree: launch at login', body: problem }).show();
   };
-  let launchAtLogin = stored.get().launchAtLogin;
+  let launchAtLogin = false; // read from the saved settings below
   let refreshTray = (): void => undefined; // set once the tray exists
-  const settings = new SettingsStore(store, secrets, {
-    inEffect: settingsInEffect(effective),
-    onChange: (s) => {
-      applyLiveSettings(app, s);
+  // Saved settings pick mode, providers, voice and devices (the environment wins where set); the token comes from the keychain.
+  // The audio add-on runs in a utilityProcess: a native crash costs seconds of audio, not the app.
+  const desktop = await composeDesktop('electron', config, {
+    settingsBackend: store,
+    secrets,
+    savedToken: token,
+    env: process.env,
+    poll: true,
+    parts: { logger, openAudio: () => openDefaultAudio({ logger }, { spawn: utilityAudioChannel }) },
+    diagnosticsLoader: audioProcessLoader({ spawn: utilityAudioChannel }),
+    onSettingsChange: (s) => {
       reportShortcuts(shortcuts.apply(s));
       if (s.launchAtLogin !== launchAtLogin) setLaunchAtLogin((launchAtLogin = s.launchAtLogin));
       refreshTray(); // mute may have changed in Settings
     },
-  });
-  // Refreshed at each start while on: the app (or its AppImage) may have moved since.
-  if (launchAtLogin) setLaunchAtLogin(true);
-  applyLiveSettings(app, settings.get());
-  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s), audioProcessLoader({ spawn: utilityAudioChannel }));
-  const handlers = createCallHandlers({
-    app,
-    settings,
-    diagnostics,
-    prefetchInbox: true,
     openExternal: async (url) => {
       if (!isAllowedExternalUrl(url)) return false;
       await shell.openExternal(url);
@@ -128,6 +116,10 @@ async function run(): Promise<App | null> {
       return response === 1;
     },
   });
+  const { app, hub, handlers, settings } = desktop;
+  // Refreshed at each start while on: the app (or its AppImage) may have moved since.
+  launchAtLogin = settings.get().launchAtLogin;
+  if (launchAtLogin) setLaunchAtLogin(true);
 
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(isAllowedPermission(permission)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
@@ -224,12 +216,12 @@ async function run(): Promise<App | null> {
     clearInterval(onlineTimer);
     globalShortcut.unregisterAll();
     offEvents();
-    diagnostics.stop();
-    void app.close();
+    void desktop.close();
   });
   await win.loadFile(APP_INDEX);
-  // Hands-free from launch: spoken batches and VAD listening need no first press.
-  app.autostartVoice();
+  // Every listener is attached: polling starts, and the voice loop (hands-free from launch: spoken
+  // batches and VAD listening need no first press).
+  desktop.start();
   return app;
 }
 

@@ -6,7 +6,6 @@
 import { CreateSubscriptionRequestSchema, NotificationListQuerySchema, UpdateSubscriptionRequestSchema } from '../../contract/api.js';
 import { z } from 'zod';
 import { NotificationViewSchema, SubscriptionViewSchema } from '../../contract/seedApi.js';
-import type { App } from '../app/app.js';
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
 import { param } from '../server/params.js';
@@ -22,17 +21,10 @@ export interface NotificationRouteDeps {
 
 const THREAD_ID = /^[A-Za-z0-9_:#@./-]{1,300}$/;
 
-
-
 function subscriptionId(ctx: RouteContext): number {
   const raw = ctx.params['id'] ?? '';
   if (!/^[0-9]{1,12}$/.test(raw)) throw new HttpError(404, 'not_found', 'No subscription with that id.');
   return Number(raw);
-}
-
-/** The notification and webhook routes of a running app: every transport that serves the API mounts these. */
-export function appNotificationRoutes(app: App): RouteSpec[] {
-  return notificationRoutes({ notifications: app.notifications, webhooks: app.webhooks, nowMs: () => Date.now() });
 }
 
 export function notificationRoutes(deps: NotificationRouteDeps): RouteSpec[] {

@@ -35,7 +35,6 @@ import {
 import type { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
 import type { SpeechToText } from '../../core/ports/speech.js';
-import type { App } from '../app/app.js';
 import type { NotificationCenter } from '../notifications/notificationCenter.js';
 import type { StoredNotification, Subscription } from '../notifications/notificationStore.js';
 import { validate } from '../server/body.js';
@@ -292,27 +291,5 @@ export function audioCommandRunner(deps: AudioRunnerDeps): AudioCommandRunner {
     const response = await deps.runCommand({ ...request, text, client_context: { ...request.client_context, input: 'voice', stt_confidence: t.confidence } }, caller);
     return { response, transcript: text, provider: t.provider };
   };
-}
-
-/** The seed routes of a running app. */
-export function appSeedRoutes(app: App): RouteSpec[] {
-  return seedRoutes({
-    notifications: app.notifications,
-    pipeline: app.pipeline,
-    github: app.github,
-    authMode: app.config.authMode,
-    devAudioDir: join(app.config.dataDir, 'dev-audio'),
-    nowMs: () => Date.now(),
-  });
-}
-
-/** The audio runner of a running app. */
-export function appAudioCommandRunner(app: App): AudioCommandRunner {
-  return audioCommandRunner({
-    runCommand: (req, caller) => app.service.runCommand(req, caller),
-    stt: async () => (await app.speech()).stt,
-    authMode: app.config.authMode,
-    devAudioDir: join(app.config.dataDir, 'dev-audio'),
-  });
 }
 

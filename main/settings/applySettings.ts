@@ -9,9 +9,9 @@
  */
 import { DEFAULT_SETTINGS, type RestartSetting, type Settings } from '../../contract/ipc.js';
 import type { NotificationReason } from '../../contract/github.js';
-import type { App } from '../app/app.js';
 import type { AppConfig } from '../app/config.js';
 import type { AnnounceSettings, QuietHours } from '../notifications/announcer.js';
+import type { NotificationCenter } from '../notifications/notificationCenter.js';
 
 /**
  * The AppConfig the desktop app starts with. `saved`: the user has saved settings (else defaults
@@ -75,6 +75,6 @@ export function announceSettingsFrom(s: Settings): Partial<AnnounceSettings> {
 }
 
 /** Applies what can change while the app runs: spoken-notification rules (mute, filters, quiet hours, profile). */
-export function applyLiveSettings(app: Pick<App, 'notifications'>, s: Settings): void {
+export function applyLiveSettings(app: { notifications: Pick<NotificationCenter, 'settings'> }, s: Settings): void {
   app.notifications.settings = { ...app.notifications.settings, ...announceSettingsFrom(s) };
 }

@@ -30,7 +30,6 @@ import { PROFILE_NAMES } from '../../contract/intent.js';
 import type { AppService } from '../../contract/api.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import { runVoiceTurn } from '../../core/voice/turn.js';
-import type { App } from '../app/app.js';
 import { AudioCommandResponseSchema, DevAudioListSchema, DevAudioViewSchema } from '../../contract/seedApi.js';
 import { validate } from '../server/body.js';
 import { HttpError } from '../server/errorStatus.js';
@@ -65,8 +64,6 @@ const CommandAudioQuerySchema = z.strictObject({
 });
 
 const DEV_AUDIO_ID = /^[a-f0-9]{16}$/;
-
-
 
 function wantsWav(ctx: RouteContext, reply: 'json' | 'wav' | undefined): boolean {
   if (reply !== undefined) return reply === 'wav';
@@ -278,45 +275,3 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
   ];
 }
 
-const services = new WeakMap<App, TtsService>();
-
-/** The app's one TtsService (one cache shared by /v1/tts and the UI's TTS test screen). */
-export function appTtsService(app: App): TtsService {
-  let s = services.get(app);
-  if (s === undefined) {
-    const cfg = app.config.speech;
-    const own = new Map<TtsProviderName, Promise<SpeechProviders['tts']>>();
-    s = new TtsService({
-      defaultProvider: cfg.tts,
-      metrics: app.metrics,
-      monotonicMs: () => performance.now(),
-      providerFor: (kind) => {
-        // The configured provider is the app's own (shared health and fallback state).
-        if (kind === cfg.tts) return app.speech().then((sp) => sp.tts);
-        let p = own.get(kind);
-        if (p === undefined) {
-          p = import('./providers.js').then((m) => m.TTS_FACTORIES[kind](cfg));
-          own.set(kind, p);
-        }
-        return p;
-      },
-    });
-    services.set(app, s);
-  }
-  return s;
-}
-
-/** The speech routes of a running app: every transport that serves the API mounts these. */
-export function appSpeechRoutes(app: App): RouteSpec[] {
-  return speechRoutes({
-    service: app.service,
-    speech: () => app.speech(),
-    tts: appTtsService(app),
-    metrics: app.metrics,
-    monotonicMs: () => performance.now(),
-    nowMs: () => Date.now(),
-    authMode: app.config.authMode,
-    devAudioDir: join(app.config.dataDir, 'dev-audio'),
-    ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}),
-  });
-}

@@ -62,6 +62,11 @@ export class TtsService {
     this.maxBytes = opts.maxBytes ?? DEFAULT_TTS_CACHE_BYTES;
   }
 
+  /** The provider used when a request names none. */
+  get defaultProvider(): TtsProviderName {
+    return this.opts.defaultProvider;
+  }
+
   /** Voices per provider kind (first is the default), for the UI's choices. */
   async voices(): Promise<{ provider: TtsProviderName; voices: string[] }[]> {
     const out: { provider: TtsProviderName; voices: string[] }[] = [];

@@ -9,18 +9,14 @@ import { z } from 'zod';
 import { isAppError } from '../../contract/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { App } from '../app/app.js';
-import { composeApp } from '../app/compose.js';
+import { composeDesktop } from '../app/composeDesktop.js';
 import { serveApp, type ServedApp } from '../app/serveApp.js';
 import { REPO_ROOT, type AppConfig } from '../app/config.js';
-import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
 import { systemClock } from '../app/system.js';
-import { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import { createLogger } from '../log/logger.js';
 import { jsonRoute, type RouteSpec } from '../server/httpServer.js';
-import { FileSecretBackend, openJsonFileBackend, SettingsStore } from '../settings/settingsStore.js';
+import { FileSecretBackend, openJsonFileBackend } from '../settings/settingsStore.js';
 import { createBrowserMode, type BrowserMode } from './browserMode.js';
-import { UiEventHub } from './eventHub.js';
-import { createCallHandlers } from './uiHost.js';
 
 export const RENDERER_DIR = join(REPO_ROOT, 'build', 'renderer');
 
@@ -61,22 +57,23 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
   // Saved desktop settings pick mode, providers, voice and devices (the environment wins where set).
   const settingsBackend = openJsonFileBackend(config.dataDir);
   const secrets = new FileSecretBackend(config.dataDir, env);
-  const stored = new SettingsStore(settingsBackend, secrets);
-  const effective = configWithSettings(config, stored.get(), stored.saved, env, secrets.read());
   // E2E runs may still poll (a fake GitHub in live mode) with a short floor: HANDSFREE_E2E_POLL_S.
   const e2ePollS = testClock && /^[0-9]{1,3}$/.test(env['HANDSFREE_E2E_POLL_S'] ?? '') ? Math.max(1, Number(env['HANDSFREE_E2E_POLL_S'])) : null;
-  const app = await composeApp('browser', effective, {
-    logger,
-    startPolling: !testClock || e2ePollS !== null,
-    ...(e2ePollS !== null ? { notifications: { minPollIntervalS: e2ePollS } } : {}),
-    ...(testClock ? { clock: testClock } : {}),
+  const desktop = await composeDesktop('browser', config, {
+    settingsBackend,
+    secrets,
+    savedToken: secrets.read(),
+    env,
+    poll: !testClock || e2ePollS !== null,
+    parts: {
+      logger,
+      ...(e2ePollS !== null ? { notifications: { minPollIntervalS: e2ePollS } } : {}),
+      ...(testClock ? { clock: testClock } : {}),
+    },
+    // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
+    openExternal: async () => false,
   });
-  const hub = new UiEventHub(app.events, effective.user);
-  const settings = new SettingsStore(settingsBackend, secrets, { inEffect: settingsInEffect(effective), onChange: (s) => applyLiveSettings(app, s) });
-  applyLiveSettings(app, settings.get());
-  const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s));
-  // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
-  const handlers = createCallHandlers({ app, settings, diagnostics, openExternal: async () => false, prefetchInbox: true });
+  const { app, hub, handlers } = desktop;
   let browser = null as BrowserMode | null;
   const extra: RouteSpec[] = [];
   if (testClock) {
@@ -107,20 +104,19 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
     });
   } catch (e) {
     browser?.close();
-    await app.close();
+    await desktop.close();
     throw e;
   }
   const secret = served.local?.secretForUrl() ?? null;
-  app.autostartVoice();
+  desktop.start();
   return {
     url: served.server.url,
     openUrl: secret !== null ? `${served.server.url}/?token=${secret}` : `${served.server.url}/`,
     app,
     async close() {
-      diagnostics.stop();
       browser?.close();
       await served.close();
-      await app.close();
+      await desktop.close();
     },
   };
 }

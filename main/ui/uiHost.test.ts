@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { NotificationThread } from '../../contract/github.js';
-import type { App } from '../app/app.js';
 import { FixtureGitHubGateway } from '../github/fixtureGitHubGateway.js';
 import { createCallHandlers, INBOX_PREFETCH_MAX_AGE_MS, type UiHostDeps } from './uiHost.js';
 
@@ -17,11 +16,11 @@ function countingApp(opts: { failFirst?: boolean } = {}) {
       return gh.listNotifications();
     },
   };
-  return { app: { github } as unknown as App, calls: () => calls };
+  return { app: { github } as unknown as UiHostDeps['app'], calls: () => calls };
 }
 
-function handlers(app: App, extra: Partial<UiHostDeps>) {
-  return createCallHandlers({ app, settings: {} as never, diagnostics: {} as never, openExternal: async () => false, ...extra });
+function handlers(app: UiHostDeps['app'], extra: Partial<UiHostDeps>) {
+  return createCallHandlers({ app, tts: {} as never, settings: {} as never, diagnostics: {} as never, openExternal: async () => false, ...extra });
 }
 
 describe('inbox prefetch for the first render', () => {

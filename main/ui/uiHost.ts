@@ -8,16 +8,32 @@ import type { NotificationThread } from '../../contract/github.js';
 import { AppError } from '../../contract/errors.js';
 import { CALL_SCHEMAS, DEFAULT_SETTINGS, type CallName, type Calls, type EventName, type Events, type VoiceStatusView } from '../../contract/ipc.js';
 import { notificationCard } from '../../core/responses/speak.js';
-import type { App } from '../app/app.js';
+import type { AppService } from '../../contract/api.js';
+import type { GitHubGateway } from '../../core/ports/github.js';
+import type { PendingActionRepository } from '../../core/ports/store.js';
 import type { AudioDiagnosticsService } from '../audio/diagnostics.js';
 import type { SettingsStore } from '../settings/settingsStore.js';
-import { appTtsService } from '../speech/routes.js';
-import { EnrollSession } from '../voice/enrollSession.js';
+import type { TtsService } from '../speech/ttsService.js';
+import { EnrollSession, type EnrollDeps } from '../voice/enrollSession.js';
+import type { VoiceRunner } from '../voice/voiceRunner.js';
 
 export type CallHandlers = { [K in CallName]: (req: Calls[K]['req'], caller: Caller) => Promise<Calls[K]['res']> };
 
+/** The app services the UI calls reach (main/app/wiring.ts passes the running app). */
+export interface UiServices extends EnrollDeps {
+  service: Pick<AppService, 'runCommand' | 'confirm' | 'cancel' | 'status'>;
+  store: { repos: { pendingActions: Pick<PendingActionRepository, 'get'> } };
+  github: Pick<GitHubGateway, 'listNotifications'>;
+  /** The voice runner if started. */
+  voice(): VoiceRunner | null;
+  /** Starts the voice runner once; later calls return the same one. */
+  startVoice(): Promise<VoiceRunner>;
+}
+
 export interface UiHostDeps {
-  app: App;
+  app: UiServices;
+  /** The app's one TTS service (shared cache with /v1/tts). */
+  tts: TtsService;
   settings: SettingsStore;
   diagnostics: AudioDiagnosticsService;
   /** Opens an already policy-checked https://github.com URL; browser mode lets the page open it. */
@@ -97,7 +113,7 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     'diagnostics.run': (req) => d.diagnostics.run(req.job),
     'shell.openExternal': async (req) => ({ opened: await d.openExternal(req.url) }),
     'tts.synthesize': async (req) => {
-      const a = await appTtsService(d.app).synthesize(req as TtsRequest & { format: TtsFormatName });
+      const a = await d.tts.synthesize(req as TtsRequest & { format: TtsFormatName });
       return {
         audio_base64: Buffer.from(a.bytes).toString('base64'),
         content_type: a.contentType,
@@ -120,7 +136,7 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     'voiceProfile.record': async (req) => enroll().recordPrompt(req.index),
     'voiceProfile.adapt': async () => enroll().adapt(),
     'voiceProfile.reset': async () => enroll().reset(),
-    'tts.voices': async () => ({ providers: await appTtsService(d.app).voices(), default_provider: d.app.config.speech.tts }),
+    'tts.voices': async () => ({ providers: await d.tts.voices(), default_provider: d.tts.defaultProvider }),
   };
 }
 
@@ -134,7 +150,7 @@ async function checkVoice(d: UiHostDeps, req: Calls['settings.update']['req']): 
   const voice = req.voice ?? current.voice;
   const provider = req.ttsProvider ?? current.ttsProvider;
   if (voice === DEFAULT_SETTINGS.voice) return;
-  const voices = (await appTtsService(d.app).voices()).find((p) => p.provider === provider)?.voices ?? [];
+  const voices = (await d.tts.voices()).find((p) => p.provider === provider)?.voices ?? [];
   if (!voices.includes(voice)) {
     throw new AppError('validation_failed', `settings.update: voice: "${voice.slice(0, 64)}" is not a voice of the ${provider} text-to-speech provider; choose one of: default, ${voices.join(', ')}.`);
   }

@@ -7,14 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { App } from '../app/app.js';
 import { VoiceProfileStore } from '../speech/adapt/voiceProfile.js';
-import { EnrollSession } from './enrollSession.js';
+import { EnrollSession, type EnrollDeps } from './enrollSession.js';
 
 function fakeApp() {
   const voiceProfile = new VoiceProfileStore(mkdtempSync(join(tmpdir(), 'hf-es-')), 'u');
   let reloads = 0;
-  const app = { voiceProfile, speech: async () => ({ reloadVoiceProfile: () => void reloads++ }) } as unknown as App;
+  const app = { voiceProfile, speech: async () => ({ reloadVoiceProfile: () => void reloads++ }) } as unknown as EnrollDeps;
   return { app, voiceProfile, reloads: () => reloads };
 }
 

@@ -6,18 +6,24 @@
 import { AppError } from '../../contract/errors.js';
 import type { VoiceProfileView } from '../../contract/ipc.js';
 import type { PcmAudio } from '../../core/ports/speech.js';
-import type { App } from '../app/app.js';
-import { MIN_ENROLLMENT_CLIPS } from '../speech/adapt/voiceProfile.js';
+import type { SpeechProviders } from '../speech/providers.js';
+import { MIN_ENROLLMENT_CLIPS, type VoiceProfileStore } from '../speech/adapt/voiceProfile.js';
 import { FvadVoiceActivityDetector } from '../speech/vad/fvadVad.js';
 import { loadAddonAudio } from '../audio/addonAudio.js';
 import { recordPhrase } from './enrollRecorder.js';
+
+/** What enrollment needs: the user's profile store and the running recognizer to reload. */
+export interface EnrollDeps {
+  voiceProfile: Pick<VoiceProfileStore, 'status' | 'enroll' | 'reset'>;
+  speech(): Promise<Pick<SpeechProviders, 'reloadVoiceProfile'>>;
+}
 
 export class EnrollSession {
   private readonly takes = new Map<number, PcmAudio>();
   private busy = false;
 
   constructor(
-    private readonly app: App,
+    private readonly app: EnrollDeps,
     /** Records one phrase (tests replace the mic). */
     private readonly record: () => Promise<PcmAudio> = recordFromMic,
   ) {}

@@ -9,7 +9,6 @@
  * not (voice unavailable — the reason says why, e.g. the add-on is not built — or the loop busy).
  */
 import { z } from 'zod';
-import type { App } from '../app/app.js';
 import { plainRoute, type RouteResult, type RouteSpec } from '../server/router.js';
 import type { VoiceRunner, VoiceStatus } from './voiceRunner.js';
 
@@ -46,7 +45,3 @@ export function voiceRoutes(deps: VoiceRouteDeps): RouteSpec[] {
   ];
 }
 
-/** The routes over the app's voice runner (App.startVoice). */
-export function appVoiceRoutes(app: App): RouteSpec[] {
-  return voiceRoutes({ runner: () => app.startVoice(), current: () => app.voice() });
-}

@@ -16,7 +16,7 @@ import { loadConfig } from '../../main/app/config.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
-import { appSpeechRoutes } from '../../main/speech/routes.js';
+import { appSpeechRoutes } from '../../main/app/wiring.js';
 import { encodeWav, parseWav } from '../../main/speech/wav.js';
 import { CAN_MP3, CAN_OPUS_ENC, hasSpeechTools, speakToWav } from './speech-audio.js';
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { UI_EVENTS_PATH } from '../../contract/ipc.js';
 import { loadConfig } from '../../main/app/config.js';
-import { appRoutes } from '../../main/app/serveApp.js';
+import { appRoutes } from '../../main/app/wiring.js';
 import { sessionCookieName } from '../../main/server/auth.js';
 import { LOCAL_SECRET_FILE } from '../../main/server/localSecret.js';
 import { v1Routes } from '../../main/server/v1Routes.js';

@@ -120,6 +120,16 @@ describe('import graph', () => {
     expect(callers.map(rel)).toEqual(['main/app/compose.ts']);
   });
 
+  it('the whole App is seen only by composition: main/app/ and the three host entry points', () => {
+    // Route modules, the UI host, settings and voice take the services they name (their *Deps);
+    // main/app/wiring.ts and composeDesktop.ts hand them over. A new `import type { App }` elsewhere
+    // would make that module a service-locator client again.
+    const APP = join(ROOT, 'main', 'app', 'app.ts');
+    const HOSTS = ['main/cli/main.ts', 'main/electron/main.ts', 'main/ui/start.ts'];
+    const importers = [...graph.edges.entries()].filter(([f, to]) => to.includes(APP) && !/\.test\.tsx?$/.test(f)).map(([f]) => rel(f));
+    expect(importers.filter((f) => !f.startsWith('main/app/') && !HOSTS.includes(f))).toEqual([]);
+  });
+
   it('the cycle finder finds cycles (self-check)', () => {
     const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['d']], ['e', ['a']]]);
     expect(cycles(g)).toEqual([['a', 'b', 'c'], ['d']]);

@@ -17,7 +17,8 @@ import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js'
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
 import { EspeakTextToSpeech, espeakAvailable } from '../../main/speech/espeak.js';
-import { appSpeechRoutes, speechRoutes } from '../../main/speech/routes.js';
+import { appSpeechRoutes } from '../../main/app/wiring.js';
+import { speechRoutes } from '../../main/speech/routes.js';
 import { StubTextToSpeech } from '../../main/speech/stub.js';
 import { TtsService } from '../../main/speech/ttsService.js';
 import { decodeAudio, oggCodec, parseWav, sniffAudio } from '../../main/speech/wav.js';

@@ -16,7 +16,7 @@ import { loadConfig } from '../../main/app/config.js';
 import { loadAddonAudio } from '../../main/audio/addonAudio.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
-import { appVoiceRoutes } from '../../main/voice/routes.js';
+import { appVoiceRoutes } from '../../main/app/wiring.js';
 import { paplay, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
 import { audioProcessSkipReason, addonLoader } from './audio-process-env.js';
 import { speakToWav } from './speech-audio.js';

@@ -14,7 +14,7 @@ import { loadConfig } from '../../main/app/config.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer } from '../../main/server/httpServer.js';
 import { loadAddonAudio } from '../../main/audio/addonAudio.js';
-import { appVoiceRoutes } from '../../main/voice/routes.js';
+import { appVoiceRoutes } from '../../main/app/wiring.js';
 import { hasSpeechTools, speak } from './speech-audio.js';
 import { SimulatedRoom } from './voice-harness.js';
 

@@ -11,6 +11,7 @@ import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
+import { appTtsService } from '../../main/app/wiring.js';
 import { createCallHandlers, type UiHostDeps } from '../../main/ui/uiHost.js';
 
 let dir: string;
@@ -27,6 +28,7 @@ it('a voice "confirm" for an action planned from a renderer call needs the nativ
   const dialogs: string[] = [];
   const handlers = createCallHandlers({
     app,
+    tts: appTtsService(app),
     settings: {} as UiHostDeps['settings'],
     diagnostics: {} as UiHostDeps['diagnostics'],
     openExternal: async () => false,
