@@ -105,4 +105,15 @@ describe('grammar completion (early end of turn)', () => {
     expect(c.isComplete(w('what needs my attention banana'))).toBe(false);
     expect(c.isComplete([])).toBe(false);
   });
+
+  it('a whole command the grammar could still extend is final, not complete', () => {
+    const c = new GrammarCompletion(parseFsg(toFsg(grammarAutomaton(generateGrammar({ knownRepos: ['acme/api'] }).jsgf))));
+    const w = (s: string) => s.split(' ');
+    expect(c.isFinal(w('read pr twelve'))).toBe(true);
+    expect(c.isComplete(w('read pr twelve'))).toBe(false);
+    expect(c.isFinal(w('what needs my attention'))).toBe(true);
+    expect(c.isFinal(w('read pr'))).toBe(false);
+    expect(c.isFinal(w('what needs my attention banana'))).toBe(false);
+    expect(c.isFinal([])).toBe(false);
+  });
 });

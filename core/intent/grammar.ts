@@ -509,14 +509,27 @@ export class GrammarCompletion {
     this.finals = new Set(a.finals);
   }
 
-  isComplete(words: readonly string[]): boolean {
+  /** The state `words` reach from the start, or null when the grammar cannot produce them. */
+  private walk(words: readonly string[]): number | null {
     let s = 0;
     for (const w of words) {
       const t = this.next.get(s)?.get(w);
-      if (t === undefined) return false;
+      if (t === undefined) return null;
       s = t;
     }
-    if (words.length === 0 || !this.finals.has(s)) return false;
+    return s;
+  }
+
+  /** `words` are a whole command, though the grammar may still extend it ("read pr twelve", "… in acme api"). */
+  isFinal(words: readonly string[]): boolean {
+    const s = this.walk(words);
+    return words.length > 0 && s !== null && this.finals.has(s);
+  }
+
+  /** `words` are a whole command that nothing but a closing "please" can extend. */
+  isComplete(words: readonly string[]): boolean {
+    const s = this.walk(words);
+    if (words.length === 0 || s === null || !this.finals.has(s)) return false;
     // Only a closing word may follow (the grammar's optional trailing "please"), nothing after it.
     return [...(this.next.get(s)?.values() ?? [])].every((t) => this.finals.has(t) && (this.next.get(t)?.size ?? 0) === 0);
   }

@@ -46,6 +46,12 @@ export interface Transcript {
    * "three" could follow). Absent for providers without a grammar. Lets VAD mode end a turn early.
    */
   readonly grammarComplete?: boolean;
+  /**
+   * True when the transcript is a whole command, even if the grammar could extend it ("read PR
+   * twelve"). Set with grammarComplete. VAD mode ends such a turn after a shorter silence than the
+   * full hangover.
+   */
+  readonly grammarFinal?: boolean;
 }
 
 export interface SpeechToText {

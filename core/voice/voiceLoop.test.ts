@@ -455,14 +455,14 @@ describe('VoiceLoop', () => {
 
   describe('early end of turn (VAD mode, grammar-complete transcript)', () => {
     /** A grammar STT: transcribes by how much voiced audio it got; `complete` decides grammarComplete. */
-    const grammarStt = (complete: (voicedMs: number) => boolean) => (sim: Sim): SpeechToText => ({
+    const grammarStt = (complete: (voicedMs: number) => boolean, final: (voicedMs: number) => boolean = () => false) => (sim: Sim): SpeechToText => ({
       name: 'fake-grammar',
       reportsGrammarComplete: true,
       transcribe: async (audio): Promise<Transcript> => {
         sim.sttAudio.push(audio);
         let voiced = 0;
         for (let i = 0; i + FRAME <= audio.samples.length; i += FRAME) if (vad.isSpeech(audio.samples.subarray(i, i + FRAME))) voiced += 20;
-        return { text: voiced >= 700 ? 'what needs my attention please' : 'what needs my attention', confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS, grammarComplete: complete(voiced) };
+        return { text: voiced >= 700 ? 'what needs my attention please' : 'what needs my attention', confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS, grammarComplete: complete(voiced), grammarFinal: complete(voiced) || final(voiced) };
       },
       health: () => ({ provider: 'fake', ok: true, message: null }),
     });
@@ -510,6 +510,28 @@ describe('VoiceLoop', () => {
       expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
       expect(sim.sttAudio.at(-1)!.samples.length / MS).toBeGreaterThanOrEqual(800); // the transcript heard both parts
       expect(endpointAt(sim) - 1260).toBeLessThan(140);
+    });
+
+    it('a whole command the grammar could extend ends after the shorter final silence, not the hangover', async () => {
+      const sim = new Sim({}, grammarStt(() => false, () => true));
+      sim.say(300, tone(500, 6000));
+      await sim.run(2000);
+      expect(sim.commands).toEqual(['what needs my attention']);
+      expect(sim.sttAudio).toHaveLength(1);
+      // Stamped at the start of the frame that completes 160 ms of silence.
+      const late = endpointAt(sim) - 800;
+      expect(late).toBeGreaterThanOrEqual(140);
+      expect(late).toBeLessThan(220);
+    });
+
+    it('a pause shorter than the final silence inside a whole-so-far command does not cut it', async () => {
+      // "read pr twelve … please": whole after the first part, and the speaker goes on after 100 ms.
+      const sim = new Sim({}, grammarStt((voiced) => voiced >= 700, () => true));
+      sim.say(300, tone(400, 6000));
+      sim.say(800, tone(400, 6000)); // 100 ms pause: past the 60 ms trigger, short of the 160 ms final silence
+      await sim.run(2500);
+      expect(sim.commands).toEqual(['what needs my attention please']);
+      expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
     });
 
     it('push-to-talk never ends early', async () => {

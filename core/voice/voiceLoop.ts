@@ -64,6 +64,12 @@ export interface VoiceLoopConfig {
    * the next frame, the turn ends there instead of after the full hangover. 0 turns it off. Default 60.
    */
   earlyEndSilenceMs: number;
+  /**
+   * VAD mode: a speculative transcript that is a whole command the grammar could still extend
+   * (Transcript.grammarFinal, e.g. "read PR twelve") ends the turn after this much silence (ms),
+   * between the early end and the full hangover. 0 turns it off. Default 160.
+   */
+  finalEndSilenceMs: number;
   /** Utterances are cut here, ms. Default 15000. */
   maxUtteranceMs: number;
   /** Below this STT confidence a transcript with a number is read back first. Default 0.6. */
@@ -92,6 +98,7 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   onsetFrames: 3,
   hangoverMs: 300,
   earlyEndSilenceMs: 60,
+  finalEndSilenceMs: 160,
   minSpeechMs: 200,
   maxUtteranceMs: 15_000,
   lowConfidence: 0.6,
@@ -393,8 +400,9 @@ export class VoiceLoop {
   }
 
   private onListeningFrame(f: Frame, voiced: boolean): void {
-    if (this.listenBy === 'vad' && this.early?.result && !voiced && this.early.result.grammarComplete === true) {
-      // The grammar says the command is complete and the VAD still hears silence: end here.
+    if (this.listenBy === 'vad' && this.early?.result && !voiced && this.endsEarly(this.early.result)) {
+      // The grammar says the command is complete (or whole, after a shorter silence) and the VAD
+      // still hears silence: end here.
       const tr = this.early.result;
       const frames = this.utterance.slice(0, this.early.frames);
       this.deps.metrics.observe('voice.vad_endpoint', f.atMs - this.lastVoicedMs);
@@ -526,6 +534,13 @@ export class VoiceLoop {
   }
 
   /** Transcribes the utterance so far while the user pauses; the result is used only if silence continues. */
+  /** Whether a speculative transcript may end the turn on this silent frame (the frame is not yet counted). */
+  private endsEarly(tr: Transcript): boolean {
+    if (tr.grammarComplete === true) return true;
+    const fin = this.config.finalEndSilenceMs;
+    return tr.grammarFinal === true && fin > 0 && (this.silentFrames + 1) * this.frameMs >= fin;
+  }
+
   private speculate(): void {
     const id = ++this.earlyIds;
     const frames = this.utterance.length;

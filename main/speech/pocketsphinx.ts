@@ -452,7 +452,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const t0 = performance.now();
     const a = this.analyze(audio);
     return {
-      ...(a.text !== '' ? { grammarComplete: this.isComplete(a.raw) } : {}),
+      ...(a.text !== '' ? this.grammarState(a.raw) : {}),
       text: a.text,
       confidence: a.text === '' ? 0 : a.confidence,
       provider: this.name,
@@ -461,11 +461,13 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     };
   }
 
-  private isComplete(raw: string): boolean {
+  /** Where the raw hypothesis stands in the grammar (Transcript.grammarComplete / grammarFinal). */
+  private grammarState(raw: string): { grammarComplete: boolean; grammarFinal: boolean } {
     const fsgPath = this.compiled?.fsgPath;
-    if (fsgPath === undefined) return false;
+    if (fsgPath === undefined) return { grammarComplete: false, grammarFinal: false };
     if (this.completion?.fsgPath !== fsgPath) this.completion = { fsgPath, c: new GrammarCompletion(parseFsg(readFileSync(fsgPath, 'utf8'))) };
-    return this.completion.c.isComplete(raw.split(/\s+/).filter((w) => w !== ''));
+    const words = raw.split(/\s+/).filter((w) => w !== '');
+    return { grammarComplete: this.completion.c.isComplete(words), grammarFinal: this.completion.c.isFinal(words) };
   }
 
   /** Decodes one utterance and explains the rejection decision (calibration and diagnostics). */
