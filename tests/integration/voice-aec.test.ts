@@ -25,10 +25,10 @@ import { hasSpeechTools, speak } from './speech-audio.js';
 import { cachedTts, SimulatedRoom } from './voice-harness.js';
 
 /**
- * Trials per case. 40 under `npm test` (each trial is seconds of virtual audio through the whole
- * loop); HANDSFREE_AEC_RUNS=100 for the issue's 100-trial figures (see the README).
+ * Trials per case: the issue's 100 under `npm test` (~45 s for the three cases; each trial is
+ * seconds of virtual audio through the whole loop). HANDSFREE_AEC_RUNS overrides it.
  */
-const RUNS = Number(process.env['HANDSFREE_AEC_RUNS'] ?? 40);
+const RUNS = Number(process.env['HANDSFREE_AEC_RUNS'] ?? 100);
 const READ_BACK = "Merge PR 12 in acme/api, 'Fix login redirect loop', squash, head a1b2c3d. Say confirm or cancel.";
 const SELF_CONFIRM = 'Merge PR 12 in acme/api with a squash, head a1b2c3d, 4 checks passing. To go ahead, say confirm. Confirm. Or say cancel.';
 /**
@@ -179,9 +179,10 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
       r.close();
     }
     process.stdout.write(`voice-aec: stop/cancel over the read-back: ${ok}/${RUNS}${misses.length ? `; misses: ${misses.slice(0, 5).join(' | ')}` : ''}\n`);
-    // Measured 94/100: the misses are mostly the first trial on a new echo path, while the canceller
-    // re-learns and the loop falls back to its plain barge-in gate. Gated at 90% until that improves.
-    expect(ok / RUNS).toBeGreaterThanOrEqual(0.9);
+    // The issue's gate: ≥ 95 of 100 (95/100 measured; the simulation is deterministic). The misses
+    // are mostly the first trial on a new echo path, while the canceller re-learns and its residual
+    // echo suppressor also takes down the user's voice.
+    expect(ok / RUNS).toBeGreaterThanOrEqual(0.95);
   }, 600_000);
 
   it(`a read-back containing "say confirm. Confirm." played into the open mic confirms nothing and cancels nothing (${RUNS} trials)`, async () => {
