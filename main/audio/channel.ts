@@ -6,6 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../app/config.js';
@@ -29,9 +30,28 @@ export function audioWorkerPath(): string {
   return existsSync(here) ? here : join(REPO_ROOT, 'build', 'main', 'audio', 'audioWorker.js');
 }
 
+/**
+ * What ALSA and JACK print to stderr while PortAudio probes devices that are not there (no sound
+ * card, no JACK server). Not the app's errors: the app says itself whether voice is available.
+ */
+const NATIVE_PROBE_NOISE = /^(ALSA lib |Cannot connect to server|jack server is not running|JackShmReadWritePtr|Jack[A-Za-z]*::)/;
+
+/**
+ * Forwards the audio process's stderr line by line, dropping native device-probe noise unless
+ * `verbose` (HANDSFREE_LOG_LEVEL debug or trace): a new user's terminal shows the app's own lines.
+ */
+export function forwardWorkerStderr(stream: NodeJS.ReadableStream | null | undefined, write: (line: string) => void = (l) => void process.stderr.write(l), verbose = /^(debug|trace)$/.test(process.env['HANDSFREE_LOG_LEVEL'] ?? '')): void {
+  if (!stream) return;
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (verbose || (line.trim() !== '' && !NATIVE_PROBE_NOISE.test(line))) write(`${line}\n`);
+  });
+}
+
 /** child_process.fork: typed arrays cross as typed arrays (`serialization: 'advanced'`). */
 export const forkAudioChannel: AudioChannelFactory = (workerPath) => {
-  const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], env: process.env });
+  const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: [], env: process.env });
+  forwardWorkerStderr(child.stderr);
   // The audio process never keeps the app alive: when the app exits, the worker sees the channel
   // close and exits too.
   child.unref();

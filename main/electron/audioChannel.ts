@@ -4,10 +4,11 @@
  * channel shape as the forked child of browser mode (main/audio/channel.ts).
  */
 import { utilityProcess } from 'electron';
-import type { AudioChannelFactory } from '../audio/channel.js';
+import { forwardWorkerStderr, type AudioChannelFactory } from '../audio/channel.js';
 
 export const utilityAudioChannel: AudioChannelFactory = (workerPath) => {
-  const child = utilityProcess.fork(workerPath, [], { serviceName: 'HandsFree audio', stdio: 'inherit' });
+  const child = utilityProcess.fork(workerPath, [], { serviceName: 'HandsFree audio', stdio: ['ignore', 'inherit', 'pipe'] });
+  forwardWorkerStderr(child.stderr);
   let exited = false;
   child.once('exit', () => {
     exited = true;
