@@ -46,6 +46,11 @@ export class SpeechSegmenter {
     return this.inSpeech;
   }
 
+  /** Voiced audio in the current utterance, ms (0 outside speech). */
+  get voicedMs(): number {
+    return this.inSpeech ? this.voicedFrames * this.frameMs : 0;
+  }
+
   /** Feeds one raw decision; returns the edge it causes, if any. */
   push(voiced: boolean): SegmentEdge {
     if (!this.inSpeech) {

@@ -534,6 +534,15 @@ describe('VoiceLoop', () => {
       expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
     });
 
+    it('a blip too short to keep is dropped as before, even when its transcript is a whole command', async () => {
+      // e.g. the tail of a word cut by an audio-process restart, heard as "what".
+      const sim = new Sim({}, grammarStt(() => true, () => true));
+      sim.say(300, tone(140, 6000));
+      await sim.run(1500);
+      expect(sim.commands).toEqual([]);
+      expect(sim.states()).toContain('idle:too-short');
+    });
+
     it('push-to-talk never ends early', async () => {
       const sim = new Sim({ mode: 'ptt' }, grammarStt(() => true));
       sim.loop.pttStart();

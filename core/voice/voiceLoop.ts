@@ -536,6 +536,8 @@ export class VoiceLoop {
   /** Transcribes the utterance so far while the user pauses; the result is used only if silence continues. */
   /** Whether a speculative transcript may end the turn on this silent frame (the frame is not yet counted). */
   private endsEarly(tr: Transcript): boolean {
+    // Too little voiced audio is dropped at the hangover ('too-short'); an early end must not keep it.
+    if (this.segmenter.voicedMs < this.config.minSpeechMs) return false;
     if (tr.grammarComplete === true) return true;
     const fin = this.config.finalEndSilenceMs;
     return tr.grammarFinal === true && fin > 0 && (this.silentFrames + 1) * this.frameMs >= fin;
