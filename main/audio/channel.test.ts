@@ -1,6 +1,10 @@
 /** The audio process's stderr: device-probe noise from ALSA/JACK is dropped, everything else reaches the terminal. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../app/config.js';
 import { forwardWorkerStderr } from './channel.js';
 
 const NOISE = [
@@ -33,4 +37,12 @@ describe('forwardWorkerStderr', () => {
   it('accepts a child without a stderr pipe', () => {
     expect(() => forwardWorkerStderr(null, () => undefined, false)).not.toThrow();
   });
+
+  it('the piped stderr does not keep the app alive: an app that is done exits, and its audio worker with it', () => {
+    // The compiled channel, as the app runs it; the worker only exits when the app's side closes.
+    const channel = pathToFileURL(join(REPO_ROOT, 'build', 'main', 'audio', 'channel.js')).href;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { forkAudioChannel, audioWorkerPath } from ${JSON.stringify(channel)}; forkAudioChannel(audioWorkerPath());`], { timeout: 20_000, stdio: 'ignore' });
+    expect(r.error).toBeUndefined(); // ETIMEDOUT: the app hung on the worker's stderr pipe
+    expect(r.status).toBe(0);
+  }, 30_000);
 });

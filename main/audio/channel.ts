@@ -42,6 +42,9 @@ const NATIVE_PROBE_NOISE = /^(ALSA lib |Cannot connect to server|jack server is 
  */
 export function forwardWorkerStderr(stream: NodeJS.ReadableStream | null | undefined, write: (line: string) => void = (l) => void process.stderr.write(l), verbose = /^(debug|trace)$/.test(process.env['HANDSFREE_LOG_LEVEL'] ?? '')): void {
   if (!stream) return;
+  // Like the child and its IPC channel, the pipe must not keep the app alive: the worker exits
+  // only when the app's side of the channel closes.
+  (stream as { unref?: () => void }).unref?.();
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   lines.on('line', (line) => {
     if (verbose || (line.trim() !== '' && !NATIVE_PROBE_NOISE.test(line))) write(`${line}\n`);
