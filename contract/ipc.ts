@@ -95,6 +95,10 @@ export interface SettingsView {
   path: string;
   /** Saved values the running app does not use yet: they apply at the next start (unless the environment sets them). */
   restartNeeded: RestartSetting[];
+  /** The GitHub instance in use: its web root, and its host when it is GitHub Enterprise (links to it are allowed too). */
+  github: { web_url: string; enterprise_host: string | null };
+  /** Show the first-run screen: no GitHub token yet and the user has not chosen (demo, sign-in or token). */
+  first_run: boolean;
 }
 
 /** The voice loop as the UI sees it; voice starts on the first push-to-talk press. */
@@ -144,6 +148,8 @@ export interface Calls {
   'status.get': { req: void; res: StatusResponse };
   'settings.get': { req: void; res: SettingsView };
   'settings.update': { req: SettingsPatch; res: SettingsView };
+  /** The first-run screen was answered (done: true) or is asked for again from Settings (done: false). */
+  'settings.firstRun': { req: { done: boolean }; res: SettingsView };
   'secret.setToken': { req: { token: string }; res: SettingsView };
   /** Starts GitHub sign-in (device flow): the user code is shown and spoken; polling runs in the host. */
   'auth.deviceStart': { req: void; res: DeviceSignInView };
@@ -203,6 +209,7 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
   'status.get': z.undefined(),
   'settings.get': z.undefined(),
   'settings.update': SettingsPatchSchema,
+  'settings.firstRun': z.strictObject({ done: z.boolean() }),
   'secret.setToken': SetTokenRequestSchema,
   'auth.deviceStart': z.undefined(),
   'auth.deviceStatus': z.undefined(),

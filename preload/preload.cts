@@ -15,6 +15,7 @@ const PRELOAD_CALLS: readonly CallName[] = [
   'status.get',
   'settings.get',
   'settings.update',
+  'settings.firstRun',
   'secret.setToken',
   'auth.deviceStart',
   'auth.deviceStatus',

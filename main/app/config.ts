@@ -35,6 +35,12 @@ const SPEECH_STT_CHOICES = providerChoices('stt');
 const SPEECH_TTS_CHOICES = providerChoices('tts');
 const MODEL_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 const VOICE_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** A GitHub REST root: https (GitHub, GitHub Enterprise), or http only to a loopback test server. */
+const GitHubApiUrlSchema = z.url().refine((raw) => {
+  if (!URL.canParse(raw)) return false;
+  const u = new URL(raw);
+  return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+}, 'must be an https:// URL such as https://ghe.example.com/api/v3 (http:// only for a loopback test server)');
 /** GitHub OAuth app client ids: "Iv1.0123abcd…", "Ov23li…", 20-ish characters. */
 const CLIENT_ID_RE = /^[A-Za-z0-9._-]{8,100}$/;
 /** Where the OpenAI key may live in browser/Node mode (mode 0600; ignored when readable by others). */
@@ -45,7 +51,7 @@ const EnvSchema = z.object({
   HANDSFREE_DATA_DIR: z.string().min(1).optional(),
   HANDSFREE_GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
-  HANDSFREE_GITHUB_API_URL: z.url().optional(),
+  HANDSFREE_GITHUB_API_URL: GitHubApiUrlSchema.optional(),
   /** The OAuth app's client id for device-flow sign-in (public, not a secret); sign-in is off without it. */
   HANDSFREE_GITHUB_CLIENT_ID: z.string().regex(CLIENT_ID_RE, 'HANDSFREE_GITHUB_CLIENT_ID must be an OAuth client id (letters, digits, . _ -)').optional(),
   HANDSFREE_FIXTURES_DIR: z.string().min(1).optional(),
@@ -101,7 +107,7 @@ const SettingsFileSchema = z.strictObject({
   /** GitHub Enterprise: the REST root (https://HOST/api/v3) and the OAuth app for device-flow sign-in. */
   github: z
     .strictObject({
-      apiUrl: z.url().optional(),
+      apiUrl: GitHubApiUrlSchema.optional(),
       oauthClientId: z.string().regex(CLIENT_ID_RE).optional(),
     })
     .optional(),

@@ -9,6 +9,7 @@
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { DeviceSignInView } from '../../contract/ipc.js';
 import type { Logger } from '../../core/ports/clock.js';
+import type { SettingsStore } from '../settings/settingsStore.js';
 import { DEVICE_FLOW_SCOPES, abortableSleep, requestDeviceCode, waitForToken, type DeviceCode, type DeviceFlowOptions, type DeviceFlowOutcome } from './deviceFlow.js';
 
 export interface DeviceSignInDeps {
@@ -29,6 +30,13 @@ export interface DeviceSignInDeps {
   monotonicMs?: () => number;
   /** Sleep between polls (default real timers; tests pass one that records the interval). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Why a token could not be stored through `settings`, said so the user knows what to do; null when it can. */
+export function tokenStorageProblem(settings: Pick<SettingsStore, 'view'>): string | null {
+  const secret = settings.view().secret;
+  if (secret.source === 'env') return 'The GitHub token comes from the HANDSFREE_GITHUB_TOKEN environment variable: unset it to sign in here.';
+  return secret.canSave ? null : secret.description;
 }
 
 /** "WDJB-MJHT" → "W, D, J, B, dash, M, J, H, T": one character at a time, so speech cannot run letters together. */

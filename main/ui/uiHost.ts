@@ -116,6 +116,7 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
       }
       return d.settings.update(req);
     },
+    'settings.firstRun': async (req) => d.settings.setFirstRunDone(req.done),
     'secret.setToken': async (req) => {
       const view = d.settings.setToken(req.token);
       // A pasted token takes effect at once in live mode, like a signed-in one.

@@ -13,7 +13,8 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { DeviceSignInView } from '../../contract/ipc.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
-import { appDeviceSignIn } from '../../main/auth/appSignIn.js';
+import { appDeviceSignIn } from '../../main/app/deviceSignIn.js';
+import { appTtsService } from '../../main/app/wiring.js';
 import { createLogger } from '../../main/log/logger.js';
 import { FileSecretBackend, openJsonFileBackend, SettingsStore } from '../../main/settings/settingsStore.js';
 import { createCallHandlers, dispatchCall, type UiHostDeps } from '../../main/ui/uiHost.js';
@@ -56,7 +57,7 @@ async function start(env: Record<string, string> = {}) {
       await new Promise((r) => setImmediate(r));
     },
   });
-  const handlers = createCallHandlers({ app, settings, diagnostics: {} as UiHostDeps['diagnostics'], openExternal: async () => false, deviceSignIn: signIn });
+  const handlers = createCallHandlers({ app, tts: appTtsService(app), settings, diagnostics: {} as UiHostDeps['diagnostics'], openExternal: async () => false, deviceSignIn: signIn });
   const caller = { userId: app.config.user, transport: 'http' as const };
   const call = (name: string) => dispatchCall(handlers, name, undefined, caller) as Promise<DeviceSignInView>;
   const spoken: string[] = [];

@@ -5,17 +5,10 @@
  * sentence spoken through the app's voice output (the voice loop speaks 'notification.spoken').
  */
 import { githubWebBaseUrl } from '../../contract/linkPolicy.js';
-import type { App } from '../app/app.js';
+import type { DeviceFlowOptions } from '../auth/deviceFlow.js';
+import { DeviceSignIn, tokenStorageProblem, type DeviceSignInDeps } from '../auth/deviceSignIn.js';
 import type { SettingsStore } from '../settings/settingsStore.js';
-import type { DeviceFlowOptions } from './deviceFlow.js';
-import { DeviceSignIn, type DeviceSignInDeps } from './deviceSignIn.js';
-
-/** Why a token could not be stored through `settings`, said so the user knows what to do; null when it can. */
-export function tokenStorageProblem(settings: SettingsStore): string | null {
-  const secret = settings.view().secret;
-  if (secret.source === 'env') return 'The GitHub token comes from the HANDSFREE_GITHUB_TOKEN environment variable: unset it to sign in here.';
-  return secret.canSave ? null : secret.description;
-}
+import type { App } from './app.js';
 
 export function appDeviceSignIn(app: App, settings: SettingsStore, over: Partial<Pick<DeviceSignInDeps, 'sleep' | 'nowMs' | 'monotonicMs'>> & { fetch?: DeviceFlowOptions['fetch'] } = {}): DeviceSignIn {
   const { config } = app;
