@@ -55,6 +55,7 @@ const NOT_CONFIGURED =
 export class DeviceSignIn {
   private view: DeviceSignInView;
   private abort: AbortController | null = null;
+  private starting: Promise<DeviceSignInView> | null = null;
   /** The running wait, for tests and the CLI to await. */
   done: Promise<DeviceSignInView> | null = null;
   private readonly log: Logger;
@@ -78,8 +79,16 @@ export class DeviceSignIn {
    * @throws AppError 'not_supported' (no client id), 'forbidden' (the token could not be stored here),
    *   or what requestDeviceCode throws.
    */
-  async start(): Promise<DeviceSignInView> {
-    if (this.view.state === 'waiting') return this.view;
+  start(): Promise<DeviceSignInView> {
+    if (this.view.state === 'waiting') return Promise.resolve(this.view);
+    // Two presses at once share one request: one code, one spoken sentence.
+    this.starting ??= this.begin().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async begin(): Promise<DeviceSignInView> {
     const flow = this.d.flow;
     if (flow === null) throw new AppError('not_supported', NOT_CONFIGURED);
     const problem = this.d.storageProblem();

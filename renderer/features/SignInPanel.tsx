@@ -31,8 +31,9 @@ export function SignInPanel() {
         </>
       ) : (
         <>
-          {signIn.state !== 'idle' || !signIn.available ? (
-            <p role={signIn.state === 'signed_in' ? 'status' : 'alert'} data-testid="sign-in-message" className={signIn.state === 'signed_in' || signIn.state === 'idle' ? 'notice' : 'error'}>
+          {signIn.state === 'idle' && !signIn.available ? <p className="hint" data-testid="sign-in-message">{signIn.message}</p> : null}
+          {signIn.state !== 'idle' ? (
+            <p role={signIn.state === 'signed_in' ? 'status' : 'alert'} data-testid="sign-in-message" className={signIn.state === 'signed_in' ? 'notice' : 'error'}>
               {signIn.message}
             </p>
           ) : null}

@@ -177,7 +177,8 @@ describe('device flow sign-in', () => {
   it('cancel stops polling; a second start while waiting does not issue a second code', async () => {
     let release: () => void = () => undefined;
     const s = signIn({ sleep: (_ms, signal) => new Promise<void>((r) => { release = r; signal.addEventListener('abort', () => r()); }) });
-    await s.start();
+    const [a, b] = await Promise.all([s.start(), s.start()]);
+    expect(a).toBe(b);
     await s.start();
     expect(gh.codeRequests.length).toBe(1);
     const v = s.cancel();
