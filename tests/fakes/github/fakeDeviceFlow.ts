@@ -77,7 +77,7 @@ function parse(text: string, type: string): Record<string, string> {
 
 function send(req: IncomingMessage, res: ServerResponse, status: number, body: Record<string, string | number>): void {
   const json = String(req.headers['accept'] ?? '').includes('application/json');
-  const text = json ? JSON.stringify(body) : new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString();
+  const text = json ? JSON.stringify(body) : new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString();
   res.writeHead(status, { 'Content-Type': json ? 'application/json; charset=utf-8' : 'application/x-www-form-urlencoded; charset=utf-8' });
   res.end(text);
 }
