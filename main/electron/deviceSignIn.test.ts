@@ -3,8 +3,7 @@
  * (safeStorage + electron-store), like a pasted token: encrypted at rest, never in plaintext.
  */
 import { expect, it } from 'vitest';
-import { DeviceSignIn } from '../auth/deviceSignIn.js';
-import { tokenStorageProblem } from '../auth/appSignIn.js';
+import { DeviceSignIn, tokenStorageProblem } from '../auth/deviceSignIn.js';
 import { SILENT_LOGGER } from '../log/logger.js';
 import { SettingsStore, type SettingsBackend } from '../settings/settingsStore.js';
 import { SafeStorageSecretBackend, type SafeStorageLike } from './secrets.js';
