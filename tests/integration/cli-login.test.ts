@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../main/app/config.js';
+import { loadConfig, REPO_ROOT } from '../../main/app/config.js';
+import { startBrowserMode } from '../../main/ui/start.js';
 import { createFakeDeviceFlow, type FakeDeviceFlow } from '../fakes/github/fakeDeviceFlow.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
 
@@ -71,4 +72,25 @@ it('a denied sign-in exits 1 with "sign-in cancelled"', async () => {
   const r = await login(['--allow-plaintext']);
   expect(r.code).toBe(1);
   expect(r.out).toMatch(/Sign-in cancelled/);
+});
+
+it('with the desktop app running (browser mode), signs in through it: the app uses the token at once', async () => {
+  const env = { HANDSFREE_DATA_DIR: dir, HANDSFREE_MODE: 'live', HANDSFREE_LOG_LEVEL: 'silent', HANDSFREE_GITHUB_API_URL: gh.url, HANDSFREE_GITHUB_CLIENT_ID: 'Iv1.fakeclient0001' };
+  const ui = await startBrowserMode(loadConfig(env), { port: 0, env: { ...env, HANDSFREE_E2E_CLOCK: '1' } });
+  try {
+    const spoken: string[] = [];
+    ui.app.events.on('notification.spoken', (n) => spoken.push(n.text));
+    expect((await ui.app.service.status()).github.ok).toBe(false);
+    // Consent is the app's setting here (browser mode: 0600 file); the CLI flag only covers its own store.
+    await (await import('node:fs/promises')).writeFile(join(dir, 'ui-settings.json'), JSON.stringify({ allowPlaintextSecrets: true }));
+    const r = await login([], (out) => {
+      if (out.includes('enter the code')) flow.approve();
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Signed in to GitHub as sam-dev\./);
+    expect(spoken[0]).toContain('W, D, J, B, dash, M, J, H, T');
+    expect((await ui.app.service.status()).github).toMatchObject({ ok: true, account: 'sam-dev' });
+  } finally {
+    await ui.close();
+  }
 });
