@@ -91,6 +91,8 @@ export async function runLogin(config: AppConfig, opts: LoginOptions): Promise<n
 async function loginThroughApp(config: AppConfig, server: NonNullable<ReturnType<typeof readServerInfo>>, opts: LoginOptions): Promise<number> {
   const call = async (name: 'auth.deviceStart' | 'auth.deviceStatus' | 'auth.deviceCancel') =>
     ((await requestServer(server, config, `${UI_CALL_PATH_PREFIX}${name}`, {})) as { res: DeviceSignInView }).res;
+  // The same consent as below, given to the app's own settings (browser mode has no keychain either).
+  if (opts.allowPlaintext) await requestServer(server, config, `${UI_CALL_PATH_PREFIX}settings.update`, { req: { allowPlaintextSecrets: true } });
   let view = await call('auth.deviceStart');
   show(view, opts.json);
   let stopped = false;

@@ -81,15 +81,15 @@ it('with the desktop app running (browser mode), signs in through it: the app us
     const spoken: string[] = [];
     ui.app.events.on('notification.spoken', (n) => spoken.push(n.text));
     expect((await ui.app.service.status()).github.ok).toBe(false);
-    // Consent is the app's setting here (browser mode: 0600 file); the CLI flag only covers its own store.
-    await (await import('node:fs/promises')).writeFile(join(dir, 'ui-settings.json'), JSON.stringify({ allowPlaintextSecrets: true }));
-    const r = await login([], (out) => {
+    // Browser mode has no keychain: the consent goes to the app's settings.
+    const r = await login(['--allow-plaintext'], (out) => {
       if (out.includes('enter the code')) flow.approve();
     });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Signed in to GitHub as sam-dev\./);
     expect(spoken[0]).toContain('W, D, J, B, dash, M, J, H, T');
     expect((await ui.app.service.status()).github).toMatchObject({ ok: true, account: 'sam-dev' });
+    expect(readFileSync(join(dir, 'github-token'), 'utf8')).toBe(flow.token);
   } finally {
     await ui.close();
   }
