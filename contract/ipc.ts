@@ -63,6 +63,27 @@ export interface SecretStatus {
   canSave: boolean;
 }
 
+/**
+ * GitHub sign-in with the OAuth device flow, as the UI shows it. `message` is the sentence shown
+ * and spoken for the current state (the code spelled out while waiting; what to do next on errors).
+ */
+export interface DeviceSignInView {
+  state: 'idle' | 'waiting' | 'signed_in' | 'expired' | 'denied' | 'failed';
+  /** The code to enter on GitHub (e.g. WDJB-MJHT) while waiting; null otherwise. */
+  user_code: string | null;
+  /** Where to enter it (https://github.com/login/device, or the Enterprise host's). */
+  verification_uri: string | null;
+  /** When the code expires, epoch ms; null when not waiting. */
+  expires_at_ms: number | null;
+  message: string;
+  /** The GitHub login once signed in (null when it could not be read). */
+  account: string | null;
+  /** Whether sign-in can start here: an OAuth client id is configured (HANDSFREE_GITHUB_CLIENT_ID). */
+  available: boolean;
+  /** The scopes asked for, stated to the user. */
+  scopes: readonly string[];
+}
+
 /** Settings read when the app starts (they pick the GitHub gateway, speech providers and devices). */
 export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice', 'voiceInputMode'] as const;
 export type RestartSetting = (typeof RESTART_SETTINGS)[number];
@@ -74,6 +95,10 @@ export interface SettingsView {
   path: string;
   /** Saved values the running app does not use yet: they apply at the next start (unless the environment sets them). */
   restartNeeded: RestartSetting[];
+  /** The GitHub instance in use: its web root, and its host when it is GitHub Enterprise (links to it are allowed too). */
+  github: { web_url: string; enterprise_host: string | null };
+  /** Show the first-run screen: no GitHub token yet and the user has not chosen (demo, sign-in or token). */
+  first_run: boolean;
 }
 
 /** The voice loop as the UI sees it; voice starts on the first push-to-talk press. */
@@ -123,7 +148,15 @@ export interface Calls {
   'status.get': { req: void; res: StatusResponse };
   'settings.get': { req: void; res: SettingsView };
   'settings.update': { req: SettingsPatch; res: SettingsView };
+  /** The first-run screen was answered (done: true) or is asked for again from Settings (done: false). */
+  'settings.firstRun': { req: { done: boolean }; res: SettingsView };
   'secret.setToken': { req: { token: string }; res: SettingsView };
+  /** Starts GitHub sign-in (device flow): the user code is shown and spoken; polling runs in the host. */
+  'auth.deviceStart': { req: void; res: DeviceSignInView };
+  /** The sign-in's current state (the UI polls it while waiting). */
+  'auth.deviceStatus': { req: void; res: DeviceSignInView };
+  /** Stops waiting for the user (nothing is stored). */
+  'auth.deviceCancel': { req: void; res: DeviceSignInView };
   'diagnostics.get': { req: void; res: AudioDiagnosticsView };
   'diagnostics.meter': { req: { on: boolean }; res: AudioDiagnosticsView };
   'diagnostics.run': { req: { job: DiagnosticsJob }; res: DiagnosticsJobResult };
@@ -176,7 +209,11 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
   'status.get': z.undefined(),
   'settings.get': z.undefined(),
   'settings.update': SettingsPatchSchema,
+  'settings.firstRun': z.strictObject({ done: z.boolean() }),
   'secret.setToken': SetTokenRequestSchema,
+  'auth.deviceStart': z.undefined(),
+  'auth.deviceStatus': z.undefined(),
+  'auth.deviceCancel': z.undefined(),
   'diagnostics.get': z.undefined(),
   'diagnostics.meter': z.strictObject({ on: z.boolean() }),
   'diagnostics.run': z.strictObject({ job: z.enum(DIAGNOSTICS_JOBS) }),

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useApp } from './components/StoreContext.js';
 import { CommandScreen } from './features/CommandScreen.js';
 import { DiagnosticsScreen } from './features/DiagnosticsScreen.js';
+import { FirstRunScreen } from './features/FirstRunScreen.js';
 import { InboxScreen } from './features/InboxScreen.js';
 import { SettingsScreen } from './features/SettingsScreen.js';
 import { StatusScreen } from './features/StatusScreen.js';
@@ -66,6 +67,7 @@ export function App() {
         </ul>
       ) : null}
       <main>
+        <FirstRunScreen />
         <Current />
       </main>
       <div className="sr-only" role="status" aria-live="polite" data-testid="live-region">{announcement}</div>

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppService, Caller, CommandRequest, StatusResponse, TokenRequest } from '../../contract/api.js';
 import { isAppError } from '../../contract/errors.js';
+import { enterpriseHostOf, githubWebBaseUrl, setAllowedGitHubHost } from '../../contract/linkPolicy.js';
 import type { CommandResponse } from '../../contract/response.js';
 import { CommandPipeline, type PipelineDeps } from '../../core/pipeline/commandPipeline.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
@@ -66,6 +67,12 @@ export interface App {
    * without audio the runner is unavailable and its status says why.
    */
   autostartVoice(): void;
+  /**
+   * Uses a new GitHub token at once (device-flow sign-in, a pasted token): the live gateway swaps its
+   * credentials, the status re-reads the account and a poller stopped for want of a token resumes.
+   * In demo mode nothing changes until the app restarts in live mode (`live: false`).
+   */
+  useGitHubToken(token: string): Promise<{ live: boolean; account: string | null }>;
   close(): Promise<void>;
 }
 
@@ -105,6 +112,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   ensurePrivateDataDir(config.dataDir);
+  // A GitHub Enterprise API root also allows links to its web host (everything else stays refused).
+  setAllowedGitHubHost(enterpriseHostOf(config.githubApiUrl));
   // Compact after 4000 writes and once the journal is as large as the snapshot: each compaction
   // stalls the event loop for an export (10–60 ms), so it must stay rare as the database grows;
   // the journal replayed after a crash stays a few MB (≈ 1.5 KB per command).
@@ -113,7 +122,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
   if (!store.startupReport.ok) notes.push(store.startupReport.message);
   // GitHub outages (not "no such PR"), from commands and the poller alike, are kept with their time for Status.
   const githubErrors = new LastError(() => clock.nowMs());
-  const rawGithub = recordFailures(opts.github ?? (await makeGateway(config, logger, clock.nowMs())), githubErrors, isGithubOutage);
+  const made = opts.github ? { gateway: opts.github, setToken: null } : await makeGateway(config, logger, clock.nowMs());
+  const rawGithub = recordFailures(made.gateway, githubErrors, isGithubOutage);
   const metrics = new StageMetrics();
   const events = new AppEventBus();
   // Pending actions from another boot (or, off Linux, another process) are expired: their
@@ -380,6 +390,18 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       if (config.voiceAutostart === false) return;
       app.startVoice().catch((e: unknown) => logger.warn({ err: String(e) }, 'voice loop did not start at launch; push-to-talk will try again'));
     },
+    async useGitHubToken(token) {
+      if (made.setToken === null) return { live: false, account: null };
+      made.setToken(token);
+      viewer = null;
+      notifications.poller.resume();
+      try {
+        viewer = await github.viewer();
+      } catch (e) {
+        logger.warn({ code: isAppError(e) ? e.code : 'internal' }, 'the new GitHub token could not read the account');
+      }
+      return { live: true, account: viewer?.login ?? null };
+    },
     async close() {
       voiceRunner?.close();
       if (timer) clearInterval(timer);
@@ -393,13 +415,17 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
 }
 
 /** Octokit loads only in live mode: it is most of the start-up cost in demo mode. */
-async function makeGateway(config: AppConfig, logger: Logger, nowMs: number): Promise<GitHubGateway> {
+async function makeGateway(config: AppConfig, logger: Logger, nowMs: number): Promise<{ gateway: GitHubGateway; setToken: ((token: string) => void) | null }> {
   // The demo world is moved to today so its notifications keep their written ages.
-  if (config.mode === 'fixture') return new FixtureGitHubGateway({ fixturesDir: config.fixturesDir, journalPath: join(config.dataDir, 'demo-github-writes.jsonl'), shiftToMs: nowMs });
+  if (config.mode === 'fixture') {
+    return { gateway: new FixtureGitHubGateway({ fixturesDir: config.fixturesDir, journalPath: join(config.dataDir, 'demo-github-writes.jsonl'), shiftToMs: nowMs }), setToken: null };
+  }
   if (!config.githubToken) {
     logger.warn({}, 'live mode without a GitHub token: every GitHub call will answer no_token');
   }
   const { OctokitGitHubGateway } = await import('../github/octokitGitHubGateway.js');
-  return new OctokitGitHubGateway({ token: config.githubToken, baseUrl: config.githubApiUrl, logger });
+  // Links point at the instance the API belongs to (GitHub Enterprise: its own host).
+  const gateway = new OctokitGitHubGateway({ token: config.githubToken, baseUrl: config.githubApiUrl, htmlBaseUrl: githubWebBaseUrl(config.githubApiUrl), logger });
+  return { gateway, setToken: (t) => gateway.setToken(t) };
 }
 

@@ -11,12 +11,13 @@
 import type { Settings } from '../../contract/ipc.js';
 import type { AddonLoader } from '../audio/diagnostics.js';
 import { AudioDiagnosticsService } from '../audio/diagnostics.js';
-import { applyLiveSettings, configWithSettings, settingsInEffect } from '../settings/applySettings.js';
+import { applyLiveSettings, configWithSettings, githubViewOf, settingsInEffect } from '../settings/applySettings.js';
 import { SettingsStore, type SecretBackend, type SettingsBackend } from '../settings/settingsStore.js';
 import { UiEventHub } from '../ui/eventHub.js';
 import { createCallHandlers, type CallHandlers, type UiHostDeps } from '../ui/uiHost.js';
 import type { App, CreateAppOptions } from './app.js';
 import { composeApp } from './compose.js';
+import { appDeviceSignIn } from './deviceSignIn.js';
 import type { AppConfig } from './config.js';
 import { appTtsService } from './wiring.js';
 
@@ -60,6 +61,7 @@ export async function composeDesktop(host: 'electron' | 'browser', config: AppCo
   const hub = new UiEventHub(app.events, effective.user);
   const settings = new SettingsStore(o.settingsBackend, o.secrets, {
     inEffect: settingsInEffect(effective),
+    github: githubViewOf(effective),
     onChange: (s) => {
       applyLiveSettings(app, s);
       o.onSettingsChange?.(s);
@@ -74,6 +76,7 @@ export async function composeDesktop(host: 'electron' | 'browser', config: AppCo
     diagnostics,
     prefetchInbox: true,
     openExternal: o.openExternal,
+    deviceSignIn: appDeviceSignIn(app, settings),
     ...(o.confirmOutsideRenderer ? { confirmOutsideRenderer: o.confirmOutsideRenderer } : {}),
     ...(o.confirmPlaintextOptIn ? { confirmPlaintextOptIn: o.confirmPlaintextOptIn } : {}),
   });

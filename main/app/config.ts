@@ -35,6 +35,14 @@ const SPEECH_STT_CHOICES = providerChoices('stt');
 const SPEECH_TTS_CHOICES = providerChoices('tts');
 const MODEL_RE = /^[A-Za-z0-9._:-]{1,100}$/;
 const VOICE_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** A GitHub REST root: https (GitHub, GitHub Enterprise), or http only to a loopback test server. */
+const GitHubApiUrlSchema = z.url().refine((raw) => {
+  if (!URL.canParse(raw)) return false;
+  const u = new URL(raw);
+  return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+}, 'must be an https:// URL such as https://ghe.example.com/api/v3 (http:// only for a loopback test server)');
+/** GitHub OAuth app client ids: "Iv1.0123abcd…", "Ov23li…", 20-ish characters. */
+const CLIENT_ID_RE = /^[A-Za-z0-9._-]{8,100}$/;
 /** Where the OpenAI key may live in browser/Node mode (mode 0600; ignored when readable by others). */
 export const OPENAI_KEY_FILE = 'openai-api-key';
 
@@ -43,7 +51,9 @@ const EnvSchema = z.object({
   HANDSFREE_DATA_DIR: z.string().min(1).optional(),
   HANDSFREE_GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
-  HANDSFREE_GITHUB_API_URL: z.url().optional(),
+  HANDSFREE_GITHUB_API_URL: GitHubApiUrlSchema.optional(),
+  /** The OAuth app's client id for device-flow sign-in (public, not a secret); sign-in is off without it. */
+  HANDSFREE_GITHUB_CLIENT_ID: z.string().regex(CLIENT_ID_RE, 'HANDSFREE_GITHUB_CLIENT_ID must be an OAuth client id (letters, digits, . _ -)').optional(),
   HANDSFREE_FIXTURES_DIR: z.string().min(1).optional(),
   HANDSFREE_PORT: z.coerce.number().int().min(0).max(65535).default(8765),
   /** local (default): the per-install secret; dev: no credentials, tests only; api_key; jwt. */
@@ -94,6 +104,13 @@ const RepoPolicySchema = z.strictObject({
 
 /** `<dataDir>/settings.json`: optional; only the parts this layer needs. */
 const SettingsFileSchema = z.strictObject({
+  /** GitHub Enterprise: the REST root (https://HOST/api/v3) and the OAuth app for device-flow sign-in. */
+  github: z
+    .strictObject({
+      apiUrl: GitHubApiUrlSchema.optional(),
+      oauthClientId: z.string().regex(CLIENT_ID_RE).optional(),
+    })
+    .optional(),
   policy: z
     .strictObject({
       defaults: RepoPolicySchema.optional(),
@@ -129,7 +146,10 @@ export interface AppConfig {
   mode: 'fixture' | 'live';
   dataDir: string;
   githubToken: string | undefined;
+  /** REST root (HANDSFREE_GITHUB_API_URL or settings.json github.apiUrl); undefined: api.github.com. Also sets the web host for links and sign-in. */
   githubApiUrl: string | undefined;
+  /** OAuth app client id for device-flow sign-in (HANDSFREE_GITHUB_CLIENT_ID or settings.json github.oauthClientId). */
+  githubClientId?: string;
   fixturesDir: string;
   port: number;
   authMode: AuthMode;
@@ -181,7 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mode: e.HANDSFREE_MODE,
     dataDir,
     githubToken: e.HANDSFREE_GITHUB_TOKEN ?? e.GITHUB_TOKEN,
-    githubApiUrl: e.HANDSFREE_GITHUB_API_URL,
+    githubApiUrl: e.HANDSFREE_GITHUB_API_URL ?? settings.github?.apiUrl,
+    ...((e.HANDSFREE_GITHUB_CLIENT_ID ?? settings.github?.oauthClientId) !== undefined ? { githubClientId: (e.HANDSFREE_GITHUB_CLIENT_ID ?? settings.github?.oauthClientId)! } : {}),
     fixturesDir: e.HANDSFREE_FIXTURES_DIR ?? join(REPO_ROOT, 'fixtures', 'github'),
     port: e.HANDSFREE_PORT,
     authMode: e.HANDSFREE_AUTH_MODE,

@@ -30,6 +30,9 @@ Commands:
   say "<text>" --out <file.wav>          Speak text to a WAV file
   enroll [--wav-dir <dir>] [--reset] [--status]  Adapt offline speech to your voice: read 20 prompts into
                       the mic (or give NN.wav files); --reset deletes the profile
+  login [--allow-plaintext]  Sign in to GitHub with a code shown here (OAuth device flow; needs
+                      HANDSFREE_GITHUB_CLIENT_ID). Through the running desktop app when there is one;
+                      otherwise the token goes to a 0600 file, which --allow-plaintext consents to
   serve               Run the loopback HTTP API (127.0.0.1)
   start               Start the desktop app (Electron where installed; otherwise the same UI in browser mode)
 
@@ -40,7 +43,7 @@ Options:
   --repo <owner/name> Repo to use when the command names none
   --port <n>          serve/start: port (default $HANDSFREE_PORT or 8765; 0 = any free port)
 
-Environment: HANDSFREE_MODE=fixture|live, HANDSFREE_GITHUB_TOKEN, HANDSFREE_DATA_DIR, HANDSFREE_AUTH_MODE,
+Environment: HANDSFREE_MODE=fixture|live, HANDSFREE_GITHUB_TOKEN, HANDSFREE_GITHUB_CLIENT_ID, HANDSFREE_GITHUB_API_URL, HANDSFREE_DATA_DIR, HANDSFREE_AUTH_MODE,
 HANDSFREE_ADMIN_TOKEN, HANDSFREE_API_KEY (for a server in api_key mode), HANDSFREE_LOG_LEVEL.`;
 
 /** Exit codes: 0 ok / needs confirmation, 1 command answered with an error, 2 usage or start-up error. */
@@ -62,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
         'wav-dir': { type: 'string' },
         reset: { type: 'boolean', default: false },
         status: { type: 'boolean', default: false },
+        'allow-plaintext': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -118,6 +122,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'status':
       return status(config, values.json);
+    case 'login': {
+      const { runLogin } = await import('./login.js');
+      return runLogin(config, { allowPlaintext: values['allow-plaintext'], json: values.json });
+    }
     case 'say':
       return runSay(config, rest.join(' '), { out: values.out, voice: values.voice, json: values.json });
     case 'listen':

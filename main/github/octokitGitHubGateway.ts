@@ -157,7 +157,8 @@ const FINE_GRAINED_HINT =
 export class OctokitGitHubGateway implements GitHubGateway {
   readonly mode = 'live' as const;
 
-  private readonly octokit: Octokit | null;
+  private octokit: Octokit | null;
+  private readonly makeOctokit: (token: string) => Octokit;
   private readonly htmlBase: string;
   private readonly readMs: number;
   private readonly mergeMs: number;
@@ -210,25 +211,33 @@ export class OctokitGitHubGateway implements GitHubGateway {
         )
       : null;
 
-    if (!token) {
-      this.octokit = null;
-      return;
-    }
     const log = this.log;
-    this.octokit = new Octokit({
-      auth: token,
-      baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
-      userAgent: opts.userAgent ?? 'handsfree-dev-companion',
-      // Octokit's request-log plugin passes request options (with headers) to debug: never forward those.
-      // Its error lines repeat what classify() reports, so they go to debug too.
-      log: {
-        debug: () => undefined,
-        info: (m: string) => log?.debug({}, m),
-        warn: (m: string) => log?.warn({}, m),
-        error: (m: string) => log?.debug({}, m),
-      },
-      request: opts.fetch ? { fetch: opts.fetch } : {},
-    });
+    this.makeOctokit = (auth) =>
+      new Octokit({
+        auth,
+        baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+        userAgent: opts.userAgent ?? 'handsfree-dev-companion',
+        // Octokit's request-log plugin passes request options (with headers) to debug: never forward those.
+        // Its error lines repeat what classify() reports, so they go to debug too.
+        log: {
+          debug: () => undefined,
+          info: (m: string) => log?.debug({}, m),
+          warn: (m: string) => log?.warn({}, m),
+          error: (m: string) => log?.debug({}, m),
+        },
+        request: opts.fetch ? { fetch: opts.fetch } : {},
+      });
+    this.octokit = token ? this.makeOctokit(token) : null;
+  }
+
+  /**
+   * Uses a new token from now on (device-flow sign-in or a pasted token), without a restart.
+   * Cached responses belong to the previous account and are dropped.
+   */
+  setToken(token: string): void {
+    const t = token.trim();
+    this.octokit = t ? this.makeOctokit(t) : null;
+    this.cache.clear();
   }
 
   // ---------------------------------------------------------------- GitHubGateway

@@ -7,7 +7,8 @@
  * Mode, providers, voice and devices pick gateways and streams at start-up: changes to them are
  * reported as restartNeeded (settingsInEffect).
  */
-import { DEFAULT_SETTINGS, type RestartSetting, type Settings } from '../../contract/ipc.js';
+import { DEFAULT_SETTINGS, type RestartSetting, type Settings, type SettingsView } from '../../contract/ipc.js';
+import { enterpriseHostOf, githubWebBaseUrl } from '../../contract/linkPolicy.js';
 import type { NotificationReason } from '../../contract/github.js';
 import type { AppConfig } from '../app/config.js';
 import type { AnnounceSettings, QuietHours } from '../notifications/announcer.js';
@@ -53,6 +54,11 @@ export function settingsInEffect(config: AppConfig): Pick<Settings, RestartSetti
     outputDevice: config.audio?.outputDevice ?? DEFAULT_SETTINGS.outputDevice,
     voiceInputMode: config.voiceMode ?? DEFAULT_SETTINGS.voiceInputMode,
   };
+}
+
+/** The GitHub instance the app talks to, for the UI (links to an Enterprise host are allowed there too). */
+export function githubViewOf(config: Pick<AppConfig, 'githubApiUrl'>): SettingsView['github'] {
+  return { web_url: githubWebBaseUrl(config.githubApiUrl), enterprise_host: enterpriseHostOf(config.githubApiUrl) };
 }
 
 /** "22:30" → minutes after midnight. The schema guarantees HH:MM. */

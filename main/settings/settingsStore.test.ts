@@ -8,6 +8,18 @@ import { FileSecretBackend, openJsonFileBackend, parseSettings, SETTINGS_FILE, S
 const dir = () => mkdtempSync(join(tmpdir(), 'hf-settings-'));
 
 describe('SettingsStore (conf)', () => {
+  it('first run: shown with no token until answered, without making the settings "saved"; offered again on request', () => {
+    const d = dir();
+    const s = new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {}));
+    expect(s.view().first_run).toBe(true);
+    expect(s.view().github).toEqual({ web_url: 'https://github.com', enterprise_host: null });
+    expect(s.setFirstRunDone(true).first_run).toBe(false);
+    expect(s.saved).toBe(false);
+    expect(new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {})).view().first_run).toBe(false);
+    expect(s.setFirstRunDone(false).first_run).toBe(true);
+    // A token (here from the environment) means the user is past the first run.
+    expect(new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, { HANDSFREE_GITHUB_TOKEN: 'x' })).view().first_run).toBe(false);
+  });
   it('persists across a reopen and validates patches', () => {
     const d = dir();
     new SettingsStore(openJsonFileBackend(d), new FileSecretBackend(d, {})).update({ profile: 'terse' });

@@ -86,7 +86,12 @@ export interface SettingsStoreOptions {
   inEffect?: Pick<Settings, (typeof RESTART_SETTINGS)[number]>;
   /** Called after every successful update, to apply what can change while running. */
   onChange?: (next: Settings) => void;
+  /** The GitHub instance in use (default github.com). */
+  github?: SettingsView['github'];
 }
+
+/** Backend key of the first-run answer: outside the Settings schema, so answering it does not make `saved` true. */
+const FIRST_RUN_KEY = 'firstRunDone';
 
 export class SettingsStore {
   constructor(
@@ -108,7 +113,21 @@ export class SettingsStore {
     const settings = this.get();
     const inEffect = this.opts.inEffect;
     const restartNeeded = inEffect ? RESTART_SETTINGS.filter((k) => settings[k] !== inEffect[k]) : [];
-    return { settings, secret: this.secrets.status(settings.allowPlaintextSecrets), path: this.backend.path, restartNeeded };
+    const secret = this.secrets.status(settings.allowPlaintextSecrets);
+    return {
+      settings,
+      secret,
+      path: this.backend.path,
+      restartNeeded,
+      github: this.opts.github ?? { web_url: 'https://github.com', enterprise_host: null },
+      first_run: !secret.configured && this.backend.store[FIRST_RUN_KEY] !== true,
+    };
+  }
+
+  /** Records the first-run screen's answer (true), or asks for it again (false). */
+  setFirstRunDone(done: boolean): SettingsView {
+    this.backend.set(FIRST_RUN_KEY, done);
+    return this.view();
   }
 
   update(patch: SettingsPatch): SettingsView {

@@ -16,6 +16,7 @@ import type { SettingsStore } from '../settings/settingsStore.js';
 import type { TtsService } from '../speech/ttsService.js';
 import { EnrollSession, type EnrollDeps } from '../voice/enrollSession.js';
 import type { VoiceRunner } from '../voice/voiceRunner.js';
+import type { DeviceSignIn } from '../auth/deviceSignIn.js';
 
 export type CallHandlers = { [K in CallName]: (req: Calls[K]['req'], caller: Caller) => Promise<Calls[K]['res']> };
 
@@ -28,6 +29,8 @@ export interface UiServices extends EnrollDeps {
   voice(): VoiceRunner | null;
   /** Starts the voice runner once; later calls return the same one. */
   startVoice(): Promise<VoiceRunner>;
+  /** Uses a new GitHub token at once (App.useGitHubToken); absent: it applies at the next start. */
+  useGitHubToken?(token: string): Promise<unknown>;
 }
 
 export interface UiHostDeps {
@@ -54,6 +57,8 @@ export interface UiHostDeps {
   prefetchInbox?: boolean;
   /** Wall clock, epoch ms (tests). */
   nowMs?: () => number;
+  /** GitHub device-flow sign-in (main/app/deviceSignIn.ts wires one to the app); absent: sign-in is not offered here. */
+  deviceSignIn?: DeviceSignIn;
 }
 
 /** A click's confirm: through the native gate when there is one, then the same exactly-once path as voice. */
@@ -88,6 +93,10 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     if (p === null || clock() - p.at > INBOX_PREFETCH_MAX_AGE_MS) return null;
     return p.threads.then((t) => t ?? d.app.github.listNotifications());
   };
+  const deviceSignIn = (): DeviceSignIn => {
+    if (d.deviceSignIn === undefined) throw new AppError('not_supported', 'GitHub sign-in is not available in this host.');
+    return d.deviceSignIn;
+  };
   let enrollSession: EnrollSession | null = null;
   const enroll = (): EnrollSession => (enrollSession ??= new EnrollSession(d.app));
   return {
@@ -107,7 +116,16 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
       }
       return d.settings.update(req);
     },
-    'secret.setToken': async (req) => d.settings.setToken(req.token),
+    'settings.firstRun': async (req) => d.settings.setFirstRunDone(req.done),
+    'secret.setToken': async (req) => {
+      const view = d.settings.setToken(req.token);
+      // A pasted token takes effect at once in live mode, like a signed-in one.
+      await d.app.useGitHubToken?.(req.token);
+      return view;
+    },
+    'auth.deviceStart': () => deviceSignIn().start(),
+    'auth.deviceStatus': async () => deviceSignIn().status(),
+    'auth.deviceCancel': async () => deviceSignIn().cancel(),
     'diagnostics.get': () => d.diagnostics.get(),
     'diagnostics.meter': (req) => d.diagnostics.meter(req.on),
     'diagnostics.run': (req) => d.diagnostics.run(req.job),

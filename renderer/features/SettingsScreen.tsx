@@ -3,6 +3,7 @@ import { PROFILE_NAMES } from '../../contract/intent.js';
 import { providerOptions } from '../../contract/providers.js';
 import type { RestartSetting, Settings } from '../../contract/ipc.js';
 import { useApp } from '../components/StoreContext.js';
+import { SignInPanel } from './SignInPanel.js';
 import { applyTheme, loadTheme, THEMES, type Theme } from './theme.js';
 
 const RESTART_LABELS: Record<RestartSetting, string> = {
@@ -20,6 +21,7 @@ export function SettingsScreen() {
   const load = useApp((s) => s.loadSettings);
   const save = useApp((s) => s.saveSettings);
   const saveToken = useApp((s) => s.saveToken);
+  const finishFirstRun = useApp((s) => s.finishFirstRun);
   const error = useApp((s) => s.settingsError);
   const [draft, setDraft] = useState<Settings | null>(null);
   // Device choices come from the audio add-on (only the system default where it is not built);
@@ -157,6 +159,11 @@ export function SettingsScreen() {
         <label>Token<input type="password" autoComplete="off" value={token} disabled={!view.secret.canSave} onChange={(e) => setToken(e.target.value)} /></label>
         <button type="submit" disabled={!view.secret.canSave || token === ''}>Save token</button>
       </form>
+      <div className="settings">
+        <h3>Sign in with GitHub</h3>
+        <SignInPanel />
+        {!view.first_run ? <button type="button" onClick={() => void finishFirstRun(false)}>Show the welcome screen again</button> : null}
+      </div>
       {error ? <p role="alert" className="error">{error}</p> : null}
       {view.restartNeeded.length > 0 ? (
         <p role="status" className="notice" data-testid="settings-restart">

@@ -7,9 +7,11 @@ import type { StatusResponse } from '../../contract/api.js';
 import type { AudioWarningEvent, PipelineStateEvent } from '../../contract/events.js';
 import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, HostApi, LevelsSample, SettingsPatch, SettingsView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
+import { setAllowedGitHubHost } from '../../contract/linkPolicy.js';
 import { runDirectives } from '../features/openLinks.js';
 import { conversationSlice, onTurn, onVoiceMark } from './conversationSlice.js';
 import { ttsSlice } from './ttsSlice.js';
+import { signInSlice } from './signInSlice.js';
 import type { AppState, ConfirmationsSlice, DiagnosticsSlice, InboxSlice, SessionSlice, SettingsSlice, StatusSlice } from './types.js';
 import { voiceProfileSlice } from './voiceProfileSlice.js';
 import { onVoiceState, voiceSlice } from './voiceSlice.js';
@@ -181,7 +183,10 @@ const settingsSlice: Slice<SettingsSlice> = (host) => (set) => ({
   settingsSaved: false,
   async loadSettings() {
     try {
-      set({ settings: await host.call('settings.get', undefined), settingsError: null });
+      const settings = await host.call('settings.get', undefined);
+      // Links to the app's GitHub Enterprise host (if any) may be opened too; all others stay refused.
+      setAllowedGitHubHost(settings.github?.enterprise_host ?? null);
+      set({ settings, settingsError: null });
     } catch (e) {
       set({ settingsError: errText(e) });
     }
@@ -227,6 +232,7 @@ export function createAppStore(host: HostApi) {
     ...voiceProfileSlice(host)(...a),
     ...voiceSlice(host)(...a),
     ...conversationSlice(host)(...a),
+    ...signInSlice(host)(...a),
   }));
   const set = useStore.setState;
   host.on('pipeline.state', (p) => set({ pipeline: p, announcement: p.stage === 'idle' ? (p.spoken_text ?? '') : p.stage === 'thinking' ? 'Thinking…' : p.stage }));

@@ -4,7 +4,7 @@
  */
 import type { StatusResponse, TtsFormatName, TtsProviderName, TtsRequest, TtsResult } from '../../contract/api.js';
 import type { AudioWarningEvent, PipelineStateEvent, VoiceStateEvent } from '../../contract/events.js';
-import type { AudioDiagnosticsView, DiagnosticsJob, DiagnosticsJobResult, LevelsSample, SettingsPatch, SettingsView, VoiceProfileView, VoiceStatusView } from '../../contract/ipc.js';
+import type { AudioDiagnosticsView, DeviceSignInView, DiagnosticsJob, DiagnosticsJobResult, LevelsSample, SettingsPatch, SettingsView, VoiceProfileView, VoiceStatusView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 
 export interface ConfirmationEntry {
@@ -71,6 +71,18 @@ export interface SettingsSlice {
   loadSettings(): Promise<void>;
   saveSettings(patch: SettingsPatch): Promise<void>;
   saveToken(token: string): Promise<void>;
+}
+
+/** GitHub sign-in with the device flow, and the first-run screen's answer. */
+export interface SignInSlice {
+  signIn: DeviceSignInView | null;
+  signInError: string | null;
+  /** Asks the host for a code; then follows the sign-in until it ends (polls auth.deviceStatus). */
+  startSignIn(): Promise<void>;
+  cancelSignIn(): Promise<void>;
+  loadSignIn(): Promise<void>;
+  /** Records the first-run answer (true) or shows the first-run screen again (false). */
+  finishFirstRun(done: boolean): Promise<void>;
 }
 
 export interface StatusSlice {
@@ -145,4 +157,4 @@ export interface VoiceSlice {
   pushToTalk(pressed: boolean): Promise<void>;
 }
 
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice & VoiceProfileSlice;
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice & VoiceProfileSlice & SignInSlice;

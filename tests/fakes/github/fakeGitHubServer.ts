@@ -22,6 +22,7 @@ import type { DemoError, DemoGitHubStateOptions } from '../../../main/github/dem
 import { DemoGitHubState, GITHUB_MESSAGES } from '../../../main/github/demoGitHubState.js';
 import type { DemoFixture } from '../../../main/github/fixtureData.js';
 import { loadDemoFixture } from '../../../main/github/fixtureData.js';
+import type { FakeDeviceFlow } from './fakeDeviceFlow.js';
 import type { ResponseValidator } from './openapiValidator.js';
 import { gitHubResponseValidator } from './openapiValidator.js';
 import * as shape from './restShapes.js';
@@ -107,6 +108,8 @@ export interface StartFakeGitHubOptions {
   /** Validate bodies against the OpenAPI description (default true). */
   validate?: boolean;
   stateOptions?: DemoGitHubStateOptions;
+  /** Also serve GitHub's OAuth device-flow endpoints (/login/device/code, /login/oauth/access_token) on this origin. */
+  deviceFlow?: FakeDeviceFlow;
 }
 
 export interface FakeGitHub {
@@ -511,7 +514,7 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
   }
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    (opts.deviceFlow ? opts.deviceFlow.handle(req, res, url) : Promise.resolve(false)).then((done) => (done ? undefined : handle(req, res))).catch((e: unknown) => {
       serverErrors.push(String((e as Error).stack ?? e));
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'application/json' });
