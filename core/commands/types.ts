@@ -109,8 +109,11 @@ export interface AgentDispatchConfig {
  */
 export interface ActionModule<K extends ActionKind = ActionKind, P = unknown> {
   kind: K;
-  /** How the action is named in "2 actions waiting: merge PR 12 in acme/api, …". */
-  target: { verb: string; noun: 'PR' | 'issue' | 'thread' };
+  /**
+   * How the action is named in "2 actions waiting: merge PR 12 in acme/api, …". `inbox`: the
+   * action spans every repo (mark everything read); it is named by the verb alone.
+   */
+  target: { verb: string; noun: 'PR' | 'issue' | 'thread' | 'inbox' };
   /** How a failure at confirm time begins ("Not merged: …"). Default "Not done". */
   notDone?: string;
   /** Validates stored params back into the payload; throws AppError('internal') on a bad record. */
