@@ -27,9 +27,10 @@ export async function prListOutcome(list: readonly PullRequestSummary[], t: Comm
   return { status: 'ok', spoken: `${words.some(list.length)} ${lines.join(' ')}${restLine}`, tail: 'Say read PR and a number for more.', cards };
 }
 
+/** API fields first (number, repo, draft, reviews, checks); the author's title last, quoted. */
 function prLine(p: PullRequestSummary, d: PullRequestDetail | null, short: boolean): string {
-  const title = short ? '' : `, ${quoteTitle(p.title, 50)}`;
+  const title = short ? '' : `, titled ${quoteTitle(p.title, 50)}`;
   const draft = p.draft ? ', a draft' : '';
-  if (d === null) return `PR ${p.number} in ${p.repo}${title}${draft}.`;
-  return `PR ${p.number} in ${p.repo}${title}${draft}: ${reviewPhrase(d)}, ${checksPhrase(d.checks)}.`;
+  if (d === null) return `PR ${p.number} in ${p.repo}${draft}${title}.`;
+  return `PR ${p.number} in ${p.repo}${draft}: ${reviewPhrase(d)}, ${checksPhrase(d.checks)}${title}.`;
 }
