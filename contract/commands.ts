@@ -104,6 +104,8 @@ export const COMMAND_TABLE = {
   'inbox.mark_all_read': cmd()('confirmed', { label: 'Mark all read…', text: () => ['mark everything as read'] }, 'marking everything as read'),
   'inbox.my_prs': cmd()('read', { label: 'My pull requests', text: () => ['my pull requests'] }),
   'inbox.review_requests': cmd()('read', { label: 'Review requests', text: () => ['what do I need to review'] }),
+  /** "use acme slash api": `repo` as heard (owner/name, or a name the pipeline resolves against your repos). */
+  'session.use_repo': cmd<{ repo: string }>()('local', { label: 'Use this repo', text: (a) => [`use ${a.repo ?? ''} repo`] }),
   // ---- end focus commands ----
   'system.confirm': cmd<{ number?: number }>()('immediate', { label: 'Confirm', text: () => ['confirm'] }),
   'system.cancel': cmd()('local', { label: 'Cancel', text: () => ['cancel'] }),

@@ -16,6 +16,7 @@ import { inboxMarkAllRead } from './inboxMarkAllRead.js';
 import { inboxMyPrs } from './inboxMyPrs.js';
 import { inboxReviewRequests } from './inboxReviewRequests.js';
 import { notificationSnooze } from './notificationSnooze.js';
+import { sessionUseRepo } from './sessionUseRepo.js';
 // end focus commands
 import { notificationDone } from './notificationDone.js';
 import { notificationOpen } from './notificationOpen.js';
@@ -56,6 +57,7 @@ const MODULES: { readonly [K in CommandIntent]: CommandModule<K> } = {
   'inbox.mark_all_read': inboxMarkAllRead,
   'inbox.my_prs': inboxMyPrs,
   'inbox.review_requests': inboxReviewRequests,
+  'session.use_repo': sessionUseRepo,
   // end focus commands
   'system.confirm': systemConfirm,
   'system.cancel': systemCancel,

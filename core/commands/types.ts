@@ -163,7 +163,7 @@ export interface CommandTools {
   /** The issue a command names, grounded like fetchPr. */
   fetchIssue(repo: string, number: number): Promise<IssueSummary>;
   canonicalRepo(repo: string): Promise<string>;
-  /** The repo for a bare number: the UI's repo, the inbox, the last PR, or the only repo. */
+  /** The repo for a bare number: the UI's repo, the session's ("use acme/api"), the inbox, the last PR, or the only repo. */
   guessRepo(number: number): Promise<string>;
   /** The notification read last ("it" for notification commands). */
   currentNotification(): InboxRef;

@@ -429,9 +429,10 @@ export class CommandPipeline {
     return { repo, number: e.number };
   }
 
-  /** Picks the repo for a bare number: the UI's repo, the inbox, the last PR, or the only repo. */
+  /** Picks the repo for a bare number: the UI's repo, the session's ("use acme/api"), the inbox, the last PR, or the only repo. */
   private async guessRepo(number: number, ctx: Ctx): Promise<string> {
     if (ctx.currentRepo) return this.canonicalRepo(ctx.currentRepo);
+    if (ctx.session.repo) return ctx.session.repo;
     const inInbox = [...new Set(ctx.session.inbox.filter((r) => r.number === number).map((r) => r.repo))];
     if (inInbox.length === 1) return inInbox[0]!;
     if (ctx.session.lastPr) return ctx.session.lastPr.repo;

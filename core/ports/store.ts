@@ -30,6 +30,8 @@ export interface SessionState {
   cursor: number;
   /** Last spoken response, for "repeat". */
   lastSpoken: string | null;
+  /** "owner/name" chosen with "use acme slash api": the repo of commands that name none (null/absent: none chosen). */
+  repo?: string | null;
   createdAtMs: number;
   updatedAtMs: number;
 }

@@ -71,18 +71,19 @@ class SqlSessionRepository implements SessionRepository {
       lastSpoken: optStr(r.last_spoken),
       createdAtMs: num(r.created_at_ms),
       updatedAtMs: num(r.updated_at_ms),
+      ...(optStr(r.repo) !== null ? { repo: optStr(r.repo) } : {}),
     };
   }
 
   /** Deferred sync: conversation context is not an acknowledged side effect (see DurableDb.runDeferred). */
   put(s: SessionState): void {
     this.db.runDeferred(
-      `INSERT INTO sessions (id, user_id, profile, last_pr_repo, last_pr_number, inbox_json, cursor, last_spoken, created_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (id, user_id, profile, last_pr_repo, last_pr_number, inbox_json, cursor, last_spoken, created_at_ms, updated_at_ms, repo)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, profile = excluded.profile,
          last_pr_repo = excluded.last_pr_repo, last_pr_number = excluded.last_pr_number, inbox_json = excluded.inbox_json,
          cursor = excluded.cursor, last_spoken = excluded.last_spoken, created_at_ms = excluded.created_at_ms,
-         updated_at_ms = excluded.updated_at_ms`,
+         updated_at_ms = excluded.updated_at_ms, repo = excluded.repo`,
       [
         s.id,
         s.userId,
@@ -94,6 +95,7 @@ class SqlSessionRepository implements SessionRepository {
         s.lastSpoken,
         s.createdAtMs,
         s.updatedAtMs,
+        s.repo ?? null,
       ],
     );
   }

@@ -254,6 +254,10 @@ export function InboxScreen() {
                   <span className="count" data-testid="group-count">{g.items.length}</span>
                   {g.unread > 0 ? <span className="count unread-count">{g.unread} unread</span> : null}
                 </button>
+                {/* session.use_repo (issue 15): PR numbers said without a repo then mean this one */}
+                <button type="button" className="group-use" data-action="session.use_repo" onClick={() => void run(uiAction('session.use_repo').text({ repo: g.repo }))}>
+                  {uiAction('session.use_repo').label}
+                </button>
               </h3>
               {open ? (
                 <ul className="cards" id={listId} aria-label={`${g.repo} notifications (j/k or arrow keys move between cards)`}>

@@ -1,7 +1,7 @@
 /**
  * The focus commands of issue 15 as conversations through the `handsfree` CLI (one process per
  * turn over one data dir, demo account): snooze, mark everything read with its confirm, my pull
- * requests, what do I need to review. Needs the TypeScript build (npm test builds first).
+ * requests, what do I need to review, use a repo. Needs the TypeScript build (npm test builds first).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -61,6 +61,13 @@ describe('handsfree CLI: focus commands', () => {
     expect(cli(['confirm']).code).toBe(1);
     expect(journal('markAllNotificationsRead')).toBe(1);
     expect(ask('what needs my attention').cards.filter((c) => c.kind === 'notification')).toEqual([]);
+  });
+
+  it('use acme slash web → read PR 207: the session keeps the repo across processes', () => {
+    expect(cli(['ask', 'use acme slash web']).out.trim()).toBe('Using acme slash web. A PR number on its own now means acme slash web.');
+    expect(cli(['ask', 'read PR 207']).out).toMatch(/^PR 207 in acme\/web,/m);
+    const unknown = cli(['ask', 'switch to the billing repo']);
+    expect(unknown.out).toMatch(/I don't know a repo called billing/);
   });
 
   it('my pull requests, and what do I need to review', () => {

@@ -4,7 +4,8 @@
  *   no real waiting) and is announced then;
  * - inbox.mark_all_read: read-back with the count, one PUT /notifications bound to the newest
  *   thread read back, exactly once under a confirm race, never resent after an ambiguous failure;
- * - inbox.my_prs / inbox.review_requests: review and check state from the API.
+ * - inbox.my_prs / inbox.review_requests: review and check state from the API;
+ * - session.use_repo: bare PR numbers mean the chosen repo, kept in the stored session.
  * GitHub is the demo account (snooze) or the OpenAPI-validated fake REST server over Octokit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,27 @@ describe('notification.snooze (demo account, store on disk, restarts)', () => {
     expect(r.intent.name).toBe('notification.snooze');
     expect(r.error?.code).toBe('no_context');
     expect(app.store.repos.snoozes.hiddenIds()).toEqual([]);
+  });
+});
+
+describe('session.use_repo (demo account, store on disk)', () => {
+  it('a bare PR number then means the chosen repo, also after a restart; an unknown repo is refused, keeping the choice', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hf-use-repo-'));
+    const open = async () => createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_MODE: 'fixture' }), { logger: SILENT_LOGGER, clock: manualClock() });
+    app = await open();
+    const use = await say('use acme slash web');
+    expect(use.intent).toMatchObject({ name: 'session.use_repo', entities: { repo: 'acme/web' } });
+    expect(use.spoken_text).toBe('Using acme slash web. A PR number on its own now means acme slash web.');
+    expect((await say('read PR 207')).spoken_text).toMatch(/^PR 207 in acme\/web,/);
+    const unknown = await say('switch to the billing repo');
+    expect(unknown.intent.name).toBe('session.use_repo');
+    expect(unknown.error?.code).toBe('unknown_repo');
+    expect(unknown.spoken_text).toMatch(/I don't know a repo called billing among your repos, so I kept acme slash web\./);
+    await app.close();
+    app = await open();
+    expect((await say('read PR 211')).spoken_text).toMatch(/^PR 211 in acme\/web,/);
+    expect((await say('use the api repo')).status).toBe('ok');
+    expect((await say('read PR 12')).spoken_text).toMatch(/^PR 12 in acme\/api,/);
   });
 });
 
