@@ -1,7 +1,7 @@
 /**
  * The focus commands' UI twins (issue 15) in browser mode on the demo account: each control sends
  * the spoken command. Snooze 1 h (card menu), Mark all read… (read-back, one write on Confirm),
- * My pull requests and Review requests (Inbox toolbar).
+ * My pull requests and Review requests (Inbox toolbar), Use this repo (Inbox group).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,4 +71,17 @@ test('My pull requests and Review requests answer with PR cards', async ({ page,
   const asked = page.locator('[data-testid="turn"][data-intent="inbox.review_requests"]');
   await expect(asked.getByTestId('turn-reply')).toContainText(/waiting for your review/);
   await expect(asked.getByTestId('pr-card').first()).toBeVisible();
+});
+
+test('Use this repo on an Inbox group sets the session repo; a bare PR number then means it', async ({ page, app }) => {
+  await page.goto(`${app.url}/`);
+  const group = page.locator('[data-testid="inbox-group"][data-repo="acme/web"]');
+  await group.locator('[data-action="session.use_repo"]').click();
+  await toCommandScreen(page);
+  const used = page.locator('[data-testid="turn"][data-intent="session.use_repo"]');
+  await expect(used.getByTestId('turn-reply')).toHaveText('Using acme slash web. A PR number on its own now means acme slash web.');
+  const input = page.getByLabel('Say or type a command');
+  await input.fill('read PR 211');
+  await input.press('Enter');
+  await expect(page.locator('[data-testid="turn"][data-intent="pr.summarize"]').getByTestId('turn-reply')).toContainText('PR 211 in acme/web');
 });

@@ -33,7 +33,8 @@ const journal = (method: string) =>
     .split('\n')
     .filter((l) => l.includes(`"method":"${method}"`)).length;
 
-describe('handsfree CLI: focus commands', () => {
+// Each turn is a process (~1-2 s, more on a loaded machine).
+describe('handsfree CLI: focus commands', { timeout: 120_000 }, () => {
   it('read the first one → snooze this for an hour: gone from the next rundown', () => {
     const inbox = ask('what needs my attention');
     const first = inbox.cards.find((c) => c.kind === 'notification');
@@ -47,15 +48,14 @@ describe('handsfree CLI: focus commands', () => {
   });
 
   it('mark everything as read → confirm: the count read back, one write, an empty inbox', () => {
-    const unread = ask('what needs my attention').cards.filter((c) => c.kind === 'notification').length;
     const plan = cli(['ask', 'mark everything as read']);
     expect(plan.code).toBe(0);
-    expect(plan.out).toMatch(/^Mark \d+ unread notifications in \d+ repos as read on GitHub\. Say confirm or cancel\.$/m);
-    expect(Number(/Mark (\d+) unread/.exec(plan.out)![1])).toBeGreaterThanOrEqual(unread);
+    // The demo account has 17 unread threads (of 20) in 4 repos.
+    expect(plan.out).toMatch(/^Mark 17 unread notifications in 4 repos as read on GitHub\. Say confirm or cancel\.$/m);
     expect(journal('markAllNotificationsRead')).toBe(0);
     const done = cli(['confirm']);
     expect(done.code).toBe(0);
-    expect(done.out.trim()).toMatch(/^Marked \d+ notifications as read\.$/);
+    expect(done.out.trim()).toBe('Marked 17 notifications as read.');
     expect(journal('markAllNotificationsRead')).toBe(1);
     // A second confirm finds nothing waiting and sends nothing.
     expect(cli(['confirm']).code).toBe(1);
