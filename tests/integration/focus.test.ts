@@ -11,7 +11,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GitHubGateway } from '../../core/ports/github.js';
 import type { NotificationCard } from '../../contract/response.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
@@ -197,6 +199,62 @@ describe('fake GitHub (Octokit)', () => {
       expect(puts()).toBe(0);
     });
   });
+
+  it('mark all read: exactly one PUT /notifications in 200 generated interleavings of voice, click and API confirms', async () => {
+    // As tests/integration/confirm-race.test.ts does for merges: fast-check orders the confirmations,
+    // the write in flight and each confirmation's check → compare-and-set window.
+    let scheduler: fc.Scheduler | null = null;
+    const octokit = new OctokitGitHubGateway({ token: 'ghp_focusrace', baseUrl: fake.url, circuitBreaker: false });
+    const github: GitHubGateway = Object.create(octokit, {
+      markAllNotificationsRead: {
+        writable: true,
+        configurable: true,
+        value: async (at: string) => {
+          if (scheduler) await scheduler.schedule(Promise.resolve(), 'mark all in flight');
+          return octokit.markAllNotificationsRead(at);
+        },
+      },
+    }) as GitHubGateway;
+    dir = mkdtempSync(join(tmpdir(), 'hf-focus-race-'));
+    app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir }), {
+      logger: SILENT_LOGGER,
+      github,
+      interleave: async (point) => {
+        if (scheduler) await scheduler.schedule(Promise.resolve(), point);
+      },
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom('voice', 'click', 'api'), { minLength: 2, maxLength: 5 }), async (s, sources) => {
+        fake.reset();
+        run++;
+        const sessionId = `race-${run}`;
+        const newest = fake.state.unreadThreads()[0]!.updatedAt;
+        const action = app!.pipeline.actions.create({
+          kind: 'inbox.mark_all_read',
+          sessionId,
+          userId: caller.userId,
+          repo: '',
+          number: null,
+          headSha: null,
+          params: { lastReadAt: newest, count: fake.state.unreadThreads().length },
+          readBack: 'Mark all …',
+          ttlMs: 60_000,
+          correlationId: sessionId,
+        });
+        const fire = (src: string) =>
+          src === 'voice' ? app!.service.runCommand({ text: 'confirm', session_id: sessionId }, caller) : app!.service.confirm({ token: action.token }, caller, src === 'api' ? 'api' : 'click');
+        scheduler = s;
+        const results = await s.waitFor(Promise.all(sources.map((src) => s.schedule(Promise.resolve(src), src).then(fire))));
+        scheduler = null;
+        expect(puts()).toBe(1);
+        expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+        for (const r of results) if (r.status !== 'ok') expect(['token_used', 'no_pending_action']).toContain(r.error?.code);
+        expect(fake.state.unreadThreads()).toEqual([]);
+      }),
+      { numRuns: 200, endOnFailure: true },
+    );
+  }, 300_000);
 
   describe('inbox.my_prs / inbox.review_requests', () => {
     it('my pull requests: one search, then review and check state of each from the API', async () => {
