@@ -98,9 +98,6 @@ export interface MutableSpeechGate extends SpeechGate {
   setUserSpeaking(speaking: boolean): void;
 }
 
-/** How often due snoozes are checked, ms. */
-const SNOOZE_CHECK_MS = 15_000;
-
 export const APP_VERSION: string = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Builds the app. Throws AppError when the store cannot be opened (e.g. another instance holds it). */
@@ -239,21 +236,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     timer.unref();
   }
   let pollTimer: NodeJS.Timeout | undefined;
-  let snoozeTimer: NodeJS.Timeout | undefined;
   if (opts.startPolling) {
     notifications.poller.start();
-    // Snoozes come back on time even when nobody reads the inbox (at most SNOOZE_CHECK_MS late);
-    // one overdue from before a restart fires at once.
-    const fireSnoozes = () => {
-      try {
-        notifications.fireDueSnoozes();
-      } catch (e) {
-        logger.warn({ err: String(e) }, 'snooze check failed; will retry');
-      }
-    };
-    fireSnoozes();
-    snoozeTimer = setInterval(fireSnoozes, SNOOZE_CHECK_MS);
-    snoozeTimer.unref();
     let agentBusy = false;
     pollTimer = setInterval(() => {
       try {
@@ -404,7 +388,6 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       if (timer) clearInterval(timer);
       speech?.close();
       if (pollTimer) clearInterval(pollTimer);
-      if (snoozeTimer) clearInterval(snoozeTimer);
       notifications.poller.stop();
       await store.close();
     },

@@ -72,6 +72,8 @@ export class NotificationCenter {
       ...(deps.minPollIntervalS !== undefined ? { minIntervalS: deps.minPollIntervalS } : {}),
       onNew: (items) => this.deliver(items, 'poll'),
       onPolled: () => this.pushInbox(),
+      // Snoozes come back within one check (≤ 5 s) of being due, whichever host runs the poller.
+      onCheck: () => void this.fireDueSnoozes(),
       onStatus: (s) => deps.events.emit('notification.poller', { state: s.state, message: s.message, next_poll_at: s.nextPollAtMs === null ? null : new Date(s.nextPollAtMs).toISOString() }),
     });
   }

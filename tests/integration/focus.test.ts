@@ -85,6 +85,21 @@ describe('notification.snooze (demo account, store on disk, restarts)', () => {
     expect(again.filter((t) => /snooze/i.test(t))).toEqual([]);
   });
 
+  it('the poller loop brings a due snooze back without anyone reading the inbox (desktop and serve hosts)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hf-snooze-'));
+    const clock = manualClock();
+    app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_MODE: 'fixture' }), { logger: SILENT_LOGGER, clock });
+    app.store.repos.snoozes.put({ userId: 'sam', threadId: '9001', repo: 'acme/api', number: 12, subjectType: 'PullRequest', untilMs: clock.nowMs() + MINUTE, createdAtMs: clock.nowMs() });
+    expect(app.store.repos.snoozes.hiddenIds()).toEqual(['9001']);
+    app.notifications.poller.start(60_000);
+    expect(app.store.repos.snoozes.hiddenIds()).toEqual(['9001']);
+    app.notifications.poller.stop();
+    clock.advance(MINUTE);
+    app.notifications.poller.start(60_000); // the loop's first check runs at once
+    expect(app.store.repos.snoozes.hiddenIds()).toEqual([]);
+    app.notifications.poller.stop();
+  });
+
   it('"remind me tomorrow" needs a current thread and says so without one', async () => {
     dir = mkdtempSync(join(tmpdir(), 'hf-snooze-'));
     app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_MODE: 'fixture' }), { logger: SILENT_LOGGER, clock: manualClock() });
