@@ -3,26 +3,8 @@
  * the spoken command. Snooze 1 h (card menu), Mark all read… (read-back, one write on Confirm),
  * My pull requests and Review requests (Inbox toolbar), Use this repo (Inbox group).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, post, test } from './fixtures.js';
-
-/** Writes recorded by the demo account's journal, by gateway method. */
-function writes(dataDir: string, method: string): unknown[][] {
-  let raw = '';
-  try {
-    raw = readFileSync(join(dataDir, 'demo-github-writes.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  return raw
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { method: string; args: unknown[] })
-    .filter((e) => e.method === method)
-    .map((e) => e.args);
-}
+import { demoWrites as writes, expect, post, test } from './fixtures.js';
 
 async function toCommandScreen(page: Page): Promise<void> {
   await page.locator('nav button[data-screen="command"]').click();
