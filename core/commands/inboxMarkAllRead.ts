@@ -8,6 +8,9 @@ import { plural } from '../responses/text.js';
 import { int, str } from './payload.js';
 import { defineAction, defineCommand } from './types.js';
 
+/** Threads a gateway lists at most (GET /notifications per_page, the stored inbox's limit). */
+const LIST_LIMIT = 50;
+
 interface MarkAllPayload {
   /** ISO time of the newest unread thread read back (GitHub's updated_at). */
   lastReadAt: string;
@@ -41,13 +44,14 @@ export const inboxMarkAllRead = defineCommand('inbox.mark_all_read', {
   action,
   async run(_e, t) {
     t.allow('', 'inbox.mark_all_read');
-    // Everything unread on GitHub, snoozed threads included: last_read_at covers them too.
+    // The inbox as listed (snoozed threads are not in it, but last_read_at covers the older ones too).
     const unread = (await t.github.listNotifications()).filter((n) => n.unread);
     if (unread.length === 0) throw new AppError('no_context', 'There is nothing unread to mark.');
     const newest = unread.reduce((a, b) => (b.updatedAt > a.updatedAt ? b : a));
     const repos = new Set(unread.map((n) => n.repo.toLowerCase())).size;
-    const sayConfirm = 'Say confirm or cancel.';
-    const readBack = `Mark ${plural(unread.length, 'unread notification')} in ${plural(repos, 'repo')} as read on GitHub. ${sayConfirm}`;
+    const count = unread.length >= LIST_LIMIT ? `at least ${unread.length} unread notifications` : plural(unread.length, 'unread notification');
+    const snoozed = t.repos.snoozes.hiddenIds().length > 0 ? ' Snoozed threads older than the newest of them are marked read too.' : '';
+    const readBack = `Mark ${count} in ${plural(repos, 'repo')} as read on GitHub.${snoozed} Say confirm or cancel.`;
     return t.pending(action, { repo: '', number: null, headSha: null, payload: { lastReadAt: newest.updatedAt, count: unread.length }, readBack, cards: [] });
   },
 });
