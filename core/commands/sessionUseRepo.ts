@@ -18,10 +18,12 @@ export const sessionUseRepo = defineCommand('session.use_repo', {
   patterns: [
     '(use | pick | choose | select) [the] {repo} [repo | repository | project]',
     '(use | pick | choose | select) [the] {repo:repo_name} (repo | repository | project)',
-    '(switch | change | move | go | jump) (to | over to) [the] {repo} (repo | repository | project)',
-    '(switch | change | move | go | jump) (to | over to) [the] {repo:repo_name} (repo | repository | project)',
-    // Without "repo" after it the name must be a repo's, not a profile's ("switch to workout mode").
-    { p: '(switch | change | move | jump) (to | over to) {repo}', cost: 0.02 },
+    '(switch | change | go) (to | over to) [the] {repo} (repo | repository | project)',
+    '(switch | change | go) (to | over to) [the] {repo:repo_name} (repo | repository | project)',
+    // Without "repo" after it: only "switch to", whose name must then be a repo's, not a profile's
+    // ("switch to workout mode"). A looser verb here ("jump to web") was heard for "confirm twelve"
+    // in the offline grid.
+    { p: 'switch to {repo}', cost: 0.02 },
     '(switch | change) [the] (repo | repository | project) to [the] {repo}',
     '(work | let us work) (in | on) [the] {repo} (repo | repository | project)',
     '(work | let us work) (in | on) [the] {repo:repo_name} (repo | repository | project)',
