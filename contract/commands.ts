@@ -93,6 +93,20 @@ export const COMMAND_TABLE = {
    * directive; the store opens it through the host's link policy.
    */
   'notification.open': cmd<{ repo?: string; number?: number; issue?: number }>()('read', { label: 'Open on GitHub', text: (a) => [item(a), 'open it'] }),
+  // ---- focus commands (issue 15): snooze, mark all read, my PRs, review requests ----
+  /**
+   * "snooze this for an hour": hides the current thread here (not on GitHub) until due, then brings
+   * it back and announces it. `minutes` / `hours` as said; `until` 'tomorrow' is 09:00 local time
+   * the next day; nothing said means an hour.
+   */
+  'notification.snooze': cmd<{ minutes?: number; hours?: number; until?: 'tomorrow' }>()('local', { label: 'Snooze 1 h', text: (a) => [item(a), 'snooze this for an hour'] }),
+  /** "mark everything as read": PUT /notifications with the newest read-back thread's time as last_read_at. */
+  'inbox.mark_all_read': cmd()('confirmed', { label: 'Mark all read…', text: () => ['mark everything as read'] }, 'marking everything as read'),
+  'inbox.my_prs': cmd()('read', { label: 'My pull requests', text: () => ['my pull requests'] }),
+  'inbox.review_requests': cmd()('read', { label: 'Review requests', text: () => ['what do I need to review'] }),
+  /** "use acme slash api": `repo` as heard (owner/name, or a name the pipeline resolves against your repos). */
+  'session.use_repo': cmd<{ repo: string }>()('local', { label: 'Use this repo', text: (a) => [`use ${a.repo ?? ''} repo`] }),
+  // ---- end focus commands ----
   'system.confirm': cmd<{ number?: number }>()('immediate', { label: 'Confirm', text: () => ['confirm'] }),
   'system.cancel': cmd()('local', { label: 'Cancel', text: () => ['cancel'] }),
   'system.repeat': cmd()('local', { label: 'Repeat', text: () => ['repeat that'] }),

@@ -11,6 +11,13 @@ import { agentStatus } from './agentStatus.js';
 import { inboxNext } from './inboxNext.js';
 import { inboxRead } from './inboxRead.js';
 import { inboxSummary } from './inboxSummary.js';
+// focus commands (issue 15)
+import { inboxMarkAllRead } from './inboxMarkAllRead.js';
+import { inboxMyPrs } from './inboxMyPrs.js';
+import { inboxReviewRequests } from './inboxReviewRequests.js';
+import { notificationSnooze } from './notificationSnooze.js';
+import { sessionUseRepo } from './sessionUseRepo.js';
+// end focus commands
 import { notificationDone } from './notificationDone.js';
 import { notificationOpen } from './notificationOpen.js';
 import { notificationUnsubscribe } from './notificationUnsubscribe.js';
@@ -45,6 +52,13 @@ const MODULES: { readonly [K in CommandIntent]: CommandModule<K> } = {
   'notification.done': notificationDone,
   'notification.unsubscribe': notificationUnsubscribe,
   'notification.open': notificationOpen,
+  // focus commands (issue 15)
+  'notification.snooze': notificationSnooze,
+  'inbox.mark_all_read': inboxMarkAllRead,
+  'inbox.my_prs': inboxMyPrs,
+  'inbox.review_requests': inboxReviewRequests,
+  'session.use_repo': sessionUseRepo,
+  // end focus commands
   'system.confirm': systemConfirm,
   'system.cancel': systemCancel,
   'system.repeat': systemRepeat,

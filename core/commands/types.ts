@@ -109,8 +109,11 @@ export interface AgentDispatchConfig {
  */
 export interface ActionModule<K extends ActionKind = ActionKind, P = unknown> {
   kind: K;
-  /** How the action is named in "2 actions waiting: merge PR 12 in acme/api, …". */
-  target: { verb: string; noun: 'PR' | 'issue' | 'thread' };
+  /**
+   * How the action is named in "2 actions waiting: merge PR 12 in acme/api, …". `inbox`: the
+   * action spans every repo (mark everything read); it is named by the verb alone.
+   */
+  target: { verb: string; noun: 'PR' | 'issue' | 'thread' | 'inbox' };
   /** How a failure at confirm time begins ("Not merged: …"). Default "Not done". */
   notDone?: string;
   /** Validates stored params back into the payload; throws AppError('internal') on a bad record. */
@@ -160,7 +163,7 @@ export interface CommandTools {
   /** The issue a command names, grounded like fetchPr. */
   fetchIssue(repo: string, number: number): Promise<IssueSummary>;
   canonicalRepo(repo: string): Promise<string>;
-  /** The repo for a bare number: the UI's repo, the inbox, the last PR, or the only repo. */
+  /** The repo for a bare number: the UI's repo, the session's ("use acme/api"), the inbox, the last PR, or the only repo. */
   guessRepo(number: number): Promise<string>;
   /** The notification read last ("it" for notification commands). */
   currentNotification(): InboxRef;

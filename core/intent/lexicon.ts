@@ -43,6 +43,7 @@ export const HOMOPHONES: ReadonlyMap<string, readonly string[]> = new Map([
   ['pier', ['pr']], ['squish', ['squash']], ['confirmed', ['confirm']], ['mutes', ['mute']],
   ['to', ['two']], ['too', ['to', 'two']], ['for', ['four']], ['four', ['for']], ['two', ['to']],
   ['there', ['their']], ['their', ['there']], ['whose', ['who']], ['nu', ['new']], ['knew', ['new']],
+  ['our', ['hour']],
 ]);
 
 export type WordMatchKind = 'exact' | 'homophone' | 'stem' | 'fuzzy';

@@ -42,6 +42,7 @@ const JOINS: ReadonlyArray<readonly [readonly string[], string]> = [
   [['co', 'pilot'], 'copilot'], [['un', 'subscribe'], 'unsubscribe'], [['re', 'base'], 'rebase'],
   [['work', 'out'], 'workout'], [['working', 'out'], 'workout'], [['git', 'hub'], 'github'], [['forward', 'slash'], 'slash'],
   [['all', 'right'], 'alright'], [['o', 'k'], 'okay'], [['for', 'tee'], 'forty'], [['for', 'ty'], 'forty'],
+  [['to', 'morrow'], 'tomorrow'], [['every', 'thing'], 'everything'],
 ];
 
 /** Single words that carry no meaning in a command. */

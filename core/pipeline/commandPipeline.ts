@@ -264,7 +264,9 @@ export class CommandPipeline {
       guessRepo: (number) => this.guessRepo(number, ctx),
       currentNotification: () => currentNotification(ctx),
       listNotifications: async (opts) => {
-        const items = attentionOrder(await deps.github.listNotifications());
+        // Snoozed threads (whoever snoozed: the inbox is the token owner's) stay out until their snooze fires.
+        const hidden = new Set(deps.repos.snoozes.hiddenIds());
+        const items = attentionOrder((await deps.github.listNotifications()).filter((n) => !hidden.has(n.id)));
         // The inbox is what the user now sees: numbers checked from here on use fresh open-PR lists.
         if (opts?.fresh) this.openPrs.clear();
         return items;
@@ -427,9 +429,10 @@ export class CommandPipeline {
     return { repo, number: e.number };
   }
 
-  /** Picks the repo for a bare number: the UI's repo, the inbox, the last PR, or the only repo. */
+  /** Picks the repo for a bare number: the UI's repo, the session's ("use acme/api"), the inbox, the last PR, or the only repo. */
   private async guessRepo(number: number, ctx: Ctx): Promise<string> {
     if (ctx.currentRepo) return this.canonicalRepo(ctx.currentRepo);
+    if (ctx.session.repo) return ctx.session.repo;
     const inInbox = [...new Set(ctx.session.inbox.filter((r) => r.number === number).map((r) => r.repo))];
     if (inInbox.length === 1) return inInbox[0]!;
     if (ctx.session.lastPr) return ctx.session.lastPr.repo;
@@ -561,6 +564,7 @@ function currentNotification(ctx: Ctx): InboxRef {
 /** "merge PR 12 in acme/api": a pending action as the user hears it named. */
 function targetOf(p: PendingActionRecord): string {
   const { verb, noun } = actionModule(p.kind).target;
+  if (noun === 'inbox') return verb;
   return `${verb} ${noun === 'PR' ? 'PR' : noun}${p.number !== null ? ` ${p.number}` : ''} in ${p.repo}`;
 }
 

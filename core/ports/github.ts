@@ -21,7 +21,8 @@ import type { MergeMethod } from '../../contract/intent.js';
  * github_forbidden, github_rate_limited, github_unavailable (5xx / network), github_timeout,
  * github_validation (422).
  *
- * Write calls (merge, requestReviewers, createComment, submitReview, createIssue, markThreadDone, unsubscribe)
+ * Write calls (merge, requestReviewers, createComment, submitReview, createIssue, markThreadDone, unsubscribe,
+ * markAllNotificationsRead)
  * are sent exactly once: adapters never retry them. Reconciliation after an ambiguous failure
  * is the caller's job (core/actions), using the read calls.
  */
@@ -34,6 +35,12 @@ export interface GitHubGateway {
   listNotifications(): Promise<NotificationThread[]>;
   markThreadDone(threadId: string): Promise<void>;
   unsubscribeThread(threadId: string): Promise<void>;
+  /**
+   * PUT /notifications with `last_read_at` (and read: true): every thread updated at or before
+   * that time is marked read on GitHub (202: GitHub may finish it in the background). Threads
+   * updated later stay unread. A write: sent once, never retried.
+   */
+  markAllNotificationsRead(lastReadAt: string): Promise<void>;
   /** Open PRs authored by the viewer. */
   listMyPullRequests(): Promise<PullRequestSummary[]>;
   /** Open PRs where the viewer's review is requested. */

@@ -30,6 +30,8 @@ export interface SessionState {
   cursor: number;
   /** Last spoken response, for "repeat". */
   lastSpoken: string | null;
+  /** "owner/name" chosen with "use acme slash api": the repo of commands that name none (null/absent: none chosen). */
+  repo?: string | null;
   createdAtMs: number;
   updatedAtMs: number;
 }
@@ -152,6 +154,40 @@ export interface ApiKeyRepository {
   list(): ApiKeyRecord[];
 }
 
+/**
+ * A thread snoozed here ("snooze this for an hour"): hidden from the inbox until it fires. Local
+ * only: GitHub has no snooze; the thread stays unread there.
+ */
+export interface SnoozeRecord {
+  userId: string;
+  threadId: string;
+  repo: string;
+  number: number | null;
+  subjectType: NotificationSubjectType;
+  /** Wall-clock epoch ms when it is due. */
+  untilMs: number;
+  createdAtMs: number;
+  /** When it fired (was brought back and announced); null while snoozed. */
+  firedAtMs: number | null;
+}
+
+export interface SnoozeRepository {
+  /** Snoozes a thread (a new snooze of the same thread replaces the old one and re-arms it). Durable. */
+  put(rec: Omit<SnoozeRecord, 'firedAtMs'>): void;
+  /**
+   * Thread ids of snoozes that have not fired yet (hidden from the inbox): one user's, or every
+   * user's when `userId` is omitted (the stored inbox is the token owner's, whoever snoozed).
+   */
+  hiddenIds(userId?: string): string[];
+  /**
+   * Snoozes due at `nowMs` (epoch ms) that have not fired, oldest due first, each marked fired in
+   * the same durable transaction: a snooze is returned by exactly one call, ever (across restarts).
+   */
+  takeDue(nowMs: number): SnoozeRecord[];
+  /** The earliest unfired due time (epoch ms), or null. */
+  nextDueMs(): number | null;
+}
+
 /** All repositories of one store. */
 export interface Repositories {
   sessions: SessionRepository;
@@ -159,4 +195,5 @@ export interface Repositories {
   audit: AuditLog;
   commands: CommandLog;
   apiKeys: ApiKeyRepository;
+  snoozes: SnoozeRepository;
 }

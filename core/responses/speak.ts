@@ -27,7 +27,7 @@ export function failingCheckNames(c: CheckSummary, max = 3): string[] {
     .map((r) => sanitizeUntrusted(r.name, 40));
 }
 
-function reviewPhrase(pr: PullRequestDetail): string {
+export function reviewPhrase(pr: PullRequestDetail): string {
   const latest = latestReviewByAuthor(pr);
   const approvals = latest.filter((s) => s === 'APPROVED').length;
   const changes = latest.filter((s) => s === 'CHANGES_REQUESTED').length;

@@ -151,6 +151,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     nowMs,
     gate: speechGate,
     logger,
+    snoozes: store.repos.snoozes,
     ...(opts.notifications?.settings ? { settings: opts.notifications.settings } : {}),
     ...(opts.notifications?.localMinutes ? { localMinutes: opts.notifications.localMinutes } : {}),
     ...(opts.notifications?.minPollIntervalS !== undefined ? { minPollIntervalS: opts.notifications.minPollIntervalS } : {}),
@@ -300,6 +301,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
       }
       // The rundown read the store (and may have polled): every UI shows the same inbox.
       if (res.intent.name === 'inbox.summary' && res.status === 'ok') notifications.pushInbox();
+      // A snoozed thread leaves every UI's inbox at once.
+      if (res.intent.name === 'notification.snooze' && res.status === 'ok') notifications.pushInbox();
       events.emit('pipeline.state', { stage: res.status === 'error' ? 'error' : 'idle', session_id: res.session_id, spoken_text: res.spoken_text }, to);
       if (transcript !== undefined) events.emit('conversation.turn', { session_id: res.session_id, source, heard: transcript, response: res }, to);
       return res;

@@ -631,6 +631,24 @@ export class DemoGitHubState {
     return ok(undefined);
   }
 
+  /**
+   * PUT /notifications: every thread updated at or before `lastReadAt` (ISO; default now) is read.
+   * @returns how many threads were unread and are now read.
+   */
+  markAllRead(lastReadAt?: string): DemoResult<{ marked: number }> {
+    const cutoff = lastReadAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(lastReadAt);
+    if (Number.isNaN(cutoff)) return fail(422, 'validation', GITHUB_MESSAGES.validationFailed, [{ resource: 'Notification', field: 'last_read_at', code: 'invalid' }]);
+    let marked = 0;
+    const at = lastReadAt ?? iso(this.clockMs?.() ?? this.virtualMs);
+    for (const t of this.threadList) {
+      if (!t.unread || Date.parse(t.updatedAt) > cutoff) continue;
+      t.unread = false;
+      t.lastReadAt = at;
+      marked++;
+    }
+    return ok({ marked });
+  }
+
   /** DELETE /notifications/threads/{id}/subscription: stays in the inbox, no further updates. */
   unsubscribeThread(id: string): DemoResult<void> {
     const t = this.thread(id);

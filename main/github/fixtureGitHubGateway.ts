@@ -62,7 +62,7 @@ export interface FixtureGitHubGatewayOptions {
 }
 
 /** Writes recorded in the demo journal, replayed in order onto a freshly loaded fixture. */
-const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'createIssue', 'addAssignees', 'markThreadDone', 'unsubscribeThread']);
+const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'createIssue', 'addAssignees', 'markThreadDone', 'unsubscribeThread', 'markAllNotificationsRead']);
 
 export class FixtureGitHubGateway implements GitHubGateway {
   readonly mode = 'fixture' as const;
@@ -126,6 +126,9 @@ export class FixtureGitHubGateway implements GitHubGateway {
           break;
         case 'unsubscribeThread':
           st.unsubscribeThread(a[0]);
+          break;
+        case 'markAllNotificationsRead':
+          st.markAllRead(a[0]);
           break;
         default:
           break;
@@ -220,6 +223,12 @@ export class FixtureGitHubGateway implements GitHubGateway {
     return this.run('unsubscribeThread', [threadId], () => {
       assertThreadId(threadId);
       unwrap(this.state.unsubscribeThread(threadId), { repo: '', threadId });
+    });
+  }
+
+  markAllNotificationsRead(lastReadAt: string): Promise<void> {
+    return this.run('markAllNotificationsRead', [lastReadAt], () => {
+      unwrap(this.state.markAllRead(lastReadAt), { repo: '' });
     });
   }
 

@@ -355,6 +355,14 @@ export class OctokitGitHubGateway implements GitHubGateway {
     );
   }
 
+  async markAllNotificationsRead(lastReadAt: string): Promise<void> {
+    const ms = Date.parse(lastReadAt);
+    if (!Number.isFinite(ms)) throw new AppError('validation_failed', `last_read_at must be an ISO 8601 time, not ${JSON.stringify(lastReadAt.slice(0, 40))}.`);
+    // GitHub documents YYYY-MM-DDTHH:MM:SSZ (no milliseconds).
+    const body = { last_read_at: new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'), read: true };
+    await this.write('markAllNotificationsRead', this.writeMs, (gh, s) => gh.request('PUT /notifications', { ...body, ...req(s) }), { forbiddenHint: FINE_GRAINED_HINT });
+  }
+
   listMyPullRequests(): Promise<PullRequestSummary[]> {
     return this.searchPulls('listMyPullRequests', 'is:pr is:open author:@me archived:false');
   }

@@ -14,6 +14,7 @@ import type { NotificationThread } from '../../contract/github.js';
 import type { NotificationCard } from '../../contract/response.js';
 import type { Logger } from '../../core/ports/clock.js';
 import type { GitHubGateway } from '../../core/ports/github.js';
+import type { SnoozeRecord, SnoozeRepository } from '../../core/ports/store.js';
 import { describeSubject, notificationCard } from '../../core/responses/speak.js';
 import { sanitizeUntrusted } from '../../core/responses/text.js';
 import type { AppEventBus } from '../app/events.js';
@@ -33,6 +34,8 @@ export interface NotificationCenterDeps {
   localMinutes?: (ms: number) => number;
   logger?: Logger;
   minPollIntervalS?: number;
+  /** Snoozed threads (notification.snooze): hidden from the inbox until fireDueSnoozes brings them back. */
+  snoozes?: SnoozeRepository;
 }
 
 /** Threads in the inbox as read by every UI and the spoken rundown. */
@@ -69,6 +72,8 @@ export class NotificationCenter {
       ...(deps.minPollIntervalS !== undefined ? { minIntervalS: deps.minPollIntervalS } : {}),
       onNew: (items) => this.deliver(items, 'poll'),
       onPolled: () => this.pushInbox(),
+      // Snoozes come back within one check (≤ 5 s) of being due, whichever host runs the poller.
+      onCheck: () => void this.fireDueSnoozes(),
       onStatus: (s) => deps.events.emit('notification.poller', { state: s.state, message: s.message, next_poll_at: s.nextPollAtMs === null ? null : new Date(s.nextPollAtMs).toISOString() }),
     });
   }
@@ -92,17 +97,69 @@ export class NotificationCenter {
     const r = await this.poller.tick();
     // Nothing stored yet and GitHub failing: say so, rather than "your inbox is empty".
     if (r.kind === 'failed' && this.poller.lastFailure && this.notifications.list(userId, { limit: 1 }).length === 0) throw this.poller.lastFailure.error;
-    return this.notifications.list(userId, { unreadOnly: true, limit: INBOX_LIMIT }).map(toThread);
+    this.fireDueSnoozes();
+    return this.visibleUnread().map(toThread);
   }
 
   /** Cards for the Inbox screen and the tray (same order and positions as inbox.list). */
   inboxCards(): NotificationCard[] {
-    return this.notifications.list(this.deps.userId, { unreadOnly: true, limit: INBOX_LIMIT }).map((n, i) => notificationCard(toThread(n), i + 1));
+    return this.visibleUnread().map((n, i) => notificationCard(toThread(n), i + 1));
   }
 
-  /** Unread threads in the store (all of them, not only the first INBOX_LIMIT). */
+  /** Unread threads in the store (all of them, not only the first INBOX_LIMIT), snoozed ones left out. */
   unreadCount(): number {
-    return this.notifications.unreadIds(this.deps.userId).length;
+    const hidden = this.hiddenIds();
+    return this.notifications.unreadIds(this.deps.userId).filter((id) => !hidden.has(id)).length;
+  }
+
+  /**
+   * Brings back every snooze due now: each is handed out once, ever (marked fired durably before
+   * it is announced, so a restart cannot fire it again). A thread still unread returns to the
+   * inbox and is announced ("Back from snooze: PR 12 in acme/api."), through the announcer's
+   * gates; one read or done meanwhile just stays gone. Call on a timer and before the inbox is read.
+   * @returns the snoozes that fired now.
+   */
+  fireDueSnoozes(): SnoozeRecord[] {
+    const snoozes = this.deps.snoozes;
+    if (!snoozes) return [];
+    const fired = snoozes.takeDue(this.deps.nowMs());
+    const back = fired.filter((s) => this.notifications.get(this.deps.userId, s.threadId)?.unread !== false);
+    if (fired.length > 0) this.pushInbox();
+    if (back.length > 0) {
+      const names = back.slice(0, 5).map((s) => `${describeSubject(s)} in ${s.repo}`);
+      const more = back.length > 5 ? `, and ${back.length - 5} more` : '';
+      this.announcer.enqueueSentence(this.deps.userId, `Back from snooze: ${names.join(', ')}${more}.`);
+      this.announcer.flush();
+    }
+    return fired;
+  }
+
+  /** Epoch ms of the next snooze to fire, or null (for a timer). */
+  nextSnoozeDueMs(): number | null {
+    return this.deps.snoozes?.nextDueMs() ?? null;
+  }
+
+  /**
+   * After PUT /notifications: stored threads updated at or before `lastReadAt` are read here too
+   * (webhook-only rows included: the user asked for everything up to what was read back).
+   */
+  markAllReadUpTo(lastReadAt: string): void {
+    const cutoff = Date.parse(lastReadAt);
+    if (!Number.isFinite(cutoff)) return;
+    const ids = this.notifications.list(this.deps.userId, { unreadOnly: true, limit: 500 }).filter((n) => n.updatedAtMs <= cutoff).map((n) => n.threadId);
+    this.notifications.batch(() => this.notifications.markRead(this.deps.userId, ids, this.deps.nowMs()));
+    this.pushInbox();
+  }
+
+  private hiddenIds(): Set<string> {
+    return new Set(this.deps.snoozes?.hiddenIds() ?? []);
+  }
+
+  /** Unread stored threads, newest first, without snoozed ones (at most INBOX_LIMIT). */
+  private visibleUnread(): StoredNotification[] {
+    const hidden = this.hiddenIds();
+    const rows = this.notifications.list(this.deps.userId, { unreadOnly: true, limit: INBOX_LIMIT + hidden.size });
+    return rows.filter((n) => !hidden.has(n.threadId)).slice(0, INBOX_LIMIT);
   }
 
   /** Pushes the stored inbox to every UI and the tray. */
@@ -122,7 +179,10 @@ export class NotificationCenter {
     this.announcer.flush();
   }
 
-  private deliver(items: StoredNotification[], source: 'poll' | 'webhook'): void {
+  private deliver(all: StoredNotification[], source: 'poll' | 'webhook'): void {
+    // A snoozed thread's new activity waits for the snooze: it is announced when it comes back.
+    const hidden = this.hiddenIds();
+    const items = all.filter((i) => !hidden.has(i.threadId));
     for (const i of items) this.deps.events.emit('notification.new', { user_id: i.userId, source, item: toCard(i, 0) });
     // A webhook changes the inbox here; a poll pushes it once the whole list is stored (onPolled).
     if (source === 'webhook') this.pushInbox();
@@ -158,6 +218,10 @@ export function withStoreInbox(inner: GitHubGateway, center: NotificationCenter)
     async markThreadDone(threadId: string) {
       if (!isWebhookId(threadId)) await inner.markThreadDone(threadId);
       center.markDone(threadId);
+    },
+    async markAllNotificationsRead(lastReadAt: string) {
+      await inner.markAllNotificationsRead(lastReadAt);
+      center.markAllReadUpTo(lastReadAt);
     },
     async unsubscribeThread(threadId: string) {
       // A webhook-only thread has no GitHub subscription; the local one is set when the action settles.

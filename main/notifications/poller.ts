@@ -30,6 +30,8 @@ export interface PollerDeps {
   onStatus?: (s: { state: 'ok' | 'backoff' | 'stopped'; message: string | null; nextPollAtMs: number | null }) => void;
   /** After every poll that got a list (200): the stored inbox may have changed (new, updated or read threads). */
   onPolled?: () => void;
+  /** Called on every check of the live loop (start()), poll due or not: e.g. bringing back due snoozes. */
+  onCheck?: () => void;
   /** Floor for the interval, seconds (default 60; GitHub's X-Poll-Interval may raise it). */
   minIntervalS?: number;
 }
@@ -105,6 +107,11 @@ export class NotificationPoller {
   start(checkEveryMs = Math.min(5_000, ((this.deps.minIntervalS ?? DEFAULT_POLL_INTERVAL_S) * 1000) / 4)): void {
     if (this.timer) return;
     const loop = () => {
+      try {
+        this.deps.onCheck?.();
+      } catch (e) {
+        this.deps.logger?.warn({ err: String(e) }, 'notification check hook failed; will retry');
+      }
       void this.tick().catch((e: unknown) => this.deps.logger?.warn({ err: String(e) }, 'notification poll crashed'));
     };
     loop();

@@ -257,3 +257,25 @@ describe('api keys', () => {
     expect(() => store.repos.apiKeys.insert({ ...k, id: 'k3' })).toThrow(/UNIQUE/);
   });
 });
+
+describe('snoozes', () => {
+  const snooze = (threadId: string, untilMs: number, userId = 'u1') => ({ userId, threadId, repo: 'acme/api', number: 12, subjectType: 'PullRequest' as const, untilMs, createdAtMs: 1000 });
+
+  it('hides until taken; each due snooze is taken once, durably; a new snooze re-arms the thread', async () => {
+    store.repos.snoozes.put(snooze('t1', 5_000));
+    store.repos.snoozes.put(snooze('t2', 9_000, 'u2'));
+    expect(store.repos.snoozes.hiddenIds('u1')).toEqual(['t1']);
+    expect(store.repos.snoozes.hiddenIds().sort()).toEqual(['t1', 't2']);
+    expect(store.repos.snoozes.nextDueMs()).toBe(5_000);
+    expect(store.repos.snoozes.takeDue(4_999)).toEqual([]);
+    expect(store.repos.snoozes.takeDue(5_000).map((s) => [s.threadId, s.firedAtMs])).toEqual([['t1', 5_000]]);
+    expect(store.repos.snoozes.takeDue(6_000)).toEqual([]);
+    const s = await reopen();
+    expect(s.repos.snoozes.takeDue(6_000)).toEqual([]);
+    expect(s.repos.snoozes.hiddenIds()).toEqual(['t2']);
+    s.repos.snoozes.put(snooze('t1', 7_000));
+    expect(s.repos.snoozes.hiddenIds().sort()).toEqual(['t1', 't2']);
+    expect(s.repos.snoozes.takeDue(10_000).map((x) => x.threadId)).toEqual(['t1', 't2']);
+    expect(s.repos.snoozes.nextDueMs()).toBeNull();
+  });
+});

@@ -17,7 +17,10 @@ import type {
   Repositories,
   SessionRepository,
   SessionState,
+  SnoozeRecord,
+  SnoozeRepository,
 } from '../../core/ports/store.js';
+import type { NotificationSubjectType } from '../../contract/github.js';
 import type { DurableDb } from './durableDb.js';
 import type { Row, SqlValue } from './sql.js';
 
@@ -68,18 +71,19 @@ class SqlSessionRepository implements SessionRepository {
       lastSpoken: optStr(r.last_spoken),
       createdAtMs: num(r.created_at_ms),
       updatedAtMs: num(r.updated_at_ms),
+      ...(optStr(r.repo) !== null ? { repo: optStr(r.repo) } : {}),
     };
   }
 
   /** Deferred sync: conversation context is not an acknowledged side effect (see DurableDb.runDeferred). */
   put(s: SessionState): void {
     this.db.runDeferred(
-      `INSERT INTO sessions (id, user_id, profile, last_pr_repo, last_pr_number, inbox_json, cursor, last_spoken, created_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (id, user_id, profile, last_pr_repo, last_pr_number, inbox_json, cursor, last_spoken, created_at_ms, updated_at_ms, repo)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, profile = excluded.profile,
          last_pr_repo = excluded.last_pr_repo, last_pr_number = excluded.last_pr_number, inbox_json = excluded.inbox_json,
          cursor = excluded.cursor, last_spoken = excluded.last_spoken, created_at_ms = excluded.created_at_ms,
-         updated_at_ms = excluded.updated_at_ms`,
+         updated_at_ms = excluded.updated_at_ms, repo = excluded.repo`,
       [
         s.id,
         s.userId,
@@ -91,6 +95,7 @@ class SqlSessionRepository implements SessionRepository {
         s.lastSpoken,
         s.createdAtMs,
         s.updatedAtMs,
+        s.repo ?? null,
       ],
     );
   }
@@ -324,6 +329,59 @@ class SqlApiKeyRepository implements ApiKeyRepository {
   }
 }
 
+function toSnooze(r: Row): SnoozeRecord {
+  return {
+    userId: str(r.user_id),
+    threadId: str(r.thread_id),
+    repo: str(r.repo),
+    number: optNum(r.number),
+    subjectType: str(r.subject_type) as NotificationSubjectType,
+    untilMs: num(r.until_ms),
+    createdAtMs: num(r.created_at_ms),
+    firedAtMs: optNum(r.fired_at_ms),
+  };
+}
+
+class SqlSnoozeRepository implements SnoozeRepository {
+  constructor(private readonly db: DurableDb) {}
+
+  put(s: Omit<SnoozeRecord, 'firedAtMs'>): void {
+    this.db.run(
+      `INSERT INTO notification_snoozes (user_id, thread_id, repo, number, subject_type, until_ms, created_at_ms, fired_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+       ON CONFLICT (user_id, thread_id) DO UPDATE SET repo = excluded.repo, number = excluded.number, subject_type = excluded.subject_type,
+         until_ms = excluded.until_ms, created_at_ms = excluded.created_at_ms, fired_at_ms = NULL`,
+      [s.userId, s.threadId, s.repo, s.number, s.subjectType, s.untilMs, s.createdAtMs],
+    );
+  }
+
+  hiddenIds(userId?: string): string[] {
+    const rows =
+      userId === undefined
+        ? this.db.all('SELECT thread_id FROM notification_snoozes WHERE fired_at_ms IS NULL')
+        : this.db.all('SELECT thread_id FROM notification_snoozes WHERE user_id = ? AND fired_at_ms IS NULL', [userId]);
+    return rows.map((r) => str(r.thread_id));
+  }
+
+  takeDue(nowMs: number): SnoozeRecord[] {
+    return this.db.transaction(() => {
+      const due = this.db.all('SELECT * FROM notification_snoozes WHERE fired_at_ms IS NULL AND until_ms <= ? ORDER BY until_ms ASC, thread_id ASC', [nowMs]).map(toSnooze);
+      const fired: SnoozeRecord[] = [];
+      for (const s of due) {
+        // Compare-and-set: only the call that flips fired_at_ms hands the snooze out.
+        const r = this.db.run('UPDATE notification_snoozes SET fired_at_ms = ? WHERE user_id = ? AND thread_id = ? AND fired_at_ms IS NULL', [nowMs, s.userId, s.threadId]);
+        if (r.changes === 1) fired.push({ ...s, firedAtMs: nowMs });
+      }
+      return fired;
+    });
+  }
+
+  nextDueMs(): number | null {
+    const r = this.db.get('SELECT MIN(until_ms) AS due FROM notification_snoozes WHERE fired_at_ms IS NULL');
+    return r === undefined ? null : optNum(r.due);
+  }
+}
+
 /** Builds all repositories over one database. */
 export function createRepositories(db: DurableDb, clock: Clock): Repositories {
   return {
@@ -332,5 +390,6 @@ export function createRepositories(db: DurableDb, clock: Clock): Repositories {
     audit: new SqlAuditLog(db),
     commands: new SqlCommandLog(db),
     apiKeys: new SqlApiKeyRepository(db),
+    snoozes: new SqlSnoozeRepository(db),
   };
 }

@@ -48,7 +48,7 @@ describe('openStore', () => {
     ]) {
       expect(tables).toContain(t);
     }
-    expect(s.all('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(s.all('SELECT version FROM schema_migrations ORDER BY version').map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(s.integrityCheck()).toBe('ok');
     expect(s.path).toBe(path);
   });

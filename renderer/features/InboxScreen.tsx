@@ -39,7 +39,7 @@ const TYPE_ICONS: Record<string, Icon> = {
 
 const label = (s: string): string => s.replace(/_/g, ' ');
 
-type ItemAction = 'inbox.read' | 'notification.open' | 'notification.done' | 'notification.unsubscribe' | 'agent.delegate' | 'pr.summarize';
+type ItemAction = 'inbox.read' | 'notification.open' | 'notification.done' | 'notification.unsubscribe' | 'agent.delegate' | 'pr.summarize' | 'notification.snooze';
 
 function stepsFor(action: ItemAction, item: NotificationCard): string[] {
   if (action === 'agent.delegate' || action === 'pr.summarize') return uiAction(action).text({ repo: item.repo, number: item.number ?? 0 });
@@ -57,6 +57,7 @@ function ItemMenu({ item, onAction }: { item: NotificationCard; onAction: (a: It
     { id: 'notification.open', text: 'Open on GitHub', disabled: !isAllowedExternalUrl(item.url) },
     { id: 'notification.done', text: 'Mark done' },
     { id: 'notification.unsubscribe', text: 'Unsubscribe' },
+    { id: 'notification.snooze', text: 'Snooze 1 h' },
   ];
   if (item.subject_type === 'PullRequest' && item.number !== null) entries.push({ id: 'pr.summarize', text: 'Summarize PR' });
   if (item.subject_type === 'Issue' && item.number !== null) entries.push({ id: 'agent.delegate', text: 'Delegate to agent' });
@@ -208,6 +209,10 @@ export function InboxScreen() {
         <button type="button" onClick={() => void load()}>Reload</button>
         <button type="button" data-action="inbox.refresh" onClick={() => void run(uiAction('inbox.refresh').text({}))}>Summarize inbox</button>
         <button type="button" data-action="inbox.next" onClick={() => void run(uiAction('inbox.next').text({}))}>Next notification</button>
+        {/* focus commands (issue 15): the spoken commands, as buttons */}
+        {(['inbox.my_prs', 'inbox.review_requests', 'inbox.mark_all_read'] as const).map((id) => (
+          <button type="button" key={id} data-action={id} onClick={() => void run(uiAction(id).text({}))}>{uiAction(id).label}</button>
+        ))}
       </div>
       <div className="filters" role="search">
         <label>
@@ -248,6 +253,10 @@ export function InboxScreen() {
                   <span aria-hidden="true">{open ? '▾' : '▸'}</span> {g.repo}
                   <span className="count" data-testid="group-count">{g.items.length}</span>
                   {g.unread > 0 ? <span className="count unread-count">{g.unread} unread</span> : null}
+                </button>
+                {/* session.use_repo (issue 15): PR numbers said without a repo then mean this one */}
+                <button type="button" className="group-use" data-action="session.use_repo" onClick={() => void run(uiAction('session.use_repo').text({ repo: g.repo }))}>
+                  {uiAction('session.use_repo').label}
                 </button>
               </h3>
               {open ? (

@@ -116,13 +116,23 @@ export async function post(url: string, path: string, body: unknown, headers: Re
 
 /** Merges recorded by the fixture gateway's write journal. */
 export function mergeCount(dataDir: string): number {
+  return demoWrites(dataDir, 'mergePullRequest').length;
+}
+
+/** The arguments of each write of `method` the demo account's journal recorded, in order. */
+export function demoWrites(dataDir: string, method: string): unknown[][] {
   let raw = '';
   try {
     raw = readFileSync(join(dataDir, 'demo-github-writes.jsonl'), 'utf8');
   } catch {
-    return 0;
+    return [];
   }
-  return raw.split('\n').filter((l) => l.includes('"method":"mergePullRequest"')).length;
+  return raw
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { method: string; args: unknown[] })
+    .filter((e) => e.method === method)
+    .map((e) => e.args);
 }
 
 export const test = base.extend<{ app: AppProcess }>({

@@ -1,23 +1,10 @@
 /** The review commands' UI twins (issue 15): the PR card's Approve… and Request changes… controls send the spoken commands. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { demoWrites, expect, test } from './fixtures.js';
 
 /** Reviews recorded by the fixture gateway's write journal, by event. */
 function reviews(dataDir: string): string[] {
-  let raw = '';
-  try {
-    raw = readFileSync(join(dataDir, 'demo-github-writes.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  return raw
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { method: string; args: [{ event: string }] })
-    .filter((e) => e.method === 'submitReview')
-    .map((e) => e.args[0].event);
+  return demoWrites(dataDir, 'submitReview').map((a) => (a[0] as { event: string }).event);
 }
 
 async function showPr(page: Page): Promise<void> {

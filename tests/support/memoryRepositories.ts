@@ -9,6 +9,7 @@ import type {
   PendingActionRecord,
   Repositories,
   SessionState,
+  SnoozeRecord,
 } from '../../core/ports/store.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -19,6 +20,7 @@ export function memoryRepositories(): Repositories & { _actions: Map<string, Pen
   const audit: AuditEntry[] = [];
   const commands: CommandRecord[] = [];
   const keys = new Map<string, ApiKeyRecord>();
+  const snoozes = new Map<string, SnoozeRecord>();
   return {
     _actions: actions,
     _audit: audit,
@@ -63,6 +65,19 @@ export function memoryRepositories(): Repositories & { _actions: Map<string, Pen
         return true;
       },
       list: () => [...keys.values()],
+    },
+    snoozes: {
+      put: (s) => void snoozes.set(`${s.userId}\u0000${s.threadId}`, { ...clone(s), firedAtMs: null }),
+      hiddenIds: (u) => [...snoozes.values()].filter((s) => (u === undefined || s.userId === u) && s.firedAtMs === null).map((s) => s.threadId),
+      takeDue: (now) => {
+        const due = [...snoozes.values()].filter((s) => s.firedAtMs === null && s.untilMs <= now).sort((a, b) => a.untilMs - b.untilMs);
+        for (const s of due) s.firedAtMs = now;
+        return due.map(clone);
+      },
+      nextDueMs: () => {
+        const open = [...snoozes.values()].filter((s) => s.firedAtMs === null).map((s) => s.untilMs);
+        return open.length === 0 ? null : Math.min(...open);
+      },
     },
   };
 }

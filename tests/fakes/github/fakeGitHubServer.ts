@@ -234,6 +234,16 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
       if (newest) headers['last-modified'] = new Date(newest).toUTCString();
       return { status: 200, body: list.map((t) => shape.thread(ctx, t)), headers };
     }),
+    // Mark all read (issue 15): threads updated after last_read_at stay unread. GitHub answers 205,
+    // or 202 when it finishes in the background; the fake answers 202 with GitHub's message.
+    route('PUT', '/notifications', ({ body }) => {
+      const b = isObject(body) ? body : {};
+      if (b['last_read_at'] !== undefined && typeof b['last_read_at'] !== 'string') return err(422, GITHUB_MESSAGES.validationFailed);
+      const r = state.markAllRead(typeof b['last_read_at'] === 'string' ? b['last_read_at'] : undefined);
+      return r.ok
+        ? { status: 202, body: { message: "Unread notifications couldn't be marked in a single request. Notifications are being marked as read in the background." } }
+        : fromDemo(r.error);
+    }),
     route('DELETE', '/notifications/threads/{thread_id}', ({ params }) => {
       const r = state.markThreadDone(params['thread_id']!);
       return r.ok ? { status: 204 } : fromDemo(r.error);
