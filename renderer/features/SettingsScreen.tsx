@@ -13,6 +13,7 @@ const RESTART_LABELS: Record<RestartSetting, string> = {
   inputDevice: 'Input device',
   outputDevice: 'Output device',
   voiceInputMode: 'Input mode',
+  lanPairing: 'Pair a phone over the LAN',
 };
 
 export function SettingsScreen() {
