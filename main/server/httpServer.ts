@@ -196,20 +196,21 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const logger = (opts.logger ?? noopLogger).child({ component: 'http' });
   const clock = opts.clock ?? systemClock;
   const limiter = new TokenBucketLimiter(() => clock.monotonicMs());
-  if (opts.authMode === 'local' && opts.local === undefined) throw new Error("authMode 'local' needs the local secret (opts.local)");
-  if (opts.authMode === 'jwt' && opts.jwt === undefined) throw new Error("authMode 'jwt' needs a JWT verifier (opts.jwt)");
-  // The one authentication policy: every 'caller' route (built-in or added later) and every upgrade.
   // On the LAN the per-install secret and dev mode's self-named users do not apply: API keys
   // (from pairing or the admin API), or JWTs where that is the configured mode.
+  const authMode: AuthMode = lan === null ? opts.authMode : opts.authMode === 'jwt' ? 'jwt' : 'api_key';
+  if (authMode === 'local' && opts.local === undefined) throw new Error("authMode 'local' needs the local secret (opts.local)");
+  if (authMode === 'jwt' && opts.jwt === undefined) throw new Error("authMode 'jwt' needs a JWT verifier (opts.jwt)");
+  // The one authentication policy: every 'caller' route (built-in or added later) and every upgrade.
   const authPolicy: AuthPolicy = {
-    mode: lan === null ? opts.authMode : opts.authMode === 'jwt' ? 'jwt' : 'api_key',
+    mode: authMode,
     apiKeys: opts.apiKeys,
     defaultRatePerMin: ratePerMin,
     ...(opts.local !== undefined ? { local: opts.local } : {}),
     ...(opts.jwt !== undefined ? { jwt: opts.jwt } : {}),
   };
   const allRoutes = [
-    ...v1Routes({ service: opts.service, apiKeys: opts.apiKeys, clock, defaultKeyRatePerMin: ratePerMin, authMode: opts.authMode, ...(opts.audioCommand ? { audioCommand: opts.audioCommand } : {}), openapi: () => openapiDoc() }),
+    ...v1Routes({ service: opts.service, apiKeys: opts.apiKeys, clock, defaultKeyRatePerMin: ratePerMin, authMode, ...(opts.audioCommand ? { audioCommand: opts.audioCommand } : {}), openapi: () => openapiDoc() }),
     ...(opts.extraRoutes ?? []),
   ];
   const routes = lan === null ? allRoutes : allRoutes.filter((r) => r.auth !== 'admin' && r.loopbackOnly !== true);
