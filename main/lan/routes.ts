@@ -3,6 +3,7 @@
  * mounted; offering a code, the status and revoking a phone are for the desktop's own user on
  * loopback (the UI reaches the same service over IPC or /v1/ui/call).
  */
+import { z } from 'zod';
 import { PairingOfferSchema, PairingStatusSchema, PairRequestSchema, PairResponseSchema } from '../../contract/pairing.js';
 import { HttpError } from '../server/errorStatus.js';
 import { callerOf, jsonRoute, plainRoute, type RouteContext, type RouteSpec } from '../server/router.js';
@@ -41,11 +42,12 @@ export function pairingRoutes(pairing: PairingService): RouteSpec[] {
         return { status: 200, json: pairing.status() };
       },
     }),
-    plainRoute({
+    jsonRoute({
       method: 'POST',
       path: '/v1/pairing/offer',
       auth: 'caller',
       loopbackOnly: true,
+      schema: z.strictObject({}),
       doc: { summary: 'A new one-time pairing code and its QR (LAN URL, certificate fingerprint, code); replaces the previous code', responses: { 201: PairingOfferSchema } },
       handler: async (ctx) => {
         requireOwner(ctx, pairing);

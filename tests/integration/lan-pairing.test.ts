@@ -101,7 +101,7 @@ function decodeQr(qr: QrMatrix): string | null {
 }
 
 async function offer(): Promise<PairingOffer> {
-  const r = await loopback('POST', '/v1/pairing/offer');
+  const r = await loopback('POST', '/v1/pairing/offer', {});
   expect(r.status).toBe(201);
   return r.json as PairingOffer;
 }
@@ -168,7 +168,7 @@ describe('LAN listener', () => {
     expect(cmd.json.ui_cards.length).toBeGreaterThan(0);
     // Desktop-only routes are not there, even with a key: admin, pairing offers, the UI bridge.
     expect((await lan('GET', '/v1/admin/api-keys', { headers: { ...auth, 'x-admin-token': 'x'.repeat(20) } })).status).toBe(404);
-    expect((await lan('POST', '/v1/pairing/offer', { headers: auth })).status).toBe(404);
+    expect((await lan('POST', '/v1/pairing/offer', { headers: auth, body: {} })).status).toBe(404);
     expect((await lan('GET', '/v1/pairing', { headers: auth })).status).toBe(405);
     expect((await lan('POST', '/v1/ui/call/settings.get', { headers: auth, body: {} })).status).toBe(404);
     // The desktop sees the phone and can unpair it; its key stops working.
@@ -222,7 +222,7 @@ describe('loopback is unchanged by LAN mode', () => {
       const { generateApiKey } = await import('../../main/server/auth.js');
       const k = generateApiKey();
       app2.store.repos.apiKeys.insert({ id: 'key_mallory', name: 'mallory', userId: 'mallory', hash: k.hash, rateLimitPerMin: 100, createdAtMs: 0, revokedAtMs: null });
-      const r = await fetch(`${s2.server.url}/v1/pairing/offer`, { method: 'POST', headers: { authorization: `Bearer ${k.key}` } });
+      const r = await fetch(`${s2.server.url}/v1/pairing/offer`, { method: 'POST', headers: { authorization: `Bearer ${k.key}`, 'content-type': 'application/json' }, body: '{}' });
       expect(r.status).toBe(403);
       // The same key is good on the LAN listener (api_key mode's keys are API keys there too).
       expect((await lan('GET', '/v1/status', { base: s2.lan!.server.url, headers: { authorization: `Bearer ${k.key}` } })).status).toBe(200);
