@@ -44,8 +44,12 @@ export async function serveApp(
   opts: {
     port: number;
     extraRoutes?: RouteSpec[] | ((local: LocalCredentials | null) => RouteSpec[]);
-    /** Also serve on the LAN (TLS, API keys only); `host` absent: this machine's first private IPv4. */
-    lan?: { host?: string; port: number };
+    /**
+     * Also serve on the LAN (TLS, API keys only); `host` absent: this machine's first private IPv4.
+     * `optional`: a LAN listener that cannot start is logged and shown in Settings (pairing status)
+     * instead of failing the start (the desktop setting); `serve --lan` fails instead.
+     */
+    lan?: { host?: string; port: number; optional?: boolean };
     /** Default: a new one (browser mode passes the one its UI calls use). */
     pairing?: PairingService;
   } & Pick<HttpServerOptions, 'allowSameOrigin' | 'onUpgrade'>,
@@ -75,8 +79,11 @@ export async function serveApp(
     try {
       lan = await startLan(app, logger, pairing, { ...(opts.lan.host !== undefined ? { host: opts.lan.host } : {}), port: opts.lan.port, routes: appRoutes(app) });
     } catch (e) {
-      await server.close();
-      throw e;
+      if (opts.lan.optional !== true) {
+        await server.close();
+        throw e;
+      }
+      logger.warn({ err_message: (e as Error).message }, 'LAN listener not started');
     }
   }
   writeServerInfo(config.dataDir, { pid: process.pid, url: server.url, port: server.port });

@@ -36,7 +36,7 @@ export async function runServe(config: AppConfig, opts: { port: number; lan?: { 
   process.stdout.write(`HandsFree API listening on ${served.server.url} (${config.mode === 'fixture' ? 'demo fixture' : 'live'} mode, ${config.authMode} auth). Ctrl+C stops it.\n`);
   if (served.lan !== null) {
     process.stdout.write(`LAN listener on ${served.lan.server.url} (TLS; every request needs an API key).\n`);
-    process.stdout.write(await formatOfferForTerminal(served.pairing.offer()));
+    process.stdout.write(await formatOfferForTerminal(await served.pairing.offer()));
   }
 
   await new Promise<void>((resolve) => {

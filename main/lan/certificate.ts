@@ -8,7 +8,6 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { AppError } from '../../contract/errors.js';
 import { ensurePrivateDataDir } from '../settings/dataDir.js';
 
@@ -83,6 +82,8 @@ function writePrivate(path: string, text: string): void {
 
 /** A new self-signed EC P-256 certificate valid from `nowMs` for CERT_VALIDITY_MS. */
 export async function createLanCertificate(nowMs: number, ips: readonly string[] = []): Promise<LanCertificate> {
+  // Loaded on first use (~0.9 s of imports): most starts reuse the stored certificate, and most never serve the LAN.
+  const { generate } = await import('selfsigned');
   const r = await generate([{ name: 'commonName', value: 'HandsFree Dev Companion (LAN)' }], {
     keyType: 'ec',
     curve: 'P-256',

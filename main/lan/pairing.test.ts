@@ -46,17 +46,17 @@ function status(f: () => unknown): number {
 }
 
 describe('PairingService', () => {
-  it('offers a code whose QR payload names the LAN URL, the certificate fingerprint and the code', () => {
+  it('offers a code whose QR payload names the LAN URL, the certificate fingerprint and the code', async () => {
     const { p } = setup();
-    const o = p.offer();
+    const o = await p.offer();
     expect(o.code).toBe('12345678');
     expect(parsePairingUri(o.payload)).toEqual({ url: 'https://192.168.1.20:8766', fingerprint256: FP, code: '12345678' });
     expect(o.qr.rows).toHaveLength(o.qr.size);
   });
 
-  it('exchanges the code once for an API key of the desktop user; a second use is refused', () => {
+  it('exchanges the code once for an API key of the desktop user; a second use is refused', async () => {
     const { p, keys } = setup();
-    const { code } = p.offer();
+    const { code } = await p.offer();
     const r = p.redeem({ code, device_name: 'Pixel 8' });
     expect(r).toMatchObject({ user_id: 'me', device_name: 'Pixel 8', fingerprint256: FP });
     expect(keys.findByHash(hashApiKey(r.api_key))).toMatchObject({ id: r.key_id, userId: 'me', name: 'phone: Pixel 8', revokedAtMs: null });
@@ -64,43 +64,43 @@ describe('PairingService', () => {
     expect(keys.rows).toHaveLength(1);
   });
 
-  it('refuses an expired code (injected clock) and keeps no key', () => {
+  it('refuses an expired code (injected clock) and keeps no key', async () => {
     const { p, keys, advance } = setup();
-    const { code } = p.offer();
+    const { code } = await p.offer();
     advance(PAIRING_CODE_TTL_MS);
     expect(status(() => p.redeem({ code, device_name: 'Late' }))).toBe(401);
     expect(keys.rows).toHaveLength(0);
   });
 
-  it('accepts the code just before it expires', () => {
+  it('accepts the code just before it expires', async () => {
     const { p, advance } = setup();
-    const { code } = p.offer();
+    const { code } = await p.offer();
     advance(PAIRING_CODE_TTL_MS - 1);
     expect(status(() => p.redeem({ code, device_name: 'Just in time' }))).toBe(200);
   });
 
-  it('burns the code after too many wrong guesses, so even the right one then fails', () => {
+  it('burns the code after too many wrong guesses, so even the right one then fails', async () => {
     const { p } = setup();
-    const { code } = p.offer();
+    const { code } = await p.offer();
     for (let i = 0; i < PAIRING_MAX_FAILED_ATTEMPTS; i++) expect(status(() => p.redeem({ code: '00000000', device_name: 'x' }))).toBe(401);
     expect(status(() => p.redeem({ code, device_name: 'x' }))).toBe(401);
   });
 
-  it('a new offer replaces the previous code', () => {
+  it('a new offer replaces the previous code', async () => {
     const { p } = setup();
-    const first = p.offer().code;
-    const second = p.offer().code;
+    const first = (await p.offer()).code;
+    const second = (await p.offer()).code;
     expect(status(() => p.redeem({ code: first, device_name: 'x' }))).toBe(401);
     expect(status(() => p.redeem({ code: second, device_name: 'x' }))).toBe(200);
   });
 
-  it('limits attempts per minute across codes (429 with Retry-After), then recovers', () => {
+  it('limits attempts per minute across codes (429 with Retry-After), then recovers', async () => {
     const { p, advance } = setup(Array.from({ length: 20 }, (_, i) => String(10_000_000 + i)));
     for (let i = 0; i < PAIRING_ATTEMPTS_PER_MIN; i++) {
-      if (i % PAIRING_MAX_FAILED_ATTEMPTS === 0) p.offer();
+      if (i % PAIRING_MAX_FAILED_ATTEMPTS === 0) await p.offer();
       expect(status(() => p.redeem({ code: '00000000', device_name: 'x' }))).toBe(401);
     }
-    const { code } = p.offer();
+    const { code } = await p.offer();
     let err: unknown;
     try {
       p.redeem({ code, device_name: 'x' });
@@ -114,19 +114,19 @@ describe('PairingService', () => {
     expect(status(() => p.redeem({ code, device_name: 'x' }))).toBe(200);
   });
 
-  it('offers nothing while the LAN listener is off, and says why', () => {
+  it('offers nothing while the LAN listener is off, and says why', async () => {
     const { p } = setup();
-    const { code } = p.offer();
+    const { code } = await p.offer();
     p.setEndpoint(null, 'port in use');
-    expect(status(() => p.offer())).toBe(409);
+    await expect(p.offer()).rejects.toMatchObject({ status: 409 });
     expect(status(() => p.redeem({ code, device_name: 'x' }))).toBe(401);
     expect(p.status().lan).toEqual({ running: false, url: null, fingerprint256: null, reason: 'port in use' });
   });
 
-  it('lists and revokes paired phones only (not other API keys)', () => {
+  it('lists and revokes paired phones only (not other API keys)', async () => {
     const { p, keys } = setup();
     keys.insert({ id: 'key_other', name: 'ci', userId: 'me', hash: 'h', rateLimitPerMin: 1, createdAtMs: 0, revokedAtMs: null });
-    const r = p.redeem({ code: p.offer().code, device_name: 'Pixel 8' });
+    const r = p.redeem({ code: (await p.offer()).code, device_name: 'Pixel 8' });
     expect(p.devices()).toEqual([{ key_id: r.key_id, device_name: 'Pixel 8', created_at: r.created_at }]);
     expect(p.revoke('key_other')).toBe(false);
     expect(p.revoke(r.key_id)).toBe(true);

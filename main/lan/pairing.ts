@@ -98,13 +98,13 @@ export class PairingService {
   }
 
   /** A new one-time code (replacing any earlier one) with the QR payload naming the LAN URL and certificate. */
-  offer(): PairingOffer {
+  async offer(): Promise<PairingOffer> {
     if (this.endpoint === null) throw new HttpError(409, 'not_supported', this.offReason ?? LAN_OFF);
     const code = this.newCode();
     const expiresAtMs = this.nowMs() + this.ttlMs;
     this.active = { code, expiresAtMs, failed: 0 };
     const payload = pairingUri({ url: this.endpoint.url, fingerprint256: this.endpoint.fingerprint256, code });
-    return { code, expires_at: new Date(expiresAtMs).toISOString(), url: this.endpoint.url, fingerprint256: this.endpoint.fingerprint256, payload, qr: qrMatrix(payload) };
+    return { code, expires_at: new Date(expiresAtMs).toISOString(), url: this.endpoint.url, fingerprint256: this.endpoint.fingerprint256, payload, qr: await qrMatrix(payload) };
   }
 
   /** Forgets the active code (the desktop closed the pairing panel). */

@@ -51,7 +51,7 @@ export function pairingRoutes(pairing: PairingService): RouteSpec[] {
       doc: { summary: 'A new one-time pairing code and its QR (LAN URL, certificate fingerprint, code); replaces the previous code', responses: { 201: PairingOfferSchema } },
       handler: async (ctx) => {
         requireOwner(ctx, pairing);
-        return { status: 201, json: pairing.offer() };
+        return { status: 201, json: await pairing.offer() };
       },
     }),
     plainRoute({

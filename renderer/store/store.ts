@@ -12,6 +12,7 @@ import { conversationSlice, onTurn, onVoiceMark } from './conversationSlice.js';
 import { ttsSlice } from './ttsSlice.js';
 import type { AppState, ConfirmationsSlice, DiagnosticsSlice, InboxSlice, SessionSlice, SettingsSlice, StatusSlice } from './types.js';
 import { voiceProfileSlice } from './voiceProfileSlice.js';
+import { pairingSlice } from './pairingSlice.js';
 import { onVoiceState, voiceSlice } from './voiceSlice.js';
 
 export type * from './types.js';
@@ -225,6 +226,7 @@ export function createAppStore(host: HostApi) {
     ...statusSlice(host)(...a),
     ...ttsSlice(host)(...a),
     ...voiceProfileSlice(host)(...a),
+    ...pairingSlice(host)(...a),
     ...voiceSlice(host)(...a),
     ...conversationSlice(host)(...a),
   }));

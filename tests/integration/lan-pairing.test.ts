@@ -8,7 +8,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAIRING_CODE_TTL_MS, parsePairingUri, type PairingOffer, type QrMatrix } from '../../contract/pairing.js';
 import { createApp, type App } from '../../main/app/app.js';
@@ -20,6 +20,8 @@ import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { DEFAULT_RATE_LIMIT_PER_MIN } from '../../main/server/httpServer.js';
 import { createCallHandlers, dispatchCall } from '../../main/ui/uiHost.js';
 
+// jsqr is CommonJS whose types declare an ES default export: under NodeNext the import is the module object.
+const jsQR = (jsQRModule as unknown as { default: typeof import('jsqr').default }).default;
 const LAN_HOST = '127.0.0.2';
 let dir: string;
 let app: App;
