@@ -513,7 +513,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       reject(status, 'bad_origin', e instanceof Error ? e.message : 'Forbidden.');
       return;
     }
-    if (opts.onUpgrade === undefined) {
+    // LAN: even "no such upgrade" is only said to a caller with a key.
+    if (opts.onUpgrade === undefined && lan === null) {
       reject(404, 'not_found', 'No upgrade handler.');
       return;
     }
@@ -523,6 +524,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0, req.socket.remoteAddress ?? 'unknown').then(
       (a) => {
         if (socket.destroyed) return;
+        if (onUpgrade === undefined) return reject(404, 'not_found', 'No upgrade handler.');
         try {
           onUpgrade(req, socket, head, { requestId, logger: log, caller: a.caller });
         } catch (e) {

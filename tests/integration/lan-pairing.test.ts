@@ -135,6 +135,19 @@ describe('LAN listener', () => {
       expect(r.json.error).toBe('unauthorized');
       expect(r.headers['www-authenticate']).toMatch(/Bearer/);
     }
+    // A WebSocket upgrade too.
+    const up = await new Promise<number>((resolve, reject) => {
+      const u = new URL(served.lan!.server.url);
+      const req = request({ host: u.hostname, port: Number(u.port), path: '/v1/ui/events', rejectUnauthorized: false, agent: false, headers: { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('upgrade', () => resolve(101));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(up).toBe(401);
     // The per-install secret is a loopback credential: not an API key on the LAN.
     expect((await lan('GET', '/v1/status', { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
     expect((await lan('GET', '/v1/status', { headers: { authorization: 'Bearer hfk_not-a-real-key' } })).status).toBe(401);
