@@ -20,7 +20,7 @@ import { composeApp } from './compose.js';
 import type { AppConfig } from './config.js';
 import { appTtsService } from './wiring.js';
 import type { PairingService } from '../lan/pairing.js';
-import { createPairing } from './serveApp.js';
+import { createPairing } from './serveLan.js';
 
 export interface DesktopHostOptions extends Pick<UiHostDeps, 'openExternal' | 'confirmOutsideRenderer' | 'confirmPlaintextOptIn'> {
   /** Where the UI's settings are saved (electron-store in Electron, a 0600 JSON file in browser mode). */

@@ -10,10 +10,9 @@ import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from 
 import { ensureLocalSecret } from '../server/localSecret.js';
 import type { RouteSpec } from '../server/router.js';
 import { sqlIdempotencyRepository } from '../store/idempotency.js';
-import { startLan, type RunningLan } from '../lan/lanServer.js';
-import { PairingService } from '../lan/pairing.js';
+import type { PairingService } from '../lan/pairing.js';
+import { createPairing, startLan, type RunningLan } from './serveLan.js';
 import { pairingRoutes } from '../lan/routes.js';
-import { DEFAULT_RATE_LIMIT_PER_MIN } from '../server/httpServer.js';
 import type { App } from './app.js';
 import { appAudioCommandRunner, appRoutes } from './wiring.js';
 
@@ -29,10 +28,6 @@ export interface ServedApp {
   close(): Promise<void>;
 }
 
-/** The pairing service of `app`: paired phones act as the app's user. */
-export function createPairing(app: App): PairingService {
-  return new PairingService({ apiKeys: app.store.repos.apiKeys, userId: app.config.user, keyRatePerMin: DEFAULT_RATE_LIMIT_PER_MIN });
-}
 
 /**
  * Starts the HTTP server over `app` on 127.0.0.1:`port` and records it for the CLI.

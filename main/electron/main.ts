@@ -25,7 +25,7 @@ import { trayMenuTemplate, trayToolTip, type TrayState } from './trayMenu.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 import type { App } from '../app/app.js';
 import { appRoutes } from '../app/wiring.js';
-import { startLan, type RunningLan } from '../lan/lanServer.js';
+import { startLan, type RunningLan } from '../app/serveLan.js';
 
 /** The one page the window may show and take IPC from: the bundle's index.html (not any file: URL). */
 const APP_INDEX = join(REPO_ROOT, 'build', 'renderer', 'index.html');

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAIRING_CODE_TTL_MS, parsePairingUri, type PairingOffer, type QrMatrix } from '../../contract/pairing.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
-import { createPairing, serveApp, type ServedApp } from '../../main/app/serveApp.js';
+import { serveApp, type ServedApp } from '../../main/app/serveApp.js';
+import { createPairing } from '../../main/app/serveLan.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { PairingService } from '../../main/lan/pairing.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
@@ -208,7 +209,7 @@ describe('LAN listener', () => {
   });
 
   it('the desktop UI calls reach the same pairing (Settings → Pair a phone)', async () => {
-    const handlers = createCallHandlers({ app, settings: {} as never, diagnostics: {} as never, openExternal: async () => false, pairing: served.pairing });
+    const handlers = createCallHandlers({ app, tts: {} as never, settings: {} as never, diagnostics: {} as never, openExternal: async () => false, pairing: served.pairing });
     const caller = { userId: app.config.user, transport: 'ipc' as const };
     const o = (await dispatchCall(handlers, 'pairing.offer', undefined, caller)) as PairingOffer;
     expect(decodeQr(o.qr)).toBe(o.payload);

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { appAudioCommandRunner, appRoutes } from '../../main/app/wiring.js';
-import { createPairing } from '../../main/app/serveApp.js';
+import { createPairing } from '../../main/app/serveLan.js';
 import type { PairingService } from '../../main/lan/pairing.js';
 import { pairingRoutes } from '../../main/lan/routes.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';

@@ -1,7 +1,7 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { startHttpServer } from '../server/httpServer.js';
-import { defaultLanAddress, isPrivateIpv4 } from './lanServer.js';
+import { defaultLanAddress, isPrivateIpv4 } from './lanAddress.js';
 
 const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal }) as NetworkInterfaceInfo;
 

@@ -1,38 +1,23 @@
 /**
- * The LAN listener: the same API as loopback, over TLS on one LAN interface, for a paired phone.
- * Shared by `handsfree serve --lan`, browser mode and the Electron shell (which has no loopback
- * server of its own).
+ * The LAN listener over a running app: the same API as loopback, over TLS on one LAN interface,
+ * for a paired phone (main/lan/: certificate, pairing codes, routes). Shared by `handsfree serve
+ * --lan`, browser mode and the Electron shell (which has no loopback server of its own).
  */
-import { networkInterfaces } from 'node:os';
-import type { App } from '../app/app.js';
 import type { Logger } from '../../core/ports/clock.js';
+import { ensureLanCertificate } from '../lan/certificate.js';
+import { defaultLanAddress } from '../lan/lanAddress.js';
+import { PairingService } from '../lan/pairing.js';
+import { pairingRoutes } from '../lan/routes.js';
 import { JwtVerifier } from '../server/auth.js';
-import { startHttpServer, type RunningHttpServer } from '../server/httpServer.js';
+import { DEFAULT_RATE_LIMIT_PER_MIN, startHttpServer, type RunningHttpServer } from '../server/httpServer.js';
 import type { RouteSpec } from '../server/router.js';
-import { appAudioCommandRunner } from '../seed/routes.js';
 import { sqlIdempotencyRepository } from '../store/idempotency.js';
-import { ensureLanCertificate } from './certificate.js';
-import type { PairingService } from './pairing.js';
-import { pairingRoutes } from './routes.js';
+import type { App } from './app.js';
+import { appAudioCommandRunner } from './wiring.js';
 
-/** True for RFC 1918 IPv4 (10/8, 172.16/12, 192.168/16): home and office networks. */
-export function isPrivateIpv4(ip: string): boolean {
-  const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return false;
-  const [a, b] = p as [number, number, number, number];
-  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-}
-
-/**
- * The address to offer phones: the first private IPv4 of a non-internal interface (else any
- * non-internal IPv4); null when this machine has none. `interfaces` is os.networkInterfaces() (tests pass their own).
- */
-export function defaultLanAddress(interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): string | null {
-  const v4 = Object.values(interfaces)
-    .flatMap((list) => list ?? [])
-    .filter((i) => i.family === 'IPv4' && !i.internal)
-    .map((i) => i.address);
-  return v4.find(isPrivateIpv4) ?? v4[0] ?? null;
+/** The pairing service of `app`: paired phones act as the app's user. */
+export function createPairing(app: App): PairingService {
+  return new PairingService({ apiKeys: app.store.repos.apiKeys, userId: app.config.user, keyRatePerMin: DEFAULT_RATE_LIMIT_PER_MIN });
 }
 
 export interface RunningLan {
