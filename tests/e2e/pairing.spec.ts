@@ -22,7 +22,7 @@ function lanPost(url: string, path: string, body: unknown): Promise<{ status: nu
 }
 
 test('a phone pairs with the code the Settings screen shows, and is unpaired from there', async ({ page, context }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   const app = await startApp({ env: { HANDSFREE_LAN: '1', HANDSFREE_LAN_HOST: '127.0.0.2', HANDSFREE_LAN_PORT: '0' } });
   try {
     await authorize(context, app);
