@@ -10,6 +10,7 @@ import type { AppEvents, VoiceLoopState } from './events.js';
 import { acceleratorProblem } from './accelerator.js';
 import { PROFILE_NAMES } from './intent.js';
 import type { CommandResponse, NotificationCard } from './response.js';
+import type { PairingOffer, PairingStatus } from './pairing.js';
 
 /** An Electron accelerator for a global shortcut, refused with the reason when Electron could not register it. */
 const AcceleratorSchema = z.string().superRefine((v, ctx) => {
@@ -46,6 +47,8 @@ export const SettingsSchema = z.strictObject({
   allowPlaintextSecrets: z.boolean(),
   /** Start the desktop app at login (main/electron/loginItem.ts); no effect in browser mode. */
   launchAtLogin: z.boolean(),
+  /** Serve the API on the LAN (TLS, API keys only) so a paired phone can reach it; read at start. */
+  lanPairing: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
@@ -85,7 +88,7 @@ export interface DeviceSignInView {
 }
 
 /** Settings read when the app starts (they pick the GitHub gateway, speech providers and devices). */
-export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice', 'voiceInputMode'] as const;
+export const RESTART_SETTINGS = ['mode', 'sttProvider', 'ttsProvider', 'voice', 'inputDevice', 'outputDevice', 'voiceInputMode', 'lanPairing'] as const;
 export type RestartSetting = (typeof RESTART_SETTINGS)[number];
 
 export interface SettingsView {
@@ -178,6 +181,14 @@ export interface Calls {
   'voiceProfile.adapt': { req: void; res: VoiceProfileView };
   /** Deletes the profile and the recordings. */
   'voiceProfile.reset': { req: void; res: VoiceProfileView };
+  /** Settings → Pair a phone: LAN listener state and paired phones. */
+  'pairing.status': { req: void; res: PairingStatus };
+  /** A new one-time code and its QR (replaces the previous code). */
+  'pairing.offer': { req: void; res: PairingOffer };
+  /** Forgets the shown code (the panel closed). */
+  'pairing.cancel': { req: void; res: PairingStatus };
+  /** Unpairs a phone (revokes its API key). */
+  'pairing.revoke': { req: { key_id: string }; res: PairingStatus };
 }
 
 export interface VoiceProfileView {
@@ -227,6 +238,10 @@ export const CALL_SCHEMAS: { readonly [K in CallName]: z.ZodType } = {
   'voiceProfile.record': z.strictObject({ index: z.number().int().min(0).max(99) }),
   'voiceProfile.adapt': z.undefined(),
   'voiceProfile.reset': z.undefined(),
+  'pairing.status': z.undefined(),
+  'pairing.offer': z.undefined(),
+  'pairing.cancel': z.undefined(),
+  'pairing.revoke': z.strictObject({ key_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
 };
 
 export const CALL_NAMES = Object.keys(CALL_SCHEMAS) as CallName[];
@@ -265,4 +280,5 @@ export const DEFAULT_SETTINGS: Settings = {
   voiceInputMode: 'ptt',
   allowPlaintextSecrets: false,
   launchAtLogin: false,
+  lanPairing: false,
 };

@@ -33,6 +33,10 @@ const PRELOAD_CALLS: readonly CallName[] = [
   'voiceProfile.record',
   'voiceProfile.adapt',
   'voiceProfile.reset',
+  'pairing.status',
+  'pairing.offer',
+  'pairing.cancel',
+  'pairing.revoke',
 ];
 const PRELOAD_EVENTS: readonly EventName[] = ['pipeline.state', 'action.changed', 'inbox.changed', 'diagnostics.levels', 'voice.state', 'conversation.turn', 'notification.new', 'notification.alert', 'audio.warning'];
 

@@ -20,6 +20,8 @@ import { composeApp } from './compose.js';
 import { appDeviceSignIn } from './deviceSignIn.js';
 import type { AppConfig } from './config.js';
 import { appTtsService } from './wiring.js';
+import type { PairingService } from '../lan/pairing.js';
+import { createPairing } from './serveLan.js';
 
 export interface DesktopHostOptions extends Pick<UiHostDeps, 'openExternal' | 'confirmOutsideRenderer' | 'confirmPlaintextOptIn'> {
   /** Where the UI's settings are saved (electron-store in Electron, a 0600 JSON file in browser mode). */
@@ -47,6 +49,8 @@ export interface DesktopHost {
   hub: UiEventHub;
   diagnostics: AudioDiagnosticsService;
   handlers: CallHandlers;
+  /** Phone pairing (Settings → Pair a phone); codes are offered while a LAN listener runs. */
+  pairing: PairingService;
   /** Starts polling (if asked) and the voice loop; call once the host listens to app events. */
   start(): void;
   /** Stops diagnostics and closes the app. */
@@ -69,8 +73,10 @@ export async function composeDesktop(host: 'electron' | 'browser', config: AppCo
   });
   applyLiveSettings(app, settings.get());
   const diagnostics = new AudioDiagnosticsService((s) => hub.emitLocal('diagnostics.levels', s), ...(o.diagnosticsLoader ? [o.diagnosticsLoader] : []));
+  const pairing = createPairing(app);
   const handlers = createCallHandlers({
     app,
+    pairing,
     tts: appTtsService(app),
     settings,
     diagnostics,
@@ -88,6 +94,7 @@ export async function composeDesktop(host: 'electron' | 'browser', config: AppCo
     hub,
     diagnostics,
     handlers,
+    pairing,
     start() {
       if (started) return;
       started = true;

@@ -92,6 +92,11 @@ const EnvSchema = z.object({
   HANDSFREE_VOICE_AUTOSTART: z.enum(['0', '1']).optional(),
   /** ptt (default): a press starts a turn; vad: speech does (hands-free). */
   HANDSFREE_VOICE_MODE: z.enum(['ptt', 'vad']).optional(),
+  /** 1: also serve the API on the LAN over TLS for a paired phone (like `handsfree serve --lan`). */
+  HANDSFREE_LAN: z.enum(['0', '1']).optional(),
+  /** The LAN interface's IP literal (default: this machine's first private IPv4 address). */
+  HANDSFREE_LAN_HOST: z.union([z.ipv4(), z.ipv6()]).optional(),
+  HANDSFREE_LAN_PORT: z.coerce.number().int().min(0).max(65535).default(8766),
 });
 
 const RepoPolicySchema = z.strictObject({
@@ -175,6 +180,11 @@ export interface AppConfig {
   voiceAutostart?: boolean;
   /** How voice turns start: push-to-talk (default) or VAD (hands-free); HANDSFREE_VOICE_MODE or the desktop setting. */
   voiceMode?: 'ptt' | 'vad';
+  /**
+   * The LAN listener for a paired phone (HANDSFREE_LAN, `serve --lan`, the desktop's "Pair a phone"
+   * setting): TLS, API keys only. `host` absent: this machine's first private IPv4 address.
+   */
+  lan?: { enabled: boolean; host?: string; port: number };
 }
 
 /** Default data dir: $XDG_DATA_HOME/handsfree-dev-companion or ~/.local/share/handsfree-dev-companion. */
@@ -219,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     user: e.HANDSFREE_USER,
     voiceAutostart: e.HANDSFREE_VOICE_AUTOSTART !== '0',
     voiceMode: e.HANDSFREE_VOICE_MODE ?? 'ptt',
+    lan: { enabled: e.HANDSFREE_LAN === '1', port: e.HANDSFREE_LAN_PORT, ...(e.HANDSFREE_LAN_HOST !== undefined ? { host: e.HANDSFREE_LAN_HOST } : {}) },
     speech: {
       stt: providerOf('stt', e.HANDSFREE_STT ?? settings.speech?.stt ?? 'offline') ?? 'offline',
       tts: providerOf('tts', e.HANDSFREE_TTS ?? settings.speech?.tts ?? 'offline') ?? 'offline',

@@ -5,7 +5,10 @@
  * to it over loopback HTTP, so the CLI and HTTP clients share sessions and pending actions; otherwise
  * it opens the store itself. Spoken text goes to stdout; hints and logs go to stderr.
  */
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { PairingOfferSchema } from '../../contract/pairing.js';
+import { formatOfferForTerminal } from '../lan/printOffer.js';
 import type { CommandRequest } from '../../contract/api.js';
 import { AppError, isAppError } from '../../contract/errors.js';
 import { PROFILE_NAMES } from '../../contract/intent.js';
@@ -33,7 +36,9 @@ Commands:
   login [--allow-plaintext]  Sign in to GitHub with a code shown here (OAuth device flow; needs
                       HANDSFREE_GITHUB_CLIENT_ID). Through the running desktop app when there is one;
                       otherwise the token goes to a 0600 file, which --allow-plaintext consents to
-  serve               Run the loopback HTTP API (127.0.0.1)
+  serve [--lan]       Run the loopback HTTP API (127.0.0.1); --lan also serves it on the LAN over TLS for a
+                      paired phone (API keys only) and prints a pairing QR code
+  pair                Show a new one-time pairing code and QR for a phone (needs serve --lan running)
   start               Start the desktop app (Electron where installed; otherwise the same UI in browser mode)
 
 Options:
@@ -42,9 +47,12 @@ Options:
   --profile <name>    default | terse | workout | commute | kitchen (this command only)
   --repo <owner/name> Repo to use when the command names none
   --port <n>          serve/start: port (default $HANDSFREE_PORT or 8765; 0 = any free port)
+  --lan-host <ip>     serve --lan: the LAN interface's address (default $HANDSFREE_LAN_HOST or the first private IPv4)
+  --lan-port <n>      serve --lan: port (default $HANDSFREE_LAN_PORT or 8766)
 
 Environment: HANDSFREE_MODE=fixture|live, HANDSFREE_GITHUB_TOKEN, HANDSFREE_GITHUB_CLIENT_ID, HANDSFREE_GITHUB_API_URL, HANDSFREE_DATA_DIR, HANDSFREE_AUTH_MODE,
-HANDSFREE_ADMIN_TOKEN, HANDSFREE_API_KEY (for a server in api_key mode), HANDSFREE_LOG_LEVEL.`;
+HANDSFREE_ADMIN_TOKEN, HANDSFREE_API_KEY (for a server in api_key mode), HANDSFREE_LOG_LEVEL, HANDSFREE_LAN=1,
+HANDSFREE_LAN_HOST, HANDSFREE_LAN_PORT.`;
 
 /** Exit codes: 0 ok / needs confirmation, 1 command answered with an error, 2 usage or start-up error. */
 export async function main(argv: string[]): Promise<number> {
@@ -59,6 +67,9 @@ export async function main(argv: string[]): Promise<number> {
         profile: { type: 'string' },
         repo: { type: 'string' },
         port: { type: 'string' },
+        lan: { type: 'boolean', default: false },
+        'lan-host': { type: 'string' },
+        'lan-port': { type: 'string' },
         wav: { type: 'string' },
         out: { type: 'string' },
         voice: { type: 'string' },
@@ -95,10 +106,22 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const port = values.port !== undefined ? Number(values.port) : config.port;
+  if (values['lan-port'] !== undefined && !/^\d{1,5}$/.test(values['lan-port'])) {
+    process.stderr.write('handsfree: --lan-port must be a number from 0 to 65535\n');
+    return 2;
+  }
+  if (values['lan-host'] !== undefined && isIP(values['lan-host']) === 0) {
+    process.stderr.write('handsfree: --lan-host must be an IP address of this machine (e.g. 192.168.1.20)\n');
+    return 2;
+  }
+  const lanHost = values['lan-host'] ?? config.lan?.host;
+  const lan = values.lan || config.lan?.enabled === true ? { ...(lanHost !== undefined ? { host: lanHost } : {}), port: values['lan-port'] !== undefined ? Number(values['lan-port']) : (config.lan?.port ?? 8766) } : undefined;
 
   switch (command) {
     case 'serve':
-      return runServe(config, { port });
+      return runServe(config, { port, ...(lan !== undefined ? { lan } : {}) });
+    case 'pair':
+      return pair(config);
     case 'start':
       return runStart(config, { port });
     case 'ask': {
@@ -176,6 +199,22 @@ async function withTransport(config: AppConfig, f: (t: Transport) => Promise<Com
     return fail(e, json);
   } finally {
     await app?.close();
+  }
+}
+
+/** `handsfree pair`: a new pairing code from the running server (its LAN listener must be on). */
+async function pair(config: AppConfig): Promise<number> {
+  const server = readServerInfo(config.dataDir);
+  if (!server) {
+    process.stderr.write('handsfree: no server is running for this data dir: start one with handsfree serve --lan\n');
+    return 2;
+  }
+  try {
+    const offer = PairingOfferSchema.parse(await requestServer(server, config, '/v1/pairing/offer', {}));
+    process.stdout.write(await formatOfferForTerminal(offer));
+    return 0;
+  } catch (e) {
+    return fail(e, false);
   }
 }
 

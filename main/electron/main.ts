@@ -24,6 +24,8 @@ import { SafeStorageSecretBackend } from './secrets.js';
 import { trayMenuTemplate, trayToolTip, type TrayState } from './trayMenu.js';
 import { ShortcutBinder, type ShortcutProblem } from './shortcuts.js';
 import type { App } from '../app/app.js';
+import { appRoutes } from '../app/wiring.js';
+import { startLan, type RunningLan } from '../app/serveLan.js';
 
 /** The one page the window may show and take IPC from: the bundle's index.html (not any file: URL). */
 const APP_INDEX = join(REPO_ROOT, 'build', 'renderer', 'index.html');
@@ -120,6 +122,16 @@ async function run(): Promise<App | null> {
   // Refreshed at each start while on: the app (or its AppImage) may have moved since.
   launchAtLogin = settings.get().launchAtLogin;
   if (launchAtLogin) setLaunchAtLogin(true);
+  // "Pair a phone": the shell has no loopback server (the UI speaks IPC), so only the LAN listener
+  // runs, when the setting (or HANDSFREE_LAN=1) asks for it. A failure is shown in Settings, not fatal.
+  const lanConfig = desktop.effective.lan;
+  const lan: RunningLan | null =
+    lanConfig?.enabled === true
+      ? await startLan(desktop.app, logger, desktop.pairing, { ...(lanConfig.host !== undefined ? { host: lanConfig.host } : {}), port: lanConfig.port, routes: appRoutes(desktop.app) }).catch((e: unknown) => {
+          logger.warn({ err: String(e) }, 'LAN listener not started');
+          return null;
+        })
+      : null;
 
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(isAllowedPermission(permission)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
@@ -216,6 +228,7 @@ async function run(): Promise<App | null> {
     clearInterval(onlineTimer);
     globalShortcut.unregisterAll();
     offEvents();
+    void lan?.close();
     void desktop.close();
   });
   await win.loadFile(APP_INDEX);

@@ -15,13 +15,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:https';
+import { isIP, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { MAX_JSON_BODY_BYTES, type AppService, type Caller } from '../../contract/api.js';
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { ApiKeyRepository } from '../../core/ports/store.js';
-import { authenticateAdmin, authenticateCaller, type AuthMode, type AuthPolicy, type JwtVerifier, type LocalCredentials } from './auth.js';
+import { authenticateAdmin, authenticateCaller, type Authenticated, type AuthMode, type AuthPolicy, type JwtVerifier, type LocalCredentials } from './auth.js';
 import { ClientAbortedError, decodeUtf8, isJsonContentType, parseJson, readBodyLimited, validate } from './body.js';
 import { errorBody } from '../../contract/seedApi.js';
 import { appErrorResult, HttpError, publicMessageFor } from './errorStatus.js';
@@ -76,8 +77,16 @@ export interface HttpServerOptions {
   jwt?: JwtVerifier;
   /** Enables /v1/admin/* (≥ 16 chars). Without it those routes answer 403. */
   adminToken?: string;
-  /** Loopback IP literal only (127.0.0.0/8 or ::1); default 127.0.0.1. */
+  /** Loopback IP literal only (127.0.0.0/8 or ::1); default 127.0.0.1. With `lan`: the IP literal of the interface to bind. */
   host?: string;
+  /**
+   * The LAN listener (`handsfree serve --lan`, the desktop's "Pair a phone"): binds `host` (one
+   * interface's IP literal, never a wildcard) over TLS with this key and certificate. Every request
+   * needs an API key (or a JWT when authMode is 'jwt'), whatever the loopback auth mode, except
+   * routes with auth 'pairing'; admin and loopbackOnly routes are not mounted. Host/Origin checks
+   * apply as on loopback.
+   */
+  lan?: { tls: { key: string; cert: string } };
   /** 0 (default) picks an ephemeral port. */
   port?: number;
   logger?: Logger;
@@ -164,8 +173,12 @@ function mediaType(header: string | undefined): string {
 
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
   const host = opts.host ?? '127.0.0.1';
-  if (!isLoopbackAddress(host)) {
+  const lan = opts.lan ?? null;
+  if (lan === null && !isLoopbackAddress(host)) {
     throw new Error(`HTTP API host must be a loopback IP literal (127.0.0.1 or ::1), got "${host}"`);
+  }
+  if (lan !== null && (isIP(host) === 0 || host === '0.0.0.0' || host === '::')) {
+    throw new Error(`the LAN listener binds one interface's IP literal (not a name or a wildcard), got "${host}"`);
   }
   const requestedPort = opts.port ?? 0;
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535) {
@@ -183,20 +196,24 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const logger = (opts.logger ?? noopLogger).child({ component: 'http' });
   const clock = opts.clock ?? systemClock;
   const limiter = new TokenBucketLimiter(() => clock.monotonicMs());
-  if (opts.authMode === 'local' && opts.local === undefined) throw new Error("authMode 'local' needs the local secret (opts.local)");
-  if (opts.authMode === 'jwt' && opts.jwt === undefined) throw new Error("authMode 'jwt' needs a JWT verifier (opts.jwt)");
+  // On the LAN the per-install secret and dev mode's self-named users do not apply: API keys
+  // (from pairing or the admin API), or JWTs where that is the configured mode.
+  const authMode: AuthMode = lan === null ? opts.authMode : opts.authMode === 'jwt' ? 'jwt' : 'api_key';
+  if (authMode === 'local' && opts.local === undefined) throw new Error("authMode 'local' needs the local secret (opts.local)");
+  if (authMode === 'jwt' && opts.jwt === undefined) throw new Error("authMode 'jwt' needs a JWT verifier (opts.jwt)");
   // The one authentication policy: every 'caller' route (built-in or added later) and every upgrade.
   const authPolicy: AuthPolicy = {
-    mode: opts.authMode,
+    mode: authMode,
     apiKeys: opts.apiKeys,
     defaultRatePerMin: ratePerMin,
     ...(opts.local !== undefined ? { local: opts.local } : {}),
     ...(opts.jwt !== undefined ? { jwt: opts.jwt } : {}),
   };
-  const routes = [
-    ...v1Routes({ service: opts.service, apiKeys: opts.apiKeys, clock, defaultKeyRatePerMin: ratePerMin, authMode: opts.authMode, ...(opts.audioCommand ? { audioCommand: opts.audioCommand } : {}), openapi: () => openapiDoc() }),
+  const allRoutes = [
+    ...v1Routes({ service: opts.service, apiKeys: opts.apiKeys, clock, defaultKeyRatePerMin: ratePerMin, authMode, ...(opts.audioCommand ? { audioCommand: opts.audioCommand } : {}), openapi: () => openapiDoc() }),
     ...(opts.extraRoutes ?? []),
   ];
+  const routes = lan === null ? allRoutes : allRoutes.filter((r) => r.auth !== 'admin' && r.loopbackOnly !== true);
   // Everything under /v1 goes through the caller (or admin) policy; routes that authenticate
   // themselves (webhook signatures) or serve public files live outside it. Checked here, so a
   // route added later cannot skip authentication by accident.
@@ -313,6 +330,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       applyCors(res, corsOrigin);
       if (rawPath === null) throw new HttpError(400, 'bad_request', 'The request target must be a path.');
       const method = req.method ?? '';
+      // LAN: nothing (not even a 404 or OPTIONS) without a credential, except the pairing exchange.
+      let lanCaller: Authenticated | null = null;
+      if (lan !== null) {
+        const target = method === 'OPTIONS' ? null : router.match(method, rawPath, firstHeader(req.headers['content-type']));
+        if (!(target?.kind === 'found' && target.spec.auth === 'pairing')) {
+          lanCaller = await authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0, req.socket.remoteAddress ?? 'unknown');
+          userId = lanCaller.caller.userId;
+        }
+      }
 
       if (method === 'OPTIONS') {
         const methods = router.methodsAt(rawPath);
@@ -339,7 +365,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       let caller: Caller | null = null;
       let bucket: { key: string; ratePerMin: number } | null = null;
       if (spec.auth === 'caller') {
-        const a = await authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0, req.socket.remoteAddress ?? 'unknown');
+        const a = lanCaller ?? (await authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0, req.socket.remoteAddress ?? 'unknown'));
         caller = a.caller;
         userId = a.caller.userId;
         bucket = { key: a.bucketKey, ratePerMin: a.ratePerMin };
@@ -347,6 +373,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         authenticateAdmin(req.headers, opts.adminToken);
         userId = 'admin';
         bucket = { key: 'admin', ratePerMin };
+      } else if (lanCaller !== null) {
+        bucket = { key: lanCaller.bucketKey, ratePerMin: lanCaller.ratePerMin };
       } else if (spec.rateLimit === true) {
         bucket = { key: `route:${spec.method} ${spec.path}`, ratePerMin };
       }
@@ -422,12 +450,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     }
   }
 
-  const server = createServer({
+  const serverOpts = {
     headersTimeout: headersTimeoutMs,
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
-  });
+  };
+  const server = lan === null ? createServer(serverOpts) : createTlsServer({ ...serverOpts, key: lan.tls.key, cert: lan.tls.cert, minVersion: 'TLSv1.2' });
+  // A phone that rejects the pinned certificate, or a port scanner, fails the handshake: logged, not thrown.
+  if (lan !== null) server.on('tlsClientError', (e: Error) => logger.debug({ err_message: e.message }, 'TLS handshake failed'));
   server.maxConnections = positiveInt('maxConnections', opts.maxConnections, DEFAULT_MAX_CONNECTIONS);
 
   // The response in progress per socket: a late parser error or timeout must not write a raw
@@ -482,7 +513,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       reject(status, 'bad_origin', e instanceof Error ? e.message : 'Forbidden.');
       return;
     }
-    if (opts.onUpgrade === undefined) {
+    // LAN: even "no such upgrade" is only said to a caller with a key.
+    if (opts.onUpgrade === undefined && lan === null) {
       reject(404, 'not_found', 'No upgrade handler.');
       return;
     }
@@ -492,6 +524,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     authenticateCaller(req.headers, authPolicy, req.socket.localPort ?? 0, req.socket.remoteAddress ?? 'unknown').then(
       (a) => {
         if (socket.destroyed) return;
+        if (onUpgrade === undefined) return reject(404, 'not_found', 'No upgrade handler.');
         try {
           onUpgrade(req, socket, head, { requestId, logger: log, caller: a.caller });
         } catch (e) {
@@ -519,11 +552,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const port = (server.address() as AddressInfo).port;
   allowedHosts = allowedHostHeaders(host, port);
   if (opts.allowSameOrigin === true) for (const h of allowedHosts) allowedOrigins.add(`http://${h}`);
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (opts.authMode === 'dev') {
+  const url = `${lan === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (opts.authMode === 'dev' && lan === null) {
     logger.warn({ url }, 'HTTP API in DEV AUTH MODE (tests only): no credentials; any local process or other OS user can act as any user and confirm merges');
   } else {
-    logger.info({ url }, 'HTTP API listening');
+    logger.info({ url, lan: lan !== null }, lan === null ? 'HTTP API listening' : 'LAN API listening (TLS; API key required)');
   }
 
   let closing: Promise<void> | null = null;

@@ -47,8 +47,11 @@ function operation(spec: RouteSpec): Json {
   op['responses'] = responses;
   if (spec.auth === 'caller') op['security'] = [{ apiKey: [] }, { devUser: [] }];
   else if (spec.auth === 'admin') op['security'] = [{ adminToken: [] }];
+  // The pairing exchange: no credential yet, the body's one-time code is it.
+  else if (spec.auth === 'pairing') op['security'] = [];
   else op['security'] = [];
   if (spec.idempotent === true) op['x-idempotent'] = true;
+  if (spec.loopbackOnly === true || spec.auth === 'admin') op['x-loopback-only'] = true;
   return op;
 }
 
@@ -92,7 +95,9 @@ export function buildOpenApi(specs: readonly RouteSpec[]): Json {
       description:
         'The seed contract (text or audio commands, confirmations, inbox, actions, subscriptions, admin keys) beside this app\'s own routes. ' +
         'Errors: {error, code, message, details}; `error` and `code` carry the machine code. Routes marked x-idempotent honour idempotency_key ' +
-        '(or the Idempotency-Key header) for 24 h per user: a retry answers the first response; the key with another body is a 409 idempotency_conflict.',
+        '(or the Idempotency-Key header) for 24 h per user: a retry answers the first response; the key with another body is a 409 idempotency_conflict. ' +
+        'LAN mode (handsfree serve --lan): the same routes over TLS on the LAN address (self-signed; pin the fingerprint from the pairing QR), every request with an API key; ' +
+        'a phone gets one by POSTing the one-time pairing code to /v1/pairing. Admin and x-loopback-only routes are not served there.',
     },
     paths,
     components: {

@@ -46,9 +46,13 @@ export interface RouteSpec {
   path: string;
   /**
    * 'caller': dev user or API key (per authMode); 'admin': X-Admin-Token; 'none': public or
-   * authenticated by the handler itself (e.g. a webhook signature).
+   * authenticated by the handler itself (e.g. a webhook signature); 'pairing': the body carries a
+   * one-time pairing code the handler checks (the one request a LAN client may make without an
+   * API key: it is how the phone gets one).
    */
-  auth: 'caller' | 'admin' | 'none';
+  auth: 'caller' | 'admin' | 'none' | 'pairing';
+  /** Not mounted on the LAN listener (desktop-only routes: pairing offers, the UI bridge). Admin routes never are. */
+  loopbackOnly?: boolean;
   body: RouteBody;
   /** Overrides the server's maxBodyBytes for this route. */
   maxBodyBytes?: number;
@@ -76,6 +80,7 @@ export function jsonRoute<S extends z.ZodType>(spec: {
   method: 'POST' | 'PUT' | 'PATCH';
   path: string;
   auth: RouteSpec['auth'];
+  loopbackOnly?: boolean;
   schema: S;
   maxBodyBytes?: number;
   rateLimit?: boolean;

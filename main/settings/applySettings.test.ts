@@ -36,6 +36,17 @@ describe('configWithSettings', () => {
     expect(() => loadConfig({ HANDSFREE_VOICE_MODE: 'always' })).toThrow(/HANDSFREE_VOICE_MODE/);
   });
 
+  it('LAN pairing: off by default, the saved switch turns it on (read at start), HANDSFREE_LAN wins; host and port from the environment', () => {
+    expect(base().lan).toEqual({ enabled: false, port: 8766 });
+    const on = configWithSettings(base(), { ...saved, lanPairing: true }, true, {});
+    expect(on.lan).toEqual({ enabled: true, port: 8766 });
+    expect(settingsInEffect(on).lanPairing).toBe(true);
+    const env = { HANDSFREE_LAN: '0', HANDSFREE_LAN_HOST: '192.168.1.20', HANDSFREE_LAN_PORT: '9000' };
+    const c = configWithSettings(loadConfig({ ...env, HANDSFREE_DATA_DIR: mkdtempSync(join(tmpdir(), 'hf-apply-')) }), { ...saved, lanPairing: true }, true, env);
+    expect(c.lan).toEqual({ enabled: false, host: '192.168.1.20', port: 9000 });
+    expect(() => loadConfig({ HANDSFREE_LAN_HOST: 'my-laptop.local' })).toThrow(/HANDSFREE_LAN_HOST/);
+  });
+
   it('uses the saved GitHub token unless the environment has one', () => {
     expect(configWithSettings(base(), saved, false, {}, 'ghp_saved').githubToken).toBe('ghp_saved');
     const env = { HANDSFREE_GITHUB_TOKEN: 'ghp_env' };

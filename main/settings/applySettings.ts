@@ -36,6 +36,7 @@ export function configWithSettings(config: AppConfig, s: Settings, saved: boolea
       ...(s.wakePhrase.enabled ? { wakePhrase: s.wakePhrase.phrase } : {}),
     },
     voiceMode: explicit('HANDSFREE_VOICE_MODE') ? (config.voiceMode ?? 'ptt') : s.voiceInputMode,
+    lan: { port: 8766, ...config.lan, enabled: explicit('HANDSFREE_LAN') ? config.lan?.enabled === true : s.lanPairing },
     audio: {
       ...(s.inputDevice !== DEFAULT_SETTINGS.inputDevice ? { inputDevice: s.inputDevice } : {}),
       ...(s.outputDevice !== DEFAULT_SETTINGS.outputDevice ? { outputDevice: s.outputDevice } : {}),
@@ -53,6 +54,7 @@ export function settingsInEffect(config: AppConfig): Pick<Settings, RestartSetti
     inputDevice: config.audio?.inputDevice ?? DEFAULT_SETTINGS.inputDevice,
     outputDevice: config.audio?.outputDevice ?? DEFAULT_SETTINGS.outputDevice,
     voiceInputMode: config.voiceMode ?? DEFAULT_SETTINGS.voiceInputMode,
+    lanPairing: config.lan?.enabled ?? DEFAULT_SETTINGS.lanPairing,
   };
 }
 

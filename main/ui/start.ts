@@ -73,7 +73,7 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
     // Browser mode: the page opens links itself (policy-checked in the renderer); nothing to do here.
     openExternal: async () => false,
   });
-  const { app, hub, handlers } = desktop;
+  const { app, hub, handlers, pairing, effective } = desktop;
   let browser = null as BrowserMode | null;
   const extra: RouteSpec[] = [];
   if (testClock) {
@@ -100,6 +100,8 @@ export async function startBrowserMode(config: AppConfig, opts: { port: number; 
         return [...browser.routes, ...extra];
       },
       allowSameOrigin: true,
+      pairing,
+      ...(effective.lan?.enabled === true ? { lan: { ...(effective.lan.host !== undefined ? { host: effective.lan.host } : {}), port: effective.lan.port, optional: true } } : {}),
       onUpgrade: (req, socket, head, ctx) => browser?.onUpgrade(req, socket, head, ctx),
     });
   } catch (e) {

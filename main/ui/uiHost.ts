@@ -17,6 +17,7 @@ import type { TtsService } from '../speech/ttsService.js';
 import { EnrollSession, type EnrollDeps } from '../voice/enrollSession.js';
 import type { VoiceRunner } from '../voice/voiceRunner.js';
 import type { DeviceSignIn } from '../auth/deviceSignIn.js';
+import type { PairingService } from '../lan/pairing.js';
 
 export type CallHandlers = { [K in CallName]: (req: Calls[K]['req'], caller: Caller) => Promise<Calls[K]['res']> };
 
@@ -53,6 +54,8 @@ export interface UiHostDeps {
    * mode, whose callers already hold the per-install secret.
    */
   confirmPlaintextOptIn?(): Promise<boolean>;
+  /** Phone pairing (Settings → Pair a phone); absent: the pairing calls answer not_supported. */
+  pairing?: PairingService;
   /** Start fetching the inbox now, for the window's first render. */
   prefetchInbox?: boolean;
   /** Wall clock, epoch ms (tests). */
@@ -155,7 +158,24 @@ export function createCallHandlers(d: UiHostDeps): CallHandlers {
     'voiceProfile.adapt': async () => enroll().adapt(),
     'voiceProfile.reset': async () => enroll().reset(),
     'tts.voices': async () => ({ providers: await d.tts.voices(), default_provider: d.tts.defaultProvider }),
+    'pairing.status': async () => pairingOf(d).status(),
+    'pairing.offer': async () => pairingOf(d).offer(),
+    'pairing.cancel': async () => {
+      const p = pairingOf(d);
+      p.cancel();
+      return p.status();
+    },
+    'pairing.revoke': async (req) => {
+      const p = pairingOf(d);
+      if (!p.revoke(req.key_id)) throw new AppError('not_found', 'No paired phone with that key id.');
+      return p.status();
+    },
   };
+}
+
+function pairingOf(d: UiHostDeps): PairingService {
+  if (d.pairing === undefined) throw new AppError('not_supported', 'Phone pairing is not available in this window.');
+  return d.pairing;
 }
 
 /**

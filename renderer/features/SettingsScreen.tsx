@@ -5,6 +5,7 @@ import type { RestartSetting, Settings } from '../../contract/ipc.js';
 import { useApp } from '../components/StoreContext.js';
 import { SignInPanel } from './SignInPanel.js';
 import { applyTheme, loadTheme, THEMES, type Theme } from './theme.js';
+import { PairPhonePanel } from './PairPhonePanel.js';
 
 const RESTART_LABELS: Record<RestartSetting, string> = {
   mode: 'Mode',
@@ -14,6 +15,7 @@ const RESTART_LABELS: Record<RestartSetting, string> = {
   inputDevice: 'Input device',
   outputDevice: 'Output device',
   voiceInputMode: 'Input mode',
+  lanPairing: 'Pair a phone over the LAN',
 };
 
 export function SettingsScreen() {
@@ -150,9 +152,11 @@ export function SettingsScreen() {
         <legend>Advanced</legend>
         <label className="check"><input type="checkbox" data-testid="setting-login" checked={draft.launchAtLogin} onChange={(e) => upd({ launchAtLogin: e.target.checked })} /> Start HandsFree when I log in (desktop app)</label>
         <label className="check"><input type="checkbox" checked={draft.allowPlaintextSecrets} onChange={(e) => upd({ allowPlaintextSecrets: e.target.checked })} /> Allow storing the GitHub token in plaintext when no OS keychain is available</label>
+        <label className="check"><input type="checkbox" data-testid="setting-lan" checked={draft.lanPairing} onChange={(e) => upd({ lanPairing: e.target.checked })} /> Serve the API on the LAN for a paired phone (TLS, API keys only; read at start)</label>
         </fieldset>
         <button type="submit" className="primary">Save settings</button>
       </form>
+      <PairPhonePanel />
       <form className="settings" onSubmit={(e) => { e.preventDefault(); void saveToken(token).then(() => setToken('')); }}>
         <h3>GitHub token</h3>
         <p data-testid="secret-status">{view.secret.description}</p>

@@ -14,6 +14,7 @@ import { ttsSlice } from './ttsSlice.js';
 import { signInSlice } from './signInSlice.js';
 import type { AppState, ConfirmationsSlice, DiagnosticsSlice, InboxSlice, SessionSlice, SettingsSlice, StatusSlice } from './types.js';
 import { voiceProfileSlice } from './voiceProfileSlice.js';
+import { pairingSlice } from './pairingSlice.js';
 import { onVoiceState, voiceSlice } from './voiceSlice.js';
 
 export type * from './types.js';
@@ -230,6 +231,7 @@ export function createAppStore(host: HostApi) {
     ...statusSlice(host)(...a),
     ...ttsSlice(host)(...a),
     ...voiceProfileSlice(host)(...a),
+    ...pairingSlice(host)(...a),
     ...voiceSlice(host)(...a),
     ...conversationSlice(host)(...a),
     ...signInSlice(host)(...a),

@@ -4,6 +4,7 @@
  */
 import type { StatusResponse, TtsFormatName, TtsProviderName, TtsRequest, TtsResult } from '../../contract/api.js';
 import type { AudioWarningEvent, PipelineStateEvent, VoiceStateEvent } from '../../contract/events.js';
+import type { PairingOffer, PairingStatus } from '../../contract/pairing.js';
 import type { AudioDiagnosticsView, DeviceSignInView, DiagnosticsJob, DiagnosticsJobResult, LevelsSample, SettingsPatch, SettingsView, VoiceProfileView, VoiceStatusView } from '../../contract/ipc.js';
 import type { ActionState, CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 
@@ -157,4 +158,15 @@ export interface VoiceSlice {
   pushToTalk(pressed: boolean): Promise<void>;
 }
 
-export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice & VoiceProfileSlice & SignInSlice;
+export interface PairingSlice {
+  pairing: PairingStatus | null;
+  /** The code and QR on screen, or null. */
+  pairingOffer: PairingOffer | null;
+  pairingError: string | null;
+  loadPairing(): Promise<void>;
+  showPairingCode(): Promise<void>;
+  hidePairingCode(): Promise<void>;
+  unpairPhone(keyId: string): Promise<void>;
+}
+
+export type AppState = InboxSlice & ConfirmationsSlice & SessionSlice & DiagnosticsSlice & SettingsSlice & StatusSlice & TtsSlice & VoiceSlice & ConversationSlice & VoiceProfileSlice & SignInSlice & PairingSlice;

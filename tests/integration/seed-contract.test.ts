@@ -15,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { appAudioCommandRunner, appRoutes } from '../../main/app/wiring.js';
+import { createPairing } from '../../main/app/serveLan.js';
+import type { PairingService } from '../../main/lan/pairing.js';
+import { pairingRoutes } from '../../main/lan/routes.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
@@ -26,6 +29,7 @@ let dir: string;
 let app: App;
 let gw: FixtureGitHubGateway;
 let server: RunningHttpServer;
+let pairing: PairingService;
 let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: unknown };
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 const called = new Set<string>();
@@ -35,6 +39,7 @@ const TWIN_CONTEXT = { device: 'mobile', locale: 'en-US', timezone: 'UTC', app_v
 
 async function boot(): Promise<void> {
   app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_AUTH_MODE: 'dev' }), { logger: SILENT_LOGGER, github: gw });
+  pairing = createPairing(app);
   server = await startHttpServer({
     service: app.service,
     apiKeys: app.store.repos.apiKeys,
@@ -44,7 +49,7 @@ async function boot(): Promise<void> {
     logger: SILENT_LOGGER,
     rateLimitPerMin: 100_000,
     requestTimeoutMs: 30_000,
-    extraRoutes: appRoutes(app),
+    extraRoutes: [...pairingRoutes(pairing), ...appRoutes(app)],
     idempotency: sqlIdempotencyRepository(app.store),
     audioCommand: appAudioCommandRunner(app),
   });
@@ -314,6 +319,24 @@ describe('audio by URI is refused before anything is fetched (SSRF)', () => {
       expect(r.json.message.length).toBeGreaterThan(20);
     }
     expect(hits).toBe(0);
+  });
+});
+
+describe('phone pairing (the LAN listener\'s exchange, and the desktop\'s offer on loopback)', () => {
+  it('offer → pair → listed → unpaired; a reused code is a 401; no LAN listener is a 409', async () => {
+    pairing.setEndpoint(null);
+    expect((await call('POST', '/v1/pairing/offer', {})).status).toBe(409);
+    // The listener itself is tested in lan-pairing.test.ts; here only the documented shapes matter.
+    pairing.setEndpoint({ url: 'https://192.168.1.20:8766', fingerprint256: Array.from({ length: 32 }, () => '5A').join(':') });
+    const offer = await call('POST', '/v1/pairing/offer', {});
+    expect(offer.status).toBe(201);
+    const paired = await call('POST', '/v1/pairing', { code: offer.json.code, device_name: 'Pixel 8' });
+    expect(paired.status).toBe(201);
+    expect((await call('POST', '/v1/pairing', { code: offer.json.code, device_name: 'Pixel 8' })).status).toBe(401);
+    const st = await call('GET', '/v1/pairing');
+    expect(st.json.devices).toHaveLength(1);
+    expect((await call('DELETE', `/v1/pairing/devices/${paired.json.key_id}`)).status).toBe(204);
+    expect((await call('DELETE', `/v1/pairing/devices/${paired.json.key_id}`)).status).toBe(404);
   });
 });
 
