@@ -12,9 +12,11 @@
  * so the hypothesis is scored. The confidence is the best
  * path's acoustic score per frame (pocketsphinx normalizes senone scores to the best senone of
  * each frame, so this is the mean distance from the best unconstrained match): out-of-grammar
- * speech forced through the grammar fits badly. A hypothesis whose intent has a side effect needs
- * a calibrated minimum score; anything below a lower floor is rejected outright (""). Thresholds
- * were fitted on tests/integration/speech-calibration.ts, not on the accuracy test set.
+ * speech forced through the grammar fits badly. Anything below a floor is rejected outright ("");
+ * a hypothesis whose intent has a side effect also needs a minimum score over its words and must
+ * not leave any stretch of the utterance that a free English decoding explains much better
+ * (REJECTION). Thresholds were fitted on the calibration set (speech-calibration.ts,
+ * speech-eval.ts CAL_*), not on the accuracy test set.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -87,9 +89,10 @@ export interface RejectionFeatures {
  * Rejection thresholds, in logmath (base 1.0001) units per 10 ms frame (senone scores are
  * normalised to each frame's best senone, so a score is the mean distance from the best
  * unconstrained match). Fitted on the calibration set only (CAL_VOICES × CAL_ITEMS, the gated
- * test's conditions: clean, 15 dB pink/babble, HFP, 15 dB babble on HFP, 10 dB pink; 160 command
- * and 144 chit-chat clips; /tmp scripts described in tests/bench/speech.ts) as the rule with the
- * fewest side-effect false accepts that keeps clean 16 kHz and clean HFP commands ≥ 95%.
+ * test's plan: commands clean, 15 dB pink/babble, HFP and 10 dB, 140 clips; chit-chat clean, 15 dB
+ * pink, 15 dB babble, HFP, 15 dB babble on HFP and 10 dB pink, 144 clips, decoded once, then a grid over the thresholds, the slope and windows of
+ * 20–100 frames) as the rule with the fewest side-effect false accepts that keeps clean 16 kHz and
+ * clean HFP commands ≥ 95%. `HF_BENCH_SPEECH_SETS=test,calibration npm run bench speech` prints both sets.
  *
  * Why these features (2026-12-04): every false accept of the previous rule (whole-utterance score
  * and whole-utterance background margin) was chit-chat that the grammar fitted *somewhere*: a
