@@ -34,7 +34,7 @@ export async function benchSpeechRejection(log: (line: string) => void = console
           else if (before.ok && !after.ok) details.push(`rejected right command, ${a.rejected ?? '?'} (${c.voice}, ${condName(c.cond)}): "${c.item.text}" → "${a.heard}" (${f})`);
         }
         const n = g.clips.length;
-        const what = g.label === 'chit-chat' ? `no side-effect intent ${pctOf(ok, n)} (${n - ok} false accepts of ${n}; before rejection ${n - okBefore})` : `${pctOf(ok, n)} of ${n} (before rejection ${pctOf(okBefore, n)})`;
+        const what = g.label === 'chit-chat' ? `no side-effect intent ${pctOf(ok, n)} (false accepts: ${n - ok} of ${n}; before rejection ${n - okBefore})` : `${pctOf(ok, n)} of ${n} (before rejection ${pctOf(okBefore, n)})`;
         log(`speech-rejection   ${g.label.padEnd(42)} ${what}`);
       }
       for (const d of details) log(`speech-rejection     ${d}`);
