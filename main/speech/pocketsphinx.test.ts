@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRejection, frontEndFor, mergeArgs, REJECTION, withNoiseFloor } from './pocketsphinx.js';
+import { decideRejection, frontEndFor, localMargin, mergeArgs, REJECTION, withNoiseFloor, wordScorePerFrame } from './pocketsphinx.js';
 
 describe('pocketsphinx input conditioning', () => {
   it('adds a noise floor of the asked RMS, the same every time', () => {
@@ -25,24 +25,46 @@ describe('pocketsphinx input conditioning', () => {
     expect(mergeArgs(['-dither', 'no', '-beam', '1e-60'], ['-beam', '1e-48', '-lw', '2'])).toEqual(['-dither', 'no', '-beam', '1e-48', '-lw', '2']);
   });
 
-  it('rejects by score floor, side-effect score and, for side effects only, the background margin', () => {
-    const r = { floor: -65, sideEffect: -47, sideEffectMargin: 4, scale: 4 };
-    expect(decideRejection(-70, NaN, false, r)).toBe('floor');
-    expect(decideRejection(-50, NaN, false, r)).toBeNull();
-    expect(decideRejection(-50, NaN, true, r)).toBe('side_effect');
-    expect(decideRejection(-30, 10, true, r)).toBe('background');
-    expect(decideRejection(-30, 10, false, r)).toBeNull();
-    expect(decideRejection(-30, 2, true, r)).toBeNull();
-    expect(decideRejection(-30, NaN, true, REJECTION)).toBeNull();
+  it('rejects by whole-path floor, then side effects by word score and local background margin', () => {
+    const r = { floor: -70, sideEffect: -70, localMargin: 13, localSlope: 0.25, localWindow: 60, confidenceMid: -47, scale: 4 };
+    const f = (scorePerFrame: number, wordScorePerFrame: number, lm: number, sideEffect: boolean) => decideRejection({ scorePerFrame, wordScorePerFrame, localMargin: lm, sideEffect }, r);
+    expect(f(-71, -40, NaN, false)).toBe('floor');
+    expect(f(-50, -75, 30, false)).toBeNull(); // read-only intents keep the floor alone
+    expect(f(-50, -75, NaN, true)).toBe('side_effect');
+    expect(f(-50, -40, 14, true)).toBe('background'); // 14 > 13 + 0.25·0
+    expect(f(-50, -40, 12, true)).toBeNull();
+    expect(f(-50, -20, 17, true)).toBeNull(); // a well-fitting command may have a larger local margin: 13 + 5
+    expect(f(-50, -60, 9, true)).toBe('background'); // a poorly fitting one less: 13 − 5
+    expect(f(-50, -40, NaN, true)).toBeNull(); // one word: no background decoding
+    expect(decideRejection({ scorePerFrame: -30, wordScorePerFrame: -30, localMargin: NaN, sideEffect: true }, REJECTION)).toBeNull();
   });
 
-  it('asks a side-effect hypothesis with a middling score for a clearly negative background margin', () => {
-    const r = { floor: -70, sideEffect: -60, sideEffectMargin: 5, marginWeight: 0.5, sideEffectBalance: -38, scale: 4 };
-    expect(decideRejection(-40, 2, true, r)).toBe('background'); // −40 − 1 < −38
-    expect(decideRejection(-40, -6, true, r)).toBeNull(); // −40 + 3 ≥ −38
-    expect(decideRejection(-30, 4, true, r)).toBeNull();
-    expect(decideRejection(-40, 2, false, r)).toBeNull(); // read-only intents keep the floor alone
-    expect(decideRejection(-40, NaN, true, r)).toBeNull(); // one word: no background decoding
+  it('scores only the words, so noise in pauses does not sink a command', () => {
+    const segs = [
+      { word: '<sil>', startFrame: 0, endFrame: 29, ascr: -30 * 80 },
+      { word: 'merge', startFrame: 30, endFrame: 59, ascr: -30 * 40 },
+      { word: '[NOISE]', startFrame: 60, endFrame: 69, ascr: -10 * 90 },
+      { word: 'it', startFrame: 70, endFrame: 79, ascr: -10 * 20 },
+      { word: '(NULL)', startFrame: 79, endFrame: 79, ascr: 0 },
+    ];
+    expect(wordScorePerFrame(segs)).toBeCloseTo(-(30 * 40 + 10 * 20) / 40);
+    expect(wordScorePerFrame([{ word: '<sil>', startFrame: 0, endFrame: 9, ascr: -100 }])).toBe(-Infinity);
+  });
+
+  it('finds the stretch that free decoding explains much better than the grammar path', () => {
+    // 200 frames: the grammar fits the first half as well as free English, the second half 30/frame worse.
+    const grammar = [
+      { word: 'confirm', startFrame: 0, endFrame: 99, ascr: -40 * 100 },
+      { word: 'four', startFrame: 100, endFrame: 199, ascr: -70 * 100 },
+    ];
+    const background = [
+      { word: 'confirm', startFrame: 0, endFrame: 99, ascr: -40 * 100 },
+      { word: 'hotel', startFrame: 100, endFrame: 199, ascr: -40 * 100 },
+    ];
+    expect(localMargin(grammar, background, 60)).toBeCloseTo(30);
+    expect(localMargin(grammar, background, 200)).toBeCloseTo(15); // the whole-utterance margin dilutes it
+    expect(localMargin(grammar, [], 60)).toBeNaN();
+    expect(localMargin(grammar.slice(0, 1), background.slice(0, 1), 400)).toBeCloseTo(0); // shorter than the window
   });
 
   it('picks the narrowband front end for 8 kHz captures', () => {

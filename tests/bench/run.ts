@@ -56,6 +56,11 @@ async function main(): Promise<void> {
     const { benchFitChannel } = await import('./fitChannel.js');
     await benchFitChannel(console.log);
   }
+  if (only.includes('speech-rejection')) {
+    // Only when asked: ~15 min per set (the gated test's plan on the calibration and test sets).
+    const { benchSpeechRejection } = await import('./speechRejection.js');
+    await benchSpeechRejection(console.log);
+  }
   if (want('speech')) {
     const { benchSpeech } = await import('./speech.js');
     await benchSpeech(console.log);

@@ -62,15 +62,17 @@ export async function benchSpeech(log: (line: string) => void = console.log): Pr
         } else {
           bump(cell, j.ok);
           bump(`all|${condName(x.cond)}`, j.ok);
+          // The first pass alone: what rejection could at best keep.
+          bump(`before rejection|${condName(x.cond)}`, judge(x.item, a.heard).ok);
           if (!j.ok && x.cond.noise === 'clean') misses.push(`miss (${x.voice}, ${condName(x.cond)}): "${x.item.text}" → "${a.text}" (heard "${a.heard}", ${a.rejected ?? 'accepted'})`);
         }
       }
       log(`speech    ${setName} set, voices ${voices.join(', ')}; ${per} voice(s) per item and condition; intent accuracy (commands):`);
-      const fams = ['all', 'espeak', 'flite'];
-      log(`speech    ${'condition'.padEnd(22)} ${fams.map((f) => f.padStart(14)).join('')}`);
+      const fams = ['all', 'espeak', 'flite', 'before rejection'];
+      log(`speech    ${'condition'.padEnd(22)} ${fams.map((f) => f.padStart(f.length > 14 ? f.length + 2 : 14)).join('')}`);
       for (const cond of BENCH_CONDITIONS) {
         const name = condName(cond);
-        log(`speech    ${name.padEnd(22)} ${fams.map((f) => { const t = cells.get(`${f}|${name}`); return (t === undefined ? '—' : `${pctOf(t.ok, t.n)} (${t.n})`).padStart(14); }).join('')}`);
+        log(`speech    ${name.padEnd(22)} ${fams.map((f) => { const t = cells.get(`${f}|${name}`); return (t === undefined ? '—' : `${pctOf(t.ok, t.n)} (${t.n})`).padStart(f.length > 14 ? f.length + 2 : 14); }).join('')}`);
       }
       log(`speech    ${setName} set: side-effect intents from ${chit} chit-chat clips: ${sideEffects} (before rejection ${rawSideEffects}); CPU real-time factor ${(cpuMs / audioMs).toFixed(3)}`);
       for (const m of misses.slice(0, 40)) log(`speech      ${m}`);

@@ -234,3 +234,39 @@ export function plan(items: readonly Item[], voices: readonly VoiceId[], conds: 
 
 /** Percentage with one decimal. */
 export const pctOf = (n: number, d: number): string => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`);
+
+/** One clip of a plan: what to say, in which voice and condition, and the noise seed. */
+export interface PlannedClip {
+  item: Item;
+  voice: VoiceId;
+  cond: Condition;
+  seed: number;
+}
+
+/** The gated test's rotation: item k in voice k + shift, seed k·13 + shift. */
+export function rotate(items: readonly Item[], voices: readonly VoiceId[], condOf: (k: number) => Condition, shift: number): PlannedClip[] {
+  return items.map((item, k) => ({ item, voice: voices[(k + shift) % voices.length] as VoiceId, cond: condOf(k), seed: k * 13 + shift }));
+}
+
+const GATE_CLEAN: Condition = { noise: 'clean', snrDb: 0, channel: 'wb16' };
+const GATE_HFP: Condition = { noise: 'clean', snrDb: 0, channel: 'hfp8' };
+const gateAt = (noise: 'pink' | 'babble', snrDb: number, channel: Channel = 'wb16'): Condition => ({ noise, snrDb, channel });
+/** The chit-chat conditions of the gated test: clean, 15 dB pink and babble, HFP, 15 dB babble on HFP, 10 dB pink. */
+export const GATE_CHITCHAT_CONDITIONS: readonly Condition[] = [GATE_CLEAN, gateAt('pink', 15), gateAt('babble', 15), GATE_HFP, gateAt('babble', 15, 'hfp8'), gateAt('pink', 10)];
+
+/**
+ * The gated test's plan (tests/integration/speech-offline-stt.test.ts) over a set's commands,
+ * chit-chat and voices: commands clean 16 kHz, at 15 dB (pink and babble alternating), on the HFP
+ * band and at 10 dB (every other command); chit-chat under GATE_CHITCHAT_CONDITIONS. The
+ * calibration set through the same plan is what REJECTION was fitted on.
+ */
+export function gatePlan(commands: readonly Item[], chitchat: readonly string[], voices: readonly VoiceId[]): { label: string; clips: PlannedClip[] }[] {
+  const chit = chitchat.map((t) => ({ text: t, intent: null }));
+  return [
+    { label: 'clean 16 kHz', clips: rotate(commands, voices, () => GATE_CLEAN, 0) },
+    { label: '15 dB SNR 16 kHz (pink, babble)', clips: rotate(commands, voices, (k) => gateAt(k % 2 === 0 ? 'pink' : 'babble', 15), 1) },
+    { label: 'HFP 8 kHz band, clean', clips: rotate(commands, voices, () => GATE_HFP, 2) },
+    { label: '10 dB SNR 16 kHz (pink, babble; reported)', clips: rotate(commands.filter((_, k) => k % 2 === 0), voices, (k) => gateAt(k % 2 === 0 ? 'pink' : 'babble', 10), 3) },
+    { label: 'chit-chat', clips: GATE_CHITCHAT_CONDITIONS.flatMap((cond, ci) => rotate(chit, voices, () => cond, ci)) },
+  ];
+}
