@@ -48,7 +48,7 @@ export function diffSummaryText(pr: PullRequestDetail, files: readonly PullReque
   const churn = `Most churn: ${top.map((f) => `${shortPath(f.filename)}${f.status === 'added' ? ', new' : f.status === 'removed' ? ', deleted' : ''}, ${plural(f.additions + f.deletions, 'line')}`).join('; ')}.`;
   const dirs = new Map<string, number>();
   for (const f of files) {
-    const d = f.filename.includes('/') ? f.filename.split('/')[0]! : 'the top folder';
+    const d = f.filename.includes('/') ? f.filename.split('/')[0]! : 'the root folder';
     dirs.set(d, (dirs.get(d) ?? 0) + 1);
   }
   const topDirs = [...dirs.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2);

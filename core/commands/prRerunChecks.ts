@@ -63,7 +63,7 @@ export const prRerunChecks = defineCommand('pr.rerun_checks', {
     const jobs = failing.filter((f) => f.job !== null && f.run.conclusion !== null && RERUNNABLE_CONCLUSIONS.has(f.run.conclusion));
     if (jobs.length === 0) {
       const why = failing.length > 0 ? 'the failing checks are not GitHub Actions jobs, which are the ones I can re-run' : 'nothing has failed';
-      throw new AppError('not_found', `There are no failed GitHub Actions jobs to re-run on PR ${pr.number} in ${pr.repo}: ${why}.`);
+      throw new AppError('no_context', `There are no failed GitHub Actions jobs to re-run on PR ${pr.number} in ${pr.repo}: ${why}.`);
     }
     const byRun = new Map<number, RerunTarget>();
     for (const f of jobs) {
