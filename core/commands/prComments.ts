@@ -18,9 +18,11 @@ export const prComments = defineCommand('pr.comments', {
     { p: '(read | play | tell) [me] the (last | latest | newest | most recent | new) comment [(on | in | of | for) <pr> [<inrepo>]]', set: { count: 1 } },
     { p: 'what (was | is) the (last | latest | newest | most recent) comment [(on | in | of | for) <pr> [<inrepo>]]', set: { count: 1 } },
     { p: 'who commented (last | latest) [(on | in) <pr> [<inrepo>]]', set: { count: 1 } },
-    '(read | play | show) [me] [the] [last | latest | newest | new | recent] comments [(on | in | of | for) <pr> [<inrepo>]]',
+    // The plural forms name their PR ("on it" included): a bare "read the comments" was, for the
+    // offline grammar, too close to "list the commands" and "what was that".
+    'read [me] the [last | latest | newest | new | recent] comments (on | in | of | for) <pr> [<inrepo>]',
     '(any | are there [any]) [new] comments (on | in | for) <pr> [<inrepo>]',
-    'what (are | were) [the] [latest | new | recent] comments [(on | in | for) <pr> [<inrepo>]]',
+    'what (are | were) the [latest | new | recent] comments (on | in | for) <pr> [<inrepo>]',
     'what (did | do) (people | reviewers | they | the reviewers | everyone) say (on | about | in) <pr> [<inrepo>]',
   ],
   async run(e, t) {
