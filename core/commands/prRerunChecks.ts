@@ -49,7 +49,8 @@ export const prRerunChecks = defineCommand('pr.rerun_checks', {
   anchors: ['rerun', 'run', 'retry', 'restart', 'rebuild'],
   entities: ['repo', 'number'],
   patterns: [
-    '(rerun | re run | retry | restart) [the | all the] [failed | failing | red | broken] (<check_thing> | jobs | job | workflow | workflows | actions | runs) [(on | for | in | of) <pr> [<inrepo>]]',
+    // No "runs" / "actions" nouns: "re run runs" was what the offline grammar made of chit-chat.
+    '(rerun | re run | retry | restart) [the | all the] [failed | failing | red | broken] (<check_thing> | jobs | job | workflow | workflows) [(on | for | in | of) <pr> [<inrepo>]]',
     '(rerun | re run | retry | restart) (<check_thing> | jobs | workflow) (on | for | in | of) <pr> [<inrepo>]',
     '(run | kick off | trigger | start) [the] (failed | failing) (<check_thing> | jobs | job | workflow | workflows) again [(on | for | in | of) <pr> [<inrepo>]]',
     '(rebuild | rerun | re run | retry) <pr> [<inrepo>]',
