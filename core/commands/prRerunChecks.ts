@@ -53,7 +53,9 @@ export const prRerunChecks = defineCommand('pr.rerun_checks', {
     '(rerun | re run | retry | restart) [the | all the] [failed | failing | red | broken] (<check_thing> | jobs | job | workflow | workflows) [(on | for | in | of) <pr> [<inrepo>]]',
     '(rerun | re run | retry | restart) (<check_thing> | jobs | workflow) (on | for | in | of) <pr> [<inrepo>]',
     '(run | kick off | trigger | start) [the] (failed | failing) (<check_thing> | jobs | job | workflow | workflows) again [(on | for | in | of) <pr> [<inrepo>]]',
-    '(rebuild | rerun | re run | retry) <pr> [<inrepo>]',
+    // An explicit "PR 230": with a bare number the offline grammar turned chit-chat ("play some
+    // music in the living room") into "re run a hundred eighty nine under the infra".
+    '(rebuild | rerun | re run | retry) <explicit_pr> [<inrepo>]',
   ],
   action,
   async run(e, t) {
