@@ -78,6 +78,13 @@ export const COMMAND_TABLE = {
     { label: 'Request changes…', text: (a) => [`request changes on ${pr(a)} saying ${a.extra ?? ''}`] },
     'requesting changes',
   ),
+  // ---- issue 15, CI and PR depth (c15)
+  'pr.diff_summary': cmd<{ repo?: string; number?: number }>()('read', { label: 'What changed', text: (a) => [`what changed in ${pr(a)}`] }),
+  /** `count`: how many comments to read, newest first (1 for "the last comment"; default as many as fit). */
+  'pr.comments': cmd<{ repo?: string; number?: number; count?: number }>()('read', { label: 'Comments', text: (a) => [`read the comments on ${pr(a)}`] }),
+  'pr.checks_failure': cmd<{ repo?: string; number?: number }>()('read', { label: 'Why failing', text: (a) => [`why did the checks fail on ${pr(a)}`] }),
+  'pr.rerun_checks': cmd<{ repo?: string; number?: number }>()('confirmed', { label: 'Rerun failed…', text: (a) => [`rerun the failed checks on ${pr(a)}`] }, 're-running checks'),
+  // ---- end issue 15 (c15)
   'agent.delegate': cmd<{ repo?: string; issue: number; instruction?: string }>()(
     'confirmed',
     { label: 'Delegate to agent…', text: (a) => [`ask the agent to fix issue ${a.number ?? ''} in ${a.repo ?? ''}`] },

@@ -23,6 +23,11 @@ import { notificationOpen } from './notificationOpen.js';
 import { notificationUnsubscribe } from './notificationUnsubscribe.js';
 import { prApprove } from './prApprove.js';
 import { prChecks } from './prChecks.js';
+// issue 15, CI and PR depth (c15)
+import { prChecksFailure } from './prChecksFailure.js';
+import { prComments } from './prComments.js';
+import { prDiffSummary } from './prDiffSummary.js';
+import { prRerunChecks } from './prRerunChecks.js';
 import { prComment } from './prComment.js';
 import { prMerge } from './prMerge.js';
 import { prRequestChanges } from './prRequestChanges.js';
@@ -47,6 +52,11 @@ const MODULES: { readonly [K in CommandIntent]: CommandModule<K> } = {
   'pr.comment': prComment,
   'pr.approve': prApprove,
   'pr.request_changes': prRequestChanges,
+  // issue 15, CI and PR depth (c15)
+  'pr.diff_summary': prDiffSummary,
+  'pr.comments': prComments,
+  'pr.checks_failure': prChecksFailure,
+  'pr.rerun_checks': prRerunChecks,
   'agent.delegate': agentDelegate,
   'agent.status': agentStatus,
   'notification.done': notificationDone,

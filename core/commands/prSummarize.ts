@@ -4,7 +4,7 @@ import { defineCommand } from './types.js';
 
 export const prSummarize = defineCommand('pr.summarize', {
   description: 'Summarize a pull request: title, author, size, checks, reviews.',
-  examples: ['read PR 123', 'summarize pull request 45 in acme/web', "what's PR 7 about", 'what changed in it'],
+  examples: ['read PR 123', 'summarize pull request 45 in acme/web', "what's PR 7 about", 'what is new with it'],
   anchors: [],
   entities: ['repo', 'number'],
   patterns: [
@@ -15,7 +15,8 @@ export const prSummarize = defineCommand('pr.summarize', {
     'what is <pr> [<inrepo>] about',
     'what does <pr> [<inrepo>] do',
     'what about <pr> [<inrepo>]',
-    'what (changed | is new | happened) (in | on | with) <pr> [<inrepo>]',
+    // "what changed in PR 12" is pr.diff_summary.
+    'what (is new | happened) (in | on | with) <pr> [<inrepo>]',
     '(give me | read me) [a | the] summary of <pr> [<inrepo>]',
     '(summary | details) (of | for | on) <pr> [<inrepo>]',
     '<explicit_pr> [<inrepo>]',

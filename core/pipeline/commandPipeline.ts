@@ -159,7 +159,10 @@ export class CommandPipeline {
    * nothing happens on GitHub until the token is confirmed.
    */
   async planAction(
-    req: { kind: 'pr.merge'; repo: string; number: number; method?: MergeMethod } | { kind: 'pr.request_review'; repo: string; number: number; reviewers: string[] },
+    req:
+      | { kind: 'pr.merge'; repo: string; number: number; method?: MergeMethod }
+      | { kind: 'pr.request_review'; repo: string; number: number; reviewers: string[] }
+      | { kind: 'pr.rerun_checks'; repo: string; number: number },
     userId: string,
     sessionId?: string,
     correlationId?: string,
@@ -167,7 +170,9 @@ export class CommandPipeline {
     const intent = (
       req.kind === 'pr.merge'
         ? { name: 'pr.merge', confidence: 1, entities: { repo: req.repo, number: req.number, ...(req.method ? { method: req.method } : {}) } }
-        : { name: 'pr.request_review', confidence: 1, entities: { repo: req.repo, number: req.number, reviewers: req.reviewers } }
+        : req.kind === 'pr.rerun_checks'
+          ? { name: 'pr.rerun_checks', confidence: 1, entities: { repo: req.repo, number: req.number } }
+          : { name: 'pr.request_review', confidence: 1, entities: { repo: req.repo, number: req.number, reviewers: req.reviewers } }
     ) as Intent;
     return this.planStructured(intent, `[${req.kind} ${req.repo}#${req.number}]`, userId, sessionId, correlationId);
   }

@@ -1,4 +1,5 @@
 import type {
+  CheckRun,
   CheckSummary,
   CommentResult,
   IssueSummary,
@@ -21,7 +22,7 @@ import type { MergeMethod } from '../../contract/intent.js';
  * github_forbidden, github_rate_limited, github_unavailable (5xx / network), github_timeout,
  * github_validation (422).
  *
- * Write calls (merge, requestReviewers, createComment, submitReview, createIssue, markThreadDone, unsubscribe,
+ * Write calls (merge, requestReviewers, createComment, submitReview, rerunFailedJobs, createIssue, markThreadDone, unsubscribe,
  * markAllNotificationsRead)
  * are sent exactly once: adapters never retry them. Reconciliation after an ambiguous failure
  * is the caller's job (core/actions), using the read calls.
@@ -61,6 +62,26 @@ export interface GitHubGateway {
    * GitHub answers 422 for a review of one's own PR or a change request without a body. Never retried.
    */
   submitReview(req: SubmitReviewRequest): Promise<ReviewResult>;
+  // ---- CI and PR depth (issue 15: pr.checks_failure, pr.rerun_checks, pr.diff_summary, pr.comments)
+  /** Check runs of `ref` with their ids (GET …/commits/{ref}/check-runs, every page): the ids of Actions jobs. */
+  listCheckRuns(repo: RepoFullName, ref: string): Promise<CheckRunDetail[]>;
+  /** GET /repos/{owner}/{repo}/actions/jobs/{job_id}: one Actions job with its steps. */
+  getActionsJob(repo: RepoFullName, jobId: number): Promise<ActionsJob>;
+  /** GET …/actions/runs/{run_id}/jobs (latest attempt, every page): what a re-run is checked against. */
+  listWorkflowRunJobs(repo: RepoFullName, runId: number): Promise<ActionsJob[]>;
+  /**
+   * The last lines of an Actions job's log (GET …/actions/jobs/{job_id}/logs answers 302 with a
+   * short-lived URL; the adapter follows it without the token, with a byte cap and a deadline).
+   * Untrusted text: the PR's code writes it.
+   */
+  getActionsJobLogTail(repo: RepoFullName, jobId: number, maxLines: number): Promise<string[]>;
+  /** POST …/actions/runs/{run_id}/rerun-failed-jobs (201). Never retried. */
+  rerunFailedJobs(repo: RepoFullName, runId: number): Promise<void>;
+  /** GET …/pulls/{n}/files, every page (GitHub lists at most 3,000 files). */
+  listPullRequestFiles(repo: RepoFullName, number: number): Promise<PullRequestFile[]>;
+  /** Issue comments and review comments of a PR, newest first (every page of both lists). */
+  listPullRequestComments(repo: RepoFullName, number: number): Promise<PullRequestComment[]>;
+  // ---- end CI and PR depth
   getIssue(repo: RepoFullName, number: number): Promise<IssueSummary>;
   createIssue(repo: RepoFullName, issue: { title: string; body: string; labels?: string[] }): Promise<IssueSummary>;
   /**
@@ -105,6 +126,62 @@ export interface ReviewResult {
   /** GitHub's state of the submitted review: APPROVED or CHANGES_REQUESTED. */
   state: string;
   htmlUrl: string;
+}
+
+// ---- CI and PR depth types (issue 15)
+
+/** A check run as listed for a commit, with the id GitHub Actions uses for its job. */
+export interface CheckRunDetail {
+  id: number;
+  /** Untrusted (a workflow in the PR can name its jobs). */
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: CheckRun['conclusion'];
+  /** Made by GitHub Actions (app slug github-actions): the id is a job id, with steps and logs. */
+  actions: boolean;
+}
+
+export interface ActionsStep {
+  number: number;
+  /** Untrusted. */
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'pending' | 'waiting';
+  conclusion: string | null;
+}
+
+export interface ActionsJob {
+  id: number;
+  runId: number;
+  runAttempt: number;
+  /** Untrusted. */
+  name: string;
+  /** Untrusted. */
+  workflowName: string | null;
+  headSha: string;
+  status: string;
+  conclusion: string | null;
+  steps: ActionsStep[];
+  htmlUrl: string | null;
+}
+
+export interface PullRequestFile {
+  /** Untrusted (the PR author names files). */
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  additions: number;
+  deletions: number;
+}
+
+export interface PullRequestComment {
+  id: number;
+  kind: 'issue' | 'review';
+  author: string;
+  /** Untrusted, trimmed. */
+  body: string;
+  createdAt: string;
+  htmlUrl: string;
+  /** Review comments: the file commented on (untrusted). */
+  path?: string;
 }
 
 /**

@@ -47,6 +47,30 @@ export interface DemoCheckRun {
   conclusion: DemoCheckConclusion | null;
   startedAt: string | null;
   completedAt: string | null;
+  /** The workflow run attempt this job belongs to (1 until a re-run). */
+  runAttempt: number;
+  /** Fixture or simulation: the failing step's name and the job's log (default: derived). */
+  failedStep?: string;
+  log?: string[];
+}
+
+/** One step of an Actions job, as GET …/actions/jobs/{id} lists them. */
+export interface DemoJobStep {
+  number: number;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'skipped' | 'cancelled' | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+/** A check run seen as the GitHub Actions job it is (every demo check run is one). */
+export interface DemoJob {
+  run: DemoCheckRun;
+  repo: string;
+  /** The workflow run: one per head SHA in the demo (GitHub: one per workflow and event). */
+  runId: number;
+  steps: DemoJobStep[];
 }
 
 export interface DemoCommitStatus {
@@ -107,6 +131,26 @@ export interface DemoPull {
   requestedReviewers: string[];
   reviews: DemoReview[];
   commentCount: number;
+  /** GET …/pulls/{n}/files. */
+  files: DemoFile[];
+  /** GET …/pulls/{n}/comments (comments on lines of the diff). */
+  reviewComments: DemoReviewComment[];
+}
+
+export interface DemoFile {
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed';
+  additions: number;
+  deletions: number;
+}
+
+export interface DemoReviewComment {
+  id: number;
+  author: string;
+  body: string;
+  path: string;
+  createdAt: string;
+  commitId: string;
 }
 
 export interface DemoIssue {
@@ -158,11 +202,13 @@ export type DemoErrorKind =
   | 'not_mergeable'
   | 'already_merged'
   | 'method_not_allowed'
+  | 'forbidden'
+  | 'not_found'
   | 'validation';
 
 /** A refusal in GitHub's terms: the HTTP status and message GitHub would send, plus why. */
 export interface DemoError {
-  status: 404 | 405 | 409 | 410 | 422;
+  status: 403 | 404 | 405 | 409 | 410 | 422;
   kind: DemoErrorKind;
   message: string;
   /** For 422: GitHub's `errors` array. */
@@ -305,12 +351,27 @@ export class DemoGitHubState {
           commitId: p.headSha,
         })),
         commentCount: p.comments,
+        files: p.files ? p.files.map((f) => ({ ...f })) : deriveFiles(p.head, p.changedFiles, p.additions, p.deletions),
+        reviewComments: [],
       };
+      for (const d of p.discussion) {
+        this.user(d.author, null);
+        if (d.path !== undefined) {
+          pull.reviewComments.push({ id: stableId(`rc:${p.repo}#${p.number}:${pull.reviewComments.length}`, 3_000_000_000), author: d.author, body: d.body, path: d.path, createdAt: d.createdAt, commitId: p.headSha });
+        } else {
+          this.comments.push({ id: stableId(`ic:${p.repo}#${p.number}:${this.comments.length}`, 1_900_000_000, 190_000_000), repo: repo.fullName, number: p.number, author: d.author, body: d.body, createdAt: d.createdAt });
+        }
+      }
       for (const r of pull.reviews) this.user(r.author, null);
       for (const r of pull.requestedReviewers) this.user(r, null);
       this.pullMap.set(key(repo.fullName, p.number), pull);
       this.checks.set(checkKey(repo.fullName, p.headSha), {
-        runs: p.checks.map((c) => this.newCheckRun(c.name, p.headSha, c.status ?? (c.conclusion ? 'completed' : 'queued'), c.conclusion ?? null, p.updatedAt)),
+        runs: p.checks.map((c) => {
+          const run = this.newCheckRun(c.name, p.headSha, c.status ?? (c.conclusion ? 'completed' : 'queued'), c.conclusion ?? null, p.updatedAt);
+          if (c.failedStep !== undefined) run.failedStep = c.failedStep;
+          if (c.log !== undefined) run.log = [...c.log];
+          return run;
+        }),
         statuses: p.statuses.map((s) => ({
           id: this.nextStatusId++,
           context: s.context,
@@ -453,6 +514,120 @@ export class DemoGitHubState {
     if (sha === undefined) return fail(422, 'validation', `No commit found for SHA: ${ref}`);
     const c = this.checks.get(checkKey(r.fullName, sha));
     return ok({ sha, runs: c ? [...c.runs] : [], statuses: c ? [...c.statuses] : [] });
+  }
+
+  // ---- GitHub Actions jobs (issue 15: pr.checks_failure, pr.rerun_checks)
+
+  /** GET …/actions/jobs/{job_id}: the check run with that id in `repo`, as an Actions job. */
+  job(repo: string, jobId: number): DemoResult<DemoJob> {
+    const r = this.repo(repo);
+    if (!r) return fail(404, 'repo_not_found', GITHUB_MESSAGES.notFound);
+    const prefix = `${r.fullName.toLowerCase()}@`;
+    for (const [k, c] of this.checks) {
+      if (!k.startsWith(prefix)) continue;
+      const run = c.runs.find((x) => x.id === jobId);
+      if (run) return ok(this.asJob(r.fullName, run));
+    }
+    return fail(404, 'not_found', GITHUB_MESSAGES.notFound);
+  }
+
+  /** GET …/actions/runs/{run_id}/jobs (latest attempt): the jobs of one workflow run. */
+  workflowRunJobs(repo: string, runId: number): DemoResult<DemoJob[]> {
+    const r = this.repo(repo);
+    if (!r) return fail(404, 'repo_not_found', GITHUB_MESSAGES.notFound);
+    const jobs = this.jobsOfRun(r.fullName, runId);
+    return jobs.length > 0 ? ok(jobs) : fail(404, 'not_found', GITHUB_MESSAGES.notFound);
+  }
+
+  /** The job's log as GitHub serves it (timestamped lines); derived when the fixture has none. */
+  jobLog(job: DemoJob): string {
+    const at = job.run.completedAt ?? job.run.startedAt ?? this.nowIso();
+    const stamp = `${at.replace(/Z$/, '')}.0000000Z`;
+    const failed = job.steps.find((x) => x.conclusion === 'failure');
+    const body = job.run.log ?? (failed ? [`##[group]${failed.name}`, `> ${job.run.name}`, '##[endgroup]', `${job.run.name} failed`, '##[error]Process completed with exit code 1.'] : ['##[group]Run', `> ${job.run.name}`, '##[endgroup]', 'ok']);
+    return ['##[group]Runner Image', 'Image: ubuntu-24.04', '##[endgroup]', ...body, 'Cleaning up orphan processes'].map((l) => `${stamp} ${l}`).join('\n') + '\n';
+  }
+
+  /** GET …/issues/{n}/comments of a PR or issue, oldest first (GitHub's order). */
+  issueComments(repo: string, number: number): DemoResult<DemoComment[]> {
+    const r = this.repo(repo);
+    if (!r) return fail(404, 'repo_not_found', GITHUB_MESSAGES.notFound);
+    if (!this.pull(r.fullName, number) && !this.issue(r.fullName, number)) return fail(404, 'issue_not_found', GITHUB_MESSAGES.notFound);
+    return ok(this.comments.filter((c) => c.repo.toLowerCase() === r.fullName.toLowerCase() && c.number === number).sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+  }
+
+  /** Someone comments on the PR (tests, demos); `path` makes it a review comment on that file. */
+  simulateComment(repo: string, number: number, input: { author: string; body: string; path?: string }): void {
+    const p = this.requirePull(repo, number);
+    const at = this.tick();
+    this.user(input.author, null);
+    if (input.path !== undefined) {
+      p.reviewComments.push({ id: stableId(`rc:${p.repo}#${p.number}:${p.reviewComments.length}`, 3_000_000_000), author: input.author, body: input.body, path: input.path, createdAt: at, commitId: p.headSha });
+    } else {
+      this.comments.push({ id: this.nextCommentId++, repo: p.repo, number: p.number, author: input.author, body: input.body, createdAt: at });
+      p.commentCount += 1;
+    }
+    p.updatedAt = at;
+  }
+
+  /** Re-runs of failed jobs accepted (POST …/actions/runs/{id}/rerun-failed-jobs), in order. */
+  readonly reruns: Array<{ repo: string; runId: number; attempt: number; at: string }> = [];
+
+  /**
+   * POST …/actions/runs/{run_id}/rerun-failed-jobs: the failed jobs start again as a new attempt
+   * (new job ids, queued). 403 as GitHub while the run is still going or when nothing failed.
+   */
+  rerunFailedJobs(repo: string, runId: number): DemoResult<{ attempt: number; rerun: string[] }> {
+    const r = this.repo(repo);
+    if (!r) return fail(404, 'repo_not_found', GITHUB_MESSAGES.notFound);
+    const jobs = this.jobsOfRun(r.fullName, runId);
+    if (jobs.length === 0) return fail(404, 'not_found', GITHUB_MESSAGES.notFound);
+    if (jobs.some((j) => j.run.status !== 'completed')) return fail(403, 'forbidden', 'This workflow is already running');
+    const failed = jobs.filter((j) => FAILED_CONCLUSIONS.has(j.run.conclusion ?? ''));
+    if (failed.length === 0) return fail(403, 'forbidden', 'This workflow run has no failed jobs to re-run');
+    const attempt = Math.max(...jobs.map((j) => j.run.runAttempt)) + 1;
+    const at = this.tick();
+    const c = this.checks.get(checkKey(r.fullName, jobs[0]!.run.headSha))!;
+    c.runs = c.runs.map((run) => {
+      if (!jobs.some((j) => j.run === run)) return run;
+      if (!FAILED_CONCLUSIONS.has(run.conclusion ?? '')) return { ...run, runAttempt: attempt };
+      return { ...this.newCheckRun(run.name, run.headSha, 'queued', null, at), runAttempt: attempt };
+    });
+    this.reruns.push({ repo: r.fullName, runId, attempt, at });
+    return ok({ attempt, rerun: failed.map((j) => j.run.name) });
+  }
+
+  /** Fails the named check run of the PR's head at `step`, with these last log lines (tests, demos). */
+  simulateActionsFailure(repo: string, number: number, input: { job: string; step: string; log: string[] }): void {
+    const p = this.requirePull(repo, number);
+    const at = this.tick();
+    const key = checkKey(p.repo, p.headSha);
+    const c = this.checks.get(key) ?? { runs: [], statuses: [] };
+    let run = c.runs.find((x) => x.name === input.job);
+    if (!run) {
+      run = this.newCheckRun(input.job, p.headSha, 'completed', 'failure', at);
+      c.runs.push(run);
+    }
+    Object.assign(run, { status: 'completed', conclusion: 'failure', startedAt: run.startedAt ?? at, completedAt: at, failedStep: input.step, log: [...input.log] });
+    this.checks.set(key, c);
+  }
+
+  /** The workflow run id of a head: the demo's one workflow run per commit. */
+  runIdOf(repo: string, headSha: string): number {
+    return stableId(`suite:${repo}@${headSha}`, 20_000_000_000);
+  }
+
+  private jobsOfRun(repo: string, runId: number): DemoJob[] {
+    const prefix = `${repo.toLowerCase()}@`;
+    for (const [k, c] of this.checks) {
+      if (!k.startsWith(prefix) || c.runs.length === 0) continue;
+      if (this.runIdOf(repo, c.runs[0]!.headSha) === runId) return c.runs.map((run) => this.asJob(repo, run));
+    }
+    return [];
+  }
+
+  private asJob(repo: string, run: DemoCheckRun): DemoJob {
+    return { run, repo, runId: this.runIdOf(repo, run.headSha), steps: jobSteps(run) };
   }
 
   // ---------------------------------------------------------------- writes (GitHub's rules)
@@ -801,6 +976,8 @@ export class DemoGitHubState {
       requestedReviewers: [],
       reviews: [],
       commentCount: 0,
+      files: [],
+      reviewComments: [],
     };
     this.pullMap.set(key(r.fullName, number), pull);
     this.checks.set(checkKey(r.fullName, headSha), { runs: [], statuses: [] });
@@ -836,6 +1013,7 @@ export class DemoGitHubState {
       conclusion: status === 'completed' ? conclusion : null,
       startedAt: status === 'queued' ? null : at,
       completedAt: status === 'completed' ? at : null,
+      runAttempt: 1,
     };
   }
 
@@ -845,6 +1023,52 @@ export class DemoGitHubState {
     this.virtualMs += 1000;
     return iso(this.virtualMs);
   }
+}
+
+/**
+ * Files of a fixture PR that lists none: `changed` files named after the head branch, the
+ * additions and deletions shared out with falling weights (the first file churns most).
+ */
+function deriveFiles(headRef: string, changed: number, additions: number, deletions: number): DemoFile[] {
+  const n = Math.max(0, Math.min(changed, 300));
+  if (n === 0) return [];
+  const weights = Array.from({ length: n }, (_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const share = (sum: number) => {
+    const parts = weights.map((w) => Math.floor((sum * w) / total));
+    parts[0]! += sum - parts.reduce((a, b) => a + b, 0);
+    return parts;
+  };
+  const adds = share(additions);
+  const dels = share(deletions);
+  const slug = headRef.replace(/^.*\//, '').replace(/[^a-z0-9]+/gi, '_') || 'change';
+  return weights.map((_, i) => ({ filename: i === 0 ? `src/${slug}.go` : `src/${slug}_${i}.go`, status: 'modified' as const, additions: adds[i]!, deletions: dels[i]! }));
+}
+
+/** Conclusions "re-run failed jobs" re-runs. */
+const FAILED_CONCLUSIONS: ReadonlySet<string> = new Set(['failure', 'timed_out', 'cancelled']);
+
+/**
+ * An Actions job's steps as GitHub reports them: set-up, checkout, the job's own step (where a
+ * failure happens, named by the fixture or "Run <job>"), post-checkout, complete. A failed step
+ * skips the ones after it except the clean-up steps. A queued job has no steps yet.
+ */
+function jobSteps(run: DemoCheckRun): DemoJobStep[] {
+  if (run.status === 'queued') return [];
+  const failing = run.conclusion !== null && FAILED_CONCLUSIONS.has(run.conclusion);
+  const names = ['Set up job', 'Run actions/checkout@v4', run.failedStep ?? `Run ${run.name}`, 'Post Run actions/checkout@v4', 'Complete job'];
+  return names.map((name, i) => {
+    const done = run.status === 'completed' || i < 2;
+    const conclusion: DemoJobStep['conclusion'] = !done ? null : i === 2 && failing ? (run.conclusion === 'cancelled' ? 'cancelled' : 'failure') : 'success';
+    return {
+      number: i + 1,
+      name,
+      status: done ? 'completed' : i === 2 ? 'in_progress' : 'queued',
+      conclusion,
+      startedAt: done || i === 2 ? run.startedAt : null,
+      completedAt: done ? run.completedAt ?? run.startedAt : null,
+    };
+  });
 }
 
 function key(repo: string, number: number): string {

@@ -4,7 +4,8 @@
  */
 import type { CheckRun, CheckSummary, IssueSummary, NotificationThread, PullRequestDetail, PullRequestSummary } from '../../contract/github.js';
 import { AppError } from '../../contract/errors.js';
-import type { DemoCheckRun, DemoCommitStatus, DemoError, DemoIssue, DemoPull, DemoThread } from './demoGitHubState.js';
+import type { ActionsJob } from '../../core/ports/github.js';
+import type { DemoCheckRun, DemoCommitStatus, DemoError, DemoIssue, DemoJob, DemoPull, DemoThread } from './demoGitHubState.js';
 import { issueHtmlUrl, notificationHtmlUrl, pullHtmlUrl, statusToCheckRun, summarizeChecks, trimUntrusted } from './githubMapping.js';
 
 export function checkSummaryOf(runs: readonly DemoCheckRun[], statuses: readonly DemoCommitStatus[]): CheckSummary {
@@ -129,5 +130,25 @@ export function appErrorFromDemo(err: DemoError, ctx: { repo: string; number?: n
       return new AppError('not_mergeable', `GitHub won't merge ${what}: ${err.message}`, { githubMessage: err.message });
     case 'validation':
       return new AppError('github_validation', `GitHub rejected the request: ${err.message}`, { githubMessage: err.message });
+    case 'not_found':
+      return new AppError('not_found', `GitHub has no such workflow run or job in ${ctx.repo}.`);
+    case 'forbidden':
+      return new AppError('github_forbidden', `GitHub refused: ${err.message}.`, { githubMessage: err.message });
   }
+}
+
+/** A demo check run as the Actions job GET …/actions/jobs/{id} describes (issue 15). */
+export function actionsJobOf(j: DemoJob, htmlBase: string): ActionsJob {
+  return {
+    id: j.run.id,
+    runId: j.runId,
+    runAttempt: j.run.runAttempt,
+    name: j.run.name,
+    workflowName: 'CI',
+    headSha: j.run.headSha,
+    status: j.run.status,
+    conclusion: j.run.conclusion,
+    steps: j.steps.map((s) => ({ number: s.number, name: s.name, status: s.status, conclusion: s.conclusion })),
+    htmlUrl: `${htmlBase}/${j.repo}/actions/runs/${j.runId}/job/${j.run.id}`,
+  };
 }

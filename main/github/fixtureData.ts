@@ -20,6 +20,9 @@ const checkSchema = z.object({
     .enum(['success', 'failure', 'neutral', 'cancelled', 'skipped', 'timed_out', 'action_required', 'stale'])
     .nullable()
     .optional(),
+  /** GitHub Actions: the step that failed, and the job's log lines (default: derived). */
+  failedStep: z.string().optional(),
+  log: z.array(z.string()).optional(),
 });
 
 const statusSchema = z.object({
@@ -69,6 +72,12 @@ const pullSchema = z.object({
   checks: z.array(checkSchema).default([]),
   statuses: z.array(statusSchema).default([]),
   comments: z.number().int().nonnegative().default(0),
+  /** GET …/pulls/{n}/files; default: derived from changedFiles, additions and deletions. */
+  files: z
+    .array(z.object({ filename: z.string().min(1), status: z.enum(['added', 'removed', 'modified', 'renamed']).default('modified'), additions: z.number().int().nonnegative(), deletions: z.number().int().nonnegative() }))
+    .optional(),
+  /** Comments with their text: issue comments, or review comments when `path` is set. */
+  discussion: z.array(z.object({ author: login, body: z.string().min(1), createdAt: isoDate, path: z.string().optional() })).default([]),
 });
 
 const issueSchema = z.object({

@@ -145,4 +145,23 @@ describe('FixtureGitHubGateway', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('re-runs failed Actions jobs as GitHub does (refused while running) and replays the re-run from the journal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-fixture-rerun-'));
+    try {
+      const journalPath = join(dir, 'journal.jsonl');
+      const gw = new FixtureGitHubGateway({ journalPath });
+      const pr = await gw.getPullRequest('acme/api', 15);
+      const failing = (await gw.listCheckRuns('acme/api', pr.headSha)).find((r) => r.conclusion === 'failure')!;
+      const job = await gw.getActionsJob('acme/api', failing.id);
+      await gw.rerunFailedJobs('acme/api', job.runId);
+      expect(await codeOf(gw.rerunFailedJobs('acme/api', job.runId))).toBe('github_forbidden');
+      const again = new FixtureGitHubGateway({ journalPath });
+      const jobs = await again.listWorkflowRunJobs('acme/api', job.runId);
+      expect(jobs.map((j) => j.runAttempt)).toEqual([2, 2, 2, 2]);
+      expect(jobs.find((j) => j.name === 'integration-tests')?.status).toBe('queued');
+      expect(again.state.reruns).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -22,12 +22,12 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { AppErrorCode } from '../../contract/errors.js';
 import { AppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
-import type { AgentAssignment, GitHubGateway, NotificationPoll, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
+import type { ActionsJob, AgentAssignment, CheckRunDetail, GitHubGateway, NotificationPoll, PullRequestComment, PullRequestFile, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
 import type { DemoCheckConclusion, DemoResult } from './demoGitHubState.js';
 import { DemoGitHubState } from './demoGitHubState.js';
 import { loadDemoFixture, shiftDemoFixture } from './fixtureData.js';
-import { appErrorFromDemo, checkSummaryOf, issueSummaryOf, pullDetailOf, pullSummaryOf, threadOf } from './demoProjection.js';
-import { assertPositiveNumber, assertThreadId, DEFAULT_HTML_BASE_URL, parseRepoFullName } from './githubMapping.js';
+import { actionsJobOf, appErrorFromDemo, checkSummaryOf, issueSummaryOf, pullDetailOf, pullSummaryOf, threadOf } from './demoProjection.js';
+import { assertPositiveNumber, assertThreadId, DEFAULT_HTML_BASE_URL, logTail, parseRepoFullName, trimUntrusted } from './githubMapping.js';
 
 export type GatewayMethod = Exclude<keyof GitHubGateway, 'mode' | 'rateLimit'>;
 
@@ -62,7 +62,7 @@ export interface FixtureGitHubGatewayOptions {
 }
 
 /** Writes recorded in the demo journal, replayed in order onto a freshly loaded fixture. */
-const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'createIssue', 'addAssignees', 'markThreadDone', 'unsubscribeThread', 'markAllNotificationsRead']);
+const JOURNALED: ReadonlySet<GatewayMethod> = new Set(['mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'rerunFailedJobs', 'createIssue', 'addAssignees', 'markThreadDone', 'unsubscribeThread', 'markAllNotificationsRead']);
 
 export class FixtureGitHubGateway implements GitHubGateway {
   readonly mode = 'fixture' as const;
@@ -115,6 +115,9 @@ export class FixtureGitHubGateway implements GitHubGateway {
           st.submitReview(r.repo, r.number, { event: r.event, commitId: r.commitId, ...(r.body !== undefined ? { body: r.body } : {}) });
           break;
         }
+        case 'rerunFailedJobs':
+          st.rerunFailedJobs(a[0], a[1]);
+          break;
         case 'createIssue':
           st.createIssue(a[0], a[1]);
           break;
@@ -305,6 +308,65 @@ export class FixtureGitHubGateway implements GitHubGateway {
       return { id: review.id, state: review.state, htmlUrl: `${this.htmlBase}/${pull.repo}/pull/${pull.number}#pullrequestreview-${review.id}` };
     });
   }
+
+  // ---- CI and PR depth (issue 15)
+
+  listCheckRuns(repo: RepoFullName, ref: string): Promise<CheckRunDetail[]> {
+    return this.run('listCheckRuns', [repo, ref], () => {
+      parseRepoFullName(repo);
+      const c = unwrap(this.state.checksFor(repo, ref), { repo });
+      // Every demo check run is a GitHub Actions job.
+      return c.runs.map((r) => ({ id: r.id, name: r.name, status: r.status, conclusion: r.conclusion, actions: true }));
+    });
+  }
+
+  getActionsJob(repo: RepoFullName, jobId: number): Promise<ActionsJob> {
+    return this.run('getActionsJob', [repo, jobId], () => {
+      parseRepoFullName(repo);
+      return actionsJobOf(unwrap(this.state.job(repo, jobId), { repo }), this.htmlBase);
+    });
+  }
+
+  listWorkflowRunJobs(repo: RepoFullName, runId: number): Promise<ActionsJob[]> {
+    return this.run('listWorkflowRunJobs', [repo, runId], () => {
+      parseRepoFullName(repo);
+      return unwrap(this.state.workflowRunJobs(repo, runId), { repo }).map((j) => actionsJobOf(j, this.htmlBase));
+    });
+  }
+
+  getActionsJobLogTail(repo: RepoFullName, jobId: number, maxLines: number): Promise<string[]> {
+    return this.run('getActionsJobLogTail', [repo, jobId, maxLines], () => {
+      parseRepoFullName(repo);
+      return logTail(this.state.jobLog(unwrap(this.state.job(repo, jobId), { repo })), maxLines);
+    });
+  }
+
+  rerunFailedJobs(repo: RepoFullName, runId: number): Promise<void> {
+    return this.run('rerunFailedJobs', [repo, runId], () => {
+      parseRepoFullName(repo);
+      unwrap(this.state.rerunFailedJobs(repo, runId), { repo });
+    });
+  }
+
+  listPullRequestFiles(repo: RepoFullName, number: number): Promise<PullRequestFile[]> {
+    return this.run('listPullRequestFiles', [repo, number], () => this.requirePull(repo, number).files.map((f) => ({ ...f })));
+  }
+
+  listPullRequestComments(repo: RepoFullName, number: number): Promise<PullRequestComment[]> {
+    return this.run('listPullRequestComments', [repo, number], () => {
+      const p = this.requirePull(repo, number);
+      const base = `${this.htmlBase}/${p.repo}/pull/${p.number}`;
+      const issue = unwrap(this.state.issueComments(p.repo, p.number), { repo, number }).map(
+        (c): PullRequestComment => ({ id: c.id, kind: 'issue', author: c.author, body: trimUntrusted(c.body), createdAt: c.createdAt, htmlUrl: `${base}#issuecomment-${c.id}` }),
+      );
+      const review = p.reviewComments.map(
+        (c): PullRequestComment => ({ id: c.id, kind: 'review', author: c.author, body: trimUntrusted(c.body), createdAt: c.createdAt, htmlUrl: `${base}#discussion_r${c.id}`, path: c.path }),
+      );
+      return [...issue, ...review].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+    });
+  }
+
+  // ---- end CI and PR depth
 
   getIssue(repo: RepoFullName, number: number): Promise<IssueSummary> {
     return this.run('getIssue', [repo, number], () => {

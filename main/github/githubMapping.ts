@@ -165,3 +165,30 @@ const REASONS: ReadonlySet<string> = new Set([
 export function toNotificationReason(reason: string): NotificationReason {
   return REASONS.has(reason) ? (reason as NotificationReason) : 'subscribed';
 }
+
+/** At most this many lines of a job log are kept (the tail; callers pick fewer). */
+export const MAX_LOG_TAIL_LINES = 200;
+const LOG_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/**
+ * The last `maxLines` meaningful lines of a GitHub Actions log: timestamps and ANSI colours
+ * removed, ##[group]…##[endgroup] blocks (echoed commands, runner set-up) and blank lines dropped,
+ * each line cut to 300 chars.
+ * Untrusted text (the PR's code prints it).
+ */
+export function logTail(log: string, maxLines: number): string[] {
+  const n = Math.max(0, Math.min(maxLines, MAX_LOG_TAIL_LINES));
+  const out: string[] = [];
+  const lines = log.split(/\r?\n/);
+  // Walking back from the end: inside a ##[group] … ##[endgroup] block (a step's echoed command,
+  // the runner's set-up) until its ##[group] line.
+  let grouped = false;
+  for (let i = lines.length - 1; i >= 0 && out.length < n; i--) {
+    const l = lines[i]!.replace(LOG_TIMESTAMP, '').replace(ANSI, '').trimEnd();
+    if (/^##\[endgroup\]/.test(l)) grouped = true;
+    else if (/^##\[group\]/.test(l)) grouped = false;
+    else if (!grouped && l.trim() !== '' && l !== 'Cleaning up orphan processes') out.push(trimUntrusted(l, 300));
+  }
+  return out.reverse();
+}

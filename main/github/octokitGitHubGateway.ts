@@ -39,13 +39,14 @@ import type {
 import { AppError, isAppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
-import type { AgentAssignment, GitHubGateway, NotificationPoll, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
+import type { ActionsJob, ActionsStep, AgentAssignment, CheckRunDetail, GitHubGateway, NotificationPoll, PullRequestComment, PullRequestFile, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
 import { combineRuns } from './demoProjection.js';
 import {
   assertPositiveNumber,
   assertThreadId,
   DEFAULT_HTML_BASE_URL,
   issueHtmlUrl,
+  logTail,
   normalizeCheckConclusion,
   normalizeCheckStatus,
   notificationHtmlUrl,
@@ -174,6 +175,9 @@ export class OctokitGitHubGateway implements GitHubGateway {
   /** Epoch ms before which no request is sent: per resource (primary limit) and for all (secondary). */
   private readonly blockedUntil: Record<Resource | 'all', number> = { core: 0, search: 0, all: 0 };
   private readonly limits: Partial<Record<string, RateLimitInfo>> = {};
+  /** For following a job log's redirect (issue 15): the API's origin, and the fetch to use. */
+  private readonly apiOrigin: string;
+  private readonly fetchImpl: typeof globalThis.fetch;
 
   constructor(opts: OctokitGitHubGatewayOptions) {
     const token = opts.token?.trim();
@@ -211,6 +215,8 @@ export class OctokitGitHubGateway implements GitHubGateway {
         )
       : null;
 
+    this.apiOrigin = new URL((opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '')).origin;
+    this.fetchImpl = opts.fetch ?? ((...a: Parameters<typeof globalThis.fetch>) => globalThis.fetch(...a));
     const log = this.log;
     this.makeOctokit = (auth) =>
       new Octokit({
@@ -553,6 +559,220 @@ export class OctokitGitHubGateway implements GitHubGateway {
     return { id: Number(data.id), state: data.state, htmlUrl: data.html_url.startsWith(`${this.htmlBase}/`) ? data.html_url : fallback };
   }
 
+  // ---- CI and PR depth (issue 15)
+
+  async listCheckRuns(repo: RepoFullName, ref: string): Promise<CheckRunDetail[]> {
+    const { owner, name } = parseRepoFullName(repo);
+    if (ref.length === 0 || ref.length > 255) throw new AppError('github_validation', 'A commit SHA or branch name is needed to read checks.');
+    const notFound = () => this.notFoundIn(repo, new AppError('github_validation', `GitHub knows no commit ${ref.slice(0, 40)} in ${repo}.`));
+    const runPage = (page: number) => {
+      const p = { owner, repo: name, ref, per_page: PAGE_SIZE, page };
+      return this.read('listCheckRuns', 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...p, ...req(s) }), { notFound }).then((r) => ({ total: r.total_count, items: r.check_runs }));
+    };
+    const { items } = await readCounted(runPage);
+    return items.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      status: normalizeCheckStatus(r.status),
+      conclusion: r.status === 'completed' ? normalizeCheckConclusion(r.conclusion) : null,
+      actions: r.app?.slug === 'github-actions',
+    }));
+  }
+
+  async getActionsJob(repo: RepoFullName, jobId: number): Promise<ActionsJob> {
+    const { owner, name } = parseRepoFullName(repo);
+    assertJobId(jobId);
+    const p = { owner, repo: name, job_id: jobId };
+    const j = await this.read('getActionsJob', 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}', { ...p, ...req(s) }), {
+      notFound: () => this.notFoundIn(repo, new AppError('not_found', `GitHub has no Actions job ${jobId} in ${repo}.`)),
+    });
+    return this.actionsJob(j);
+  }
+
+  async listWorkflowRunJobs(repo: RepoFullName, runId: number): Promise<ActionsJob[]> {
+    const { owner, name } = parseRepoFullName(repo);
+    assertJobId(runId);
+    const page = (n: number) => {
+      const p = { owner, repo: name, run_id: runId, filter: 'latest' as const, per_page: PAGE_SIZE, page: n };
+      return this.read('listWorkflowRunJobs', 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', { ...p, ...req(s) }), {
+        notFound: () => this.notFoundIn(repo, new AppError('not_found', `GitHub has no workflow run ${runId} in ${repo}.`)),
+      }).then((r) => ({ total: r.total_count, items: r.jobs }));
+    };
+    const { items } = await readCounted(page);
+    return items.map((j) => this.actionsJob(j));
+  }
+
+  /**
+   * GitHub answers the logs call with 302 and a short-lived signed URL on another host. Octokit is
+   * told not to follow it (fetch would, and the adapter must choose what to send where); the
+   * Location is then fetched here: https only (or the API's own origin, for GitHub Enterprise
+   * Server and fakes), no user:password, without the token, no further redirects, within the read
+   * deadline, reading at most MAX_LOG_BYTES (only the last LOG_WINDOW_BYTES are kept).
+   */
+  async getActionsJobLogTail(repo: RepoFullName, jobId: number, maxLines: number): Promise<string[]> {
+    const { owner, name } = parseRepoFullName(repo);
+    assertJobId(jobId);
+    const p = { owner, repo: name, job_id: jobId };
+    const location = await this.read<string>(
+      'getActionsJobLogs',
+      null,
+      p,
+      async (gh, s) => {
+        const r = await gh.request('GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs', {
+          ...p,
+          headers: req(s).headers,
+          request: { signal: s.signal, redirect: 'manual', parseSuccessResponseBody: false },
+        });
+        const status = r.status as number;
+        const body = r.data as unknown;
+        if (body !== null && typeof body === 'object' && 'cancel' in body && typeof (body as ReadableStream).cancel === 'function') await (body as ReadableStream).cancel().catch(() => undefined);
+        const loc = r.headers.location;
+        if (status < 300 || status >= 400 || typeof loc !== 'string') throw new AppError('github_validation', `GitHub answered the job log request with ${status} and no log address.`);
+        return { status, headers: r.headers, data: loc };
+      },
+      { notFound: () => this.notFoundIn(repo, new AppError('not_found', `GitHub has no log for Actions job ${jobId} in ${repo} (logs expire after the retention period).`)) },
+    );
+    const url = this.safeLogUrl(location);
+    const text = await this.fetchCapped(url);
+    return logTail(text, maxLines);
+  }
+
+  async rerunFailedJobs(repo: RepoFullName, runId: number): Promise<void> {
+    const { owner, name } = parseRepoFullName(repo);
+    assertJobId(runId);
+    await this.write(
+      'rerunFailedJobs',
+      this.writeMs,
+      (gh, s) => gh.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs', { owner, repo: name, run_id: runId, ...req(s) }),
+      { notFound: () => this.notFoundIn(repo, new AppError('not_found', `GitHub has no workflow run ${runId} in ${repo}.`)) },
+    );
+  }
+
+  async listPullRequestFiles(repo: RepoFullName, number: number): Promise<PullRequestFile[]> {
+    const { owner, name } = parseRepoFullName(repo);
+    assertPositiveNumber(number, 'pr');
+    const out: PullRequestFile[] = [];
+    // GitHub lists at most 3,000 files; MAX_PAGES pages of 100 are plenty for a spoken summary.
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const p = { owner, repo: name, pull_number: number, per_page: PAGE_SIZE, page };
+      const items = await this.read('listPullRequestFiles', 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { ...p, ...req(s) }), {
+        notFound: () => this.notFoundIn(repo, new AppError('pr_not_found', `There is no pull request ${repo}#${number}.`)),
+      });
+      for (const f of items) out.push({ filename: f.filename, status: f.status, additions: f.additions, deletions: f.deletions });
+      if (items.length < PAGE_SIZE) break;
+    }
+    return out;
+  }
+
+  async listPullRequestComments(repo: RepoFullName, number: number): Promise<PullRequestComment[]> {
+    const { owner, name } = parseRepoFullName(repo);
+    assertPositiveNumber(number, 'pr');
+    const notFound = () => this.notFoundIn(repo, new AppError('pr_not_found', `There is no pull request ${repo}#${number}.`));
+    const issue = async () => {
+      const out: PullRequestComment[] = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const p = { owner, repo: name, issue_number: number, per_page: PAGE_SIZE, page };
+        const items = await this.read('listIssueComments', 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...p, ...req(s) }), { notFound });
+        for (const c of items) out.push({ id: Number(c.id), kind: 'issue', author: c.user?.login ?? 'ghost', body: trimUntrusted(c.body), createdAt: c.created_at, htmlUrl: c.html_url });
+        if (items.length < PAGE_SIZE) break;
+      }
+      return out;
+    };
+    const review = async () => {
+      const out: PullRequestComment[] = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const p = { owner, repo: name, pull_number: number, per_page: PAGE_SIZE, page };
+        const items = await this.read('listReviewComments', 'GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', p, (gh, s) => gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', { ...p, ...req(s) }), { notFound });
+        for (const c of items) out.push({ id: Number(c.id), kind: 'review', author: c.user?.login ?? 'ghost', body: trimUntrusted(c.body), createdAt: c.created_at, htmlUrl: c.html_url, path: c.path });
+        if (items.length < PAGE_SIZE) break;
+      }
+      return out;
+    };
+    const [a, b] = await Promise.all([issue(), review()]);
+    return [...a, ...b].sort((x, y) => y.createdAt.localeCompare(x.createdAt) || y.id - x.id);
+  }
+
+  private actionsJob(j: {
+    id: number | bigint;
+    run_id: number | bigint;
+    run_attempt?: number;
+    name: string;
+    workflow_name: string | null;
+    head_sha: string;
+    status: string;
+    conclusion: string | null;
+    html_url: string | null;
+    steps?: Array<{ number: number; name: string; status: string; conclusion: string | null }>;
+  }): ActionsJob {
+    return {
+      id: Number(j.id),
+      runId: Number(j.run_id),
+      runAttempt: j.run_attempt ?? 1,
+      name: j.name,
+      workflowName: j.workflow_name,
+      headSha: j.head_sha,
+      status: j.status,
+      conclusion: j.conclusion,
+      steps: (j.steps ?? []).map((x) => ({ number: x.number, name: x.name, status: x.status as ActionsStep['status'], conclusion: x.conclusion })),
+      htmlUrl: j.html_url,
+    };
+  }
+
+  /** The log redirect's target, if it is safe to fetch (see getActionsJobLogTail). */
+  private safeLogUrl(location: string): URL {
+    let url: URL;
+    try {
+      url = new URL(location);
+    } catch {
+      throw new AppError('github_validation', 'GitHub sent a job log address that is not a URL; nothing was fetched.');
+    }
+    const sameOrigin = url.origin === this.apiOrigin;
+    if ((url.protocol !== 'https:' && !sameOrigin) || url.username !== '' || url.password !== '') {
+      throw new AppError('github_validation', `GitHub sent a job log address this app does not fetch (${url.protocol}//${url.host}); nothing was fetched.`);
+    }
+    return url;
+  }
+
+  /** GET `url` without credentials or redirects, within the read deadline, keeping the last LOG_WINDOW_BYTES. */
+  private async fetchCapped(url: URL): Promise<string> {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new Error('deadline')), this.readMs);
+    try {
+      const res = await this.fetchImpl(url.href, { method: 'GET', redirect: 'error', credentials: 'omit', headers: { accept: 'text/plain' }, signal: ctl.signal });
+      if (res.status !== 200 || res.body === null) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new AppError(res.status === 404 || res.status === 410 ? 'not_found' : 'github_unavailable', `The job log could not be read (${res.status}).`);
+      }
+      const reader = res.body.getReader();
+      let window = new Uint8Array(0);
+      let total = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > MAX_LOG_BYTES) {
+          await reader.cancel().catch(() => undefined);
+          throw new AppError('github_validation', `The job log is larger than ${MAX_LOG_BYTES / 1_000_000} MB; open it on GitHub.`);
+        }
+        const merged = new Uint8Array(window.byteLength + value.byteLength);
+        merged.set(window);
+        merged.set(value, window.byteLength);
+        window = merged.byteLength > LOG_WINDOW_BYTES ? merged.slice(merged.byteLength - LOG_WINDOW_BYTES) : merged;
+      }
+      const text = new TextDecoder('utf-8', { fatal: false }).decode(window);
+      // A cut window starts mid-line: drop that partial first line.
+      return total > LOG_WINDOW_BYTES ? text.slice(text.indexOf('\n') + 1) : text;
+    } catch (e) {
+      if (isAppError(e)) throw e;
+      if (ctl.signal.aborted) throw new AppError('github_timeout', `The job log did not arrive within ${Math.round(this.readMs / 1000)} s.`);
+      throw new AppError('github_unavailable', 'The job log could not be read (network error, or a redirect, which is not followed).');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // ---- end CI and PR depth
+
   async getIssue(repo: RepoFullName, number: number): Promise<IssueSummary> {
     const { owner, name } = parseRepoFullName(repo);
     assertPositiveNumber(number, 'issue');
@@ -878,6 +1098,14 @@ export class OctokitGitHubGateway implements GitHubGateway {
 // -------------------------------------------------------------------- helpers
 
 const API_VERSION = '2022-11-28';
+
+/** Job logs: bytes read at most (then refused), and the tail kept for the last lines. */
+const MAX_LOG_BYTES = 20_000_000;
+const LOG_WINDOW_BYTES = 64 * 1024;
+
+function assertJobId(id: number): void {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new AppError('bad_request', `${String(id)} is not a GitHub Actions job or run id.`);
+}
 
 function req(s: Sent): { headers: Record<string, string>; request: { signal: AbortSignal } } {
   return { headers: { 'x-github-api-version': API_VERSION, ...s.headers }, request: { signal: s.signal } };

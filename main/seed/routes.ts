@@ -216,9 +216,10 @@ export function seedRoutes(deps: SeedRouteDeps): RouteSpec[] {
       auth: 'caller',
       schema: RerunChecksActionSchema,
       idempotent: true,
-      doc: { summary: 'Re-run checks: not supported by this server (501)', responses: actionDoc },
-      handler: async () => {
-        throw new HttpError(501, 'not_supported', 'Re-running checks is not supported yet: this app has no GitHub call for it. Open the PR on GitHub to re-run them.');
+      doc: { summary: "Plan a re-run of the PR's failed GitHub Actions jobs (policy-gated); 409 confirmation_required with the token and read-back", responses: actionDoc },
+      handler: async (ctx) => {
+        const b = ctx.body;
+        return plan(ctx, { kind: 'pr.rerun_checks', repo: b.repo, number: b.pr_number }, b.session_id);
       },
     }),
     jsonRoute({

@@ -17,6 +17,13 @@ function PrCard({ card }: { card: Extract<Card, { kind: 'pull_request' }> }) {
         <button type="button" data-action="pr.merge" onClick={() => void run(uiAction('pr.merge').text(pr))}>Merge…</button>
         <button type="button" data-action="pr.approve" onClick={() => void run(uiAction('pr.approve').text(pr))}>Approve…</button>
       </div>
+      {/* issue 15, CI and PR depth (c15) */}
+      <div className="card-actions">
+        <button type="button" data-action="pr.diff_summary" onClick={() => void run(uiAction('pr.diff_summary').text(pr))}>What changed</button>
+        <button type="button" data-action="pr.comments" onClick={() => void run(uiAction('pr.comments').text(pr))}>Comments</button>
+        <button type="button" data-action="pr.checks_failure" onClick={() => void run(uiAction('pr.checks_failure').text(pr))}>Why failing</button>
+        <button type="button" data-action="pr.rerun_checks" onClick={() => void run(uiAction('pr.rerun_checks').text(pr))}>Rerun failed…</button>
+      </div>
       <div className="card-actions">
         <input aria-label="Reviewer login" value={reviewer} onChange={(e) => setReviewer(e.target.value)} placeholder="reviewer" />
         <button type="button" data-action="pr.request_review" disabled={reviewer.trim() === ''} onClick={() => void run(uiAction('pr.request_review').text({ ...pr, extra: reviewer.trim() }))}>Request review</button>

@@ -20,6 +20,8 @@ import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
 
 const RUNS = Number(process.env['HANDSFREE_RACE_RUNS'] ?? 10_000);
+/** pr.rerun_checks goes through the same compare-and-set: a bounded check that its one POST holds too. */
+const RERUN_RUNS = Number(process.env['HANDSFREE_RACE_RERUN_RUNS'] ?? 200);
 const SOURCES = ['voice', 'voice-number', 'click', 'api', 'click-duplicate'] as const;
 type Source = (typeof SOURCES)[number];
 
@@ -46,6 +48,14 @@ beforeAll(async () => {
       value: async (req: Parameters<GitHubGateway['mergePullRequest']>[0]) => {
         if (scheduler) await scheduler.schedule(Promise.resolve(), 'merge in flight');
         return octokit.mergePullRequest(req);
+      },
+    },
+    rerunFailedJobs: {
+      writable: true,
+      configurable: true,
+      value: async (repo: string, runId: number) => {
+        if (scheduler) await scheduler.schedule(Promise.resolve(), 'rerun in flight');
+        return octokit.rerunFailedJobs(repo, runId);
       },
     },
   }) as GitHubGateway;
@@ -137,6 +147,57 @@ describe('confirmation race', () => {
     // The window was really explored: in many runs two or more confirmations passed the state
     // check before any of them took the compare-and-set.
     expect(racedInWindow).toBeGreaterThan(RUNS / 10);
+    expect(fake.validationErrors).toEqual([]);
+  }, 600_000);
+
+  it(`exactly one rerun-failed-jobs POST reaches GitHub in ${RERUN_RUNS} generated interleavings (issue 15)`, async () => {
+    const RERUN = /\/actions\/runs\/\d+\/rerun-failed-jobs$/;
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom(...SOURCES), { minLength: 2, maxLength: 5 }), async (s, sources) => {
+        fake.reset();
+        run++;
+        const userId = 'racer';
+        const sessionId = `rerun-race-${run}`;
+        const head = fake.state.pull('acme/api', 15)!.headSha;
+        const action = app.pipeline.actions.create({
+          kind: 'pr.rerun_checks',
+          sessionId,
+          userId,
+          repo: 'acme/api',
+          number: 15,
+          headSha: head,
+          params: { runs: [{ id: fake.state.runIdOf('acme/api', head), attempt: 1 }] },
+          readBack: 'Rerun the failed jobs …',
+          ttlMs: 60_000,
+          correlationId: `rerun-race-${run}`,
+        });
+        const caller = { userId, transport: 'http' as const };
+        const fire = (src: Source) => {
+          switch (src) {
+            case 'voice':
+              return app.service.runCommand({ text: 'confirm', session_id: sessionId }, caller);
+            case 'voice-number':
+              return app.service.runCommand({ text: 'confirm 15', session_id: sessionId }, caller);
+            case 'click':
+            case 'click-duplicate':
+              return app.service.confirm({ token: action.token }, caller, 'click');
+            case 'api':
+              return app.service.confirm({ token: action.token }, caller, 'api');
+          }
+        };
+        scheduler = s;
+        const calls = sources.map((src) => s.schedule(Promise.resolve(src), src).then(fire));
+        const results = await s.waitFor(Promise.all(calls));
+        scheduler = null;
+        const rerun = results.filter((r) => r.status === 'ok' && r.cards.some((c) => c.kind === 'outcome' && c.outcome === 'rerun'));
+        expect(fake.requests.filter((r) => r.method === 'POST' && RERUN.test(r.path))).toHaveLength(1);
+        expect(rerun).toHaveLength(1);
+        expect(fake.state.reruns).toHaveLength(1);
+        for (const r of results) if (r !== rerun[0]) expect(['token_used', 'no_pending_action']).toContain(r.error?.code);
+      }),
+      { numRuns: RERUN_RUNS, endOnFailure: true },
+    );
     expect(fake.validationErrors).toEqual([]);
   }, 600_000);
 });

@@ -281,7 +281,27 @@ describe('actions, confirmation and idempotency', () => {
     expect(conflict.status).toBe(409);
   }, 60_000);
 
-  it('request-review plans (409 with token); policy gates answer 403; rerun-checks is 501', async () => {
+  it('rerun-checks plans (409 with token and read-back from API fields); confirm re-runs the failed jobs once; nothing failed is a 409 no_context', async () => {
+    const rerun = await call('POST', '/v1/actions/rerun-checks', { repo: 'acme/api', pr_number: 15, idempotency_key: 'rerun-15' });
+    expect(rerun.status).toBe(409);
+    expect(rerun.json).toMatchObject({ error: 'confirmation_required', details: { pending_action: { kind: 'pr.rerun_checks' }, token: expect.stringMatching(/^[0-9a-f]{32,}$/) } });
+    expect(rerun.json.details.read_back).toMatch(/^Rerun the failed jobs of 1 workflow run on acme\/api PR 15, head bc287e9: 1 failed job\./);
+    expect(gw.callCount('rerunFailedJobs')).toBe(0);
+    const token = rerun.json.details.token as string;
+    const confirms = await Promise.all(Array.from({ length: 3 }, () => call('POST', '/v1/commands/confirm', { token, idempotency_key: 'confirm-rerun-15' })));
+    for (const c of confirms) expect(c.status).toBe(200);
+    expect(confirms[0]!.json.cards[0]).toMatchObject({ outcome: 'rerun' });
+    expect(gw.callCount('rerunFailedJobs')).toBe(1);
+    expect(gw.state.reruns).toHaveLength(1);
+    const pr = gw.state.simulatePullRequest({ repo: 'acme/web', author: 'bob', title: 'Green build' });
+    gw.state.simulatePush('acme/web', pr.number, { checks: 'passing' });
+    const green = await call('POST', '/v1/actions/rerun-checks', { repo: 'acme/web', pr_number: pr.number });
+    expect(green.status).toBe(409);
+    expect(green.json.error).toBe('no_context');
+    expect(green.json.message).toMatch(new RegExp(`no failed GitHub Actions jobs to re-run on PR ${pr.number}`));
+  });
+
+  it('request-review plans (409 with token); policy gates answer 403', async () => {
     const rr = await call('POST', '/v1/actions/request-review', { repo: 'acme/web', pr_number: 207, reviewers: ['alice'] });
     expect(rr.status).toBe(409);
     expect(rr.json.details.pending_action.kind).toBe('pr.request_review');
@@ -290,9 +310,6 @@ describe('actions, confirmation and idempotency', () => {
     const denied = await call('POST', '/v1/actions/merge', { repo: 'acme/web', pr_number: red.number });
     expect(denied.status).toBe(403);
     expect(denied.json.error).toBe('policy_denied');
-    const rerun = await call('POST', '/v1/actions/rerun-checks', { repo: 'acme/web', pr_number: 207 });
-    expect(rerun.status).toBe(501);
-    expect(rerun.json.error).toBe('not_supported');
     const bad = await call('POST', '/v1/actions/merge', { repo: 'acme/web', pr_number: 207, merge_method: 'octopus' });
     expect(bad.status).toBe(400);
   });

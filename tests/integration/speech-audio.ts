@@ -135,7 +135,7 @@ export const CORPUS: readonly { text: string; intent: string; entities?: Record<
   { text: 'summarize pull request two hundred four in acme slash web', intent: 'pr.summarize', entities: { number: 204, repo: 'acme/web' } },
   { text: 'what is pr three forty two about', intent: 'pr.summarize', entities: { number: 342 } },
   { text: 'tell me about pr fifteen', intent: 'pr.summarize', entities: { number: 15 } },
-  { text: 'what changed in it', intent: 'pr.summarize' },
+  { text: 'what changed in it', intent: 'pr.diff_summary' },
   { text: 'read pr eighty eight in the infra repo', intent: 'pr.summarize', entities: { number: 88, repo: 'acme/infra' } },
   { text: 'open pr nineteen', intent: 'pr.summarize', entities: { number: 19 } },
   { text: 'are the checks passing on pr twelve', intent: 'pr.checks', entities: { number: 12 } },

@@ -128,6 +128,10 @@ export interface FakeGitHub {
   readonly faults: FakeFaults;
   /** Requests matching method and path (substring or RegExp). */
   count(method: string, path?: string | RegExp): number;
+  /** Job-log downloads (the 302's target): whether each carried an Authorization header. */
+  readonly logRequests: Array<{ path: string; authorized: boolean }>;
+  /** Origin the logs 302 points at (default: this server); e.g. another host to test refusal. */
+  setLogBase(base: string | null): void;
   /** Fresh state from the fixture, empty logs (seq restarts at 1), no faults, full rate limits. */
   reset(): void;
   close(): Promise<void>;
@@ -169,6 +173,8 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
   let faultList: Array<FakeFault & { times: number }> = [];
   let mergePuts = 0;
   let seq = 0;
+  const logRequests: Array<{ path: string; authorized: boolean }> = [];
+  let logBase: string | null = null;
   const timers = new Set<NodeJS.Timeout>();
   const rate = { core: freshWindow('core'), search: freshWindow('search') };
   const ctx: ShapeContext = { state, api: '', html: 'https://github.com' };
@@ -344,6 +350,45 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
       const r = state.addAssignees(repoOf(params), Number(params['issue_number']), logins, aa ? agent : undefined);
       return r.ok ? { status: 201, body: shape.issue(ctx, r.value) } : fromDemo(r.error);
     }),
+    // ---- Actions jobs, logs and re-runs; PR files and comments (issue 15)
+    route('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}', ({ params }) => {
+      const r = state.job(repoOf(params), Number(params['job_id']));
+      return r.ok ? { status: 200, body: shape.job(ctx, r.value) } : fromDemo(r.error);
+    }),
+    // As GitHub: 302 to a short-lived URL on another host (here: this server's LOG_PATH, answered
+    // outside the API routes, recording whether a token came along).
+    route('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', ({ params }) => {
+      const r = state.job(repoOf(params), Number(params['job_id']));
+      if (!r.ok) return fromDemo(r.error);
+      const sig = createHash('sha1').update(`log:${r.value.repo}:${r.value.run.id}`).digest('hex');
+      return { status: 302, headers: { location: `${logBase ?? ctx.api}${LOG_PATH}${encodeURIComponent(r.value.repo)}/${r.value.run.id}?sig=${sig}` } };
+    }),
+    route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', ({ params, query }) => {
+      const r = state.workflowRunJobs(repoOf(params), Number(params['run_id']));
+      if (!r.ok) return fromDemo(r.error);
+      return { status: 200, body: { total_count: r.value.length, jobs: pageOf(r.value, query, 30).map((j) => shape.job(ctx, j)) } };
+    }),
+    route('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs', ({ params }) => {
+      const r = state.rerunFailedJobs(repoOf(params), Number(params['run_id']));
+      return r.ok ? { status: 201, body: {} } : fromDemo(r.error);
+    }),
+    route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/files', ({ params, query }) => {
+      const p = state.pull(repoOf(params), Number(params['pull_number']));
+      if (!p) return err(404, GITHUB_MESSAGES.notFound);
+      return { status: 200, body: pageOf(p.files, query, 30).map((f) => shape.diffEntry(ctx, p, f)) };
+    }),
+    route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/comments', ({ params, query }) => {
+      const p = state.pull(repoOf(params), Number(params['pull_number']));
+      if (!p) return err(404, GITHUB_MESSAGES.notFound);
+      return { status: 200, body: pageOf(p.reviewComments, query, 30).map((rc) => shape.reviewComment(ctx, p, rc)) };
+    }),
+    route('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', ({ params, query }) => {
+      const n = Number(params['issue_number']);
+      const r = state.issueComments(repoOf(params), n);
+      if (!r.ok) return fromDemo(r.error);
+      const isPull = state.pull(repoOf(params), n) !== undefined;
+      return { status: 200, body: pageOf(r.value, query, 30).map((cm) => shape.issueComment(ctx, cm, isPull)) };
+    }),
     route('POST', '/repos/{owner}/{repo}/issues', ({ params, body }) => {
       const b = isObject(body) ? body : {};
       const title = typeof b['title'] === 'string' ? b['title'] : '';
@@ -426,6 +471,21 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
     }
   }
 
+  /** The signed log URL's host: plain text, no API headers; records whether a token came along. */
+  function serveLog(req: IncomingMessage, res: ServerResponse, path: string): void {
+    logRequests.push({ path, authorized: header(req, 'authorization') !== null });
+    const [repo, id] = path.slice(LOG_PATH.length).split('/');
+    const r = state.job(decodeURIComponent(repo ?? ''), Number(id));
+    if (!r.ok) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('BlobNotFound');
+      return;
+    }
+    const text = state.jobLog(r.value);
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+    res.end(text);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -439,6 +499,7 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
         body = raw;
       }
     }
+    if (method === 'GET' && path.startsWith(LOG_PATH)) return serveLog(req, res, path);
     const query = Object.fromEntries(url.searchParams.entries());
     const ifNoneMatch = header(req, 'if-none-match');
     const ifModifiedSince = header(req, 'if-modified-since');
@@ -601,6 +662,10 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
     validationErrors,
     serverErrors,
     faults,
+    logRequests,
+    setLogBase(base) {
+      logBase = base;
+    },
     count(method, path) {
       const m = method.toUpperCase();
       return requests.filter((r) => r.method === m && (path === undefined || (typeof path === 'string' ? r.path.includes(path) : path.test(r.path)))).length;
@@ -614,6 +679,8 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
       faultList = [];
       mergePuts = 0;
       seq = 0;
+      logRequests.length = 0;
+      logBase = null;
       rate.core = freshWindow('core');
       rate.search = freshWindow('search');
     },
@@ -627,6 +694,8 @@ export async function startFakeGitHub(opts: StartFakeGitHubOptions = {}): Promis
 }
 
 const MERGE_MATCH = { method: 'PUT', path: /\/pulls\/\d+\/merge$/ };
+/** Where the logs 302 points (outside GitHub's API paths, like GitHub's separate log host). */
+const LOG_PATH = '/_signed-logs/';
 
 function defaultMessage(status: number): string {
   switch (status) {

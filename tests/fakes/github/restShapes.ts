@@ -8,10 +8,13 @@ import type {
   DemoComment,
   DemoCommitStatus,
   DemoGitHubState,
+  DemoFile,
   DemoIssue,
+  DemoJob,
   DemoPull,
   DemoRepo,
   DemoReview,
+  DemoReviewComment,
   DemoThread,
   DemoUser,
 } from '../../../main/github/demoGitHubState.js';
@@ -548,5 +551,85 @@ export function thread(c: ShapeContext, t: DemoThread): Obj {
     last_read_at: t.lastReadAt,
     url: `${c.api}/notifications/threads/${t.id}`,
     subscription_url: `${c.api}/notifications/threads/${t.id}/subscription`,
+  };
+}
+
+// ---- Actions jobs, PR files and review comments (issue 15)
+
+/** GET …/actions/jobs/{job_id} (schema `job`). */
+export function job(c: ShapeContext, j: DemoJob): Obj {
+  const a = `${c.api}/repos/${j.repo}`;
+  const pull = c.state.pulls().find((p) => p.repo === j.repo && p.headSha === j.run.headSha);
+  return {
+    id: j.run.id,
+    run_id: j.runId,
+    run_url: `${a}/actions/runs/${j.runId}`,
+    run_attempt: j.run.runAttempt,
+    node_id: nodeId('08:CheckRun', j.run.id),
+    head_sha: j.run.headSha,
+    url: `${a}/actions/jobs/${j.run.id}`,
+    html_url: `${c.html}/${j.repo}/actions/runs/${j.runId}/job/${j.run.id}`,
+    status: j.run.status,
+    conclusion: j.run.conclusion,
+    created_at: j.run.startedAt ?? c.state.nowIso(),
+    started_at: j.run.startedAt ?? c.state.nowIso(),
+    completed_at: j.run.completedAt,
+    name: j.run.name,
+    steps: j.steps.map((s) => ({ name: s.name, status: s.status, conclusion: s.conclusion, number: s.number, started_at: s.startedAt, completed_at: s.completedAt })),
+    check_run_url: `${a}/check-runs/${j.run.id}`,
+    labels: ['ubuntu-latest'],
+    runner_id: j.run.status === 'queued' ? null : 1,
+    runner_name: j.run.status === 'queued' ? null : 'GitHub Actions 1',
+    runner_group_id: j.run.status === 'queued' ? null : 2,
+    runner_group_name: j.run.status === 'queued' ? null : 'GitHub Actions',
+    workflow_name: 'CI',
+    head_branch: pull?.headRef ?? null,
+  };
+}
+
+/** GET …/pulls/{n}/files (schema `diff-entry`). */
+export function diffEntry(c: ShapeContext, p: DemoPull, f: DemoFile): Obj {
+  const sha = sha1Hex(`blob:${p.repo}#${p.number}:${f.filename}`);
+  const path = f.filename.split('/').map(encodeURIComponent).join('/');
+  return {
+    sha,
+    filename: f.filename,
+    status: f.status,
+    additions: f.additions,
+    deletions: f.deletions,
+    changes: f.additions + f.deletions,
+    blob_url: `${c.html}/${p.repo}/blob/${p.headSha}/${path}`,
+    raw_url: `${c.html}/${p.repo}/raw/${p.headSha}/${path}`,
+    contents_url: `${c.api}/repos/${p.repo}/contents/${path}?ref=${p.headSha}`,
+    patch: '@@ -1 +1 @@',
+  };
+}
+
+/** GET …/pulls/{n}/comments (schema `pull-request-review-comment`). */
+export function reviewComment(c: ShapeContext, p: DemoPull, rc: DemoReviewComment): Obj {
+  const a = `${c.api}/repos/${p.repo}`;
+  const url = `${a}/pulls/comments/${rc.id}`;
+  const html = `${c.html}/${p.repo}/pull/${p.number}#discussion_r${rc.id}`;
+  const prUrl = `${a}/pulls/${p.number}`;
+  return {
+    url,
+    id: rc.id,
+    node_id: nodeId('024:PullRequestReviewComment', rc.id),
+    pull_request_review_id: null,
+    diff_hunk: '@@ -1 +1 @@',
+    path: rc.path,
+    position: 1,
+    original_position: 1,
+    commit_id: rc.commitId,
+    original_commit_id: rc.commitId,
+    user: simpleUser(c, rc.author),
+    body: rc.body,
+    created_at: rc.createdAt,
+    updated_at: rc.createdAt,
+    html_url: html,
+    pull_request_url: prUrl,
+    author_association: association(c, p.repo, rc.author),
+    _links: { self: { href: url }, html: { href: html }, pull_request: { href: prUrl } },
+    reactions: reactions(url),
   };
 }
