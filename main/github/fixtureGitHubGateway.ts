@@ -23,10 +23,10 @@ import type { AppErrorCode } from '../../contract/errors.js';
 import { AppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
 import type { ActionsJob, AgentAssignment, CheckRunDetail, GitHubGateway, NotificationPoll, PullRequestComment, PullRequestFile, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
-import type { DemoCheckConclusion, DemoResult } from './demoGitHubState.js';
-import { DemoGitHubState } from './demoGitHubState.js';
-import { loadDemoFixture, shiftDemoFixture } from './fixtureData.js';
-import { actionsJobOf, appErrorFromDemo, checkSummaryOf, issueSummaryOf, pullDetailOf, pullSummaryOf, threadOf } from './demoProjection.js';
+import type { DemoCheckConclusion, DemoResult } from './demo/demoGitHubState.js';
+import { DemoGitHubState } from './demo/demoGitHubState.js';
+import { loadDemoFixture, shiftDemoFixture } from './demo/fixtureData.js';
+import { actionsJobOf, appErrorFromDemo, checkSummaryOf, issueSummaryOf, pullDetailOf, pullSummaryOf, threadOf } from './demo/demoProjection.js';
 import { assertPositiveNumber, assertThreadId, DEFAULT_HTML_BASE_URL, logTail, parseRepoFullName, trimUntrusted } from './githubMapping.js';
 
 export type GatewayMethod = Exclude<keyof GitHubGateway, 'mode' | 'rateLimit'>;

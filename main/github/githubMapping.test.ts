@@ -12,7 +12,7 @@ import {
   toSubjectType,
   trimUntrusted,
 } from './githubMapping.js';
-import { combineRuns } from './demoProjection.js';
+import { combineRuns } from './demo/demoProjection.js';
 
 describe('summarizeChecks', () => {
   it('none / passing / pending / failing', () => {

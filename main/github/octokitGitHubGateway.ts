@@ -40,7 +40,7 @@ import { AppError, isAppError } from '../../contract/errors.js';
 import type { MergeMethod } from '../../contract/intent.js';
 import type { Clock, Logger } from '../../core/ports/clock.js';
 import type { ActionsJob, ActionsStep, AgentAssignment, CheckRunDetail, GitHubGateway, NotificationPoll, PullRequestComment, PullRequestFile, ReviewResult, SubmitReviewRequest, TextSearchHit } from '../../core/ports/github.js';
-import { combineRuns } from './demoProjection.js';
+import { combineRuns } from './demo/demoProjection.js';
 import {
   assertPositiveNumber,
   assertThreadId,

@@ -3,7 +3,7 @@
  * every body it sends, ETag/304, rate-limit headers, faults, the request log.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GITHUB_MESSAGES } from '../../main/github/demoGitHubState.js';
+import { GITHUB_MESSAGES } from '../../main/github/demo/demoGitHubState.js';
 import type { FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
 import { startFakeGitHub } from '../fakes/github/fakeGitHubServer.js';
 import { gitHubResponseValidator } from '../fakes/github/openapiValidator.js';

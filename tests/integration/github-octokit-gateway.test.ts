@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../contract/errors.js';
-import { GITHUB_MESSAGES } from '../../main/github/demoGitHubState.js';
+import { GITHUB_MESSAGES } from '../../main/github/demo/demoGitHubState.js';
 import type { OctokitGitHubGatewayOptions } from '../../main/github/octokitGitHubGateway.js';
 import { OctokitGitHubGateway } from '../../main/github/octokitGitHubGateway.js';
 import type { FakeGitHub } from '../fakes/github/fakeGitHubServer.js';

@@ -11,7 +11,7 @@ import type { AppEvents } from '../../contract/events.js';
 import type { NotificationThread } from '../../contract/github.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
-import { DemoGitHubState } from '../../main/github/demoGitHubState.js';
+import { DemoGitHubState } from '../../main/github/demo/demoGitHubState.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { signWebhook } from '../../main/github/webhookSignature.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';

@@ -17,8 +17,8 @@ import type {
   DemoReviewComment,
   DemoThread,
   DemoUser,
-} from '../../../main/github/demoGitHubState.js';
-import { sha1Hex, stableId } from '../../../main/github/demoGitHubState.js';
+} from '../../../main/github/demo/demoGitHubState.js';
+import { sha1Hex, stableId } from '../../../main/github/demo/demoGitHubState.js';
 
 export interface ShapeContext {
   state: DemoGitHubState;

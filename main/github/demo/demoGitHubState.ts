@@ -7,9 +7,9 @@
  * the fixture's `now` and advances one second per write (override with `clockMs`).
  */
 import { createHash } from 'node:crypto';
-import type { MergeableState, NotificationReason, NotificationSubjectType } from '../../contract/github.js';
-import type { MergeMethod } from '../../contract/intent.js';
-import { isCopilotLogin } from '../../core/ports/github.js';
+import type { MergeableState, NotificationReason, NotificationSubjectType } from '../../../contract/github.js';
+import type { MergeMethod } from '../../../contract/intent.js';
+import { isCopilotLogin } from '../../../core/ports/github.js';
 import type { DemoFixture, DemoFixtureCheck } from './fixtureData.js';
 import { loadDemoFixture } from './fixtureData.js';
 

@@ -2,11 +2,11 @@
  * DemoGitHubState → the app's domain types, and DemoError → AppError. Used by FixtureGitHubGateway;
  * the Octokit gateway reaches the same results from GitHub's REST shapes.
  */
-import type { CheckRun, CheckSummary, IssueSummary, NotificationThread, PullRequestDetail, PullRequestSummary } from '../../contract/github.js';
-import { AppError } from '../../contract/errors.js';
-import type { ActionsJob } from '../../core/ports/github.js';
+import type { CheckRun, CheckSummary, IssueSummary, NotificationThread, PullRequestDetail, PullRequestSummary } from '../../../contract/github.js';
+import { AppError } from '../../../contract/errors.js';
+import type { ActionsJob } from '../../../core/ports/github.js';
 import type { DemoCheckRun, DemoCommitStatus, DemoError, DemoIssue, DemoJob, DemoPull, DemoThread } from './demoGitHubState.js';
-import { issueHtmlUrl, notificationHtmlUrl, pullHtmlUrl, statusToCheckRun, summarizeChecks, trimUntrusted } from './githubMapping.js';
+import { issueHtmlUrl, notificationHtmlUrl, pullHtmlUrl, statusToCheckRun, summarizeChecks, trimUntrusted } from '../githubMapping.js';
 
 export function checkSummaryOf(runs: readonly DemoCheckRun[], statuses: readonly DemoCommitStatus[]): CheckSummary {
   return summarizeChecks(combineRuns(runs.map((r) => ({ id: r.id, run: { name: r.name, status: r.status, conclusion: r.conclusion } })), statuses.map((s) => ({ context: s.context, state: s.state }))));

@@ -102,9 +102,9 @@ describe('demo fixture moved to today (shiftDemoFixture)', () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { createApp } = await import('../app/app.js');
-    const { loadConfig } = await import('../app/config.js');
-    const { SILENT_LOGGER } = await import('../log/logger.js');
+    const { createApp } = await import('../../app/app.js');
+    const { loadConfig } = await import('../../app/config.js');
+    const { SILENT_LOGGER } = await import('../../log/logger.js');
     const dir = mkdtempSync(join(tmpdir(), 'hf-demo-age-'));
     const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir }), { logger: SILENT_LOGGER });
     try {
