@@ -9,7 +9,7 @@ import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../contract/errors.js';
-import { ensurePrivateDataDir } from '../settings/dataDir.js';
+import { ensurePrivateDataDir, readPrivateFile } from '../settings/dataDir.js';
 
 export const LAN_TLS_FILE = 'lan-tls.pem';
 /** Certificate lifetime, ms (about two years; phones pin it, so no browser limit applies). */
@@ -42,29 +42,6 @@ export function parseLanPem(pem: string): LanCertificate | null {
     return { key, cert, fingerprint256: x.fingerprint256, validToMs: Date.parse(x.validTo) };
   } catch {
     return null;
-  }
-}
-
-/** The file's text when it is a regular file of ours that nobody else can read; null when absent. Throws AppError('forbidden') when unsafe. */
-function readPrivate(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') throw new AppError('forbidden', `${path} is a symlink; refusing to use it as the LAN TLS key.`);
-    throw e;
-  }
-  try {
-    const st = fstatSync(fd);
-    const uid = typeof process.getuid === 'function' ? process.getuid() : null;
-    if (!st.isFile()) throw new AppError('forbidden', `${path} is not a regular file.`);
-    if (uid !== null && st.uid !== uid) throw new AppError('forbidden', `${path} belongs to another user.`);
-    if ((st.mode & 0o077) !== 0) throw new AppError('forbidden', `${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}).`);
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -114,7 +91,7 @@ export async function ensureLanCertificate(dataDir: string, nowMs: number = Date
   const path = join(dataDir, LAN_TLS_FILE);
   let existing: LanCertificate | null = null;
   try {
-    const text = readPrivate(path);
+    const text = readPrivateFile(path, 'the LAN TLS key');
     existing = text === null ? null : parseLanPem(text);
   } catch (e) {
     if (!(e instanceof AppError)) throw e;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../contract/errors.js';
-import { ensurePrivateDataDir } from '../settings/dataDir.js';
+import { ensurePrivateDataDir, readPrivateFile } from '../settings/dataDir.js';
 
 export const LOCAL_SECRET_FILE = 'api-secret';
 const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
@@ -22,28 +22,8 @@ function ownUid(): number | null {
  * another owner, a symlink), so nobody mistakes a leaked secret for a private one.
  */
 export function readLocalSecret(dataDir: string, file: string = LOCAL_SECRET_FILE): string | null {
-  const path = join(dataDir, file);
-  let fd: number;
-  try {
-    // O_NOFOLLOW: a symlink planted in the data dir is refused, not followed.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') throw new AppError('forbidden', `${path} is a symlink; refusing to use it as the API secret.`);
-    throw e;
-  }
-  try {
-    const st = fstatSync(fd);
-    const uid = ownUid();
-    if (!st.isFile()) throw new AppError('forbidden', `${path} is not a regular file.`);
-    if (uid !== null && st.uid !== uid) throw new AppError('forbidden', `${path} belongs to another user; refusing to use it as the API secret.`);
-    if ((st.mode & 0o077) !== 0) throw new AppError('forbidden', `${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); delete it and restart to get a new secret.`);
-    const s = readFileSync(fd, 'utf8').trim();
-    return SECRET_RE.test(s) ? s : null;
-  } finally {
-    closeSync(fd);
-  }
+  const s = readPrivateFile(join(dataDir, file), 'the API secret', 'delete it and restart to get a new secret')?.trim();
+  return s !== undefined && SECRET_RE.test(s) ? s : null;
 }
 
 /**

@@ -4,42 +4,11 @@
  * changes, its last comment, then re-run the failed checks: read back, confirmed once, and the
  * token refused the second time. Needs the TypeScript build (npm test builds first).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandResponse } from '../../contract/response.js';
-import { REPO_ROOT } from '../../main/app/config.js';
+import { cliOverDemoAccount } from '../support/cliOverDemoAccount.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'handsfree.js');
-let dir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hf-cli-ci-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, HANDSFREE_DATA_DIR: dir, HANDSFREE_MODE: 'fixture', HANDSFREE_LOG_LEVEL: 'error' },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** Writes the demo account recorded, by method. */
-function writes(): string[] {
-  try {
-    return readFileSync(join(dir, 'demo-github-writes.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => (JSON.parse(l) as { method: string }).method);
-  } catch {
-    return [];
-  }
-}
+const { cli, demoWrites: writes } = cliOverDemoAccount('ci');
 
 describe('handsfree CLI: CI and PR depth (issue 15)', () => {
   it('read PR 15 → why did the checks fail → what changed → the last comment → rerun the failed checks → confirm, once', () => {

@@ -3,35 +3,12 @@
  * turn over one data dir, demo account): snooze, mark everything read with its confirm, my pull
  * requests, what do I need to review, use a repo. Needs the TypeScript build (npm test builds first).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommandResponse } from '../../contract/response.js';
-import { REPO_ROOT } from '../../main/app/config.js';
+import { cliOverDemoAccount } from '../support/cliOverDemoAccount.js';
 
-const BIN = join(REPO_ROOT, 'bin', 'handsfree.js');
-let dir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hf-cli-focus-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, HANDSFREE_DATA_DIR: dir, HANDSFREE_MODE: 'fixture', HANDSFREE_LOG_LEVEL: 'error' },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-const ask = (text: string) => JSON.parse(cli(['ask', text, '--json']).out) as CommandResponse;
-const journal = (method: string) =>
-  readFileSync(join(dir, 'demo-github-writes.jsonl'), { encoding: 'utf8', flag: 'a+' })
-    .split('\n')
-    .filter((l) => l.includes(`"method":"${method}"`)).length;
+const { cli, ask, demoWrites } = cliOverDemoAccount('focus');
+const journal = (method: string) => demoWrites().filter((m) => m === method).length;
 
 // Each turn is a process (~1-2 s, more on a loaded machine).
 describe('handsfree CLI: focus commands', { timeout: 120_000 }, () => {
