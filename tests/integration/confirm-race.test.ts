@@ -25,6 +25,22 @@ const RERUN_RUNS = Number(process.env['HANDSFREE_RACE_RERUN_RUNS'] ?? 200);
 const SOURCES = ['voice', 'voice-number', 'click', 'api', 'click-duplicate'] as const;
 type Source = (typeof SOURCES)[number];
 
+/** One confirmation of `token` as it arrives from `src` (spoken, spoken with the PR number, a click, the API). */
+function confirmFrom(src: Source, a: { sessionId: string; userId: string; token: string; number: number }) {
+  const caller = { userId: a.userId, transport: 'http' as const };
+  switch (src) {
+    case 'voice':
+      return app.service.runCommand({ text: 'confirm', session_id: a.sessionId }, caller);
+    case 'voice-number':
+      return app.service.runCommand({ text: `confirm ${a.number}`, session_id: a.sessionId }, caller);
+    case 'click':
+    case 'click-duplicate':
+      return app.service.confirm({ token: a.token }, caller, 'click');
+    case 'api':
+      return app.service.confirm({ token: a.token }, caller, 'api');
+  }
+}
+
 let fake: FakeGitHub;
 let app: App;
 let dir: string;
@@ -107,20 +123,7 @@ describe('confirmation race', () => {
           ttlMs: 60_000,
           correlationId: `race-${run}`,
         });
-        const caller = { userId, transport: 'http' as const };
-        const fire = (src: Source) => {
-          switch (src) {
-            case 'voice':
-              return app.service.runCommand({ text: 'confirm', session_id: sessionId }, caller);
-            case 'voice-number':
-              return app.service.runCommand({ text: 'confirm 12', session_id: sessionId }, caller);
-            case 'click':
-            case 'click-duplicate':
-              return app.service.confirm({ token: action.token }, caller, 'click');
-            case 'api':
-              return app.service.confirm({ token: action.token }, caller, 'api');
-          }
-        };
+        const fire = (src: Source) => confirmFrom(src, { sessionId, userId, token: action.token, number: 12 });
         scheduler = s;
         maxInWindow = 0;
         const calls = sources.map((src) => s.schedule(Promise.resolve(src), src).then(fire));
@@ -172,20 +175,7 @@ describe('confirmation race', () => {
           ttlMs: 60_000,
           correlationId: `rerun-race-${run}`,
         });
-        const caller = { userId, transport: 'http' as const };
-        const fire = (src: Source) => {
-          switch (src) {
-            case 'voice':
-              return app.service.runCommand({ text: 'confirm', session_id: sessionId }, caller);
-            case 'voice-number':
-              return app.service.runCommand({ text: 'confirm 15', session_id: sessionId }, caller);
-            case 'click':
-            case 'click-duplicate':
-              return app.service.confirm({ token: action.token }, caller, 'click');
-            case 'api':
-              return app.service.confirm({ token: action.token }, caller, 'api');
-          }
-        };
+        const fire = (src: Source) => confirmFrom(src, { sessionId, userId, token: action.token, number: 15 });
         scheduler = s;
         const calls = sources.map((src) => s.schedule(Promise.resolve(src), src).then(fire));
         const results = await s.waitFor(Promise.all(calls));
