@@ -4,26 +4,15 @@
  * validated against GitHub's OpenAPI description), and the fixture gateway giving the same answers.
  * The job log arrives as GitHub sends it: a 302 to another URL, followed without the token.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../contract/errors.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { OctokitGitHubGateway } from '../../main/github/octokitGitHubGateway.js';
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
+import { fakeGitHubPerFile } from '../support/liveAppOverFakeGitHub.js';
 
-let fake: FakeGitHub;
-beforeAll(async () => {
-  fake = await startFakeGitHub({ rateLimit: { core: 1e6, search: 1e6 } });
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
-afterEach(() => {
-  expect(fake.validationErrors).toEqual([]);
-  expect(fake.serverErrors).toEqual([]);
-});
+const fake = fakeGitHubPerFile({ checkServerErrors: true });
 
-const octokit = () => new OctokitGitHubGateway({ token: 'ghp_cidepth', baseUrl: fake.url, circuitBreaker: false, readRetries: 0 });
+const octokit = () => new OctokitGitHubGateway({ token: 'ghp_cidepth', baseUrl: fake().url, circuitBreaker: false, readRetries: 0 });
 const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
 
 describe('CI and PR depth calls (issue 15)', () => {
@@ -42,13 +31,13 @@ describe('CI and PR depth calls (issue 15)', () => {
       const jobs = await gw.listWorkflowRunJobs('acme/api', job.runId);
       expect(jobs.map((j) => j.name).sort()).toEqual(['build', 'integration-tests', 'lint', 'unit-tests']);
     }
-    expect(fake.count('GET', /\/actions\/jobs\/\d+\/logs$/)).toBe(1);
-    expect(fake.logRequests).toHaveLength(1);
-    expect(fake.logRequests[0]!.authorized).toBe(false);
+    expect(fake().count('GET', /\/actions\/jobs\/\d+\/logs$/)).toBe(1);
+    expect(fake().logRequests).toHaveLength(1);
+    expect(fake().logRequests[0]!.authorized).toBe(false);
   });
 
   it('a log redirect to a plain-http host other than the API is refused, nothing fetched', async () => {
-    fake.setLogBase(fake.url.replace('127.0.0.1', 'localhost'));
+    fake().setLogBase(fake().url.replace('127.0.0.1', 'localhost'));
     const gw = octokit();
     const pr = await gw.getPullRequest('acme/api', 15);
     const id = (await gw.listCheckRuns('acme/api', pr.headSha)).find((r) => r.conclusion === 'failure')!.id;
@@ -56,7 +45,7 @@ describe('CI and PR depth calls (issue 15)', () => {
     expect(e).toBeInstanceOf(AppError);
     expect((e as AppError).code).toBe('github_validation');
     expect((e as AppError).message).toMatch(/does not fetch \(http:\/\/localhost/);
-    expect(fake.logRequests).toHaveLength(0);
+    expect(fake().logRequests).toHaveLength(0);
   });
 
   it('rerun-failed-jobs: once, new attempt with the failed job queued; a second POST is refused while it runs', async () => {
@@ -65,17 +54,17 @@ describe('CI and PR depth calls (issue 15)', () => {
     const id = (await gw.listCheckRuns('acme/api', pr.headSha)).find((r) => r.conclusion === 'failure')!.id;
     const { runId } = await gw.getActionsJob('acme/api', id);
     await gw.rerunFailedJobs('acme/api', runId);
-    expect(fake.state.reruns).toHaveLength(1);
+    expect(fake().state.reruns).toHaveLength(1);
     const jobs = await gw.listWorkflowRunJobs('acme/api', runId);
     expect(jobs.every((j) => j.runAttempt === 2)).toBe(true);
     expect(jobs.find((j) => j.name === 'integration-tests')?.status).toBe('queued');
     expect(await codeOf(gw.rerunFailedJobs('acme/api', runId))).toBe('github_forbidden');
     expect(await codeOf(gw.rerunFailedJobs('acme/api', 1))).toBe('not_found');
-    expect(fake.count('POST', /rerun-failed-jobs$/)).toBe(3);
+    expect(fake().count('POST', /rerun-failed-jobs$/)).toBe(3);
   });
 
   it('files and comments (issue and review), newest first; both gateways agree', async () => {
-    fake.state.simulateComment('acme/api', 15, { author: 'omar-h', body: 'Looks close.' });
+    fake().state.simulateComment('acme/api', 15, { author: 'omar-h', body: 'Looks close.' });
     const fixture = new FixtureGitHubGateway();
     fixture.state.simulateComment('acme/api', 15, { author: 'omar-h', body: 'Looks close.' });
     const seen = [];

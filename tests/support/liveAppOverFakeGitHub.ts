@@ -22,13 +22,12 @@ export interface LiveAppHarness {
 }
 
 /**
- * @param name a short name for the temp data dir
- * @param opts.checkServerErrors also fail a test in which the fake answered 5xx to the app
+ * Only the fake GitHub, for tests that drive a gateway directly: one per file (or describe), reset
+ * before each test; a response it could not validate (or, with `checkServerErrors`, a 5xx it
+ * answered) fails the test. Returns the running fake.
  */
-export function liveAppOverFakeGitHub(name: string, opts: { checkServerErrors?: boolean } = {}): LiveAppHarness {
+export function fakeGitHubPerFile(opts: { checkServerErrors?: boolean } = {}): () => FakeGitHub {
   let fake: FakeGitHub | null = null;
-  let app: App | null = null;
-  let dir: string | null = null;
   beforeAll(async () => {
     fake = await startFakeGitHub({ rateLimit: { core: 1e6, search: 1e6 } });
   });
@@ -36,18 +35,30 @@ export function liveAppOverFakeGitHub(name: string, opts: { checkServerErrors?: 
     await fake?.close();
   });
   beforeEach(() => fake?.reset());
+  afterEach(() => {
+    expect(fake?.validationErrors).toEqual([]);
+    if (opts.checkServerErrors) expect(fake?.serverErrors).toEqual([]);
+  });
+  return () => {
+    if (fake === null) throw new Error('the fake GitHub starts in beforeAll');
+    return fake;
+  };
+}
+
+/**
+ * @param name a short name for the temp data dir
+ * @param opts.checkServerErrors also fail a test in which the fake answered 5xx to the app
+ */
+export function liveAppOverFakeGitHub(name: string, opts: { checkServerErrors?: boolean } = {}): LiveAppHarness {
+  const started = fakeGitHubPerFile(opts);
+  let app: App | null = null;
+  let dir: string | null = null;
   afterEach(async () => {
     await app?.close();
     app = null;
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
     dir = null;
-    expect(fake?.validationErrors).toEqual([]);
-    if (opts.checkServerErrors) expect(fake?.serverErrors).toEqual([]);
   });
-  const started = (): FakeGitHub => {
-    if (fake === null) throw new Error('the fake GitHub starts in beforeAll');
-    return fake;
-  };
   return {
     get fake(): FakeGitHub {
       return started();
