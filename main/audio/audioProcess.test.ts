@@ -49,6 +49,15 @@ describe('AudioProcessHost', () => {
     expect(Math.abs(host.nowMs() - last)).toBeLessThan(1000);
   });
 
+  it("maps the worker's clock exactly, however late its answers arrive (the OS clock, not a round trip)", async () => {
+    // The fake's clock is the OS monotonic clock + 12,345 ms; it answers 150 ms after stamping.
+    // From the one-way 'ready' the estimate would be 150 ms off, from pings ~75 ms.
+    const { host } = await start('busy');
+    expect(host.status().state).toBe('running');
+    const expected = Number(process.hrtime.bigint()) / 1e6 + 12_345;
+    expect(Math.abs(host.nowMs() - expected)).toBeLessThan(2);
+  });
+
   it('SIGKILL: the worker is restarted and the open capture comes back by itself', async () => {
     const { host } = await start();
     const cap = await host.source.openCapture({});

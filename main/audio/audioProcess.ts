@@ -24,7 +24,7 @@ import type {
 import type { AddonAudio, AudioProcessStatus } from './types.js';
 import { audioWorkerPath, forkAudioChannel, type AudioChannel, type AudioChannelFactory } from './channel.js';
 import type { z } from 'zod';
-import { AddonResultSchemas, DeviceListSchema, WorkerMessageSchema, type AddonFn, type HostMessage, type WorkerMessage } from './protocol.js';
+import { AddonResultSchemas, DeviceListSchema, hrNowMs, WorkerMessageSchema, type AddonFn, type HostMessage, type WorkerMessage } from './protocol.js';
 
 export type { AudioProcessState, AudioProcessStatus } from './types.js';
 
@@ -57,6 +57,15 @@ interface Pending {
 }
 
 /** Calls each listener, isolating failures (a throwing listener must not break delivery). */
+/**
+ * performance.now() + this = the worker's clock, from a worker reading paired with the OS monotonic
+ * clock (protocol clockStamp): exact to µs, whatever the IPC delay was.
+ */
+export function exactOffsetMs(workerNowMs: number, workerHrMs: number): number {
+  const hrMinusPerf = hrNowMs() - performance.now();
+  return workerNowMs - (workerHrMs - hrMinusPerf);
+}
+
 function fanOut<T>(listeners: Iterable<(v: T) => void>, v: T, onError: (e: unknown) => void): void {
   for (const l of [...listeners]) {
     try {
@@ -343,13 +352,13 @@ export class AudioProcessHost implements AddonAudio {
       ch?.kill();
       return;
     }
-    this.clockOffsetMs = m.nowMs - performance.now();
+    this.clockOffsetMs = m.hrMs !== undefined ? exactOffsetMs(m.nowMs, m.hrMs) : m.nowMs - performance.now();
     const wasRestart = this.statusValue.restarts > 0;
     this.setStatus({ state: 'running', pid: this.channel?.pid ?? null, message: wasRestart ? 'The audio process was restarted; audio is back.' : null });
     for (const w of [...this.readyWaiters]) w.resolve();
     this.readyWaiters.clear();
-    // Refine the clock offset with a round trip (the 'ready' above was one-way).
-    void this.syncClock();
+    // Without the OS clock's reading (an older worker), refine the one-way estimate with round trips.
+    if (m.hrMs === undefined) void this.syncClock();
     if (this.routeListeners.size > 0) this.sendNow({ t: 'watchRoutes', on: true });
     if (wasRestart) {
       for (const c of [...this.captures.values()]) void c.reopen();
@@ -363,6 +372,10 @@ export class AudioProcessHost implements AddonAudio {
         const t0 = performance.now();
         const r = await this.call((id) => ({ t: 'ping', id }));
         const t1 = performance.now();
+        if (r.nowMs !== undefined && r.hrMs !== undefined) {
+          this.clockOffsetMs = exactOffsetMs(r.nowMs, r.hrMs);
+          return;
+        }
         if (r.nowMs !== undefined && t1 - t0 < best) {
           best = t1 - t0;
           this.clockOffsetMs = r.nowMs - (t0 + t1) / 2;

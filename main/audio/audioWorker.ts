@@ -6,7 +6,7 @@
  */
 import type { CaptureSession, PlaybackSession } from '../../core/ports/audio.js';
 import { defaultAudioAddonLoader, loadAddonAudio } from './addonAudio.js';
-import { HostMessageSchema, type HostMessage, type WorkerMessage } from './protocol.js';
+import { clockStamp, HostMessageSchema, type HostMessage, type WorkerMessage } from './protocol.js';
 
 interface ParentPort {
   post(message: WorkerMessage): void;
@@ -105,7 +105,7 @@ function lossOf(cap: CaptureSession): { overruns?: number; droppedChunks?: numbe
 async function handle(m: HostMessage): Promise<void> {
   switch (m.t) {
     case 'ping':
-      return post({ t: 'reply', id: m.id, ok: true, nowMs: audio.nowMs() });
+      return post({ t: 'reply', id: m.id, ok: true, ...clockStamp(() => audio.nowMs()) });
     case 'listDevices':
       return post({ t: 'reply', id: m.id, ok: true, value: await audio.source.listDevices() });
     case 'openCapture': {
@@ -166,4 +166,4 @@ port.onMessage((raw) => {
     if ('id' in m) fail(m.id, e);
   });
 });
-post({ t: 'ready', available: audio.source.available && audio.sink.available, reason: audio.source.unavailableReason, nowMs: audio.nowMs() });
+post({ t: 'ready', available: audio.source.available && audio.sink.available, reason: audio.source.unavailableReason, ...clockStamp(() => audio.nowMs()) });

@@ -80,10 +80,30 @@ export type HostMessage = z.infer<typeof HostMessageSchema>;
 
 const position = z.object({ writtenFrames: z.number().nonnegative(), playedFrames: z.number().nonnegative(), playedMs: z.number().nonnegative() });
 
+/** The OS monotonic clock, ms (process.hrtime: CLOCK_MONOTONIC / mach / QPC), the same in every process. */
+export function hrNowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/**
+ * A reading of the worker's clock (the add-on's, chunk timestamps) paired with the OS monotonic
+ * clock at the same instant (µs apart). With it the app maps the worker's clock onto its own
+ * without a round trip: a ping's estimate is off by up to half its round trip, which was 100+ ms
+ * while the worker was busy starting up (the loop's state times then ran ahead of the audio's).
+ */
+export function clockStamp(nowMs: () => number): { nowMs: number; hrMs: number } {
+  const hrMs = hrNowMs();
+  return { nowMs: nowMs(), hrMs };
+}
+
 /** Audio process → app. */
 export const WorkerMessageSchema = z.discriminatedUnion('t', [
-  /** First message: whether the add-on loaded (else why), and the worker's clock (monotonic ms). */
-  z.object({ t: z.literal('ready'), available: z.boolean(), reason: z.string().max(4000).nullable(), nowMs: z.number() }),
+  /**
+   * First message: whether the add-on loaded (else why), and the worker's clock (monotonic ms).
+   * hrMs: the same instant on the OS monotonic clock (process.hrtime, ms), which every process of
+   * the machine shares, so the app maps the worker's clock onto its own exactly (clockStamp).
+   */
+  z.object({ t: z.literal('ready'), available: z.boolean(), reason: z.string().max(4000).nullable(), nowMs: z.number(), hrMs: z.number().optional() }),
   /** ok: `value` is the result; else `error` says why (its name survives, e.g. AudioOutputLostError). */
   z.object({
     t: z.literal('reply'),
@@ -92,6 +112,7 @@ export const WorkerMessageSchema = z.discriminatedUnion('t', [
     value: z.unknown().optional(),
     error: z.object({ name: z.string().max(100), message: z.string().max(4000) }).optional(),
     nowMs: z.number().optional(),
+    hrMs: z.number().optional(),
     position: position.optional(),
   }),
   z.object({

@@ -1,22 +1,35 @@
 // A stand-in for main/audio/audioWorker.js in the host's unit tests: speaks the same protocol with
 // synthetic audio (a 20 ms Int16Array chunk every 20 ms), so restarts, crash loops and listener
 // failures are tested without the add-on or a sound server. FAKE_WORKER: 'crash' exits at once,
-// 'unavailable' reports no add-on, 'garbage' sends an invalid message first.
+// 'unavailable' reports no add-on, 'garbage' sends an invalid message first, 'busy' stamps its
+// clock, then takes 150 ms before each answer (the 'ready' and pings), as a worker busy starting up.
+// Its clock is the OS monotonic clock shifted by 12,345 ms, like the add-on's own epoch.
 const mode = process.env.FAKE_WORKER ?? '';
 if (mode === 'crash') process.exit(3);
 process.on('disconnect', () => process.exit(0));
 const post = (m) => process.connected && process.send(m);
+const hr = () => Number(process.hrtime.bigint()) / 1e6;
+const clock = () => hr() + 12_345;
+const stamp = () => ({ hrMs: hr(), nowMs: clock() });
+const busy = (ms) => {
+  if (mode !== 'busy') return;
+  const until = hr() + ms;
+  while (hr() < until);
+};
 const timers = new Map();
 const written = new Map();
 let seq = 0;
 process.on('message', (m) => {
   switch (m.t) {
-    case 'ping':
-      return post({ t: 'reply', id: m.id, ok: true, nowMs: performance.now() });
+    case 'ping': {
+      const at = stamp();
+      busy(150);
+      return post({ t: 'reply', id: m.id, ok: true, ...at });
+    }
     case 'listDevices':
       return post({ t: 'reply', id: m.id, ok: true, value: [] });
     case 'openCapture': {
-      const t = setInterval(() => post({ t: 'chunk', sid: m.sid, sampleRateHz: 16000, channels: 1, format: 'int16', data: new Int16Array(320).fill(seq % 100), frames: 320, captureTimestampMs: performance.now(), seq: seq++, preRoll: false }), 20);
+      const t = setInterval(() => post({ t: 'chunk', sid: m.sid, sampleRateHz: 16000, channels: 1, format: 'int16', data: new Int16Array(320).fill(seq % 100), frames: 320, captureTimestampMs: clock(), seq: seq++, preRoll: false }), 20);
       timers.set(m.sid, t);
       return post({ t: 'reply', id: m.id, ok: true });
     }
@@ -36,4 +49,6 @@ process.on('message', (m) => {
   }
 });
 if (mode === 'garbage') post({ t: 'chunk', sid: 'not a number' });
-post(mode === 'unavailable' ? { t: 'ready', available: false, reason: 'The audio add-on is not available (fake).', nowMs: performance.now() } : { t: 'ready', available: true, reason: null, nowMs: performance.now() });
+const at = stamp();
+busy(150);
+post(mode === 'unavailable' ? { t: 'ready', available: false, reason: 'The audio add-on is not available (fake).', ...at } : { t: 'ready', available: true, reason: null, ...at });
