@@ -10,7 +10,7 @@ import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector } from '../ports/speech.js';
 import { echoScore, EchoFilter, normalizeForEcho } from './echoFilter.js';
 import { SpeechSegmenter } from './segmenter.js';
-import { VoiceLoop, type VoiceLoopConfig } from './voiceLoop.js';
+import { DEFAULT_VOICE_LOOP_CONFIG, VoiceLoop, type VoiceLoopConfig } from './voiceLoop.js';
 
 const RATE = 16_000;
 const FRAME = 320; // 20 ms
@@ -468,15 +468,18 @@ describe('VoiceLoop', () => {
     });
     const endpointAt = (sim: Sim) => sim.events.find((e) => e.state === 'endpoint')!.at_ms;
 
-    it('ends ~80 ms after the speech instead of the 300 ms hangover, with the speculative transcript (one STT call)', async () => {
+    const { earlyEndSilenceMs: EARLY, finalEndSilenceMs: FINAL, hangoverMs: HANGOVER } = DEFAULT_VOICE_LOOP_CONFIG;
+
+    it('ends one frame after the speculation trigger instead of the hangover, with the speculative transcript (one STT call)', async () => {
       const sim = new Sim({}, grammarStt(() => true));
       sim.say(300, tone(500, 6000));
       await sim.run(2000);
       expect(sim.commands).toEqual(['what needs my attention']);
       expect(sim.sttAudio).toHaveLength(1);
       const late = endpointAt(sim) - 800;
-      expect(late).toBeGreaterThanOrEqual(60);
-      expect(late).toBeLessThan(140);
+      expect(late).toBeGreaterThanOrEqual(EARLY);
+      expect(late).toBeLessThan(EARLY + 60);
+      expect(late).toBeLessThan(HANGOVER - 100);
     });
 
     it('an incomplete transcript waits out the hangover, then is used as it is (one STT call)', async () => {
@@ -504,7 +507,7 @@ describe('VoiceLoop', () => {
       // Complete only once the whole utterance is in: the pause's transcript says "not yet".
       const sim = new Sim({}, grammarStt((voiced) => voiced >= 700));
       sim.say(300, tone(400, 6000));
-      sim.say(860, tone(400, 6000)); // 160 ms pause: past the 60 ms trigger, within the hangover
+      sim.say(860, tone(400, 6000)); // 160 ms pause: past the speculation trigger, within the hangover
       await sim.run(2500);
       expect(sim.commands).toEqual(['what needs my attention please']);
       expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
@@ -518,17 +521,20 @@ describe('VoiceLoop', () => {
       await sim.run(2000);
       expect(sim.commands).toEqual(['what needs my attention']);
       expect(sim.sttAudio).toHaveLength(1);
-      // Stamped at the start of the frame that completes 160 ms of silence.
+      // Stamped at the start of the frame that completes the final silence.
       const late = endpointAt(sim) - 800;
-      expect(late).toBeGreaterThanOrEqual(140);
-      expect(late).toBeLessThan(220);
+      expect(late).toBeGreaterThanOrEqual(FINAL - 20);
+      expect(late).toBeLessThan(FINAL + 60);
+      expect(late).toBeLessThan(HANGOVER - 100);
     });
 
     it('a pause shorter than the final silence inside a whole-so-far command does not cut it', async () => {
-      // "read pr twelve … please": whole after the first part, and the speaker goes on after 100 ms.
+      // "read pr twelve … please": whole after the first part, and the speaker goes on after 80 ms.
       const sim = new Sim({}, grammarStt((voiced) => voiced >= 700, () => true));
       sim.say(300, tone(400, 6000));
-      sim.say(800, tone(400, 6000)); // 100 ms pause: past the 60 ms trigger, short of the 160 ms final silence
+      sim.say(780, tone(400, 6000)); // 80 ms pause: past the speculation trigger, short of the final silence
+      expect(80).toBeGreaterThan(EARLY);
+      expect(80).toBeLessThan(FINAL);
       await sim.run(2500);
       expect(sim.commands).toEqual(['what needs my attention please']);
       expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);

@@ -61,13 +61,13 @@ export interface VoiceLoopConfig {
   /**
    * VAD mode: after this much silence (ms) the utterance so far is transcribed speculatively; when
    * the grammar says it is complete (Transcript.grammarComplete) and the VAD still hears silence on
-   * the next frame, the turn ends there instead of after the full hangover. 0 turns it off. Default 60.
+   * the next frame, the turn ends there instead of after the full hangover. 0 turns it off. Default 40.
    */
   earlyEndSilenceMs: number;
   /**
    * VAD mode: a speculative transcript that is a whole command the grammar could still extend
    * (Transcript.grammarFinal, e.g. "read PR twelve") ends the turn after this much silence (ms),
-   * between the early end and the full hangover. 0 turns it off. Default 160.
+   * between the early end and the full hangover. 0 turns it off. Default 120.
    */
   finalEndSilenceMs: number;
   /** Utterances are cut here, ms. Default 15000. */
@@ -97,8 +97,8 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   echoDelayMaxMs: 1000,
   onsetFrames: 3,
   hangoverMs: 300,
-  earlyEndSilenceMs: 60,
-  finalEndSilenceMs: 160,
+  earlyEndSilenceMs: 40,
+  finalEndSilenceMs: 120,
   minSpeechMs: 200,
   maxUtteranceMs: 15_000,
   lowConfidence: 0.6,

@@ -31,12 +31,20 @@ interface AddonCapture {
 }
 /** The add-on's playback handle has exactly the port's shape (native/audio-addon/test/portCompat.test.ts keeps them in step). */
 type AddonPlayback = PlaybackSession;
+/**
+ * Output buffer per write period, ms (the add-on's default is 20: PulseAudio then holds 40 ms ahead).
+ * A reply starts behind the silence already queued, so this is the floor of its output latency:
+ * 10 ms holds 20 ms ahead. Streaming TTS writes faster than real time, so the add-on's ring (500 ms)
+ * stays ahead of the smaller buffer; the hands-free turn is measured by `npm run bench voice`.
+ */
+export const PLAYBACK_BUFFER_MS = 10;
+
 /** The slice of the add-on's API used here. */
 export interface AudioAddonModule {
   audioAvailability(): { available: boolean; reason: string | null };
   listDevices(): Promise<AudioDeviceInfo[]>;
   openCapture(opts: { device?: string; sampleRateHz?: number; channels?: 1 | 2; frameMs?: number; preRollMs?: number; format?: 'int16' | 'float32'; paused?: boolean }): Promise<AddonCapture>;
-  openPlayback(opts: { device?: string; sampleRateHz: number; channels?: 1 | 2 }): Promise<AddonPlayback>;
+  openPlayback(opts: { device?: string; sampleRateHz: number; channels?: 1 | 2; bufferMs?: number }): Promise<AddonPlayback>;
   watchRoutes(listener: (event: AudioRouteEvent) => void): () => void;
   /** Monotonic ms on the clock of chunk timestamps. */
   nowMs(): number;
@@ -106,7 +114,7 @@ export async function loadAddonAudio(load: AudioAddonLoader = defaultAudioAddonL
   const sink: AudioSink = {
     available: true,
     async openPlayback(req: PlaybackRequest): Promise<PlaybackSession> {
-      const session = await m.openPlayback({ ...(req.deviceId !== undefined ? { device: req.deviceId } : {}), sampleRateHz: req.sampleRateHz, channels: req.channels ?? 1 });
+      const session = await m.openPlayback({ ...(req.deviceId !== undefined ? { device: req.deviceId } : {}), sampleRateHz: req.sampleRateHz, channels: req.channels ?? 1, bufferMs: PLAYBACK_BUFFER_MS });
       return guardPlayback(session, { deviceId: req.deviceId ?? 'default' });
     },
   };
