@@ -116,4 +116,16 @@ describe('grammar completion (early end of turn)', () => {
     expect(c.isFinal(w('what needs my attention banana'))).toBe(false);
     expect(c.isFinal([])).toBe(false);
   });
+
+  it('a whole command ending inside a number that may go on is number-open; a word continuation is not', () => {
+    const c = new GrammarCompletion(parseFsg(toFsg(grammarAutomaton(generateGrammar({ knownRepos: ['acme/api'] }).jsgf))));
+    const w = (s: string) => s.split(' ');
+    expect(c.endsInOpenNumber(w('read pr twelve'))).toBe(true); // "… eighteen" (1218)
+    expect(c.endsInOpenNumber(w('read pr nine'))).toBe(true); // "… eighteen" (918)
+    expect(c.endsInOpenNumber(w('next'))).toBe(false); // "next one": a word
+    expect(c.endsInOpenNumber(w('confirm'))).toBe(false); // a number may follow, but none was begun
+    expect(c.endsInOpenNumber(w('what needs my attention'))).toBe(false);
+    expect(c.endsInOpenNumber(w('read pr'))).toBe(false); // not a whole command
+    expect(c.endsInOpenNumber([])).toBe(false);
+  });
 });

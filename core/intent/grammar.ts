@@ -71,6 +71,8 @@ const DIGITS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 
 const TEENS = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
 const TENS = ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const ORD_UNITS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'];
+/** Words inside a cardinal number (grouped, digit by digit, hundreds, thousands). */
+const NUMBER_WORDS: ReadonlySet<string> = new Set([...DIGITS, ...TEENS, ...TENS, 'hundred', 'thousand', 'oh', 'zero']);
 const ORD_TEENS = ['tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth', 'eighteenth', 'nineteenth'];
 
 /**
@@ -524,6 +526,18 @@ export class GrammarCompletion {
   isFinal(words: readonly string[]): boolean {
     const s = this.walk(words);
     return words.length > 0 && s !== null && this.finals.has(s);
+  }
+
+  /**
+   * `words` are a whole command ending in a number word that the grammar could extend with another
+   * ("read pr twelve" → "… eighteen"). "confirm" is not, though a number may follow it: the user
+   * is not in the middle of saying one.
+   */
+  endsInOpenNumber(words: readonly string[]): boolean {
+    const s = this.walk(words);
+    const last = words.at(-1);
+    if (s === null || last === undefined || !this.finals.has(s) || !NUMBER_WORDS.has(last)) return false;
+    return [...(this.next.get(s)?.keys() ?? [])].some((w) => NUMBER_WORDS.has(w));
   }
 
   /** `words` are a whole command that nothing but a closing "please" can extend. */

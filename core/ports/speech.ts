@@ -52,6 +52,12 @@ export interface Transcript {
    * full hangover.
    */
   readonly grammarFinal?: boolean;
+  /**
+   * True when a whole command ends inside a number the grammar could still extend ("read PR twelve"
+   * → "… eighteen", as people group PR numbers, often with a pause). Set with grammarFinal. VAD mode
+   * waits longer for such a turn than for one that only a word could extend ("next" → "next one").
+   */
+  readonly grammarNumberOpen?: boolean;
 }
 
 export interface SpeechToText {

@@ -455,20 +455,20 @@ describe('VoiceLoop', () => {
 
   describe('early end of turn (VAD mode, grammar-complete transcript)', () => {
     /** A grammar STT: transcribes by how much voiced audio it got; `complete` decides grammarComplete. */
-    const grammarStt = (complete: (voicedMs: number) => boolean, final: (voicedMs: number) => boolean = () => false) => (sim: Sim): SpeechToText => ({
+    const grammarStt = (complete: (voicedMs: number) => boolean, final: (voicedMs: number) => boolean = () => false, numberOpen: (voicedMs: number) => boolean = () => false) => (sim: Sim): SpeechToText => ({
       name: 'fake-grammar',
       reportsGrammarComplete: true,
       transcribe: async (audio): Promise<Transcript> => {
         sim.sttAudio.push(audio);
         let voiced = 0;
         for (let i = 0; i + FRAME <= audio.samples.length; i += FRAME) if (vad.isSpeech(audio.samples.subarray(i, i + FRAME))) voiced += 20;
-        return { text: voiced >= 700 ? 'what needs my attention please' : 'what needs my attention', confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS, grammarComplete: complete(voiced), grammarFinal: complete(voiced) || final(voiced) };
+        return { text: voiced >= 700 ? 'what needs my attention please' : 'what needs my attention', confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS, grammarComplete: complete(voiced), grammarFinal: complete(voiced) || final(voiced), grammarNumberOpen: numberOpen(voiced) };
       },
       health: () => ({ provider: 'fake', ok: true, message: null }),
     });
     const endpointAt = (sim: Sim) => sim.events.find((e) => e.state === 'endpoint')!.at_ms;
 
-    const { earlyEndSilenceMs: EARLY, finalEndSilenceMs: FINAL, hangoverMs: HANGOVER } = DEFAULT_VOICE_LOOP_CONFIG;
+    const { earlyEndSilenceMs: EARLY, finalEndSilenceMs: FINAL, numberEndSilenceMs: NUMBER, hangoverMs: HANGOVER } = DEFAULT_VOICE_LOOP_CONFIG;
 
     it('ends one frame after the speculation trigger instead of the hangover, with the speculative transcript (one STT call)', async () => {
       const sim = new Sim({}, grammarStt(() => true));
@@ -526,6 +526,28 @@ describe('VoiceLoop', () => {
       expect(late).toBeGreaterThanOrEqual(FINAL - 20);
       expect(late).toBeLessThan(FINAL + 60);
       expect(late).toBeLessThan(HANGOVER - 100);
+    });
+
+    it('a whole command ending inside a number that may go on waits the longer number silence', async () => {
+      const sim = new Sim({}, grammarStt(() => false, () => true, () => true));
+      sim.say(300, tone(500, 6000));
+      await sim.run(2000);
+      expect(sim.commands).toEqual(['what needs my attention']);
+      const late = endpointAt(sim) - 800;
+      expect(late).toBeGreaterThanOrEqual(NUMBER - 20);
+      expect(late).toBeLessThan(NUMBER + 60);
+      expect(NUMBER).toBeGreaterThan(FINAL);
+    });
+
+    it('a pause between the groups of a number ("twelve … eighteen") does not cut it', async () => {
+      const pause = NUMBER - 40;
+      expect(pause).toBeGreaterThan(FINAL);
+      const sim = new Sim({}, grammarStt((voiced) => voiced >= 700, () => true, (voiced) => voiced < 700));
+      sim.say(300, tone(400, 6000));
+      sim.say(700 + pause, tone(400, 6000));
+      await sim.run(2500);
+      expect(sim.commands).toEqual(['what needs my attention please']);
+      expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
     });
 
     it('a pause shorter than the final silence inside a whole-so-far command does not cut it', async () => {

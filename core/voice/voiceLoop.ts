@@ -65,11 +65,17 @@ export interface VoiceLoopConfig {
    */
   earlyEndSilenceMs: number;
   /**
-   * VAD mode: a speculative transcript that is a whole command the grammar could still extend
-   * (Transcript.grammarFinal, e.g. "read PR twelve") ends the turn after this much silence (ms),
-   * between the early end and the full hangover. 0 turns it off. Default 120.
+   * VAD mode: a speculative transcript that is a whole command only a word could still extend
+   * (Transcript.grammarFinal, e.g. "next" → "next one") ends the turn after this much silence (ms),
+   * between the early end and the full hangover. 0 turns it off. Default 100.
    */
   finalEndSilenceMs: number;
+  /**
+   * VAD mode: the same for a whole command ending inside a number the grammar could extend
+   * (Transcript.grammarNumberOpen, "read PR twelve" → "… eighteen"): people pause between the
+   * groups of a number. 0 turns it off. Default 160.
+   */
+  numberEndSilenceMs: number;
   /** Utterances are cut here, ms. Default 15000. */
   maxUtteranceMs: number;
   /** Below this STT confidence a transcript with a number is read back first. Default 0.6. */
@@ -98,7 +104,8 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   onsetFrames: 3,
   hangoverMs: 300,
   earlyEndSilenceMs: 40,
-  finalEndSilenceMs: 120,
+  finalEndSilenceMs: 100,
+  numberEndSilenceMs: 160,
   minSpeechMs: 200,
   maxUtteranceMs: 15_000,
   lowConfidence: 0.6,
@@ -539,7 +546,7 @@ export class VoiceLoop {
     // Too little voiced audio is dropped at the hangover ('too-short'); an early end must not keep it.
     if (this.segmenter.voicedMs < this.config.minSpeechMs) return false;
     if (tr.grammarComplete === true) return true;
-    const fin = this.config.finalEndSilenceMs;
+    const fin = tr.grammarNumberOpen === true ? this.config.numberEndSilenceMs : this.config.finalEndSilenceMs;
     return tr.grammarFinal === true && fin > 0 && (this.silentFrames + 1) * this.frameMs >= fin;
   }
 

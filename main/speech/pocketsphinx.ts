@@ -551,12 +551,13 @@ export class PocketsphinxSpeechToText implements SpeechToText {
   }
 
   /** Where the raw hypothesis stands in the grammar (Transcript.grammarComplete / grammarFinal). */
-  private grammarState(raw: string): { grammarComplete: boolean; grammarFinal: boolean } {
+  private grammarState(raw: string): { grammarComplete: boolean; grammarFinal: boolean; grammarNumberOpen: boolean } {
     const fsgPath = this.compiled?.fsgPath;
-    if (fsgPath === undefined) return { grammarComplete: false, grammarFinal: false };
+    if (fsgPath === undefined) return { grammarComplete: false, grammarFinal: false, grammarNumberOpen: false };
     if (this.completion?.fsgPath !== fsgPath) this.completion = { fsgPath, c: new GrammarCompletion(parseFsg(readFileSync(fsgPath, 'utf8'))) };
     const words = raw.split(/\s+/).filter((w) => w !== '');
-    return { grammarComplete: this.completion.c.isComplete(words), grammarFinal: this.completion.c.isFinal(words) };
+    const c = this.completion.c;
+    return { grammarComplete: c.isComplete(words), grammarFinal: c.isFinal(words), grammarNumberOpen: c.endsInOpenNumber(words) };
   }
 
   /** Decodes one utterance and explains the rejection decision (calibration and diagnostics). */
