@@ -17,7 +17,7 @@
  * - playback: first audio written → first loud window on the speaker's monitor (buffers, server).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VoiceStateEvent } from '../../contract/events.js';
 import type { PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
@@ -182,6 +182,8 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
       `voice     PulseAudio loop, end of speech → first reply audio: VAD mode p50 ${report.vad.p50.toFixed(0)} ms (target ≤ 250: ${report.vad.p50 <= 250 ? 'met' : 'MISSED'}), p95 ${report.vad.p95.toFixed(0)} ms over ${report.vad.n} (${report.vad.early} ended early by the grammar, ${result.reused} at the hangover with the pause's transcript); push-to-talk release p50 ${report.ptt.p50.toFixed(0)} ms, p95 ${report.ptt.p95.toFixed(0)} ms over ${report.ptt.n}`,
     );
     log(`voice     where the time goes, p50 per stage, ms: VAD mode ${breakdown('vad')}; push-to-talk ${breakdown('ptt')}`);
+    // Every stage but the silence waits is CPU: on a shared machine the decode's backlog dominates.
+    log(`voice     load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores at the end of the run`);
     log(`voice     PulseAudio loop metrics, p50 ms (in-app clock): VAD ${stages['vad'] ?? '-'}; push-to-talk ${stages['ptt'] ?? '-'}`);
     return report;
   } finally {
