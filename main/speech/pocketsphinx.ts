@@ -601,6 +601,20 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     return { frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? heard : '', raw: r.hyp.trim(), segments: r.segments };
   }
 
+  /**
+   * What the general English LM (the rejection's background model) hears in `audio`, with no
+   * grammar: for diagnostics and the TTS round trip of `npm run bench speech-tts` (which reply
+   * voice the recognizer understands best). Throws when the background model is off.
+   */
+  freeTranscript(audio: PcmAudio): string {
+    const name = frontEndFor(audio.sampleRateHz);
+    const fe = this.frontEnd(name);
+    const pcm = withNoiseFloor(audio.sampleRateHz === fe.rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, fe.rateHz), NOISE_FLOOR_RMS);
+    const d = this.ensure(name);
+    if (d.background === null) throw new Error('The background model is off (background: false).');
+    return (loadBinding() as Binding).decode(d.background, pcm).hyp.trim();
+  }
+
   health(): ProviderHealth {
     const a = pocketsphinxAvailability(this.opts.modelDir);
     if (!a.ok) return { provider: this.name, ok: false, message: a.reason };

@@ -43,6 +43,11 @@ async function main(): Promise<void> {
     const { benchVoiceLoop } = await import('./voiceLoop.js');
     await benchVoiceLoop(console.log);
   }
+  if (want('speech-tts')) {
+    // The clearest offline reply voice: synthesized sentences through a free-English listener (~1 min).
+    const { benchTtsRoundTrip } = await import('./ttsRoundTrip.js');
+    await benchTtsRoundTrip(console.log);
+  }
   if (want('wake')) {
     const { benchWake } = await import('./wake.js');
     await benchWake(console.log);
