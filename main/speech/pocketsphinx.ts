@@ -43,14 +43,14 @@ export const BACKGROUND_LM_PATH = '/usr/share/pocketsphinx/model/en-us/en-us.lm.
  * (allphone) score as a rejection normalizer was tried: triphone takes seconds per clip, CI phones
  * do not separate commands from chit-chat better than the score below.
  */
-const DEFAULT_DECODER_ARGS = ['-dither', 'no', '-beam', '1e-60', '-pbeam', '1e-60', '-wbeam', '1e-45'];
+export const DEFAULT_DECODER_ARGS = ['-dither', 'no', '-beam', '1e-60', '-pbeam', '1e-60', '-wbeam', '1e-45'];
 
 /**
  * The background model's search: the general English LM over all of cmudict with the default
  * beams (and no second passes: the first pass's acoustic score is all rejection needs).
  * HF_TUNE: narrower beams cut its cost ~3× but made its score a worse competitor.
  */
-const BACKGROUND_DECODER_ARGS = ['-dither', 'no', '-fwdflat', 'no', '-bestpath', 'no', '-beam', '1e-30', '-pbeam', '1e-25', '-wbeam', '1e-20', '-maxhmmpf', '1500', '-maxwpf', '8'];
+export const BACKGROUND_DECODER_ARGS = ['-dither', 'no', '-fwdflat', 'no', '-bestpath', 'no', '-beam', '1e-30', '-pbeam', '1e-25', '-wbeam', '1e-20', '-maxhmmpf', '1500', '-maxwpf', '8'];
 
 export type RejectReason = 'floor' | 'side_effect' | 'background';
 
@@ -137,7 +137,7 @@ export function wordScorePerFrame(segments: readonly Segment[]): number {
 }
 
 /** Each segment's acoustic score spread evenly over its frames: a per-frame score track of `n` frames. */
-function scoreTrack(segments: readonly Segment[], n: number): Float64Array {
+export function scoreTrack(segments: readonly Segment[], n: number): Float64Array {
   const t = new Float64Array(n);
   for (const s of segments) {
     const len = s.endFrame - s.startFrame + 1;
@@ -373,6 +373,29 @@ function loadBinding(): Binding | null {
     bindingError = `pocketsphinx is not available: ${(e as Error).message}. Install the Debian packages pocketsphinx and pocketsphinx-en-us (scripts/setup does).`;
   }
   return binding;
+}
+
+/** A bare decoder over `args` (whole utterances in, best path with segments out): the wake phrase's verifier. */
+export interface RawDecoder {
+  decode(pcm: Int16Array): Decoded;
+  close(): void;
+}
+
+/** Starts a decoder with these pocketsphinx arguments; throws when pocketsphinx or its model is missing. */
+export function openRawDecoder(args: readonly string[]): RawDecoder {
+  const b = loadBinding();
+  if (b === null) throw new Error(bindingError ?? 'pocketsphinx unavailable');
+  let dec: unknown = b.init([...args]);
+  return {
+    decode(pcm) {
+      if (dec === null) throw new Error('the decoder was closed');
+      return b.decode(dec, pcm);
+    },
+    close() {
+      if (dec !== null) b.free(dec);
+      dec = null;
+    },
+  };
 }
 
 /** Whether the offline STT can run here, and why not. */

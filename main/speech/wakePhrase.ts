@@ -10,8 +10,20 @@ import { createHash } from 'node:crypto';
 import koffi from 'koffi';
 import type { PcmAudio, WakePhraseDetector } from '../../core/ports/speech.js';
 import { openSpeechCache } from './cacheDir.js';
-import { NOISE_FLOOR_RMS, withNoiseFloor } from './pocketsphinx.js';
-import { buildDictionary } from './pronounce.js';
+import {
+  BACKGROUND_DECODER_ARGS,
+  BACKGROUND_LM_PATH,
+  DEFAULT_DECODER_ARGS,
+  mergeArgs,
+  NOISE_FLOOR_RMS,
+  openRawDecoder,
+  scoreTrack,
+  withNoiseFloor,
+  wordScorePerFrame,
+  type RawDecoder,
+  type Segment,
+} from './pocketsphinx.js';
+import { buildDictionary, CMUDICT_PATH } from './pronounce.js';
 import { resample } from './wav.js';
 
 export const DEFAULT_WAKE_PHRASE = 'hey companion';
@@ -45,10 +57,18 @@ export function normalizeWakePhrase(p: string): string {
   return w.join(' ');
 }
 
+/** One keyphrase detection: its first and last 10 ms frame in the utterance. */
+export interface KwsHit {
+  startFrame: number;
+  endFrame: number;
+  /** The detection's score (log likelihood ratio against the phone loop, logmath units). */
+  prob: number;
+}
+
 interface KwsBinding {
   init(args: string[]): unknown;
-  /** The keyphrase's last frame in a whole utterance, or -1. */
-  spot(dec: unknown, pcm: Int16Array): number;
+  /** Every keyphrase detection in a whole utterance, in time order. */
+  spot(dec: unknown, pcm: Int16Array): KwsHit[];
   free(dec: unknown): void;
 }
 let binding: KwsBinding | null = null;
@@ -69,6 +89,7 @@ function load(): KwsBinding {
   const segNext = ps.func('void *ps_seg_next(void *seg)');
   const segWord = ps.func('const char *ps_seg_word(void *seg)');
   const segFrames = ps.func('void ps_seg_frames(void *seg, _Out_ int *sf, _Out_ int *ef)');
+  const segProb = ps.func('int32_t ps_seg_prob(void *seg, _Out_ int32_t *ascr, _Out_ int32_t *lscr, _Out_ int32_t *lback)');
   binding = {
     init(args) {
       const va: unknown[] = [];
@@ -84,17 +105,18 @@ function load(): KwsBinding {
       if (startUtt(dec) < 0) throw new Error('ps_start_utt failed');
       if (pcm.length > 0 && processRaw(dec, pcm, pcm.length, 0, 1) < 0) throw new Error('ps_process_raw failed');
       if (endUtt(dec) < 0) throw new Error('ps_end_utt failed');
-      if (((getHyp(dec, [0]) as string | null) ?? '').trim() === '') return -1;
-      let end = -1;
+      if (((getHyp(dec, [0]) as string | null) ?? '').trim() === '') return [];
+      const hits: KwsHit[] = [];
       // ps_seg_next frees the iterator when it returns null.
       for (let it = segIter(dec); it; it = segNext(it)) {
-        if (end >= 0 || ((segWord(it) as string | null) ?? '').startsWith('<')) continue;
+        if (((segWord(it) as string | null) ?? '').startsWith('<')) continue;
         const sf = [0];
         const ef = [0];
         segFrames(it, sf, ef);
-        end = ef[0] as number;
+        const prob = segProb(it, [0], [0], [0]) as number;
+        hits.push({ startFrame: sf[0] as number, endFrame: ef[0] as number, prob });
       }
-      return end;
+      return hits.sort((a, b) => a.endFrame - b.endFrame);
     },
     free(dec) {
       psFree(dec);
@@ -103,10 +125,68 @@ function load(): KwsBinding {
   return binding;
 }
 
+/**
+ * The verifier's acceptance rule, in logmath units per 10 ms frame (see pocketsphinx.ts REJECTION).
+ * The phrase is forced onto the audio (its own small grammar) and the same audio is decoded as free
+ * English (the background LM). Two features: how well the phrase's words fit (wordScore), and the
+ * largest, over the phrase's words, of how much better free English explains that word's frames
+ * (wordMargin; "my companion": "hey" forced onto "my" loses to the free "my"). Accepted when
+ * wordMargin ≤ maxMargin + slope · (wordScore − pivot): the worse the phrase fits, the more clearly
+ * it must beat free English.
+ */
+export interface WakeVerification {
+  maxMargin: number;
+  slope: number;
+  pivot: number;
+}
+
+/**
+ * Fitted by `npm run bench wake` on the calibration voices only (their 25 wake utterances and 200
+ * chit-chat sentences): the slope with the widest gap between the two classes, the margin at its
+ * middle (all 25 in, all 200 out; the gap is narrow: 2.7 units). Held-apart figures: see the header.
+ */
+export const WAKE_VERIFICATION: WakeVerification = { maxMargin: -10.4, slope: 2.1, pivot: -20 };
+
+/** Whether the verifier accepts a candidate with these features. */
+export function wakeAccepted(wordScore: number, wordMargin: number, v: WakeVerification = WAKE_VERIFICATION): boolean {
+  return Number.isFinite(wordScore) && !Number.isNaN(wordMargin) && wordMargin <= v.maxMargin + v.slope * (wordScore - v.pivot);
+}
+
+/** What the verifier measured on one keyphrase hit. */
+export interface WakeCandidate extends KwsHit {
+  /** Whether the phrase grammar found a path through the hit's audio. */
+  phraseFound: boolean;
+  /** Where the verifier placed the phrase (10 ms frames of the utterance, inclusive); -1 without a path. */
+  phraseStart: number;
+  phraseEnd: number;
+  /** Acoustic score per frame over the phrase's words (fillers left out); -Infinity without a path. */
+  wordScore: number;
+  /** The largest, over the phrase's words, of (free English − phrase) acoustic score per frame on that word's frames. */
+  wordMargin: number;
+  /** (free English − phrase) acoustic score per frame from the phrase's first word to its last. */
+  spanMargin: number;
+  /** What the free decoding heard on the hit's audio (diagnostics). */
+  background: string;
+  accepted: boolean;
+}
+
+export interface WakeAnalysis {
+  candidates: WakeCandidate[];
+  /** Where the accepted phrase ends (ms from the utterance start), or null. */
+  endMs: number | null;
+}
+
 export interface WakePhraseOptions {
   phrase?: string;
-  /** `-kws_threshold`; default WAKE_THRESHOLD. */
+  /**
+   * Where the verifier looks: 'prefix' (default) the start of every utterance, where the phrase
+   * belongs; 'kws' only around keyphrase hits (cheaper, but the keyphrase search misses whole voices).
+   */
+  firstStage?: 'prefix' | 'kws';
+  /** `-kws_threshold` of the keyphrase search; default WAKE_THRESHOLD. */
   threshold?: number;
+  /** The second stage's rule; null: keyphrase spotting alone (the first stage decides). Default WAKE_VERIFICATION. */
+  verification?: WakeVerification | null;
   /** Decoder arguments on top (e.g. a voice profile's ['-mllr', file]). */
   decoderArgs?: readonly string[];
   /**
@@ -118,44 +198,135 @@ export interface WakePhraseOptions {
   cacheDir?: string;
 }
 
+/**
+ * Audio around a keyphrase hit that the verifier decodes (10 ms frames before its start and after
+ * its end). Generous: at a lenient threshold the keyphrase search reports a hit as soon as its
+ * score crosses the threshold, often 300–400 ms before the phrase really ends.
+ */
+const LEAD_FRAMES = 40;
+const TAIL_FRAMES = 80;
+/** At most this many hits per utterance are verified (the phrase belongs at its start). */
+const MAX_CANDIDATES = 3;
+/** 'prefix' mode decodes the first (PREFIX_BASE_FRAMES + PREFIX_FRAMES_PER_PHONE × phones) frames: room for slow speech and a lead-in. */
+const PREFIX_BASE_FRAMES = 100;
+const PREFIX_FRAMES_PER_PHONE = 20;
+const FILLER = /^(<s>|<\/s>|<sil>|\[.*\]|\(NULL\))$/;
+
 export class PocketsphinxWakePhrase implements WakePhraseDetector {
   readonly name = 'pocketsphinx-kws';
   readonly phrase: string;
   private dec: unknown;
+  private phraseDec: RawDecoder | null = null;
+  private backgroundDec: RawDecoder | null = null;
+  private readonly verification: WakeVerification | null;
+  private readonly firstStage: 'prefix' | 'kws';
+  /** Frames of an utterance's start the verifier decodes in 'prefix' mode. */
+  private readonly prefixFrames: number;
 
   constructor(opts: WakePhraseOptions = {}) {
     this.phrase = normalizeWakePhrase(opts.phrase ?? DEFAULT_WAKE_PHRASE);
+    this.verification = opts.verification === undefined ? WAKE_VERIFICATION : opts.verification;
     const b = load();
-    const dict = buildDictionary(this.phrase.split(' '));
+    const words = this.phrase.split(' ');
+    const dict = buildDictionary(words);
+    this.firstStage = opts.firstStage ?? 'prefix';
+    // Phones of the phrase: each word's longest pronunciation (dictionary lines "word PH PH ...", variants "word(2) ...").
+    const phones = new Map<string, number>();
+    for (const line of dict.text.split('\n')) {
+      const [w, ...ph] = line.trim().split(/\s+/);
+      if (w !== undefined && w !== '') phones.set(w.replace(/\(\d+\)$/, ''), Math.max(phones.get(w.replace(/\(\d+\)$/, '')) ?? 0, ph.length));
+    }
+    this.prefixFrames = PREFIX_BASE_FRAMES + PREFIX_FRAMES_PER_PHONE * words.reduce((n, w) => n + (phones.get(w) ?? 4), 0);
     // The per-user cache (0700); a file is rewritten when its content does not match its recorded hash.
     const cache = openSpeechCache(opts.cacheDir);
     const cached = (ext: string, text: string): string => cache.file(`kws-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.${ext}`, () => text);
     const dictPath = cached('dict', dict.text);
-    const args = new Map<string, string>([
+    const common = new Map<string, string>([
       ['-hmm', MODEL_DIR],
-      ['-dict', dictPath],
-      ['-keyphrase', this.phrase],
-      ['-kws_threshold', (opts.threshold ?? WAKE_THRESHOLD).toExponential()],
       ['-logfn', '/dev/null'],
       ['-samprate', String(SAMPLE_RATE_HZ)],
       // The same fixed noise floor as the command decoder replaces the random dither.
       ['-dither', 'no'],
     ]);
-    if (opts.mllr !== undefined) args.set('-mllr', cached('mllr', opts.mllr));
+    if (opts.mllr !== undefined) common.set('-mllr', cached('mllr', opts.mllr));
     const extra = opts.decoderArgs ?? [];
-    for (let i = 0; i + 1 < extra.length; i += 2) args.set(extra[i] as string, extra[i + 1] as string);
-    this.dec = b.init([...args].flat());
+    for (let i = 0; i + 1 < extra.length; i += 2) common.set(extra[i] as string, extra[i + 1] as string);
+    const base = [...common].flat();
+    this.dec = b.init(mergeArgs(base, ['-dict', dictPath, '-keyphrase', this.phrase, '-kws_threshold', (opts.threshold ?? WAKE_THRESHOLD).toExponential()]));
+    if (this.verification === null) return;
+    try {
+      const fsg = ['FSG_BEGIN wake', `NUM_STATES ${words.length + 1}`, 'START_STATE 0', `FINAL_STATE ${words.length}`, ...words.map((w, i) => `TRANSITION ${i} ${i + 1} 1.0 ${w}`), 'FSG_END', ''].join('\n');
+      this.phraseDec = openRawDecoder(mergeArgs([...DEFAULT_DECODER_ARGS, ...base], ['-dict', dictPath, '-fsg', cached('fsg', fsg)]));
+      this.backgroundDec = openRawDecoder(mergeArgs([...BACKGROUND_DECODER_ARGS, ...base], ['-dict', CMUDICT_PATH, '-lm', BACKGROUND_LM_PATH]));
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
 
-  /** Where the phrase ends in the utterance (ms from its start), or null; ~0.05× real time. */
+  /** Where the phrase ends in the utterance (ms from its start), or null; see analyze. */
   spot(audio: PcmAudio): number | null {
+    return this.analyze(audio).endMs;
+  }
+
+  /**
+   * Both stages on one utterance: keyphrase hits (first stage), each checked by the verifier
+   * (the phrase forced onto the hit's audio against a free English decoding of it) until one passes.
+   */
+  analyze(audio: PcmAudio): WakeAnalysis {
     if (this.dec === null) throw new Error('the wake phrase detector was closed');
-    const pcm = audio.sampleRateHz === SAMPLE_RATE_HZ ? audio.samples : resample(audio.samples, audio.sampleRateHz, SAMPLE_RATE_HZ);
-    const ef = load().spot(this.dec, withNoiseFloor(pcm, NOISE_FLOOR_RMS));
-    return ef < 0 ? null : (ef + 1) * 10;
+    const raw = audio.sampleRateHz === SAMPLE_RATE_HZ ? audio.samples : resample(audio.samples, audio.sampleRateHz, SAMPLE_RATE_HZ);
+    const pcm = withNoiseFloor(raw, NOISE_FLOOR_RMS);
+    const hits: KwsHit[] = this.firstStage === 'kws' || this.verification === null ? load().spot(this.dec, pcm) : [{ startFrame: LEAD_FRAMES, endFrame: this.prefixFrames - TAIL_FRAMES, prob: 0 }];
+    const v = this.verification;
+    if (v === null) {
+      const first = hits[0];
+      return { candidates: [], endMs: first === undefined ? null : (first.endFrame + 1) * 10 };
+    }
+    const candidates: WakeCandidate[] = [];
+    for (const hit of hits.slice(0, MAX_CANDIDATES)) {
+      const c = this.verify(pcm, hit, v);
+      candidates.push(c);
+      if (c.accepted) return { candidates, endMs: (c.phraseEnd + 1) * 10 };
+    }
+    return { candidates, endMs: null };
+  }
+
+  private verify(pcm: Int16Array, hit: KwsHit, v: WakeVerification): WakeCandidate {
+    const perFrame = SAMPLE_RATE_HZ / 100;
+    const from = Math.max(0, hit.startFrame - LEAD_FRAMES);
+    const clip = pcm.subarray(from * perFrame, Math.min(pcm.length, (hit.endFrame + 1 + TAIL_FRAMES) * perFrame));
+    const p = (this.phraseDec as RawDecoder).decode(clip);
+    const none = { ...hit, phraseFound: false, phraseStart: -1, phraseEnd: -1, wordScore: -Infinity, wordMargin: NaN, spanMargin: NaN, background: '', accepted: false };
+    const words = p.segments.filter((s) => !FILLER.test(s.word));
+    if (p.hyp.trim() === '' || words.length === 0) return none;
+    const bg = (this.backgroundDec as RawDecoder).decode(clip);
+    const n = Math.max(p.frames, ...p.segments.map((s) => s.endFrame + 1), ...bg.segments.map((s) => s.endFrame + 1));
+    const pt = scoreTrack(p.segments, n);
+    const bt = scoreTrack(bg.segments, n);
+    const margin = (a: number, b: number): number => {
+      let d = 0;
+      for (let i = a; i <= b; i++) d += (bt[i] as number) - (pt[i] as number);
+      return d / Math.max(1, b - a + 1);
+    };
+    const wordScore = wordScorePerFrame(p.segments);
+    const wordMargin = Math.max(...words.map((w) => margin(w.startFrame, w.endFrame)));
+    const first = words[0] as Segment;
+    const last = words[words.length - 1] as Segment;
+    const spanMargin = margin(first.startFrame, last.endFrame);
+    const background = bg.segments
+      .filter((s) => !FILLER.test(s.word) && s.endFrame >= first.startFrame && s.startFrame <= last.endFrame)
+      .map((s) => s.word)
+      .join(' ');
+    const accepted = wakeAccepted(wordScore, wordMargin, v);
+    return { ...hit, phraseFound: true, phraseStart: from + first.startFrame, phraseEnd: from + last.endFrame, wordScore, wordMargin, spanMargin, background, accepted };
   }
 
   close(): void {
+    this.phraseDec?.close();
+    this.backgroundDec?.close();
+    this.phraseDec = null;
+    this.backgroundDec = null;
     if (this.dec === null) return;
     load().free(this.dec);
     this.dec = null;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { PcmAudio, WakePhraseDetector } from '../../core/ports/speech.js';
 import { withNoiseFloor } from '../../main/speech/pocketsphinx.js';
+import type { PocketsphinxWakePhrase } from '../../main/speech/wakePhrase.js';
 import { parseWav, resample } from '../../main/speech/wav.js';
 import { cacheDir } from './speech-audio.js';
 
@@ -198,14 +199,22 @@ export function sumScores(xs: readonly WakeScore[]): WakeScore {
 
 export const faPerHour = (s: WakeScore): number => (s.falseAccepts / Math.max(1e-9, s.chitchatS)) * 3600;
 
-/**
- * A global MLLR channel transform of the en-us model fitted on the calibration voices only (their
- * wake utterances and the calibration half of the chit-chat), as pocketsphinx `-mllr` text.
- */
-export async function fitCalibrationMllr(): Promise<string> {
-  const { estimateMllr } = await import('../../main/speech/adapt/mllr.js');
-  const clips = [];
-  for (const voice of CALIBRATION_VOICES)
-    for (const text of [...WAKE_UTTERANCES, ...CHITCHAT.slice(0, Math.ceil(CHITCHAT.length / 2))]) clips.push({ text, audio: asUtterance(await synth(text, voice)) });
-  return estimateMllr(clips, { timeoutMs: 600_000 });
+/** The verifier's features on one utterance (see main/speech/wakePhrase.ts WakeCandidate). */
+export interface WakeFeature {
+  text: string;
+  wordScore: number;
+  wordMargin: number;
+}
+
+/** The verifier's features on every wake utterance and chit-chat sentence of one voice (a detector in 'prefix' mode). */
+export async function voiceFeatures(det: PocketsphinxWakePhrase, voice: Voice, sentences: readonly string[], wakes: readonly string[] = WAKE_UTTERANCES): Promise<{ wakes: WakeFeature[]; chat: WakeFeature[] }> {
+  const one = async (text: string): Promise<WakeFeature> => {
+    const c = det.analyze(asUtterance(await synth(text, voice))).candidates[0];
+    return { text, wordScore: c?.wordScore ?? -Infinity, wordMargin: c?.wordMargin ?? NaN };
+  };
+  const w: WakeFeature[] = [];
+  const ch: WakeFeature[] = [];
+  for (const t of wakes) w.push(await one(t));
+  for (const t of sentences) ch.push(await one(t));
+  return { wakes: w, chat: ch };
 }

@@ -1,35 +1,62 @@
 /**
- * Offline wake phrase ("hey companion", pocketsphinx keyphrase spotting) on a representative
- * subset of the held-apart voices (two espeak-ng, two flite; none used to fit the threshold):
- * detection on wake utterances and false accepts on everyday chit-chat that includes near words
- * ("hey", "company", "champion", "a companion planting guide"). `npm run bench wake` fits the
- * threshold on the calibration voices and prints the figures for all held-apart voices.
- * The issue's target (≥ 95% detection, ≤ 1 false accept per hour) is NOT met by this model on
- * every voice; this test guards the measured level against regressions.
+ * Offline wake phrase ("hey companion": the phrase forced onto the start of each utterance and
+ * checked against a free English decoding, main/speech/wakePhrase.ts) on a representative subset of
+ * the held-apart voices (two espeak-ng, two flite; none used to fit the rule): detection on wake
+ * utterances and false accepts on everyday chit-chat that includes near words ("hey", "company",
+ * "champion", "a companion planting guide"). `npm run bench wake` fits the rule on the calibration
+ * voices and prints the figures for all held-apart voices.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { PocketsphinxWakePhrase } from '../../main/speech/wakePhrase.js';
-import { CHITCHAT, faPerHour, hasWakeTools, scoreVoice, sumScores, v, voiceLabel } from './wake-audio.js';
+import { asUtterance, CHITCHAT, faPerHour, hasWakeTools, scoreVoice, sumScores, synth, v, voiceLabel } from './wake-audio.js';
 
 const ready = hasWakeTools();
 const SUBSET = [v('espeak', 'en-us'), v('espeak', 'en-gb-x-rp+f3'), v('flite', 'slt'), v('flite', 'awb')];
+/** The first 15 sentences plus the two with the bare word after a short one (the old detector's typical false accepts). */
+const SENTENCES = [...CHITCHAT.slice(0, 15), 'a companion planting guide for tomatoes', 'my companion on the trip was my uncle'];
+/** Regression floors from the measured subset (see the bench for the full held-apart figures). */
+const DETECTION_FLOOR = 0.9;
+const MAX_FALSE_ACCEPTS = 1;
 let det: PocketsphinxWakePhrase | undefined;
 afterAll(() => det?.close());
 
 describe.skipIf(!ready)('wake phrase on held-apart voices (subset)', () => {
-  it('detects most wake utterances and rarely accepts chit-chat', async () => {
+  it('detects wake utterances and rarely accepts chit-chat', async () => {
     det = new PocketsphinxWakePhrase();
     const per = [];
-    for (const voice of SUBSET) per.push(await scoreVoice(det, voice, CHITCHAT.slice(0, 15)));
+    for (const voice of SUBSET) per.push(await scoreVoice(det, voice, SENTENCES));
     const t = sumScores(per);
     console.log(
       `wake phrase "${det.phrase}" (subset): detected ${t.detected}/${t.wakes} (${Math.round((100 * t.detected) / t.wakes)}%), false accepts ${t.falseAccepts} in ${(t.chitchatS / 60).toFixed(1)} min of chit-chat (${faPerHour(t).toFixed(1)}/h), RTF ${t.rtf.toFixed(3)}; ` +
         per.map((p, i) => `${voiceLabel(SUBSET[i]!)} ${p.detected}/${p.wakes} fa ${p.falseAccepts}`).join(', '),
     );
-    // At 1e-20 this subset gave 17/20 and 1 false accept (flite awb); 1e-30 detects more. A regression floor, not the issue's target.
-    expect(t.detected / t.wakes).toBeGreaterThanOrEqual(0.75);
-    expect(t.falseAccepts).toBeLessThanOrEqual(1);
-  }, 180_000);
+    expect(t.detected / t.wakes).toBeGreaterThanOrEqual(DETECTION_FLOOR);
+    expect(t.falseAccepts).toBeLessThanOrEqual(MAX_FALSE_ACCEPTS);
+  }, 240_000);
+
+  it('places the phrase end before the command, so the rest of the utterance is the command', async () => {
+    det ??= new PocketsphinxWakePhrase();
+    const a = asUtterance(await synth('hey companion what needs my attention', v('espeak', 'en-us')));
+    const alone = asUtterance(await synth('hey companion', v('espeak', 'en-us')));
+    const end = det.spot(a);
+    const aloneEnd = det.spot(alone);
+    expect(end).not.toBeNull();
+    expect(aloneEnd).not.toBeNull();
+    // "hey companion" takes about as long at the start of both; the command follows it.
+    expect(Math.abs(end! - aloneEnd!)).toBeLessThan(250);
+    expect(end!).toBeLessThan((a.samples.length / a.sampleRateHz) * 1000 - 600);
+  }, 60_000);
+
+  it('works for another phrase the user sets', async () => {
+    const other = new PocketsphinxWakePhrase({ phrase: 'okay glasses' });
+    try {
+      const voice = v('flite', 'slt');
+      expect(other.spot(asUtterance(await synth('okay glasses what needs my attention', voice)))).not.toBeNull();
+      expect(other.spot(asUtterance(await synth('hey companion what needs my attention', voice)))).toBeNull();
+    } finally {
+      other.close();
+    }
+  }, 60_000);
 
   it('refuses a wake phrase that is not 1–4 words', () => {
     expect(() => new PocketsphinxWakePhrase({ phrase: '' })).toThrow(/1 to 4 words/);
