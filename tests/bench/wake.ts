@@ -46,8 +46,8 @@ export async function benchWake(log: (line: string) => void): Promise<void> {
   const { rule, gap } = fitVerification(wakes, chat);
   const shipped = WAKE_VERIFICATION;
   log(
-    `wake      calibration (${CALIBRATION_VOICES.length} voices, ${wakes.length} wake utterances, ${chat.length} chit-chat): fitted wordMargin ≤ ${rule.maxMargin} + ${rule.slope}·(wordScore − ${rule.pivot}), gap ${gap.toFixed(1)} ` +
-      `(shipped: ${shipped.maxMargin} + ${shipped.slope}·(wordScore − ${shipped.pivot}))`,
+    `wake      calibration (${CALIBRATION_VOICES.length} voices, ${wakes.length} wake utterances, ${chat.length} chit-chat): fitted wordMargin ≤ ${rule.maxMargin} + ${rule.slope}·(wordScore + ${-rule.pivot}), gap ${gap.toFixed(1)} ` +
+      `(shipped WAKE_VERIFICATION: ${shipped.maxMargin} + ${shipped.slope}·(wordScore + ${-shipped.pivot}))`,
   );
   await heldApart('verified', new PocketsphinxWakePhrase({ verification: rule }), n, log);
   if (process.env['HF_WAKE_BASELINE'] === '1') await heldApart(`kws ${WAKE_THRESHOLD.toExponential()}`, new PocketsphinxWakePhrase({ verification: null }), n, log);
@@ -66,6 +66,6 @@ async function heldApart(label: string, det: PocketsphinxWakePhrase, n: number, 
   const fa = faPerHour(t);
   log(
     `wake      [${label}] "${det.phrase}" held-apart voices (${HELD_APART_VOICES.length}): detection ${(100 * rate).toFixed(1)}% (${t.detected}/${t.wakes}; target ≥ 95%: ${rate >= 0.95 ? 'met' : 'MISSED'}), ` +
-      `false accepts ${t.falseAccepts} in ${(t.chitchatS / 60).toFixed(1)} min of chit-chat = ${fa.toFixed(1)}/h (target ≤ 1/h: ${fa <= 1 ? 'met' : 'MISSED'}), RTF ${t.rtf.toFixed(3)}`,
+      `false accepts ${t.falseAccepts} in ${(t.chitchatS / 60).toFixed(1)} min of chit-chat = ${fa.toFixed(1)}/h (target ≤ 1/h: ${fa > 1 ? 'MISSED' : t.chitchatS < 3600 ? 'not shown, under 1 h of chit-chat' : 'met'}), RTF ${t.rtf.toFixed(3)}`,
   );
 }
