@@ -29,6 +29,7 @@ import type { PcmAudio, ProviderHealth, SpeechToText, Transcript, TranscribeOpti
 import { NARROWBAND_MLLR, WIDEBAND_MLLR } from './adapt/channelTransforms.js';
 import { openSpeechCache } from './cacheDir.js';
 import { buildDictionary, CMUDICT_PATH } from './pronounce.js';
+import { denoise, estimateSnrDb } from './denoise.js';
 import { resample } from './wav.js';
 
 export const POCKETSPHINX_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us/en-us';
@@ -113,6 +114,16 @@ export const REJECTION: Rejection = {
   scale: 4,
 };
 
+/** Rejection thresholds for noisy utterances: used instead of REJECTION below an estimated SNR. */
+export interface NoisyRejection {
+  /** Estimated SNR (denoise.ts estimateSnrDb, dB) below which `rejection` applies. */
+  belowSnrDb: number;
+  rejection: Rejection;
+}
+
+/** See NoisyRejection; null: REJECTION for every utterance. */
+export const NOISY_REJECTION: NoisyRejection | null = null;
+
 /** The rejection rule: why a hypothesis is not passed on, or null. A NaN local margin (no background) is ignored. */
 export function decideRejection(f: RejectionFeatures, r: Rejection = REJECTION): RejectReason | null {
   if (f.scorePerFrame < r.floor) return 'floor';
@@ -167,6 +178,17 @@ export function localMargin(grammar: readonly Segment[], background: readonly Se
   }
   return best / w;
 }
+
+/** When and how hard the noise suppressor (denoise.ts) runs before decoding. */
+export interface DenoisePolicy {
+  /** Only utterances with an estimated SNR (estimateSnrDb) below this, dB. */
+  belowSnrDb: number;
+  /** speexdsp's maximum noise attenuation, negative dB. */
+  suppressDb: number;
+}
+
+/** The noise suppression in use (null: none). */
+export const DENOISE: DenoisePolicy | null = null;
 
 export type FrontEndName = 'wideband' | 'narrowband';
 /** Acoustic front end: the rate the decoder runs at and its feature arguments. */
@@ -417,12 +439,16 @@ export interface PocketsphinxOptions {
   decoderArgs?: readonly string[];
   /** Rejection thresholds (calibration experiments); defaults to REJECTION. */
   rejection?: Rejection;
+  /** Thresholds for noisy utterances (calibration experiments); defaults to NOISY_REJECTION, null for none. */
+  noisyRejection?: NoisyRejection | null;
   /** Run the background decoder for rejection (default true; false: score thresholds only). */
   background?: boolean;
   /** Extra arguments for the background decoder (experiments). */
   backgroundArgs?: readonly string[];
   /** Front-end settings per capture profile (experiments); defaults to FRONT_ENDS. */
   frontEnds?: Partial<Record<FrontEndName, FrontEnd>>;
+  /** Noise suppression before decoding (experiments); defaults to DENOISE. */
+  denoise?: DenoisePolicy | null;
 }
 
 /** What the decoder heard in one utterance, before and after rejection. */
@@ -450,6 +476,10 @@ export interface Analysis {
   localMargin: number;
   /** The transcript text: `heard`, or "" when rejected. */
   text: string;
+  /** Estimated SNR of the utterance (dB, see estimateSnrDb). */
+  snrDb: number;
+  /** Whether the noise suppressor ran on this utterance. */
+  denoised: boolean;
   /** The decoder's own words (before rewrites), as the grammar spells them. */
   raw: string;
 }
@@ -587,7 +617,11 @@ export class PocketsphinxSpeechToText implements SpeechToText {
   analyze(audio: PcmAudio): Analysis {
     const name = frontEndFor(audio.sampleRateHz);
     const fe = this.frontEnd(name);
-    const pcm = withNoiseFloor(audio.sampleRateHz === fe.rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, fe.rateHz), NOISE_FLOOR_RMS);
+    const at = audio.sampleRateHz === fe.rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, fe.rateHz);
+    const snrDb = estimateSnrDb(audio.samples, audio.sampleRateHz);
+    const dn = this.opts.denoise === undefined ? DENOISE : this.opts.denoise;
+    const denoised = dn !== null && snrDb < dn.belowSnrDb;
+    const pcm = withNoiseFloor(denoised && dn !== null ? denoise(at, fe.rateHz, dn.suppressDb) : at, NOISE_FLOOR_RMS);
     const b = loadBinding() as Binding;
     let r: Decoded;
     let d: Decoders;
@@ -600,8 +634,9 @@ export class PocketsphinxSpeechToText implements SpeechToText {
       throw e;
     }
     const heard = applyRewrites(r.hyp.trim(), this.compiled?.grammar.rewrites ?? []);
-    if (heard === '') return { frontEnd: name, background: null, margin: NaN, wordScorePerFrame: -Infinity, localMargin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '', segments: [] };
-    const th = this.opts.rejection ?? REJECTION;
+    if (heard === '') return { snrDb, denoised, frontEnd: name, background: null, margin: NaN, wordScorePerFrame: -Infinity, localMargin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '', segments: [] };
+    const noisy = this.opts.noisyRejection === undefined ? NOISY_REJECTION : this.opts.noisyRejection;
+    const th = noisy !== null && snrDb < noisy.belowSnrDb ? noisy.rejection : (this.opts.rejection ?? REJECTION);
     const scorePerFrame = r.acousticScore / Math.max(1, r.frames);
     const wordScore = wordScorePerFrame(r.segments);
     const sideEffect = SIDE_EFFECT_INTENTS.includes(recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name);
@@ -621,7 +656,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const rejected = decideRejection({ scorePerFrame, wordScorePerFrame: wordScore, localMargin: local, sideEffect }, th);
     const excess = Number.isNaN(local) ? 0 : Math.max(0, local - (th.localMargin + th.localSlope * (wordScore + 40)));
     const confidence = scoreToConfidence(scorePerFrame - excess, th);
-    return { frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? heard : '', raw: r.hyp.trim(), segments: r.segments };
+    return { snrDb, denoised, frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? heard : '', raw: r.hyp.trim(), segments: r.segments };
   }
 
   /**
