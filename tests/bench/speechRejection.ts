@@ -3,7 +3,8 @@
  * calibration set (what REJECTION in main/speech/pocketsphinx.ts was fitted on) and on the test set
  * (what judges it): intents right per condition after and before rejection, side-effect intents
  * from chit-chat, and each false accept or rejected right command with the rule's features (whole-path
- * score, word score, local background margin), so a refit starts from the same figures.
+ * score, word score, local background margin, estimated SNR and whether the denoiser ran), so a
+ * refit starts from the same figures.
  * HF_BENCH_SPEECH_SETS=calibration,test (default both). ~15 min per set on a loaded 2-core machine.
  */
 import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
@@ -29,7 +30,7 @@ export async function benchSpeechRejection(log: (line: string) => void = console
           const before = judge(c.item, a.heard);
           if (after.ok) ok++;
           if (before.ok) okBefore++;
-          const f = `score ${a.scorePerFrame.toFixed(1)}, words ${a.wordScorePerFrame.toFixed(1)}, local margin ${a.localMargin.toFixed(1)}`;
+          const f = `score ${a.scorePerFrame.toFixed(1)}, words ${a.wordScorePerFrame.toFixed(1)}, local margin ${a.localMargin.toFixed(1)}, SNR ${a.snrDb.toFixed(0)} dB${a.denoised ? ', denoised' : ''}`;
           if (after.sideEffect) details.push(`side effect (${c.voice}, ${condName(c.cond)}): "${c.item.text}" → "${a.text}" (${f})`);
           else if (before.ok && !after.ok) details.push(`rejected right command, ${a.rejected ?? '?'} (${c.voice}, ${condName(c.cond)}): "${c.item.text}" → "${a.heard}" (${f})`);
         }

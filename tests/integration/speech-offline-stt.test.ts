@@ -120,4 +120,12 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     const nb = stt.analyze(await render('what needs my attention', 'espeak:en-us', HFP, 0));
     expect(nb.frontEnd).toBe('narrowband');
   });
+
+  it('denoises noisy utterances only: clean 16 kHz and HFP audio is decoded as it is', async () => {
+    const said = 'what needs my attention';
+    for (const cond of [CLEAN, HFP]) expect(stt.analyze(await render(said, 'espeak:en-us+f3', cond, 0)), condName(cond)).toMatchObject({ denoised: false });
+    const noisy = stt.analyze(await render(said, 'espeak:en-us', at('babble', 15), 0));
+    expect(noisy.snrDb).toBeLessThan(32);
+    expect(noisy.denoised).toBe(true);
+  });
 });
