@@ -17,8 +17,10 @@ import { condName, family, gatePlan, HAS_FLITE, judge, pctOf, render, TEST_CHITC
 const tools = hasSpeechTools();
 /**
  * The grid tests take ~5 min on a loaded 2-core machine (the background LM search); they run under
- * `npm test`. HF_SPEECH_GATES=0 skips them for a quick local run.
+ * `npm test`. HF_SPEECH_GATES=0 skips them for a quick local run. Their timeouts allow 15 min each:
+ * with load average ~30 on 2 cores the command grid took 10 min.
  */
+const GRID_TIMEOUT_MS = 900_000;
 const GATES = process.env['HF_SPEECH_GATES'] !== '0';
 let stt: PocketsphinxSpeechToText;
 const voices = TEST_VOICES.filter((v) => HAS_FLITE || family(v) === 'espeak');
@@ -81,17 +83,21 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     for (const g of groups) pct.push(report(g.label, await run(g.clips)));
     const [clean, snr15, hfp, snr10] = pct as [number, number, number, number];
     // NOT the issue's gates (≥ 95% clean, ≥ 90% at 15 dB and on the HFP band), which are not reached:
-    // measured 2026-12-04 with the channel transforms and the word-score + local-margin rejection
-    // (main/speech/pocketsphinx.ts REJECTION): clean 93.9%, 15 dB 51.5%, HFP 89.4%, 10 dB 30.3%
-    // (before rejection: 97.0%, 72.7%, 95.5%, 39.4%: at 15 dB the first pass itself is short of
-    // 90%). These are regression floors (results are repeatable: seeded noise, the same Debian
-    // packages) until the recognizer does better.
+    // measured 2026-12-05 with the channel transforms, the word-score + local-margin rejection
+    // (main/speech/pocketsphinx.ts REJECTION) and speexdsp denoising of utterances below 32 dB SNR
+    // (DENOISE): clean 93.9%, 15 dB 74.2% (pink 29/33, babble 20/33), HFP 89.4%, 10 dB 57.6%
+    // (pink 15/17, babble 4/16). Without denoising: 93.9%, 53.0%, 89.4%, 27.3%. Babble noise is
+    // what is left: at 15 dB the first pass misses 8 of 33 babble commands and rejection drops 5
+    // more (their background margins overlap noisy chit-chat's on the calibration set, so noise-aware
+    // thresholds did not separate them). These are regression
+    // floors (results are repeatable: seeded noise, the same Debian packages) until the recognizer
+    // does better.
     expect(clean).toBeGreaterThanOrEqual(90);
-    expect(snr15).toBeGreaterThanOrEqual(50);
+    expect(snr15).toBeGreaterThanOrEqual(70);
     expect(hfp).toBeGreaterThanOrEqual(85);
-    // Reported, with a floor that catches a broken noise path.
-    expect(snr10).toBeGreaterThanOrEqual(20);
-  }, 600_000);
+    // Reported, with a floor that catches a broken noise path (or denoiser).
+    expect(snr10).toBeGreaterThanOrEqual(50);
+  }, GRID_TIMEOUT_MS);
 
   it.skipIf(!GATES)('never turns chit-chat into a side-effect intent (≥ 150 clips, voices × noise × both channels)', async () => {
     const rows = await run(plan.find((g) => g.label === 'chit-chat')?.clips ?? []);
@@ -104,7 +110,7 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     // margin). Calibration chit-chat still has 1 of 144 ("please confirm the hotel for three nights"
     // heard as "please confirm approval four three nine" on the HFP band).
     expect(sideEffects).toEqual([]);
-  }, 600_000);
+  }, GRID_TIMEOUT_MS);
 
   it('hears the answer "yes" that "Did you mean 15?" asks for', async () => {
     for (const [k, v] of voices.slice(0, 2).entries()) expect(stt.analyze(await render('yes', v, k === 0 ? CLEAN : HFP, k)).text, v).toBe('yes');
