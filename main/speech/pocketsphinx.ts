@@ -114,16 +114,6 @@ export const REJECTION: Rejection = {
   scale: 4,
 };
 
-/** Rejection thresholds for noisy utterances: used instead of REJECTION below an estimated SNR. */
-export interface NoisyRejection {
-  /** Estimated SNR (denoise.ts estimateSnrDb, dB) below which `rejection` applies. */
-  belowSnrDb: number;
-  rejection: Rejection;
-}
-
-/** See NoisyRejection; null: REJECTION for every utterance. */
-export const NOISY_REJECTION: NoisyRejection | null = null;
-
 /** The rejection rule: why a hypothesis is not passed on, or null. A NaN local margin (no background) is ignored. */
 export function decideRejection(f: RejectionFeatures, r: Rejection = REJECTION): RejectReason | null {
   if (f.scorePerFrame < r.floor) return 'floor';
@@ -446,8 +436,6 @@ export interface PocketsphinxOptions {
   decoderArgs?: readonly string[];
   /** Rejection thresholds (calibration experiments); defaults to REJECTION. */
   rejection?: Rejection;
-  /** Thresholds for noisy utterances (calibration experiments); defaults to NOISY_REJECTION, null for none. */
-  noisyRejection?: NoisyRejection | null;
   /** Run the background decoder for rejection (default true; false: score thresholds only). */
   background?: boolean;
   /** Extra arguments for the background decoder (experiments). */
@@ -642,8 +630,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     }
     const heard = applyRewrites(r.hyp.trim(), this.compiled?.grammar.rewrites ?? []);
     if (heard === '') return { snrDb, denoised, frontEnd: name, background: null, margin: NaN, wordScorePerFrame: -Infinity, localMargin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '', segments: [] };
-    const noisy = this.opts.noisyRejection === undefined ? NOISY_REJECTION : this.opts.noisyRejection;
-    const th = noisy !== null && snrDb < noisy.belowSnrDb ? noisy.rejection : (this.opts.rejection ?? REJECTION);
+    const th = this.opts.rejection ?? REJECTION;
     const scorePerFrame = r.acousticScore / Math.max(1, r.frames);
     const wordScore = wordScorePerFrame(r.segments);
     const sideEffect = SIDE_EFFECT_INTENTS.includes(recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name);
