@@ -182,10 +182,11 @@ export interface DenoisePolicy {
  * utterances whose estimated SNR is below 32 dB. On the calibration set the estimate put every
  * clean clip (16 kHz and HFP band) at ≥ 38 dB and every 10–15 dB pink/babble clip at ≤ 29 dB, so
  * clean audio is decoded exactly as before; so is clean speech cut as a live turn is (300 ms of
- * pre-roll silence, a 40 ms tail: 0 of 310 clean clips estimated below 32 dB). Forced on clean HFP
- * audio, denoising cost 4 of 40 calibration commands to rejection. Calibration commands in noise (the gated test's plan,
- * channel transforms and REJECTION unchanged): 15 dB 29 → 34 of 40 (pink 19 → 20, babble 10 → 14),
- * 10 dB 10 → 14 of 20; noisy chit-chat side-effect intents stay 0 of 96 (before rejection 37 → 29).
+ * pre-roll silence, a 40 ms tail: 0 of 310 clean clips estimated below 32 dB). Forced on clean
+ * HFP audio, denoising cost 4 of 40 calibration commands to rejection. Calibration commands in
+ * noise (the gated test's plan, channel transforms and REJECTION unchanged): 15 dB 29 → 34 of 40
+ * (pink 19 → 20, babble 10 → 14), 10 dB 10 → 14 of 20; noisy chit-chat side-effect intents stay
+ * 0 of 96 (before rejection 37 → 29). −25 dB let 3 noisy chit-chat clips through.
  */
 export const DENOISE: DenoisePolicy | null = { belowSnrDb: 32, suppressDb: -15 };
 
