@@ -159,7 +159,8 @@ function sameLock(a: LockContent | undefined, b: LockContent | undefined): boole
  * another lock in place, removes nothing. Returns false when this process may not take over.
  */
 function removeStale(fsx: StoreFs, file: string, held: LockContent | undefined, mine: LockContent): boolean {
-  const guard = `${file}.takeover.${lockIdentity(fsx, file, held)}`;
+  const identity = lockIdentity(fsx, file, held);
+  const guard = `${file}.takeover.${identity}`;
   let fd: number;
   try {
     fd = fsx.openSync(guard, 'wx', 0o600);
@@ -170,7 +171,8 @@ function removeStale(fsx: StoreFs, file: string, held: LockContent | undefined, 
     tryQuietly(() => writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0));
     fsx.closeSync(fd);
     const now = readLock(fsx, file);
-    const stillStale = held === undefined ? now === undefined && lockIdentity(fsx, file, undefined) === lockIdentity(fsx, file, held) : sameLock(now, held);
+    // An unreadable lock is still the same one only if its mtime did not change since it was read.
+    const stillStale = held === undefined ? now === undefined && lockIdentity(fsx, file, undefined) === identity : sameLock(now, held);
     if (!stillStale) return false;
     tryQuietly(() => fsx.unlinkSync(file));
     return true;
