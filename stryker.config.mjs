@@ -1,5 +1,6 @@
 // StrykerJS over one module of stryker.modules.mjs, chosen by STRYKER_MODULE (scripts/mutate.mjs
 // sets it). concurrency 1: the machine is shared; a mutation run must not starve other work.
+import { writeFileSync } from 'node:fs';
 import { MODULES } from './stryker.modules.mjs';
 
 const name = process.env.STRYKER_MODULE ?? 'policy';
@@ -11,9 +12,13 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.stryker.config.mjs', related: false },
   checkers: ['typescript'],
-  // Type-check only the mutated file's layer (and what it references): a mutant that does not
-  // compile is discarded without running tests, at the cost of one incremental check per mutant.
-  tsconfigFile: mod.mutate[0].startsWith('core/') ? 'core/tsconfig.json' : 'main/tsconfig.json',
+  // A mutant that does not compile is discarded without running tests. core/ modules: the core
+  // layer's project. main/ modules: a program of the mutated files and what they import only
+  // (checkerTsconfig below); main/tsconfig.json has project references, which puts the checker in
+  // build mode, emitting declarations for all of main/, core/ and contract/ per check: measured
+  // 4+ CPU-minutes of checker for 25 s of tests on `journal`. Mutants that break only a file
+  // importing the mutated one are then run against the tests instead of being discarded (stricter).
+  tsconfigFile: mod.mutate[0].startsWith('core/') ? 'core/tsconfig.json' : checkerTsconfig(name, mod.mutate),
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: mod.mutate,
   coverageAnalysis: 'perTest',
@@ -30,3 +35,16 @@ export default {
   disableTypeChecks: true,
   cleanTempDir: 'always',
 };
+
+/**
+ * Writes `tsconfig.stryker-<module>.json` (git-ignored; copied into Stryker's sandbox): the base
+ * options over just the mutated files, without project references, so the checker builds one small
+ * program (the files' import closure) and emits nothing.
+ */
+function checkerTsconfig(module, mutate) {
+  const file = `tsconfig.stryker-${module}.json`;
+  const files = [...new Set(mutate.map((m) => m.replace(/:[0-9:-]+$/, '')))];
+  const config = { extends: './tsconfig.base.json', compilerOptions: { lib: ['ES2022'], types: ['node'], noEmit: true, composite: false, declaration: false }, files };
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
