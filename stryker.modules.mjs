@@ -62,7 +62,9 @@ export const MODULES = {
       'addAssignees',
       'write',
     ]),
-    tests: ['tests/integration/merge-faults.test.ts', 'tests/integration/github-octokit-gateway.test.ts'],
+    // Wire format and error mapping per write over an in-process fetch, plus the fake-GitHub suite
+    // (faults, no retry of writes). merge-faults.test.ts drives the whole app: too slow per mutant.
+    tests: ['main/github/octokitGitHubGateway.writes.test.ts', 'tests/integration/github-octokit-gateway.test.ts'],
   },
 };
 
