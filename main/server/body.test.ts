@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import type { z } from 'zod';
 import { CommandRequestSchema } from '../../contract/api.js';
 import { AppError } from '../../contract/errors.js';
 import { ClientAbortedError, decodeUtf8, describeIssues, isJsonContentType, parseJson, readBodyLimited, validate } from './body.js';
@@ -121,4 +122,64 @@ describe('isJsonContentType', () => {
     'refuses %s',
     (h) => expect(isJsonContentType(h)).toBe(false),
   );
+});
+
+describe('body edges', () => {
+  it('counts string chunks in UTF-8 bytes', async () => {
+    await expect(readBodyLimited(Readable.from(['é', 'ab']), 4)).resolves.toEqual(Buffer.from('éab'));
+    await expect(readBodyLimited(Readable.from(['é', 'abc']), 4)).rejects.toMatchObject({ code: 'payload_too_large', message: 'Request body exceeds the limit of 4 bytes.' });
+  });
+
+  it('drains without keeping anything when discarding, still enforcing the limit', async () => {
+    await expect(readBodyLimited(Readable.from([Buffer.from('abc'), Buffer.from('de')]), 5, { discard: true })).resolves.toHaveLength(0);
+    await expect(readBodyLimited(Readable.from([Buffer.from('abc'), Buffer.from('def')]), 5, { discard: true })).rejects.toMatchObject({ code: 'payload_too_large' });
+    await expect(readBodyLimited(Readable.from([Buffer.from('abc')]), 5, { discard: false })).resolves.toEqual(Buffer.from('abc'));
+  });
+
+  it('stops listening once settled', async () => {
+    const ok = Readable.from([Buffer.from('abc')]);
+    await readBodyLimited(ok, 10);
+    const big = new Readable({ read() {} });
+    const p = readBodyLimited(big, 2);
+    big.push('abc');
+    await expect(p).rejects.toMatchObject({ code: 'payload_too_large' });
+    for (const s of [ok, big]) for (const ev of ['data', 'end', 'error', 'close']) expect(s.listenerCount(ev), ev).toBe(0);
+  });
+
+  it('a peer that closes without an error (no end) is a client abort too', async () => {
+    const s = new Readable({ read() {} });
+    const p = readBodyLimited(s, 100);
+    s.push('abc');
+    s.destroy();
+    const e = await p.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ClientAbortedError);
+    expect(e).toMatchObject({ name: 'ClientAbortedError', message: 'client closed the connection before the body was complete' });
+  });
+
+  it('says what is wrong with the encoding', () => {
+    expect(() => decodeUtf8(Uint8Array.from([0xff]))).toThrow('Request body is not valid UTF-8.');
+    expect(parseJson('{"a":[1]}')).toEqual({ a: [1] });
+  });
+
+  it('describes issues: at most three, the rest counted; paths with indexes and quoted odd keys', () => {
+    const issue = (path: PropertyKey[], message = 'bad'): z.core.$ZodIssue => ({ code: 'custom', path, message, input: undefined }) as z.core.$ZodIssue;
+    expect(describeIssues([issue([])])).toBe('Invalid request: body: bad.');
+    expect(describeIssues([issue(['items', 0, 'name'])])).toBe('Invalid request: "items[0].name": bad.');
+    expect(describeIssues([issue([2, 'x'])])).toBe('Invalid request: "[2].x": bad.');
+    expect(describeIssues([issue(['a-b', 'c d'])])).toBe('Invalid request: ""a-b"."c d"": bad.');
+    expect(describeIssues([issue(['k'.repeat(70)])])).toBe(`Invalid request: "${'k'.repeat(64)}…": bad.`);
+    expect(describeIssues([issue(['k'.repeat(64)])])).toBe(`Invalid request: "${'k'.repeat(64)}": bad.`);
+    expect(describeIssues([1, 2, 3, 4, 5].map((i) => issue([`f${i}`])))).toBe('Invalid request: "f1": bad; "f2": bad; "f3": bad; and 2 more.');
+    expect(describeIssues([1, 2, 3].map((i) => issue([`f${i}`])))).toBe('Invalid request: "f1": bad; "f2": bad; "f3": bad.');
+    const unknown = (keys: string[]): z.core.$ZodIssue => ({ code: 'unrecognized_keys', keys, path: ['ctx'], message: 'x', input: undefined }) as z.core.$ZodIssue;
+    expect(describeIssues([unknown(['a'])])).toBe('Invalid request: unknown field "ctx.a".');
+    expect(describeIssues([unknown(['a', 'b', 'c', 'd'])])).toBe('Invalid request: unknown fields "ctx.a", "ctx.b", "ctx.c".');
+  });
+
+  it('validation errors are typed', () => {
+    expect(() => validate(CommandRequestSchema, {})).toThrowError(expect.objectContaining({ code: 'validation_failed' }));
+  });
+
+  it.each(['application/json;', 'application/json; charset="utf-8"', ' application/json '])('accepts content type %j', (h) => expect(isJsonContentType(h)).toBe(true));
+  it.each(['application/json; charset=utf-8; x=1', 'application/json; charset=utf-16'])('refuses content type %j', (h) => expect(isJsonContentType(h)).toBe(false));
 });

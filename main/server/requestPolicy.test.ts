@@ -66,3 +66,36 @@ describe('canonicalOrigin', () => {
     expect(() => canonicalOrigin(o)).toThrow(),
   );
 });
+
+describe('request policy edges', () => {
+  it('accepts the long IPv6 loopback form', () => {
+    expect(isLoopbackAddress('0:0:0:0:0:0:0:1')).toBe(true);
+    expect(isLoopbackAddress('0:0:0:0:0:0:0:2')).toBe(false);
+  });
+
+  it('lists exactly the names a client of the bound address may send', () => {
+    expect([...allowedHostHeaders('127.0.0.1', 4123)].sort()).toEqual(['127.0.0.1:4123', 'localhost:4123']);
+    expect([...allowedHostHeaders('127.0.0.2', 4123)].sort()).toEqual(['127.0.0.2:4123', 'localhost:4123']);
+    expect([...allowedHostHeaders('::1', 4123)].sort()).toEqual(['[::1]:4123', 'localhost:4123']);
+    expect([...allowedHostHeaders('0:0:0:0:0:0:0:1', 4123)].sort()).toEqual(['[0:0:0:0:0:0:0:1]:4123', '[::1]:4123', 'localhost:4123']);
+    // Port 80 may be left out, as browsers and curl do.
+    expect([...allowedHostHeaders('127.0.0.1', 80)].sort()).toEqual(['127.0.0.1', '127.0.0.1:80', 'localhost', 'localhost:80']);
+  });
+
+  it('canonicalises origins case-insensitively, https included, and says why one is refused', () => {
+    expect(canonicalOrigin('HTTP://LOCALHOST:5173')).toBe('http://localhost:5173');
+    expect(canonicalOrigin('https://app.example')).toBe('https://app.example');
+    expect(() => canonicalOrigin('not a url')).toThrow('allowedOrigins: "not a url" is not a URL');
+    expect(() => canonicalOrigin('ftp://a.example')).toThrow('allowedOrigins: "ftp://a.example" must be a bare origin like http://127.0.0.1:4123');
+    expect(() => canonicalOrigin('http://a.example//')).toThrow(/must be a bare origin/);
+    expect(() => canonicalOrigin('http://a.example/x/')).toThrow(/must be a bare origin/);
+  });
+
+  it('compares Origin and Sec-Fetch-Site case-insensitively, ignoring surrounding spaces', () => {
+    const allow = new Set(['http://127.0.0.1:4123']);
+    expect(checkOrigin(' HTTP://127.0.0.1:4123 ', undefined, allow)).toEqual({ ok: true, corsOrigin: 'http://127.0.0.1:4123' });
+    expect(checkOrigin('http://evil.example', undefined, allow)).toEqual({ ok: false, reason: 'requests from browser origins are not accepted' });
+    expect(checkOrigin(undefined, ' Cross-Site ', allow)).toEqual({ ok: false, reason: 'cross-site browser requests are not accepted' });
+    expect(checkOrigin(undefined, 'SAME-SITE', allow)).toEqual({ ok: false, reason: 'cross-site browser requests are not accepted' });
+  });
+});

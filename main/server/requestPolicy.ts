@@ -20,7 +20,6 @@ export function allowedHostHeaders(bindHost: string, port: number): ReadonlySet<
   // isIPv6 would compile its large regex at start-up (~35 ms) just for this.
   const v6 = bindHost.includes(':');
   const names = new Set<string>(['localhost', v6 ? `[${bindHost}]` : bindHost]);
-  if (bindHost === '127.0.0.1') names.add('127.0.0.1');
   if (v6) names.add('[::1]');
   const out = new Set<string>();
   for (const n of names) {
