@@ -103,8 +103,8 @@ export function decodeJournal(buf: Buffer): DecodedJournal {
   while (off < buf.length) {
     const rec = recordAt(buf, off);
     if (!rec) {
-      const onlyZeros = buf.subarray(off).every((b) => b === 0);
-      if (header && (onlyZeros || !validRecordAfter(buf, off + 1))) {
+      // Nothing valid after it (zero-filled space included): an unacknowledged append.
+      if (header && !validRecordAfter(buf, off + 1)) {
         return { header, entries, goodBytes: off, tail: 'torn', problem: `torn last record at byte ${off} (${buf.length - off} bytes discarded)` };
       }
       return { header, entries, goodBytes: off, tail: 'corrupt', problem: `damaged record at byte ${off} followed by valid data` };
