@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-// npm run mutate [module …]: StrykerJS over each safety-critical module in turn (stryker.modules.mjs),
+// npm run mutate [--no-check] [module …]: StrykerJS over each safety-critical module in turn (stryker.modules.mjs),
 // one at a time, concurrency 1, at low priority (nice 10); prints the mutation score per module.
 // Incremental: a rerun only tests mutants whose code or covering tests changed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { MODULES } from '../stryker.modules.mjs';
 
-const wanted = process.argv.slice(2);
+const noCheck = process.argv.includes('--no-check');
+const wanted = process.argv.slice(2).filter((a) => a !== '--no-check');
 const names = wanted.length > 0 ? wanted : Object.keys(MODULES);
 for (const n of names) if (!MODULES[n]) throw new Error(`unknown module ${n}; one of ${Object.keys(MODULES).join(', ')}`);
 
 const rows = [];
 for (const name of names) {
   const t0 = Date.now();
-  const env = { ...process.env, STRYKER_MODULE: name, STRYKER_TESTS: MODULES[name].tests.join(',') };
+  const env = { ...process.env, STRYKER_MODULE: name, STRYKER_TESTS: MODULES[name].tests.join(','), ...(noCheck ? { STRYKER_CHECKER: 'off' } : {}) };
   const r = spawnSync('nice', ['-n', '10', 'npx', '--no-install', 'stryker', 'run', 'stryker.config.mjs'], { stdio: 'inherit', env });
   const secs = Math.round((Date.now() - t0) / 1000);
   rows.push({ name, secs, ...score(`reports/mutation/${name}.json`), exit: r.status });

@@ -294,11 +294,11 @@ describe('reviewers, comments, reviews', () => {
 
   it('review on a missing PR → pr_not_found; an invalid number is refused locally', async () => {
     const { sent, gw } = github({ 'POST /repos/acme/api/pulls/99/reviews': { status: 404, body: { message: 'Not Found' } }, ...REPO_OK });
-    const e = await failure(gw().submitReview({ repo: 'acme/api', number: 99, commitId: SHA, event: 'COMMENT', body: 'x' }));
+    const e = await failure(gw().submitReview({ repo: 'acme/api', number: 99, commitId: SHA, event: 'REQUEST_CHANGES', body: 'x' }));
     expect(e.code).toBe('pr_not_found');
     expect(e.message).toBe('There is no pull request acme/api#99.');
     sent.length = 0;
-    expect((await failure(gw().submitReview({ repo: 'acme/api', number: 0, commitId: SHA, event: 'COMMENT' }))).code).toBe('pr_not_found');
+    expect((await failure(gw().submitReview({ repo: 'acme/api', number: 0, commitId: SHA, event: 'REQUEST_CHANGES' }))).code).toBe('pr_not_found');
     expect(sent).toEqual([]);
   });
 });
@@ -382,7 +382,7 @@ describe('every write is sent once, under the write deadline', () => {
     ['mergePullRequest', (g: OctokitGitHubGateway) => g.mergePullRequest({ repo: 'acme/api', number: 12, sha: SHA, method: 'merge' }), 'PUT /repos/acme/api/pulls/12/merge'],
     ['requestReviewers', (g: OctokitGitHubGateway) => g.requestReviewers('acme/api', 12, ['li']), 'POST /repos/acme/api/pulls/12/requested_reviewers'],
     ['createComment', (g: OctokitGitHubGateway) => g.createComment('acme/api', 12, 'x'), 'POST /repos/acme/api/issues/12/comments'],
-    ['submitReview', (g: OctokitGitHubGateway) => g.submitReview({ repo: 'acme/api', number: 12, commitId: SHA, event: 'COMMENT' }), 'POST /repos/acme/api/pulls/12/reviews'],
+    ['submitReview', (g: OctokitGitHubGateway) => g.submitReview({ repo: 'acme/api', number: 12, commitId: SHA, event: 'REQUEST_CHANGES' }), 'POST /repos/acme/api/pulls/12/reviews'],
     ['rerunFailedJobs', (g: OctokitGitHubGateway) => g.rerunFailedJobs('acme/api', 5), 'POST /repos/acme/api/actions/runs/5/rerun-failed-jobs'],
     ['createIssue', (g: OctokitGitHubGateway) => g.createIssue('acme/api', { title: 't', body: 'b' }), 'POST /repos/acme/api/issues'],
     ['addAssignees', (g: OctokitGitHubGateway) => g.addAssignees('acme/api', 12, ['x']), 'POST /repos/acme/api/issues/12/assignees'],
