@@ -65,6 +65,7 @@ export function encodeEntry(e: JournalEntry): Buffer {
 }
 
 function recordAt(buf: Buffer, off: number): { payload: Buffer; end: number } | undefined {
+  // Stryker disable next-line EqualityOperator: at exactly HEADER_BYTES left, the length check below refuses it too (len 0 or past the end)
   if (off + HEADER_BYTES > buf.length) return undefined;
   if (buf.readUInt32LE(off) !== MAGIC) return undefined;
   const len = buf.readUInt32LE(off + 4);
@@ -104,7 +105,8 @@ export function decodeJournal(buf: Buffer): DecodedJournal {
     const rec = recordAt(buf, off);
     if (!rec) {
       // Nothing valid after it (zero-filled space included): an unacknowledged append.
-      if (header && !validRecordAfter(buf, off + 1)) {
+      // Searching from `off` itself is safe: recordAt(buf, off) just failed.
+      if (header && !validRecordAfter(buf, off)) {
         return { header, entries, goodBytes: off, tail: 'torn', problem: `torn last record at byte ${off} (${buf.length - off} bytes discarded)` };
       }
       return { header, entries, goodBytes: off, tail: 'corrupt', problem: `damaged record at byte ${off} followed by valid data` };
