@@ -73,8 +73,12 @@ describe('journal format', () => {
     expect(decodeJournal(Buffer.concat([HEADER, empty, entry(21)]))).toMatchObject({ tail: 'corrupt', problem: expect.stringContaining('damaged record') });
   });
 
-  it('a length that runs past the end is a torn tail', () => {
-    expect(decodeJournal(Buffer.concat([HEADER, record('{"s":21,"o":[]}', { len: 1000 })]))).toMatchObject({ tail: 'torn', goodBytes: HEADER.length });
+  it('a length that runs past the end is a torn tail, even by a few bytes', () => {
+    // The CRC covers the claimed length and the bytes present, so only the bounds check refuses these.
+    for (const over of [1, 5, 24, 1000]) {
+      const body = '{"s":21,"o":[]}';
+      expect(decodeJournal(Buffer.concat([HEADER, record(body, { len: body.length + over })])), `${over}`).toMatchObject({ tail: 'torn', goodBytes: HEADER.length, entries: [] });
+    }
   });
 
   it('a record with a valid checksum that is not JSON is corruption, saying so', () => {
@@ -104,14 +108,17 @@ describe('journal format', () => {
   });
 
   it.each([
+    // Each is entry #22 in all but the one thing named.
     ['null', null],
-    ['no ops', { s: 21 }],
-    ['ops not a list', { s: 21, o: {} }],
-    ['an op not a list', { s: 21, o: ['DELETE FROM t'] }],
-    ['an op without SQL', { s: 21, o: [[1, null, 0]] }],
-    ['an op without a change count', { s: 21, o: [['DELETE FROM t', null, '0']] }],
-    ['a fractional seq', { s: 21.5, o: [] }],
-    ['a string seq', { s: '21', o: [] }],
+    ['no ops', { s: 22 }],
+    ['ops not a list', { s: 22, o: {} }],
+    ['an op not a list', { s: 22, o: ['DELETE FROM t'] }],
+    ['an op that is an object shaped like a list', { s: 22, o: [{ 0: 'DELETE FROM t', 1: null, 2: 0 }] }],
+    ['an op without SQL', { s: 22, o: [[1, null, 0]] }],
+    ['an op without a change count', { s: 22, o: [['DELETE FROM t', null, '0']] }],
+    ['one bad op among good ones', { s: 22, o: [['DELETE FROM t', null, 0], ['DELETE FROM u', null]] }],
+    ['a fractional seq', { s: 22.5, o: [] }],
+    ['a string seq', { s: '22', o: [] }],
     ['the wrong seq', { s: 23, o: [] }],
   ])('an entry with %s is corruption naming the expected entry', (_name, payload) => {
     expect(decodeJournal(Buffer.concat([HEADER, entry(21), json(payload)]))).toMatchObject({

@@ -45,7 +45,7 @@ export interface DecodedJournal {
 
 /** Encodes one record (header or entry) ready to append. */
 export function encodeRecord(payload: object): Buffer {
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const body = Buffer.from(JSON.stringify(payload));
   const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
   out.writeUInt32LE(MAGIC, 0);
   out.writeUInt32LE(body.length, 4);
