@@ -398,6 +398,28 @@ describe('events → notification threads', () => {
     expect(h.prs[0]).toMatchObject({ author: 'ghost', body: '' });
   });
 
+  it('a review request naming a malformed reviewer is an unexpected shape', async () => {
+    expect((await send('pull_request', 'rr', { ...PR, action: 'review_requested', requested_reviewer: { login: 7 } })).json).toMatchObject({ status: 'ignored' });
+    expect(h.ingested).toEqual([]);
+  });
+
+  it('works without a logger, through the replay and failure paths', async () => {
+    let fail = true;
+    h = harness({
+      logger: undefined,
+      ingest: () => {
+        if (fail) {
+          fail = false;
+          throw new Error('x');
+        }
+        return true;
+      },
+    });
+    expect((await send('pull_request', 'a', PR)).status).toBe(500);
+    expect((await send('pull_request', 'b', PR)).json).toMatchObject({ status: 'processed' });
+    expect((await send('pull_request', 'c', PR)).json).toMatchObject({ status: 'replay' });
+  });
+
   it('works without an agent-correlation hook', async () => {
     h = harness({ onPullRequest: undefined });
     expect((await send('pull_request', 'g1', PR)).json).toMatchObject({ status: 'processed' });
