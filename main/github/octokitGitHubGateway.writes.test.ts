@@ -374,6 +374,30 @@ describe('re-running failed CI jobs', () => {
   });
 });
 
+describe('what a write response tells', () => {
+  it('ids come back as numbers even when GitHub sends strings', async () => {
+    const { gw } = github({
+      'POST /repos/acme/api/issues/12/comments': { status: 201, body: { id: '501', html_url: 'https://github.com/acme/api/issues/12#issuecomment-501' } },
+      'POST /repos/acme/api/pulls/12/reviews': { status: 200, body: { id: '80', state: 'APPROVED', html_url: 'https://github.com/acme/api/pull/12#pullrequestreview-80' } },
+    });
+    expect((await gw().createComment('acme/api', 12, 'x')).id).toBe(501);
+    expect((await gw().submitReview({ repo: 'acme/api', number: 12, commitId: SHA, event: 'APPROVE' })).id).toBe(80);
+  });
+
+  it('rate-limit headers on a write count against the core limit; at 0, the next call is not sent', async () => {
+    const resetS = Math.floor(Date.now() / 1000) + 600;
+    const { sent, gw } = github({
+      'POST /repos/acme/api/issues/12/comments': { status: 201, body: { id: 1, html_url: 'https://github.com/x' }, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetS) } },
+    });
+    const g = gw();
+    expect(g.rateLimit()).toBeNull();
+    await g.createComment('acme/api', 12, 'x');
+    expect(g.rateLimit()).toEqual({ limit: 5000, remaining: 0, resetAtMs: resetS * 1000 });
+    expect((await failure(g.createComment('acme/api', 12, 'y'))).code).toBe('github_rate_limited');
+    expect(sent).toHaveLength(1);
+  });
+});
+
 describe('every write is sent once, under the write deadline', () => {
   it.each([
     ['markThreadDone', (g: OctokitGitHubGateway) => g.markThreadDone('5'), 'DELETE /notifications/threads/5'],
