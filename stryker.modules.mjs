@@ -62,9 +62,10 @@ export const MODULES = {
       'addAssignees',
       'write',
     ]),
-    // Wire format and error mapping per write over an in-process fetch, plus the fake-GitHub suite
-    // (faults, no retry of writes). merge-faults.test.ts drives the whole app: too slow per mutant.
-    tests: ['main/github/octokitGitHubGateway.writes.test.ts', 'tests/integration/github-octokit-gateway.test.ts'],
+    // Wire format, results, error mapping, sent-once and deadlines per write over an in-process
+    // fetch. The fake-GitHub suites (github-octokit-gateway, merge-faults: a server or the whole app
+    // per run) guard the same calls under npm test but cost seconds per mutant here.
+    tests: ['main/github/octokitGitHubGateway.writes.test.ts'],
   },
 };
 
