@@ -177,8 +177,13 @@ describe('acquireLock', () => {
 describe('stale-lock takeover guard (compare-and-delete)', () => {
   it('removes nothing when another process holds the guard for that stale lock', () => {
     writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
+    let links = 0;
     const fsx: StoreFs = {
       ...nodeFs,
+      linkSync: (a, b) => {
+        links++;
+        nodeFs.linkSync(a, b);
+      },
       openSync: (f, flags, mode) => {
         if (f.includes('.takeover.')) throw errno('EEXIST');
         return nodeFs.openSync(f, flags, mode);
@@ -186,6 +191,36 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     };
     expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
     expect(lockContent()['pid']).toBe(DEAD);
+    expect(links).toBe(1);
+  });
+
+  it('refuses, without crashing, when the stale lock vanished after the guard was won', () => {
+    writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
+    const fsx: StoreFs = {
+      ...nodeFs,
+      closeSync: (fd) => {
+        nodeFs.closeSync(fd);
+        if (readdirSync(dir).some((n) => n.includes('.takeover.')) && existsSync(file)) rmSync(file);
+      },
+    };
+    expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
+  });
+
+  it('names a guard for a lock without a start time', () => {
+    writeLock({ pid: DEAD, host: 'h', atMs: 3 });
+    const guards: string[] = [];
+    const fsx: StoreFs = {
+      ...nodeFs,
+      openSync: (f, flags, mode) => {
+        if (f.includes('.takeover.')) guards.push(f);
+        return nodeFs.openSync(f, flags, mode);
+      },
+    };
+    // Another host: refused before any takeover; same host: taken over with guard <pid>-<atMs>--<host>.
+    lockedErr(attempt(fsx));
+    writeLock({ pid: DEAD, host: hostname(), atMs: 3 });
+    take(fsx);
+    expect(guards).toEqual([`${file}.takeover.${DEAD}-3--${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}`.slice(0, file.length + 10 + 120)]);
   });
 
   it('names the guard after the exact lock content, file-name safe and bounded', () => {
@@ -287,8 +322,11 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
           nodeFs.closeSync(fd);
           if (done || !readdirSync(dir).some((n) => n.includes('.takeover.'))) return;
           done = true;
-          if (what === 'valid') writeLock({ pid: process.ppid, host: hostname(), atMs: 5 });
-          else utimesSync(file, new Date(), new Date());
+          // A valid lock now, even with the old mtime: not the unreadable lock that was judged stale.
+          if (what === 'valid') {
+            writeLock({ pid: process.ppid, host: hostname(), atMs: 5 });
+            utimesSync(file, old, old);
+          } else utimesSync(file, new Date(), new Date());
         },
       } satisfies StoreFs;
     };

@@ -105,7 +105,7 @@ export function acquireLock(fsx: StoreFs, file: string, nowMs: number): HeldLock
   try {
     const fd = fsx.openSync(tmp, 'w', 0o600);
     try {
-      writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0);
+      writeAll(fsx, fd, Buffer.from(JSON.stringify(mine)), 0);
     } finally {
       fsx.closeSync(fd);
     }
@@ -133,7 +133,7 @@ function createExclusive(fsx: StoreFs, file: string, tmp: string, mine: LockCont
   // File systems without hard links (FAT, some network shares): exclusive create, then write.
   const fd = fsx.openSync(file, 'wx', 0o600);
   try {
-    writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0);
+    writeAll(fsx, fd, Buffer.from(JSON.stringify(mine)), 0);
   } catch (e) {
     tryQuietly(() => fsx.closeSync(fd));
     tryQuietly(() => fsx.unlinkSync(file));
@@ -148,8 +148,8 @@ function lockIdentity(fsx: StoreFs, file: string, held: LockContent | undefined)
   return raw.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
 }
 
-function sameLock(a: LockContent | undefined, b: LockContent | undefined): boolean {
-  return a !== undefined && b !== undefined && a.pid === b.pid && a.atMs === b.atMs && a.start === b.start && a.host === b.host;
+function sameLock(a: LockContent | undefined, b: LockContent): boolean {
+  return a !== undefined && a.pid === b.pid && a.atMs === b.atMs && a.start === b.start && a.host === b.host;
 }
 
 /**
@@ -168,7 +168,7 @@ function removeStale(fsx: StoreFs, file: string, held: LockContent | undefined, 
     return false; // another process is taking this stale lock over (or did)
   }
   try {
-    tryQuietly(() => writeAll(fsx, fd, Buffer.from(JSON.stringify(mine), 'utf8'), 0));
+    tryQuietly(() => writeAll(fsx, fd, Buffer.from(JSON.stringify(mine)), 0));
     fsx.closeSync(fd);
     const now = readLock(fsx, file);
     // An unreadable lock is still the same one only if its mtime did not change since it was read.
@@ -193,6 +193,7 @@ function takeLock(fsx: StoreFs, file: string, tmp: string, mine: LockContent): H
       }
       const held = readLock(fsx, file);
       const here = createdHere.get(file);
+      // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, the liveness check below refuses our own live pid the same way
       if (here === 'held') throw new StoreLockedError(file, process.pid);
       if (here === 'leftover' && (!held || held.pid === process.pid)) {
         // Left by this process after a failed open or close: nobody holds it.
@@ -210,6 +211,7 @@ function takeLock(fsx: StoreFs, file: string, tmp: string, mine: LockContent): H
       continue;
     }
     let released = false;
+    // Stryker disable next-line StringLiteral: equivalent, see the 'held' check in the loop above
     createdHere.set(file, 'held');
     return {
       path: file,
