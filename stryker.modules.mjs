@@ -18,10 +18,30 @@ export const MODULES = {
   },
   pipeline: {
     mutate: ['core/pipeline/commandPipeline.ts'],
-    tests: ['core/pipeline/*.test.ts', 'tests/integration/pipeline-context.test.ts'],
+    // The unit file drives the pipeline over the demo account and in-memory repositories (ms per
+    // test); pipeline-untrusted pins issue 18's own survivors (a title never reaches the recognizer,
+    // another user's session is refused). The other pipeline walk-throughs build the whole app
+    // (seconds per test) and run under npm test, not per mutant.
+    tests: ['core/pipeline/*.test.ts', 'tests/integration/pipeline-untrusted.test.ts'],
   },
   voice: {
-    mutate: ['core/voice/voiceLoop.ts', 'core/voice/echoFilter.ts'],
+    // The voice loop's guards, not its transcription plumbing (speculative STT, wake phrase,
+    // low-confidence hold, TTS streaming): the barge-in echo level (rmsDbfs, ReplyLevels), push-to-
+    // talk's barge-in and its pre-roll without the tail, the half-duplex tail guard and its re-arm
+    // after silence (onIdleFrame), the barge-in gate (onSpeakingFrame, expectedEchoDb, the AEC's
+    // capped credit), interrupt (stop's tail, what was said still counts as echo), the echo /
+    // self-confirmation check of a transcript, and the end of playback that records the echo and
+    // starts the tail; and the whole echo filter.
+    mutate: [
+      'core/voice/voiceLoop.ts:156-196',
+      'core/voice/voiceLoop.ts:302-310',
+      'core/voice/voiceLoop.ts:377-400',
+      'core/voice/voiceLoop.ts:446-484',
+      'core/voice/voiceLoop.ts:513-529',
+      'core/voice/voiceLoop.ts:621-627',
+      'core/voice/voiceLoop.ts:678-711',
+      'core/voice/echoFilter.ts',
+    ],
     tests: ['core/voice/*.test.ts'],
   },
   http: {
