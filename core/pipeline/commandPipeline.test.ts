@@ -431,3 +431,141 @@ describe('number hints', () => {
     expect(seen[seen.length - 1]).toBe(last);
   });
 });
+
+describe('repo lists and their caches', () => {
+  it('the repo list is reused for five minutes, then asked again', async () => {
+    const { say, gw, clock } = setup();
+    const lists = () => gw.calls.filter((c) => c.method === 'listRepos').length;
+    await say('help');
+    await say('help');
+    expect(lists()).toBe(1);
+    clock.advance(5 * 60_000 - 1);
+    await say('help');
+    expect(lists()).toBe(1);
+    clock.advance(1);
+    await say('help');
+    expect(lists()).toBe(2);
+  });
+
+  it('a failed repo listing: the cached list is kept; without one, commands still run; no token is an error', async () => {
+    const gw = new FixtureGitHubGateway();
+    const { say, clock } = setup({ gw });
+    const real = gw.listRepos.bind(gw);
+    gw.listRepos = () => Promise.reject(new AppError('github_unavailable', 'down'));
+    expect((await say('help')).status).toBe('ok');
+    gw.listRepos = real;
+    await say('help');
+    clock.advance(6 * 60_000);
+    gw.listRepos = () => Promise.reject(new AppError('github_unavailable', 'down'));
+    expect((await say('read PR 12')).spoken_text).toBe('Which repo is 12 in? Say, for example, 12 in acme slash api.');
+    const fresh = setup({ gw: Object.assign(new FixtureGitHubGateway(), { listRepos: () => Promise.reject(new AppError('no_token', 'none')) }) });
+    expect((await fresh.say('help')).error?.code).toBe('no_token');
+    const unauth = setup({ gw: Object.assign(new FixtureGitHubGateway(), { listRepos: () => Promise.reject(new AppError('github_unauthorized', 'bad')) }) });
+    expect((await unauth.say('help')).error?.code).toBe('github_unauthorized');
+    const empty = setup({ gw: Object.assign(new FixtureGitHubGateway(), { listRepos: () => Promise.reject(new AppError('github_timeout', 'slow')) }) });
+    expect((await empty.say('read PR 12')).spoken_text).toBe('Which repo is 12 in? Say, for example, 12 in owner slash name.');
+  });
+
+  it('a bare repo name matching several repos asks which', async () => {
+    const gw = new FixtureGitHubGateway();
+    gw.listRepos = () => Promise.resolve(['acme/api', 'other/api', 'acme/web']);
+    const { say } = setup({ gw });
+    const r = await say('read PR 12 in api');
+    expect(r.error).toEqual({ code: 'no_context', message: 'Which api repo: acme slash api and other slash api?' });
+  });
+
+  it('open PR numbers are reused for a minute; a failed listing keeps the last ones', async () => {
+    const gw = new FixtureGitHubGateway();
+    const { say, clock } = setup({ gw });
+    const lists = () => gw.calls.filter((c) => c.method === 'listOpenPullRequests').length;
+    await say('read PR 50 in acme/api');
+    await say('read PR 50 in acme/api');
+    expect(lists()).toBe(1);
+    clock.advance(60_000);
+    const real = gw.listOpenPullRequests.bind(gw);
+    gw.listOpenPullRequests = (repo) => {
+      gw.calls.push({ method: 'listOpenPullRequests', args: [repo] });
+      return Promise.reject(new AppError('github_unavailable', 'down'));
+    };
+    expect((await say('read PR 50 in acme/api')).spoken_text).toContain('Did you mean 15?');
+    expect(lists()).toBe(2);
+    gw.listOpenPullRequests = real;
+    expect((await say('read PR 50 in ACME/API')).spoken_text).toContain('Did you mean 15?');
+  });
+
+  it('the inbox hides snoozed threads; reading it refreshes the open-PR numbers', async () => {
+    const { say, repos, gw } = setup();
+    const all = await say('what needs my attention');
+    const first = all.cards.find((c) => c.kind === 'notification')!;
+    repos.snoozes.put({ userId: 'bob', threadId: (first as { thread_id: string }).thread_id, untilMs: Date.UTC(2030, 0, 1), createdAtMs: 0 } as never);
+    const after = await say('what needs my attention');
+    expect(after.cards.filter((c) => c.kind === 'notification').map((c) => (c as { thread_id: string }).thread_id)).not.toContain((first as { thread_id: string }).thread_id);
+    const lists = () => gw.calls.filter((c) => c.method === 'listOpenPullRequests').length;
+    await say('read PR 50 in acme/api');
+    await say('what needs my attention');
+    await say('read PR 50 in acme/api');
+    expect(lists()).toBe(2);
+  });
+});
+
+describe('pending actions as the user hears them', () => {
+  it('several waiting: named with verb, noun, number and repo; "confirm N" picks one', async () => {
+    const { say, gw, clock } = setup();
+    await say('merge PR 12 in acme/api');
+    clock.advance(1_000);
+    await say('merge PR 19 in acme/api');
+    const which = await say('confirm');
+    expect(which.error?.code).toBe('ambiguous_confirmation');
+    expect(which.spoken_text).toBe('2 actions waiting: merge PR 19 in acme/api and merge PR 12 in acme/api. Say confirm 19 or confirm 12.');
+    const done = await say('confirm 12');
+    expect(done.status).toBe('ok');
+    expect(gw.state).toBeDefined();
+  });
+
+  it('a failed confirm is spoken as an error with a code from its outcome', async () => {
+    const { say, gw } = setup();
+    await say('merge PR 19 in acme/api');
+    gw.injectFault({ method: 'mergePullRequest', error: 'not_mergeable' });
+    const r = await say('confirm');
+    expect(r.status).toBe('error');
+    expect(r.error?.code).toBe('not_mergeable');
+    expect(r.cards[0]).toMatchObject({ kind: 'outcome', state: 'failed', outcome: 'not_mergeable' });
+  });
+
+  it('an ambiguous merge that GitHub shows not merged is reported unavailable, not internal', async () => {
+    const { say, gw } = setup();
+    await say('merge PR 19 in acme/api');
+    gw.injectFault({ method: 'mergePullRequest', error: 'github_timeout' });
+    const r = await say('confirm');
+    expect(r.cards[0]).toMatchObject({ kind: 'outcome', outcome: 'not_merged' });
+    expect(r.error?.code).toBe('github_unavailable');
+  });
+});
+
+describe('what is spoken and kept', () => {
+  it('"stop" says nothing and keeps the last answer for "repeat"', async () => {
+    const { say } = setup();
+    const read = await say('read PR 12 in acme/api');
+    const stop = await say('stop');
+    expect(stop.spoken_text).toBe('');
+    expect((await say('repeat')).spoken_text).toBe(read.spoken_text);
+  });
+
+  it('"open it" carries its directive; other answers have none', async () => {
+    const { say } = setup();
+    await say('read PR 12 in acme/api');
+    const open = await say('open it');
+    expect(open.directives).toEqual([{ kind: 'open_url', url: expect.stringContaining('/acme/api/pull/12'), label: expect.any(String) }]);
+    expect((await say('help')).directives).toBeUndefined();
+    expect((await say('help')).pending_action).toBeUndefined();
+    expect((await say('help')).error).toBeUndefined();
+  });
+
+  it('answers are fitted to the profile word budget, read-backs are not', async () => {
+    const { say } = setup();
+    const inbox = await say('what needs my attention', { profile: 'workout' });
+    expect(inbox.spoken_text.split(/\s+/).length).toBeLessThanOrEqual(20);
+    const merge = await say('merge PR 12 in acme/api', { profile: 'workout' });
+    expect(merge.spoken_text).toContain('Say confirm 12 or cancel.');
+  });
+});
