@@ -19,10 +19,9 @@ export const MODULES = {
   pipeline: {
     mutate: ['core/pipeline/commandPipeline.ts'],
     // The unit file drives the pipeline over the demo account and in-memory repositories (ms per
-    // test); pipeline-untrusted pins issue 18's own survivors (a title never reaches the recognizer,
-    // another user's session is refused). The other pipeline walk-throughs build the whole app
-    // (seconds per test) and run under npm test, not per mutant.
-    tests: ['core/pipeline/*.test.ts', 'tests/integration/pipeline-untrusted.test.ts'],
+    // test), session-owner refusal included. The tests/integration/pipeline-*.test.ts walk-throughs
+    // build the whole app on a store (about a second per test, per mutant) and run under npm test.
+    tests: ['core/pipeline/*.test.ts'],
   },
   voice: {
     // The voice loop's guards, not its transcription plumbing (speculative STT, wake phrase,
