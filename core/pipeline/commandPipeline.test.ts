@@ -569,3 +569,36 @@ describe('what is spoken and kept', () => {
     expect(merge.spoken_text).toContain('Say confirm 12 or cancel.');
   });
 });
+
+describe('confirmations by voice', () => {
+  it('a wrong number names the waiting action; the third wrong one cancels it', async () => {
+    const { say, repos } = setup();
+    const plan = await say('merge PR 12 in acme/api');
+    const wrong = await say('confirm 13');
+    expect(wrong.error?.code).toBe('ambiguous_confirmation');
+    expect(wrong.spoken_text).toBe("That number doesn't match. The waiting action is for merge PR 12 in acme/api. Say confirm 12 or cancel.");
+    await say('confirm 13');
+    const third = await say('confirm 13');
+    expect(third.error?.code).toBe('action_cancelled');
+    expect(repos._actions.get(plan.pending_action!.token)!.state).toBe('cancelled');
+  });
+
+  it('a plan made on screen is not confirmed by voice alone; the dialog decides', async () => {
+    const { say, pipeline } = setup();
+    const plan = await say('merge PR 12 in acme/api', { confirmGate: () => Promise.resolve(true) });
+    expect((await say('confirm')).error?.code).toBe('confirmation_declined');
+    const asked: string[] = [];
+    const no = await say('confirm', { confirmGate: (rb) => (asked.push(rb), Promise.resolve(false)) });
+    expect(no.error?.code).toBe('confirmation_declined');
+    expect(asked).toEqual([plan.spoken_text]);
+    const yes = await say('confirm', { confirmGate: () => Promise.resolve(true) });
+    expect(yes.status).toBe('ok');
+    expect((await pipeline.confirmToken(plan.pending_action!.token, 'alice', 'click')).error?.code).toBe('token_used');
+  });
+
+  it('"mark it done" with no notification read asks which', async () => {
+    const { say } = setup();
+    const r = await say('mark it done');
+    expect(r.error).toEqual({ code: 'no_context', message: 'Which notification? Say what needs my attention, then read the first one.' });
+  });
+});
