@@ -9,7 +9,7 @@ import { EchoFilter, echoScore, normalizeForEcho } from './echoFilter.js';
 describe('normalizeForEcho', () => {
   it('lower-cases, spells digits one by one, drops apostrophes and punctuation', () => {
     expect(normalizeForEcho("Don't merge PR 105, O'Brien!")).toEqual(['dont', 'merge', 'pr', 'one', 'zero', 'five', 'obrien']);
-    expect(normalizeForEcho('0 9 3x')).toEqual(['zero', 'nine', '3x']);
+    expect(normalizeForEcho('0 9 3x b12')).toEqual(['zero', 'nine', '3x', 'b12']);
     expect(normalizeForEcho(' ... ')).toEqual([]);
   });
 });
@@ -77,5 +77,12 @@ describe('EchoFilter', () => {
     f.spoken('one more', 9);
     expect(f.isEcho('alpha bravo', 100)).toBe(false);
     expect(f.isEcho('filler x', 100)).toBe(true);
+  });
+
+  it('replies with no words take no place among the eight', () => {
+    const f = new EchoFilter(60_000);
+    f.spoken('alpha bravo', 0);
+    for (let i = 0; i < 8; i++) f.spoken('...', i);
+    expect(f.isEcho('alpha bravo', 100)).toBe(true);
   });
 });

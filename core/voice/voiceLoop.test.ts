@@ -627,8 +627,8 @@ describe('VoiceLoop guards at their edges', () => {
 
   it('barge-in needs the mic above the expected echo by the margin; an AEC lowers the expectation by at most its credit', async () => {
     /** Whether user speech at `amp` (no echo in the mic) over a loud reply barges in. */
-    const barges = async (amp: number, suppressionDb?: number) => {
-      const sim = new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18 }, undefined, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } });
+    const barges = async (amp: number, suppressionDb?: number, cfg: Partial<VoiceLoopConfig> = {}) => {
+      const sim = new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18, ...cfg }, undefined, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } });
       sim.echoGain = 0;
       sim.heard.push({ text: 'read pr twelve' });
       sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
@@ -651,6 +651,11 @@ describe('VoiceLoop guards at their edges', () => {
     // Negative or broken measurements lower nothing.
     expect(await barges(3_000, -10)).toBe(false);
     expect(await barges(3_000, Number.NaN)).toBe(false);
+    // ...nor raise it: a negative figure is no suppression, not extra echo.
+    expect(await barges(12_000, -10)).toBe(true);
+    // A speaker louder than its signal (echoGainDb) raises the bar; barge-in can be turned off.
+    expect(await barges(12_000, undefined, { echoGainDb: 10 })).toBe(false);
+    expect(await barges(16_000, undefined, { bargeIn: false })).toBe(false);
   });
 
   it('a barge-in is recorded and measured from the onset; push-to-talk over a reply stops it without a barge-in record', async () => {
@@ -667,6 +672,12 @@ describe('VoiceLoop guards at their edges', () => {
     expect(b.onsetMs).toBe(1200);
     expect(b.latencyMs).toBe(b.stoppedAtMs - b.onsetMs);
     expect(observed).toContainEqual(['voice.barge_in', b.latencyMs]);
+    // From the end of the utterance to the first audio of the reply: not negative, not the sum of both.
+    const first = observed.find(([st]) => st === 'voice.turn_to_first_audio')![1];
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(200);
+    // The VAD's listening starts at the user's onset (t = 100 ms), not where the onset was detected.
+    expect(sim.events.find((e) => e.state === 'listening' && e.reason === 'vad')?.at_ms).toBe(100);
 
     const ptt = new Sim({ mode: 'ptt' });
     ptt.heard.push({ text: 'read pr twelve' });
@@ -701,7 +712,8 @@ describe('VoiceLoop guards at their edges', () => {
   });
 
   it('a reply cut short by stop() still counts as said: its words heard next are an echo', async () => {
-    const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 });
+    const counted: string[] = [];
+    const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 }, undefined, { deps: { metrics: { observe() {}, increment: (c) => void counted.push(c) } } });
     sim.echoGain = 0;
     sim.heard.push({ text: 'read pr twelve' });
     sim.answer = () => ({ spoken_text: 'Merge PR 12 into main. Say confirm or cancel.' });
@@ -709,10 +721,14 @@ describe('VoiceLoop guards at their edges', () => {
     await sim.run(1000);
     expect(sim.loop.state).toBe('speaking');
     sim.loop.stop();
+    // A stop is not a barge-in.
+    expect(sim.loop.lastBargeIn).toBeNull();
     sim.heard.push({ text: 'say confirm' });
     sim.say(sim.t + 300, tone(300, 6000));
     await sim.run(1500);
     expect(sim.states()).toContain('idle:echo');
+    expect(sim.events.find((e) => e.reason === 'echo')).toMatchObject({ state: 'idle', transcript: 'say confirm' });
+    expect(counted).toContain('voice.echo_dropped');
     expect(sim.commands).toEqual(['read pr twelve']);
   });
 
@@ -733,7 +749,9 @@ describe('VoiceLoop guards at their edges', () => {
     sim.answer = () => ({ spoken_text: 'Say confirm or cancel.' });
     sim.say(100, tone(400, 6000));
     for (let i = 0; i < 30 && !sim.states().includes('idle:error'); i++) await sim.run(100);
-    const failedAt = sim.events.find((e) => e.state === 'idle' && e.reason === 'error')!.at_ms;
+    const failed = sim.events.find((e) => e.state === 'idle' && e.reason === 'error')!;
+    expect(failed.message).toBe('device gone');
+    const failedAt = failed.at_ms;
     // Inside the tail: not even transcribed.
     sim.say(failedAt + 60, tone(200, 6000));
     await sim.run(800);
@@ -744,5 +762,23 @@ describe('VoiceLoop guards at their edges', () => {
     await sim.run(1000);
     expect(sim.states()).toContain('idle:echo');
     expect(sim.commands).toEqual(['read pr twelve']);
+  });
+
+  it('push-to-talk is refused when closed or busy', async () => {
+    const sim = new Sim({ mode: 'ptt' });
+    sim.loop.close();
+    expect(sim.loop.pttStart()).toEqual({ ok: false, state: 'idle' });
+    const busy = new Sim({ mode: 'ptt' });
+    let release!: (t: Transcript) => void;
+    const slow = new Sim({ mode: 'ptt' }, () => ({ name: 'slow', transcribe: () => new Promise<Transcript>((r) => (release = r)), health: () => ({ provider: 'slow', ok: true, message: null }) }));
+    slow.say(0, tone(400, 6000));
+    slow.loop.pttStart();
+    await slow.run(400);
+    slow.loop.pttStop();
+    await slow.run(40);
+    expect(slow.loop.state).toBe('transcribing');
+    expect(slow.loop.pttStart()).toEqual({ ok: false, state: 'transcribing' });
+    release({ text: '', confidence: 0, provider: 'slow', processingMs: 0, audioMs: 0 });
+    expect(busy.loop.pttStart()).toEqual({ ok: true, state: 'listening' });
   });
 });
