@@ -30,15 +30,15 @@ export const MODULES = {
     // after silence (onIdleFrame), the barge-in gate (onSpeakingFrame, expectedEchoDb, the AEC's
     // capped credit), interrupt (stop's tail, what was said still counts as echo), the echo /
     // self-confirmation check of a transcript, and the end of playback that records the echo and
-    // starts the tail; and the whole echo filter.
+    // starts the tail; and the whole echo filter. Line ranges: update them when voiceLoop.ts moves.
     mutate: [
-      'core/voice/voiceLoop.ts:156-196',
-      'core/voice/voiceLoop.ts:302-310',
-      'core/voice/voiceLoop.ts:377-400',
-      'core/voice/voiceLoop.ts:446-484',
-      'core/voice/voiceLoop.ts:513-529',
-      'core/voice/voiceLoop.ts:621-627',
-      'core/voice/voiceLoop.ts:678-711',
+      'core/voice/voiceLoop.ts:163-203',
+      'core/voice/voiceLoop.ts:309-317',
+      'core/voice/voiceLoop.ts:384-407',
+      'core/voice/voiceLoop.ts:453-491',
+      'core/voice/voiceLoop.ts:520-536',
+      'core/voice/voiceLoop.ts:628-634',
+      'core/voice/voiceLoop.ts:685-718',
       'core/voice/echoFilter.ts',
     ],
     tests: ['core/voice/*.test.ts'],
