@@ -20,10 +20,29 @@ export const MODULES = {
   },
   pipeline: {
     mutate: ['core/pipeline/commandPipeline.ts'],
-    tests: ['core/pipeline/*.test.ts', 'tests/integration/pipeline-context.test.ts'],
+    // The unit file drives the pipeline over the demo account and in-memory repositories (ms per
+    // test), session-owner refusal included. The tests/integration/pipeline-*.test.ts walk-throughs
+    // build the whole app on a store (about a second per test, per mutant) and run under npm test.
+    tests: ['core/pipeline/*.test.ts'],
   },
   voice: {
-    mutate: ['core/voice/voiceLoop.ts', 'core/voice/echoFilter.ts'],
+    // The voice loop's guards, not its transcription plumbing (speculative STT, wake phrase,
+    // low-confidence hold, TTS streaming): the barge-in echo level (rmsDbfs, ReplyLevels), push-to-
+    // talk's barge-in and its pre-roll without the tail, the half-duplex tail guard and its re-arm
+    // after silence (onIdleFrame), the barge-in gate (onSpeakingFrame, expectedEchoDb, the AEC's
+    // capped credit), interrupt (stop's tail, what was said still counts as echo), the echo /
+    // self-confirmation check of a transcript, and the end of playback that records the echo and
+    // starts the tail; and the whole echo filter. Line ranges: update them when voiceLoop.ts moves.
+    mutate: [
+      'core/voice/voiceLoop.ts:163-203',
+      'core/voice/voiceLoop.ts:309-317',
+      'core/voice/voiceLoop.ts:384-407',
+      'core/voice/voiceLoop.ts:453-491',
+      'core/voice/voiceLoop.ts:520-536',
+      'core/voice/voiceLoop.ts:628-634',
+      'core/voice/voiceLoop.ts:685-718',
+      'core/voice/echoFilter.ts',
+    ],
     tests: ['core/voice/*.test.ts'],
   },
   http: {

@@ -10,7 +10,7 @@ import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector } from '../ports/speech.js';
 import { echoScore, EchoFilter, normalizeForEcho } from './echoFilter.js';
 import { SpeechSegmenter } from './segmenter.js';
-import { DEFAULT_VOICE_LOOP_CONFIG, VoiceLoop, type VoiceLoopConfig } from './voiceLoop.js';
+import { DEFAULT_VOICE_LOOP_CONFIG, VoiceLoop, type VoiceLoopConfig, type VoiceLoopDeps } from './voiceLoop.js';
 
 const RATE = 16_000;
 const FRAME = 320; // 20 ms
@@ -65,8 +65,11 @@ class Sim {
   /** Resolved on every simulated frame. */
   readonly tickWaiters: (() => void)[] = [];
 
-  /** @param opts.streamChunkMs TTS streams its reply in chunks this long (ms), 2 ms of "synthesis" apart. */
-  constructor(cfg: Partial<VoiceLoopConfig> = {}, sttOverride?: (sim: Sim) => SpeechToText, opts: { streamChunkMs?: number } = {}) {
+  /**
+   * @param opts.streamChunkMs TTS streams its reply in chunks this long (ms), 2 ms of "synthesis" apart.
+   * @param opts.deps ports that replace the fakes (e.g. an AEC's echoSuppressionDb, metrics).
+   */
+  constructor(cfg: Partial<VoiceLoopConfig> = {}, sttOverride?: (sim: Sim) => SpeechToText, opts: { streamChunkMs?: number; deps?: Partial<VoiceLoopDeps> } = {}) {
     const stt: SpeechToText = sttOverride?.(this) ?? {
       name: 'fake',
       transcribe: async (audio): Promise<Transcript> => {
@@ -153,6 +156,7 @@ class Sim {
           return { status: 'ok', intent: { name: 'pr.summarize', confidence: 1, entities: {} }, spoken_text: '', cards: [], session_id: 's', debug: { processing_time_ms: 0, correlation_id: 'c' }, ...this.answer(text) } as CommandResponse;
         },
         emit: (e) => this.events.push(e),
+        ...opts.deps,
       },
       cfg,
     );
@@ -579,5 +583,202 @@ describe('VoiceLoop', () => {
       expect(sim.events.some((e) => e.state === 'endpoint')).toBe(false);
       expect(sim.sttAudio).toHaveLength(0);
     });
+  });
+});
+
+/**
+ * The guards at their edges (issue 18's mutation run): how an echo canceller's measured
+ * suppression changes the tail re-arm, the barge-in gate (with its credit capped) and the echo
+ * filter's exception for stop/cancel words; the silence needed to re-arm after the tail; and that
+ * an interrupted or failed reply still counts as said for the echo filter.
+ */
+describe('VoiceLoop guards at their edges', () => {
+  /** Runs one turn ("read pr twelve") and returns when its reply has ended (idle:done), on the loop's clock. */
+  async function afterReply(sim: Sim): Promise<number> {
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.say(100, tone(400, 6000));
+    for (let i = 0; i < 60 && !sim.states().includes('idle:done'); i++) await sim.run(100);
+    const done = sim.events.find((e) => e.state === 'idle' && e.reason === 'done');
+    expect(done).toBeDefined();
+    return done!.at_ms;
+  }
+
+  it('after the tail, listening re-arms after onsetFrames + 2 silent frames, not fewer; a trusted AEC re-arms at once', async () => {
+    const heardAfter = async (gapMs: number, suppressionDb?: number) => {
+      const sim = new Sim({ tailMs: 300, echoWindowMs: 0 }, undefined, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } });
+      sim.echoGain = 0;
+      const ended = await afterReply(sim);
+      // Sound from inside the tail to 100 ms past it, then `gapMs` of silence, then speech.
+      sim.say(ended + 100, tone(300, 6000));
+      sim.say(ended + 400 + gapMs, tone(400, 6000));
+      sim.heard.push({ text: 'second' }, { text: 'third' });
+      await sim.run(2500);
+      return sim.commands.slice(1);
+    };
+    expect(await heardAfter(100)).toEqual(['second']);
+    expect(await heardAfter(80)).toEqual([]);
+    // Echo cancelled (≥ aecTrustDb): the sound past the tail is the user's, heard at once.
+    expect((await heardAfter(80, 12)).length).toBeGreaterThan(0);
+    expect(await heardAfter(80, 11.9)).toEqual([]);
+    // A broken measurement is no cancellation.
+    expect(await heardAfter(80, Number.POSITIVE_INFINITY)).toEqual([]);
+    expect(await heardAfter(80, Number.NaN)).toEqual([]);
+  });
+
+  it('barge-in needs the mic above the expected echo by the margin; an AEC lowers the expectation by at most its credit', async () => {
+    /** Whether user speech at `amp` (no echo in the mic) over a loud reply barges in. */
+    const barges = async (amp: number, suppressionDb?: number, cfg: Partial<VoiceLoopConfig> = {}) => {
+      const sim = new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18, ...cfg }, undefined, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } });
+      sim.echoGain = 0;
+      sim.heard.push({ text: 'read pr twelve' });
+      sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
+      sim.say(100, tone(400, 6000));
+      await sim.run(1000);
+      expect(sim.loop.state).toBe('speaking');
+      sim.say(sim.t + 100, tone(500, amp, 350));
+      await sim.run(700);
+      return sim.loop.lastBargeIn !== null;
+    };
+    // The reply plays at about -19 dBFS: without AEC the user needs more than about -13 dBFS.
+    expect(await barges(12_000)).toBe(true);
+    expect(await barges(3_000)).toBe(false);
+    // 12 dB of measured suppression: about -25 dBFS is enough.
+    expect(await barges(3_000, 12)).toBe(true);
+    expect(await barges(1_000, 12)).toBe(false);
+    // 30 dB measured, but only 18 dB credited: about -33 dBFS is still not enough.
+    expect(await barges(1_000, 30)).toBe(false);
+    expect(await barges(1_600, 30)).toBe(true);
+    // Negative or broken measurements lower nothing.
+    expect(await barges(3_000, -10)).toBe(false);
+    expect(await barges(3_000, Number.NaN)).toBe(false);
+    // ...nor raise it: a negative figure is no suppression, not extra echo.
+    expect(await barges(12_000, -10)).toBe(true);
+    // A speaker louder than its signal (echoGainDb) raises the bar; barge-in can be turned off.
+    expect(await barges(12_000, undefined, { echoGainDb: 10 })).toBe(false);
+    expect(await barges(16_000, undefined, { bargeIn: false })).toBe(false);
+  });
+
+  it('a barge-in is recorded and measured from the onset; push-to-talk over a reply stops it without a barge-in record', async () => {
+    const observed: Array<[string, number]> = [];
+    const sim = new Sim({}, undefined, { deps: { metrics: { observe: (s, ms) => void observed.push([s, ms]), increment() {} } } });
+    sim.echoGain = 0;
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(1000);
+    sim.say(1200, tone(400, 16_000, 350));
+    await sim.run(400);
+    const b = sim.loop.lastBargeIn!;
+    expect(b.onsetMs).toBe(1200);
+    expect(b.latencyMs).toBe(b.stoppedAtMs - b.onsetMs);
+    expect(observed).toContainEqual(['voice.barge_in', b.latencyMs]);
+    // From the end of the utterance to the first audio of the reply: not negative, not the sum of both.
+    const first = observed.find(([st]) => st === 'voice.turn_to_first_audio')![1];
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(200);
+    // The VAD's listening starts at the user's onset (t = 100 ms), not where the onset was detected.
+    expect(sim.events.find((e) => e.state === 'listening' && e.reason === 'vad')?.at_ms).toBe(100);
+
+    const ptt = new Sim({ mode: 'ptt' });
+    ptt.heard.push({ text: 'read pr twelve' });
+    ptt.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve' });
+    ptt.say(100, tone(400, 6000));
+    ptt.loop.pttStart();
+    await ptt.run(600);
+    ptt.loop.pttStop();
+    for (let i = 0; i < 20 && ptt.loop.state !== 'speaking'; i++) await ptt.run(100);
+    expect(ptt.loop.state).toBe('speaking');
+    expect(ptt.loop.pttStart()).toEqual({ ok: true, state: 'listening' });
+    expect(ptt.played[0]!.stoppedAtMs).toBe(ptt.t);
+    expect(ptt.loop.lastBargeIn).toBeNull();
+    expect(ptt.states()).toContain('idle:barge-in');
+  });
+
+  it('with a trusted AEC, "cancel" right after a read-back that says "cancel" is the user; "confirm" still is an echo', async () => {
+    const run = async (said: string, suppressionDb?: number) => {
+      const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 }, undefined, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } });
+      sim.echoGain = 0;
+      sim.answer = (t) => (t === 'read pr twelve' ? { spoken_text: 'Merge PR 12. Say confirm or cancel.' } : { spoken_text: 'Okay.' });
+      const ended = await afterReply(sim);
+      sim.heard.push({ text: said });
+      sim.say(ended + 300, tone(300, 6000));
+      await sim.run(1500);
+      return sim.commands.slice(1);
+    };
+    expect(await run('cancel', 20)).toEqual(['cancel']);
+    expect(await run('Please cancel', 20)).toEqual(['Please cancel']);
+    expect(await run('cancel')).toEqual([]);
+    expect(await run('confirm', 20)).toEqual([]);
+  });
+
+  it('a reply cut short by stop() still counts as said: its words heard next are an echo', async () => {
+    const counted: string[] = [];
+    const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 }, undefined, { deps: { metrics: { observe() {}, increment: (c) => void counted.push(c) } } });
+    sim.echoGain = 0;
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = () => ({ spoken_text: 'Merge PR 12 into main. Say confirm or cancel.' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(1000);
+    expect(sim.loop.state).toBe('speaking');
+    sim.loop.stop();
+    // A stop is not a barge-in.
+    expect(sim.loop.lastBargeIn).toBeNull();
+    sim.heard.push({ text: 'say confirm' });
+    sim.say(sim.t + 300, tone(300, 6000));
+    await sim.run(1500);
+    expect(sim.states()).toContain('idle:echo');
+    expect(sim.events.find((e) => e.reason === 'echo')).toMatchObject({ state: 'idle', transcript: 'say confirm' });
+    expect(counted).toContain('voice.echo_dropped');
+    expect(sim.commands).toEqual(['read pr twelve']);
+  });
+
+  it('a reply whose playback fails still counts as said, and starts a tail', async () => {
+    const failing: AudioSink = {
+      available: true,
+      openPlayback: async () => ({
+        write: () => Promise.reject(new Error('device gone')),
+        drain: () => Promise.resolve(),
+        stop() {},
+        position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }),
+        onRoute: () => () => {},
+        close() {},
+      }),
+    };
+    const sim = new Sim({ tailMs: 300, echoWindowMs: 1500 }, undefined, { deps: { sink: failing } });
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = () => ({ spoken_text: 'Say confirm or cancel.' });
+    sim.say(100, tone(400, 6000));
+    for (let i = 0; i < 30 && !sim.states().includes('idle:error'); i++) await sim.run(100);
+    const failed = sim.events.find((e) => e.state === 'idle' && e.reason === 'error')!;
+    expect(failed.message).toBe('device gone');
+    const failedAt = failed.at_ms;
+    // Inside the tail: not even transcribed.
+    sim.say(failedAt + 60, tone(200, 6000));
+    await sim.run(800);
+    expect(sim.sttAudio).toHaveLength(1);
+    // After it, the read-back's words are an echo.
+    sim.heard.push({ text: 'say confirm' });
+    sim.say(sim.t + 100, tone(300, 6000));
+    await sim.run(1000);
+    expect(sim.states()).toContain('idle:echo');
+    expect(sim.commands).toEqual(['read pr twelve']);
+  });
+
+  it('push-to-talk is refused when closed or busy', async () => {
+    const sim = new Sim({ mode: 'ptt' });
+    sim.loop.close();
+    expect(sim.loop.pttStart()).toEqual({ ok: false, state: 'idle' });
+    const busy = new Sim({ mode: 'ptt' });
+    let release!: (t: Transcript) => void;
+    const slow = new Sim({ mode: 'ptt' }, () => ({ name: 'slow', transcribe: () => new Promise<Transcript>((r) => (release = r)), health: () => ({ provider: 'slow', ok: true, message: null }) }));
+    slow.say(0, tone(400, 6000));
+    slow.loop.pttStart();
+    await slow.run(400);
+    slow.loop.pttStop();
+    await slow.run(40);
+    expect(slow.loop.state).toBe('transcribing');
+    expect(slow.loop.pttStart()).toEqual({ ok: false, state: 'transcribing' });
+    release({ text: '', confidence: 0, provider: 'slow', processingMs: 0, audioMs: 0 });
+    expect(busy.loop.pttStart()).toEqual({ ok: true, state: 'listening' });
   });
 });
