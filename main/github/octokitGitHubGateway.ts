@@ -476,7 +476,8 @@ export class OctokitGitHubGateway implements GitHubGateway {
       });
       return true;
     } catch (e) {
-      if (isAppError(e) && e.code === 'pr_not_found' && e.details?.['status'] === 404) return false;
+      // Only the 404 mapper above makes pr_not_found here (the number was checked before the call).
+      if (isAppError(e) && e.code === 'pr_not_found') return false;
       throw e;
     }
   }
@@ -504,9 +505,11 @@ export class OctokitGitHubGateway implements GitHubGateway {
     } catch (e) {
       // GitHub answers 405 both for "cannot merge" and "already merged": one read tells them apart.
       // This is a definite refusal (nothing merged by this request), not an ambiguous outcome.
-      if (isAppError(e) && e.code === 'not_mergeable' && e.details?.['status'] === 405) {
+      // Only the 405 mapper above makes not_mergeable.
+      if (isAppError(e) && e.code === 'not_mergeable') {
+        // Stryker disable next-line ArrowFunction: () => undefined is as falsy as false here
         const merged = await this.isMerged(repo, number).catch(() => false);
-        if (merged) throw new AppError('already_merged', `${what} is already merged.`, { githubMessage: e.details['githubMessage'] }, { cause: e });
+        if (merged) throw new AppError('already_merged', `${what} is already merged.`, { githubMessage: e.details?.['githubMessage'] }, { cause: e });
       }
       throw e;
     }

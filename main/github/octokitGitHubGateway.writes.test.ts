@@ -274,12 +274,13 @@ describe('reviewers, comments, reviews', () => {
 
   it('review: one POST with commit, event and body (body left out when absent)', async () => {
     const { sent, gw } = github({
-      'POST /repos/acme/api/pulls/12/reviews': (n) => ({ status: 200, body: { id: 80 + n, state: 'APPROVED', html_url: n === 0 ? 'https://github.com/acme/api/pull/12#pullrequestreview-80' : 'http://github.com/x' } }),
+      // GitHub's own link is kept as given (here not the one the gateway would build, to tell them apart).
+      'POST /repos/acme/api/pulls/12/reviews': (n) => ({ status: 200, body: { id: 80 + n, state: 'APPROVED', html_url: n === 0 ? 'https://github.com/acme/api/pull/12/files#pullrequestreview-80' : 'http://github.com/x' } }),
     });
     expect(await gw().submitReview({ repo: 'acme/api', number: 12, commitId: SHA, event: 'APPROVE', body: 'ship it' })).toEqual({
       id: 80,
       state: 'APPROVED',
-      htmlUrl: 'https://github.com/acme/api/pull/12#pullrequestreview-80',
+      htmlUrl: 'https://github.com/acme/api/pull/12/files#pullrequestreview-80',
     });
     expect(await gw().submitReview({ repo: 'acme/api', number: 12, commitId: SHA, event: 'APPROVE' })).toEqual({
       id: 81,
