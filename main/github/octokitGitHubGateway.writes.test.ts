@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../contract/errors.js';
 import { OctokitGitHubGateway, type OctokitGitHubGatewayOptions } from './octokitGitHubGateway.js';
+import { failure } from '../../tests/support/appErrorOf.js';
 
 interface Sent {
   method: string;
@@ -35,16 +36,6 @@ function github(replies: Record<string, Reply | ((n: number) => Reply)>) {
   const gw = (opts: Partial<OctokitGitHubGatewayOptions> = {}) =>
     new OctokitGitHubGateway({ token: 'ghp_test', baseUrl: 'https://api.example.test', fetch, retryBackoff: { initialDelayMs: 1, maxDelayMs: 2 }, ...opts });
   return { sent, gw };
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw new Error(`expected an AppError, got ${String(e)}`);
-  }
-  throw new Error('expected a failure, got success');
 }
 
 const SHA = '0cd08008ab97498757fb034e437fe78c199e2d4a';

@@ -361,6 +361,18 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
 });
 
 describe('a lock this process failed to remove (leftover)', () => {
+  /** Takes and releases the lock on a file system that refuses to delete it: the file stays. */
+  const leaveLockBehind = (): void => {
+    const fsx: StoreFs = {
+      ...nodeFs,
+      unlinkSync: (f) => {
+        if (f === file) throw errno('EBUSY');
+        nodeFs.unlinkSync(f);
+      },
+    };
+    acquireLock(fsx, file, 1).release();
+  };
+
   it('is taken over by the next open here, since nobody holds it', () => {
     let failUnlink = true;
     const fsx: StoreFs = {
@@ -381,27 +393,13 @@ describe('a lock this process failed to remove (leftover)', () => {
   });
 
   it('is taken over also when it became unreadable', () => {
-    const fsx: StoreFs = {
-      ...nodeFs,
-      unlinkSync: (f) => {
-        if (f === file) throw errno('EBUSY');
-        nodeFs.unlinkSync(f);
-      },
-    };
-    acquireLock(fsx, file, 1).release();
+    leaveLockBehind();
     writeFileSync(file, '');
     expect(take().tookOver).toBe(true);
   });
 
   it('is not taken over when another live process now holds that path', () => {
-    const fsx: StoreFs = {
-      ...nodeFs,
-      unlinkSync: (f) => {
-        if (f === file) throw errno('EBUSY');
-        nodeFs.unlinkSync(f);
-      },
-    };
-    acquireLock(fsx, file, 1).release();
+    leaveLockBehind();
     writeLock({ pid: process.ppid, host: hostname(), atMs: 1 });
     expect(lockedErr(attempt()).holderPid).toBe(process.ppid);
   });

@@ -10,6 +10,7 @@ import type { OctokitGitHubGatewayOptions } from '../../main/github/octokitGitHu
 import { OctokitGitHubGateway } from '../../main/github/octokitGitHubGateway.js';
 import type { FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
 import { startFakeGitHub } from '../fakes/github/fakeGitHubServer.js';
+import { failure } from '../support/appErrorOf.js';
 
 const PR12_SHA = '0cd08008ab97498757fb034e437fe78c199e2d4a';
 const MERGE_12 = { repo: 'acme/api', number: 12, sha: PR12_SHA, method: 'squash' } as const;
@@ -40,16 +41,6 @@ function gateway(opts: Partial<OctokitGitHubGatewayOptions> = {}): OctokitGitHub
     retryBackoff: { initialDelayMs: 5, maxDelayMs: 20 },
     ...opts,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw new Error(`expected an AppError, got ${String(e)}`);
-  }
-  throw new Error('expected a failure, got success');
 }
 
 const mergePutBodies = () => fake.requests.filter((r) => r.method === 'PUT').map((r) => r.body);
