@@ -32,12 +32,11 @@ interface AddonCapture {
 /** The add-on's playback handle has exactly the port's shape (native/audio-addon/test/portCompat.test.ts keeps them in step). */
 type AddonPlayback = PlaybackSession;
 /**
- * Output buffer per write period, ms (the add-on's default is 20: PulseAudio then holds 40 ms ahead).
- * A reply starts behind the silence already queued, so this is the floor of its output latency:
- * 10 ms holds 20 ms ahead. Streaming TTS writes faster than real time, so the add-on's ring (500 ms)
- * stays ahead of the smaller buffer; the hands-free turn is measured by `npm run bench voice`.
+ * Output buffer per write period, ms (PulseAudio then holds twice this ahead of a reply). 10 ms
+ * would take ~20 ms off a reply's start, but with it the headset's mic fallback was not reported
+ * when the glasses went away (tests/e2e/always-on.spec.ts, not understood yet): kept at 20.
  */
-export const PLAYBACK_BUFFER_MS = 10;
+export const PLAYBACK_BUFFER_MS = 20;
 
 /** The slice of the add-on's API used here. */
 export interface AudioAddonModule {
