@@ -327,11 +327,20 @@ export interface Segment {
 interface Binding {
   init(args: string[]): unknown;
   decode(dec: unknown, pcm: Int16Array): Decoded;
+  /**
+   * The same decode with the search (ps_process_raw, nearly all of its cost) on libuv's thread
+   * pool: the event loop keeps taking mic frames, HTTP and IPC meanwhile. Decodes of one decoder
+   * run one after the other.
+   */
+  decodeAsync(dec: unknown, pcm: Int16Array): Promise<Decoded>;
   free(dec: unknown): void;
 }
 
 let binding: Binding | null = null;
 let bindingError: string | null = null;
+/** Per decoder: how many async decodes are queued or running, and the tail of its queue. */
+const pending = new Map<unknown, number>();
+const queues = new Map<unknown, Promise<void>>();
 
 function loadBinding(): Binding | null {
   if (binding !== null || bindingError !== null) return binding;
@@ -365,31 +374,69 @@ function loadBinding(): Binding | null {
         return dec;
       },
       decode(dec, pcm) {
-        // A new stream per utterance resets the front end's noise estimate and speech detector, which
-        // otherwise carry over: results would depend on what was decoded before.
-        if (startStream(dec) < 0) throw new Error('ps_start_stream failed');
-        if (startUtt(dec) < 0) throw new Error('ps_start_utt failed');
+        if (pending.has(dec)) throw new Error('pocketsphinx: this decoder is busy with a decode on the thread pool');
+        start(dec);
         if (pcm.length > 0 && processRaw(dec, pcm, pcm.length, 0, 1) < 0) throw new Error('ps_process_raw failed');
-        if (endUtt(dec) < 0) throw new Error('ps_end_utt failed');
-        const score = [0];
-        const hyp = (getHyp(dec, score) as string | null) ?? '';
-        let acousticScore = 0;
-        const segments: Segment[] = [];
-        // ps_seg_next frees the iterator when it returns null.
-        for (let it = hyp === '' ? null : segIter(dec); it; it = segNext(it)) {
-          const ascr = [0];
-          const sf = [0];
-          const ef = [0];
-          segProb(it, ascr, [0], [0]);
-          segFrames(it, sf, ef);
-          acousticScore += ascr[0] as number;
-          segments.push({ word: (segWord(it) as string | null) ?? '', startFrame: sf[0] as number, endFrame: ef[0] as number, ascr: ascr[0] as number });
-        }
-        return { hyp, score: score[0] as number, acousticScore, frames: nFrames(dec) as number, segments };
+        return finish(dec);
+      },
+      decodeAsync(dec, pcm) {
+        pending.set(dec, (pending.get(dec) ?? 0) + 1);
+        const run = async (): Promise<Decoded> => {
+          try {
+            start(dec);
+            if (pcm.length > 0) {
+              const rc = await new Promise<number>((resolve, reject) => {
+                processRaw.async(dec, pcm, pcm.length, 0, 1, (err: unknown, r: number) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(r)));
+              });
+              if (rc < 0) throw new Error('ps_process_raw failed');
+            }
+            return finish(dec);
+          } finally {
+            const n = (pending.get(dec) ?? 1) - 1;
+            if (n === 0) {
+              pending.delete(dec);
+              queues.delete(dec);
+            } else pending.set(dec, n);
+          }
+        };
+        const p = (queues.get(dec) ?? Promise.resolve()).then(run, run);
+        queues.set(
+          dec,
+          p.then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
+        return p;
       },
       free(dec) {
+        if (pending.has(dec)) throw new Error('pocketsphinx: a decoder is freed while a decode on the thread pool uses it');
         psFree(dec);
       },
+    };
+    // A new stream per utterance resets the front end's noise estimate and speech detector, which
+    // otherwise carry over: results would depend on what was decoded before.
+    const start = (dec: unknown): void => {
+      if (startStream(dec) < 0) throw new Error('ps_start_stream failed');
+      if (startUtt(dec) < 0) throw new Error('ps_start_utt failed');
+    };
+    const finish = (dec: unknown): Decoded => {
+      if (endUtt(dec) < 0) throw new Error('ps_end_utt failed');
+      const score = [0];
+      const hyp = (getHyp(dec, score) as string | null) ?? '';
+      let acousticScore = 0;
+      const segments: Segment[] = [];
+      // ps_seg_next frees the iterator when it returns null.
+      for (let it = hyp === '' ? null : segIter(dec); it; it = segNext(it)) {
+        const ascr = [0];
+        const sf = [0];
+        const ef = [0];
+        segProb(it, ascr, [0], [0]);
+        segFrames(it, sf, ef);
+        acousticScore += ascr[0] as number;
+        segments.push({ word: (segWord(it) as string | null) ?? '', startFrame: sf[0] as number, endFrame: ef[0] as number, ascr: ascr[0] as number });
+      }
+      return { hyp, score: score[0] as number, acousticScore, frames: nFrames(dec) as number, segments };
     };
   } catch (e) {
     bindingError = `pocketsphinx is not available: ${(e as Error).message}. Install the Debian packages pocketsphinx and pocketsphinx-en-us (scripts/setup does).`;
@@ -517,6 +564,9 @@ export class PocketsphinxSpeechToText implements SpeechToText {
   /** One decoder pair per front end, built on first use of that capture profile. */
   private decoders = new Map<FrontEndName, Decoders>();
   private compiled: CompiledGrammar | null = null;
+  /** Transcriptions under way (their decodes on the thread pool), and a close() waiting for them. */
+  private inFlight = 0;
+  private closeWhenIdle = false;
   private lastError: string | null = null;
   private opts: PocketsphinxOptions;
 
@@ -589,8 +639,33 @@ export class PocketsphinxSpeechToText implements SpeechToText {
 
   async transcribe(audio: PcmAudio, opts: TranscribeOptions = {}): Promise<Transcript> {
     opts.signal?.throwIfAborted();
+    this.inFlight++;
+    try {
+      return await this.transcribeNow(audio);
+    } finally {
+      // An analysis may still need either decoder: close() waits for the last one.
+      if (--this.inFlight === 0 && this.closeWhenIdle) this.freeDecoders();
+    }
+  }
+
+  private async transcribeNow(audio: PcmAudio): Promise<Transcript> {
     const t0 = performance.now();
-    const a = this.analyze(audio);
+    // The searches run on the thread pool: a ~100 ms decode would otherwise hold up the mic
+    // frames behind it (the VAD's early end of turn waits on those frames), HTTP and IPC.
+    const b = loadBinding() as Binding;
+    const steps = this.analysis(audio);
+    let step = steps.next();
+    while (!step.done) {
+      let r: Decoded;
+      try {
+        r = await b.decodeAsync(step.value.dec, step.value.pcm);
+      } catch (e) {
+        step = steps.throw(e); // the analysis records the failure (health) and rethrows
+        continue;
+      }
+      step = steps.next(r);
+    }
+    const a = step.value;
     return {
       ...(a.text !== '' ? this.grammarState(a.raw) : {}),
       text: a.text,
@@ -611,8 +686,30 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     return { grammarComplete: c.isComplete(words), grammarFinal: c.isFinal(words), grammarNumberOpen: c.endsInOpenNumber(words) };
   }
 
-  /** Decodes one utterance and explains the rejection decision (calibration and diagnostics). */
+  /** Decodes one utterance and explains the rejection decision (calibration and diagnostics); blocks while decoding. */
   analyze(audio: PcmAudio): Analysis {
+    const b = loadBinding() as Binding;
+    const steps = this.analysis(audio);
+    let step = steps.next();
+    while (!step.done) {
+      let r: Decoded;
+      try {
+        r = b.decode(step.value.dec, step.value.pcm);
+      } catch (e) {
+        step = steps.throw(e);
+        continue;
+      }
+      step = steps.next(r);
+    }
+    return step.value;
+  }
+
+  /**
+   * The analysis of one utterance as steps: it yields each decode it needs (the grammar's, then
+   * maybe the background's) and takes its result back, so the same logic runs blocking
+   * (analyze) or on the thread pool (transcribe).
+   */
+  private *analysis(audio: PcmAudio): Generator<{ dec: unknown; pcm: Int16Array }, Analysis, Decoded> {
     const name = frontEndFor(audio.sampleRateHz);
     const fe = this.frontEnd(name);
     const at = audio.sampleRateHz === fe.rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, fe.rateHz);
@@ -620,12 +717,11 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const dn = this.opts.denoise === undefined ? DENOISE : this.opts.denoise;
     const denoised = dn !== null && snrDb < dn.belowSnrDb;
     const pcm = withNoiseFloor(denoised && dn !== null ? denoise(at, fe.rateHz, dn.suppressDb) : at, NOISE_FLOOR_RMS);
-    const b = loadBinding() as Binding;
     let r: Decoded;
     let d: Decoders;
     try {
       d = this.ensure(name);
-      r = b.decode(d.grammar, pcm);
+      r = yield { dec: d.grammar, pcm };
       this.lastError = null;
     } catch (e) {
       this.lastError = (e as Error).message;
@@ -644,7 +740,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     // One word keeps the score thresholds alone, as before the background model.
     let background: Analysis['background'] = null;
     if (sideEffect && scorePerFrame >= th.floor && wordScore >= th.sideEffect && d.background !== null && heard.split(/\s+/).length >= 2) {
-      const bg = b.decode(d.background, pcm);
+      const bg = yield { dec: d.background, pcm };
       background = { heard: bg.hyp.trim(), scorePerFrame: bg.acousticScore / Math.max(1, bg.frames), segments: bg.segments };
     }
     // How much better free English explains the audio than the grammar (logmath units per frame).
@@ -676,7 +772,14 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     return { provider: this.name, ok: this.lastError === null, message: this.lastError };
   }
 
+  /** Frees the decoders now, or when the transcriptions under way have finished. */
   close(): void {
+    if (this.inFlight > 0) this.closeWhenIdle = true;
+    else this.freeDecoders();
+  }
+
+  private freeDecoders(): void {
+    this.closeWhenIdle = false;
     const b = loadBinding();
     for (const d of this.decoders.values()) {
       b?.free(d.grammar);

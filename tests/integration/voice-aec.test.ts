@@ -95,7 +95,7 @@ async function rig(sessionId: string) {
   const room = new SimulatedRoom();
   const audio = withEchoCancellation(room.audio, { create: (o) => createEchoCanceller(o) });
   const off = app.events.on('voice.state', (e) => room.onState(e.state));
-  const runner = await VoiceRunner.start(app, { audio, loop: { mode: 'vad' }, sessionId, tts, speakNotifications: false });
+  const runner = await VoiceRunner.start(app, { audio, loop: { mode: 'vad' }, sessionId, tts, stt: room.decodingStt((await app.speech()).stt), speakNotifications: false });
   const loop = runner.loop!;
   const setPath = (i: number) => {
     const p = PATHS[Math.floor(i / 20) % PATHS.length]!;

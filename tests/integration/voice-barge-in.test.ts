@@ -44,7 +44,7 @@ describe.skipIf(!tools)('barge-in with real audio', () => {
         room.onState(e.state);
       });
       // The loop knows this device's speaker → mic path: about 10 dB down, at most 100 ms late.
-      const runner = await VoiceRunner.start(app, { audio: room.audio, loop: { mode: 'vad', echoGainDb: -10, echoDelayMaxMs: 100 }, speakNotifications: false });
+      const runner = await VoiceRunner.start(app, { audio: room.audio, loop: { mode: 'vad', echoGainDb: -10, echoDelayMaxMs: 100 }, stt: room.decodingStt((await app.speech()).stt), speakNotifications: false });
       try {
         await room.run(300);
         const reply = 'Here is a long answer that keeps going for a while, so that there is plenty of time to interrupt it before it ends, one sentence after another.';

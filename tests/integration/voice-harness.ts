@@ -8,7 +8,7 @@
  */
 import type { VoiceLoopState } from '../../contract/events.js';
 import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
-import type { Speech, SpeechStream, TextToSpeech } from '../../core/ports/speech.js';
+import type { Speech, SpeechStream, SpeechToText, TextToSpeech } from '../../core/ports/speech.js';
 import { resample } from '../../main/speech/wav.js';
 import type { AddonAudio } from '../../main/audio/addonAudio.js';
 
@@ -42,6 +42,8 @@ export class SimulatedRoom {
   /** Set by the test from 'voice.state' events: the loop is working and time should stand still. */
   state: VoiceLoopState = 'idle';
   awaitingAudio = false;
+  /** Transcriptions under way through decodingStt(): virtual time waits for them. */
+  private decoding = 0;
   readonly audio: AddonAudio;
 
   constructor() {
@@ -153,12 +155,30 @@ export class SimulatedRoom {
     return Math.max(-32768, Math.min(32767, Math.round(v)));
   }
 
+  /**
+   * `stt` with virtual time standing still while it transcribes, the loop's speculative decodes
+   * during a pause too: the offline recognizer decodes on the thread pool, and frames pushed at full
+   * speed meanwhile would make the early end of turn depend on this machine's speed.
+   */
+  decodingStt(stt: SpeechToText): SpeechToText {
+    const wrapped = Object.create(stt) as SpeechToText;
+    wrapped.transcribe = async (audio, opts) => {
+      this.decoding++;
+      try {
+        return await stt.transcribe(audio, opts);
+      } finally {
+        this.decoding--;
+      }
+    };
+    return wrapped;
+  }
+
   /** Advances virtual time by `ms` in 20 ms mic chunks; waits (in real time) while the loop works. */
   async run(ms: number, timeoutMs = 60_000): Promise<void> {
     const until = this.t + ms;
     const deadline = performance.now() + timeoutMs;
     while (this.t < until) {
-      while (['endpoint', 'transcribing', 'thinking'].includes(this.state) || this.awaitingAudio) {
+      while (['endpoint', 'transcribing', 'thinking'].includes(this.state) || this.awaitingAudio || this.decoding > 0) {
         if (performance.now() > deadline) throw new Error(`the loop stayed in ${this.state} for ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 1));
       }

@@ -74,7 +74,7 @@ async function roomRunner(sessionId: string, loop: Partial<VoiceLoopConfig>): Pr
     events.push(e);
     room.onState(e.state);
   });
-  const runner = await VoiceRunner.start(app, { audio: room.audio, loop: { mode: 'vad', ...loop }, sessionId, tts, speakNotifications: false });
+  const runner = await VoiceRunner.start(app, { audio: room.audio, loop: { mode: 'vad', ...loop }, sessionId, tts, stt: room.decodingStt((await app.speech()).stt), speakNotifications: false });
   return { room, runner, events, off };
 }
 
