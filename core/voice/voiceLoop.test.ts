@@ -472,18 +472,29 @@ describe('VoiceLoop', () => {
     });
     const endpointAt = (sim: Sim) => sim.events.find((e) => e.state === 'endpoint')!.at_ms;
 
-    const { earlyEndSilenceMs: EARLY, finalEndSilenceMs: FINAL, numberEndSilenceMs: NUMBER, hangoverMs: HANGOVER } = DEFAULT_VOICE_LOOP_CONFIG;
+    const { earlyEndSilenceMs: EARLY, completeEndSilenceMs: COMPLETE, finalEndSilenceMs: FINAL, numberEndSilenceMs: NUMBER, hangoverMs: HANGOVER } = DEFAULT_VOICE_LOOP_CONFIG;
 
-    it('ends one frame after the speculation trigger instead of the hangover, with the speculative transcript (one STT call)', async () => {
+    it('a complete command ends after the complete-command pause instead of the hangover, with the speculative transcript (one STT call)', async () => {
       const sim = new Sim({}, grammarStt(() => true));
       sim.say(300, tone(500, 6000));
       await sim.run(2000);
       expect(sim.commands).toEqual(['what needs my attention']);
       expect(sim.sttAudio).toHaveLength(1);
+      // Stamped at the start of the frame that completes the pause.
       const late = endpointAt(sim) - 800;
-      expect(late).toBeGreaterThanOrEqual(EARLY);
-      expect(late).toBeLessThan(EARLY + 60);
+      expect(late).toBe(COMPLETE - 20);
+      expect(COMPLETE).toBeGreaterThan(EARLY);
       expect(late).toBeLessThan(HANGOVER - 100);
+    });
+
+    it('a closure inside a word ("st|op", shorter than the complete-command pause) does not end the turn', async () => {
+      // Complete already after the first part: only the length of the pause keeps the turn open.
+      const sim = new Sim({}, grammarStt(() => true));
+      sim.say(300, tone(400, 6000));
+      sim.say(700 + COMPLETE - 40, tone(400, 6000));
+      await sim.run(2500);
+      expect(sim.commands).toEqual(['what needs my attention please']);
+      expect(sim.events.filter((e) => e.state === 'endpoint')).toHaveLength(1);
     });
 
     it('an incomplete transcript waits out the hangover, then is used as it is (one STT call)', async () => {
@@ -573,6 +584,90 @@ describe('VoiceLoop', () => {
       await sim.run(1500);
       expect(sim.commands).toEqual([]);
       expect(sim.states()).toContain('idle:too-short');
+    });
+
+    it('a speculation that comes back after the pause is long enough ends the turn at once, not on the next frame', async () => {
+      let release: (() => void) | null = null;
+      const sim = new Sim({}, (s) => {
+        const inner = grammarStt(() => false, () => true)(s);
+        // The decode takes long: it resolves only when the test says so.
+        return { ...inner, transcribe: (a) => new Promise<void>((r) => (release = r)).then(() => inner.transcribe(a)) };
+      });
+      sim.say(300, tone(500, 6000));
+      await sim.run(800 + FINAL + 40); // the speculation started at EARLY; the final pause is over, no result yet
+      expect(sim.events.some((e) => e.state === 'endpoint')).toBe(false);
+      const lastFrameEnd = sim.t;
+      release!();
+      for (let k = 0; k < 5; k++) await new Promise((r) => setImmediate(r)); // no frame pushed meanwhile
+      expect(endpointAt(sim)).toBe(lastFrameEnd);
+      await sim.run(1000);
+      expect(sim.commands).toEqual(['what needs my attention']);
+    });
+
+    describe('a VAD that holds "speech" past the end of a word (WebRTC VAD: 60–100 ms)', () => {
+      /** The energy VAD, holding speech for 5 frames after the last loud one, like WebRTC VAD's hangover. */
+      const holdingVad = (): VoiceActivityDetector => {
+        let hold = 0;
+        return {
+          ...vad,
+          isSpeech(f) {
+            if (vad.isSpeech(f)) hold = 5;
+            else if (hold > 0) hold--;
+            else return false;
+            return true;
+          },
+        };
+      };
+      /** Low room noise throughout (about -60 dBFS): the ambient floor. */
+      const roomNoise = (sim: Sim) => {
+        const n = new Int16Array(4000 * MS);
+        for (let i = 0; i < n.length; i++) n[i] = Math.round(Math.sin(i * 12.9898) * 43758.5453 % 1 * 60);
+        sim.say(0, n);
+      };
+
+      it('the pause after the word counts from its real end: the held frames are at the ambient floor', async () => {
+        const sim = new Sim({}, grammarStt(() => true), { deps: { vad: holdingVad() } });
+        roomNoise(sim);
+        sim.say(300, tone(500, 6000));
+        await sim.run(2000);
+        expect(sim.commands).toEqual(['what needs my attention']);
+        expect(endpointAt(sim) - 800).toBe(COMPLETE - 20);
+      });
+
+      it('without the floor check (pauseAboveFloorDb 0) the early end waits for the VAD to let go', async () => {
+        const sim = new Sim({ pauseAboveFloorDb: 0 }, grammarStt(() => true), { deps: { vad: holdingVad() } });
+        roomNoise(sim);
+        sim.say(300, tone(500, 6000));
+        await sim.run(2000);
+        expect(endpointAt(sim) - 800).toBe(COMPLETE - 20 + 100); // 5 held frames later
+      });
+
+      it('over a reply (barge-in) the level is not trusted for pauses: the early end waits for the VAD', async () => {
+        const sim = new Sim({ echoGainDb: 0, bargeInMarginDb: 6 }, grammarStt(() => true), { deps: { vad: holdingVad() } });
+        sim.echoGain = 0.3;
+        sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
+        roomNoise(sim);
+        sim.say(100, tone(400, 6000));
+        await sim.run(1200);
+        expect(sim.loop.state).toBe('speaking');
+        sim.say(1300, tone(400, 16_000, 350));
+        await sim.run(1500);
+        expect(sim.states()).toContain('listening:barge-in');
+        const ends = sim.events.filter((e) => e.state === 'endpoint').map((e) => e.at_ms);
+        expect(ends).toHaveLength(2);
+        expect(ends[1]! - 1700).toBe(COMPLETE - 20 + 100); // the 5 held frames, then the pause
+      });
+
+      it('a quiet end of a word (well above the floor, below the VAD) is speech still: no early end inside it', async () => {
+        const sim = new Sim({}, grammarStt(() => true), { deps: { vad: holdingVad() } });
+        roomNoise(sim);
+        sim.say(300, tone(500, 6000));
+        sim.say(800, tone(80, 400)); // ~ -38 dBFS, 20+ dB above the room: the VAD holds, the floor check does not call it a pause
+        await sim.run(2000);
+        expect(sim.commands).toEqual(['what needs my attention']);
+        expect(endpointAt(sim) - 880).toBeGreaterThanOrEqual(EARLY);
+        expect(sim.sttAudio.at(-1)!.samples.length / MS).toBeGreaterThanOrEqual(880 - 300);
+      });
     });
 
     it('push-to-talk never ends early', async () => {

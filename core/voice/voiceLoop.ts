@@ -59,23 +59,40 @@ export interface VoiceLoopConfig {
   /** Shorter utterances are dropped, ms of voiced audio. Default 200. */
   minSpeechMs: number;
   /**
-   * VAD mode: after this much silence (ms) the utterance so far is transcribed speculatively; when
-   * the grammar says it is complete (Transcript.grammarComplete) and the VAD still hears silence on
-   * the next frame, the turn ends there instead of after the full hangover. 0 turns it off. Default 40.
+   * VAD mode: after this much pause (ms) the utterance so far is transcribed speculatively (on
+   * the recognizer's thread, while the pause goes on); when the grammar says it is complete
+   * (Transcript.grammarComplete) or whole, and the pause lasts long enough (completeEndSilenceMs,
+   * finalEndSilenceMs, numberEndSilenceMs), the turn ends there instead of after the full hangover.
+   * 0 turns it off. Default 40.
    */
   earlyEndSilenceMs: number;
   /**
+   * VAD mode: a speculative transcript the grammar says is complete ends the turn after this much
+   * pause (ms; at least one frame past the speculation). A pause counted from the level (see
+   * pauseAboveFloorDb) starts at the real end of the word, so this is what keeps the closure
+   * inside a word ("st|op", 50–100 ms) from ending the turn. Default 100.
+   */
+  completeEndSilenceMs: number;
+  /**
    * VAD mode: a speculative transcript that is a whole command only a word could still extend
    * (Transcript.grammarFinal, e.g. "next" → "next one") ends the turn after this much silence (ms),
-   * between the early end and the full hangover. 0 turns it off. Default 100.
+   * between the early end and the full hangover. 0 turns it off. Default 140.
    */
   finalEndSilenceMs: number;
   /**
    * VAD mode: the same for a whole command ending inside a number the grammar could extend
    * (Transcript.grammarNumberOpen, "read PR twelve" → "… eighteen"): people pause between the
-   * groups of a number. 0 turns it off. Default 160.
+   * groups of a number. 0 turns it off. Default 200.
    */
   numberEndSilenceMs: number;
+  /**
+   * VAD mode, early end only: a frame the VAD still calls speech but no louder than this many dB
+   * above the ambient floor (the quietest frame of the last 1.5 s) counts as a pause. WebRTC VAD
+   * holds "speech" 60–100 ms past the end of a word (its hangover): without this the early end
+   * could not start before that. The full hangover end still follows the VAD alone. 0 turns it
+   * off. Default 10.
+   */
+  pauseAboveFloorDb: number;
   /** Utterances are cut here, ms. Default 15000. */
   maxUtteranceMs: number;
   /** Below this STT confidence a transcript with a number is read back first. Default 0.6. */
@@ -104,8 +121,10 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   onsetFrames: 3,
   hangoverMs: 300,
   earlyEndSilenceMs: 40,
-  finalEndSilenceMs: 100,
-  numberEndSilenceMs: 160,
+  completeEndSilenceMs: 100,
+  finalEndSilenceMs: 140,
+  numberEndSilenceMs: 200,
+  pauseAboveFloorDb: 10,
   minSpeechMs: 200,
   maxUtteranceMs: 15_000,
   lowConfidence: 0.6,
@@ -228,8 +247,12 @@ export class VoiceLoop {
   private utterance: Frame[] = [];
   private utteranceStartMs = 0;
   private lastVoicedMs = 0;
-  /** Silent frames in a row while listening (VAD mode), for the early end. */
+  /** Pause frames in a row while listening (VAD mode: silent, or at the ambient floor), for the early end. */
   private silentFrames = 0;
+  /** Level (dBFS) of the last 1.5 s of mic frames, oldest first: the ambient floor is their minimum. */
+  private recentDb: number[] = [];
+  /** The utterance being heard started over a reply (barge-in). */
+  private bargedIn = false;
   /** A speculative transcription of the utterance so far: pending, then its result. */
   private early: { id: number; result: Transcript | null; frames: number; failed?: boolean } | null = null;
   private earlyIds = 0;
@@ -369,6 +392,8 @@ export class VoiceLoop {
     this.preRoll.push(f);
     if (this.preRoll.length > this.preRollFrames) this.preRoll.shift();
     const voiced = this.deps.vad.isSpeech(f.samples);
+    this.recentDb.push(rmsDbfs(f.samples));
+    if (this.recentDb.length > Math.round(1500 / this.frameMs)) this.recentDb.shift();
     switch (this.stateValue) {
       case 'idle':
         return this.onIdleFrame(f, voiced);
@@ -406,20 +431,25 @@ export class VoiceLoop {
     }
   }
 
+  /** A frame the early end may count as a pause: the VAD hears none, or it is at the ambient floor (see pauseAboveFloorDb). */
+  private isPause(voiced: boolean): boolean {
+    if (!voiced) return true;
+    // Not over a reply (barge-in): the last 1.5 s are the reply's echo, not the room.
+    if (this.bargedIn) return false;
+    const margin = this.config.pauseAboveFloorDb;
+    return margin > 0 && (this.recentDb.at(-1) as number) <= Math.min(...this.recentDb) + margin;
+  }
+
   private onListeningFrame(f: Frame, voiced: boolean): void {
-    if (this.listenBy === 'vad' && this.early?.result && !voiced && this.endsEarly(this.early.result)) {
-      // The grammar says the command is complete (or whole, after a shorter silence) and the VAD
-      // still hears silence: end here.
-      const tr = this.early.result;
-      const frames = this.utterance.slice(0, this.early.frames);
-      this.deps.metrics.observe('voice.vad_endpoint', f.atMs - this.lastVoicedMs);
-      this.deps.metrics.increment('voice.early_endpoint');
-      this.utterance = frames;
-      this.endUtterance('endpoint', f.atMs, tr);
+    const pause = this.listenBy === 'vad' ? this.isPause(voiced) : !voiced;
+    if (this.listenBy === 'vad' && this.early?.result && pause && this.endsEarly(this.early.result, this.silentFrames + 1)) {
+      // The grammar says the command is complete (or whole, after a shorter pause) and the mic
+      // still holds a pause: end here.
+      this.endEarly(this.early.result, this.early.frames, f.atMs);
       return;
     }
     this.utterance.push(f);
-    if (voiced) {
+    if (!pause) {
       this.lastVoicedMs = f.atMs;
       this.silentFrames = 0;
       this.early = null; // more speech: whatever was transcribed is not the whole utterance
@@ -431,7 +461,7 @@ export class VoiceLoop {
       return;
     }
     if (this.listenBy === 'ptt') return;
-    if (this.config.earlyEndSilenceMs > 0 && this.deps.stt.reportsGrammarComplete === true && this.early === null && this.silentFrames === Math.max(1, Math.round(this.config.earlyEndSilenceMs / this.frameMs))) this.speculate();
+    if (this.config.earlyEndSilenceMs > 0 && this.deps.stt.reportsGrammarComplete === true && this.early === null && this.silentFrames === this.earlyFrames()) this.speculate();
     const edge = this.segmenter.push(voiced);
     if (edge.type === 'end') {
       this.deps.metrics.observe('voice.vad_endpoint', f.atMs + this.frameMs - this.lastVoicedMs);
@@ -506,6 +536,7 @@ export class VoiceLoop {
 
   private startListening(by: 'ptt' | 'vad', initial: Frame[], startMs: number, reason: VoiceLoopReason): void {
     this.listenBy = by;
+    this.bargedIn = reason === 'barge-in';
     this.needsWake = false;
     this.early = null;
     this.silentFrames = 0;
@@ -540,15 +571,34 @@ export class VoiceLoop {
     return this.numberHints.length > 0 ? this.deps.stt.transcribe(audio, { hints: { numbers: this.numberHints } }) : this.deps.stt.transcribe(audio);
   }
 
-  /** Transcribes the utterance so far while the user pauses; the result is used only if silence continues. */
-  /** Whether a speculative transcript may end the turn on this silent frame (the frame is not yet counted). */
-  private endsEarly(tr: Transcript): boolean {
+  /**
+   * Whether a speculative transcript may end the turn after `pauseFrames` frames of pause (the
+   * frames counted so far, plus the one being handled, if any).
+   */
+  private endsEarly(tr: Transcript, pauseFrames: number): boolean {
     // Too little voiced audio is dropped at the hangover ('too-short'); an early end must not keep it.
     if (this.segmenter.voicedMs < this.config.minSpeechMs) return false;
-    if (tr.grammarComplete === true) return true;
+    // The pause must have gone on past the frame the speculation was taken at (the VAD agrees).
+    if (pauseFrames <= this.earlyFrames()) return false;
+    if (tr.grammarComplete === true) return pauseFrames * this.frameMs >= this.config.completeEndSilenceMs;
     const fin = tr.grammarNumberOpen === true ? this.config.numberEndSilenceMs : this.config.finalEndSilenceMs;
-    return tr.grammarFinal === true && fin > 0 && (this.silentFrames + 1) * this.frameMs >= fin;
+    return tr.grammarFinal === true && fin > 0 && pauseFrames * this.frameMs >= fin;
   }
+
+  /** Pause frames after which the utterance so far is transcribed speculatively. */
+  private earlyFrames(): number {
+    return Math.max(1, Math.round(this.config.earlyEndSilenceMs / this.frameMs));
+  }
+
+  /** Ends the turn with the speculative transcript, at `atMs` (the end of the audio it covers or of the pause so far). */
+  private endEarly(tr: Transcript, frames: number, atMs: number): void {
+    this.deps.metrics.observe('voice.vad_endpoint', atMs - this.lastVoicedMs);
+    this.deps.metrics.increment('voice.early_endpoint');
+    this.utterance = this.utterance.slice(0, frames);
+    this.endUtterance('endpoint', atMs, tr);
+  }
+
+  /** Transcribes the utterance so far while the user pauses; the result is used only if the pause goes on. */
 
   private speculate(): void {
     const id = ++this.earlyIds;
@@ -558,7 +608,12 @@ export class VoiceLoop {
     const samples = joinFrames(this.utterance);
     this.transcribe({ sampleRateHz: this.sampleRateHz, samples }).then(
       (tr) => {
-        if (this.early === entry && this.stateValue === 'listening') entry.result = tr;
+        if (this.early !== entry || this.stateValue !== 'listening') return;
+        entry.result = tr;
+        // The pause may be long enough already: end now, not on the next frame (one frame and
+        // the audio process's delivery later).
+        const last = this.utterance.at(-1);
+        if (last !== undefined && this.endsEarly(tr, this.silentFrames)) this.endEarly(tr, entry.frames, last.atMs + this.frameMs);
       },
       () => {
         if (this.early === entry) this.early = { ...entry, result: { text: '', confidence: 0, provider: '', processingMs: 0, audioMs: 0 }, failed: true };
