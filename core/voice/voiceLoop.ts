@@ -32,6 +32,7 @@ import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
 import { EchoFilter } from './echoFilter.js';
+import { ReplyLevels, rmsDbfs } from './levels.js';
 import { SpeechSegmenter } from './segmenter.js';
 import { NOT_HEARD } from './turn.js';
 
@@ -160,46 +161,9 @@ export interface VoiceTurnRecord {
 
 const NUMBER_WORD = /\b(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b/i;
 
-function rmsDbfs(x: Int16Array): number {
-  let s = 0;
-  for (const v of x) s += v * v;
-  const r = Math.sqrt(s / Math.max(1, x.length)) / 32768;
-  return r > 0 ? 20 * Math.log10(r) : -120;
-}
-
 interface Frame {
   samples: Int16Array;
   atMs: number;
-}
-
-/** Level (dBFS) of each VAD-frame-long slice of a reply, as its chunks arrive; for the barge-in echo gate. */
-class ReplyLevels {
-  readonly db: number[] = [];
-  private readonly n: number;
-  private rest: Int16Array = new Int16Array(0);
-
-  /** @param frameMs VAD frame, ms; @param sampleRateHz the reply's rate, Hz. */
-  constructor(frameMs: number, sampleRateHz: number) {
-    this.n = Math.max(1, Math.round((frameMs / 1000) * sampleRateHz));
-  }
-
-  push(chunk: Int16Array): void {
-    let buf = chunk;
-    if (this.rest.length > 0) {
-      buf = new Int16Array(this.rest.length + chunk.length);
-      buf.set(this.rest);
-      buf.set(chunk, this.rest.length);
-    }
-    let o = 0;
-    for (; o + this.n <= buf.length; o += this.n) this.db.push(rmsDbfs(buf.subarray(o, o + this.n)));
-    this.rest = buf.slice(o);
-  }
-
-  /** The last, partial slice. */
-  flush(): void {
-    if (this.rest.length > 0) this.db.push(rmsDbfs(this.rest));
-    this.rest = new Int16Array(0);
-  }
 }
 
 function joinFrames(frames: readonly Frame[]): Int16Array {
@@ -475,7 +439,7 @@ export class VoiceLoop {
     const hi = Math.floor((atMs + this.frameMs - p.startMs) / this.frameMs);
     const lo = Math.max(0, Math.floor((atMs - this.config.echoDelayMaxMs - p.startMs) / this.frameMs));
     let max = -Infinity;
-    for (let i = lo; i <= hi && i < p.levelsDb.length; i++) if (i >= 0) max = Math.max(max, p.levelsDb[i] as number);
+    for (let i = lo; i <= hi && i < p.levelsDb.length; i++) max = Math.max(max, p.levelsDb[i] as number);
     // The AEC's credit is capped: its figure is an average, and single frames of residual echo
     // (a changed path, a reflection) can be louder than the average says.
     return max + this.config.echoGainDb - Math.min(this.suppressionDb(), this.config.aecBargeInCreditDb);
@@ -483,7 +447,8 @@ export class VoiceLoop {
 
   private suppressionDb(): number {
     const v = this.deps.echoSuppressionDb?.() ?? 0;
-    return Number.isFinite(v) && v > 0 ? v : 0;
+    // Negative (more echo than sent?) or broken (NaN, Infinity) figures are no suppression.
+    return Number.isFinite(v) ? Math.max(0, v) : 0;
   }
 
   private aecTrusted(): boolean {
