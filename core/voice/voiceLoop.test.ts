@@ -956,6 +956,39 @@ describe('VoiceLoop barge-in at its edges', () => {
     expect(sim.states()).not.toContain('idle:done');
   });
 
+  it('stop() while the output is still opening: the reply is never written nor timed', async () => {
+    let sim!: Sim;
+    const written: number[] = [];
+    const observed: string[] = [];
+    const slowOpen: AudioSink = {
+      available: true,
+      openPlayback: async () => {
+        const t0 = sim.t;
+        while (sim.t < t0 + 500) await new Promise<void>((r) => sim.tickWaiters.push(r));
+        return {
+          write: async (pcm) => void written.push(pcm.length),
+          drain: () => Promise.resolve(),
+          stop() {},
+          position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }),
+          onRoute: () => () => {},
+          close() {},
+        };
+      },
+    };
+    sim = new Sim({}, undefined, { deps: { sink: slowOpen, metrics: { observe: (name) => void observed.push(name), increment() {} } } });
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.say(100, tone(400, 6000));
+    for (let i = 0; i < 100 && sim.loop.state !== 'speaking'; i++) await sim.run(20);
+    expect(sim.loop.state).toBe('speaking');
+    sim.loop.stop();
+    await sim.run(1_500);
+    expect(written).toEqual([]);
+    expect(sim.states().at(-1)).toBe('idle:stop');
+    // No time to first audio: there was no audio.
+    expect(observed).toContain('voice.stt');
+    expect(observed).not.toContain('voice.turn_to_first_audio');
+  });
+
   it('a reply failing after stop() reports no error and starts no second tail', async () => {
     let sim!: Sim;
     const failing: TextToSpeech = {

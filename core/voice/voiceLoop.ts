@@ -481,14 +481,17 @@ export class VoiceLoop {
     this.setState('listening', reason, startMs);
   }
 
-  /** Stops playback now (barge-in or stop); what was said so far still counts for the echo filter. */
+  /**
+   * Stops playback now (barge-in or stop); what was said so far still counts for the echo filter.
+   * `onsetMs`: the voice onset of a VAD barge-in (push-to-talk and stop have none), for its record.
+   */
   private interrupt(nowMs: number, reason: 'barge-in' | 'stop', onsetMs?: number): void {
     this.generation++;
     this.session?.stop();
     if (this.playing) this.echo.spoken(this.playing.text, nowMs);
     this.playing = null;
     this.bargeSegmenter.reset();
-    if (reason === 'barge-in' && onsetMs !== undefined) {
+    if (onsetMs !== undefined) {
       this.lastBargeIn = { onsetMs, stoppedAtMs: nowMs, latencyMs: nowMs - onsetMs };
       this.deps.metrics.observe('voice.barge_in', nowMs - onsetMs);
     }
@@ -659,7 +662,8 @@ export class VoiceLoop {
       }
       cancel = null; // synthesized to the end: nothing to cancel
       levels.flush();
-      if (gen !== this.generation) return;
+      // A stop or barge-in during the last write: stop() resolved it, nothing is queued, so drain
+      // resolves at once and the check after it returns.
       await session.drain();
       if (gen !== this.generation) return;
       const endMs = clock.monotonicMs();
