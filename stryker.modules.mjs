@@ -27,20 +27,19 @@ export const MODULES = {
   },
   voice: {
     // The voice loop's guards, not its transcription plumbing (speculative STT, wake phrase,
-    // low-confidence hold, TTS streaming): the barge-in echo level (rmsDbfs, ReplyLevels), push-to-
-    // talk's barge-in and its pre-roll without the tail, the half-duplex tail guard and its re-arm
-    // after silence (onIdleFrame), the barge-in gate (onSpeakingFrame, expectedEchoDb, the AEC's
-    // capped credit), interrupt (stop's tail, what was said still counts as echo), the echo /
+    // low-confidence hold, TTS streaming): the barge-in echo level (levels.ts), push-to-talk's
+    // barge-in and its pre-roll without the tail, the half-duplex tail guard and its re-arm after
+    // silence (onIdleFrame), the barge-in gate (onSpeakingFrame, expectedEchoDb, the AEC's capped
+    // credit), interrupt (stop's tail, what was said still counts as echo), the echo /
     // self-confirmation check of a transcript, and the end of playback that records the echo and
-    // starts the tail; and the whole echo filter. Line ranges: update them when voiceLoop.ts moves.
+    // starts the tail; and the whole echo filter. Found by name and text, so they follow the code.
     mutate: [
-      'core/voice/voiceLoop.ts:163-203',
-      'core/voice/voiceLoop.ts:309-317',
-      'core/voice/voiceLoop.ts:384-407',
-      'core/voice/voiceLoop.ts:453-491',
-      'core/voice/voiceLoop.ts:520-536',
-      'core/voice/voiceLoop.ts:628-634',
-      'core/voice/voiceLoop.ts:685-718',
+      'core/voice/levels.ts',
+      ...methodRanges('core/voice/voiceLoop.ts', ['pttStart', 'onIdleFrame', 'onSpeakingFrame', 'expectedEchoDb', 'suppressionDb', 'aecTrusted', 'interrupt']),
+      // turn(): a transcript that echoes the reply (or is a trusted stop/cancel word).
+      textRange('core/voice/voiceLoop.ts', 'const userControl = ', 'return;'),
+      // speak(): playback from its start to the end (echo recorded, tail started), and its failure.
+      textRange('core/voice/voiceLoop.ts', 'const session = await this.playbackSession(', '} finally {'),
       'core/voice/echoFilter.ts',
     ],
     tests: ['core/voice/*.test.ts'],
@@ -100,4 +99,16 @@ function methodRanges(file, names) {
     if (start === -1 || end === -1) throw new Error(`stryker.modules.mjs: no method ${n} in ${file}`);
     return `${file}:${start + 1}-${end + 1}`;
   });
+}
+
+/**
+ * `file:start-end` (1-based lines) from the first line containing `from` to the first line after
+ * it containing `to`. Throws if either is missing.
+ */
+function textRange(file, from, to) {
+  const lines = readFileSync(new URL(file, import.meta.url), 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.includes(from));
+  const end = lines.findIndex((l, i) => i > start && l.includes(to));
+  if (start === -1 || end === -1) throw new Error(`stryker.modules.mjs: no lines from "${from}" to "${to}" in ${file}`);
+  return `${file}:${start + 1}-${end + 1}`;
 }

@@ -17,8 +17,8 @@ export function normalizeForEcho(text: string): string[] {
   return out;
 }
 
+/** Levenshtein distance in characters (only called for unequal words: `similar` checks equality first). */
 function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0] as number;
@@ -86,8 +86,8 @@ export class EchoFilter {
    * within the window before it.
    */
   isEcho(transcript: string, startedAtMs: number): boolean {
+    // Nothing heard (no words) scores 0, below the (positive) threshold: never an echo.
     const heard = normalizeForEcho(transcript);
-    if (heard.length === 0) return false;
     return this.recent.some((r) => startedAtMs - r.endedAtMs <= this.windowMs && echoScore(heard, r.words) >= this.threshold);
   }
 }

@@ -193,4 +193,94 @@ describe('tail guard after playback', () => {
     await sim.run(2_000);
     expect(sim.stt).toHaveLength(1);
   });
+
+  it('push-to-talk keeps what was said just before the press when no reply is near (pre-roll)', async () => {
+    const sim = new Sim({ mode: 'ptt', preRollMs: 300 });
+    const word = tone(200);
+    sim.say(100, word);
+    await sim.run(400);
+    expect(sim.loop.pttStart().ok).toBe(true);
+    await sim.run(200);
+    sim.loop.pttStop();
+    await sim.run(1_000);
+    // The last 300 ms before the press, then the 200 ms held: the word is all there.
+    const a = sim.stt[0]!;
+    expect(a.samples.length).toBe(500 * MS);
+    expect(a.samples.subarray(0, 200 * MS)).toEqual(word);
+  });
+
+  it('push-to-talk pre-roll starts exactly where the tail ends: a word at its first moment is kept', async () => {
+    const { sim, ended } = await afterReply({ mode: 'ptt', tailMs: 300, preRollMs: 300 });
+    const word = tone(100);
+    sim.say(ended + 300, word);
+    await sim.run(ended + 500 - sim.t);
+    expect(sim.loop.pttStart().ok).toBe(true);
+    await sim.run(100);
+    sim.loop.pttStop();
+    await sim.run(1_000);
+    expect(sim.stt).toHaveLength(2);
+    // From the end of the tail (200 ms before the press) to the release, the word first.
+    const a = sim.stt[1]!;
+    expect(a.samples.length).toBe(300 * MS);
+    expect(a.samples.subarray(0, 100 * MS)).toEqual(word);
+  });
+
+  it('listening re-arms on the fifth silent frame (onsetFrames + 2) counted from the end of the tail', async () => {
+    const heardAt = async (afterTailMs: number) => {
+      const { sim, ended } = await afterReply({ mode: 'vad', tailMs: 300 });
+      sim.heard.push('next');
+      sim.say(ended + 300 + afterTailMs, tone(400));
+      await sim.run(ended + 2_500 - sim.t);
+      return sim.commands.slice(1);
+    };
+    // Silent frames at +0, +20, …, +80 ms past the tail: armed for speech at +100.
+    expect(await heardAt(100)).toEqual(['next']);
+    expect(await heardAt(80)).toEqual([]);
+  });
+
+  it('an utterance just after the tail carries none of the tail in its pre-roll', async () => {
+    const { sim, ended } = await afterReply({ mode: 'vad', tailMs: 300, preRollMs: 300 });
+    sim.say(ended + 100, tone(150, 3000)); // inside the tail, over 50 ms before it ends
+    sim.heard.push('next');
+    sim.say(ended + 400, tone(400)); // 100 ms after the tail: just re-armed
+    await sim.run(ended + 2_500 - sim.t);
+    expect(sim.commands).toEqual(['read pr twelve', 'next']);
+    // The utterance starts at the end of the tail: 100 ms of silence, then the user (tone(…)[0] is 0).
+    const a = sim.stt[1]!;
+    expect(a.samples.findIndex((v) => v !== 0)).toBe(100 * MS + 1);
+  });
+
+  describe('with no tail (tailMs 0), sound already going on when playback ends or is stopped waits for silence', () => {
+    /** Runs to the reply's playback; the mic then hears a 1 s sound, no louder than the reply (no barge-in). */
+    async function soundOverReply(): Promise<Sim> {
+      const sim = new Sim({ mode: 'vad', tailMs: 0 });
+      sim.heard.push('read pr twelve');
+      sim.say(100, tone(400));
+      for (let i = 0; i < 100 && sim.loop.state !== 'speaking'; i++) await sim.run(20);
+      expect(sim.loop.state).toBe('speaking');
+      sim.say(sim.t, tone(1_000));
+      return sim;
+    }
+
+    it('at the end of playback', async () => {
+      const sim = await soundOverReply();
+      await sim.run(2_000);
+      expect(sim.replyEndedAt()).toBeDefined();
+      expect(sim.loop.lastBargeIn).toBeNull();
+      expect(sim.stt).toHaveLength(1);
+    });
+
+    it('after stop()', async () => {
+      const sim = await soundOverReply();
+      await sim.run(100);
+      sim.loop.stop();
+      await sim.run(2_000);
+      expect(sim.stt).toHaveLength(1);
+      // Silence, then speech: heard again.
+      sim.heard.push('next');
+      sim.say(sim.t + 200, tone(400));
+      await sim.run(1_500);
+      expect(sim.commands).toEqual(['read pr twelve', 'next']);
+    });
+  });
 });

@@ -877,3 +877,237 @@ describe('VoiceLoop guards at their edges', () => {
     expect(busy.loop.pttStart()).toEqual({ ok: true, state: 'listening' });
   });
 });
+
+/**
+ * Barge-in at its edges (issue 18's mutation run): which part of a reply the gate expects to echo
+ * (up to echoDelayMaxMs back, one frame ahead, never past its end), a reply not yet playing, how a
+ * barge-in utterance ends, and that a barge-in or stop leaves nothing of the old reply behind.
+ */
+describe('VoiceLoop barge-in at its edges', () => {
+  const health = () => ({ provider: 'fake', ok: true, message: null });
+
+  /** A TTS whose reply is the given parts back to back: [ms, amplitude] of a 200 Hz tone (every 20 ms frame alike). */
+  function shapedTts(parts: Array<[number, number]>): TextToSpeech {
+    const pieces = parts.map(([ms, amp]) => tone(ms, amp, 200));
+    const all = new Int16Array(pieces.reduce((n, p) => n + p.length, 0));
+    pieces.reduce((o, p) => (all.set(p, o), o + p.length), 0);
+    return { name: 'shaped', voices: ['shaped'], synthesize: async () => ({ audio: { sampleRateHz: RATE, samples: all }, provider: 'shaped', firstAudioMs: 0 }), health };
+  }
+
+  /** Runs a turn up to the first frame of its reply; the mic hears the user only (no echo). */
+  async function replying(cfg: Partial<VoiceLoopConfig>, tts?: TextToSpeech): Promise<{ sim: Sim; start: number }> {
+    const sim = new Sim(cfg, undefined, tts === undefined ? {} : { deps: { tts } });
+    sim.echoGain = 0;
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = (t) => (t === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { spoken_text: 'Okay.' });
+    sim.say(100, tone(400, 6000));
+    for (let i = 0; i < 200 && sim.played.length === 0; i++) await sim.run(20);
+    expect(sim.loop.state).toBe('speaking');
+    return { sim, start: sim.played[0]!.startMs };
+  }
+
+  // Levels: the loud part -9.2 dBFS, the quiet part -33.3 dBFS, the user -17.7 dBFS (margin 6 dB).
+  const LOUD = 16_000;
+  const QUIET = 1_000;
+  const USER = 6_000;
+
+  it('the echo of a loud part is expected for echoDelayMaxMs after it: speech over the quiet part after it barges in from then on', async () => {
+    /** When the user, speaking from `fromMs` into the reply, barged in (onset, ms into the reply), or null. */
+    const bargeIn = async (fromMs: number, ms = 600) => {
+      const { sim, start } = await replying({ echoDelayMaxMs: 1_000 }, shapedTts([[600, LOUD], [2_400, QUIET]]));
+      sim.say(start + fromMs, tone(ms, USER, 350));
+      await sim.run(start + fromMs + ms + 200 - sim.t);
+      return sim.loop.lastBargeIn === null ? null : sim.loop.lastBargeIn.onsetMs - start;
+    };
+    // The loud part ends 600 ms in; its echo may arrive until 1,600 ms in.
+    expect(await bargeIn(700, 800)).toBeNull();
+    expect(await bargeIn(1_500)).toBe(1_600);
+    expect(await bargeIn(1_700)).toBe(1_700);
+  });
+
+  it('a loud part still to come does not block barge-in now; one starting within the next frame does', async () => {
+    const bargeIn = async (fromMs: number) => {
+      const { sim, start } = await replying({}, shapedTts([[1_000, QUIET], [1_000, LOUD]]));
+      sim.say(start + fromMs, tone(300, USER, 350));
+      await sim.run(start + fromMs + 500 - sim.t);
+      return sim.loop.lastBargeIn === null ? null : sim.loop.lastBargeIn.onsetMs - start;
+    };
+    expect(await bargeIn(200)).toBe(200);
+    // The onset needs three frames clear of the loud part and of the frame ahead of each.
+    expect(await bargeIn(920)).toBe(920);
+    expect(await bargeIn(940)).toBeNull();
+  });
+
+  it('speech over the last frames of a reply still barges in (and is heard)', async () => {
+    const { sim, start } = await replying({}, shapedTts([[1_000, 5_000]]));
+    sim.heard.push({ text: 'next one' });
+    sim.say(start + 940, tone(400, LOUD, 350));
+    await sim.run(2_000);
+    expect(sim.loop.lastBargeIn?.onsetMs).toBe(start + 940);
+    expect(sim.commands).toEqual(['read pr twelve', 'next one']);
+  });
+
+  it('with no margin, its own echo at exactly the expected level (loopback) never barges in: it must be louder', async () => {
+    const sim = new Sim({ bargeInMarginDb: 0 });
+    sim.echoGain = 1;
+    sim.echoDelayMs = 0;
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = () => ({ spoken_text: 'a b c d e f g h i j k l m n o p' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(3_500);
+    expect(sim.states()).toContain('idle:done');
+    expect(sim.loop.lastBargeIn).toBeNull();
+  });
+
+  it('speech while the reply is still being synthesized (nothing plays yet) barges in; the reply, once ready, never plays', async () => {
+    let sim!: Sim;
+    const slow: TextToSpeech = {
+      name: 'slow',
+      voices: ['slow'],
+      synthesize: async () => {
+        const t0 = sim.t;
+        while (sim.t < t0 + 1_500) await new Promise<void>((r) => sim.tickWaiters.push(r));
+        return { audio: { sampleRateHz: RATE, samples: tone(1_000, 5_000, 200) }, provider: 'slow', firstAudioMs: 1_500 };
+      },
+      health,
+    };
+    sim = new Sim({}, undefined, { deps: { tts: slow } });
+    sim.echoGain = 0;
+    sim.heard.push({ text: 'read pr twelve' }, { text: 'stop talking' });
+    sim.answer = (t) => (t === 'read pr twelve' ? { spoken_text: 'Here is PR twelve.' } : { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' });
+    sim.say(100, tone(400, 6000));
+    for (let i = 0; i < 100 && sim.loop.state !== 'speaking'; i++) await sim.run(20);
+    expect(sim.loop.state).toBe('speaking');
+    const at = sim.t + 100;
+    sim.say(at, tone(400, USER, 350)); // over before the synthesis is
+    await sim.run(3_000);
+    expect(sim.loop.lastBargeIn?.onsetMs).toBe(at);
+    expect(sim.commands).toEqual(['read pr twelve', 'stop talking']);
+    expect(sim.played).toEqual([]);
+    expect(sim.states().at(-1)).toBe('idle:stop');
+  });
+
+  it('a barge-in ends on the hangover like any utterance: 180 ms of voice (onset included) is too short, 200 ms is transcribed', async () => {
+    const HANGOVER = DEFAULT_VOICE_LOOP_CONFIG.hangoverMs;
+    const after = async (voiceMs: number) => {
+      const { sim, start } = await replying({});
+      sim.heard.push({ text: 'next one' });
+      const at = start + 200;
+      sim.say(at, tone(voiceMs, LOUD, 350));
+      await sim.run(at + voiceMs + HANGOVER + 200 - sim.t);
+      expect(sim.loop.lastBargeIn?.onsetMs).toBe(at);
+      const barged = sim.events.findIndex((e) => e.state === 'listening' && e.reason === 'barge-in');
+      expect(barged).toBeGreaterThan(0);
+      const ended = sim.events.slice(barged).find((e) => e.reason === 'too-short' || e.state === 'endpoint');
+      expect(ended).toBeDefined();
+      // On the hangover's last frame.
+      expect(ended!.at_ms).toBe(at + voiceMs + HANGOVER - 20);
+      return { how: `${ended!.state}:${ended!.reason}`, commands: sim.commands.slice(1) };
+    };
+    expect(await after(180)).toEqual({ how: 'idle:too-short', commands: [] });
+    expect(await after(200)).toEqual({ how: 'endpoint:endpoint', commands: ['next one'] });
+  });
+
+  it('a barge-in starts no tail: after a blip dropped as too short, the user speaking again at once is heard', async () => {
+    const { sim, start } = await replying({ tailMs: 1_000 });
+    sim.say(start + 200, tone(100, LOUD, 350));
+    for (let i = 0; i < 50 && !sim.states().includes('idle:too-short'); i++) await sim.run(20);
+    expect(sim.states()).toContain('idle:too-short');
+    sim.heard.push({ text: 'next one' });
+    sim.say(sim.t + 20, tone(400, USER, 350));
+    await sim.run(1_200);
+    expect(sim.commands).toEqual(['read pr twelve', 'next one']);
+  });
+
+  it('push-to-talk over a streamed reply, released at once: nothing more of the old reply is written', async () => {
+    const sim = new Sim({ mode: 'ptt' }, undefined, { streamChunkMs: 100 });
+    sim.heard.push({ text: 'read pr twelve' }, { text: 'stop talking' });
+    sim.answer = (t) => (t === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' });
+    sim.loop.pttStart();
+    sim.say(100, tone(400, 6000));
+    await sim.run(600);
+    sim.loop.pttStop();
+    for (let i = 0; i < 50 && sim.played.length < 3; i++) await sim.run(20);
+    expect(sim.loop.state).toBe('speaking');
+    expect(sim.loop.pttStart().ok).toBe(true);
+    const stoppedAt = sim.t;
+    const written = sim.played.length;
+    sim.loop.pttStop();
+    await sim.run(2_000);
+    expect(sim.commands).toEqual(['read pr twelve', 'stop talking']);
+    expect(sim.played).toHaveLength(written);
+    // Nothing of it sounds after the press.
+    for (const p of sim.played) expect(p.stoppedAtMs ?? p.startMs + p.samples.length / MS).toBeLessThanOrEqual(Math.max(stoppedAt, p.startMs));
+    expect(sim.streamed.cancelled).toBe(1);
+    expect(sim.states()).not.toContain('idle:done');
+  });
+
+  it('stop() during playback is the last word: the reply never reports its end afterwards', async () => {
+    const { sim } = await replying({});
+    await sim.run(200);
+    sim.loop.stop();
+    await sim.run(2_500);
+    expect(sim.states().at(-1)).toBe('idle:stop');
+    expect(sim.states()).not.toContain('idle:done');
+  });
+
+  it('stop() while the output is still opening: the reply is never written nor timed', async () => {
+    let sim!: Sim;
+    const written: number[] = [];
+    const observed: string[] = [];
+    const slowOpen: AudioSink = {
+      available: true,
+      openPlayback: async () => {
+        const t0 = sim.t;
+        while (sim.t < t0 + 500) await new Promise<void>((r) => sim.tickWaiters.push(r));
+        return {
+          write: async (pcm) => void written.push(pcm.length),
+          drain: () => Promise.resolve(),
+          stop() {},
+          position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }),
+          onRoute: () => () => {},
+          close() {},
+        };
+      },
+    };
+    sim = new Sim({}, undefined, { deps: { sink: slowOpen, metrics: { observe: (name) => void observed.push(name), increment() {} } } });
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.say(100, tone(400, 6000));
+    for (let i = 0; i < 100 && sim.loop.state !== 'speaking'; i++) await sim.run(20);
+    expect(sim.loop.state).toBe('speaking');
+    sim.loop.stop();
+    await sim.run(1_500);
+    expect(written).toEqual([]);
+    expect(sim.states().at(-1)).toBe('idle:stop');
+    // No time to first audio: there was no audio.
+    expect(observed).toContain('voice.stt');
+    expect(observed).not.toContain('voice.turn_to_first_audio');
+  });
+
+  it('a reply failing after stop() reports no error and starts no second tail', async () => {
+    let sim!: Sim;
+    const failing: TextToSpeech = {
+      name: 'failing',
+      voices: ['failing'],
+      synthesize: async () => {
+        const t0 = sim.t;
+        while (sim.t < t0 + 500) await new Promise<void>((r) => sim.tickWaiters.push(r));
+        throw new Error('synthesis failed');
+      },
+      health,
+    };
+    sim = new Sim({ tailMs: 300 }, undefined, { deps: { tts: failing } });
+    sim.echoGain = 0;
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.say(100, tone(400, 6000));
+    for (let i = 0; i < 100 && sim.loop.state !== 'speaking'; i++) await sim.run(20);
+    sim.loop.stop();
+    const stoppedAt = sim.t;
+    // Past the stop's tail and a moment of silence, before the synthesis fails.
+    sim.heard.push({ text: 'next one' });
+    sim.say(stoppedAt + 400, tone(400, USER, 350));
+    await sim.run(1_500);
+    expect(sim.states()).not.toContain('idle:error');
+    expect(sim.commands).toEqual(['read pr twelve', 'next one']);
+  });
+});

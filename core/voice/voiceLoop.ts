@@ -32,6 +32,7 @@ import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
 import { EchoFilter } from './echoFilter.js';
+import { ReplyLevels, rmsDbfs } from './levels.js';
 import { SpeechSegmenter } from './segmenter.js';
 import { NOT_HEARD } from './turn.js';
 
@@ -179,46 +180,9 @@ export interface VoiceTurnRecord {
 
 const NUMBER_WORD = /\b(\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b/i;
 
-function rmsDbfs(x: Int16Array): number {
-  let s = 0;
-  for (const v of x) s += v * v;
-  const r = Math.sqrt(s / Math.max(1, x.length)) / 32768;
-  return r > 0 ? 20 * Math.log10(r) : -120;
-}
-
 interface Frame {
   samples: Int16Array;
   atMs: number;
-}
-
-/** Level (dBFS) of each VAD-frame-long slice of a reply, as its chunks arrive; for the barge-in echo gate. */
-class ReplyLevels {
-  readonly db: number[] = [];
-  private readonly n: number;
-  private rest: Int16Array = new Int16Array(0);
-
-  /** @param frameMs VAD frame, ms; @param sampleRateHz the reply's rate, Hz. */
-  constructor(frameMs: number, sampleRateHz: number) {
-    this.n = Math.max(1, Math.round((frameMs / 1000) * sampleRateHz));
-  }
-
-  push(chunk: Int16Array): void {
-    let buf = chunk;
-    if (this.rest.length > 0) {
-      buf = new Int16Array(this.rest.length + chunk.length);
-      buf.set(this.rest);
-      buf.set(chunk, this.rest.length);
-    }
-    let o = 0;
-    for (; o + this.n <= buf.length; o += this.n) this.db.push(rmsDbfs(buf.subarray(o, o + this.n)));
-    this.rest = buf.slice(o);
-  }
-
-  /** The last, partial slice. */
-  flush(): void {
-    if (this.rest.length > 0) this.db.push(rmsDbfs(this.rest));
-    this.rest = new Int16Array(0);
-  }
 }
 
 function joinFrames(frames: readonly Frame[]): Int16Array {
@@ -505,7 +469,7 @@ export class VoiceLoop {
     const hi = Math.floor((atMs + this.frameMs - p.startMs) / this.frameMs);
     const lo = Math.max(0, Math.floor((atMs - this.config.echoDelayMaxMs - p.startMs) / this.frameMs));
     let max = -Infinity;
-    for (let i = lo; i <= hi && i < p.levelsDb.length; i++) if (i >= 0) max = Math.max(max, p.levelsDb[i] as number);
+    for (let i = lo; i <= hi && i < p.levelsDb.length; i++) max = Math.max(max, p.levelsDb[i] as number);
     // The AEC's credit is capped: its figure is an average, and single frames of residual echo
     // (a changed path, a reflection) can be louder than the average says.
     return max + this.config.echoGainDb - Math.min(this.suppressionDb(), this.config.aecBargeInCreditDb);
@@ -513,7 +477,8 @@ export class VoiceLoop {
 
   private suppressionDb(): number {
     const v = this.deps.echoSuppressionDb?.() ?? 0;
-    return Number.isFinite(v) && v > 0 ? v : 0;
+    // Negative (more echo than sent?) or broken (NaN, Infinity) figures are no suppression.
+    return Number.isFinite(v) ? Math.max(0, v) : 0;
   }
 
   private aecTrusted(): boolean {
@@ -547,14 +512,17 @@ export class VoiceLoop {
     this.setState('listening', reason, startMs);
   }
 
-  /** Stops playback now (barge-in or stop); what was said so far still counts for the echo filter. */
+  /**
+   * Stops playback now (barge-in or stop); what was said so far still counts for the echo filter.
+   * `onsetMs`: the voice onset of a VAD barge-in (push-to-talk and stop have none), for its record.
+   */
   private interrupt(nowMs: number, reason: 'barge-in' | 'stop', onsetMs?: number): void {
     this.generation++;
     this.session?.stop();
     if (this.playing) this.echo.spoken(this.playing.text, nowMs);
     this.playing = null;
     this.bargeSegmenter.reset();
-    if (reason === 'barge-in' && onsetMs !== undefined) {
+    if (onsetMs !== undefined) {
       this.lastBargeIn = { onsetMs, stoppedAtMs: nowMs, latencyMs: nowMs - onsetMs };
       this.deps.metrics.observe('voice.barge_in', nowMs - onsetMs);
     }
@@ -749,7 +717,8 @@ export class VoiceLoop {
       }
       cancel = null; // synthesized to the end: nothing to cancel
       levels.flush();
-      if (gen !== this.generation) return;
+      // A stop or barge-in during the last write: stop() resolved it, nothing is queued, so drain
+      // resolves at once and the check after it returns.
       await session.drain();
       if (gen !== this.generation) return;
       const endMs = clock.monotonicMs();

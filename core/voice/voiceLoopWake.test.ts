@@ -4,6 +4,7 @@
  * next utterance, a reply opens the follow-up, and push-to-talk never needs it.
  */
 import { describe, expect, it } from 'vitest';
+import type { VoiceStateEvent } from '../../contract/events.js';
 import type { CommandResponse } from '../../contract/response.js';
 import type { AudioSink } from '../ports/audio.js';
 import type { PcmAudio, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
@@ -26,6 +27,7 @@ function harness(mode: 'vad' | 'ptt' = 'vad') {
   const commands: string[] = [];
   /** What the detector answers per utterance: where the phrase ends (ms), or null. */
   const wakeAnswers: (number | null)[] = [];
+  const events: VoiceStateEvent[] = [];
   const wake: WakePhraseDetector = {
     name: 'scripted',
     phrase: 'hey companion',
@@ -58,7 +60,7 @@ function harness(mode: 'vad' | 'ptt' = 'vad') {
         commands.push(text);
         return { status: 'ok', intent: { name: 'inbox.summary', confidence: 1, entities: {} }, spoken_text: 'Nothing new.', cards: [], session_id: 's', debug: { processing_time_ms: 0, correlation_id: 'c' } } as unknown as CommandResponse;
       },
-      emit: () => {},
+      emit: (e) => events.push(e),
       wake,
     },
     { mode, wakeWindowMs: 5000 },
@@ -71,7 +73,9 @@ function harness(mode: 'vad' | 'ptt' = 'vad') {
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
     }
   };
-  return { loop, push, spotted, sttMs, commands, wakeAnswers, advance: (ms: number) => (t += ms) };
+  /** When the last reply ended (idle:done), on the loop's clock. */
+  const lastReplyEnd = (): number | undefined => events.filter((e) => e.state === 'idle' && e.reason === 'done').at(-1)?.at_ms;
+  return { loop, push, spotted, sttMs, commands, wakeAnswers, lastReplyEnd, now: () => t, advance: (ms: number) => (t += ms) };
 }
 
 describe('VoiceLoop with a wake phrase', () => {
@@ -129,5 +133,39 @@ describe('VoiceLoop with a wake phrase', () => {
     await h.loop.settled();
     expect(h.spotted).toEqual([]);
     expect(h.commands.length).toBe(1);
+  });
+
+  it('a reply to a command said with the phrase opens the follow-up window; it ends wakeWindowMs after the reply, inclusive', async () => {
+    /** Speech starting `afterMs` after the reply to "hey companion, what needs my attention" ended: did it run without the phrase? */
+    const followUp = async (afterMs: number) => {
+      const h = harness();
+      h.wakeAnswers.push(700);
+      await h.push(2000, true); // the phrase, then the command
+      await h.push(600, false);
+      await h.loop.settled();
+      expect(h.commands.length).toBe(1);
+      const ended = h.lastReplyEnd()!;
+      expect(ended).toBeDefined();
+      await h.push(ended + afterMs - h.now(), false); // the reply's tail passes in silence
+      await h.push(1000, true); // no phrase
+      await h.push(600, false);
+      await h.loop.settled();
+      return h.commands.length === 2 && h.spotted.length === 1;
+    };
+    expect(await followUp(1000)).toBe(true);
+    expect(await followUp(5000)).toBe(true);
+    expect(await followUp(5020)).toBe(false);
+  });
+
+  it('an announcement (say) opens no window: speech after it still needs the phrase', async () => {
+    const h = harness();
+    expect(h.loop.say('You have a new review request.')).toBe(true);
+    await h.loop.settled();
+    await h.push(600, false);
+    await h.push(1000, true);
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.spotted.length).toBe(1);
+    expect(h.commands).toEqual([]);
   });
 });
