@@ -371,7 +371,8 @@ export class CommandPipeline {
       if (same(p.repo) && p.number !== null && (kind === 'issue') === (p.kind === 'agent.delegate')) out.add(p.number);
     }
     if (kind === 'pr') for (const n of await this.openPrNumbers(repo)) out.add(n);
-    return { repo, kind, numbers: [...out].sort((a, b) => a - b) };
+    // Unordered: nearestNumber's choice does not depend on the order.
+    return { repo, kind, numbers: [...out] };
   }
 
   private async openPrNumbers(repo: string): Promise<number[]> {
@@ -394,7 +395,7 @@ export class CommandPipeline {
     const lead = `I heard ${noun} ${heard}; there is no ${known.kind === 'pr' ? 'open ' : ''}${noun} ${heard} in ${known.repo}.`;
     if (best === undefined) return new AppError(code, lead);
     // Commands that name an issue carry it in `issue` (agent.delegate, "open issue 918"); PRs in `number`.
-    const namesIssue = 'issue' in intent.entities && intent.entities.issue !== undefined;
+    const namesIssue = (intent.entities as { issue?: number }).issue !== undefined;
     const entities = { ...intent.entities, repo: known.repo, ...(namesIssue ? { issue: best } : { number: best }) };
     this.suggestions.set(ctx.session.id, { intent: { ...intent, entities } as Intent, atMonoMs: this.deps.clock.monotonicMs() });
     return new AppError(code, `${lead} Did you mean ${best}? Say yes, or say the number again.`);
@@ -503,7 +504,7 @@ export class CommandPipeline {
       debug: { processing_time_ms: round3(this.deps.clock.monotonicMs() - t0), correlation_id: ctx.correlationId },
     };
     if (out.pending) response.pending_action = out.pending;
-    if (out.directives && out.directives.length > 0) response.directives = out.directives;
+    if (out.directives) response.directives = out.directives;
     if (out.error) response.error = out.error;
     if (!out.keepLastSpoken) ctx.session.lastSpoken = spoken;
     return response;
@@ -570,7 +571,7 @@ function currentNotification(ctx: Ctx): InboxRef {
 function targetOf(p: PendingActionRecord): string {
   const { verb, noun } = actionModule(p.kind).target;
   if (noun === 'inbox') return verb;
-  return `${verb} ${noun === 'PR' ? 'PR' : noun}${p.number !== null ? ` ${p.number}` : ''} in ${p.repo}`;
+  return `${verb} ${noun}${p.number !== null ? ` ${p.number}` : ''} in ${p.repo}`;
 }
 
 function outcomeCard(rec: PendingActionRecord): OutcomeCard {
@@ -579,9 +580,12 @@ function outcomeCard(rec: PendingActionRecord): OutcomeCard {
 
 function outcomeCode(outcome: string | null): AppErrorCode {
   if (outcome === 'not_merged' || outcome === 'not_requested') return 'github_unavailable';
-  if (outcome && (APP_ERROR_CODES as readonly string[]).includes(outcome)) return outcome as AppErrorCode;
+  if ((APP_ERROR_CODES as readonly (string | null)[]).includes(outcome)) return outcome as AppErrorCode;
   return 'internal';
 }
+
+/** Teen ↔ ty pairs, both ways: 13 ↔ 30, …, 19 ↔ 90. */
+const TEEN_TY = new Map<number, number>([13, 14, 15, 16, 17, 18, 19].flatMap((teen) => [[teen, (teen - 10) * 10] as const, [(teen - 10) * 10, teen] as const]));
 
 /**
  * The known number a mishearing most likely came from: a teen/ty swap first ("fifty" for
@@ -589,14 +593,9 @@ function outcomeCode(outcome: string | null): AppErrorCode {
  * the smaller). undefined when nothing is known.
  */
 export function nearestNumber(heard: number, known: readonly number[]): number | undefined {
-  const swap = heard >= 13 && heard <= 19 ? (heard - 10) * 10 : heard >= 30 && heard <= 90 && heard % 10 === 0 ? heard / 10 + 10 : undefined;
+  const swap = TEEN_TY.get(heard);
   if (swap !== undefined && known.includes(swap)) return swap;
-  let best: number | undefined;
-  for (const k of known) {
-    if (k === heard) continue;
-    if (best === undefined || Math.abs(k - heard) < Math.abs(best - heard) || (Math.abs(k - heard) === Math.abs(best - heard) && k < best)) best = k;
-  }
-  return best;
+  return known.filter((k) => k !== heard).sort((a, b) => Math.abs(a - heard) - Math.abs(b - heard) || a - b)[0];
 }
 
 function round3(n: number): number {
