@@ -6,6 +6,7 @@
  * the spoken-text caps. The end-to-end walk-throughs are in tests/integration/pipeline-*.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import type { AgentTaskView } from '../../contract/api.js';
 import { AppError } from '../../contract/errors.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { manualClock, memoryRepositories, testRandom } from '../../tests/support/memoryRepositories.js';
@@ -36,7 +37,7 @@ function recordingMetrics() {
   return { metrics, observed, counters };
 }
 
-function setup(opts: { policy?: PolicyConfig; gw?: FixtureGitHubGateway } = {}) {
+function setup(opts: { policy?: PolicyConfig; gw?: FixtureGitHubGateway; agentTasks?: (userId: string) => readonly AgentTaskView[] } = {}) {
   const gw = opts.gw ?? new FixtureGitHubGateway();
   const repos = memoryRepositories();
   const clock = manualClock();
@@ -53,6 +54,7 @@ function setup(opts: { policy?: PolicyConfig; gw?: FixtureGitHubGateway } = {}) 
     bootId: 'boot-1',
     agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' },
     dispatchMarker: () => 'f00dfeedf00dfeed',
+    ...(opts.agentTasks ? { agentTasks: opts.agentTasks } : {}),
   });
   const say = (text: string, extra: Partial<CommandInput> = {}) => pipeline.run({ text, userId: 'alice', source: 'cli', ...extra });
   const session = (id = 'alice.default'): SessionState => repos.sessions.get(id)!;
@@ -600,5 +602,277 @@ describe('confirmations by voice', () => {
     const { say } = setup();
     const r = await say('mark it done');
     expect(r.error).toEqual({ code: 'no_context', message: 'Which notification? Say what needs my attention, then read the first one.' });
+  });
+});
+
+describe('measuring and labelling', () => {
+  it('times are differences on the monotonic clock in ms, rounded to thousandths, whatever the uptime', async () => {
+    const { say, gw, clock, observed, repos } = setup();
+    clock.advance(100_000);
+    const real = gw.getPullRequest.bind(gw);
+    gw.getPullRequest = (repo, n) => {
+      clock.advance(12.3456);
+      return real(repo, n);
+    };
+    const r = await say('read PR 12 in acme/api');
+    expect(r.debug.processing_time_ms).toBe(12.346);
+    expect(r.debug.timings_ms).toEqual({ intent: 0, handle: 12.346 });
+    expect(observed.map(([stage]) => stage)).toEqual(['intent', 'handle', 'command']);
+    for (const [, ms] of observed.slice(1)) expect(ms).toBeCloseTo(12.3456, 6);
+    expect(repos.commands.recent()[0]!.durationMs).toBeCloseTo(12.3456, 6);
+  });
+
+  it('a badly encoded command is refused with a message that says why', async () => {
+    const { say } = setup();
+    expect((await say('help \uD800')).error).toEqual({ code: 'invalid_encoding', message: 'The command contains invalid characters (unpaired surrogates).' });
+  });
+
+  it('the history names a structured delegation by repo and issue', async () => {
+    const { pipeline, repos } = setup();
+    await pipeline.delegate({ repo: 'acme/api', issue: 918 }, 'alice');
+    expect(repos.commands.recent()[0]).toMatchObject({ text: '[agent.delegate acme/api#918]', source: 'http', intent: 'agent.delegate' });
+  });
+
+  it('an unexpected failure is logged with its full stack; a thrown non-Error is still answered', async () => {
+    const { say, gw, lines } = setup();
+    const boom = new TypeError('boom');
+    gw.getPullRequest = () => Promise.reject(boom);
+    await say('read PR 12 in acme/api');
+    gw.getPullRequest = () => Promise.reject(undefined);
+    const r = await say('read PR 12 in acme/api');
+    expect(r.error).toEqual({ code: 'internal', message: 'Unexpected failure.' });
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.obj['err'])).toEqual([boom.stack, 'undefined']);
+  });
+});
+
+describe('the shape of an answer', () => {
+  it('a command that is unknown but close names an example of the command it resembles', async () => {
+    const { say } = setup();
+    const r = await say('open issue 918 in acme/api');
+    expect(r.intent).toMatchObject({ name: 'unknown', entities: { guess: 'notification.open' } });
+    expect(r.spoken_text).toBe('Sorry, I didn\'t catch that. Did you mean something like "open it"? You can say "what needs my attention", "read PR 12", or "help".');
+  });
+
+  it('spoken text of exactly the TTS limit is kept whole', async () => {
+    const { say, gw } = setup();
+    gw.getPullRequest = () => Promise.reject(new AppError('github_validation', 'x'));
+    const short = (await say('read PR 12 in acme/api')).spoken_text;
+    const fill = 'x'.repeat(MAX_TTS_CHARS - short.length + 1);
+    gw.getPullRequest = () => Promise.reject(new AppError('github_validation', fill));
+    const r = await say('read PR 12 in acme/api');
+    expect(r.spoken_text).toHaveLength(MAX_TTS_CHARS);
+    expect(r.spoken_text).toContain(fill);
+    expect(r.spoken_text).not.toContain('…');
+  });
+
+  it('an answer carries only the fields it has: no empty pending_action, directives or error', async () => {
+    const { say } = setup();
+    const base = ['cards', 'debug', 'intent', 'session_id', 'spoken_text', 'status'];
+    expect(Object.keys(await say('help')).sort()).toEqual(base);
+    expect(Object.keys(await say('read PR 9999 in acme/api')).sort()).toEqual([...base, 'error'].sort());
+    expect(Object.keys(await say('merge PR 12 in acme/api')).sort()).toEqual([...base, 'pending_action'].sort());
+    expect(Object.keys(await say('open it')).sort()).toEqual([...base, 'directives'].sort());
+  });
+
+  it('a plan shows what it is about and then the confirmation itself', async () => {
+    const { say } = setup();
+    const r = await say('merge PR 12 in acme/api');
+    expect(r.cards.map((c) => c.kind)).toEqual(['pull_request', 'confirmation']);
+    expect(r.cards[1]).toEqual({ kind: 'confirmation', action: r.pending_action });
+  });
+
+  it('a new session starts before its first notification: "next" reads the first one', async () => {
+    const { say } = setup();
+    expect((await say('next')).spoken_text).toMatch(/^First: review requested on PR 12 in acme\/api/);
+  });
+});
+
+describe('which numbers a "Did you mean" may offer', () => {
+  it('"yes" with stray spaces still takes the offer', async () => {
+    const { say } = setup();
+    await say('read PR 50 in acme/api');
+    const yes = await say('  yes please  ');
+    expect(yes.intent).toMatchObject({ name: 'pr.summarize', entities: { repo: 'acme/api', number: 15 } });
+  });
+
+  it("for a PR: that repo's PRs in the inbox, not its issues nor other repos' PRs", async () => {
+    const { say, gw } = setup();
+    gw.listOpenPullRequests = () => Promise.resolve([]);
+    await say('what needs my attention');
+    // acme/web's inbox: PR 211, issues 213 and 215.
+    expect((await say('read PR 214 in acme/web')).spoken_text).toContain('Did you mean 211?');
+    // acme/api's inbox PRs are 12 to 19; octo-org/payments has 342.
+    expect((await say('read PR 300 in acme/api')).spoken_text).toContain('Did you mean 19?');
+  });
+
+  it('for a PR: the last PR and the waiting PR actions; for an issue: the waiting delegations', async () => {
+    const { say, gw } = setup();
+    gw.listOpenPullRequests = () => Promise.resolve([]);
+    await say('merge PR 12 in acme/api');
+    await say('ask the agent to fix issue 918 in acme/api');
+    await say('read PR 19 in acme/api');
+    expect((await say('read PR 11 in acme/api')).spoken_text).toContain('Did you mean 12?');
+    expect((await say('read PR 900 in acme/api')).spoken_text).toContain('Did you mean 19?');
+    expect((await say('ask the agent to fix issue 917 in acme/api')).spoken_text).toContain('Did you mean 918?');
+    expect((await say('ask the agent to fix issue 14 in acme/api')).spoken_text).toContain('Did you mean 918?');
+  });
+
+  it('an issue number is never matched to the last PR or open PRs', async () => {
+    const { say } = setup();
+    await say('read PR 19 in acme/api');
+    expect((await say('ask the agent to fix issue 20 in acme/api')).spoken_text).toBe('I heard issue 20; there is no issue 20 in acme/api. Check the number and the repo.');
+  });
+
+  it("a listing that also returns another repo's PRs (as a search can after a rename) offers only this repo's", async () => {
+    const gw = new FixtureGitHubGateway();
+    const real = gw.listOpenPullRequests.bind(gw);
+    gw.listOpenPullRequests = async (repo) => [...(await real(repo)), ...(await real('acme/web'))];
+    const { say } = setup({ gw });
+    expect((await say('read PR 200 in acme/api')).spoken_text).toContain('Did you mean 19?');
+  });
+
+  it('open PR numbers are reused for a minute, whatever the uptime', async () => {
+    const { say, gw, clock } = setup();
+    const lists = () => gw.calls.filter((c) => c.method === 'listOpenPullRequests').length;
+    clock.advance(10 * 60_000);
+    await say('read PR 50 in acme/api');
+    clock.advance(59_999);
+    await say('read PR 50 in acme/api');
+    expect(lists()).toBe(1);
+    clock.advance(1);
+    await say('read PR 50 in acme/api');
+    expect(lists()).toBe(2);
+  });
+
+  it('reading one inbox item keeps the open-PR numbers; only the inbox summary refreshes them', async () => {
+    const { say, gw } = setup();
+    const lists = () => gw.calls.filter((c) => c.method === 'listOpenPullRequests').length;
+    await say('read PR 50 in acme/api');
+    expect((await say('read the first one')).status).toBe('ok');
+    await say('read PR 50 in acme/api');
+    expect(lists()).toBe(1);
+  });
+
+  it('a PR taken from context ("read it") is not second-guessed: a miss is plainly not found', async () => {
+    const { say, gw } = setup();
+    await say('read PR 12 in acme/api');
+    gw.getPullRequest = () => Promise.reject(new AppError('pr_not_found', 'There is no pull request acme/api#12.'));
+    const r = await say('read it');
+    expect(r.error).toEqual({ code: 'pr_not_found', message: 'There is no pull request acme/api#12.' });
+    expect(gw.calls.filter((c) => c.method === 'listOpenPullRequests')).toHaveLength(0);
+  });
+
+  it('nearestNumber: the input order does not matter; no swap outside 13-19 and 30-90', () => {
+    expect(nearestNumber(20, [21, 5])).toBe(21);
+    expect(nearestNumber(20, [5, 21])).toBe(21);
+    expect(nearestNumber(10, [12, 8, 8])).toBe(8);
+    expect(nearestNumber(100, [20, 99])).toBe(99);
+    expect(nearestNumber(20, [11, 19])).toBe(19);
+    expect(nearestNumber(12, [21, 11])).toBe(11);
+    expect(nearestNumber(35, [14, 34])).toBe(34);
+    expect(nearestNumber(9, [90, 8])).toBe(8);
+  });
+});
+
+describe('number hints, more', () => {
+  it('a listener added later gets the current numbers on the next command', async () => {
+    const { say, pipeline } = setup();
+    await say('read PR 19 in acme/api');
+    const seen: number[][] = [];
+    pipeline.onNumberHints((n) => seen.push([...n]));
+    await say('help');
+    expect(seen).toEqual([[19]]);
+  });
+
+  it('a new list is published even when its digits read the same as the last one', async () => {
+    const gw = new FixtureGitHubGateway();
+    const threads = await gw.listNotifications();
+    let numbers = [1, 213];
+    gw.listNotifications = () => Promise.resolve(numbers.map((n, i) => ({ ...threads[i]!, number: n })));
+    const { say, pipeline } = setup({ gw });
+    const seen: number[][] = [];
+    pipeline.onNumberHints((n) => seen.push([...n]));
+    await say('what needs my attention');
+    numbers = [12, 13];
+    await say('what needs my attention');
+    expect(seen).toEqual([
+      [1, 213],
+      [12, 13],
+    ]);
+  });
+});
+
+describe('repos named and repos meant', () => {
+  it('"merge it in <repo>" means the last PR only when it is in that repo', async () => {
+    const { say, repos } = setup();
+    await say('read PR 12 in acme/api');
+    expect((await say('merge it in acme/web')).error).toEqual({ code: 'no_context', message: 'Which pull request in acme/web? Say a number.' });
+    expect(repos._actions.size).toBe(0);
+    expect((await say('merge it in acme/api')).pending_action).toMatchObject({ repo: 'acme/api', number: 12 });
+  });
+
+  it('a repo is spelled as GitHub lists it, whatever case it was given in', async () => {
+    const gw = new FixtureGitHubGateway();
+    gw.listRepos = () => Promise.resolve(['acme/api', 'Octo-Org/Payments']);
+    const { say } = setup({ gw });
+    await say('read PR 342', { currentRepo: 'octo-org/PAYMENTS' });
+    expect(gw.calls.find((c) => c.method === 'getPullRequest')?.args).toEqual(['Octo-Org/Payments', 342]);
+  });
+
+  it('a UI repo that is not owner/name is refused before GitHub is asked, even a bare name of one known repo', async () => {
+    const { say, gw } = setup();
+    for (const bad of ['acme/api/pull/12', 'https://github.com/acme/api', 'payments', 'nope']) {
+      expect((await say('read PR 12', { currentRepo: bad })).error, bad).toEqual({ code: 'unknown_repo', message: `I don't know a repo called ${bad}.` });
+    }
+    expect(gw.calls.filter((c) => c.method === 'getPullRequest')).toHaveLength(0);
+  });
+});
+
+describe('planning, policy and outcomes', () => {
+  it('an action the repo settings deny is refused and nothing waits; other repos are unaffected', async () => {
+    const { say, repos } = setup({ policy: { ...DEFAULT_POLICY, repos: { 'acme/api': { deny: ['pr.request_review'] } } } });
+    const r = await say('request review from dana-w on PR 12 in acme/api');
+    expect(r.error?.code).toBe('policy_denied');
+    expect(repos._actions.size).toBe(0);
+    expect((await say('request review from dana-w on PR 204 in acme/web')).status).toBe('needs_confirmation');
+  });
+
+  it('planning an issue action does not make that issue "it"', async () => {
+    const { say } = setup();
+    await say('ask the agent to fix issue 918 in acme/api');
+    expect((await say('merge it')).error?.code).toBe('no_context');
+    await say('read PR 12 in acme/api');
+    await say('ask the agent to fix issue 918 in acme/api');
+    expect((await say('merge it')).pending_action).toMatchObject({ kind: 'pr.merge', number: 12 });
+  });
+
+  it('an inbox-wide action is named by its verb alone; a thread without a number by its repo', async () => {
+    const { say, session } = setup();
+    await say('mark everything as read');
+    expect((await say('confirm 5')).spoken_text).toContain('The waiting action is for mark everything as read. ');
+    await say('cancel');
+    await say('what needs my attention');
+    const k = session().inbox.findIndex((r) => r.number === null && r.repo === 'acme/api');
+    await say(`read item ${k + 1}`);
+    expect((await say('unsubscribe')).status).toBe('needs_confirmation');
+    expect((await say('confirm 5')).spoken_text).toContain('The waiting action is for unsubscribe from thread in acme/api. ');
+  });
+
+  it('an ambiguous review request that GitHub shows not requested is reported unavailable, not internal', async () => {
+    const { say, gw } = setup();
+    await say('request review from dana-w on PR 12 in acme/api');
+    gw.injectFault({ method: 'requestReviewers', error: 'github_timeout' });
+    const r = await say('confirm');
+    expect(r.cards[0]).toMatchObject({ kind: 'outcome', outcome: 'not_requested' });
+    expect(r.error?.code).toBe('github_unavailable');
+  });
+
+  it('with the agent layer, "what is the agent doing" reads the user\'s tasks', async () => {
+    const at = new Date(Date.UTC(2026, 10, 23, 11, 50)).toISOString();
+    const task: AgentTaskView = { id: 't-1', correlation_id: 'c-1', provider: 'github_issue_dispatch', state: 'running', target: 'acme/api#918', dispatch: null, pull_request: null, instruction: '', error: null, created_at: at, updated_at: at };
+    const asked: string[] = [];
+    const { say } = setup({ agentTasks: (u) => (asked.push(u), [task]) });
+    expect((await say('what is the agent doing')).spoken_text).toContain('it is working on issue 918');
+    expect(asked).toEqual(['alice']);
   });
 });
