@@ -762,7 +762,7 @@ describe('which numbers a "Did you mean" may offer', () => {
     expect(gw.calls.filter((c) => c.method === 'listOpenPullRequests')).toHaveLength(0);
   });
 
-  it('nearestNumber: the input order does not matter; no swap outside 13-19 and 30-90', () => {
+  it('nearestNumber: the input order does not matter; no swap outside 13-19 and 30-90, nor to a number not known', () => {
     expect(nearestNumber(20, [21, 5])).toBe(21);
     expect(nearestNumber(20, [5, 21])).toBe(21);
     expect(nearestNumber(10, [12, 8, 8])).toBe(8);
@@ -771,6 +771,8 @@ describe('which numbers a "Did you mean" may offer', () => {
     expect(nearestNumber(12, [21, 11])).toBe(11);
     expect(nearestNumber(35, [14, 34])).toBe(34);
     expect(nearestNumber(9, [90, 8])).toBe(8);
+    expect(nearestNumber(50, [49, 51])).toBe(49);
+    expect(nearestNumber(15, [16])).toBe(16);
   });
 });
 
