@@ -11,6 +11,7 @@ import { AppError } from '../../contract/errors.js';
 import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { manualClock, memoryRepositories, testRandom } from '../../tests/support/memoryRepositories.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../actions/policy.js';
+import type { AgentDispatchConfig } from '../commands/types.js';
 import type { Logger } from '../ports/clock.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { SessionState } from '../ports/store.js';
@@ -37,7 +38,7 @@ function recordingMetrics() {
   return { metrics, observed, counters };
 }
 
-function setup(opts: { policy?: PolicyConfig; gw?: FixtureGitHubGateway; agentTasks?: (userId: string) => readonly AgentTaskView[] } = {}) {
+function setup(opts: { policy?: PolicyConfig; gw?: FixtureGitHubGateway; agentTasks?: (userId: string) => readonly AgentTaskView[]; agent?: Partial<AgentDispatchConfig> } = {}) {
   const gw = opts.gw ?? new FixtureGitHubGateway();
   const repos = memoryRepositories();
   const clock = manualClock();
@@ -52,7 +53,7 @@ function setup(opts: { policy?: PolicyConfig; gw?: FixtureGitHubGateway; agentTa
     metrics,
     policy: opts.policy ?? DEFAULT_POLICY,
     bootId: 'boot-1',
-    agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' },
+    agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task', ...opts.agent },
     dispatchMarker: () => 'f00dfeedf00dfeed',
     ...(opts.agentTasks ? { agentTasks: opts.agentTasks } : {}),
   });
@@ -866,6 +867,24 @@ describe('planning, policy and outcomes', () => {
     gw.injectFault({ method: 'requestReviewers', error: 'github_timeout' });
     const r = await say('confirm');
     expect(r.cards[0]).toMatchObject({ kind: 'outcome', outcome: 'not_requested' });
+    expect(r.error?.code).toBe('github_unavailable');
+  });
+
+  it('a rerun that GitHub shows not re-run after an ambiguous failure is reported unavailable, like a merge', async () => {
+    const { pipeline, gw } = setup();
+    const plan = await pipeline.planAction({ kind: 'pr.rerun_checks', repo: 'acme/api', number: 15 }, 'alice');
+    gw.injectFault({ method: 'rerunFailedJobs', error: 'github_timeout' });
+    const r = await pipeline.confirmToken(plan.pending_action!.token, 'alice', 'click');
+    expect(r.cards[0]).toMatchObject({ kind: 'outcome', state: 'failed', outcome: 'not_rerun' });
+    expect(r.error?.code).toBe('github_unavailable');
+  });
+
+  it('a Copilot assignment that GitHub shows not made after an ambiguous failure is reported unavailable too', async () => {
+    const { say, gw } = setup({ agent: { provider: 'copilot' } });
+    await say('ask the agent to fix issue 918 in acme/api');
+    gw.injectFault({ method: 'addAssignees', error: 'github_timeout' });
+    const r = await say('confirm');
+    expect(r.cards[0]).toMatchObject({ kind: 'outcome', state: 'failed', outcome: 'not_assigned' });
     expect(r.error?.code).toBe('github_unavailable');
   });
 

@@ -579,7 +579,8 @@ function outcomeCard(rec: PendingActionRecord): OutcomeCard {
 }
 
 function outcomeCode(outcome: string | null): AppErrorCode {
-  if (outcome === 'not_merged' || outcome === 'not_requested') return 'github_unavailable';
+  // Read back after an ambiguous failure: GitHub failed before the write took effect.
+  if (outcome === 'not_merged' || outcome === 'not_requested' || outcome === 'not_rerun' || outcome === 'not_assigned') return 'github_unavailable';
   if ((APP_ERROR_CODES as readonly (string | null)[]).includes(outcome)) return outcome as AppErrorCode;
   return 'internal';
 }
