@@ -444,6 +444,22 @@ function loadBinding(): Binding | null {
   return binding;
 }
 
+type Settled = { ok: true; value: Decoded } | { ok: false; error: unknown };
+const ok = (value: Decoded): Settled => ({ ok: true, value });
+const failed = (error: unknown): Settled => ({ ok: false, error });
+function settle(decode: () => Decoded): Settled {
+  try {
+    return ok(decode());
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+/** Hands a decode's result (or its failure: the analysis records it for health, then rethrows) back to the analysis. */
+function resume(steps: Generator<{ dec: unknown; pcm: Int16Array }, Analysis, Decoded>, r: Settled): IteratorResult<{ dec: unknown; pcm: Int16Array }, Analysis> {
+  return r.ok ? steps.next(r.value) : steps.throw(r.error);
+}
+
 /** A bare decoder over `args` (whole utterances in, best path with segments out): the wake phrase's verifier. */
 export interface RawDecoder {
   decode(pcm: Int16Array): Decoded;
@@ -656,14 +672,8 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const steps = this.analysis(audio);
     let step = steps.next();
     while (!step.done) {
-      let r: Decoded;
-      try {
-        r = await b.decodeAsync(step.value.dec, step.value.pcm);
-      } catch (e) {
-        step = steps.throw(e); // the analysis records the failure (health) and rethrows
-        continue;
-      }
-      step = steps.next(r);
+      const { dec, pcm } = step.value;
+      step = resume(steps, await b.decodeAsync(dec, pcm).then(ok, failed));
     }
     const a = step.value;
     return {
@@ -692,14 +702,8 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const steps = this.analysis(audio);
     let step = steps.next();
     while (!step.done) {
-      let r: Decoded;
-      try {
-        r = b.decode(step.value.dec, step.value.pcm);
-      } catch (e) {
-        step = steps.throw(e);
-        continue;
-      }
-      step = steps.next(r);
+      const { dec, pcm } = step.value;
+      step = resume(steps, settle(() => b.decode(dec, pcm)));
     }
     return step.value;
   }
