@@ -37,7 +37,9 @@ function choose(number: number | undefined, pending: PendingActionRecord[], t: C
       const only = pending[0]!;
       const n = t.recordWrongConfirmation(only);
       if (n >= 3) throw new AppError('action_cancelled', 'That number did not match three times, so I cancelled it. Nothing was done.');
-      throw new AppError('ambiguous_confirmation', `That number doesn't match. The waiting action is for ${t.describeAction(only)}. Say confirm ${only.number ?? ''} or cancel.`.replace(/ +\./g, '.'));
+      // An action with no number (mark all read) is confirmed without one.
+      const say = only.number === null ? 'confirm' : `confirm ${only.number}`;
+      throw new AppError('ambiguous_confirmation', `That number doesn't match. The waiting action is for ${t.describeAction(only)}. Say ${say} or cancel.`.replace(/ +\./g, '.'));
     }
     throw new AppError('ambiguous_confirmation', `Nothing waiting matches ${number}. ${whichOne(pending, t)}`);
   }

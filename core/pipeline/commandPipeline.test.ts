@@ -586,6 +586,14 @@ describe('confirmations by voice', () => {
     expect(repos._actions.get(plan.pending_action!.token)!.state).toBe('cancelled');
   });
 
+  it('a number said for an action that has none (mark all read) is refused, and how to confirm it is said right', async () => {
+    const { say } = setup();
+    expect((await say('mark all as read')).status).toBe('needs_confirmation');
+    const wrong = await say('confirm 13');
+    expect(wrong.error?.code).toBe('ambiguous_confirmation');
+    expect(wrong.spoken_text).toMatch(/\. Say confirm or cancel\.$/);
+  });
+
   it('a plan made on screen is not confirmed by voice alone; the dialog decides', async () => {
     const { say, pipeline } = setup();
     const plan = await say('merge PR 12 in acme/api', { confirmGate: () => Promise.resolve(true) });
