@@ -356,7 +356,8 @@ export class VoiceLoop {
     this.preRoll.push(f);
     if (this.preRoll.length > this.preRollFrames) this.preRoll.shift();
     const voiced = this.deps.vad.isSpeech(f.samples);
-    this.recentDb.push(rmsDbfs(f.samples));
+    const levelDb = rmsDbfs(f.samples);
+    this.recentDb.push(levelDb);
     if (this.recentDb.length > Math.round(1500 / this.frameMs)) this.recentDb.shift();
     switch (this.stateValue) {
       case 'idle':
@@ -364,7 +365,7 @@ export class VoiceLoop {
       case 'listening':
         return this.onListeningFrame(f, voiced);
       case 'speaking':
-        return this.onSpeakingFrame(f, voiced);
+        return this.onSpeakingFrame(f, voiced, levelDb);
       default:
         return; // endpoint / transcribing / thinking: the mic is not used
     }
@@ -444,11 +445,12 @@ export class VoiceLoop {
     }
   }
 
-  private onSpeakingFrame(f: Frame, voiced: boolean): void {
+  /** @param levelDb the frame's level, dBFS. */
+  private onSpeakingFrame(f: Frame, voiced: boolean, levelDb: number): void {
     if (!this.config.bargeIn) return;
     // Louder than the loudest echo the playing reply could cause right now, with a margin.
     const expected = this.expectedEchoDb(f.atMs);
-    const loudEnough = rmsDbfs(f.samples) > expected + this.config.bargeInMarginDb;
+    const loudEnough = levelDb > expected + this.config.bargeInMarginDb;
     const edge = this.bargeSegmenter.push(voiced && loudEnough);
     if (edge.type !== 'start') return;
     // With the echo cancelled the pre-roll is the user's audio, not the reply's: keep all of it, so
