@@ -7,6 +7,14 @@
 export const SILENCE_DBFS = -120;
 
 /**
+ * The lowest ambient floor a real microphone has, dBFS: below the self-noise of any mic and
+ * preamp (about -70 to -60), above 16-bit dither (about -96). Quieter frames (digital silence from a
+ * gated, muted or just-opened input) say nothing about the room: a floor taken from them would
+ * make a dithered pause after a word look like speech.
+ */
+export const NO_SIGNAL_FLOOR_DBFS = -90;
+
+/**
  * RMS level of 16-bit PCM samples, dBFS: 0 for a full-scale square wave (every sample at -32768),
  * about -6.02 at half amplitude, about -3.01 for a full-scale sine. Silence and an empty array give
  * `SILENCE_DBFS` (-120).

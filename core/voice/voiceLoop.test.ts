@@ -554,6 +554,31 @@ describe('VoiceLoop', () => {
       expect(NUMBER).toBeGreaterThan(FINAL);
     });
 
+    it('a number the user can see, that no visible number goes on from, ends after the final silence', async () => {
+      // "read pr twelve": 12 is open, 1218 is not, so the user meant 12.
+      const numberStt = (sim: Sim): SpeechToText => {
+        const inner = grammarStt(() => false, () => true, () => true)(sim);
+        return { ...inner, transcribe: async (a) => ({ ...(await inner.transcribe(a)), text: 'read pr twelve' }) };
+      };
+      const late = async (hints: number[]) => {
+        const sim = new Sim({}, numberStt);
+        sim.loop.setNumberHints(hints);
+        sim.say(300, tone(500, 6000));
+        await sim.run(2000);
+        expect(sim.commands).toEqual(['read pr twelve']);
+        return endpointAt(sim) - 800;
+      };
+      const settled = await late([15, 12, 918]);
+      expect(settled).toBeGreaterThanOrEqual(FINAL - 20);
+      expect(settled).toBeLessThan(FINAL + 20);
+      // A visible number it may go on to (1218), or a number the user cannot see: the number silence.
+      for (const hints of [[12, 1218], [15, 918], []]) {
+        const wait = await late(hints);
+        expect(wait).toBeGreaterThanOrEqual(NUMBER - 20);
+        expect(wait).toBeLessThan(NUMBER + 60);
+      }
+    });
+
     it('a pause between the groups of a number ("twelve … eighteen") does not cut it', async () => {
       const pause = NUMBER - 40;
       expect(pause).toBeGreaterThan(FINAL);
@@ -629,6 +654,22 @@ describe('VoiceLoop', () => {
         const sim = new Sim({}, grammarStt(() => true), { deps: { vad: holdingVad() } });
         roomNoise(sim);
         sim.say(300, tone(500, 6000));
+        await sim.run(2000);
+        expect(sim.commands).toEqual(['what needs my attention']);
+        expect(endpointAt(sim) - 800).toBe(COMPLETE - 20);
+      });
+
+      it('digital silence is no floor: a dithered pause after the word (about -90 dBFS) counts from its real end', async () => {
+        // An input that delivered exact zeros before the utterance (gated, muted, just opened),
+        // then a recording whose pause is 16-bit dither: the zeros must not make the dither "speech".
+        const dither = (sim: Sim) => {
+          const n = new Int16Array(1500 * MS);
+          for (let i = 0; i < n.length; i++) n[i] = i % 2 === 0 ? 1 : -1; // about -90 dBFS
+          sim.say(800, n);
+        };
+        const sim = new Sim({}, grammarStt(() => true), { deps: { vad: holdingVad() } });
+        sim.say(300, tone(500, 6000));
+        dither(sim);
         await sim.run(2000);
         expect(sim.commands).toEqual(['what needs my attention']);
         expect(endpointAt(sim) - 800).toBe(COMPLETE - 20);

@@ -32,7 +32,8 @@ import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
 import { EchoFilter } from './echoFilter.js';
-import { ReplyLevels, rmsDbfs } from './levels.js';
+import { NO_SIGNAL_FLOOR_DBFS, ReplyLevels, rmsDbfs } from './levels.js';
+import { numberSettled } from './numberEnd.js';
 import { SpeechSegmenter } from './segmenter.js';
 import { NOT_HEARD } from './turn.js';
 
@@ -83,12 +84,15 @@ export interface VoiceLoopConfig {
   /**
    * VAD mode: the same for a whole command ending inside a number the grammar could extend
    * (Transcript.grammarNumberOpen, "read PR twelve" → "… eighteen"): people pause between the
-   * groups of a number. 0 turns it off. Default 200.
+   * groups of a number. 0 turns it off. Default 200. Not for a number the user can see that
+   * none of the visible ones goes on from (see setNumberHints, numberEnd.ts): that one ends after
+   * finalEndSilenceMs.
    */
   numberEndSilenceMs: number;
   /**
    * VAD mode, early end only: a frame the VAD still calls speech but no louder than this many dB
-   * above the ambient floor (the quietest frame of the last 1.5 s) counts as a pause. WebRTC VAD
+   * above the ambient floor (the quietest frame of the last 1.5 s, at least NO_SIGNAL_FLOOR_DBFS)
+   * counts as a pause. WebRTC VAD
    * holds "speech" 60–100 ms past the end of a word (its hangover): without this the early end
    * could not start before that. The full hangover end still follows the VAD alone. 0 turns it
    * off. Default 10.
@@ -402,7 +406,7 @@ export class VoiceLoop {
     // Not over a reply (barge-in): the last 1.5 s are the reply's echo, not the room.
     if (this.bargedIn) return false;
     const margin = this.config.pauseAboveFloorDb;
-    return margin > 0 && (this.recentDb.at(-1) as number) <= Math.min(...this.recentDb) + margin;
+    return margin > 0 && (this.recentDb.at(-1) as number) <= Math.max(Math.min(...this.recentDb), NO_SIGNAL_FLOOR_DBFS) + margin;
   }
 
   private onListeningFrame(f: Frame, voiced: boolean): void {
@@ -551,7 +555,8 @@ export class VoiceLoop {
     // The pause must have gone on past the frame the speculation was taken at (the VAD agrees).
     if (pauseFrames <= this.earlyFrames()) return false;
     if (tr.grammarComplete === true) return pauseFrames * this.frameMs >= this.config.completeEndSilenceMs;
-    const fin = tr.grammarNumberOpen === true ? this.config.numberEndSilenceMs : this.config.finalEndSilenceMs;
+    // A number the user can see, that no visible number goes on from, needs no longer wait.
+    const fin = tr.grammarNumberOpen === true && !numberSettled(tr.text, this.numberHints) ? this.config.numberEndSilenceMs : this.config.finalEndSilenceMs;
     return tr.grammarFinal === true && fin > 0 && pauseFrames * this.frameMs >= fin;
   }
 
