@@ -15,6 +15,8 @@
  * - pipeline: transcript → reply text (the command);
  * - tts: reply text → first audio written to the output (synthesis up to its first chunk, stream open);
  * - playback: first audio written → first loud window on the speaker's monitor (buffers, server).
+ * Also the VAD-mode endpoint p50 per phrase (which commands wait longest). Experiments:
+ * HF_VOICE_MODES=vad (one mode only), HF_EARLY_MS (the loop's earlyEndSilenceMs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -103,9 +105,12 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
     const result = { vad: [] as number[], ptt: [] as number[], early: 0, reused: 0 };
     const stageSamples = { vad: Object.fromEntries(STAGES.map((k) => [k, [] as number[]])), ptt: Object.fromEntries(STAGES.map((k) => [k, [] as number[]])) } as Record<'vad' | 'ptt', Record<Stage, number[]>>;
     const stages: Record<string, string> = {};
-    for (const mode of ['vad', 'ptt'] as const) {
+    /** VAD mode: real end of speech → the loop's endpoint, per phrase (which commands wait longest). */
+    const endpointByPhrase = new Map<string, number[]>(PHRASES.map((p) => [p, []]));
+    const modes = (process.env['HF_VOICE_MODES'] ?? 'vad,ptt').split(',').filter((m): m is 'vad' | 'ptt' => m === 'vad' || m === 'ptt');
+    for (const mode of modes) {
       const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: join(dir, mode), HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline' }), { logger: SILENT_LOGGER });
-      const runner = await VoiceRunner.start(app, { audio, loop: { mode }, captureDeviceId: 'pulse:hf_mic.monitor', playbackDeviceId: 'pulse:hf_spk', speakNotifications: false, announceRoutes: false });
+      const runner = await VoiceRunner.start(app, { audio, loop: { mode, ...(process.env['HF_EARLY_MS'] ? { earlyEndSilenceMs: Number(process.env['HF_EARLY_MS']) } : {}) }, captureDeviceId: 'pulse:hf_mic.monitor', playbackDeviceId: 'pulse:hf_spk', speakNotifications: false, announceRoutes: false });
       const events: VoiceStateEvent[] = [];
       const offEvents = app.events.on('voice.state', (e) => events.push(e));
       const mic = await tap('pulse:hf_mic.monitor');
@@ -115,7 +120,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
         await sleep(4_000);
         runner.stop();
         for (let r = 0; r < rounds; r++) {
-          for (const wav of wavs) {
+          for (const [i, wav] of wavs.entries()) {
             await sleep(800); // the loop re-arms after its tail
             const from = audio.nowMs();
             if (mode === 'ptt') runner.pttStart();
@@ -147,6 +152,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
             if (endpoint !== undefined && thinking !== undefined && speaking !== undefined && written !== undefined) {
               const st = stageSamples[mode];
               st.endpoint.push(endpoint - endOfSpeech);
+              if (mode === 'vad') endpointByPhrase.get(PHRASES[i]!)!.push(endpoint - endOfSpeech);
               st.stt.push(thinking - endpoint);
               st.pipeline.push(speaking - thinking);
               st.tts.push(written - speaking);
@@ -182,6 +188,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
       `voice     PulseAudio loop, end of speech → first reply audio: VAD mode p50 ${report.vad.p50.toFixed(0)} ms (target ≤ 250: ${report.vad.p50 <= 250 ? 'met' : 'MISSED'}), p95 ${report.vad.p95.toFixed(0)} ms over ${report.vad.n} (${report.vad.early} ended early by the grammar, ${result.reused} at the hangover with the pause's transcript); push-to-talk release p50 ${report.ptt.p50.toFixed(0)} ms, p95 ${report.ptt.p95.toFixed(0)} ms over ${report.ptt.n}`,
     );
     log(`voice     where the time goes, p50 per stage, ms: VAD mode ${breakdown('vad')}; push-to-talk ${breakdown('ptt')}`);
+    log(`voice     VAD mode endpoint p50 per phrase, ms: ${[...endpointByPhrase].map(([p, xs]) => `"${p}" ${xs.length > 0 ? pct(s(xs), 0.5).toFixed(0) : '-'}`).join(', ')}`);
     // Every stage but the silence waits is CPU: on a shared machine the decode's backlog dominates.
     log(`voice     load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores at the end of the run`);
     log(`voice     PulseAudio loop metrics, p50 ms (in-app clock): VAD ${stages['vad'] ?? '-'}; push-to-talk ${stages['ptt'] ?? '-'}`);
