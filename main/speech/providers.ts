@@ -7,8 +7,8 @@
 import type { SttProviderName, TtsProviderName } from '../../contract/providers.js';
 import type { ProviderHealth, SpeechToText, TextToSpeech } from '../../core/ports/speech.js';
 import { LastError, recordFailures, type LastErrorView } from '../log/lastError.js';
-import { EspeakTextToSpeech } from './espeak.js';
 import { FallbackNotices, FallbackSpeechToText, FallbackTextToSpeech } from './fallback.js';
+import { OfflineTextToSpeech } from './offlineTts.js';
 import { OpenAiSpeechToText } from './openai/openAiSpeechToText.js';
 import { OpenAiTextToSpeech } from './openai/openAiTextToSpeech.js';
 import { OPENAI_DEFAULTS, type OpenAiSpeechSettings } from './openai/settings.js';
@@ -58,7 +58,10 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
   const psWatched = ps && recordFailures(ps, sttErrors);
   const stt: SpeechToText =
     cloudStt !== null && psWatched !== null ? new FallbackSpeechToText(recordFailures(cloudStt, sttErrors), psWatched, resilience, notices) : (psWatched ?? new StubSpeechToText(cfg.stubTranscript));
-  const offlineTts = recordFailures(cfg.tts === 'offline' || cfg.tts === 'openai' ? new EspeakTextToSpeech() : new StubTextToSpeech(), ttsErrors);
+  const offline = cfg.tts === 'offline' || cfg.tts === 'openai' ? new OfflineTextToSpeech() : null;
+  // A flite voice's process is loaded ahead, so the first reply does not wait for it.
+  if (cfg.voice !== undefined) offline?.warmUp(cfg.voice);
+  const offlineTts = recordFailures(offline ?? new StubTextToSpeech(), ttsErrors);
   const tts: TextToSpeech = cfg.tts === 'openai' ? new FallbackTextToSpeech(recordFailures(new OpenAiTextToSpeech(openai), ttsErrors), offlineTts, resilience, notices) : offlineTts;
   return {
     stt,
@@ -73,7 +76,7 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
     },
     close() {
       ps?.close();
-      if (offlineTts instanceof EspeakTextToSpeech) offlineTts.close(); // its spare process
+      if (offlineTts instanceof OfflineTextToSpeech) offlineTts.close(); // its spare processes
     },
   };
 }
@@ -83,7 +86,7 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
  * configured provider): keyed by contract/providers.ts, so a new provider without a factory does not build.
  */
 export const TTS_FACTORIES: { readonly [K in TtsProviderName]: (cfg: { openai?: OpenAiSpeechSettings }) => TextToSpeech } = {
-  offline: () => new EspeakTextToSpeech(),
+  offline: () => new OfflineTextToSpeech(),
   stub: () => new StubTextToSpeech(),
   openai: (cfg) => createSpeechProviders({ stt: 'stub', tts: 'openai', ...(cfg.openai ? { openai: cfg.openai } : {}) }).tts,
 };

@@ -17,6 +17,7 @@ import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js'
 import { SILENT_LOGGER } from '../../main/log/logger.js';
 import { startHttpServer, type RunningHttpServer } from '../../main/server/httpServer.js';
 import { EspeakTextToSpeech, espeakAvailable } from '../../main/speech/espeak.js';
+import { fliteAvailable } from '../../main/speech/flite.js';
 import { appSpeechRoutes } from '../../main/app/wiring.js';
 import { speechRoutes } from '../../main/speech/routes.js';
 import { StubTextToSpeech } from '../../main/speech/stub.js';
@@ -178,6 +179,14 @@ describe.skipIf(!espeakAvailable())('POST /v1/tts', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('x-tts-provider')).toBe('offline-espeak-ng');
       expect(sniffAudio(new Uint8Array(await res.arrayBuffer()))).toBe('wav');
+      // A flite voice (the clearer offline voices, when flite is installed) is spoken by flite.
+      if (fliteAvailable()) {
+        const f = await fetch(`${s.url}/v1/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Real app.', format: 'wav', voice: 'flite-kal16' }) });
+        expect(f.status).toBe(200);
+        expect(f.headers.get('x-tts-provider')).toBe('offline-flite');
+        const pcm = parseWav(new Uint8Array(await f.arrayBuffer()));
+        expect(pcm.samples.length / pcm.sampleRateHz).toBeGreaterThan(0.3);
+      }
     } finally {
       await s.close();
     }
