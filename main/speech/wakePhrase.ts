@@ -174,6 +174,8 @@ export interface WakeCandidate extends KwsHit {
   spanMargin: number;
   /** What the free decoding heard on the hit's audio (diagnostics). */
   background: string;
+  /** The phrase's words as placed (10 ms frames of the utterance, inclusive) with their acoustic score per frame (diagnostics). */
+  words: { word: string; startFrame: number; endFrame: number; scorePerFrame: number }[];
   accepted: boolean;
 }
 
@@ -307,7 +309,7 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
     const from = Math.max(0, hit.startFrame - LEAD_FRAMES);
     const clip = pcm.subarray(from * perFrame, Math.min(pcm.length, (hit.endFrame + 1 + TAIL_FRAMES) * perFrame));
     const p = (this.phraseDec as RawDecoder).decode(clip);
-    const none = { ...hit, phraseFound: false, phraseStart: -1, phraseEnd: -1, wordScore: -Infinity, wordMargin: NaN, spanMargin: NaN, background: '', accepted: false };
+    const none = { ...hit, phraseFound: false, phraseStart: -1, phraseEnd: -1, wordScore: -Infinity, wordMargin: NaN, spanMargin: NaN, background: '', words: [], accepted: false };
     const words = p.segments.filter((s) => !FILLER.test(s.word));
     if (p.hyp.trim() === '' || words.length === 0) return none;
     const bg = (this.backgroundDec as RawDecoder).decode(clip);
@@ -329,7 +331,8 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
       .map((s) => s.word)
       .join(' ');
     const accepted = wakeAccepted(wordScore, wordMargin, v);
-    return { ...hit, phraseFound: true, phraseStart: from + first.startFrame, phraseEnd: from + last.endFrame, wordScore, wordMargin, spanMargin, background, accepted };
+    const placed = words.map((w) => ({ word: w.word, startFrame: from + w.startFrame, endFrame: from + w.endFrame, scorePerFrame: w.ascr / Math.max(1, w.endFrame - w.startFrame + 1) }));
+    return { ...hit, phraseFound: true, phraseStart: from + first.startFrame, phraseEnd: from + last.endFrame, wordScore, wordMargin, spanMargin, background, words: placed, accepted };
   }
 
   close(): void {
