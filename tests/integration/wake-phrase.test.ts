@@ -12,10 +12,21 @@ import { asUtterance, CHITCHAT, faPerHour, hasWakeTools, scoreVoice, sumScores, 
 
 const ready = hasWakeTools();
 const SUBSET = [v('espeak', 'en-us'), v('espeak', 'en-gb-x-rp+f3'), v('flite', 'slt'), v('flite', 'awb')];
-/** The first 15 sentences plus the two with the bare word after a short one (the old detector's typical false accepts). */
-const SENTENCES = [...CHITCHAT.slice(0, 15), 'a companion planting guide for tomatoes', 'my companion on the trip was my uncle'];
-/** Regression floors from the measured subset (see the bench for the full held-apart figures). */
-const DETECTION_FLOOR = 0.9;
+/**
+ * The first 15 sentences, the two with the bare word after a short one (the old detector's typical
+ * false accepts) and three near misses from HELD_APART_CHITCHAT ("hey come and …" is still accepted
+ * for espeak en-gb-x-rp+f3: the one false accept measured on this subset).
+ */
+const SENTENCES = [
+  ...CHITCHAT.slice(0, 15),
+  'a companion planting guide for tomatoes',
+  'my companion on the trip was my uncle',
+  'hey come and look at this',
+  'i accompanied my aunt to the doctor',
+  'she is a wonderful travel companion',
+];
+/** Regression floors from the measured subset, 20/20 and 1 false accept (see the bench for the full held-apart figures). */
+const DETECTION_FLOOR = 0.95;
 const MAX_FALSE_ACCEPTS = 1;
 let det: PocketsphinxWakePhrase | undefined;
 afterAll(() => det?.close());
