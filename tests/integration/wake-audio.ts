@@ -32,8 +32,8 @@ export const voiceLabel = (x: Voice): string => `${x.engine}:${x.name}@${x.speed
 
 /**
  * Threshold fitting only. The four espeak-ng accents (Scotland, Lancaster, West Midlands, New York
- * City) give the rule speakers whose phrase fits the model less well (word score −20 to −25 per
- * frame): with them the rule admitted flite kal@90's slow wake utterances (4/5 → 5/5) at no false accept.
+ * City) show the rule speakers whose phrase fits the model less well (word score −18 to −25 per
+ * frame; the first five: −8 to −21). None of them is in HELD_APART_VOICES.
  */
 export const CALIBRATION_VOICES: readonly Voice[] = [
   v('espeak', 'en-us+m3'),
