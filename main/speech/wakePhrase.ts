@@ -232,15 +232,16 @@ const PREFIX_BASE_FRAMES = 100;
 const PREFIX_FRAMES_PER_PHONE = 20;
 const FILLER = /^(<s>|<\/s>|<sil>|\[.*\]|\(NULL\))$/;
 /**
- * Where the phrase may lie ('prefix' mode), in 10 ms frames: it starts within the first second of
- * the utterance (the VAD's ~300 ms pre-roll plus a short word before it) and its words follow each
- * other with at most a 500 ms pause. Design limits, not fitted: every wake utterance measured starts
- * by frame 58 with no pause between the words, while the filler models otherwise let the phrase
- * grammar put "hey" at the start and "companion" on a "company" a second later ("he works at an
- * insurance company"), or the whole phrase at the end ("my brother works for a shipping company").
+ * Where the phrase may lie ('prefix' mode), in 10 ms frames of the audio the front end keeps (its
+ * silence removal drops pauses, so these count sound, not time): the phrase starts within the first
+ * second (the VAD's pre-roll plus a short word before it) and no more than a second of sound lies
+ * between its words. Design limits, not fitted: every wake utterance measured starts by frame 58
+ * with nothing between the words, while the filler models otherwise let the phrase grammar put
+ * "hey" at the start and "companion" on a "company" 1.3 s later ("he works at an insurance
+ * company"), or the whole phrase at the end ("my brother works for a shipping company").
  */
 const MAX_START_FRAMES = 100;
-const MAX_GAP_FRAMES = 50;
+const MAX_GAP_FRAMES = 100;
 
 /**
  * The free English decoding's search on top of BACKGROUND_DECODER_ARGS: wider beams than the

@@ -58,6 +58,20 @@ describe.skipIf(!ready)('wake phrase on held-apart voices (subset)', () => {
     expect(end!).toBeLessThan((a.samples.length / a.sampleRateHz) * 1000 - 600);
   }, 60_000);
 
+  it('takes the phrase only as one phrase at the start of the utterance', async () => {
+    det ??= new PocketsphinxWakePhrase();
+    const voice = v('espeak', 'en-us');
+    const [hey, companion] = await Promise.all([synth('hey', voice), synth('companion', voice)]);
+    const apart = new Int16Array(hey.length + 4_800 + companion.length);
+    apart.set(hey);
+    apart.set(companion, hey.length + 4_800);
+    // The two words said apart (each with its own pauses) are still the phrase.
+    expect(det.spot(asUtterance(apart))).not.toBeNull();
+    // Both fit the phrase's rule, but with speech between its words or before it (bench, held-apart voices).
+    expect(det.spot(asUtterance(await synth('he works at an insurance company', v('espeak', 'en-gb-x-rp+f3'))))).toBeNull();
+    expect(det.spot(asUtterance(await synth('my brother works for a shipping company', v('espeak', 'en-us+f2', 170))))).toBeNull();
+  }, 60_000);
+
   it('works for another phrase the user sets', async () => {
     const other = new PocketsphinxWakePhrase({ phrase: 'okay glasses' });
     try {
