@@ -30,8 +30,22 @@ export interface Voice {
 export const v = (engine: Voice['engine'], name: string, speed = engine === 'espeak' ? 150 : 100): Voice => ({ engine, name, speed });
 export const voiceLabel = (x: Voice): string => `${x.engine}:${x.name}@${x.speed}`;
 
-/** Threshold fitting only. */
-export const CALIBRATION_VOICES: readonly Voice[] = [v('espeak', 'en-us+m3'), v('espeak', 'en-gb', 170), v('espeak', 'en-us+f4', 130), v('flite', 'kal16'), v('flite', 'rms', 110)];
+/**
+ * Threshold fitting only. The four espeak-ng accents (Scotland, Lancaster, West Midlands, New York
+ * City) show the rule speakers whose phrase fits the model less well (word score −18 to −25 per
+ * frame; the first five: −8 to −21). None of them is in HELD_APART_VOICES.
+ */
+export const CALIBRATION_VOICES: readonly Voice[] = [
+  v('espeak', 'en-us+m3'),
+  v('espeak', 'en-gb', 170),
+  v('espeak', 'en-us+f4', 130),
+  v('flite', 'kal16'),
+  v('flite', 'rms', 110),
+  v('espeak', 'en-gb-scotland'),
+  v('espeak', 'en-gb-x-gbclan', 160),
+  v('espeak', 'en-gb-x-gbcwmd'),
+  v('espeak', 'en-us-nyc', 140),
+];
 /** Never used for fitting: the reported and gated figures. */
 export const HELD_APART_VOICES: readonly Voice[] = [
   v('espeak', 'en-us'),
@@ -130,6 +144,114 @@ export const CHITCHAT: readonly string[] = [
   'hey buddy nice to meet you',
 ];
 
+/**
+ * More everyday speech for the held-apart voices only (never used to fit the rule), with the same kind
+ * of near words ("hey" first, "company", "champion", "companion", "accompany") and command words
+ * ("read the first", "merge", "stop", "confirm", "what needs"): with CHITCHAT, over an hour of chit-chat.
+ */
+export const HELD_APART_CHITCHAT: readonly string[] = [
+  'hey what time is it',
+  'the company car needs new tyres',
+  'our team lost to the champions again',
+  'she is a wonderful travel companion',
+  'hey kids dinner is ready',
+  'he works at an insurance company',
+  'the championship final is on sunday',
+  'i will accompany you to the station',
+  'hey can you hear me now',
+  'let us compare notes after class',
+  'the company moved to a bigger office',
+  'my dog is my best companion',
+  'hey is anyone home',
+  'we need to review the budget tonight',
+  'please read the first chapter before monday',
+  'stop the car over there',
+  'can you merge onto the highway here',
+  'the new campaign starts next week',
+  'hey that is my seat',
+  'i accompanied my aunt to the doctor',
+  'the hotel has a lovely garden',
+  'what needs fixing in the kitchen',
+  'my attention span is very short today',
+  'he read the whole newspaper on the train',
+  'hey guys over here',
+  'a champion swimmer trained at our pool',
+  'the company canteen serves soup on mondays',
+  'we walked along the beach for hours',
+  'hey thanks for coming',
+  'she comes from a small village near the coast',
+  'the pizza arrives in ten minutes',
+  'my computer keeps freezing',
+  'the children built a sandcastle',
+  'please close the window it is cold',
+  'hey be careful with that glass',
+  'our company hires interns every summer',
+  'the champion of the chess club is twelve',
+  'they took the ferry across the bay',
+  'hey mike how was the game',
+  'i forgot to water the plants',
+  'the doctor said to rest for a week',
+  'can we reschedule lunch to thursday',
+  'the bakery sells the best bread in town',
+  'hey come and look at this',
+  'my uncle collects old coins',
+  'the lights went out during the storm',
+  'we should paint the fence this weekend',
+  'hey where did you park the car',
+  'he is looking for a new apartment',
+  'the cat knocked over the vase',
+  'my phone battery is almost dead',
+  'please pass the potatoes',
+  'hey jenny long time no talk',
+  'the company logo is bright orange',
+  'the team celebrated the championship win',
+  'she keeps her companion plants near the roses',
+  'hey did you lock the door',
+  'i prefer walking to driving',
+  'the neighbours are having a barbecue',
+  'hey that sounds like a great plan',
+  'the traffic was terrible this morning',
+  'we ran out of sugar',
+  'hey listen to this song',
+  'the hospital is on the other side of town',
+  'my friend is a companion to an elderly lady',
+  'the company meeting ran over time',
+  'hey are you coming to the party',
+  'they planted apple trees in the yard',
+  'i need a new pair of glasses',
+  'hey hang on a second',
+  'he confirmed the reservation by phone',
+  'let us read the menu first',
+  'the bridge is closed for repairs',
+  'hey good morning everyone',
+  'the exam results come out tomorrow',
+  'our company sponsors the local football club',
+  'she was the spelling bee champion',
+  'hey grab me a towel please',
+  'i can not find the remote control',
+  'the kettle is boiling',
+  'hey watch out for the bike',
+  'my parents live by the sea',
+  'the shop on the corner closed down',
+  'hey do you have a minute',
+  'we are out of coffee filters',
+  'the players shook hands after the match',
+  'hey nice haircut',
+  'he always takes the stairs',
+  'the picnic basket is in the car',
+  'hey who left the lights on',
+  'my neighbour plays the drums at night',
+  'the company newsletter comes out monthly',
+  'hey pass the ball',
+  'the farmer sells eggs at the market',
+  'hey see you tomorrow',
+  'i stayed up too late last night',
+  'the post office opens at nine',
+  'hey what a lovely day',
+  'hey company meeting at noon',
+  'come on companions let us go',
+];
+
 /** Wake phrases as a user says them: alone, and running straight into a command. */
 export const WAKE_UTTERANCES: readonly string[] = ['hey companion', 'hey companion what needs my attention', 'hey companion merge it', 'hey companion, read the first one', 'hey companion. stop'];
 
@@ -174,6 +296,8 @@ export interface WakeScore {
   chitchatS: number;
   /** Spotting time over audio time. */
   rtf: number;
+  /** The chit-chat sentences accepted (diagnostics). */
+  acceptedChat: string[];
 }
 
 /** One voice: every wake utterance and chit-chat sentence as its own VAD utterance. */
@@ -187,13 +311,16 @@ export async function scoreVoice(det: WakePhraseDetector, voice: Voice, sentence
     return det.spot(asUtterance(x)) !== null;
   };
   const detected = pos.filter(found).length;
-  const falseAccepts = neg.filter(found).length;
+  const acceptedChat = sentences.filter((_, i) => found(neg[i] as Int16Array));
   const ms = performance.now() - t0;
-  return { wakes: pos.length, detected, falseAccepts, chitchatS: neg.reduce((t, x) => t + x.length / RATE, 0), rtf: ms / 1000 / audioS };
+  return { wakes: pos.length, detected, falseAccepts: acceptedChat.length, chitchatS: neg.reduce((t, x) => t + x.length / RATE, 0), rtf: ms / 1000 / audioS, acceptedChat };
 }
 
 export function sumScores(xs: readonly WakeScore[]): WakeScore {
-  const t = xs.reduce((a, b) => ({ wakes: a.wakes + b.wakes, detected: a.detected + b.detected, falseAccepts: a.falseAccepts + b.falseAccepts, chitchatS: a.chitchatS + b.chitchatS, rtf: a.rtf + b.rtf }), { wakes: 0, detected: 0, falseAccepts: 0, chitchatS: 0, rtf: 0 });
+  const t = xs.reduce(
+    (a, b) => ({ wakes: a.wakes + b.wakes, detected: a.detected + b.detected, falseAccepts: a.falseAccepts + b.falseAccepts, chitchatS: a.chitchatS + b.chitchatS, rtf: a.rtf + b.rtf, acceptedChat: [...a.acceptedChat, ...b.acceptedChat] }),
+    { wakes: 0, detected: 0, falseAccepts: 0, chitchatS: 0, rtf: 0, acceptedChat: [] as string[] },
+  );
   return { ...t, rtf: t.rtf / Math.max(1, xs.length) };
 }
 

@@ -12,10 +12,21 @@ import { asUtterance, CHITCHAT, faPerHour, hasWakeTools, scoreVoice, sumScores, 
 
 const ready = hasWakeTools();
 const SUBSET = [v('espeak', 'en-us'), v('espeak', 'en-gb-x-rp+f3'), v('flite', 'slt'), v('flite', 'awb')];
-/** The first 15 sentences plus the two with the bare word after a short one (the old detector's typical false accepts). */
-const SENTENCES = [...CHITCHAT.slice(0, 15), 'a companion planting guide for tomatoes', 'my companion on the trip was my uncle'];
-/** Regression floors from the measured subset (see the bench for the full held-apart figures). */
-const DETECTION_FLOOR = 0.9;
+/**
+ * The first 15 sentences, the two with the bare word after a short one (the old detector's typical
+ * false accepts) and three near misses from HELD_APART_CHITCHAT ("hey come and …" is still accepted
+ * for espeak en-gb-x-rp+f3: the one false accept measured on this subset).
+ */
+const SENTENCES = [
+  ...CHITCHAT.slice(0, 15),
+  'a companion planting guide for tomatoes',
+  'my companion on the trip was my uncle',
+  'hey come and look at this',
+  'i accompanied my aunt to the doctor',
+  'she is a wonderful travel companion',
+];
+/** Regression floors from the measured subset, 20/20 and 1 false accept (see the bench for the full held-apart figures). */
+const DETECTION_FLOOR = 0.95;
 const MAX_FALSE_ACCEPTS = 1;
 let det: PocketsphinxWakePhrase | undefined;
 afterAll(() => det?.close());
@@ -45,6 +56,20 @@ describe.skipIf(!ready)('wake phrase on held-apart voices (subset)', () => {
     // "hey companion" takes about as long at the start of both; the command follows it.
     expect(Math.abs(end! - aloneEnd!)).toBeLessThan(250);
     expect(end!).toBeLessThan((a.samples.length / a.sampleRateHz) * 1000 - 600);
+  }, 60_000);
+
+  it('takes the phrase only as one phrase at the start of the utterance', async () => {
+    det ??= new PocketsphinxWakePhrase();
+    const voice = v('espeak', 'en-us');
+    const [hey, companion] = await Promise.all([synth('hey', voice), synth('companion', voice)]);
+    const apart = new Int16Array(hey.length + 4_800 + companion.length);
+    apart.set(hey);
+    apart.set(companion, hey.length + 4_800);
+    // The two words said apart (each with its own pauses) are still the phrase.
+    expect(det.spot(asUtterance(apart))).not.toBeNull();
+    // Both fit the phrase's rule, but with speech between its words or before it (bench, held-apart voices).
+    expect(det.spot(asUtterance(await synth('he works at an insurance company', v('espeak', 'en-gb-x-rp+f3'))))).toBeNull();
+    expect(det.spot(asUtterance(await synth('my brother works for a shipping company', v('espeak', 'en-us+f2', 170))))).toBeNull();
   }, 60_000);
 
   it('works for another phrase the user sets', async () => {
