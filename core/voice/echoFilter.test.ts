@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EchoFilter, echoScore, normalizeForEcho } from './echoFilter.js';
+import { HEARD_WORDS_PER_S, playedPart } from './echoFilter.js';
 
 describe('normalizeForEcho', () => {
   it('lower-cases, spells digits one by one, drops apostrophes and punctuation', () => {
@@ -84,5 +85,23 @@ describe('EchoFilter', () => {
     f.spoken('alpha bravo', 0);
     for (let i = 0; i < 8; i++) f.spoken('...', i);
     expect(f.isEcho('alpha bravo', 100)).toBe(true);
+  });
+});
+
+describe('playedPart', () => {
+  const text = 'one two three four five six seven eight nine ten';
+  it('by the rate of speech or the share of the audio played, whichever is more, plus two words', () => {
+    expect(HEARD_WORDS_PER_S).toBe(4);
+    // 500 ms: 2 words by rate; 10% of 5 s of audio: 1 word; +2.
+    expect(playedPart(text, 500, 5000)).toBe('one two three four');
+    // 2 s of 2.5 s of audio: 8 words by share; +2.
+    expect(playedPart(text, 2000, 2500)).toBe(text);
+    // Nothing played yet: two words.
+    expect(playedPart(text, 0, 5000)).toBe('one two');
+    expect(playedPart(text, -10, 5000)).toBe('one two');
+  });
+  it('all of it when nothing is known of the audio', () => {
+    expect(playedPart(text, 100, 0)).toBe(text);
+    expect(playedPart('', 100, 100)).toBe('');
   });
 });

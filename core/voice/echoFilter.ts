@@ -55,6 +55,28 @@ export function echoScore(heard: readonly string[], spoken: readonly string[]): 
   return (row[spoken.length] as number) / heard.length;
 }
 
+/**
+ * Words per second of playback counted as possibly heard: generous (the offline voices speak
+ * ~2.5–3), so a slower voice or audio still in the output's buffers is covered.
+ */
+export const HEARD_WORDS_PER_S = 4;
+
+/**
+ * The part of `text` that can have been heard after `playedMs` of playback (a reply stopped by a
+ * barge-in or "stop"), when `synthesizedMs` of its audio had been made: the larger of its first
+ * HEARD_WORDS_PER_S words per second and its share of the words by audio played, plus two. Both
+ * err long (the audio made so far may be less than the whole reply), so an echo is never missed;
+ * the rest was never played and cannot come back as echo ("next" said after stopping a help reply
+ * that lists it).
+ */
+export function playedPart(text: string, playedMs: number, synthesizedMs = Infinity): string {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const played = Math.max(0, playedMs);
+  const byRate = Math.ceil((played / 1000) * HEARD_WORDS_PER_S);
+  const byAudio = synthesizedMs > 0 ? Math.ceil(words.length * Math.min(1, played / synthesizedMs)) : words.length;
+  return words.slice(0, Math.max(byRate, byAudio) + 2).join(' ');
+}
+
 export interface SpokenRecord {
   words: string[];
   /** When its playback ended (or was stopped), monotonic ms. */

@@ -859,13 +859,32 @@ describe('VoiceLoop guards at their edges', () => {
     sim.loop.stop();
     // A stop is not a barge-in.
     expect(sim.loop.lastBargeIn).toBeNull();
-    sim.heard.push({ text: 'say confirm' });
+    sim.heard.push({ text: 'merge pr' }); // words already played
     sim.say(sim.t + 300, tone(300, 6000));
     await sim.run(1500);
     expect(sim.states()).toContain('idle:echo');
-    expect(sim.events.find((e) => e.reason === 'echo')).toMatchObject({ state: 'idle', transcript: 'say confirm' });
+    expect(sim.events.find((e) => e.reason === 'echo')).toMatchObject({ state: 'idle', transcript: 'merge pr' });
     expect(counted).toContain('voice.echo_dropped');
     expect(sim.commands).toEqual(['read pr twelve']);
+  });
+
+  it('the words of a stopped reply that were never played are no echo ("next" after stopping a help that lists it)', async () => {
+    // 100 ms per word: 9 words, stopped after about 2 of them had played.
+    const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 });
+    sim.echoGain = 0;
+    sim.heard.push({ text: 'help' });
+    sim.answer = (t) => ({ spoken_text: t === 'help' ? 'You can say: what needs my attention, next, or stop.' : 'First notification.' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(1000);
+    expect(sim.loop.state).toBe('speaking');
+    const playedMs = sim.t - sim.events.filter((e) => e.state === 'speaking').at(-1)!.at_ms;
+    expect(playedMs).toBeLessThan(300);
+    sim.loop.stop();
+    sim.heard.push({ text: 'next' });
+    sim.say(sim.t + 300, tone(300, 6000));
+    await sim.run(1500);
+    expect(sim.states()).not.toContain('idle:echo');
+    expect(sim.commands).toEqual(['help', 'next']);
   });
 
   it('a reply whose playback fails still counts as said, and starts a tail', async () => {

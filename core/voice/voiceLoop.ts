@@ -31,7 +31,7 @@ import type { CommandResponse } from '../../contract/response.js';
 import type { AudioSink, PlaybackSession } from '../ports/audio.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { PcmAudio, SpeechToText, TextToSpeech, Transcript, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
-import { EchoFilter } from './echoFilter.js';
+import { EchoFilter, playedPart } from './echoFilter.js';
 import { NO_SIGNAL_FLOOR_DBFS, ReplyLevels, rmsDbfs } from './levels.js';
 import { numberSettled } from './numberEnd.js';
 import { SpeechSegmenter } from './segmenter.js';
@@ -525,7 +525,8 @@ export class VoiceLoop {
   private interrupt(nowMs: number, reason: 'barge-in' | 'stop', onsetMs?: number): void {
     this.generation++;
     this.session?.stop();
-    if (this.playing) this.echo.spoken(this.playing.text, nowMs);
+    // Only what can have been played may come back as echo: the rest of the reply was never heard.
+    if (this.playing) this.echo.spoken(playedPart(this.playing.text, nowMs - this.playing.startMs, this.playing.levelsDb.length * this.frameMs), nowMs);
     this.playing = null;
     this.bargeSegmenter.reset();
     if (onsetMs !== undefined) {
