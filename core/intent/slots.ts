@@ -248,6 +248,7 @@ const PROFILE_WORDS: ReadonlyMap<string, ProfileName> = new Map([
   ['minimal', 'terse'], ['workout', 'workout'], ['gym', 'workout'], ['exercise', 'workout'], ['training', 'workout'],
   ['fitness', 'workout'], ['commute', 'commute'], ['commuting', 'commute'],
   ['driving', 'commute'], ['travel', 'commute'], ['travelling', 'commute'], ['traveling', 'commute'], ['transit', 'commute'],
+  ['kitchen', 'kitchen'], ['cooking', 'kitchen'], ['cook', 'kitchen'], ['baking', 'kitchen'],
 ]);
 
 const parseProfile: SlotParser = (input, i) => {
@@ -273,7 +274,7 @@ export const SLOT_TYPES: Readonly<Record<string, { parse: SlotParser; descriptio
   method_lead: { parse: parseMethodLead, description: 'merge method word before "merge": squash, rebase', finite: true },
   reviewers: { parse: parseReviewers, description: 'GitHub logins joined by "and" / commas', finite: false },
   body: { parse: parseBody, description: 'free text to the end of the utterance, original casing kept', finite: false },
-  profile: { parse: parseProfile, description: 'voice profile: default/normal, terse/short, workout/gym, commute/driving', finite: true },
+  profile: { parse: parseProfile, description: 'voice profile: default/normal, terse/short, workout/gym, commute/driving, kitchen/cooking', finite: true },
 };
 
 /** The words each finite word-list slot accepts (for grammar generation). */
