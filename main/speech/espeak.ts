@@ -53,18 +53,26 @@ export function espeakVoices(): readonly string[] {
   return installed;
 }
 
-let available: boolean | null = null;
+const runs = new Map<string, boolean>();
+
+/** Whether `file args` runs and exits 0 here (checked once per command line): is a CLI installed. */
+export function commandRuns(file: string, args: readonly string[]): boolean {
+  const key = [file, ...args].join(' ');
+  let ok = runs.get(key);
+  if (ok === undefined) {
+    try {
+      execFileSync(file, args, { stdio: 'ignore', timeout: 5_000 });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    runs.set(key, ok);
+  }
+  return ok;
+}
 
 export function espeakAvailable(): boolean {
-  if (available === null) {
-    try {
-      execFileSync('espeak-ng', ['--version'], { stdio: 'ignore', timeout: 5_000 });
-      available = true;
-    } catch {
-      available = false;
-    }
-  }
-  return available;
+  return commandRuns('espeak-ng', ['--version']);
 }
 
 /** stdout of a piped child is a net.Socket (it can be unref'd). */

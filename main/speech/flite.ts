@@ -16,7 +16,7 @@
  * Node 20 a WASI object's garbage collection during another one's run aborts the process
  * (uvwasi_destroy → uv_mutex_destroy), so it cannot run one synthesis per reply in the app.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { constants, mkdtempSync, rmSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,24 +24,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProviderHealth, Speech, SpeechStream, SynthesizeOptions, TextToSpeech } from '../../core/ports/speech.js';
 import { sanitizeForSpeech } from '../../core/voice/speechText.js';
-import { parseWavHeader } from './espeak.js';
+import { commandRuns, parseWavHeader } from './espeak.js';
 
 /** Voices offered (flite's built-in English voices), the fastest first. */
 export const FLITE_VOICES = ['flite-kal16', 'flite-rms', 'flite-awb', 'flite-slt'] as const;
 
-let available: boolean | null = null;
-
 /** Whether the flite CLI runs here (checked once). */
 export function fliteAvailable(): boolean {
-  if (available === null) {
-    try {
-      execFileSync('flite', ['-lv'], { stdio: 'ignore', timeout: 5_000 });
-      available = true;
-    } catch {
-      available = false;
-    }
-  }
-  return available;
+  return commandRuns('flite', ['-lv']);
 }
 
 /**
