@@ -248,7 +248,7 @@ const PROFILE_WORDS: ReadonlyMap<string, ProfileName> = new Map([
   ['minimal', 'terse'], ['workout', 'workout'], ['gym', 'workout'], ['exercise', 'workout'], ['training', 'workout'],
   ['fitness', 'workout'], ['commute', 'commute'], ['commuting', 'commute'],
   ['driving', 'commute'], ['travel', 'commute'], ['travelling', 'commute'], ['traveling', 'commute'], ['transit', 'commute'],
-  ['kitchen', 'kitchen'], ['cooking', 'kitchen'], ['cook', 'kitchen'], ['baking', 'kitchen'],
+  ['kitchen', 'kitchen'], ['cooking', 'kitchen'],
 ]);
 
 const parseProfile: SlotParser = (input, i) => {
