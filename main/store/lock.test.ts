@@ -175,8 +175,10 @@ describe('acquireLock', () => {
 });
 
 describe('stale-lock takeover guard (compare-and-delete)', () => {
-  it('removes nothing when another process holds the guard for that stale lock', () => {
+  it('removes nothing when another live process holds the guard for that stale lock', () => {
     writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
+    const guard = `${file}.takeover.${DEAD}-1--${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}`;
+    writeFileSync(guard, JSON.stringify({ pid: process.ppid, host: hostname(), atMs: 9 }));
     let links = 0;
     const fsx: StoreFs = {
       ...nodeFs,
@@ -184,23 +186,142 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
         links++;
         nodeFs.linkSync(a, b);
       },
-      openSync: (f, flags, mode) => {
-        if (f.includes('.takeover.')) throw errno('EEXIST');
-        return nodeFs.openSync(f, flags, mode);
-      },
     };
     expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
     expect(lockContent()['pid']).toBe(DEAD);
-    expect(links).toBe(1);
+    expect(JSON.parse(readFileSync(guard, 'utf8'))).toMatchObject({ pid: process.ppid });
+    // The lock, then the guard: nothing one level up while the guard's taker lives.
+    expect(links).toBe(2);
+  });
+
+  const guardOf = (c: { pid: number; atMs: number; start?: string; host?: string }, level = 0): string =>
+    `${file}.takeover${level === 0 ? '' : level + 1}.${c.pid}-${c.atMs}-${c.start ?? ''}-${(c.host ?? hostname()).replace(/[^A-Za-z0-9._-]/g, '_')}`;
+
+  it('takes over when the guard was left by a taker that was killed (kill -9 mid-takeover)', () => {
+    const stale = { pid: DEAD, host: hostname(), atMs: 1 };
+    writeLock(stale);
+    const deadTaker = { pid: DEAD, host: hostname(), atMs: 7 };
+    writeFileSync(guardOf(stale), JSON.stringify(deadTaker));
+    const l = take();
+    expect(l.tookOver).toBe(true);
+    expect(lockContent()).toMatchObject({ pid: process.pid, atMs: 1234 });
+    expect(readdirSync(dir)).toEqual(['hf.db.lock']);
+  });
+
+  it('takes over through a chain of abandoned guards, but only so deep', () => {
+    const stale = { pid: DEAD, host: hostname(), atMs: 1 };
+    const taker1 = { pid: DEAD, host: hostname(), atMs: 2 };
+    const taker2 = { pid: DEAD, host: hostname(), atMs: 3 };
+    writeLock(stale);
+    writeFileSync(guardOf(stale), JSON.stringify(taker1));
+    // The taker of the first guard was killed too, inside its own takeover.
+    writeFileSync(guardOf(taker1, 1), JSON.stringify(taker2));
+    expect(take().tookOver).toBe(true);
+    expect(readdirSync(dir)).toEqual(['hf.db.lock']);
+    for (const l of held.splice(0)) l.release();
+    // Three dead levels: refused (bounded), and nothing is removed.
+    const taker3 = { pid: DEAD, host: hostname(), atMs: 4 };
+    writeLock(stale);
+    writeFileSync(guardOf(stale), JSON.stringify(taker1));
+    writeFileSync(guardOf(taker1, 1), JSON.stringify(taker2));
+    writeFileSync(guardOf(taker2, 2), JSON.stringify(taker3));
+    expect(lockedErr(attempt()).holderPid).toBe(DEAD);
+    expect(readdirSync(dir).sort()).toEqual([file, guardOf(stale), guardOf(taker1, 1), guardOf(taker2, 2)].map((f) => f.slice(dir.length + 1)).sort());
+  });
+
+  it('keeps a guard of a live taker one level up: the abandoned guard below stays', () => {
+    const stale = { pid: DEAD, host: hostname(), atMs: 1 };
+    const taker1 = { pid: DEAD, host: hostname(), atMs: 2 };
+    writeLock(stale);
+    writeFileSync(guardOf(stale), JSON.stringify(taker1));
+    writeFileSync(guardOf(taker1, 1), JSON.stringify({ pid: process.ppid, host: hostname(), atMs: 3 }));
+    lockedErr(attempt());
+    expect(readdirSync(dir)).toHaveLength(3);
+  });
+
+  it('treats a guard of another host as held', () => {
+    const stale = { pid: DEAD, host: hostname(), atMs: 1 };
+    writeLock(stale);
+    writeFileSync(guardOf(stale), JSON.stringify({ pid: DEAD, host: 'elsewhere', atMs: 2 }));
+    lockedErr(attempt());
+    expect(readdirSync(dir)).toHaveLength(2);
+  });
+
+  it('an unreadable guard: held while fresh (maybe being written), abandoned once old', () => {
+    const stale = { pid: DEAD, host: hostname(), atMs: 1 };
+    writeLock(stale);
+    writeFileSync(guardOf(stale), '');
+    lockedErr(attempt());
+    expect(existsSync(guardOf(stale))).toBe(true);
+    const old = new Date(Date.now() - 6_000);
+    utimesSync(guardOf(stale), old, old);
+    expect(take().tookOver).toBe(true);
+    expect(readdirSync(dir)).toEqual(['hf.db.lock']);
+  });
+
+  it('tries the guard again when it vanished between the collision and the look', () => {
+    const stale = { pid: DEAD, host: hostname(), atMs: 1 };
+    writeLock(stale);
+    let collided = false;
+    const links: string[] = [];
+    const fsx: StoreFs = {
+      ...nodeFs,
+      linkSync: (a, b) => {
+        links.push(b);
+        if (b === guardOf(stale) && !collided) {
+          collided = true;
+          throw errno('EEXIST'); // another taker held it, and is done by the time we look
+        }
+        nodeFs.linkSync(a, b);
+      },
+    };
+    expect(take(fsx).tookOver).toBe(true);
+    expect(collided).toBe(true);
+    expect(links.filter((b) => b.includes('.takeover2.'))).toEqual([]); // nothing to remove one level up
+  });
+
+  it('gives up on a guard that collides every time but is never there, after two tries', () => {
+    writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
+    let tries = 0;
+    const fsx: StoreFs = {
+      ...nodeFs,
+      linkSync: (a, b) => {
+        if (b.includes('.takeover')) {
+          tries++;
+          throw errno('EEXIST');
+        }
+        nodeFs.linkSync(a, b);
+      },
+    };
+    expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
+    expect(tries).toBe(2);
+    expect(lockContent()['pid']).toBe(DEAD);
+  });
+
+  it('refuses on any other error creating the guard, without looking further', () => {
+    writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
+    let tries = 0;
+    const fsx: StoreFs = {
+      ...nodeFs,
+      linkSync: (a, b) => {
+        if (b.includes('.takeover')) {
+          tries++;
+          throw errno('EIO');
+        }
+        nodeFs.linkSync(a, b);
+      },
+    };
+    expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
+    expect(tries).toBe(1);
   });
 
   it('refuses, without crashing, when the stale lock vanished after the guard was won', () => {
     writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
     const fsx: StoreFs = {
       ...nodeFs,
-      closeSync: (fd) => {
-        nodeFs.closeSync(fd);
-        if (readdirSync(dir).some((n) => n.includes('.takeover.')) && existsSync(file)) rmSync(file);
+      linkSync: (a, b) => {
+        nodeFs.linkSync(a, b);
+        if (b.includes('.takeover.') && existsSync(file)) rmSync(file);
       },
     };
     expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
@@ -211,9 +332,9 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     const guards: string[] = [];
     const fsx: StoreFs = {
       ...nodeFs,
-      openSync: (f, flags, mode) => {
-        if (f.includes('.takeover.')) guards.push(f);
-        return nodeFs.openSync(f, flags, mode);
+      linkSync: (a, b) => {
+        if (b.includes('.takeover.')) guards.push(b);
+        nodeFs.linkSync(a, b);
       },
     };
     // Another host: refused before any takeover; same host: taken over with guard <pid>-<atMs>--<host>.
@@ -229,13 +350,12 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     const guards: string[] = [];
     const fsx: StoreFs = {
       ...nodeFs,
-      openSync: (f, flags, mode) => {
-        if (f.includes('.takeover.')) {
-          guards.push(f);
-          expect(flags).toBe('wx');
+      linkSync: (a, b) => {
+        if (b.includes('.takeover.')) {
+          guards.push(b);
           expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: DEAD });
         }
-        return nodeFs.openSync(f, flags, mode);
+        nodeFs.linkSync(a, b);
       },
     };
     // On Linux the dead pid has no start time: not alive, so it is taken over.
@@ -249,9 +369,9 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     const guards: string[] = [];
     const fsx: StoreFs = {
       ...nodeFs,
-      openSync: (f, flags, mode) => {
-        if (f.includes('.takeover.')) guards.push(f);
-        return nodeFs.openSync(f, flags, mode);
+      linkSync: (a, b) => {
+        if (b.includes('.takeover.')) guards.push(b);
+        nodeFs.linkSync(a, b);
       },
     };
     take(fsx);
@@ -279,10 +399,9 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     // Right after the guard is won, a faster taker has replaced the stale lock with its own.
     const fsx: StoreFs = {
       ...nodeFs,
-      closeSync: (fd) => {
-        nodeFs.closeSync(fd);
-        const guard = readdirSync(dir).find((n) => n.includes('.takeover.'));
-        if (guard !== undefined && lockContent()['pid'] === DEAD) writeLock({ pid: process.ppid, host: hostname(), atMs: 2 });
+      linkSync: (a, b) => {
+        nodeFs.linkSync(a, b);
+        if (b.includes('.takeover.') && lockContent()['pid'] === DEAD) writeLock({ pid: process.ppid, host: hostname(), atMs: 2 });
       },
     };
     const e = lockedErr(attempt(fsx));
@@ -301,9 +420,9 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     writeLock(stale);
     const fsx: StoreFs = {
       ...nodeFs,
-      closeSync: (fd) => {
-        nodeFs.closeSync(fd);
-        if (readdirSync(dir).some((n) => n.includes('.takeover.')) && lockContent()['atMs'] === 1 && lockContent()['start'] === 's1') writeLock({ ...stale, ...change });
+      linkSync: (a, b) => {
+        nodeFs.linkSync(a, b);
+        if (b.includes('.takeover.') && lockContent()['atMs'] === 1 && lockContent()['start'] === 's1') writeLock({ ...stale, ...change });
       },
     };
     lockedErr(attempt(fsx));
@@ -318,9 +437,9 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
       let done = false;
       return {
         ...nodeFs,
-        closeSync: (fd: number) => {
-          nodeFs.closeSync(fd);
-          if (done || !readdirSync(dir).some((n) => n.includes('.takeover.'))) return;
+        linkSync: (a: string, b: string) => {
+          nodeFs.linkSync(a, b);
+          if (done || !b.includes('.takeover.')) return;
           done = true;
           // A valid lock now, even with the old mtime: not the unreadable lock that was judged stale.
           if (what === 'valid') {
@@ -346,9 +465,11 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     const fsx: StoreFs = {
       ...nodeFs,
       linkSync: (a, b) => {
-        links++;
-        // Each time, another dead process's lock is in place again.
-        if (links === 2) writeLock({ pid: DEAD, host: hostname(), atMs: 2 });
+        if (b === file) {
+          links++;
+          // Each time, another dead process's lock is in place again.
+          if (links === 2) writeLock({ pid: DEAD, host: hostname(), atMs: 2 });
+        }
         nodeFs.linkSync(a, b);
       },
     };

@@ -152,34 +152,65 @@ function sameLock(a: LockContent | undefined, b: LockContent): boolean {
   return a !== undefined && a.pid === b.pid && a.atMs === b.atMs && a.start === b.start && a.host === b.host;
 }
 
+/** Guards nest at most this deep (a guard left by a killed taker is removed under a guard of its own). */
+const MAX_GUARD_LEVELS = 3;
+
+/** Level 0 guards a stale lock; level n guards the removal of an abandoned level n-1 guard. */
+function guardPath(lockFile: string, level: number, identity: string): string {
+  return `${lockFile}.takeover${level === 0 ? '' : level + 1}.${identity}`;
+}
+
 /**
- * Removes the stale lock `held` (as read), compare-and-delete style: the remover first creates a
- * guard file named after that exact lock content ('wx': one process wins it), then checks the
- * lock is still that content, and only then unlinks it. A process that loses the guard, or finds
- * another lock in place, removes nothing. Returns false when this process may not take over.
+ * Removes the stale lock (or abandoned guard) `file`, whose content was read as `held`,
+ * compare-and-delete style: the remover first creates a guard file named after that exact
+ * content (one process wins it), then checks `file` still has that content, and only then unlinks
+ * it. A process that loses the guard, or finds other content in place, removes nothing.
+ * Returns false when this process may not take over.
  */
-function removeStale(fsx: StoreFs, file: string, held: LockContent | undefined, mine: LockContent): boolean {
+function removeStale(fsx: StoreFs, lockFile: string, file: string, held: LockContent | undefined, tmp: string, mine: LockContent, level = 0): boolean {
   const identity = lockIdentity(fsx, file, held);
-  const guard = `${file}.takeover.${identity}`;
-  let fd: number;
+  const guard = guardPath(lockFile, level, identity);
+  if (!claimGuard(fsx, lockFile, guard, tmp, mine, level)) return false;
   try {
-    fd = fsx.openSync(guard, 'wx', 0o600);
-  } catch {
-    return false; // another process is taking this stale lock over (or did)
-  }
-  try {
-    tryQuietly(() => writeAll(fsx, fd, Buffer.from(JSON.stringify(mine)), 0));
-    fsx.closeSync(fd);
     const now = readLock(fsx, file);
-    // An unreadable lock is still the same one only if its mtime did not change since it was read.
+    // An unreadable file is still the same one only if its mtime did not change since it was read.
     const stillStale = held === undefined ? now === undefined && lockIdentity(fsx, file, undefined) === identity : sameLock(now, held);
     if (!stillStale) return false;
     tryQuietly(() => fsx.unlinkSync(file));
     return true;
   } finally {
-    // The stale lock is gone (or was not ours to remove): the guard has done its job.
+    // The stale file is gone (or was not ours to remove): the guard has done its job.
     tryQuietly(() => fsx.unlinkSync(guard));
   }
+}
+
+/**
+ * Creates `guard` holding this process, atomically with its content. A guard whose taker was
+ * killed before removing it would otherwise refuse every later takeover of that stale lock for
+ * good (seen in the kill -9 harness): a guard of a dead process on this host, or an unreadable
+ * one past the grace period, is removed like a stale lock, under a guard one level up.
+ */
+function claimGuard(fsx: StoreFs, lockFile: string, guard: string, tmp: string, mine: LockContent, level: number): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      createExclusive(fsx, guard, tmp, mine);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+    if (level + 1 >= MAX_GUARD_LEVELS) return false;
+    const owner = readLock(fsx, guard);
+    if (owner) {
+      if (owner.host !== mine.host || isAlive(owner)) return false; // another taker is at work
+    } else {
+      const mtime = fsx.mtimeMs(guard);
+      // Gone meanwhile (its taker finished): try again. Fresh: maybe being written.
+      if (mtime !== undefined && Date.now() - mtime < UNREADABLE_LOCK_GRACE_MS) return false;
+      if (mtime === undefined) continue;
+    }
+    if (!removeStale(fsx, lockFile, guard, owner, tmp, mine, level + 1)) return false;
+  }
+  return false;
 }
 
 function takeLock(fsx: StoreFs, file: string, tmp: string, mine: LockContent): HeldLock {
@@ -206,7 +237,7 @@ function takeLock(fsx: StoreFs, file: string, tmp: string, mine: LockContent): H
       }
       // Stale: its owner is gone. Only one process may remove this stale lock: a plain unlink could
       // delete the fresh lock a faster taker has just created, and both would then be writers.
-      if (!removeStale(fsx, file, held, mine)) throw new StoreLockedError(file, held?.pid);
+      if (!removeStale(fsx, file, file, held, tmp, mine)) throw new StoreLockedError(file, held?.pid);
       tookOver = true;
       continue;
     }
