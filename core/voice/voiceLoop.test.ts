@@ -794,6 +794,32 @@ describe('VoiceLoop guards at their edges', () => {
     expect(await barges(16_000, undefined, { bargeIn: false })).toBe(false);
   });
 
+  it('with a measured residual echo the gate expects that echo: the acoustic loss counts, no credit until it is measured', async () => {
+    /** Whether user speech at `amp` over a loud reply barges in, the AEC reporting `residual` (and `suppressionDb`). */
+    const barges = async (amp: number, residual: number | null, suppressionDb = 0) => {
+      const sim = new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18 }, undefined, { deps: { echoSuppressionDb: () => suppressionDb, echoResidualDb: () => residual } });
+      sim.echoGain = 0;
+      sim.heard.push({ text: 'read pr twelve' });
+      sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
+      sim.say(100, tone(400, 6000));
+      await sim.run(1000);
+      expect(sim.loop.state).toBe('speaking');
+      sim.say(sim.t + 100, tone(500, amp, 350));
+      await sim.run(700);
+      return sim.loop.lastBargeIn !== null;
+    };
+    // The reply plays at about -19 dBFS. Its echo measured 25 dB below it: about -38 dBFS is enough,
+    // past the 18 dB an ERLE figure alone is credited.
+    expect(await barges(1_000, -25)).toBe(true);
+    expect(await barges(300, -25)).toBe(false);
+    // An echo measured loud (a changed path, not re-learnt yet) raises the bar, whatever the stale ERLE says.
+    expect(await barges(3_000, -3, 30)).toBe(false);
+    expect(await barges(12_000, -3, 30)).toBe(true);
+    // Not measured for this reply yet: no credit at all, the stale ERLE included.
+    expect(await barges(3_000, null, 30)).toBe(false);
+    expect(await barges(12_000, null, 30)).toBe(true);
+  });
+
   it('a barge-in is recorded and measured from the onset; push-to-talk over a reply stops it without a barge-in record', async () => {
     const observed: Array<[string, number]> = [];
     const sim = new Sim({}, undefined, { deps: { metrics: { observe: (s, ms) => void observed.push([s, ms]), increment() {} } } });

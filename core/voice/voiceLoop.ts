@@ -160,6 +160,14 @@ export interface VoiceLoopDeps {
    * measured by the canceller. Absent (or 0): no AEC, the half-duplex guards apply in full.
    */
   echoSuppressionDb?(): number;
+  /**
+   * When mic audio is echo-cancelled: the reply's echo level in it relative to the reply's own
+   * level, dB, measured for the reply playing (a high percentile over its last seconds); null
+   * until measured. The barge-in gate then expects that echo instead of echoGainDb less the
+   * suppression: the acoustic path's own loss counts, and a changed echo path shows at once.
+   * While null, the gate gives no credit (echoGainDb alone).
+   */
+  echoResidualDb?(): number | null;
   /** Optional wake phrase: in VAD mode an utterance runs only when it starts with the phrase (or follows it within wakeWindowMs). */
   wake?: WakePhraseDetector;
 }
@@ -476,6 +484,12 @@ export class VoiceLoop {
     const lo = Math.max(0, Math.floor((atMs - this.config.echoDelayMaxMs - p.startMs) / this.frameMs));
     let max = -Infinity;
     for (let i = lo; i <= hi && i < p.levelsDb.length; i++) max = Math.max(max, p.levelsDb[i] as number);
+    if (this.deps.echoResidualDb !== undefined) {
+      // Measured for this reply: that echo. Not yet (its first moments): no credit at all, since
+      // the echo path may have changed since the last reply and the canceller not know it yet.
+      const residual = this.deps.echoResidualDb();
+      return max + (residual !== null && Number.isFinite(residual) ? residual : this.config.echoGainDb);
+    }
     // The AEC's credit is capped: its figure is an average, and single frames of residual echo
     // (a changed path, a reflection) can be louder than the average says.
     return max + this.config.echoGainDb - Math.min(this.suppressionDb(), this.config.aecBargeInCreditDb);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BulkDelay } from './echoCancel.js';
+import type { CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
+import { BulkDelay, withEchoCancellation } from './echoCancel.js';
+import type { AddonAudio } from './types.js';
 
 /** Speech-like frame energies: bursts and pauses (deterministic). */
 function envelope(n: number): number[] {
@@ -38,5 +40,90 @@ describe('BulkDelay', () => {
       if (r !== null) got.push(r);
     }
     expect(got).toEqual([]);
+  });
+});
+
+describe('withEchoCancellation: residual echo', () => {
+  /** A device whose mic hears the speaker at `gain` (no delay), over a canceller that leaves `left` of what it gets. */
+  async function rig(gain: number, left: number) {
+    let now = 0;
+    let listener: ((c: PcmChunk) => void) | null = null;
+    let playing: { samples: Int16Array; startMs: number; stopAt: number } | null = null;
+    const audio: AddonAudio = {
+      nowMs: () => now,
+      source: {
+        available: true,
+        unavailableReason: null,
+        listDevices: async () => [],
+        watchRoutes: () => () => {},
+        openCapture: async (): Promise<CaptureSession> => ({
+          onChunk: (l) => ((listener = l), () => (listener = null)),
+          onLevel: () => () => {},
+          onRoute: () => () => {},
+          pause() {},
+          resume() {},
+          close() {},
+        }),
+      },
+      sink: {
+        available: true,
+        openPlayback: async (): Promise<PlaybackSession> => ({
+          write: async (pcm) => void (playing = { samples: pcm as Int16Array, startMs: now, stopAt: Infinity }),
+          drain: async () => {},
+          stop: () => void (playing && (playing.stopAt = now)),
+          position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }),
+          onRoute: () => () => {},
+          close() {},
+        }),
+      },
+    };
+    const ec = withEchoCancellation(audio, {
+      create: ({ sampleRateHz, frameSamples }) => ({ sampleRateHz, frameSamples, process: (mic) => mic.map((v) => Math.round(v * left)), reset() {}, close() {} }),
+    });
+    const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
+    cap.onChunk(() => {});
+    const out = await ec.sink.openPlayback({ sampleRateHz: 16_000, channels: 1 });
+    /** Advances `ms` in 20 ms frames; the mic gets the echo plus `user` (an amplitude of noise). */
+    const run = (ms: number, user = 0) => {
+      for (let t = 0; t < ms; t += 20) {
+        const data = new Int16Array(320);
+        for (let i = 0; i < 320; i++) {
+          const k = Math.round((now - (playing?.startMs ?? 0)) * 16) + i;
+          const echo = playing && now < playing.stopAt && k < playing.samples.length ? (playing.samples[k] as number) * gain : 0;
+          data[i] = Math.round(echo + user * Math.sin(i * 0.7) + ((i * 7919) % 61) - 30);
+        }
+        listener?.({ sampleRateHz: 16_000, channels: 1, format: 'int16', data, frames: 320, captureTimestampMs: now, seq: now / 20, preRoll: false });
+        now += 20;
+      }
+    };
+    const reply = new Int16Array(16_000 * 3).map((_, i) => Math.round(8000 * Math.sin(i * 0.3) * (1 + 0.3 * Math.sin(i / 800))));
+    return { ec, out, run, reply };
+  }
+
+  it('measures the echo left in the output relative to the reply (acoustic loss and cancellation together), afresh for each reply', async () => {
+    const r = await rig(0.5, 0.1); // −6 dB acoustic, −20 dB cancelled
+    expect(r.ec.residualEchoDb()).toBeNull();
+    await r.out.write(r.reply);
+    r.run(200);
+    expect(r.ec.residualEchoDb(), 'not measured in the first 0.3 s').toBeNull();
+    r.run(800);
+    expect(r.ec.residualEchoDb()).toBeGreaterThan(-29);
+    expect(r.ec.residualEchoDb()).toBeLessThan(-25);
+    // The user talks after a stop: not echo, not counted.
+    r.out.stop();
+    r.run(1000, 20_000);
+    expect(r.ec.residualEchoDb()).toBeLessThan(-25);
+    // The next reply after quiet starts unmeasured: the path may have changed.
+    r.run(1000);
+    await r.out.write(r.reply);
+    r.run(100);
+    expect(r.ec.residualEchoDb()).toBeNull();
+  });
+
+  it('a louder echo path shows in the figure', async () => {
+    const r = await rig(1, 0.5); // 0 dB acoustic, −6 dB cancelled
+    await r.out.write(r.reply);
+    r.run(1000);
+    expect(r.ec.residualEchoDb()).toBeGreaterThan(-9);
   });
 });

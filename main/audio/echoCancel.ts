@@ -42,6 +42,16 @@ export interface EchoCancelledAudio extends AddonAudio {
   suppressionDb(): number;
   /** The bulk delay (ms) currently assumed between a reply as written and its echo. */
   referenceDelayMs(): number;
+  /**
+   * How loud the reply's echo is in the cancelled mic audio, relative to the reply itself, dB
+   * (−30: the echo comes out 30 dB below the loudest frame of the reply over the last second, as
+   * written): the 90th percentile over the last 2 s of frames with the reply's echo due. Measured
+   * on the output, so it covers the acoustic path (ERL) and the canceller (ERLE) together, and
+   * follows a changed echo path within a few frames, before the canceller re-learns it. Measured
+   * afresh for each reply that follows quiet (the path may have changed meanwhile): null until
+   * 0.3 s of it has sounded.
+   */
+  residualEchoDb(): number | null;
 }
 
 interface Segment {
@@ -59,8 +69,25 @@ const REF_ACTIVE_RMS = 100;
 /** One frame's ERLE counts at most this much (dB), so a few silent frames cannot dominate. */
 const MAX_FRAME_DB = 40;
 
+/** Residual echo (see residualEchoDb): reply level over this many frames (1 s, as the voice loop's echo window), ... */
+const RESIDUAL_SPAN_FRAMES = 50;
+/** ... and the percentile over this many frames with a reply sounding (2 s). */
+const RESIDUAL_HISTORY = 100;
+const RESIDUAL_PERCENTILE = 0.9;
+/** Fewer frames of the current reply than this (0.3 s): not measured yet. */
+const RESIDUAL_MIN_FRAMES = 15;
+
+/** dB of a frame's energy (sum of squares over `n` samples) relative to full scale; −120 for silence. */
+const frameDb = (e: number, n: number): number => (e > 0 ? 10 * Math.log10(e / n / 32768 ** 2) : -120);
+
 /** The reference leads the echo by this much (ms), so the filter sees the whole echo onset. */
 const MARGIN_MS = 20;
+
+const energy = (x: Int16Array): number => {
+  let e = 0;
+  for (let i = 0; i < x.length; i++) e += (x[i] as number) ** 2;
+  return e;
+};
 
 /**
  * Bulk delay between a reply as written and its echo in the mic, from the audio: the lag (in
@@ -137,6 +164,9 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
   const segments: Segment[] = [];
   let erleDb = 0;
   let measured = false;
+  /** Reply level (dB, as written) of the last RESIDUAL_SPAN_FRAMES frames, and output-minus-reply samples. */
+  const replyDb: number[] = [];
+  const residual: number[] = [];
 
   /** The reference (what the speaker plays) for `n` samples from `atMs`, at `rate`. */
   const referenceAt = (atMs: number, n: number, rate: number, delay = delayMs): { ref: Int16Array; active: boolean; energy: number } => {
@@ -192,9 +222,11 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
         for (; o + frame <= buf.length; o += frame) {
           const atMs = at + (o / rate) * 1000;
           const mic = buf.slice(o, o + frame);
+          let written = -120;
           if (segments.length > 0) {
             // The reply as written (no delay) against what the mic got: where the echo really is.
             const raw = referenceAt(atMs, frame, rate, 0);
+            written = frameDb(raw.energy, frame);
             let m = 0;
             for (let i = 0; i < frame; i++) m += (mic[i] as number) ** 2;
             const measuredDelay = bulk.push(m, raw.energy, raw.active);
@@ -207,17 +239,22 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
           const { ref, active } = referenceAt(atMs, frame, rate);
           const out = aec.process(mic, ref);
           if (active) {
-            let a = 0;
-            let b = 0;
-            for (let i = 0; i < frame; i++) {
-              a += (mic[i] as number) ** 2;
-              b += (out[i] as number) ** 2;
-            }
+            const a = energy(mic);
+            const b = energy(out);
             // Averaged in dB, per frame: the user talking over a reply (near-end speech, nothing
             // to cancel) pulls the figure down for as long as it lasts, not by its loudness.
             const erle = Math.min(MAX_FRAME_DB, Math.max(0, 10 * Math.log10((a + 1) / (b + 1))));
             erleDb = measured ? erleDb + SMOOTH * (erle - erleDb) : erle;
             measured = true;
+          }
+          replyDb.push(written);
+          if (replyDb.length > RESIDUAL_SPAN_FRAMES) replyDb.shift();
+          const loudest = Math.max(...replyDb);
+          // Only while the reply's echo is due now (the reference fed to the canceller sounds): not
+          // after a stop, when what the mic gets is the user.
+          if (active && loudest > frameDb(REF_ACTIVE_RMS ** 2 * frame, frame)) {
+            residual.push(frameDb(energy(out), frame) - loudest);
+            if (residual.length > RESIDUAL_HISTORY) residual.shift();
           }
           const chunk: PcmChunk = { sampleRateHz: rate, channels: 1, format: 'int16', data: out, frames: frame, captureTimestampMs: atMs, seq: seq++, preRoll: c.preRoll };
           for (const l of listeners) l(chunk);
@@ -263,6 +300,9 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
           if ((req.channels ?? 1) !== 1) throw new Error('Echo cancellation needs mono playback.');
           const samples = req.sampleRateHz === captureRate ? mono : resample(mono, req.sampleRateHz, captureRate);
           const now = audio.nowMs();
+          // A reply after quiet: the echo path may have changed since the last one (the user moved,
+          // another output), so its residual echo is measured afresh.
+          if (!segments.some((s) => s.startMs + delayMs + (s.end / captureRate) * 1000 + MARGIN_MS >= now)) residual.length = 0;
           // Back-to-back writes continue the previous segment's timeline.
           const prevEnd = current ? current.startMs + (current.end / captureRate) * 1000 : -Infinity;
           current = { startMs: Math.max(now, prevEnd), samples, end: samples.length };
@@ -289,5 +329,10 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
     // A mic that barely hears the replies (a headset) also reads ~0 dB here: no credit is given
     // for echo that was not measured, since it may just arrive later than the window looked.
     suppressionDb: () => (measured ? erleDb : 0),
+    residualEchoDb: () => {
+      if (residual.length < RESIDUAL_MIN_FRAMES) return null;
+      const sorted = [...residual].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor(RESIDUAL_PERCENTILE * sorted.length))] as number;
+    },
   };
 }

@@ -27,4 +27,6 @@ export interface AddonAudio {
   close?(): void;
   /** Present when capture is echo-cancelled against playback (echoCancel.ts) in this process: the measured suppression, dB. */
   suppressionDb?(): number;
+  /** Present with suppressionDb: the reply's echo level in the cancelled mic audio relative to the reply, dB (null until measured). */
+  residualEchoDb?(): number | null;
 }

@@ -208,6 +208,7 @@ export class VoiceRunner {
         emit,
         onUserSpeaking: (v) => app.speechGate.setUserSpeaking(v),
         ...(audio.suppressionDb !== undefined ? { echoSuppressionDb: audio.suppressionDb } : {}),
+        ...(audio.residualEchoDb !== undefined ? { echoResidualDb: audio.residualEchoDb } : {}),
         ...(wake !== undefined ? { wake } : {}),
       },
       { ...(app.config.speech.voice !== undefined ? { voice: app.config.speech.voice } : {}), ...opts.loop },

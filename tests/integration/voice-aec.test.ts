@@ -137,14 +137,14 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
         const state = app.store.repos.pendingActions.get(token)?.state;
         if (state === 'cancelled') ok++;
         else {
-          misses.push(`#${i} ${state} heard [${r.loop.turns.slice(-3).map((t) => `${t.transcript}:${t.outcome}`).join(', ')}] AEC ${r.audio.suppressionDb().toFixed(1)} dB`);
+          misses.push(`#${i} (path ${Math.floor(i / 20) % PATHS.length}, trial ${i % 20}) ${state} heard [${r.loop.turns.slice(-3).map((t) => `${t.transcript}:${t.outcome}`).join(', ')}] AEC ${r.audio.suppressionDb().toFixed(1)} dB`);
           app.pipeline.actions.cancel(token, app.config.user, 'cleanup');
         }
       }
     } finally {
       r.close();
     }
-    process.stdout.write(`voice-aec: cancel 300 ms after the read-back: ${ok}/${RUNS}${misses.length ? `; misses: ${misses.slice(0, 5).join(' | ')}` : ''}\n`);
+    process.stdout.write(`voice-aec: cancel 300 ms after the read-back: ${ok}/${RUNS}${misses.length ? `; misses: ${misses.join(' | ')}` : ''}\n`);
     expect(ok / RUNS).toBeGreaterThanOrEqual(0.95);
   }, 600_000);
 
@@ -162,26 +162,32 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
         // Somewhere in the middle of the reply (0.8 s after its start … 1.2 s before its end).
         const at = startMs + 800 + ((i * 377) % Math.max(1, endMs - startMs - 2000));
         r.room.say(at - clip.leadMs, clip.samples);
-        const before = r.loop.turns.length;
         await r.room.runUntilQuiet(1200);
+        // This trial's turns (loop.turns keeps the last 50 only, so not by index).
+        const turns = r.loop.turns.filter((t) => t.startedAtMs >= startMs);
         const played = r.room.played.find((p) => p.startMs === startMs)!;
         const stopped = played.stoppedAtMs !== null && played.stoppedAtMs < endMs;
         const state = app.store.repos.pendingActions.get(token)?.state;
         // "stop" took effect when the reply was cut and nothing else ran or was said (the utterance
         // itself may be too short to keep: silence is what was asked for); "cancel" when it cancelled.
-        const others = r.loop.turns.slice(before).filter((t) => t.outcome === 'ran' && t.response?.intent.name !== 'system.stop');
+        const others = turns.filter((t) => t.outcome === 'ran' && t.response?.intent.name !== 'system.stop');
         const took = word === 'stop' ? stopped && others.length === 0 && r.room.played.at(-1) === played : stopped && state === 'cancelled';
         if (took) ok++;
-        else misses.push(`#${i} ${word} stopped=${stopped} heard [${r.loop.turns.slice(before).map((t) => `${t.transcript}:${t.outcome}`).join(', ')}] AEC ${r.audio.suppressionDb().toFixed(1)} dB`);
+        else misses.push(`#${i} (path ${Math.floor(i / 20) % PATHS.length}, trial ${i % 20}) ${word} stopped=${stopped} heard [${turns.map((t) => `${t.transcript}:${t.outcome}`).join(', ')}] AEC ${r.audio.suppressionDb().toFixed(1)} dB, residual echo ${r.audio.residualEchoDb()?.toFixed(1) ?? '-'} dB`);
         if (state === 'pending') app.pipeline.actions.cancel(token, app.config.user, 'cleanup');
       }
     } finally {
       r.close();
     }
-    process.stdout.write(`voice-aec: stop/cancel over the read-back: ${ok}/${RUNS}${misses.length ? `; misses: ${misses.slice(0, 5).join(' | ')}` : ''}\n`);
-    // The issue's gate: ≥ 95 of 100 (95/100 measured; the simulation is deterministic). The misses
-    // are mostly the first trial on a new echo path, while the canceller re-learns and its residual
-    // echo suppressor also takes down the user's voice.
+    process.stdout.write(`voice-aec: stop/cancel over the read-back: ${ok}/${RUNS}${misses.length ? `; misses: ${misses.join(' | ')}` : ''}\n`);
+    // The issue's gate: ≥ 95 of 100 (98/100 measured; the simulation is deterministic). Both misses
+    // are on a new echo path before the canceller has re-learnt it (speexdsp needs 2–4 s of reply):
+    // #20, the first trial on path 1, "stop" heard with the uncancelled echo as "what"; #81, the
+    // second on path 4 (after the bulk delay was re-centred), "cancel" heard but dropped by the
+    // text echo filter, since the ERLE (9 dB) was still below aecTrustDb. Before the barge-in gate
+    // used the measured residual echo (residualEchoDb) it was 95–96/100: the gate expected the
+    // reply's echo at full level less the ERLE, so with the ERLE gone on a new path the user could
+    // not barge in at all.
     expect(ok / RUNS).toBeGreaterThanOrEqual(0.95);
   }, 600_000);
 
@@ -192,13 +198,14 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
     try {
       for (let i = 0; i < RUNS; i++) {
         r.setPath(i);
-        const before = r.loop.turns.length;
-        await r.reply(SELF_CONFIRM);
+        const { startMs } = await r.reply(SELF_CONFIRM);
         await r.room.runUntilQuiet(1500);
-        heard += r.loop.turns.length - before;
+        // This trial's turns (loop.turns keeps the last 50 only, so not by index).
+        const turns = r.loop.turns.filter((t) => t.startedAtMs >= startMs);
+        heard += turns.length;
         expect(app.store.repos.pendingActions.get(token)?.state, `trial ${i}`).toBe('pending');
+        expect(turns.filter((t) => t.outcome === 'ran' && t.response?.intent.name === 'system.confirm'), `trial ${i}`).toHaveLength(0);
       }
-      expect(r.loop.turns.filter((t) => t.outcome === 'ran' && t.response?.intent.name === 'system.confirm')).toHaveLength(0);
     } finally {
       r.close();
     }
