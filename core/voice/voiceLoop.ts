@@ -466,8 +466,12 @@ export class VoiceLoop {
     const edge = this.bargeSegmenter.push(voiced && loudEnough);
     if (edge.type !== 'start') return;
     // With the echo cancelled the pre-roll is the user's audio, not the reply's: keep all of it, so
-    // an unvoiced start (/s/ of "stop") that the VAD did not call speech is not lost.
-    const onsetFrames = this.preRoll.slice(this.aecTrusted() ? 0 : -edge.framesBack);
+    // an unvoiced start (/s/ of "stop") that the VAD did not call speech is not lost. So too when
+    // the gate knows this reply's echo level (measured) but the canceller has not re-learnt a new
+    // path yet: the start of the word lies under that echo, and cut off, "stop" was heard as
+    // "builds" or "archive". Untrusted, what the echo adds still goes through the text echo filter.
+    const keepAll = this.aecTrusted() || this.deps.echoResidualDb?.() != null;
+    const onsetFrames = this.preRoll.slice(keepAll ? 0 : -edge.framesBack);
     const onsetMs = (onsetFrames[0] ?? f).atMs;
     this.interrupt(this.deps.clock.monotonicMs(), 'barge-in', onsetMs);
     this.lastVoicedMs = f.atMs;

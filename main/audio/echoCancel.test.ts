@@ -30,6 +30,25 @@ describe('BulkDelay', () => {
     });
   }
 
+  it('keeps the delay in use unless another correlates clearly better; moves when the echo has moved', () => {
+    const ref = envelope(400);
+    const run = (mic: (t: number) => number, currentMs: number) => {
+      const b = new BulkDelay(20);
+      const got: number[] = [];
+      for (let t = 0; t < ref.length; t++) {
+        const r = b.push(mic(t), ref[t]!, ref[t]! > 1e4, currentMs);
+        if (r !== null) got.push(r);
+      }
+      return got;
+    };
+    // Two echoes (a weak path, a reflection), the later slightly stronger: no jump away from 120 ms.
+    const two = (t: number) => 0.45 * (ref[t - 6] ?? 1e3) + 0.55 * (ref[t - 24] ?? 1e3) + 500;
+    expect(run(two, 120).filter((ms) => ms !== 120)).toEqual([]);
+    expect(run(two, 480)).not.toContain(120);
+    // The echo only at 480 ms now: found, whatever was in use.
+    expect(run((t) => 0.1 * (ref[t - 24] ?? 1e3) + 500, 120)).toContain(480);
+  });
+
   it('says nothing when the mic does not follow the reply', () => {
     const ref = envelope(400);
     const noise = envelope(400).reverse();

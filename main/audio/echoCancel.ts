@@ -82,6 +82,8 @@ const frameDb = (e: number, n: number): number => (e > 0 ? 10 * Math.log10(e / n
 
 /** The reference leads the echo by this much (ms), so the filter sees the whole echo onset. */
 const MARGIN_MS = 20;
+/** A new bulk delay must correlate this much better than the one in use (see BulkDelay.push). */
+const HYSTERESIS = 0.1;
 
 const energy = (x: Int16Array): number => {
   let e = 0;
@@ -107,8 +109,12 @@ export class BulkDelay {
     private readonly maxLag = 40,
   ) {}
 
-  /** One frame's energies (sum of squares); returns a new delay estimate (ms) now and then, else null. */
-  push(micEnergy: number, refEnergy: number, refActive: boolean): number | null {
+  /**
+   * One frame's energies (sum of squares); returns a new delay estimate (ms) now and then, else
+   * null. `currentMs`: the delay in use, if any; another is only returned when its correlation
+   * beats the current one's by HYSTERESIS (a weak echo correlates almost as well at other lags).
+   */
+  push(micEnergy: number, refEnergy: number, refActive: boolean, currentMs?: number): number | null {
     this.mic.push(Math.log10(micEnergy + 1));
     this.ref.push(Math.log10(refEnergy + 1));
     if (refActive) this.active++;
@@ -119,41 +125,50 @@ export class BulkDelay {
     if (++this.since < 50 || this.active < 50) return null;
     this.since = 0;
     // Two estimates in a row must agree: speech envelopes correlate at other lags now and then.
-    const e = this.estimate();
-    const agreed = e !== null && this.last !== null && Math.abs(e - this.last) <= 2 * this.frameMs ? e : null;
-    this.last = e;
+    let e = this.estimate();
+    if (e !== null && currentMs !== undefined && Math.abs(e.ms - currentMs) > this.frameMs) {
+      const here = this.correlation(Math.round(currentMs / this.frameMs));
+      if (here !== null && e.r < here + HYSTERESIS) e = null;
+    }
+    const ms = e?.ms ?? null;
+    const agreed = ms !== null && this.last !== null && Math.abs(ms - this.last) <= 2 * this.frameMs ? ms : null;
+    this.last = ms;
     return agreed;
   }
 
   private last: number | null = null;
 
-  private estimate(): number | null {
-    const n = this.mic.length;
+  private estimate(): { ms: number; r: number } | null {
     let best = 0.6;
     let bestLag: number | null = null;
     for (let lag = -this.maxLag; lag <= this.maxLag; lag++) {
-      // mic[t] against ref[t - lag]: the echo arrives `lag` frames after the reply was written.
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, k = 0;
-      for (let t = Math.max(0, lag); t < n && t - lag < n; t++) {
-        const x = this.mic[t] as number;
-        const y = this.ref[t - lag] as number;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
-        k++;
-      }
-      if (k < 50) continue;
-      const cov = sxy - (sx * sy) / k;
-      const den = Math.sqrt((sxx - (sx * sx) / k) * (syy - (sy * sy) / k));
-      const r = den > 0 ? cov / den : 0;
-      if (r > best) {
+      const r = this.correlation(lag);
+      if (r !== null && r > best) {
         best = r;
         bestLag = lag;
       }
     }
-    return bestLag === null ? null : bestLag * this.frameMs;
+    return bestLag === null ? null : { ms: bestLag * this.frameMs, r: best };
+  }
+
+  /** Correlation of mic[t] with ref[t - lag] (the echo `lag` frames after the reply was written); null with too little overlap. */
+  private correlation(lag: number): number | null {
+    const n = this.mic.length;
+    let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, k = 0;
+    for (let t = Math.max(0, lag); t < n && t - lag < n; t++) {
+      const x = this.mic[t] as number;
+      const y = this.ref[t - lag] as number;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
+      k++;
+    }
+    if (k < 50) return null;
+    const cov = sxy - (sx * sy) / k;
+    const den = Math.sqrt((sxx - (sx * sx) / k) * (syy - (sy * sy) / k));
+    return den > 0 ? cov / den : 0;
   }
 }
 
@@ -229,7 +244,7 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
             written = frameDb(raw.energy, frame);
             let m = 0;
             for (let i = 0; i < frame; i++) m += (mic[i] as number) ** 2;
-            const measuredDelay = bulk.push(m, raw.energy, raw.active);
+            const measuredDelay = bulk.push(m, raw.energy, raw.active, delayMs + MARGIN_MS);
             if (measuredDelay !== null && Math.abs(measuredDelay - MARGIN_MS - delayMs) >= 40) {
               delayMs = measuredDelay - MARGIN_MS;
               aec.reset();
