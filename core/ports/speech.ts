@@ -66,6 +66,12 @@ export interface SpeechToText {
   readonly reportsGrammarComplete?: boolean;
   transcribe(audio: PcmAudio, opts?: TranscribeOptions): Promise<Transcript>;
   health(): ProviderHealth;
+  /**
+   * Builds now (blocking) what the first utterance captured at `sampleRateHz` (Hz) would otherwise
+   * build inside the audio path, e.g. an offline recognizer's decoders: the voice loop calls it
+   * before it listens, so the first command neither waits for it nor loses mic audio meanwhile.
+   */
+  prepareFor?(sampleRateHz: number): void;
 }
 
 export type TtsFormat = 'wav' | 'mp3' | 'opus';

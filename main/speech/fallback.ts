@@ -268,6 +268,11 @@ export class FallbackSpeechToText implements SpeechToText {
   health(): ProviderHealth {
     return this.guard.health(this.fallback.health());
   }
+
+  /** The offline fallback is what can need building (the cloud has nothing to prepare). */
+  prepareFor(sampleRateHz: number): void {
+    this.fallback.prepareFor?.(sampleRateHz);
+  }
 }
 
 /** Cloud TTS with the offline TTS as fallback; the notice is spoken in the fallback audio itself. */

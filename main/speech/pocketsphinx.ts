@@ -609,6 +609,11 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     this.ensure(frontEnd);
   }
 
+  /** The decoders for audio captured at `sampleRateHz` (Hz), built now; see SpeechToText.prepareFor. */
+  prepareFor(sampleRateHz: number): void {
+    this.warmUp(frontEndFor(sampleRateHz));
+  }
+
   get grammar(): GeneratedGrammar | null {
     return this.compiled?.grammar ?? null;
   }

@@ -8,6 +8,8 @@ import type { VoiceStateEvent } from '../../contract/events.js';
 import { createApp } from '../app/app.js';
 import { loadConfig } from '../app/config.js';
 import { AudioProcessHost } from '../audio/audioProcess.js';
+import { FallbackSpeechToText } from '../speech/fallback.js';
+import { StubSpeechToText } from '../speech/stub.js';
 import { SILENT_LOGGER } from '../log/logger.js';
 import { VoiceRunner } from './voiceRunner.js';
 
@@ -45,4 +47,45 @@ describe('VoiceRunner on the audio process', () => {
     expect(runner.pttStart().ok).toBe(false);
     expect((await app.service.runCommand({ text: 'help' }, { userId: app.config.user, transport: 'http' })).status).toBe('ok');
   }, 30_000);
+
+  it('prepares the recognizer for the mic rate before it listens; a recognizer that cannot be prepared does not stop the loop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-runner-'));
+    const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_STT: 'stub', HANDSFREE_TTS: 'stub' }), { logger: SILENT_LOGGER });
+    cleanups.push(async () => {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const calls: string[] = [];
+    const stt = new StubSpeechToText('help');
+    const prepared = Object.assign(Object.create(stt) as StubSpeechToText, {
+      prepareFor: (hz: number) => calls.push(`prepare ${hz}`),
+      transcribe: async (...a: Parameters<StubSpeechToText['transcribe']>) => (calls.push('transcribe'), stt.transcribe(...a)),
+    });
+    const warn = vi.spyOn(app.logger, 'warn');
+    const start = (s: StubSpeechToText) => VoiceRunner.start(app, { openAudio: () => AudioProcessHost.start({ workerPath: FAKE, backoffMs: [20, 50] }), loop: { mode: 'ptt' }, stt: s });
+    const runner = await start(prepared);
+    cleanups.push(() => runner.close());
+    // The VAD's rate (the loop's): 16 kHz, once, and before any utterance.
+    expect(calls).toEqual(['prepare 16000']);
+    runner.close();
+    const failing = Object.assign(Object.create(stt) as StubSpeechToText, {
+      prepareFor: () => {
+        throw new Error('no model');
+      },
+    });
+    const second = await start(failing);
+    cleanups.push(() => second.close());
+    expect(second.status()).toMatchObject({ available: true, state: 'idle' });
+    expect(warn).toHaveBeenCalledWith({ err: 'no model' }, expect.stringMatching(/could not be prepared/));
+  }, 30_000);
+
+  it('a cloud recognizer with an offline fallback prepares the fallback', () => {
+    const hz: number[] = [];
+    const offline = Object.assign(new StubSpeechToText('x'), { prepareFor: (r: number) => void hz.push(r) });
+    const cloud = Object.assign(new StubSpeechToText('y'), { setVocabulary: () => {} });
+    new FallbackSpeechToText(cloud as never, offline).prepareFor(8_000);
+    expect(hz).toEqual([8_000]);
+    // A fallback without anything to prepare: nothing happens.
+    expect(() => new FallbackSpeechToText(cloud as never, new StubSpeechToText('x')).prepareFor(16_000)).not.toThrow();
+  });
 });

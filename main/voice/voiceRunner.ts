@@ -128,6 +128,15 @@ export class VoiceRunner {
       ownVad?.close();
       throw e;
     }
+    const stt = opts.stt ?? speech.stt;
+    // Before the loop takes audio: built on the first utterance instead, the offline decoders held
+    // the event loop for a second or more (seconds under load), long enough for the capture ring
+    // to overflow and the rest of that first command to be lost.
+    try {
+      stt.prepareFor?.(vad.sampleRateHz);
+    } catch (e) {
+      app.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'speech recognizer could not be prepared: it is built on first use');
+    }
     const sessionId = opts.sessionId ?? 'voice';
     const ownWake = opts.wake === undefined ? await openWakePhrase(app) : null;
     const wake = opts.wake ?? ownWake ?? undefined;
@@ -199,7 +208,7 @@ export class VoiceRunner {
     const loop = new VoiceLoop(
       {
         vad,
-        stt: opts.stt ?? speech.stt,
+        stt,
         tts: opts.tts ?? speech.tts,
         sink,
         clock: { monotonicMs: () => audio.nowMs() },
