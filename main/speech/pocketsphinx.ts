@@ -525,8 +525,8 @@ export interface Analysis {
   rejected: RejectReason | null;
   /** The front end (capture profile) used. */
   frontEnd: FrontEndName;
-  /** The background (free, general-English) decoding; null when not run. */
-  background: { heard: string; scorePerFrame: number; segments: Segment[] } | null;
+  /** The background (free, general-English) decoding; null when not run. `score` is its path score (acoustic + LM + penalties), `acousticScore` the acoustic part (logmath units). */
+  background: { heard: string; scorePerFrame: number; segments: Segment[]; score: number; acousticScore: number } | null;
   /** The grammar path's segments (words, silences, fillers) in time order; [] when nothing was heard. */
   segments: Segment[];
   /** background.scorePerFrame − scorePerFrame: how much better free speech explains the audio; NaN without one. */
@@ -750,7 +750,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     let background: Analysis['background'] = null;
     if (sideEffect && scorePerFrame >= th.floor && wordScore >= th.sideEffect && d.background !== null && heard.split(/\s+/).length >= 2) {
       const bg = yield { dec: d.background, pcm };
-      background = { heard: bg.hyp.trim(), scorePerFrame: bg.acousticScore / Math.max(1, bg.frames), segments: bg.segments };
+      background = { heard: bg.hyp.trim(), scorePerFrame: bg.acousticScore / Math.max(1, bg.frames), segments: bg.segments, score: bg.score, acousticScore: bg.acousticScore };
     }
     // How much better free English explains the audio than the grammar (logmath units per frame).
     const margin = background === null ? NaN : background.scorePerFrame - scorePerFrame;

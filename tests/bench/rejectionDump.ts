@@ -1,0 +1,82 @@
+/**
+ * Decodes a set's gated plan (speech-eval.ts gatePlan) once with analyze() and writes, per clip, the
+ * item, condition, grammar and background hypotheses, both paths' segments and the rejection
+ * features to a JSON file, so candidate rejection rules can be compared offline
+ * (tests/bench/rejectionRules.ts) without decoding again (~4 min for the calibration set here).
+ *
+ * The background decoding is run for every side-effect hypothesis of ≥ 2 words above the floor (the
+ * word-score threshold is lifted for the dump only); `rejected` and `okAfter` are recomputed with
+ * REJECTION, so they are what the shipped rule decides.
+ *
+ * Usage: npx tsx tests/bench/rejectionDump.ts calibration|test [out.json] (default .bench/rejection-<set>.json, git-ignored)
+ * HF_DUMP_WIDE_BACKGROUND=1 decodes the background with default beams and both second passes
+ * (a diagnostic: ~3× the cost; its segment scores are not comparable with REJECTION's local margin).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { decideRejection, PocketsphinxSpeechToText, REJECTION, type Segment } from '../../main/speech/pocketsphinx.js';
+import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
+import { CAL_CHITCHAT, CAL_ITEMS, CAL_VOICES, condName, family, gatePlan, HAS_FLITE, judge, render, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES } from '../integration/speech-eval.js';
+
+/** One clip of the dump. */
+export interface DumpRow {
+  group: string;
+  cond: string;
+  voice: string;
+  said: string;
+  /** Expected intent; null for chit-chat. */
+  intent: string | null;
+  heard: string;
+  raw: string;
+  background: string | null;
+  /** The background's path score (acoustic + LM + penalties) and acoustic score, logmath units. */
+  bgScore: number | null;
+  bgAcoustic: number | null;
+  bgSegments: Segment[] | null;
+  segments: Segment[];
+  sideEffect: boolean;
+  scorePerFrame: number;
+  wordScorePerFrame: number;
+  localMargin: number;
+  margin: number;
+  snrDb: number;
+  denoised: boolean;
+  rejected: string | null;
+  /** judge() on the hypothesis before and after REJECTION. */
+  okBefore: boolean;
+  okAfter: boolean;
+}
+
+async function main(): Promise<void> {
+  const setName = process.argv[2] ?? 'calibration';
+  const out = process.argv[3] ?? `.bench/rejection-${setName}.json`;
+  mkdirSync(dirname(out), { recursive: true });
+  const cal = setName === 'calibration';
+  const voices = (cal ? CAL_VOICES : TEST_VOICES).filter((v) => HAS_FLITE || family(v) === 'espeak');
+  const commands = (cal ? CAL_ITEMS : TEST_ITEMS).filter((i) => i.intent !== null);
+  const wide = process.env['HF_DUMP_WIDE_BACKGROUND'] === '1' ? { backgroundArgs: ['-beam', '1e-48', '-pbeam', '1e-48', '-wbeam', '7e-29', '-maxhmmpf', '30000', '-maxwpf', '-1', '-fwdflat', 'yes', '-bestpath', 'yes'] } : {};
+  const stt = new PocketsphinxSpeechToText({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE, rejection: { ...REJECTION, sideEffect: -Infinity }, ...wide });
+  const rows: DumpRow[] = [];
+  try {
+    for (const g of gatePlan(commands, cal ? CAL_CHITCHAT : TEST_CHITCHAT, voices)) {
+      for (const c of g.clips) {
+        const a = stt.analyze(await render(c.item.text, c.voice, c.cond, c.seed));
+        const rejected = a.heard === '' ? null : decideRejection({ scorePerFrame: a.scorePerFrame, wordScorePerFrame: a.wordScorePerFrame, localMargin: a.localMargin, sideEffect: a.sideEffect });
+        rows.push({
+          group: g.label, cond: condName(c.cond), voice: c.voice, said: c.item.text, intent: c.item.intent,
+          heard: a.heard, raw: a.raw, background: a.background?.heard ?? null, bgScore: a.background?.score ?? null, bgAcoustic: a.background?.acousticScore ?? null,
+          bgSegments: a.background?.segments ?? null, segments: a.segments, sideEffect: a.sideEffect,
+          scorePerFrame: a.scorePerFrame, wordScorePerFrame: a.wordScorePerFrame, localMargin: a.localMargin, margin: a.margin,
+          snrDb: a.snrDb, denoised: a.denoised, rejected, okBefore: judge(c.item, a.heard).ok, okAfter: judge(c.item, rejected === null ? a.heard : '').ok,
+        });
+      }
+      console.log(`${g.label}: ${g.clips.length} clips`);
+    }
+  } finally {
+    stt.close();
+  }
+  writeFileSync(out, JSON.stringify(rows));
+  console.log(`wrote ${rows.length} rows to ${out}`);
+}
+
+if (process.argv[1]?.endsWith('rejectionDump.ts')) await main();

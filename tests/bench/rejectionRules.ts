@@ -1,0 +1,158 @@
+/**
+ * Compares candidate rejection rules offline on a dump written by tests/bench/rejectionDump.ts
+ * (fit on the calibration dump only; a test-set dump may only measure a rule already chosen).
+ *
+ * For each side-effect hypothesis that has a background decoding and passes the floor and word-score
+ * thresholds, it prints how a candidate would change REJECTION's decisions: right commands that
+ * REJECTION rejects and the candidate would accept ("rescued"), and chit-chat side-effect
+ * hypotheses it would accept ("added false accepts"). Candidates:
+ * 1. agreement between the grammar hypothesis and the free-English background hypothesis
+ *    (word edit distance, identical numbers, the same intent and slots from recognize());
+ * 2. the local background margin over the grammar path's word frames only (silences left out, as
+ *    the word score does), with the threshold shifted;
+ * 3. a minimum duration per phone of the grammar path's words (forced fits squeeze words) combined
+ *    with a looser local-margin threshold.
+ *
+ * Usage: npx tsx tests/bench/rejectionRules.ts [.bench/rejection-calibration.json]
+ */
+import { readFileSync } from 'node:fs';
+import { recognize } from '../../core/intent/recognizer.js';
+import { compileGrammar, decideRejection, REJECTION, type Segment } from '../../main/speech/pocketsphinx.js';
+import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
+import type { DumpRow } from './rejectionDump.js';
+
+const FILLER = /^(<s>|<\/s>|<sil>|\[.*\]|\(NULL\))$/;
+const NUMBER_WORDS = new Set('zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand'.split(' '));
+
+/** Lower-case words, hyphenated numbers split ("forty-five" → forty five), punctuation dropped. */
+export function normWords(s: string): string[] {
+  return s.toLowerCase().replace(/-/g, ' ').replace(/[^a-z0-9' ]/g, ' ').split(/\s+/).filter((w) => w !== '');
+}
+
+/** Word-level Levenshtein distance. */
+export function wordEditDistance(a: readonly string[], b: readonly string[]): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+type Kind = 'accepted right command' | 'rejected right command' | 'chit-chat side effect';
+interface Case {
+  row: DumpRow;
+  kind: Kind;
+  /** Edit distance / grammar words. */
+  ed: number;
+  sameNumbers: boolean;
+  sameIntent: boolean;
+  /** Local margin's excess over REJECTION's threshold (> 0 rejects). */
+  excess: number;
+  wordFrameExcess: number;
+  /** Smallest frames per phone over the grammar path's words. */
+  minFramesPerPhone: number;
+}
+
+function maskedLocalMargin(g: readonly Segment[], b: readonly Segment[], window: number): number {
+  const n = Math.max(...g.map((s) => s.endFrame), ...b.map((s) => s.endFrame)) + 1;
+  const gt = new Float64Array(n);
+  const bt = new Float64Array(n);
+  const word = new Uint8Array(n);
+  for (const [segs, t] of [[g, gt], [b, bt]] as const) {
+    for (const s of segs) {
+      const len = s.endFrame - s.startFrame + 1;
+      for (let i = Math.max(0, s.startFrame); i <= Math.min(n - 1, s.endFrame); i++) {
+        t[i] = (t[i] as number) + s.ascr / len;
+        if (segs === g && !FILLER.test(s.word)) word[i] = 1;
+      }
+    }
+  }
+  const d: number[] = [];
+  for (let i = 0; i < n; i++) if (word[i] === 1) d.push((bt[i] as number) - (gt[i] as number));
+  if (d.length === 0) return NaN;
+  const w = Math.min(window, d.length);
+  let sum = 0;
+  for (let i = 0; i < w; i++) sum += d[i] as number;
+  let best = sum;
+  for (let i = w; i < d.length; i++) {
+    sum += (d[i] as number) - (d[i - w] as number);
+    best = Math.max(best, sum);
+  }
+  return best / w;
+}
+
+function main(): void {
+  const rows = JSON.parse(readFileSync(process.argv[2] ?? '.bench/rejection-calibration.json', 'utf8')) as DumpRow[];
+  const ctx = { knownRepos: FIXTURE_REPOS };
+  const phones = new Map<string, number>();
+  for (const line of readFileSync(compileGrammar({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE }).dictPath, 'utf8').split('\n')) {
+    const [w, ...p] = line.trim().split(/\s+/);
+    if (w !== undefined && w !== '') phones.set(w, p.length);
+  }
+  const R = REJECTION;
+  const threshold = (r: DumpRow) => R.localMargin + R.localSlope * (r.wordScorePerFrame + 40);
+  const cases: Case[] = [];
+  for (const r of rows) {
+    if (r.bgSegments === null || r.background === null || r.heard === '') continue;
+    // Only hypotheses the local margin decides: the floor and the word score pass.
+    if (decideRejection({ scorePerFrame: r.scorePerFrame, wordScorePerFrame: r.wordScorePerFrame, localMargin: NaN, sideEffect: r.sideEffect }) !== null) continue;
+    const kind: Kind | null = r.intent === null ? (r.okBefore ? null : 'chit-chat side effect') : !r.okBefore ? null : r.okAfter ? 'accepted right command' : 'rejected right command';
+    if (kind === null) continue;
+    const g = normWords(r.heard);
+    const b = normWords(r.background);
+    const gi = recognize(r.heard, ctx);
+    const bi = recognize(r.background, ctx);
+    const nums = (ws: string[]) => ws.filter((w) => NUMBER_WORDS.has(w)).join(' ');
+    const words = r.segments.filter((s) => !FILLER.test(s.word));
+    cases.push({
+      row: r, kind,
+      ed: wordEditDistance(g, b) / g.length,
+      sameNumbers: nums(g) !== '' && nums(g) === nums(b),
+      sameIntent: gi.name === bi.name && JSON.stringify(gi.entities) === JSON.stringify(bi.entities),
+      excess: r.localMargin - threshold(r),
+      wordFrameExcess: maskedLocalMargin(r.segments, r.bgSegments, R.localWindow) - threshold(r),
+      minFramesPerPhone: Math.min(...words.map((s) => (s.endFrame - s.startFrame + 1) / (phones.get(s.word) ?? Infinity))),
+    });
+  }
+  const commands = rows.filter((r) => r.intent !== null);
+  const chit = rows.filter((r) => r.intent === null);
+  console.log(`${rows.length} clips; commands right ${commands.filter((r) => r.okAfter).length}/${commands.length} (before rejection ${commands.filter((r) => r.okBefore).length}); chit-chat side effects ${chit.filter((r) => !r.okAfter).length}/${chit.length}`);
+  const kinds: Kind[] = ['accepted right command', 'rejected right command', 'chit-chat side effect'];
+  console.log('\n1. agreement with the background decoding (edit distance / grammar words):');
+  for (const k of kinds) {
+    const cs = cases.filter((c) => c.kind === k);
+    const ed = cs.map((c) => c.ed).sort((a, b) => a - b);
+    const q = (p: number) => (ed[Math.min(ed.length - 1, Math.floor(p * ed.length))] ?? NaN).toFixed(2);
+    console.log(`  ${k} (${cs.length}): min ${q(0)}, median ${q(0.5)}; ≤ 1/3: ${cs.filter((c) => c.ed <= 1 / 3).length}, ≤ 1/2: ${cs.filter((c) => c.ed <= 0.5).length}; same numbers ${cs.filter((c) => c.sameNumbers).length}; same intent and slots ${cs.filter((c) => c.sameIntent).length}`);
+  }
+  const rules: [string, (c: Case) => boolean][] = [
+    ['same intent and slots', (c) => c.sameIntent],
+    ['edit distance ≤ 1/3 and same numbers', (c) => c.ed <= 1 / 3 && c.sameNumbers],
+    ['edit distance ≤ 1/3', (c) => c.ed <= 1 / 3],
+    ['edit distance ≤ 1/2', (c) => c.ed <= 0.5],
+  ];
+  for (const [name, agree] of rules) {
+    const rescued = cases.filter((c) => c.kind === 'rejected right command' && agree(c)).length;
+    const added = cases.filter((c) => c.kind === 'chit-chat side effect' && c.excess > 0 && agree(c)).length;
+    console.log(`  override when ${name}: rescued ${rescued}, added false accepts ${added}`);
+  }
+  console.log('  closest chit-chat:');
+  for (const c of cases.filter((x) => x.kind === 'chit-chat side effect').sort((a, b) => a.ed - b.ed).slice(0, 4)) console.log(`    ${c.ed.toFixed(2)} "${c.row.heard}" | "${c.row.background}"`);
+  console.log('  rejected right commands:');
+  for (const c of cases.filter((x) => x.kind === 'rejected right command')) console.log(`    ${c.ed.toFixed(2)} "${c.row.heard}" | "${c.row.background}" (${c.row.cond}, ${c.row.voice})`);
+
+  const table = (label: string, accept: (c: Case) => boolean) => {
+    const n = (k: Kind) => cases.filter((c) => c.kind === k && accept(c)).length;
+    const all = (k: Kind) => cases.filter((c) => c.kind === k).length;
+    console.log(`  ${label}: chit-chat accepted ${n('chit-chat side effect')}/${all('chit-chat side effect')}, right commands accepted ${n('accepted right command') + n('rejected right command')}/${all('accepted right command') + all('rejected right command')} (rescued ${n('rejected right command')})`);
+  };
+  console.log('\n2. local margin over the grammar path\'s word frames only, threshold shifted by s:');
+  table('REJECTION as it is', (c) => c.excess <= 0);
+  for (const s of [0, 3, 6, 9]) table(`word frames, s = ${s}`, (c) => c.wordFrameExcess <= s);
+  console.log('\n3. minimum frames per phone ≥ D, and the local margin threshold shifted by s:');
+  for (const d of [4, 4.5, 5]) for (const s of [3, 6, 9]) table(`D = ${d}, s = ${s}`, (c) => c.minFramesPerPhone >= d && c.excess <= s);
+}
+
+if (process.argv[1]?.endsWith('rejectionRules.ts')) main();
