@@ -11,6 +11,7 @@
  * Usage: npx tsx tests/bench/rejectionDump.ts calibration|test [out.json] (default .bench/rejection-<set>.json, git-ignored)
  * HF_DUMP_WIDE_BACKGROUND=1 decodes the background with default beams and both second passes
  * (a diagnostic: ~3× the cost; its segment scores are not comparable with REJECTION's local margin).
+ * HF_DUMP_SHIFTED=1 also decodes each clip with its first 5 ms cut (hypothesis stability).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -45,6 +46,8 @@ export interface DumpRow {
   /** judge() on the hypothesis before and after REJECTION. */
   okBefore: boolean;
   okAfter: boolean;
+  /** With HF_DUMP_SHIFTED=1: the grammar hypothesis of the same audio with its first 5 ms cut (frames shifted by half a frame). */
+  heardShifted?: string;
 }
 
 async function main(): Promise<void> {
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     for (const g of gatePlan(commands, cal ? CAL_CHITCHAT : TEST_CHITCHAT, voices)) {
       for (const c of g.clips) {
         const a = stt.analyze(await render(c.item.text, c.voice, c.cond, c.seed));
+        const shifted = process.env['HF_DUMP_SHIFTED'] === '1' ? stt.analyze(await render(c.item.text, c.voice, c.cond, c.seed).then((x) => ({ ...x, samples: x.samples.subarray(Math.round(x.sampleRateHz / 200)) }))).heard : undefined;
         const rejected = a.heard === '' ? null : decideRejection({ scorePerFrame: a.scorePerFrame, wordScorePerFrame: a.wordScorePerFrame, localMargin: a.localMargin, sideEffect: a.sideEffect });
         rows.push({
           group: g.label, cond: condName(c.cond), voice: c.voice, said: c.item.text, intent: c.item.intent,
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
           bgSegments: a.background?.segments ?? null, segments: a.segments, sideEffect: a.sideEffect,
           scorePerFrame: a.scorePerFrame, wordScorePerFrame: a.wordScorePerFrame, localMargin: a.localMargin, margin: a.margin,
           snrDb: a.snrDb, denoised: a.denoised, rejected, okBefore: judge(c.item, a.heard).ok, okAfter: judge(c.item, rejected === null ? a.heard : '').ok,
+          ...(shifted === undefined ? {} : { heardShifted: shifted }),
         });
       }
       console.log(`${g.label}: ${g.clips.length} clips`);

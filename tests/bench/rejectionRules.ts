@@ -53,6 +53,10 @@ interface Case {
   wordFrameExcess: number;
   /** Smallest frames per phone over the grammar path's words. */
   minFramesPerPhone: number;
+  /** The background path's non-acoustic score (LM + penalties) per word: how fluent English its words are. */
+  bgLmPerWord: number;
+  /** With a shifted dump: the grammar hypothesis is the same with the audio shifted by 5 ms. */
+  stable: boolean | null;
 }
 
 function maskedLocalMargin(g: readonly Segment[], b: readonly Segment[], window: number): number {
@@ -113,6 +117,8 @@ function main(): void {
       sameIntent: gi.name === bi.name && JSON.stringify(gi.entities) === JSON.stringify(bi.entities),
       excess: r.localMargin - threshold(r),
       wordFrameExcess: maskedLocalMargin(r.segments, r.bgSegments, R.localWindow) - threshold(r),
+      bgLmPerWord: r.bgScore === null || r.bgAcoustic === null ? NaN : (r.bgScore - r.bgAcoustic) / Math.max(1, b.length),
+      stable: r.heardShifted === undefined ? null : r.heardShifted === r.heard,
       minFramesPerPhone: Math.min(...words.map((s) => (s.endFrame - s.startFrame + 1) / (phones.get(s.word) ?? Infinity))),
     });
   }
@@ -153,6 +159,14 @@ function main(): void {
   for (const s of [0, 3, 6, 9]) table(`word frames, s = ${s}`, (c) => c.wordFrameExcess <= s);
   console.log('\n3. minimum frames per phone ≥ D, and the local margin threshold shifted by s:');
   for (const d of [4, 4.5, 5]) for (const s of [3, 6, 9]) table(`D = ${d}, s = ${s}`, (c) => c.minFramesPerPhone >= d && c.excess <= s);
+  console.log('\n4. fluency of the background hypothesis (its LM + penalty score per word; sorted):');
+  for (const k of kinds) console.log(`  ${k}: ${cases.filter((c) => c.kind === k).map((c) => Math.round(c.bgLmPerWord)).sort((a, b) => a - b).join(' ')}`);
+  if (cases.some((c) => c.stable !== null)) {
+    console.log('\n5. stability: the same grammar hypothesis with the audio shifted by 5 ms:');
+    for (const k of kinds) console.log(`  ${k}: stable ${cases.filter((c) => c.kind === k && c.stable === true).length}/${cases.filter((c) => c.kind === k).length}`);
+    table('override the local margin when stable', (c) => c.excess <= 0 || c.stable === true);
+    for (const s of [3, 6, 9]) table(`stable and s = ${s}`, (c) => c.excess <= 0 || (c.stable === true && c.excess <= s));
+  }
 }
 
 if (process.argv[1]?.endsWith('rejectionRules.ts')) main();
