@@ -11,13 +11,15 @@
  * Usage: npx tsx tests/bench/rejectionDump.ts calibration|test [out.json] (default .bench/rejection-<set>.json, git-ignored)
  * HF_DUMP_WIDE_BACKGROUND=1 decodes the background with default beams and both second passes
  * (a diagnostic: ~3× the cost; its segment scores are not comparable with REJECTION's local margin).
+ * HF_DUMP_DENSE=1 decodes every item in every voice (commands clean, 15 dB pink and babble, HFP;
+ * chit-chat under the gated conditions) instead of the gated plan: ~1500 calibration clips, ~25 min.
  * HF_DUMP_SHIFTED=1 also decodes each clip with its first 5 ms cut (hypothesis stability).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { decideRejection, PocketsphinxSpeechToText, REJECTION, type Segment } from '../../main/speech/pocketsphinx.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
-import { CAL_CHITCHAT, CAL_ITEMS, CAL_VOICES, condName, family, gatePlan, HAS_FLITE, judge, render, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES } from '../integration/speech-eval.js';
+import { CAL_CHITCHAT, CAL_ITEMS, CAL_VOICES, condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, plan, render, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type PlannedClip } from '../integration/speech-eval.js';
 
 /** One clip of the dump. */
 export interface DumpRow {
@@ -61,7 +63,13 @@ async function main(): Promise<void> {
   const stt = new PocketsphinxSpeechToText({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE, rejection: { ...REJECTION, sideEffect: -Infinity }, ...wide });
   const rows: DumpRow[] = [];
   try {
-    for (const g of gatePlan(commands, cal ? CAL_CHITCHAT : TEST_CHITCHAT, voices)) {
+    const chit = (cal ? CAL_CHITCHAT : TEST_CHITCHAT).map((t) => ({ text: t, intent: null }));
+    // Dense: every item in every voice (the gated plan has each item in one voice per condition).
+    const commandConds: Condition[] = [{ noise: 'clean', snrDb: 0, channel: 'wb16' }, { noise: 'pink', snrDb: 15, channel: 'wb16' }, { noise: 'babble', snrDb: 15, channel: 'wb16' }, { noise: 'clean', snrDb: 0, channel: 'hfp8' }];
+    const groups: { label: string; clips: PlannedClip[] }[] = process.env['HF_DUMP_DENSE'] === '1'
+      ? [{ label: 'commands, every voice', clips: plan(commands, voices, commandConds, voices.length) }, { label: 'chit-chat, every voice', clips: plan(chit, voices, GATE_CHITCHAT_CONDITIONS, voices.length) }]
+      : gatePlan(commands, cal ? CAL_CHITCHAT : TEST_CHITCHAT, voices);
+    for (const g of groups) {
       for (const c of g.clips) {
         const a = stt.analyze(await render(c.item.text, c.voice, c.cond, c.seed));
         const shifted = process.env['HF_DUMP_SHIFTED'] === '1' ? stt.analyze(await render(c.item.text, c.voice, c.cond, c.seed).then((x) => ({ ...x, samples: x.samples.subarray(Math.round(x.sampleRateHz / 200)) }))).heard : undefined;
