@@ -761,20 +761,23 @@ describe('VoiceLoop guards at their edges', () => {
     expect(await heardAfter(80, Number.NaN)).toEqual([]);
   });
 
+  /** Whether user speech at `amp` (no echo in the mic) barges in over a loud reply (about -19 dBFS) in `sim`. */
+  const bargesOverLoudReply = async (amp: number, sim: Sim): Promise<boolean> => {
+    sim.echoGain = 0;
+    sim.heard.push({ text: 'read pr twelve' });
+    sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
+    sim.say(100, tone(400, 6000));
+    await sim.run(1000);
+    expect(sim.loop.state).toBe('speaking');
+    sim.say(sim.t + 100, tone(500, amp, 350));
+    await sim.run(700);
+    return sim.loop.lastBargeIn !== null;
+  };
+
   it('barge-in needs the mic above the expected echo by the margin; an AEC lowers the expectation by at most its credit', async () => {
     /** Whether user speech at `amp` (no echo in the mic) over a loud reply barges in. */
-    const barges = async (amp: number, suppressionDb?: number, cfg: Partial<VoiceLoopConfig> = {}) => {
-      const sim = new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18, ...cfg }, undefined, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } });
-      sim.echoGain = 0;
-      sim.heard.push({ text: 'read pr twelve' });
-      sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
-      sim.say(100, tone(400, 6000));
-      await sim.run(1000);
-      expect(sim.loop.state).toBe('speaking');
-      sim.say(sim.t + 100, tone(500, amp, 350));
-      await sim.run(700);
-      return sim.loop.lastBargeIn !== null;
-    };
+    const barges = (amp: number, suppressionDb?: number, cfg: Partial<VoiceLoopConfig> = {}) =>
+      bargesOverLoudReply(amp, new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18, ...cfg }, undefined, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } }));
     // The reply plays at about -19 dBFS: without AEC the user needs more than about -13 dBFS.
     expect(await barges(12_000)).toBe(true);
     expect(await barges(3_000)).toBe(false);
@@ -796,18 +799,8 @@ describe('VoiceLoop guards at their edges', () => {
 
   it('with a measured residual echo the gate expects that echo: the acoustic loss counts, no credit until it is measured', async () => {
     /** Whether user speech at `amp` over a loud reply barges in, the AEC reporting `residual` (and `suppressionDb`). */
-    const barges = async (amp: number, residual: number | null, suppressionDb = 0) => {
-      const sim = new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18 }, undefined, { deps: { echoSuppressionDb: () => suppressionDb, echoResidualDb: () => residual } });
-      sim.echoGain = 0;
-      sim.heard.push({ text: 'read pr twelve' });
-      sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
-      sim.say(100, tone(400, 6000));
-      await sim.run(1000);
-      expect(sim.loop.state).toBe('speaking');
-      sim.say(sim.t + 100, tone(500, amp, 350));
-      await sim.run(700);
-      return sim.loop.lastBargeIn !== null;
-    };
+    const barges = (amp: number, residual: number | null, suppressionDb = 0) =>
+      bargesOverLoudReply(amp, new Sim({ bargeInMarginDb: 6, aecBargeInCreditDb: 18 }, undefined, { deps: { echoSuppressionDb: () => suppressionDb, echoResidualDb: () => residual } }));
     // The reply plays at about -19 dBFS. Its echo measured 25 dB below it: about -38 dBFS is enough,
     // past the 18 dB an ERLE figure alone is credited.
     expect(await barges(1_000, -25)).toBe(true);

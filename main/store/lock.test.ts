@@ -280,39 +280,27 @@ describe('stale-lock takeover guard (compare-and-delete)', () => {
     expect(links.filter((b) => b.includes('.takeover2.'))).toEqual([]); // nothing to remove one level up
   });
 
-  it('gives up on a guard that collides every time but is never there, after two tries', () => {
+  it.each([
+    // Collides each time, yet is never there to look at: two tries, then refused.
+    ['EEXIST', 2],
+    // Any other error creating the guard: refused at once, without looking further.
+    ['EIO', 1],
+  ])('a guard that cannot be created (%s) is tried %i time(s), and the stale lock stays', (code, tries) => {
     writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
-    let tries = 0;
+    let n = 0;
     const fsx: StoreFs = {
       ...nodeFs,
       linkSync: (a, b) => {
         if (b.includes('.takeover')) {
-          tries++;
-          throw errno('EEXIST');
+          n++;
+          throw errno(code);
         }
         nodeFs.linkSync(a, b);
       },
     };
     expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
-    expect(tries).toBe(2);
+    expect(n).toBe(tries);
     expect(lockContent()['pid']).toBe(DEAD);
-  });
-
-  it('refuses on any other error creating the guard, without looking further', () => {
-    writeLock({ pid: DEAD, host: hostname(), atMs: 1 });
-    let tries = 0;
-    const fsx: StoreFs = {
-      ...nodeFs,
-      linkSync: (a, b) => {
-        if (b.includes('.takeover')) {
-          tries++;
-          throw errno('EIO');
-        }
-        nodeFs.linkSync(a, b);
-      },
-    };
-    expect(lockedErr(attempt(fsx)).holderPid).toBe(DEAD);
-    expect(tries).toBe(1);
   });
 
   it('refuses, without crashing, when the stale lock vanished after the guard was won', () => {

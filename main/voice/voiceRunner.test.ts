@@ -20,14 +20,20 @@ afterEach(async () => {
   delete process.env['FAKE_WORKER'];
 });
 
+/** An app on the demo account with stub speech, closed and removed after the test. */
+async function stubApp() {
+  const dir = mkdtempSync(join(tmpdir(), 'hf-runner-'));
+  const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_STT: 'stub', HANDSFREE_TTS: 'stub' }), { logger: SILENT_LOGGER });
+  cleanups.push(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return app;
+}
+
 describe('VoiceRunner on the audio process', () => {
   it('restarts once quietly; a crash loop makes voice unavailable with the reason, text commands unaffected', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hf-runner-'));
-    const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_STT: 'stub', HANDSFREE_TTS: 'stub' }), { logger: SILENT_LOGGER });
-    cleanups.push(async () => {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const app = await stubApp();
     const events: VoiceStateEvent[] = [];
     app.events.on('voice.state', (e) => events.push(e));
     const runner = await VoiceRunner.start(app, { openAudio: () => AudioProcessHost.start({ workerPath: FAKE, backoffMs: [20, 50] }), loop: { mode: 'ptt' } });
@@ -49,12 +55,7 @@ describe('VoiceRunner on the audio process', () => {
   }, 30_000);
 
   it('prepares the recognizer for the mic rate before it listens; a recognizer that cannot be prepared does not stop the loop', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hf-runner-'));
-    const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_STT: 'stub', HANDSFREE_TTS: 'stub' }), { logger: SILENT_LOGGER });
-    cleanups.push(async () => {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const app = await stubApp();
     const calls: string[] = [];
     const stt = new StubSpeechToText('help');
     const prepared = Object.assign(Object.create(stt) as StubSpeechToText, {
