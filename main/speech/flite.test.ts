@@ -130,16 +130,16 @@ describe('OfflineTextToSpeech', () => {
     return { t, f, e };
   };
 
-  it('speaks in espeak-ng by default and routes each voice to the engine that has it', async () => {
+  it('speaks in flite by default when it is installed and routes each voice to the engine that has it', async () => {
     const { t, f, e } = make(true);
-    expect(t.voices).toEqual(['en-us', 'en-gb', 'flite-kal16', 'flite-rms']);
-    expect((await t.synthesize('hi')).provider).toBe('offline-espeak-ng');
+    expect(t.voices).toEqual(['flite-kal16', 'flite-rms', 'en-us', 'en-gb']);
+    expect((await t.synthesize('hi')).provider).toBe('offline-flite');
     expect((await t.synthesizeStream('hi', { voice: 'flite-rms' })).provider).toBe('offline-flite');
-    expect((await t.synthesize('hi', { voice: 'flite-kal16' })).provider).toBe('offline-flite');
+    expect((await t.synthesize('hi', { voice: 'en-us' })).provider).toBe('offline-espeak-ng');
     expect((await t.synthesize('hi', { voice: 'en-gb' })).provider).toBe('offline-espeak-ng');
-    expect(f.calls).toEqual(['flite-rms', 'flite-kal16']);
-    expect(e.calls).toEqual([undefined, 'en-gb']);
-    expect(t.health().provider).toBe('offline-espeak-ng');
+    expect(f.calls).toEqual([undefined, 'flite-rms']);
+    expect(e.calls).toEqual(['en-us', 'en-gb']);
+    expect(t.health().provider).toBe('offline-flite');
   });
 
   it('without flite, espeak-ng speaks every reply, also one asked in a flite voice', async () => {

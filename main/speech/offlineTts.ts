@@ -1,8 +1,8 @@
 /**
- * The offline voices: espeak-ng's (the default) and flite's (clearer to a listener, see flite.ts;
- * not the default yet: with its read-back the barge-in and echo-cancelled quick-answer suites fell
- * below their gates, see the README). A voice is routed to the engine that has it; a flite voice
- * asked for while flite is missing is spoken by espeak-ng, so a reply is never lost to a package.
+ * The offline voices: flite's (the default when flite is installed: much clearer to a listener,
+ * `npm run bench speech-tts`, see flite.ts) and espeak-ng's (the default without flite). A voice is
+ * routed to the engine that has it; a flite voice asked for while flite is missing is spoken by
+ * espeak-ng, so a reply is never lost to a package.
  */
 import type { ProviderHealth, Speech, SpeechStream, SynthesizeOptions, TextToSpeech } from '../../core/ports/speech.js';
 import { EspeakTextToSpeech } from './espeak.js';
@@ -20,9 +20,9 @@ export class OfflineTextToSpeech implements TextToSpeech {
     this.hasFlite = opts.fliteAvailable ?? fliteAvailable;
   }
 
-  /** espeak-ng's voices (the first is the default), then flite's when flite is installed. */
+  /** flite's voices when flite is installed, then espeak-ng's; the first is the default. */
   get voices(): readonly string[] {
-    return this.hasFlite() ? [...this.espeak.voices, ...this.flite.voices] : this.espeak.voices;
+    return this.hasFlite() ? [...this.flite.voices, ...this.espeak.voices] : this.espeak.voices;
   }
 
   /** The engine for `voice` (the default voice's when absent). */
@@ -53,9 +53,9 @@ export class OfflineTextToSpeech implements TextToSpeech {
     return this.engine({}).health();
   }
 
-  /** Prepares `voice`'s flite process (when it is a flite voice) so the first reply does not wait for it. */
-  warmUp(voice?: string): void {
-    if (voice !== undefined && this.engine({ voice }) === this.flite) this.flite.warmUp(voice);
+  /** Prepares `voice`'s flite process (default: the default voice) when it is a flite voice, so the first reply does not wait for it. */
+  warmUp(voice: string = this.voices[0] as string): void {
+    if (this.engine({ voice }) === this.flite) this.flite.warmUp(voice);
   }
 
   close(): void {

@@ -59,8 +59,8 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
   const stt: SpeechToText =
     cloudStt !== null && psWatched !== null ? new FallbackSpeechToText(recordFailures(cloudStt, sttErrors), psWatched, resilience, notices) : (psWatched ?? new StubSpeechToText(cfg.stubTranscript));
   const offline = cfg.tts === 'offline' || cfg.tts === 'openai' ? new OfflineTextToSpeech() : null;
-  // A flite voice's process is loaded ahead, so the first reply does not wait for it.
-  if (cfg.voice !== undefined) offline?.warmUp(cfg.voice);
+  // A flite voice's process (the default voice's, or the one set) is loaded ahead, so the first reply does not wait for it.
+  offline?.warmUp(cfg.voice);
   const offlineTts = recordFailures(offline ?? new StubTextToSpeech(), ttsErrors);
   const tts: TextToSpeech = cfg.tts === 'openai' ? new FallbackTextToSpeech(recordFailures(new OpenAiTextToSpeech(openai), ttsErrors), offlineTts, resilience, notices) : offlineTts;
   return {

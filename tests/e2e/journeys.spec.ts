@@ -134,7 +134,7 @@ test('status screen shows mode, account and rate limit', async ({ page, app }) =
   // provider health as the host reports it, not the saved settings
   await expect(page.getByTestId('health-vad')).toContainText('webrtc-vad: ok');
   await expect(page.getByTestId('health-stt')).toContainText(/pocketsphinx|stub/);
-  await expect(page.getByTestId('health-tts')).toContainText(/espeak|stub/);
+  await expect(page.getByTestId('health-tts')).toContainText(/flite|espeak|stub/);
   // each provider's last failure and when (tests/integration/provider-health.test.ts makes one happen)
   for (const k of ['github', 'stt', 'tts']) await expect(page.getByTestId(`health-${k}-last-error`)).toContainText(/none since start|\(.* ago, /);
   // The loop starts with the app: its state, or why it cannot run (or, before it started, when it will).

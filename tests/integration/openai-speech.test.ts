@@ -5,6 +5,7 @@
  * insufficient_quota stopping cloud use until the key changes (NET-6), provider selection through
  * config, and provider health in /v1/status of the real app.
  */
+import { fliteAvailable } from '../../main/speech/flite.js';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -356,7 +357,7 @@ describe('provider selection through config', () => {
       expect(t).toMatchObject({ provider: 'offline-pocketsphinx', text: 'what needs my attention', notice: expect.stringMatching(/using offline speech/) });
       // Same outage, same turn: the TTS fallback does not repeat the notice.
       const s = await speech.tts.synthesize('You have three pull requests.');
-      expect(s.provider).toBe('offline-espeak-ng');
+      expect(s.provider).toBe(fliteAvailable() ? 'offline-flite' : 'offline-espeak-ng');
       expect(s.notice).toBeUndefined();
       expect(s.audio.samples.length).toBeGreaterThan(s.audio.sampleRateHz / 2);
       expect(speech.health().stt.message).toMatch(/degraded: .*offline-pocketsphinx/);

@@ -177,9 +177,12 @@ describe.skipIf(!espeakAvailable())('POST /v1/tts', () => {
     try {
       const res = await fetch(`${s.url}/v1/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Real app.', format: 'wav' }) });
       expect(res.status).toBe(200);
-      expect(res.headers.get('x-tts-provider')).toBe('offline-espeak-ng');
+      // The default offline voice is flite's kal16 (clearer) when flite is installed, else espeak-ng's.
+      expect(res.headers.get('x-tts-provider')).toBe(fliteAvailable() ? 'offline-flite' : 'offline-espeak-ng');
       expect(sniffAudio(new Uint8Array(await res.arrayBuffer()))).toBe('wav');
-      // A flite voice (the clearer offline voices, when flite is installed) is spoken by flite.
+      // An espeak-ng voice is spoken by espeak-ng; a flite voice by flite.
+      const e = await fetch(`${s.url}/v1/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Real app.', format: 'wav', voice: 'en-us' }) });
+      expect(e.headers.get('x-tts-provider')).toBe('offline-espeak-ng');
       if (fliteAvailable()) {
         const f = await fetch(`${s.url}/v1/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Real app.', format: 'wav', voice: 'flite-kal16' }) });
         expect(f.status).toBe(200);

@@ -4,7 +4,8 @@
  * after a read-back, and "stop"/"cancel" said over it, take effect — while a read-back played into
  * the open mic still confirms (and cancels) nothing.
  *
- * Real espeak-ng audio → simulated echo path (delay, gain, reflections)
+ * Real audio (the read-back in the default offline voice, flite kal16 when installed; the user's
+ * words in espeak-ng) → simulated echo path (delay, gain, reflections)
  * (changed every 20 trials) → the real AEC (native add-on) → real WebRTC VAD → real pocketsphinx → the real pipeline and
  * store over the demo account. Virtual time (voice-harness.ts), so results do not depend on load.
  * The canceller is warmed up on one read-back first, as it is in use: it runs all the time.
@@ -180,9 +181,11 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
       r.close();
     }
     process.stdout.write(`voice-aec: stop/cancel over the read-back: ${ok}/${RUNS}${misses.length ? `; misses: ${misses.join(' | ')}` : ''}\n`);
-    // The issue's gate: ≥ 95 of 100 (99/100 measured; the simulation is deterministic). The miss,
-    // #81, is the second trial on path 4, right after the bulk delay was re-centred: "cancel" is
-    // heard but dropped by the text echo filter, since the ERLE (9 dB) is still below aecTrustDb.
+    // The issue's gate: ≥ 95 of 100 (the simulation is deterministic). Measured with the read-back
+    // in flite kal16 (the default): 97/100, the misses right after a path change ("stop" mixed with
+    // echo heard as other words; "cancel" dropped by the text echo filter while the ERLE is below
+    // aecTrustDb). In espeak-ng en-us: 99/100, the miss #81 on path 4 right after the bulk delay was
+    // re-centred ("cancel" dropped by the text echo filter, ERLE 9 dB).
     // It was 95–96/100 while the barge-in gate expected the reply's echo at full level less the
     // ERLE: on a new path the ERLE is ~0 dB for 2–4 s, so the user could not barge in at all. On 5
     // other paths (delays 0–250 ms, gains 0.15–0.7, scratch run) it is 98/100.

@@ -14,7 +14,6 @@ import type { PcmChunk } from '../../core/ports/audio.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
-import { EspeakTextToSpeech } from '../../main/speech/espeak.js';
 import { encodeWav, resample } from '../../main/speech/wav.js';
 import { loadAddonAudio, type AddonAudio, type AudioAddonModule } from '../../main/audio/addonAudio.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
@@ -83,7 +82,7 @@ describe.skipIf(skipReason !== null)('voice loop through PulseAudio null sinks',
     expect(turn?.response?.intent.name).toBe('inbox.summary');
     const spoken = events.find((e) => e.state === 'speaking')?.spoken_text ?? '';
     expect(spoken).toBe(turn?.response?.spoken_text);
-    // The reply recorded from the speaker is the espeak-ng rendering of the spoken text.
+    // The reply recorded from the speaker is the default offline voice's rendering of the spoken text.
     const total = recorded.reduce((n, c) => n + c.length, 0);
     const captured = new Int16Array(total);
     let o = 0;
@@ -91,7 +90,7 @@ describe.skipIf(skipReason !== null)('voice loop through PulseAudio null sinks',
       captured.set(c, o);
       o += c.length;
     }
-    const reply = await new EspeakTextToSpeech().synthesize(spoken);
+    const reply = await (await app.speech()).tts.synthesize(spoken);
     const template = resample(reply.audio.samples, reply.audio.sampleRateHz, 16_000);
     // The first 2 s of the reply must be found in what the speaker played.
     const head = template.subarray(0, Math.min(template.length, 32_000));

@@ -6,6 +6,9 @@
  * than the tail: a slow Bluetooth path) at two loudnesses. No merge may reach GitHub.
  * A control run with the guards off shows the same room does confirm (the test can fail), and
  * a voice "confirm" racing a click confirm merges exactly once.
+ * The read-back is in espeak-ng en-us, not the default voice (flite when installed): the worst case
+ * for self-confirmation is a voice whose echoed "confirm" the recognizer hears, and pocketsphinx
+ * hears flite's as nothing. The default voice gets its own runs below.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { OctokitGitHubGateway } from '../../main/github/octokitGitHubGateway.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
+import { fliteAvailable } from '../../main/speech/flite.js';
 import { resample } from '../../main/speech/wav.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
@@ -25,6 +29,8 @@ import { hasSpeechTools, speak } from './speech-audio.js';
 import { cachedTts, SimulatedRoom } from './voice-harness.js';
 
 const RUNS = Number(process.env['HANDSFREE_SELF_CONFIRM_RUNS'] ?? 100);
+/** Runs in the default voice: fewer, its echo is not heard as words (see the header). */
+const FLITE_RUNS = Math.max(1, Math.round(RUNS / 5));
 const READ_BACK = 'Merge PR 12 in acme/api with a squash, head a1b2c3d, 4 checks passing. To go ahead, say confirm. Confirm.';
 const DELAYS_MS = [0, 40, 150, 300, 450, 600, 800, 1000, 1200, 1400];
 const tools = hasSpeechTools();
@@ -40,7 +46,7 @@ beforeAll(async () => {
   fake = await startFakeGitHub({ rateLimit: { core: 1e9, search: 1e9 } });
   const github = new OctokitGitHubGateway({ token: 'ghp_test_voice', baseUrl: fake.url, circuitBreaker: false });
   dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'hf-voice-'));
-  app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline' }), { logger: SILENT_LOGGER, github });
+  app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline', HANDSFREE_TTS_VOICE: 'en-us' }), { logger: SILENT_LOGGER, github });
   headSha = (await github.getPullRequest('acme/api', 12)).headSha;
   tts = cachedTts((await app.speech()).tts);
 }, 60_000);
@@ -126,6 +132,33 @@ describe.skipIf(!tools)('voice loop: a read-back never confirms itself', () => {
       expect(fake.state.merges).toHaveLength(0);
       // The long delays put the echo past the tail: the echo filter, not luck, kept it out.
       expect(outcomes.echo).toBeGreaterThan(0);
+    } finally {
+      off();
+      runner.close();
+    }
+  }, 600_000);
+
+  it.skipIf(!fliteAvailable())('in the default voice (flite kal16), read-backs played into the open mic confirm nothing either', async () => {
+    fake.reset();
+    const token = pendingMerge('voice-flite');
+    const { room, runner, off } = await roomRunner('voice-flite', { voice: 'flite-kal16' });
+    let ran = 0;
+    try {
+      await room.run(500);
+      for (let i = 0; i < FLITE_RUNS; i++) {
+        room.echoDelayMs = DELAYS_MS[i % DELAYS_MS.length]!;
+        room.echoGain = i % 2 === 0 ? 1 : 0.5;
+        const lastSeen = runner.loop!.turns.at(-1);
+        expect(runner.loop!.say(READ_BACK), `run ${i}: loop idle`).toBe(true);
+        await room.runUntilQuiet(2000);
+        const turns = runner.loop!.turns.slice(lastSeen === undefined ? 0 : runner.loop!.turns.lastIndexOf(lastSeen) + 1);
+        ran += turns.filter((t) => t.outcome !== 'echo' && t.outcome !== 'not-heard').length;
+        expect(fake.mergePuts, `run ${i} (echo delay ${room.echoDelayMs} ms, gain ${room.echoGain})`).toBe(0);
+        expect(app.store.repos.pendingActions.get(token)?.state).toBe('pending');
+      }
+      process.stdout.write(`self-confirm (flite kal16): ${FLITE_RUNS} runs, 0 merges, ${ran} echoed turns run as commands\n`);
+      // Nothing the echo made of the read-back ran as a command (not even a harmless one).
+      expect(ran).toBe(0);
     } finally {
       off();
       runner.close();
