@@ -1,11 +1,13 @@
 /** TTS test screen in browser mode: synthesize typed text, play it in the page, see time to first audio. */
+import { fliteAvailable } from '../../main/speech/flite.js';
 import { expect, shot, test } from './fixtures.js';
 
 test('TTS test: text → audio element with a source and the time to first audio; a repeat is cached', async ({ page, app }) => {
   await page.goto(`${app.url}/`);
   await page.getByRole('button', { name: 'TTS test' }).click();
   await expect(page.getByLabel('Provider')).toHaveValue('offline');
-  await expect(page.getByLabel('Voice')).toHaveValue('en-us');
+  // The offline provider's default voice: flite's kal16 when flite is installed, else espeak-ng's en-us.
+  await expect(page.getByLabel('Voice')).toHaveValue(fliteAvailable() ? 'flite-kal16' : 'en-us');
   await page.getByLabel('Text to speak').fill('Checks are passing on PR 12 in acme api.');
   await page.getByLabel('Format').selectOption('wav');
   const [resp] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/ui/call/tts.synthesize')), page.getByRole('button', { name: 'Play' }).click()]);
