@@ -21,7 +21,8 @@ let vad: FvadVoiceActivityDetector;
 function soxSynth(seconds: number, ...effect: string[]): PcmAudio {
   const out = join(dir, `${effect.join('_') || 'silence'}-${seconds}.wav`);
   if (effect.length === 0) execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', out, 'trim', '0', String(seconds)]);
-  else execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', out, 'synth', String(seconds), ...effect]);
+  // -R: sox seeds its noise generators the same way every run (CI once found 200 ms of "speech" in one unseeded pink noise).
+  else execFileSync('sox', ['-R', '-n', '-r', '16000', '-c', '1', '-b', '16', out, 'synth', String(seconds), ...effect]);
   return parseWav(readFileSync(out));
 }
 
