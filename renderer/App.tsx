@@ -61,7 +61,7 @@ export function App() {
           {warnings.map((w) => (
             <li key={w.at + w.kind} className={`audio-warning audio-level-${w.level}`} role={w.level === 'warning' ? 'alert' : 'status'} data-testid="audio-warning" data-kind={w.kind}>
               {w.message}{' '}
-              <button type="button" onClick={() => dismiss(w.at)} aria-label="Dismiss">×</button>
+              <button type="button" onClick={() => dismiss(w.kind)} aria-label="Dismiss">×</button>
             </li>
           ))}
         </ul>

@@ -114,8 +114,12 @@ export interface AudioSource {
   readonly unavailableReason: string | null;
   listDevices(): Promise<readonly AudioDeviceInfo[]>;
   openCapture(request: CaptureRequest): Promise<CaptureSession>;
-  /** Route changes of the system defaults (independent of any open stream). */
-  watchRoutes(listener: (event: AudioRouteEvent) => void): () => void;
+  /**
+   * Route changes of the system defaults (independent of any open stream). A watcher reports
+   * changes from its first look at the routes on: `onReady` is called once it has that look (or at
+   * once when it cannot watch), so a caller can wait for it before promising warnings.
+   */
+  watchRoutes(listener: (event: AudioRouteEvent) => void, onReady?: () => void): () => void;
 }
 
 export interface PlaybackRequest {

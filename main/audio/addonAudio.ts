@@ -44,7 +44,7 @@ export interface AudioAddonModule {
   listDevices(): Promise<AudioDeviceInfo[]>;
   openCapture(opts: { device?: string; sampleRateHz?: number; channels?: 1 | 2; frameMs?: number; preRollMs?: number; format?: 'int16' | 'float32'; paused?: boolean }): Promise<AddonCapture>;
   openPlayback(opts: { device?: string; sampleRateHz: number; channels?: 1 | 2; bufferMs?: number }): Promise<AddonPlayback>;
-  watchRoutes(listener: (event: AudioRouteEvent) => void): () => void;
+  watchRoutes(listener: (event: AudioRouteEvent) => void, onReady?: () => void): () => void;
   /** Monotonic ms on the clock of chunk timestamps. */
   nowMs(): number;
   /** speexdsp acoustic echo canceller (absent in older add-on builds). */
@@ -86,7 +86,7 @@ export async function loadAddonAudio(load: AudioAddonLoader = defaultAudioAddonL
       throw new Error(reason ?? 'The audio add-on is not available.');
     };
     return {
-      source: { available: false, unavailableReason: reason, listDevices: async () => fail(), openCapture: async () => fail(), watchRoutes: () => () => {} },
+      source: { available: false, unavailableReason: reason, listDevices: async () => fail(), openCapture: async () => fail(), watchRoutes: (_l, onReady) => (onReady?.(), () => {}) },
       sink: { available: false, openPlayback: async () => fail() },
       nowMs: () => performance.now(),
     };
@@ -108,7 +108,7 @@ export async function loadAddonAudio(load: AudioAddonLoader = defaultAudioAddonL
       });
       return cap;
     },
-    watchRoutes: (listener) => m.watchRoutes(listener),
+    watchRoutes: (listener, onReady) => m.watchRoutes(listener, onReady),
   };
   const sink: AudioSink = {
     available: true,

@@ -105,5 +105,30 @@ describe('AudioProcessHost', () => {
     expect(host.status()).toMatchObject({ state: 'unavailable', restarts: 0 });
     expect(host.source.available).toBe(false);
     expect(host.source.unavailableReason).toMatch(/not available \(fake\)/);
+    // Nothing can watch the routes: a caller waiting for the watcher is not left waiting.
+    let ready = false;
+    host.source.watchRoutes(() => {}, () => (ready = true));
+    await until(() => ready);
+  });
+
+  it("route watching: onReady once the worker's watcher has its first snapshot, at once for a later watcher", async () => {
+    const { host } = await start();
+    const seen: string[] = [];
+    const order: string[] = [];
+    const off = host.source.watchRoutes((e) => (seen.push(e.type), order.push('event')), () => order.push('ready'));
+    expect(order).toEqual([]); // not before the worker says so
+    await until(() => seen.length === 1);
+    expect(order).toEqual(['ready', 'event']);
+    let second = false;
+    const off2 = host.source.watchRoutes(() => {}, () => (second = true));
+    await Promise.resolve();
+    expect(second).toBe(true);
+    off();
+    off2();
+    // Watching again restarts the worker's watcher: ready only once it has looked again.
+    let third = false;
+    host.source.watchRoutes(() => {}, () => (third = true));
+    expect(third).toBe(false);
+    await until(() => third);
   });
 });

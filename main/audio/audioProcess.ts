@@ -87,6 +87,9 @@ export class AudioProcessHost implements AddonAudio {
   private readonly captures = new Map<number, RemoteCapture>();
   private readonly playbacks = new Map<number, RemotePlayback>();
   private readonly routeListeners = new Set<(e: AudioRouteEvent) => void>();
+  /** The worker's route watcher has its first snapshot (reset whenever it is (re)started). */
+  private routesReady = false;
+  private readonly routesReadyWaiters: Array<() => void> = [];
   private readonly statusListeners = new Set<(s: AudioProcessStatus) => void>();
   private readonly readyWaiters = new Set<{ resolve(): void; reject(e: Error): void }>();
   private readonly crashes: number[] = [];
@@ -126,11 +129,15 @@ export class AudioProcessHost implements AddonAudio {
         await cap.open();
         return cap;
       },
-      watchRoutes: (listener) => {
+      watchRoutes: (listener, onReady) => {
         host.routeListeners.add(listener);
-        if (host.routeListeners.size === 1) host.sendNow({ t: 'watchRoutes', on: true });
+        if (host.routeListeners.size === 1) host.startWatchingRoutes();
+        if (onReady) host.whenRoutesReady(onReady);
         return () => {
-          if (host.routeListeners.delete(listener) && host.routeListeners.size === 0) host.sendNow({ t: 'watchRoutes', on: false });
+          if (host.routeListeners.delete(listener) && host.routeListeners.size === 0) {
+            host.routesReady = false;
+            host.sendNow({ t: 'watchRoutes', on: false });
+          }
         };
       },
     };
@@ -338,6 +345,19 @@ export class AudioProcessHost implements AddonAudio {
   private rejectWaiters(e: Error): void {
     for (const w of [...this.readyWaiters]) w.reject(e);
     this.readyWaiters.clear();
+    // No worker, no watcher: whoever waits for the routes must not wait for ever.
+    for (const w of this.routesReadyWaiters.splice(0)) w();
+  }
+
+  private startWatchingRoutes(): void {
+    this.routesReady = false;
+    this.sendNow({ t: 'watchRoutes', on: true });
+  }
+
+  private whenRoutesReady(fn: () => void): void {
+    // Without a worker that can ever run, nothing will watch: do not keep the caller waiting.
+    if (this.routesReady || !this.usable()) queueMicrotask(fn);
+    else this.routesReadyWaiters.push(fn);
   }
 
   private async onReady(m: Extract<WorkerMessage, { t: 'ready' }>): Promise<void> {
@@ -359,7 +379,7 @@ export class AudioProcessHost implements AddonAudio {
     this.readyWaiters.clear();
     // Without the OS clock's reading (an older worker), refine the one-way estimate with round trips.
     if (m.hrMs === undefined) void this.syncClock();
-    if (this.routeListeners.size > 0) this.sendNow({ t: 'watchRoutes', on: true });
+    if (this.routeListeners.size > 0) this.startWatchingRoutes();
     if (wasRestart) {
       for (const c of [...this.captures.values()]) void c.reopen();
     }
@@ -408,6 +428,10 @@ export class AudioProcessHost implements AddonAudio {
         return;
       case 'level':
         this.captures.get(m.sid)?.deliverLevel({ rmsDbfs: m.rmsDbfs, peakDbfs: m.peakDbfs, timestampMs: m.timestampMs }, m.overruns !== undefined && m.droppedChunks !== undefined ? { overruns: m.overruns, droppedChunks: m.droppedChunks } : null);
+        return;
+      case 'routesReady':
+        this.routesReady = true;
+        for (const w of this.routesReadyWaiters.splice(0)) w();
         return;
       case 'route':
         if (m.sid === null) fanOut(this.routeListeners, m.event as AudioRouteEvent, (e) => this.listenerFailed(e));

@@ -150,7 +150,7 @@ async function handle(m: HostMessage): Promise<void> {
       return post({ t: 'reply', id: m.id, ok: true, value: await addonJob(m) });
     case 'watchRoutes':
       routesOff?.();
-      routesOff = m.on ? audio.source.watchRoutes((event) => post({ t: 'route', sid: null, event })) : null;
+      routesOff = m.on ? audio.source.watchRoutes((event) => post({ t: 'route', sid: null, event }), () => post({ t: 'routesReady' })) : null;
       return;
   }
 }

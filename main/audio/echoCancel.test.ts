@@ -74,7 +74,7 @@ describe('withEchoCancellation: residual echo', () => {
         available: true,
         unavailableReason: null,
         listDevices: async () => [],
-        watchRoutes: () => () => {},
+        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
         openCapture: async (): Promise<CaptureSession> => ({
           onChunk: (l) => ((listener = l), () => (listener = null)),
           onLevel: () => () => {},

@@ -210,7 +210,7 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
     available: audio.source.available,
     unavailableReason: audio.source.unavailableReason,
     listDevices: () => audio.source.listDevices(),
-    watchRoutes: (l) => audio.source.watchRoutes(l),
+    watchRoutes: (l, onReady) => audio.source.watchRoutes(l, onReady),
     async openCapture(req): Promise<CaptureSession> {
       const rate = req.sampleRateHz ?? 16_000;
       if ((req.channels ?? 1) !== 1) throw new Error('Echo cancellation needs mono capture.');

@@ -131,6 +131,8 @@ export const WorkerMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('level'), sid: id, rmsDbfs: z.number(), peakDbfs: z.number(), timestampMs: z.number(), overruns: z.number().int().nonnegative().optional(), droppedChunks: z.number().int().nonnegative().optional() }),
   /** `sid` null: a change of the system defaults (watchRoutes). */
   z.object({ t: z.literal('route'), sid: id.nullable(), event: RouteEventSchema }),
+  /** The worker's route watcher has its first snapshot: changes from now on are reported. */
+  z.object({ t: z.literal('routesReady') }),
   z.object({ t: z.literal('position'), sid: id, position }),
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessageSchema>;

@@ -80,6 +80,22 @@ describe('VoiceRunner on the audio process', () => {
     expect(warn).toHaveBeenCalledWith({ err: 'no model' }, expect.stringMatching(/could not be prepared/));
   }, 30_000);
 
+  it("starts only once the route watcher has looked at the routes (a headset lost earlier would go unannounced)", async () => {
+    const app = await stubApp();
+    let watcherReady = false;
+    const openAudio = async () => {
+      const host = await AudioProcessHost.start({ workerPath: FAKE, backoffMs: [20, 50] });
+      const watch = host.source.watchRoutes.bind(host.source);
+      // The fake worker's watcher needs 100 ms for its first snapshot.
+      Object.assign(host.source, { watchRoutes: (l: Parameters<typeof watch>[0], ready?: () => void) => watch(l, () => ((watcherReady = true), ready?.())) });
+      return host;
+    };
+    const runner = await VoiceRunner.start(app, { openAudio, loop: { mode: 'ptt' } });
+    cleanups.push(() => runner.close());
+    expect(watcherReady).toBe(true);
+    expect(runner.status()).toMatchObject({ available: true, state: 'idle' });
+  }, 30_000);
+
   it('a cloud recognizer with an offline fallback prepares the fallback', () => {
     const hz: number[] = [];
     const offline = Object.assign(new StubSpeechToText('x'), { prepareFor: (r: number) => void hz.push(r) });

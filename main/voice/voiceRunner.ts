@@ -69,6 +69,8 @@ export interface VoiceRunnerDeps {
 
 /** Sentences waiting for the loop to be idle (a notification batch while the user talks), at most. */
 const MAX_WAITING_SENTENCES = 5;
+/** Longest wait (ms) at start for the route watcher's first snapshot (one libpulse round trip when well). */
+const ROUTES_READY_MS = 3_000;
 
 /** The runner's status: the UI contract's view (contract/ipc.ts). */
 export type VoiceStatus = VoiceStatusView;
@@ -243,7 +245,14 @@ export class VoiceRunner {
         if (e.type !== 'narrowband-input' && e.direction === 'output') loop.resetOutput();
         routes.onRoute(e);
       };
-      offs.push(audio.source.watchRoutes(onRoute), capture.onRoute(onRoute), () => routes.close());
+      let watching!: () => void;
+      const ready = new Promise<void>((resolve) => (watching = resolve));
+      offs.push(audio.source.watchRoutes(onRoute, () => watching()), capture.onRoute(onRoute), () => routes.close());
+      // A change before the watcher's first look at the routes is never reported: the loop counts
+      // as started (and says so) only once it has looked, or after ROUTES_READY_MS if it cannot.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, ROUTES_READY_MS)))]);
+      clearTimeout(timer);
     }
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));

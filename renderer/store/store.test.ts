@@ -79,4 +79,17 @@ describe('renderer store', () => {
     expect(store.getState().inbox.map((c) => [c.thread_id, c.position])).toEqual([['2', 1], ['1', 2]]);
     expect(store.getState().unread).toBe(2);
   });
+
+  it('keeps the newest audio warning per kind; dismissing one leaves the others of its burst', () => {
+    const { host, emit } = fakeHost({});
+    const store = createAppStore(host);
+    const at = '2026-12-05T10:00:00.000Z';
+    const w = (kind: Events['audio.warning']['kind'], message: string, when = at): Events['audio.warning'] => ({ kind, level: 'warning', message, from: null, to: null, at: when });
+    emit('audio.warning', w('glasses-disconnected', 'Your glasses (A) disconnected.'));
+    emit('audio.warning', w('fallback-mic', 'The microphone fell back from A Mic to Laptop.'));
+    emit('audio.warning', w('glasses-disconnected', 'Your glasses (B) disconnected.', '2026-12-05T10:00:01.000Z'));
+    expect(store.getState().audioWarnings.map((x) => x.message)).toEqual(['The microphone fell back from A Mic to Laptop.', 'Your glasses (B) disconnected.']);
+    store.getState().dismissAudioWarning('glasses-disconnected');
+    expect(store.getState().audioWarnings.map((x) => x.kind)).toEqual(['fallback-mic']);
+  });
 });

@@ -31,7 +31,8 @@ const inboxSlice: Slice<InboxSlice> = (host) => (set) => ({
   inbox: [],
   unread: null,
   audioWarnings: [],
-  dismissAudioWarning: (at) => set((s) => ({ audioWarnings: s.audioWarnings.filter((w) => w.at !== at) })),
+  // By kind, not time: one burst's warnings share their `at`, and dismissing one must not hide the rest.
+  dismissAudioWarning: (kind) => set((s) => ({ audioWarnings: s.audioWarnings.filter((w) => w.kind !== kind) })),
   inboxLoaded: false,
   inboxError: null,
   async loadInbox() {

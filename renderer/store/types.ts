@@ -24,7 +24,8 @@ export interface InboxSlice {
   unread: number | null;
   /** Audio route warnings pushed by main (glasses, mic fallback, narrowband), newest last. */
   audioWarnings: AudioWarningEvent[];
-  dismissAudioWarning(at: string): void;
+  /** Hides one warning (there is at most one per kind: a newer one replaces it). */
+  dismissAudioWarning(kind: AudioWarningEvent['kind']): void;
   inboxLoaded: boolean;
   inboxError: string | null;
   loadInbox(): Promise<void>;

@@ -69,7 +69,7 @@ export class SimulatedRoom {
           },
         };
       },
-      watchRoutes: () => () => {},
+      watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
     };
     const sink: AudioSink = {
       available: true,

@@ -3,6 +3,7 @@
 // failures are tested without the add-on or a sound server. FAKE_WORKER: 'crash' exits at once,
 // 'unavailable' reports no add-on, 'garbage' sends an invalid message first, 'busy' stamps its
 // clock, then takes 150 ms before each answer (the 'ready' and pings), as a worker busy starting up.
+// Watching routes: 'routesReady' after 100 ms, then one device-lost.
 // Its clock is the OS monotonic clock shifted by 12,345 ms, like the add-on's own epoch.
 const mode = process.env.FAKE_WORKER ?? '';
 if (mode === 'crash') process.exit(3);
@@ -45,6 +46,14 @@ process.on('message', (m) => {
       return post({ t: 'reply', id: m.id, ok: true });
     case 'control':
       if (m.op === 'close') clearInterval(timers.get(m.sid));
+      return;
+    case 'watchRoutes':
+      // Like the add-on's watcher: its first snapshot takes a moment, then changes are reported.
+      if (m.on)
+        setTimeout(() => {
+          post({ t: 'routesReady' });
+          post({ t: 'route', sid: null, event: { type: 'device-lost', direction: 'input', deviceId: 'pulse:fake_bt_mic', reason: 'removed' } });
+        }, 100);
       return;
   }
 });

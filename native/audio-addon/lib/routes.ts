@@ -17,12 +17,21 @@ export interface RouteSnapshot {
 /** HFP/HSP inputs run at 8 or 16 kHz. */
 export const NARROWBAND_MAX_HZ = 16_000;
 
+/** Devices remembered after they leave the list (headsets come and go; a long session stays small). */
+const SEEN_MAX = 256;
+
 function find(s: RouteSnapshot | null, id: string | null): DeviceInfo | null {
   if (!s || id === null) return null;
   return s.devices.find((d) => d.id === id) ?? null;
 }
 
-export function diffRoutes(prev: RouteSnapshot | null, next: RouteSnapshot): RouteEvent[] {
+/**
+ * Events between two snapshots. `seen` holds devices from earlier snapshots: a snapshot is three
+ * queries (server defaults, sources, sinks), so a device removed between them is still the default
+ * in one snapshot but already missing from its list; the default change only shows in the next
+ * snapshot, whose predecessor no longer lists the device it moved away from.
+ */
+export function diffRoutes(prev: RouteSnapshot | null, next: RouteSnapshot, seen?: ReadonlyMap<string, DeviceInfo>): RouteEvent[] {
   const events: RouteEvent[] = [];
   if (prev) {
     const nextIds = new Set(next.devices.map((d) => d.id));
@@ -38,7 +47,7 @@ export function diffRoutes(prev: RouteSnapshot | null, next: RouteSnapshot): Rou
       if (fromId === toId) continue;
       const to = find(next, toId);
       events.push({ type: 'default-changed', direction, fromId, toId, to });
-      const from = find(prev, fromId);
+      const from = find(prev, fromId) ?? (fromId !== null ? (seen?.get(fromId) ?? null) : null);
       if (fromId !== null && from?.transport === 'bluetooth' && to?.transport !== 'bluetooth') {
         events.push({ type: 'fallback-to-non-bluetooth', direction, fromId, toId, toTransport: to?.transport ?? 'unknown' });
       }
@@ -69,6 +78,8 @@ export class RouteMonitor extends EventEmitter<RouteMonitorEvents> {
   readonly supported: boolean;
   private watcher: { close(): void } | null = null;
   private last: RouteSnapshot | null = null;
+  /** Every device seen, least recently listed first; bounded (SEEN_MAX). */
+  private readonly seen = new Map<string, DeviceInfo>();
   private readyWaiters: Array<() => void> = [];
 
   constructor() {
@@ -103,18 +114,27 @@ export class RouteMonitor extends EventEmitter<RouteMonitorEvents> {
       return;
     }
     const next: RouteSnapshot = { defaultInputId: item.defaultInputId, defaultOutputId: item.defaultOutputId, devices: item.devices };
-    const events = diffRoutes(this.last, next);
+    const events = diffRoutes(this.last, next, this.seen);
     this.last = next;
+    for (const d of next.devices) {
+      this.seen.delete(d.id);
+      this.seen.set(d.id, d);
+    }
+    while (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
     this.emit('snapshot', next);
     for (const w of this.readyWaiters.splice(0)) w();
     for (const e of events) this.emit('route', e);
   }
 }
 
-/** Convenience: subscribe to route events; returns an unsubscribe function. */
-export function watchRoutes(listener: (event: RouteEvent) => void): () => void {
+/**
+ * Convenience: subscribe to route events; returns an unsubscribe function. `onReady` runs once the
+ * first snapshot is in (changes before it are not reported), or at once when routes are unsupported.
+ */
+export function watchRoutes(listener: (event: RouteEvent) => void, onReady?: () => void): () => void {
   const m = new RouteMonitor();
   m.on('route', listener);
   m.on('error', () => {});
+  if (onReady) void m.ready().then(onReady);
   return () => m.close();
 }

@@ -30,6 +30,18 @@ describe('diffRoutes', () => {
     expect(ev.map((e) => e.type)).toEqual(['device-lost', 'default-changed', 'fallback-to-non-bluetooth']);
     expect(ev[0]).toEqual({ type: 'device-lost', direction: 'input', deviceId: bt.id, reason: 'removed' });
   });
+  it('a device removed between the queries of one snapshot: the next default change still reports the fallback', () => {
+    // Snapshot 2 still names the mic as default (server info was read first) but no longer lists it.
+    const torn = snap(bt.id, [laptop]);
+    expect(diffRoutes(snap(bt.id, [bt, laptop]), torn).map((e) => e.type)).toEqual(['device-lost']);
+    const seen = new Map([[bt.id, bt], [laptop.id, laptop]]);
+    expect(diffRoutes(torn, snap(laptop.id, [laptop]), seen)).toEqual([
+      { type: 'default-changed', direction: 'input', fromId: bt.id, toId: laptop.id, to: laptop },
+      { type: 'fallback-to-non-bluetooth', direction: 'input', fromId: bt.id, toId: laptop.id, toTransport: 'builtin' },
+    ]);
+    // Without the memory the fallback is lost: the failure this guards against.
+    expect(diffRoutes(torn, snap(laptop.id, [laptop])).map((e) => e.type)).toEqual(['default-changed']);
+  });
   it('no change → no events; A2DP-only wideband input is not narrowband', () => {
     expect(diffRoutes(snap(laptop.id, [laptop]), snap(laptop.id, [laptop]))).toEqual([]);
     const wide = dev('pulse:bt_wide', { transport: 'bluetooth', bluetoothProfile: 'a2dp', defaultSampleRateHz: 48000 });
