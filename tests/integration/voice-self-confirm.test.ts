@@ -105,29 +105,38 @@ describe.skipIf(!tools)('voice loop: a read-back never confirms itself', () => {
     }
   }, 120_000);
 
+  /**
+   * Plays the read-back `runs` times into the open mic (echo delays and gains cycling) and asserts
+   * after each run that nothing merged and the action is still pending. Counts the turns each run
+   * produced (the loop keeps its last 50 turns only: a run's are those after the last seen before it).
+   */
+  async function playReadBacks(room: SimulatedRoom, runner: VoiceRunner, token: string, runs: number): Promise<{ echo: number; notHeard: number; ran: number; bargeIn: number }> {
+    const outcomes = { echo: 0, notHeard: 0, ran: 0, bargeIn: 0 };
+    await room.run(500);
+    for (let i = 0; i < runs; i++) {
+      room.echoDelayMs = DELAYS_MS[i % DELAYS_MS.length]!;
+      room.echoGain = i % 2 === 0 ? 1 : 0.5;
+      const lastSeen = runner.loop!.turns.at(-1);
+      expect(runner.loop!.say(READ_BACK), `run ${i}: loop idle`).toBe(true);
+      await room.runUntilQuiet(2000);
+      for (const t of runner.loop!.turns.slice(lastSeen === undefined ? 0 : runner.loop!.turns.lastIndexOf(lastSeen) + 1)) {
+        if (t.outcome === 'echo') outcomes.echo++;
+        else if (t.outcome === 'not-heard') outcomes.notHeard++;
+        else outcomes.ran++;
+      }
+      if (runner.loop!.lastBargeIn) outcomes.bargeIn++;
+      expect(fake.mergePuts, `run ${i} (echo delay ${room.echoDelayMs} ms, gain ${room.echoGain})`).toBe(0);
+      expect(app.store.repos.pendingActions.get(token)?.state).toBe('pending');
+    }
+    return outcomes;
+  }
+
   it(`${RUNS} read-backs played into the open mic: 0 confirmations`, async () => {
     fake.reset();
     const token = pendingMerge('voice-guarded');
     const { room, runner, off } = await roomRunner('voice-guarded', {});
-    const outcomes = { echo: 0, notHeard: 0, ran: 0, bargeIn: 0 };
     try {
-      await room.run(500);
-      for (let i = 0; i < RUNS; i++) {
-        room.echoDelayMs = DELAYS_MS[i % DELAYS_MS.length]!;
-        room.echoGain = i % 2 === 0 ? 1 : 0.5;
-        // The loop keeps its last 50 turns only: this run's are those after the last one seen before it.
-        const lastSeen = runner.loop!.turns.at(-1);
-        expect(runner.loop!.say(READ_BACK), `run ${i}: loop idle`).toBe(true);
-        await room.runUntilQuiet(2000);
-        for (const t of runner.loop!.turns.slice(lastSeen === undefined ? 0 : runner.loop!.turns.lastIndexOf(lastSeen) + 1)) {
-          if (t.outcome === 'echo') outcomes.echo++;
-          else if (t.outcome === 'not-heard') outcomes.notHeard++;
-          else outcomes.ran++;
-        }
-        if (runner.loop!.lastBargeIn) outcomes.bargeIn++;
-        expect(fake.mergePuts, `run ${i} (echo delay ${room.echoDelayMs} ms, gain ${room.echoGain})`).toBe(0);
-        expect(app.store.repos.pendingActions.get(token)?.state).toBe('pending');
-      }
+      const outcomes = await playReadBacks(room, runner, token, RUNS);
       process.stdout.write(`self-confirm: ${RUNS} runs, 0 merges; transcripts dropped as echo ${outcomes.echo}, empty ${outcomes.notHeard}, run ${outcomes.ran}; ${tts.calls} TTS calls from ${tts.synthesized} espeak-ng syntheses\n`);
       expect(fake.state.merges).toHaveLength(0);
       // The long delays put the echo past the tail: the echo filter, not luck, kept it out.
@@ -142,20 +151,8 @@ describe.skipIf(!tools)('voice loop: a read-back never confirms itself', () => {
     fake.reset();
     const token = pendingMerge('voice-flite');
     const { room, runner, off } = await roomRunner('voice-flite', { voice: 'flite-kal16' });
-    let ran = 0;
     try {
-      await room.run(500);
-      for (let i = 0; i < FLITE_RUNS; i++) {
-        room.echoDelayMs = DELAYS_MS[i % DELAYS_MS.length]!;
-        room.echoGain = i % 2 === 0 ? 1 : 0.5;
-        const lastSeen = runner.loop!.turns.at(-1);
-        expect(runner.loop!.say(READ_BACK), `run ${i}: loop idle`).toBe(true);
-        await room.runUntilQuiet(2000);
-        const turns = runner.loop!.turns.slice(lastSeen === undefined ? 0 : runner.loop!.turns.lastIndexOf(lastSeen) + 1);
-        ran += turns.filter((t) => t.outcome !== 'echo' && t.outcome !== 'not-heard').length;
-        expect(fake.mergePuts, `run ${i} (echo delay ${room.echoDelayMs} ms, gain ${room.echoGain})`).toBe(0);
-        expect(app.store.repos.pendingActions.get(token)?.state).toBe('pending');
-      }
+      const { ran } = await playReadBacks(room, runner, token, FLITE_RUNS);
       process.stdout.write(`self-confirm (flite kal16): ${FLITE_RUNS} runs, 0 merges, ${ran} echoed turns run as commands\n`);
       // Nothing the echo made of the read-back ran as a command (not even a harmless one).
       expect(ran).toBe(0);
