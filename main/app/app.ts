@@ -281,6 +281,16 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
     }
     return speech;
   };
+  /** Health of the speech providers; before speech is first used, of a set made for the check and closed after it. */
+  const speechHealth = async (): Promise<ReturnType<SpeechProviders['health']>> => {
+    if (speech !== null) return speech.health();
+    const probe = (await import('../speech/providers.js')).createSpeechProviders(config.speech);
+    try {
+      return probe.health();
+    } finally {
+      probe.close();
+    }
+  };
   let voiceRunner: VoiceRunner | null = null;
   let voiceStarting: Promise<VoiceRunner> | null = null;
   let firstVoiceOpts: VoiceRunnerOptions | undefined;
@@ -343,7 +353,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         store: { ok: store.startupReport.ok, path: store.path, message: store.startupReport.ok ? null : store.startupReport.message },
         pending_actions: store.repos.pendingActions.listByState(['pending']).length,
         auth_mode: config.authMode,
-        speech: { ...(speech ?? (await import('../speech/providers.js')).createSpeechProviders(config.speech)).health(), vad: await fvadHealth() },
+        speech: { ...(await speechHealth()), vad: await fvadHealth() },
         voice: voiceRunner
           ? { started: true, ...voiceRunner.status() }
           : { started: false, available: true, reason: 'Not started yet: it starts with the app when audio is available, or on the first push-to-talk press.', state: 'idle' },

@@ -37,6 +37,12 @@ export interface SpeechProviders {
   health(): { stt: ProviderHealth & { last_error: LastErrorView | null }; tts: ProviderHealth & { last_error: LastErrorView | null } };
   /** Re-reads the voice profile (after enrollment or reset); the offline decoder is rebuilt on next use. */
   reloadVoiceProfile(): void;
+  /**
+   * Loads the reply voice's process ahead (flite's spare), so the first reply does not wait for it.
+   * Called where replies are about to be spoken (the voice loop), not by every user of the
+   * providers: a status check or a one-off synthesis must not leave a process waiting.
+   */
+  warmUp(): void;
   close(): void;
 }
 
@@ -59,8 +65,6 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
   const stt: SpeechToText =
     cloudStt !== null && psWatched !== null ? new FallbackSpeechToText(recordFailures(cloudStt, sttErrors), psWatched, resilience, notices) : (psWatched ?? new StubSpeechToText(cfg.stubTranscript));
   const offline = cfg.tts === 'offline' || cfg.tts === 'openai' ? new OfflineTextToSpeech() : null;
-  // A flite voice's process (the default voice's, or the one set) is loaded ahead, so the first reply does not wait for it.
-  offline?.warmUp(cfg.voice);
   const offlineTts = recordFailures(offline ?? new StubTextToSpeech(), ttsErrors);
   const tts: TextToSpeech = cfg.tts === 'openai' ? new FallbackTextToSpeech(recordFailures(new OpenAiTextToSpeech(openai), ttsErrors), offlineTts, resilience, notices) : offlineTts;
   return {
@@ -73,6 +77,10 @@ export function createSpeechProviders(cfg: SpeechConfig): SpeechProviders {
     health: () => ({ stt: { ...stt.health(), last_error: sttErrors.last }, tts: { ...tts.health(), last_error: ttsErrors.last } }),
     reloadVoiceProfile() {
       ps?.setDecoderArgs(voiceProfileArgs(cfg.voiceProfile));
+    },
+    warmUp() {
+      // The default voice's process, or the configured voice's.
+      offline?.warmUp(cfg.voice);
     },
     close() {
       ps?.close();

@@ -139,6 +139,7 @@ export class VoiceRunner {
     } catch (e) {
       app.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'speech recognizer could not be prepared: it is built on first use');
     }
+    speech.warmUp?.(); // the first reply's voice, loaded while the loop waits for a command
     const sessionId = opts.sessionId ?? 'voice';
     const ownWake = opts.wake === undefined ? await openWakePhrase(app) : null;
     const wake = opts.wake ?? ownWake ?? undefined;
