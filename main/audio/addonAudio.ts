@@ -33,10 +33,12 @@ interface AddonCapture {
 type AddonPlayback = PlaybackSession;
 /**
  * Output buffer per write period, ms (PulseAudio then holds twice this ahead of a reply). 10 ms
- * would take ~20 ms off a reply's start, but with it the headset's mic fallback was not reported
- * when the glasses went away (tests/e2e/always-on.spec.ts, not understood yet): kept at 20.
+ * takes 10–15 ms off a reply's start against 20 (`npm run bench voice`, playback stage 43–45 ms
+ * against 56–62 with flite replies). An earlier try was reverted when always-on.spec then missed
+ * the mic fallback; that race was in the route watcher (a torn snapshot, a watcher not yet looking)
+ * and happened at 20 ms too, and it is fixed there.
  */
-export const PLAYBACK_BUFFER_MS = 20;
+export const PLAYBACK_BUFFER_MS = 10;
 
 /** The slice of the add-on's API used here. */
 export interface AudioAddonModule {

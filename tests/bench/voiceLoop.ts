@@ -16,7 +16,8 @@
  * - tts: reply text → first audio written to the output (synthesis up to its first chunk, stream open);
  * - playback: first audio written → first loud window on the speaker's monitor (buffers, server).
  * Also the VAD-mode endpoint p50 per phrase (which commands wait longest). Experiments:
- * HF_VOICE_MODES=vad (one mode only), HF_EARLY_MS (the loop's earlyEndSilenceMs).
+ * HF_VOICE_MODES=vad (one mode only), HF_EARLY_MS (the loop's earlyEndSilenceMs), HF_TTS_VOICE
+ * (the reply voice, e.g. en-us; default: the offline default, flite kal16 when installed).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -109,7 +110,8 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
     const endpointByPhrase = new Map<string, number[]>(PHRASES.map((p) => [p, []]));
     const modes = (process.env['HF_VOICE_MODES'] ?? 'vad,ptt').split(',').filter((m): m is 'vad' | 'ptt' => m === 'vad' || m === 'ptt');
     for (const mode of modes) {
-      const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: join(dir, mode), HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline' }), { logger: SILENT_LOGGER });
+      const voice = process.env['HF_TTS_VOICE'];
+      const app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: join(dir, mode), HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline', ...(voice ? { HANDSFREE_TTS_VOICE: voice } : {}) }), { logger: SILENT_LOGGER });
       const runner = await VoiceRunner.start(app, { audio, loop: { mode, ...(process.env['HF_EARLY_MS'] ? { earlyEndSilenceMs: Number(process.env['HF_EARLY_MS']) } : {}) }, captureDeviceId: 'pulse:hf_mic.monitor', playbackDeviceId: 'pulse:hf_spk', speakNotifications: false, announceRoutes: false });
       const events: VoiceStateEvent[] = [];
       const offEvents = app.events.on('voice.state', (e) => events.push(e));
