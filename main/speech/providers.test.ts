@@ -48,7 +48,7 @@ describe.skipIf(!fliteAvailable())('speech providers: helper processes', () => {
       rmSync(dir, { recursive: true, force: true });
     });
     const status = await app.service.status();
-    expect(status.speech.tts.provider).toMatch(/offline/);
+    expect(status.speech?.tts.provider).toMatch(/offline/);
     await settle();
     expect(fliteChildren()).toBe(0);
   });
