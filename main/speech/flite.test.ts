@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fliteAvailable, FliteTextToSpeech, pcmFromWav, splitClauses, trimLeadingSilence } from './flite.js';
+import { fliteAvailable, FliteTextToSpeech, pcmFromWav, pdeathsigAvailable, splitClauses, trimLeadingSilence } from './flite.js';
 import { OfflineTextToSpeech } from './offlineTts.js';
 import { parseWav } from './wav.js';
 
@@ -105,7 +105,30 @@ describe.skipIf(!fliteAvailable())('FliteTextToSpeech', () => {
     tts.close();
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('handsfree-flite-')).length).toBe(before);
   });
+
+  it.skipIf(!pdeathsigAvailable())('its spare does not outlive an app killed without close() (kill -9)', async () => {
+    // An app that starts a spare flite, prints its pid and waits; killed with SIGKILL, it cannot close().
+    const script = `import { FliteTextToSpeech } from ${JSON.stringify(join(import.meta.dirname, 'flite.ts'))};
+const t = new FliteTextToSpeech(); t.warmUp('flite-kal16');
+for (let i = 0; i < 250 && !t['spare']; i++) await new Promise((r) => setTimeout(r, 20));
+console.log(t['spare']?.child.child.pid ?? 'none'); setInterval(() => {}, 1000);`;
+    const app = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = Number(await new Promise<string>((resolve) => app.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+    expect(pid).toBeGreaterThan(0);
+    expect(running(pid)).toBe(true);
+    app.kill('SIGKILL');
+    await expect.poll(() => running(pid), { timeout: 5_000 }).toBe(false);
+  });
 });
+
+/** Whether `pid` is a live process (a zombie, dead but not yet reaped, is not). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 describe('OfflineTextToSpeech', () => {
   const fake = (name: string, voices: string[]) => {

@@ -29,6 +29,11 @@ import { commandRuns, parseWavHeader } from './espeak.js';
 /** Voices offered (flite's built-in English voices), the fastest first. */
 export const FLITE_VOICES = ['flite-kal16', 'flite-rms', 'flite-awb', 'flite-slt'] as const;
 
+/** Whether util-linux `setpriv --pdeathsig` runs here (Linux; checked once). */
+export function pdeathsigAvailable(): boolean {
+  return process.platform === 'linux' && commandRuns('setpriv', ['--pdeathsig', 'KILL', '--', 'true']);
+}
+
 /** Whether the flite CLI runs here (checked once). */
 export function fliteAvailable(): boolean {
   return commandRuns('flite', ['-lv']);
@@ -110,7 +115,11 @@ export class FliteTextToSpeech implements TextToSpeech {
     const input = join(this.dir, `in${k}`);
     const output = join(this.dir, `out${k}.wav`);
     await promisify(execFile)('mkfifo', ['-m', '600', input], { timeout: 5_000 });
-    const child = spawn('flite', ['-voice', voice.replace(/^flite-/, ''), '-f', input, '-o', output], { stdio: 'ignore' });
+    const args = ['-voice', voice.replace(/^flite-/, ''), '-f', input, '-o', output];
+    // A spare blocks in open() on its pipe until text comes: if the app dies without close()
+    // (kill -9, a killed test worker) nothing would ever end it. setpriv asks the kernel to kill
+    // flite when its parent dies (PR_SET_PDEATHSIG survives setpriv's exec into flite).
+    const child = pdeathsigAvailable() ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'flite', ...args], { stdio: 'ignore' }) : spawn('flite', args, { stdio: 'ignore' });
     return { child, input, output };
   }
 
