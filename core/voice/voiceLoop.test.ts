@@ -43,6 +43,9 @@ interface Played {
   stoppedAtMs: number | null;
 }
 
+/** A reply that plays about 1.6 s. */
+const LONG_REPLY = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen';
+
 class Sim {
   t = 0;
   readonly events: VoiceStateEvent[] = [];
@@ -204,6 +207,16 @@ class Sim {
     this.user.push({ at, samples });
   }
 
+  /**
+   * The user says "read pr twelve" at 100 ms (a 400 ms tone) and is answered with a 1.6 s reply;
+   * `then` (heard next) is answered as system.stop, or with a plain "Okay." when `thenStops` is false.
+   */
+  asksForLongReply(then?: string, thenStops = true): void {
+    this.heard.push({ text: 'read pr twelve' }, ...(then === undefined ? [] : [{ text: then }]));
+    this.answer = (t) => (t === 'read pr twelve' ? { spoken_text: LONG_REPLY } : thenStops ? { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' } : { spoken_text: 'Okay.' });
+    this.say(100, tone(400, 6000));
+  }
+
   states(): string[] {
     return this.events.map((e) => `${e.state}:${e.reason}`);
   }
@@ -262,9 +275,7 @@ describe('VoiceLoop', () => {
   it('barge-in: user speech over the reply stops playback within 100 ms of simulated time and listens', async () => {
     const sim = new Sim({ echoGainDb: 0, bargeInMarginDb: 6 });
     sim.echoGain = 0.3; // a speaker some way from the mic
-    sim.heard.push({ text: 'read pr twelve' }, { text: 'stop talking' });
-    sim.answer = (text) => (text === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' });
-    sim.say(100, tone(400, 6000));
+    sim.asksForLongReply('stop talking');
     await sim.run(1000);
     expect(sim.loop.state).toBe('speaking');
     // The reply plays 1.6 s; the user talks over it at t = 1300 ms, louder than its echo.
@@ -420,9 +431,7 @@ describe('VoiceLoop', () => {
     it('barge-in over a streamed reply stops it within 100 ms and cancels the synthesis', async () => {
       const sim = new Sim({ echoGainDb: 0, bargeInMarginDb: 6 }, undefined, { streamChunkMs: 100 });
       sim.echoGain = 0.3;
-      sim.heard.push({ text: 'read pr twelve' }, { text: 'stop talking' });
-      sim.answer = (text) => (text === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' });
-      sim.say(100, tone(400, 6000));
+      sim.asksForLongReply('stop talking');
       await sim.run(1000);
       expect(sim.loop.state).toBe('speaking');
       const bargeAt = 1300;
@@ -686,7 +695,7 @@ describe('VoiceLoop', () => {
       it('over a reply (barge-in) the level is not trusted for pauses: the early end waits for the VAD', async () => {
         const sim = new Sim({ echoGainDb: 0, bargeInMarginDb: 6 }, grammarStt(() => true), { deps: { vad: holdingVad() } });
         sim.echoGain = 0.3;
-        sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
+        sim.answer = () => ({ spoken_text: LONG_REPLY });
         roomNoise(sim);
         sim.say(100, tone(400, 6000));
         await sim.run(1200);
@@ -764,9 +773,7 @@ describe('VoiceLoop guards at their edges', () => {
   /** Whether user speech at `amp` (no echo in the mic) barges in over a loud reply (about -19 dBFS) in `sim`. */
   const bargesOverLoudReply = async (amp: number, sim: Sim): Promise<boolean> => {
     sim.echoGain = 0;
-    sim.heard.push({ text: 'read pr twelve' });
-    sim.answer = () => ({ spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' });
-    sim.say(100, tone(400, 6000));
+    sim.asksForLongReply();
     await sim.run(1000);
     expect(sim.loop.state).toBe('speaking');
     sim.say(sim.t + 100, tone(500, amp, 350));
@@ -977,9 +984,7 @@ describe('VoiceLoop barge-in at its edges', () => {
   async function replying(cfg: Partial<VoiceLoopConfig>, tts?: TextToSpeech): Promise<{ sim: Sim; start: number }> {
     const sim = new Sim(cfg, undefined, tts === undefined ? {} : { deps: { tts } });
     sim.echoGain = 0;
-    sim.heard.push({ text: 'read pr twelve' });
-    sim.answer = (t) => (t === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { spoken_text: 'Okay.' });
-    sim.say(100, tone(400, 6000));
+    sim.asksForLongReply(undefined, false);
     for (let i = 0; i < 200 && sim.played.length === 0; i++) await sim.run(20);
     expect(sim.loop.state).toBe('speaking');
     return { sim, start: sim.played[0]!.startMs };
@@ -1100,10 +1105,8 @@ describe('VoiceLoop barge-in at its edges', () => {
 
   it('push-to-talk over a streamed reply, released at once: nothing more of the old reply is written', async () => {
     const sim = new Sim({ mode: 'ptt' }, undefined, { streamChunkMs: 100 });
-    sim.heard.push({ text: 'read pr twelve' }, { text: 'stop talking' });
-    sim.answer = (t) => (t === 'read pr twelve' ? { spoken_text: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' } : { intent: { name: 'system.stop', confidence: 1, entities: {} }, spoken_text: 'Okay.' });
     sim.loop.pttStart();
-    sim.say(100, tone(400, 6000));
+    sim.asksForLongReply('stop talking');
     await sim.run(600);
     sim.loop.pttStop();
     for (let i = 0; i < 50 && sim.played.length < 3; i++) await sim.run(20);
