@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { denoise, denoiseAvailable, estimateSnrDb } from './denoise.js';
+import { attenuateEdges, denoise, denoiseAvailable, estimateSnrDb } from './denoise.js';
 
 /** Repeatable white noise of `rms` (16-bit units). */
 function noise(n: number, rms: number, seed = 1): Int16Array {
@@ -53,5 +53,27 @@ describe.skipIf(!denoiseAvailable())('speexdsp noise suppression', () => {
   it('is repeatable', () => {
     const x = toneInNoise(2000, 500);
     expect(denoise(x, 8_000)).toEqual(denoise(x, 8_000));
+  });
+});
+
+describe('attenuateEdges (lead-in and tail outside the utterance\'s own speech)', () => {
+  const policy = { withinDb: 6, marginMs: 80, attenuateDb: -20 };
+  it('makes the lead-in and tail 20 dB quieter and keeps the speech, widened by the margin, as it is', () => {
+    const x = toneInNoise(3000, 300);
+    const y = attenuateEdges(x, 16_000, policy);
+    expect(y).toHaveLength(x.length);
+    const db = (a: number, b: number) => 10 * Math.log10(power(y, a, b) / power(x, a, b));
+    expect(db(0, 14_000)).toBeCloseTo(-20, 0);
+    expect(db(34_000, 48_000)).toBeCloseTo(-20, 0);
+    // The tone (1.0–2.0 s) and 80 ms either side are untouched.
+    expect([...y.subarray(16_000 - 1280, 32_000 + 1280)]).toEqual([...x.subarray(16_000 - 1280, 32_000 + 1280)]);
+    expect(y[16_000 - 1280 - 161]).toBe(Math.round((x[16_000 - 1280 - 161] as number) / 10));
+  });
+
+  it('leaves audio that is speech throughout, and too short audio, as it is', () => {
+    const steady = noise(16_000, 2000);
+    expect([...attenuateEdges(steady, 16_000, policy)]).toEqual([...steady]);
+    const short = noise(1_000, 2000);
+    expect(attenuateEdges(short, 16_000, policy)).toBe(short);
   });
 });

@@ -103,3 +103,50 @@ export function denoise(pcm: Int16Array, sampleRateHz: number, suppressDb = -15)
     b.destroy(st);
   }
 }
+
+/** Where an utterance's own speech starts and ends, and how much quieter the rest is made (attenuateEdges). */
+export interface EdgePolicy {
+  /** Speech: 10 ms frames within this many dB of the utterance's loud level (95th percentile of frame energy). */
+  withinDb: number;
+  /** Kept at full level before the first and after the last such frame, ms (weak onsets and endings). */
+  marginMs: number;
+  /** Gain applied to the lead-in before and the tail after, negative dB. */
+  attenuateDb: number;
+}
+
+/**
+ * The lead-in and tail of an utterance, outside its own speech, made `attenuateDb` quieter. The
+ * wearer's voice is close and louder than other talkers: in babble, the other voices heard before
+ * and after the command were decoded as extra words ("unsubscribe me" → "unsubscribe me from that",
+ * "brief me" → "pull up three two eight on the chrome"). Speech is the span from the first to the
+ * last 10 ms frame within `withinDb` of the loud level, widened by `marginMs`. The audio is kept,
+ * only quieter: cutting it out or zeroing it measured worse on the HFP band (pocketsphinx.ts
+ * DENOISE). Returns a new array; too short an input (< 100 ms) as it is.
+ */
+export function attenuateEdges(pcm: Int16Array, sampleRateHz: number, p: EdgePolicy): Int16Array {
+  const frame = Math.max(1, Math.round(sampleRateHz * 0.01));
+  const nf = Math.floor(pcm.length / frame);
+  if (nf < 10) return pcm;
+  const level = new Float64Array(nf);
+  for (let f = 0; f < nf; f++) {
+    let e = 0;
+    for (let k = f * frame; k < (f + 1) * frame; k++) e += (pcm[k] as number) ** 2;
+    level[f] = 10 * Math.log10(Math.max(e / frame, 1));
+  }
+  const loud = ([...level].sort((a, b) => a - b)[Math.floor(nf * 0.95)] as number) - p.withinDb;
+  let first = -1;
+  let last = -1;
+  for (let f = 0; f < nf; f++) {
+    if ((level[f] as number) < loud) continue;
+    if (first < 0) first = f;
+    last = f;
+  }
+  const margin = Math.round(p.marginMs / 10);
+  const from = Math.max(0, first - margin) * frame;
+  // The partial frame at the end belongs to the tail.
+  const to = last + 1 + margin >= nf ? pcm.length : (last + 1 + margin) * frame;
+  const g = 10 ** (p.attenuateDb / 20);
+  const out = new Int16Array(pcm.length);
+  for (let i = 0; i < pcm.length; i++) out[i] = i >= from && i < to ? (pcm[i] as number) : Math.round((pcm[i] as number) * g);
+  return out;
+}
