@@ -10,12 +10,15 @@ import './styles.css';
 applyTheme(loadTheme());
 
 let store: AppStore | null = null;
-// Events sent while the socket was down are lost: a reconnect reloads the inbox once.
+// Events sent while the socket was down are lost: a reconnect reloads the inbox and the voice state once.
 let wasDown = false;
 const host = connectHost((connected) => {
   store?.setState({ connected });
   if (!connected) wasDown = true;
-  else if (wasDown && store) void store.getState().loadInbox();
+  else if (wasDown && store) {
+    void store.getState().loadInbox();
+    void store.getState().loadVoice();
+  }
 });
 store = createAppStore(host);
 store.setState({ connected: true });

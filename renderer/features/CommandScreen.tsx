@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { PROFILE_NAMES } from '../../contract/intent.js';
 import { useApp } from '../components/StoreContext.js';
+import { voiceStatusLine } from '../store/voiceSlice.js';
 import { CardView } from './CardView.js';
 import { ConfirmationsScreen } from './ConfirmationsScreen.js';
 import { ConversationPanel } from './ConversationPanel.js';
@@ -50,7 +51,7 @@ function PushToTalk() {
         {held ? 'Listening… release to send' : 'Hold to talk'}
       </button>
       <span className="voice-state" data-testid="voice-state" role="status">
-        {error ?? (unavailable ? (voice?.reason ?? 'Voice is not available.') : event ? `Voice: ${event.state}${heard ? ` · heard “${heard}”` : ''}` : '')}
+        {voiceStatusLine({ voice, voiceEvent: event, voiceHeard: heard, voiceError: error })}
       </span>
     </>
   );

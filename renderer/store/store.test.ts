@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventName, Events, HostApi } from '../../contract/ipc.js';
 import type { CommandResponse, NotificationCard, PendingActionView } from '../../contract/response.js';
 import { createAppStore } from './store.js';
+import { voiceStatusLine } from './voiceSlice.js';
 
 const ACTION: PendingActionView = { token: 'a'.repeat(32), kind: 'pr.merge', expires_at: '2026-01-01T00:00:00Z', expires_in_ms: 60_000, summary: 'Merge acme/api PR 12…', repo: 'acme/api', number: 12, head_sha: 'b'.repeat(40) };
 
@@ -91,5 +92,31 @@ describe('renderer store', () => {
     expect(store.getState().audioWarnings.map((x) => x.message)).toEqual(['The microphone fell back from A Mic to Laptop.', 'Your glasses (B) disconnected.']);
     store.getState().dismissAudioWarning('glasses-disconnected');
     expect(store.getState().audioWarnings.map((x) => x.kind)).toEqual(['fallback-mic']);
+  });
+
+  it('shows the voice state a push-to-talk press was answered with before any event arrives, then the events; a reload of the state supersedes them', async () => {
+    let state: 'listening' | 'idle' = 'listening';
+    const { host, emit } = fakeHost({
+      'voice.ptt': () => ({ ok: true, available: true, reason: null, state, mode: 'ptt' }),
+      'voice.status': () => ({ available: true, reason: null, state, mode: 'ptt' }),
+    });
+    const store = createAppStore(host);
+    expect(voiceStatusLine(store.getState())).toBe('');
+    // Pressed while the page's socket was still connecting: the 'listening' event went to nobody.
+    await store.getState().pushToTalk(true);
+    expect(voiceStatusLine(store.getState())).toBe('Voice: listening');
+    emit('voice.state', { state: 'thinking', previous: 'transcribing', reason: 'transcribed', at_ms: 1, transcript: 'what needs my attention' });
+    expect(voiceStatusLine(store.getState())).toBe('Voice: thinking · heard “what needs my attention”');
+    // After a reconnect the host's state now wins over the last event seen.
+    state = 'idle';
+    await store.getState().loadVoice();
+    expect(voiceStatusLine(store.getState())).toMatch(/^Voice: idle/);
+  });
+
+  it('the voice status line says why voice cannot run, and shows an error first', () => {
+    const base = { voiceEvent: null, voiceHeard: null, voiceError: null };
+    expect(voiceStatusLine({ ...base, voice: { available: false, reason: 'The audio add-on is not built.', state: 'unavailable', mode: null } })).toBe('The audio add-on is not built.');
+    expect(voiceStatusLine({ ...base, voice: { available: false, reason: null, state: 'unavailable', mode: null } })).toBe('Voice is not available.');
+    expect(voiceStatusLine({ ...base, voiceError: 'Push-to-talk is not available while the voice loop is speaking.', voice: { available: true, reason: null, state: 'speaking', mode: 'ptt' } })).toMatch(/^Push-to-talk is not available/);
   });
 });

@@ -19,7 +19,9 @@ export const voiceSlice = (host: HostApi): StateCreator<AppState, [], [], VoiceS
   pttHeld: false,
   async loadVoice() {
     try {
-      set({ voice: await host.call('voice.status', undefined) });
+      // The host's state now supersedes the last pushed event (missed events: a socket not yet
+      // open, or one that was down).
+      set({ voice: await host.call('voice.status', undefined), voiceEvent: null });
     } catch (e) {
       set({ voiceError: errText(e) });
     }
@@ -47,4 +49,17 @@ export function onVoiceState(set: (p: Partial<AppState>) => void, get: () => App
     ...(e.state === 'listening' ? { voiceHeard: null } : {}),
     voice: { available: e.state !== 'unavailable', reason: e.state === 'unavailable' ? (e.message ?? null) : null, state: e.state, mode: v?.mode ?? null },
   });
+}
+
+/**
+ * The push-to-talk status line: an error or why voice is unavailable; else the loop's state, from the
+ * last pushed event, or before any (the socket may still be connecting: a press made then is
+ * answered, but its 'listening' event was sent before the page listened) the host's last reply.
+ */
+export function voiceStatusLine(v: Pick<AppState, 'voice' | 'voiceEvent' | 'voiceHeard' | 'voiceError'>): string {
+  if (v.voiceError !== null) return v.voiceError;
+  if (v.voice !== null && v.voice.state === 'unavailable') return v.voice.reason ?? 'Voice is not available.';
+  const state = v.voiceEvent?.state ?? v.voice?.state;
+  if (state === undefined) return '';
+  return `Voice: ${state}${v.voiceHeard ? ` · heard “${v.voiceHeard}”` : ''}`;
 }
