@@ -311,6 +311,20 @@ export function withNoiseFloor(pcm: Int16Array, rms: number): Int16Array {
   return out;
 }
 
+/**
+ * An utterance as the decoder gets it: resampled to `rateHz` (Hz); when its estimated SNR is below
+ * the policy's, denoised and its lead-in and tail made quieter; then the noise floor added.
+ * (Voice and channel adaptation, adapt/mllr.ts, adds the noise floor only: its transforms were
+ * fitted on recordings not denoised.)
+ */
+export function decoderInput(audio: PcmAudio, rateHz: number, policy: DenoisePolicy | null = DENOISE): { pcm: Int16Array; snrDb: number; denoised: boolean } {
+  const at = audio.sampleRateHz === rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, rateHz);
+  const snrDb = estimateSnrDb(audio.samples, audio.sampleRateHz);
+  if (policy === null || snrDb >= policy.belowSnrDb) return { pcm: withNoiseFloor(at, NOISE_FLOOR_RMS), snrDb, denoised: false };
+  const quieter = denoise(at, rateHz, policy.suppressDb);
+  return { pcm: withNoiseFloor(policy.edges != null ? attenuateEdges(quieter, rateHz, policy.edges) : quieter, NOISE_FLOOR_RMS), snrDb, denoised: true };
+}
+
 /** Transcript confidence (0..1) for an acoustic score per frame; 0.5 at REJECTION.confidenceMid. */
 export function scoreToConfidence(scorePerFrame: number, r: Pick<Rejection, 'scale' | 'confidenceMid'> = REJECTION): number {
   return 1 / (1 + Math.exp(-(scorePerFrame - r.confidenceMid) / r.scale));
@@ -736,12 +750,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
   private *analysis(audio: PcmAudio): Generator<{ dec: unknown; pcm: Int16Array }, Analysis, Decoded> {
     const name = frontEndFor(audio.sampleRateHz);
     const fe = this.frontEnd(name);
-    const at = audio.sampleRateHz === fe.rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, fe.rateHz);
-    const snrDb = estimateSnrDb(audio.samples, audio.sampleRateHz);
-    const dn = this.opts.denoise === undefined ? DENOISE : this.opts.denoise;
-    const denoised = dn !== null && snrDb < dn.belowSnrDb;
-    const quieter = denoised && dn !== null ? denoise(at, fe.rateHz, dn.suppressDb) : at;
-    const pcm = withNoiseFloor(denoised && dn?.edges != null ? attenuateEdges(quieter, fe.rateHz, dn.edges) : quieter, NOISE_FLOOR_RMS);
+    const { pcm, snrDb, denoised } = decoderInput(audio, fe.rateHz, this.opts.denoise === undefined ? DENOISE : this.opts.denoise);
     let r: Decoded;
     let d: Decoders;
     try {
