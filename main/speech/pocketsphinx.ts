@@ -796,7 +796,8 @@ export class PocketsphinxSpeechToText implements SpeechToText {
   freeTranscript(audio: PcmAudio): string {
     const name = frontEndFor(audio.sampleRateHz);
     const fe = this.frontEnd(name);
-    const pcm = withNoiseFloor(audio.sampleRateHz === fe.rateHz ? audio.samples : resample(audio.samples, audio.sampleRateHz, fe.rateHz), NOISE_FLOOR_RMS);
+    // As the decoder gets it, without noise handling (the speech heard by a listener, as synthesized).
+    const { pcm } = decoderInput(audio, fe.rateHz, null);
     const d = this.ensure(name);
     if (d.background === null) throw new Error('The background model is off (background: false).');
     return (loadBinding() as Binding).decode(d.background, pcm).hyp.trim();
