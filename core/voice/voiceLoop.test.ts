@@ -60,6 +60,8 @@ class Sim {
   user: { at: number; samples: Int16Array }[] = [];
   echoDelayMs = 0;
   echoGain = 1;
+  /** drain() resolves this much (ms) after the audio's nominal end: a sink that started late. */
+  drainLateMs = 0;
   private drainWaiters: { until: () => number; resolve: () => void }[] = [];
   readonly loop: VoiceLoop;
 
@@ -133,7 +135,7 @@ class Sim {
           drain() {
             const p = current;
             if (p === null) return Promise.resolve();
-            return new Promise<void>((resolve) => sim.drainWaiters.push({ until: () => (p.stoppedAtMs !== null ? -1 : p.startMs + p.samples.length / MS), resolve }));
+            return new Promise<void>((resolve) => sim.drainWaiters.push({ until: () => (p.stoppedAtMs !== null ? -1 : p.startMs + p.samples.length / MS + sim.drainLateMs), resolve }));
           },
           stop() {
             for (const p of mine) if (p.stoppedAtMs === null && p.startMs + p.samples.length / MS > sim.t) p.stoppedAtMs = Math.max(sim.t, p.startMs);
@@ -995,6 +997,56 @@ describe('VoiceLoop barge-in at its edges', () => {
   const QUIET = 1_000;
   const USER = 6_000;
 
+  /**
+   * Loopback echo of a reply alternating loud and quiet, misplaced against the loop's timeline as
+   * seen in the always-on E2E after the glasses went away (streams reopened on another device):
+   * stamped 400 ms early, or 1.3 s late from a sink that started late (it drains late too).
+   */
+  it('its own echo stamped early, or from a sink that started late, never barges in', async () => {
+    const bargedIn = async (delayMs: number, drainLateMs: number, cfg: Partial<VoiceLoopConfig> = {}) => {
+      const sim = new Sim(cfg, undefined, { deps: { tts: shapedTts([[600, QUIET], [600, LOUD], [600, QUIET], [600, LOUD], [300, QUIET]]) } });
+      sim.echoGain = 1;
+      sim.echoDelayMs = delayMs;
+      sim.drainLateMs = drainLateMs;
+      sim.asksForLongReply(undefined, false);
+      await sim.run(6_000);
+      expect(sim.played.length).toBeGreaterThan(0);
+      expect(sim.loop.state).toBe('idle');
+      return sim.states().includes('listening:barge-in');
+    };
+    expect(await bargedIn(-400, 0)).toBe(false);
+    expect(await bargedIn(1_300, 1_300)).toBe(false);
+    expect(await bargedIn(0, 0)).toBe(false);
+    // Without the lead, the early echo of a loud part over a quiet one is taken for the user.
+    expect(await bargedIn(-400, 0, { echoLeadMs: 0 })).toBe(true);
+  });
+
+  it('the echo of the previous reply does not barge in on the next one; the user over it still does', async () => {
+    const tts: TextToSpeech = {
+      name: 'two',
+      voices: ['two'],
+      synthesize: async (text) => ({ audio: { sampleRateHz: RATE, samples: tone(2_000, text.startsWith('loud') ? LOUD : QUIET, 200) }, provider: 'two', firstAudioMs: 0 }),
+      health,
+    };
+    const run = async (user: boolean) => {
+      const sim = new Sim({}, undefined, { deps: { tts } });
+      sim.echoGain = 1;
+      sim.echoDelayMs = 600; // a long speaker path: the end of the first reply sounds during the second
+      expect(sim.loop.say('loud first')).toBe(true);
+      for (let i = 0; i < 300 && sim.loop.state !== 'idle'; i++) await sim.run(20);
+      expect(sim.loop.say('quiet second')).toBe(true);
+      const second = sim.t;
+      if (user) sim.say(second + 1_000, tone(500, LOUD, 350));
+      await sim.run(2_500);
+      return sim;
+    };
+    const echoOnly = await run(false);
+    expect(echoOnly.played).toHaveLength(2);
+    expect(echoOnly.states()).not.toContain('listening:barge-in');
+    const talking = await run(true);
+    expect(talking.states()).toContain('listening:barge-in');
+  });
+
   it('the echo of a loud part is expected for echoDelayMaxMs after it: speech over the quiet part after it barges in from then on', async () => {
     /** When the user, speaking from `fromMs` into the reply, barged in (onset, ms into the reply), or null. */
     const bargeIn = async (fromMs: number, ms = 600) => {
@@ -1009,17 +1061,20 @@ describe('VoiceLoop barge-in at its edges', () => {
     expect(await bargeIn(1_700)).toBe(1_700);
   });
 
-  it('a loud part still to come does not block barge-in now; one starting within the next frame does', async () => {
-    const bargeIn = async (fromMs: number) => {
-      const { sim, start } = await replying({}, shapedTts([[1_000, QUIET], [1_000, LOUD]]));
+  it('a loud part still to come does not block barge-in now; one starting within echoLeadMs does', async () => {
+    const bargeIn = async (fromMs: number, cfg: Partial<VoiceLoopConfig> = {}) => {
+      const { sim, start } = await replying(cfg, shapedTts([[1_000, QUIET], [1_000, LOUD]]));
       sim.say(start + fromMs, tone(300, USER, 350));
       await sim.run(start + fromMs + 500 - sim.t);
       return sim.loop.lastBargeIn === null ? null : sim.loop.lastBargeIn.onsetMs - start;
     };
     expect(await bargeIn(200)).toBe(200);
-    // The onset needs three frames clear of the loud part and of the frame ahead of each.
-    expect(await bargeIn(920)).toBe(920);
-    expect(await bargeIn(940)).toBeNull();
+    // The onset needs three frames clear of the loud part and of the 500 ms (echoLeadMs) ahead of each.
+    expect(await bargeIn(420)).toBe(420);
+    expect(await bargeIn(440)).toBeNull();
+    // With no lead, only the frame ahead of each.
+    expect(await bargeIn(920, { echoLeadMs: 0 })).toBe(920);
+    expect(await bargeIn(940, { echoLeadMs: 0 })).toBeNull();
   });
 
   it('speech over the last frames of a reply still barges in (and is heard)', async () => {

@@ -54,6 +54,12 @@ export interface VoiceLoopConfig {
   echoGainDb: number;
   /** Longest speaker → mic delay considered for the echo level, ms. Default 1000. */
   echoDelayMaxMs: number;
+  /**
+   * Echo may come stamped up to this long (ms) *before* its place in the reply: capture
+   * timestamps and the loop's clock drift apart by a few hundred ms when streams are reopened on
+   * another device. Default 500.
+   */
+  echoLeadMs: number;
   /** Voiced frames before speech counts (VAD onset). Default 3. */
   onsetFrames: number;
   /** Silence that ends an utterance, ms. Default 300. */
@@ -123,6 +129,7 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   bargeInMarginDb: 6,
   echoGainDb: 0,
   echoDelayMaxMs: 1000,
+  echoLeadMs: 500,
   onsetFrames: 3,
   hangoverMs: 300,
   earlyEndSilenceMs: 40,
@@ -245,6 +252,8 @@ export class VoiceLoop {
   private sessionRate = 0;
   /** What is playing: per-frame level of the reply (growing while it streams) and when it started. */
   private playing: { levelsDb: number[]; startMs: number; text: string } | null = null;
+  /** The previous reply and when it ended (drained, stopped or failed): its echo can still be in flight. */
+  private lastPlayed: { levelsDb: number[]; startMs: number; endMs: number } | null = null;
   private held: { text: string; atMs: number } | null = null;
   private closed = false;
   private numberHints: readonly number[] = [];
@@ -481,13 +490,37 @@ export class VoiceLoop {
     this.startListening('vad', onsetFrames, onsetMs, 'barge-in');
   }
 
-  private expectedEchoDb(atMs: number): number {
-    const p = this.playing;
-    if (p === null) return -Infinity;
-    const hi = Math.floor((atMs + this.frameMs - p.startMs) / this.frameMs);
-    const lo = Math.max(0, Math.floor((atMs - this.config.echoDelayMaxMs - p.startMs) / this.frameMs));
+  /**
+   * The loudest level (dBFS) of the replies' audio that could be sounding in the mic frame at
+   * `atMs`: what was written from echoDelayMaxMs before it to echoLeadMs after it, of the reply
+   * playing and of the one before it. A sink can start late (a device just opened) and a
+   * synthesizer can fall behind, so past the end of what was written the reply's last
+   * echoDelayMaxMs may still be sounding until it has drained.
+   */
+  private echoLevelDb(atMs: number): number {
+    const window = (levels: readonly number[], startMs: number, endIdx: number): number => {
+      const delayFrames = Math.ceil(this.config.echoDelayMaxMs / this.frameMs);
+      const hi = Math.min(endIdx - 1, Math.floor((atMs + this.frameMs + this.config.echoLeadMs - startMs) / this.frameMs));
+      let lo = Math.floor((atMs - this.config.echoDelayMaxMs - startMs) / this.frameMs);
+      lo = Math.max(0, Math.min(lo, endIdx - delayFrames));
+      let max = -Infinity;
+      for (let i = lo; i <= hi; i++) max = Math.max(max, levels[i] as number);
+      return max;
+    };
     let max = -Infinity;
-    for (let i = lo; i <= hi && i < p.levelsDb.length; i++) max = Math.max(max, p.levelsDb[i] as number);
+    const p = this.playing;
+    if (p !== null) max = window(p.levelsDb, p.startMs, p.levelsDb.length);
+    const q = this.lastPlayed;
+    if (q !== null && atMs <= q.endMs + this.config.echoDelayMaxMs) {
+      const endIdx = Math.min(q.levelsDb.length, Math.ceil((q.endMs - q.startMs) / this.frameMs));
+      max = Math.max(max, window(q.levelsDb, q.startMs, endIdx));
+    }
+    return max;
+  }
+
+  private expectedEchoDb(atMs: number): number {
+    const max = this.echoLevelDb(atMs);
+    if (max === -Infinity) return -Infinity;
     if (this.deps.echoResidualDb !== undefined) {
       // Measured for this reply: that echo. Not yet (its first moments): no credit at all, since
       // the echo path may have changed since the last reply and the canceller not know it yet.
@@ -545,7 +578,7 @@ export class VoiceLoop {
     this.session?.stop();
     // Only what can have been played may come back as echo: the rest of the reply was never heard.
     if (this.playing) this.echo.spoken(playedPart(this.playing.text, nowMs - this.playing.startMs, this.playing.levelsDb.length * this.frameMs), nowMs);
-    this.playing = null;
+    this.endPlaying(nowMs);
     this.bargeSegmenter.reset();
     if (onsetMs !== undefined) {
       this.lastBargeIn = { onsetMs, stoppedAtMs: nowMs, latencyMs: nowMs - onsetMs };
@@ -748,7 +781,7 @@ export class VoiceLoop {
       await session.drain();
       if (gen !== this.generation) return;
       const endMs = clock.monotonicMs();
-      this.playing = null;
+      this.endPlaying(endMs);
       this.echo.spoken(text, endMs);
       this.guardUntilMs = endMs + this.config.tailMs;
       this.armed = false;
@@ -757,7 +790,7 @@ export class VoiceLoop {
       if (endpointMs !== null) this.awakeUntilMs = endMs + this.config.wakeWindowMs;
       this.setState('idle', 'done', endMs);
     } catch (e) {
-      this.playing = null;
+      this.endPlaying(clock.monotonicMs());
       // A session that failed (its device is gone) is not reused: the next reply opens a new one.
       this.dropOutput();
       if (gen === this.generation) {
@@ -769,6 +802,13 @@ export class VoiceLoop {
     } finally {
       cancel?.(); // a stream stopped early (barge-in, stop, failure) stops synthesizing
     }
+  }
+
+  /** The reply stopped playing at `atMs` (drained, stopped or failed); its echo may still arrive. */
+  private endPlaying(atMs: number): void {
+    const p = this.playing;
+    if (p !== null) this.lastPlayed = { levelsDb: p.levelsDb, startMs: p.startMs, endMs: atMs };
+    this.playing = null;
   }
 
   private dropOutput(): void {
