@@ -94,6 +94,11 @@ export interface CaptureRequest {
   readonly format?: PcmFormat;
   /** Open paused (idle-listening, keeping pre-roll). */
   readonly paused?: boolean;
+  /**
+   * false: the device's audio as it is, even where capture is echo-cancelled against playback
+   * (measurement taps, diagnostics). Default: cancelled where the audio has a canceller.
+   */
+  readonly echoCancellation?: boolean;
 }
 
 export interface CaptureSession {

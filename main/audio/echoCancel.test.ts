@@ -62,6 +62,45 @@ describe('BulkDelay', () => {
   });
 });
 
+describe('withEchoCancellation: timing', () => {
+  it("stamps the canceller's output with the time of the frame it carries (a canceller one frame late)", async () => {
+    let listener: ((c: PcmChunk) => void) | null = null;
+    const audio: AddonAudio = {
+      nowMs: () => 0,
+      source: {
+        available: true,
+        unavailableReason: null,
+        listDevices: async () => [],
+        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
+        openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
+      },
+      sink: { available: false, openPlayback: async () => Promise.reject(new Error('no sink')) },
+    };
+    let previous: Int16Array = new Int16Array(320);
+    const ec = withEchoCancellation(audio, {
+      create: ({ sampleRateHz, frameSamples }) => ({
+        sampleRateHz,
+        frameSamples,
+        latencySamples: frameSamples,
+        process: (mic) => {
+          const out = previous;
+          previous = mic;
+          return out;
+        },
+        reset() {},
+        close() {},
+      }),
+    });
+    const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
+    const got: [number, number][] = [];
+    cap.onChunk((c) => got.push([(c.data as Int16Array)[0] as number, c.captureTimestampMs]));
+    // Frame k (k = 1…5) is filled with k and captured at 1000 + 20·k ms.
+    for (let k = 1; k <= 5; k++) listener!({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320).fill(k), frames: 320, captureTimestampMs: 1000 + 20 * k, seq: k, preRoll: false });
+    for (const [k, at] of got.filter(([k]) => k > 0)) expect(at).toBe(1000 + 20 * k);
+    expect(got.filter(([k]) => k > 0)).toHaveLength(4);
+  });
+});
+
 describe('withEchoCancellation: residual echo', () => {
   /** A device whose mic hears the speaker at `gain` (no delay), over a canceller that leaves `left` of what it gets. */
   async function rig(gain: number, left: number) {
@@ -137,6 +176,21 @@ describe('withEchoCancellation: residual echo', () => {
     await r.out.write(r.reply);
     r.run(100);
     expect(r.ec.residualEchoDb()).toBeNull();
+  });
+
+  it('a capture that asks for the device as it is (echoCancellation: false) bypasses the canceller', async () => {
+    const rms = (x: Int16Array) => Math.sqrt(x.reduce((e, v) => e + v * v, 0) / x.length);
+    for (const echoCancellation of [true, false]) {
+      const r = await rig(1, 0.1);
+      const cap = await r.ec.source.openCapture({ sampleRateHz: 16_000, channels: 1, echoCancellation });
+      const got: number[] = [];
+      cap.onChunk((c) => got.push(rms(c.data as Int16Array)));
+      await r.out.write(r.reply);
+      r.run(200);
+      const level = Math.max(...got);
+      if (echoCancellation) expect(level).toBeLessThan(1_000);
+      else expect(level).toBeGreaterThan(4_000);
+    }
   });
 
   it('a louder echo path shows in the figure', async () => {

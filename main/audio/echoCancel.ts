@@ -14,6 +14,8 @@ import type { AddonAudio } from './types.js';
 export interface EchoCancellerLike {
   readonly sampleRateHz: number;
   readonly frameSamples: number;
+  /** How late its output is, samples (the add-on's: one frame); default 0. */
+  readonly latencySamples?: number;
   process(mic: Int16Array, ref: Int16Array): Int16Array;
   reset(): void;
   close(): void;
@@ -212,12 +214,17 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
     listDevices: () => audio.source.listDevices(),
     watchRoutes: (l, onReady) => audio.source.watchRoutes(l, onReady),
     async openCapture(req): Promise<CaptureSession> {
+      // A tap that wants the device's own audio (a measurement, diagnostics): no canceller.
+      if (req.echoCancellation === false) return audio.source.openCapture(req);
       const rate = req.sampleRateHz ?? 16_000;
       if ((req.channels ?? 1) !== 1) throw new Error('Echo cancellation needs mono capture.');
       captureRate = rate;
       const inner = await audio.source.openCapture({ ...req, format: 'int16' });
       const frame = Math.round(rate / 50);
       const aec = opts.create({ sampleRateHz: rate, frameSamples: frame, filterMs });
+      // The canceller's output is the audio of an earlier frame: stamped with that frame's time,
+      // or the loop would place every sound (and its end) one frame late.
+      const latencyMs = ((aec.latencySamples ?? 0) / rate) * 1000;
       const bulk = new BulkDelay(20);
       let pending = new Int16Array(0);
       let pendingAtMs = 0;
@@ -271,7 +278,7 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
             residual.push(frameDb(energy(out), frame) - loudest);
             if (residual.length > RESIDUAL_HISTORY) residual.shift();
           }
-          const chunk: PcmChunk = { sampleRateHz: rate, channels: 1, format: 'int16', data: out, frames: frame, captureTimestampMs: atMs, seq: seq++, preRoll: c.preRoll };
+          const chunk: PcmChunk = { sampleRateHz: rate, channels: 1, format: 'int16', data: out, frames: frame, captureTimestampMs: atMs - latencyMs, seq: seq++, preRoll: c.preRoll };
           for (const l of listeners) l(chunk);
         }
         pending = buf.slice(o);

@@ -23,6 +23,12 @@ export interface EchoCancellerOptions {
 export interface EchoCanceller {
   readonly sampleRateHz: number;
   readonly frameSamples: number;
+  /**
+   * How late the output is, samples: each process() returns the mic audio of the call before
+   * (speexdsp's canceller and its residual echo suppressor work one frame behind; measured:
+   * output = input delayed by exactly frameSamples). Stamp output with the time of that frame.
+   */
+  readonly latencySamples: number;
   /** `mic` with the echo of `ref` removed; both exactly `frameSamples` long. */
   process(mic: Int16Array, ref: Int16Array): Int16Array;
   /** Forgets the learned echo path (e.g. after the output device changed). */
@@ -64,6 +70,7 @@ export function createEchoCanceller(options?: EchoCancellerOptions): EchoCancell
   return {
     sampleRateHz: opts.sampleRateHz,
     frameSamples: opts.frameSamples,
+    latencySamples: opts.frameSamples,
     process(mic, ref) {
       if (!(mic instanceof Int16Array) || mic.length !== opts.frameSamples) throw invalidArgument('mic', `an Int16Array of ${opts.frameSamples} samples`, mic);
       if (!(ref instanceof Int16Array) || ref.length !== opts.frameSamples) throw invalidArgument('ref', `an Int16Array of ${opts.frameSamples} samples`, ref);

@@ -50,6 +50,29 @@ describe.skipIf(!available)('EchoCanceller', () => {
     expect(Math.abs(10 * Math.log10(nearIn / nearOut))).toBeLessThanOrEqual(3);
   });
 
+  it('returns each frame latencySamples late (output stamped with the frame it carries)', () => {
+    for (const [sampleRateHz, frameSamples] of [
+      [16_000, 320],
+      [16_000, 160],
+      [8_000, 160],
+    ] as const) {
+      const aec = createEchoCanceller({ sampleRateHz, frameSamples });
+      const x = signal(sampleRateHz * 2, 5);
+      const out = new Int16Array(x.length);
+      for (let o = 0; o + frameSamples <= x.length; o += frameSamples) out.set(aec.process(x.slice(o, o + frameSamples), new Int16Array(frameSamples)), o);
+      aec.close();
+      // The lag that best lines the output up with the input (no echo: the output is the input).
+      let best = -Infinity;
+      let lag = -1;
+      for (let l = 0; l <= 2 * frameSamples; l++) {
+        let c = 0;
+        for (let i = 0; i + l < x.length; i++) c += (x[i] as number) * (out[i + l] as number);
+        if (c > best) [best, lag] = [c, l];
+      }
+      expect(lag, `${sampleRateHz} Hz, ${frameSamples}-sample frames`).toBe(aec.latencySamples);
+    }
+  });
+
   it('rejects frames of the wrong length and use after close', () => {
     const aec = createEchoCanceller();
     expect(() => aec.process(new Int16Array(10), new Int16Array(320))).toThrow(TypeError);
