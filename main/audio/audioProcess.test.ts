@@ -58,6 +58,24 @@ describe('AudioProcessHost', () => {
     expect(Math.abs(host.nowMs() - expected)).toBeLessThan(2);
   });
 
+  it("a worker that cancels echo: its figures go with each chunk; without one, the host has none", async () => {
+    const { host } = await start('echo');
+    expect(host.suppressionDb).toBeTypeOf('function');
+    const cap = await host.source.openCapture({ sampleRateHz: 16_000 });
+    const seen: { seq: number; suppression: number; residual: number | null }[] = [];
+    cap.onChunk((c) => seen.push({ seq: c.seq, suppression: host.suppressionDb!(), residual: host.residualEchoDb!() }));
+    await until(() => seen.length >= 5);
+    // Read inside the listener: the figures measured right after that very chunk.
+    for (const s of seen) {
+      expect(s.suppression).toBe(s.seq % 30);
+      expect(s.residual).toBe(s.seq < 3 ? null : -(s.seq % 30));
+    }
+    host.close();
+    const plain = await start('');
+    expect(plain.host.suppressionDb).toBeUndefined();
+    expect(plain.host.residualEchoDb).toBeUndefined();
+  });
+
   it('SIGKILL: the worker is restarted and the open capture comes back by itself', async () => {
     const { host } = await start();
     const cap = await host.source.openCapture({});

@@ -99,6 +99,15 @@ export class AudioProcessHost implements AddonAudio {
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private readyTimer: ReturnType<typeof setTimeout> | null = null;
   private listenerErrors = 0;
+  /** The worker's echo canceller figures, as of the latest chunk (see suppressionDb). */
+  private echo: { suppressionDb: number; residualEchoDb: number | null } = { suppressionDb: 0, residualEchoDb: null };
+  /**
+   * Present when the worker echo-cancels capture (it says so when ready): the canceller's measured
+   * suppression (dB) and residual echo (dB, null until measured) as of the latest chunk delivered,
+   * so the voice loop reads the figures that go with the audio it is handling.
+   */
+  suppressionDb?: () => number;
+  residualEchoDb?: () => number | null;
   private readonly o: Required<Omit<AudioProcessOptions, 'log'>> & Pick<AudioProcessOptions, 'log'>;
 
   private constructor(opts: AudioProcessOptions) {
@@ -373,6 +382,12 @@ export class AudioProcessHost implements AddonAudio {
       return;
     }
     this.clockOffsetMs = m.hrMs !== undefined ? exactOffsetMs(m.nowMs, m.hrMs) : m.nowMs - performance.now();
+    // A new worker's canceller starts from nothing: no credit until it has measured again.
+    this.echo = { suppressionDb: 0, residualEchoDb: null };
+    if (m.echoCancellation === true && this.suppressionDb === undefined) {
+      this.suppressionDb = () => this.echo.suppressionDb;
+      this.residualEchoDb = () => this.echo.residualEchoDb;
+    }
     const wasRestart = this.statusValue.restarts > 0;
     this.setStatus({ state: 'running', pid: this.channel?.pid ?? null, message: wasRestart ? 'The audio process was restarted; audio is back.' : null });
     for (const w of [...this.readyWaiters]) w.resolve();
@@ -424,6 +439,7 @@ export class AudioProcessHost implements AddonAudio {
         return;
       }
       case 'chunk':
+        if (m.echo !== undefined) this.echo = m.echo;
         this.captures.get(m.sid)?.deliver({ sampleRateHz: m.sampleRateHz, channels: m.channels, format: m.format, data: m.data, frames: m.frames, captureTimestampMs: m.captureTimestampMs, seq: m.seq, preRoll: m.preRoll });
         return;
       case 'level':

@@ -33,11 +33,19 @@ const port = parentPort();
 process.on('uncaughtException', (e) => process.stderr.write(`audio process: uncaught ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
 process.on('unhandledRejection', (e) => process.stderr.write(`audio process: unhandled rejection ${String(e)}\n`));
 
-// No echo canceller here yet: its measured suppression does not cross the process boundary, so
-// the voice loop could not trust it, and its playback wrapper must not sit between the loop and a
-// device that disappears (device-loss recovery is handled on this side). In-process audio
-// (HANDSFREE_AUDIO_IN_PROCESS=1, tests) keeps it.
-const audio = await loadAddonAudio(undefined, { echoCancellation: false });
+// Capture is echo-cancelled here, next to the devices (the canceller is native code too); its
+// measured figures go with every chunk, so the app's voice loop trusts it as it would in process.
+const audio = await loadAddonAudio();
+/** The canceller's figures now, finite and in the protocol's range; null without a canceller. */
+const echoFigures = ((sup, res) => {
+  if (sup === undefined || res === undefined) return null;
+  const clamp = (v: number): number => Math.max(-200, Math.min(200, v));
+  return () => {
+    const s = sup();
+    const r = res();
+    return { suppressionDb: Number.isFinite(s) ? clamp(s) : 0, residualEchoDb: r !== null && Number.isFinite(r) ? clamp(r) : null };
+  };
+})(audio.suppressionDb, audio.residualEchoDb);
 
 /** The add-on's diagnostics entry points (structural, as in main/audio/diagnostics.ts). */
 interface DiagnosticsAddon {
@@ -112,7 +120,9 @@ async function handle(m: HostMessage): Promise<void> {
       const cap = await audio.source.openCapture(m.req);
       captures.set(m.sid, cap);
       const sid = m.sid;
-      cap.onChunk((c) => post({ t: 'chunk', sid, sampleRateHz: c.sampleRateHz, channels: c.channels, format: c.format, data: c.data, frames: c.frames, captureTimestampMs: c.captureTimestampMs, seq: c.seq, preRoll: c.preRoll }));
+      cap.onChunk((c) =>
+        post({ t: 'chunk', sid, sampleRateHz: c.sampleRateHz, channels: c.channels, format: c.format, data: c.data, frames: c.frames, captureTimestampMs: c.captureTimestampMs, seq: c.seq, preRoll: c.preRoll, ...(echoFigures ? { echo: echoFigures() } : {}) }),
+      );
       cap.onRoute((event) => post({ t: 'route', sid, event }));
       return post({ t: 'reply', id: m.id, ok: true });
     }
@@ -166,4 +176,4 @@ port.onMessage((raw) => {
     if ('id' in m) fail(m.id, e);
   });
 });
-post({ t: 'ready', available: audio.source.available && audio.sink.available, reason: audio.source.unavailableReason, ...clockStamp(() => audio.nowMs()) });
+post({ t: 'ready', available: audio.source.available && audio.sink.available, reason: audio.source.unavailableReason, echoCancellation: echoFigures !== null, ...clockStamp(() => audio.nowMs()) });

@@ -33,6 +33,12 @@ describe('audio process protocol', () => {
     const chunk = { t: 'chunk', sid: 1, sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: 12.5, seq: 7, preRoll: false };
     expect(WorkerMessageSchema.safeParse(chunk).success).toBe(true);
     expect(WorkerMessageSchema.safeParse({ ...chunk, data: 'AAAA' }).success).toBe(false);
+    // The echo canceller's figures: numbers in range, the residual null until measured.
+    expect(WorkerMessageSchema.safeParse({ ...chunk, echo: { suppressionDb: 14.2, residualEchoDb: null } }).success).toBe(true);
+    expect(WorkerMessageSchema.safeParse({ ...chunk, echo: { suppressionDb: 14.2, residualEchoDb: -31 } }).success).toBe(true);
+    expect(WorkerMessageSchema.safeParse({ ...chunk, echo: { suppressionDb: NaN, residualEchoDb: null } }).success).toBe(false);
+    expect(WorkerMessageSchema.safeParse({ ...chunk, echo: { suppressionDb: 1e9, residualEchoDb: null } }).success).toBe(false);
+    expect(WorkerMessageSchema.safeParse({ ...chunk, echo: { suppressionDb: 3 } }).success).toBe(false);
     expect(WorkerMessageSchema.safeParse({ t: 'route', sid: null, event: { type: 'device-lost', direction: 'output', deviceId: 'pulse:x', reason: 'removed' } }).success).toBe(true);
     expect(WorkerMessageSchema.safeParse({ t: 'route', sid: 2, event: { type: 'device-lost', direction: 'output', deviceId: 'pulse:x', reason: 'exploded' } }).success).toBe(false);
     expect(WorkerMessageSchema.safeParse({ t: 'reply', id: 3, ok: false, error: { name: 'AudioOutputLostError', message: 'gone' } }).success).toBe(true);

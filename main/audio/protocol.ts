@@ -41,6 +41,7 @@ export const CaptureRequestSchema = z.strictObject({
   preRollMs: z.number().min(0).max(10_000).optional(),
   format: z.enum(['int16', 'float32']).optional(),
   paused: z.boolean().optional(),
+  echoCancellation: z.boolean().optional(),
 });
 
 export const PlaybackRequestSchema = z.strictObject({
@@ -103,7 +104,15 @@ export const WorkerMessageSchema = z.discriminatedUnion('t', [
    * hrMs: the same instant on the OS monotonic clock (process.hrtime, ms), which every process of
    * the machine shares, so the app maps the worker's clock onto its own exactly (clockStamp).
    */
-  z.object({ t: z.literal('ready'), available: z.boolean(), reason: z.string().max(4000).nullable(), nowMs: z.number(), hrMs: z.number().optional() }),
+  z.object({
+    t: z.literal('ready'),
+    available: z.boolean(),
+    reason: z.string().max(4000).nullable(),
+    nowMs: z.number(),
+    hrMs: z.number().optional(),
+    /** Capture is echo-cancelled against playback in the worker; each chunk then carries `echo`. */
+    echoCancellation: z.boolean().optional(),
+  }),
   /** ok: `value` is the result; else `error` says why (its name survives, e.g. AudioOutputLostError). */
   z.object({
     t: z.literal('reply'),
@@ -126,6 +135,11 @@ export const WorkerMessageSchema = z.discriminatedUnion('t', [
     captureTimestampMs: z.number(),
     seq: z.number().int(),
     preRoll: z.boolean(),
+    /**
+     * The echo canceller's figures right after this chunk (echoCancel.ts EchoCancelledAudio):
+     * suppression and residual echo (null until measured), dB.
+     */
+    echo: z.object({ suppressionDb: z.number().min(-200).max(200), residualEchoDb: z.number().min(-200).max(200).nullable() }).optional(),
   }),
   /** With the stream's loss counters so far (diagnostics shows them as dropouts). */
   z.object({ t: z.literal('level'), sid: id, rmsDbfs: z.number(), peakDbfs: z.number(), timestampMs: z.number(), overruns: z.number().int().nonnegative().optional(), droppedChunks: z.number().int().nonnegative().optional() }),

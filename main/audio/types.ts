@@ -25,7 +25,7 @@ export interface AddonAudio {
   status?(): AudioProcessStatus;
   onStatus?(listener: (s: AudioProcessStatus) => void): () => void;
   close?(): void;
-  /** Present when capture is echo-cancelled against playback (echoCancel.ts) in this process: the measured suppression, dB. */
+  /** Present when capture is echo-cancelled against playback (echoCancel.ts, in this process or the audio process's): the measured suppression, dB. */
   suppressionDb?(): number;
   /** Present with suppressionDb: the reply's echo level in the cancelled mic audio relative to the reply, dB (null until measured). */
   residualEchoDb?(): number | null;

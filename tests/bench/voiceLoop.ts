@@ -71,7 +71,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
   try {
     await pulse.loadModule('module-null-sink', 'sink_name=hf_mic', 'rate=16000', 'channels=1', 'sink_properties=device.description=BenchMic');
     await pulse.loadModule('module-null-sink', 'sink_name=hf_spk', 'rate=48000', 'channels=1', 'sink_properties=device.description=BenchSpeaker');
-    // The app's audio path: the add-on in its own process (no echo canceller there), as openDefaultAudio gives it.
+    // The app's audio path: the add-on in its own process (capture echo-cancelled there), as openDefaultAudio gives it.
     const host = await startAudioProcess();
     devices = host;
     if (!host.source.available) throw new Error(`the audio process is not available: ${host.source.unavailableReason ?? ''}`);
@@ -91,7 +91,8 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
     });
     const audio: AddonAudio = { source: host.source, nowMs: () => host.nowMs(), sink: { available: host.sink.available, openPlayback: async (req) => tapSession(await host.sink.openPlayback(req)) } };
     const tap = async (device: string): Promise<Tap> => {
-      const cap = await audio.source.openCapture({ deviceId: device, sampleRateHz: 16_000, channels: 1, frameMs: 20, format: 'int16' });
+      // The device as it is: through the canceller, the reply's own tap would be cancelled as echo.
+      const cap = await audio.source.openCapture({ deviceId: device, sampleRateHz: 16_000, channels: 1, frameMs: 20, format: 'int16', echoCancellation: false });
       const windows: [number, number][] = [];
       cap.onChunk((c: PcmChunk) => {
         const d = c.data as Int16Array;

@@ -9,9 +9,11 @@
  * on this PulseAudio setup the canceller does not reach the trust level yet (see the README), so
  * this run proves the AEC path end to end without breaking the loop's guarantees; the quick-answer
  * figures come from voice-aec.test.ts.
+ * Run twice: with the add-on in this process, and in the app's own audio process (the default),
+ * where the canceller runs next to the devices and its figures come with each chunk.
  * Skipped, saying why, when the add-on is not built or PulseAudio / espeak-ng / sox are missing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +21,9 @@ import type { VoiceStateEvent } from '../../contract/events.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
 import { SILENT_LOGGER } from '../../main/log/logger.js';
-import { loadAddonAudio, type AudioAddonModule } from '../../main/audio/addonAudio.js';
+import { loadAddonAudio, type AddonAudio, type AudioAddonModule } from '../../main/audio/addonAudio.js';
+import { startAudioProcess } from '../../main/audio/audioProcess.js';
+import { audioWorkerPath } from '../../main/audio/channel.js';
 import type { EchoCancelledAudio } from '../../main/audio/echoCancel.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { hasPulseTools, paplay, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
@@ -37,17 +41,17 @@ else {
   else if (probe.suppressionDb === undefined) skipReason = 'the audio add-on has no echo canceller (rebuild it)';
 }
 if (skipReason !== null) process.stdout.write(`voice-pulse-aec: skipped because ${skipReason}\n`);
+const workerSkip = skipReason ?? (existsSync(audioWorkerPath()) ? null : `the audio worker is not built (${audioWorkerPath()}): run npx tsc -b`);
+if (skipReason === null && workerSkip !== null) process.stdout.write(`voice-pulse-aec (audio process): skipped because ${workerSkip}\n`);
 
 let pulse: PulseServer;
 let app: App;
 let dir: string;
-let audio: EchoCancelledAudio;
 
 beforeAll(async () => {
   if (skipReason !== null) return;
   pulse = await startPulse();
   await pulse.loadModule('module-null-sink', 'sink_name=hf_room', 'rate=16000', 'channels=1', 'sink_properties=device.description=Room');
-  audio = (await loadAddonAudio(loader)) as EchoCancelledAudio;
   dir = mkdtempSync(join(tmpdir(), 'hf-voice-pulse-aec-'));
   app = await createApp(loadConfig({ HANDSFREE_DATA_DIR: dir, HANDSFREE_STT: 'offline', HANDSFREE_TTS: 'offline' }), { logger: SILENT_LOGGER });
 }, 60_000);
@@ -60,8 +64,16 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(skipReason !== null)('echo cancellation through a PulseAudio null sink', () => {
-  it('the read-back heard by the open mic does nothing; "cancel" right after it cancels', async () => {
+describe.each([
+  { where: 'in this process', skip: skipReason, open: async (): Promise<AddonAudio> => loadAddonAudio(loader) },
+  // Started after the PulseAudio server (beforeAll): the worker inherits its PULSE_SERVER.
+  { where: 'in the audio process', skip: workerSkip, open: async (): Promise<AddonAudio> => startAudioProcess() },
+])('echo cancellation through a PulseAudio null sink ($where)', ({ where, skip, open }) => {
+  it.skipIf(skip !== null)('the read-back heard by the open mic does nothing; "cancel" right after it cancels', async () => {
+    const audio = await open();
+    expect(audio.suppressionDb, `the echo canceller runs ${where}`).toBeTypeOf('function');
+    const suppressionDb = (): number => audio.suppressionDb?.() ?? 0;
+    const delay = (): string => ('referenceDelayMs' in audio ? `${(audio as EchoCancelledAudio).referenceDelayMs()} ms` : 'in the worker');
     const events: VoiceStateEvent[] = [];
     let replyDone: (() => void) | null = null;
     app.events.on('voice.state', (e) => {
@@ -88,7 +100,7 @@ describe.skipIf(skipReason !== null)('echo cancellation through a PulseAudio nul
       // Anything the warm-up's echo started must be over before the read-back.
       for (let i = 0; i < 200 && loop.state !== 'idle'; i++) await sleep(100);
       await sleep(1000);
-      process.stdout.write(`voice-pulse-aec: after warm-up: AEC ${audio.suppressionDb().toFixed(1)} dB, bulk delay ${audio.referenceDelayMs()} ms, state ${loop.state}, heard [${loop.turns.map((t) => `${t.transcript}:${t.outcome}`).join(', ')}]\n`);
+      process.stdout.write(`voice-pulse-aec (${where}): after warm-up: AEC ${suppressionDb().toFixed(1)} dB, bulk delay ${delay()}, state ${loop.state}, heard [${loop.turns.map((t) => `${t.transcript}:${t.outcome}`).join(', ')}]\n`);
       const token = app.pipeline.actions.create({
         kind: 'pr.merge',
         sessionId: 'pulse-aec',
@@ -104,7 +116,7 @@ describe.skipIf(skipReason !== null)('echo cancellation through a PulseAudio nul
       done = afterReply(60_000);
       expect(loop.say(READ_BACK)).toBe(true);
       await done;
-      const suppression = audio.suppressionDb();
+      const suppression = suppressionDb();
       await sleep(2000);
       expect(app.store.repos.pendingActions.get(token)?.state, 'the read-back confirmed or cancelled itself').toBe('pending');
       const turnsBefore = loop.turns.length;
@@ -112,11 +124,12 @@ describe.skipIf(skipReason !== null)('echo cancellation through a PulseAudio nul
       await paplay(pulse, await speakToWav('cancel', 'en-us'), 'hf_room');
       await cancelled;
       const heard = loop.turns.slice(turnsBefore).map((t) => `${t.transcript}:${t.outcome}`);
-      process.stdout.write(`voice-pulse-aec: AEC suppression ${suppression.toFixed(1)} dB, bulk delay ${audio.referenceDelayMs()} ms; after the read-back heard [${heard.join(', ')}]\n`);
+      process.stdout.write(`voice-pulse-aec: (${where}) AEC suppression ${suppression.toFixed(1)} dB, bulk delay ${delay()}; after the read-back heard [${heard.join(', ')}]\n`);
       expect(app.store.repos.pendingActions.get(token)?.state).toBe('cancelled');
       expect(loop.turns.some((t) => t.outcome === 'ran' && t.response?.intent.name === 'system.confirm')).toBe(false);
     } finally {
       runner.close();
+      audio.close?.();
     }
   }, 180_000);
 });

@@ -3,6 +3,7 @@
 // failures are tested without the add-on or a sound server. FAKE_WORKER: 'crash' exits at once,
 // 'unavailable' reports no add-on, 'garbage' sends an invalid message first, 'busy' stamps its
 // clock, then takes 150 ms before each answer (the 'ready' and pings), as a worker busy starting up.
+// 'echo' reports an echo canceller and sends its figures with each chunk (suppression = seq % 30, residual null on the first chunks).
 // Watching routes: 'routesReady' after 100 ms, then one device-lost.
 // Its clock is the OS monotonic clock shifted by 12,345 ms, like the add-on's own epoch.
 const mode = process.env.FAKE_WORKER ?? '';
@@ -17,6 +18,7 @@ const busy = (ms) => {
   const until = hr() + ms;
   while (hr() < until);
 };
+const echo = (n) => (mode === 'echo' ? { echo: { suppressionDb: n % 30, residualEchoDb: n < 3 ? null : -(n % 30) } } : {});
 const timers = new Map();
 const written = new Map();
 let seq = 0;
@@ -30,7 +32,10 @@ process.on('message', (m) => {
     case 'listDevices':
       return post({ t: 'reply', id: m.id, ok: true, value: [] });
     case 'openCapture': {
-      const t = setInterval(() => post({ t: 'chunk', sid: m.sid, sampleRateHz: 16000, channels: 1, format: 'int16', data: new Int16Array(320).fill(seq % 100), frames: 320, captureTimestampMs: clock(), seq: seq++, preRoll: false }), 20);
+      const t = setInterval(() => {
+        const n = seq++;
+        post({ t: 'chunk', sid: m.sid, sampleRateHz: 16000, channels: 1, format: 'int16', data: new Int16Array(320).fill(n % 100), frames: 320, captureTimestampMs: clock(), seq: n, preRoll: false, ...echo(n) });
+      }, 20);
       timers.set(m.sid, t);
       return post({ t: 'reply', id: m.id, ok: true });
     }
@@ -60,4 +65,4 @@ process.on('message', (m) => {
 if (mode === 'garbage') post({ t: 'chunk', sid: 'not a number' });
 const at = stamp();
 busy(150);
-post(mode === 'unavailable' ? { t: 'ready', available: false, reason: 'The audio add-on is not available (fake).', ...at } : { t: 'ready', available: true, reason: null, ...at });
+post(mode === 'unavailable' ? { t: 'ready', available: false, reason: 'The audio add-on is not available (fake).', ...at } : { t: 'ready', available: true, reason: null, ...(mode === 'echo' ? { echoCancellation: true } : {}), ...at });
