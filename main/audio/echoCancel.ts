@@ -322,6 +322,8 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
           if ((req.channels ?? 1) !== 1) throw new Error('Echo cancellation needs mono playback.');
           const samples = req.sampleRateHz === captureRate ? mono : resample(mono, req.sampleRateHz, captureRate);
           const now = audio.nowMs();
+          // Capture prunes as it goes; with none running (or paused) the replies would pile up.
+          prune(now);
           // A reply after quiet: the echo path may have changed since the last one (the user moved,
           // another output), so its residual echo is measured afresh.
           if (!segments.some((s) => s.startMs + delayMs + (s.end / captureRate) * 1000 + MARGIN_MS >= now)) residual.length = 0;
