@@ -76,28 +76,39 @@ describe('withEchoCancellation: timing', () => {
       },
       sink: { available: false, openPlayback: async () => Promise.reject(new Error('no sink')) },
     };
-    let previous: Int16Array = new Int16Array(320);
+    let previous: Int16Array | null = null;
+    const sizes: number[] = [];
     const ec = withEchoCancellation(audio, {
-      create: ({ sampleRateHz, frameSamples }) => ({
-        sampleRateHz,
-        frameSamples,
-        latencySamples: frameSamples,
-        process: (mic) => {
-          const out = previous;
-          previous = mic;
-          return out;
-        },
-        reset() {},
-        close() {},
-      }),
+      create: ({ sampleRateHz, frameSamples }) => (
+        sizes.push(frameSamples),
+        {
+          sampleRateHz,
+          frameSamples,
+          latencySamples: frameSamples,
+          process: (mic) => {
+            const out = previous ?? new Int16Array(frameSamples);
+            previous = mic;
+            return out;
+          },
+          reset() {},
+          close() {},
+        }
+      ),
     });
     const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
-    const got: [number, number][] = [];
-    cap.onChunk((c) => got.push([(c.data as Int16Array)[0] as number, c.captureTimestampMs]));
+    // Cancelled in 10 ms halves of each 20 ms frame: the lag a turn waits for is 10 ms.
+    expect(sizes).toEqual([160]);
+    const got: { first: number; middle: number; at: number }[] = [];
+    cap.onChunk((c) => got.push({ first: (c.data as Int16Array)[0] as number, middle: (c.data as Int16Array)[160] as number, at: c.captureTimestampMs }));
     // Frame k (k = 1…5) is filled with k and captured at 1000 + 20·k ms.
     for (let k = 1; k <= 5; k++) listener!({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320).fill(k), frames: 320, captureTimestampMs: 1000 + 20 * k, seq: k, preRoll: false });
-    for (const [k, at] of got.filter(([k]) => k > 0)) expect(at).toBe(1000 + 20 * k);
-    expect(got.filter(([k]) => k > 0)).toHaveLength(4);
+    // Each chunk carries the second half of frame k − 1, then the first half of frame k, stamped with when that second half was captured.
+    const carried = got.filter((g) => g.first > 0);
+    expect(carried).toHaveLength(4);
+    for (const g of carried) {
+      expect(g.middle).toBe(g.first + 1);
+      expect(g.at).toBe(1000 + 20 * g.first + 10);
+    }
   });
 });
 
