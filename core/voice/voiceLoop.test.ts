@@ -541,6 +541,37 @@ describe('VoiceLoop', () => {
       expect(endpointAt(sim) - 1260).toBeLessThan(140);
     });
 
+    it('a speculation still pending when more speech comes is cancelled (its signal aborted); the one used is not', async () => {
+      const signals: { aborted: boolean }[] = [];
+      const counted: string[] = [];
+      let release: (() => void) | null = null;
+      const sim = new Sim({}, (s) => {
+        const inner = grammarStt((voiced) => voiced >= 700)(s);
+        return {
+          ...inner,
+          transcribe: async (a, o) => {
+            signals.push(o!.signal!);
+            // The first (the pause inside the command) is still decoding when the speech goes on.
+            if (signals.length === 1) await new Promise<void>((r) => (release = r));
+            return inner.transcribe(a);
+          },
+        };
+      }, { deps: { metrics: { observe() {}, increment: (c) => void counted.push(c) } } });
+      sim.say(300, tone(400, 6000));
+      sim.say(860, tone(400, 6000));
+      await sim.run(840);
+      expect(signals).toHaveLength(1);
+      expect(signals[0]!.aborted).toBe(false); // still in the pause: it may be the whole command
+      await sim.run(160); // speech again
+      expect(signals[0]!.aborted).toBe(true);
+      (release as (() => void) | null)?.();
+      await sim.run(2500);
+      expect(sim.commands).toEqual(['what needs my attention please']);
+      expect(signals.length).toBeGreaterThanOrEqual(2);
+      expect(signals.at(-1)!.aborted).toBe(false);
+      expect(counted.filter((c) => c === 'voice.speculations')).toHaveLength(signals.length);
+    });
+
     it('a whole command the grammar could extend ends after the shorter final silence, not the hangover', async () => {
       const sim = new Sim({}, grammarStt(() => false, () => true));
       sim.say(300, tone(500, 6000));

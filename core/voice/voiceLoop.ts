@@ -71,7 +71,8 @@ export interface VoiceLoopConfig {
    * the recognizer's thread, while the pause goes on); when the grammar says it is complete
    * (Transcript.grammarComplete) or whole, and the pause lasts long enough (completeEndSilenceMs,
    * finalEndSilenceMs, numberEndSilenceMs), the turn ends there instead of after the full hangover.
-   * 0 turns it off. Default 40.
+   * 0 turns it off. Default 20 (one frame): a speculation dropped by more speech is cancelled if
+   * it has not started, so the next one does not queue behind it.
    */
   earlyEndSilenceMs: number;
   /**
@@ -132,7 +133,7 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
   echoLeadMs: 500,
   onsetFrames: 3,
   hangoverMs: 300,
-  earlyEndSilenceMs: 40,
+  earlyEndSilenceMs: 20,
   completeEndSilenceMs: 100,
   finalEndSilenceMs: 140,
   numberEndSilenceMs: 200,
@@ -148,6 +149,14 @@ export const DEFAULT_VOICE_LOOP_CONFIG: VoiceLoopConfig = {
 
 /** Words that only stop or cancel: safe to take from the user even when the reply just said them. */
 const SAFE_CONTROL = /^(?:(?:please )?(?:cancel|stop|stop it|stop talking|be quiet|quiet|never mind|nevermind|cancel that|cancel it|abort)(?: please)?)$/;
+
+/** TranscribeOptions.signal of a speculative transcription: raised once the loop can no longer use its result. */
+class CancelFlag {
+  aborted = false;
+  throwIfAborted(): void {
+    if (this.aborted) throw Object.assign(new Error('The speculative transcription is no longer needed.'), { name: 'AbortError' });
+  }
+}
 
 export interface VoiceLoopDeps {
   vad: VoiceActivityDetector;
@@ -237,7 +246,7 @@ export class VoiceLoop {
   /** The utterance being heard started over a reply (barge-in). */
   private bargedIn = false;
   /** A speculative transcription of the utterance so far: pending, then its result. */
-  private early: { id: number; result: Transcript | null; frames: number; failed?: boolean } | null = null;
+  private early: { id: number; result: Transcript | null; frames: number; failed?: boolean; cancel: CancelFlag } | null = null;
   private earlyIds = 0;
   private listenBy: 'ptt' | 'vad' = 'vad';
   /** The utterance being heard was started by the VAD alone and must begin with the wake phrase. */
@@ -438,7 +447,7 @@ export class VoiceLoop {
     if (!pause) {
       this.lastVoicedMs = f.atMs;
       this.silentFrames = 0;
-      this.early = null; // more speech: whatever was transcribed is not the whole utterance
+      this.dropEarly(); // more speech: whatever was transcribed is not the whole utterance
     } else {
       this.silentFrames++;
     }
@@ -560,7 +569,7 @@ export class VoiceLoop {
     this.listenBy = by;
     this.bargedIn = reason === 'barge-in';
     this.needsWake = false;
-    this.early = null;
+    this.dropEarly();
     this.silentFrames = 0;
     this.utterance = [...initial];
     this.utteranceStartMs = startMs;
@@ -593,8 +602,19 @@ export class VoiceLoop {
   }
 
   /** STT with the numbers the user can see as hints, when there are any. */
-  private transcribe(audio: PcmAudio): Promise<Transcript> {
-    return this.numberHints.length > 0 ? this.deps.stt.transcribe(audio, { hints: { numbers: this.numberHints } }) : this.deps.stt.transcribe(audio);
+  private transcribe(audio: PcmAudio, signal?: CancelFlag): Promise<Transcript> {
+    const opts = { ...(this.numberHints.length > 0 ? { hints: { numbers: this.numberHints } } : {}), ...(signal !== undefined ? { signal } : {}) };
+    return Object.keys(opts).length > 0 ? this.deps.stt.transcribe(audio, opts) : this.deps.stt.transcribe(audio);
+  }
+
+  /**
+   * Forgets the speculative transcription. One still pending is cancelled: a recognizer that
+   * queues its decodes skips it, so the next speculation (or the final decode) does not wait
+   * behind audio that is no longer the utterance.
+   */
+  private dropEarly(): void {
+    if (this.early !== null && this.early.result === null) this.early.cancel.aborted = true;
+    this.early = null;
   }
 
   /**
@@ -630,10 +650,11 @@ export class VoiceLoop {
   private speculate(): void {
     const id = ++this.earlyIds;
     const frames = this.utterance.length;
-    const entry: { id: number; result: Transcript | null; frames: number } = { id, result: null, frames };
+    const entry: { id: number; result: Transcript | null; frames: number; cancel: CancelFlag } = { id, result: null, frames, cancel: new CancelFlag() };
     this.early = entry;
+    this.deps.metrics.increment('voice.speculations');
     const samples = joinFrames(this.utterance);
-    this.transcribe({ sampleRateHz: this.sampleRateHz, samples }).then(
+    this.transcribe({ sampleRateHz: this.sampleRateHz, samples }, entry.cancel).then(
       (tr) => {
         if (this.early !== entry || this.stateValue !== 'listening') return;
         entry.result = tr;
@@ -651,7 +672,7 @@ export class VoiceLoop {
   private endUtterance(reason: 'endpoint' | 'max-length', atMs: number, transcript?: Transcript): void {
     this.setUserSpeaking(false);
     this.segmenter.reset();
-    this.early = null;
+    this.dropEarly();
     this.silentFrames = 0;
     const samples = joinFrames(this.utterance);
     this.utterance = [];

@@ -361,9 +361,10 @@ interface Binding {
   /**
    * The same decode with the search (ps_process_raw, nearly all of its cost) on libuv's thread
    * pool: the event loop keeps taking mic frames, HTTP and IPC meanwhile. Decodes of one decoder
-   * run one after the other.
+   * run one after the other; one whose `signal` is aborted before its turn is not run (it rejects
+   * with the signal's error).
    */
-  decodeAsync(dec: unknown, pcm: Int16Array): Promise<Decoded>;
+  decodeAsync(dec: unknown, pcm: Int16Array, signal?: TranscribeOptions['signal']): Promise<Decoded>;
   free(dec: unknown): void;
 }
 
@@ -410,10 +411,12 @@ function loadBinding(): Binding | null {
         if (pcm.length > 0 && processRaw(dec, pcm, pcm.length, 0, 1) < 0) throw new Error('ps_process_raw failed');
         return finish(dec);
       },
-      decodeAsync(dec, pcm) {
+      decodeAsync(dec, pcm, signal) {
         pending.set(dec, (pending.get(dec) ?? 0) + 1);
         const run = async (): Promise<Decoded> => {
           try {
+            // Cancelled while it waited its turn (a speculation the voice loop dropped): not run.
+            signal?.throwIfAborted();
             start(dec);
             if (pcm.length > 0) {
               const rc = await new Promise<number>((resolve, reject) => {
@@ -693,14 +696,14 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     opts.signal?.throwIfAborted();
     this.inFlight++;
     try {
-      return await this.transcribeNow(audio);
+      return await this.transcribeNow(audio, opts.signal);
     } finally {
       // An analysis may still need either decoder: close() waits for the last one.
       if (--this.inFlight === 0 && this.closeWhenIdle) this.freeDecoders();
     }
   }
 
-  private async transcribeNow(audio: PcmAudio): Promise<Transcript> {
+  private async transcribeNow(audio: PcmAudio, signal?: TranscribeOptions['signal']): Promise<Transcript> {
     const t0 = performance.now();
     // The searches run on the thread pool: a ~100 ms decode would otherwise hold up the mic
     // frames behind it (the VAD's early end of turn waits on those frames), HTTP and IPC.
@@ -709,7 +712,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     let step = steps.next();
     while (!step.done) {
       const { dec, pcm } = step.value;
-      step = resume(steps, await b.decodeAsync(dec, pcm).then(ok, failed));
+      step = resume(steps, await b.decodeAsync(dec, pcm, signal).then(ok, failed));
     }
     const a = step.value;
     return {
@@ -760,7 +763,8 @@ export class PocketsphinxSpeechToText implements SpeechToText {
       r = yield { dec: d.grammar, pcm };
       this.lastError = null;
     } catch (e) {
-      this.lastError = (e as Error).message;
+      // A cancelled speculation says nothing about the recognizer's health.
+      if ((e as Error).name !== 'AbortError') this.lastError = (e as Error).message;
       throw e;
     }
     const heard = applyRewrites(r.hyp.trim(), this.compiled?.grammar.rewrites ?? []);

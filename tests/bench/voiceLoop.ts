@@ -104,7 +104,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
       return { windows, close: () => cap.close() };
     };
     const wavs = await Promise.all(PHRASES.map((p) => speakToWav(p, 'en-us')));
-    const result = { vad: [] as number[], ptt: [] as number[], early: 0, reused: 0 };
+    const result = { vad: [] as number[], ptt: [] as number[], early: 0, reused: 0, speculations: 0 };
     const stageSamples = { vad: Object.fromEntries(STAGES.map((k) => [k, [] as number[]])), ptt: Object.fromEntries(STAGES.map((k) => [k, [] as number[]])) } as Record<'vad' | 'ptt', Record<Stage, number[]>>;
     const stages: Record<string, string> = {};
     /** VAD mode: real end of speech → the loop's endpoint, per phrase (which commands wait longest). */
@@ -166,6 +166,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
         if (mode === 'vad') {
           result.early = Number(app.metrics.snapshot().counters?.['voice.early_endpoint'] ?? 0);
           result.reused = Number(app.metrics.snapshot().counters?.['voice.speculation_reused'] ?? 0);
+          result.speculations = Number(app.metrics.snapshot().counters?.['voice.speculations'] ?? 0);
         }
         const st = app.metrics.snapshot().stages;
         stages[mode] = ['voice.vad_endpoint', 'voice.stt', 'voice.pipeline', 'voice.tts_first_audio', 'voice.turn_to_first_audio']
@@ -188,7 +189,7 @@ export async function benchVoiceLoop(log: (line: string) => void = console.log, 
     };
     const breakdown = (m: 'vad' | 'ptt') => STAGES.map((k) => `${k} ${Number.isFinite(report[m].stagesP50[k]) ? report[m].stagesP50[k].toFixed(0) : '-'}`).join(', ');
     log(
-      `voice     PulseAudio loop, end of speech → first reply audio: VAD mode p50 ${report.vad.p50.toFixed(0)} ms (target ≤ 250: ${report.vad.p50 <= 250 ? 'met' : 'MISSED'}), p95 ${report.vad.p95.toFixed(0)} ms over ${report.vad.n} (${report.vad.early} ended early by the grammar, ${result.reused} at the hangover with the pause's transcript); push-to-talk release p50 ${report.ptt.p50.toFixed(0)} ms, p95 ${report.ptt.p95.toFixed(0)} ms over ${report.ptt.n}`,
+      `voice     PulseAudio loop, end of speech → first reply audio: VAD mode p50 ${report.vad.p50.toFixed(0)} ms (target ≤ 250: ${report.vad.p50 <= 250 ? 'met' : 'MISSED'}), p95 ${report.vad.p95.toFixed(0)} ms over ${report.vad.n} (${report.vad.early} ended early by the grammar, ${result.reused} at the hangover with the pause's transcript; ${result.speculations} speculative decodes); push-to-talk release p50 ${report.ptt.p50.toFixed(0)} ms, p95 ${report.ptt.p95.toFixed(0)} ms over ${report.ptt.n}`,
     );
     log(`voice     where the time goes, p50 per stage, ms: VAD mode ${breakdown('vad')}; push-to-talk ${breakdown('ptt')}`);
     log(`voice     VAD mode endpoint p50 per phrase, ms: ${[...endpointByPhrase].map(([p, xs]) => `"${p}" ${xs.length > 0 ? pct(s(xs), 0.5).toFixed(0) : '-'}`).join(', ')}`);

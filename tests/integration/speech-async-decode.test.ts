@@ -40,6 +40,28 @@ describe.skipIf(!hasSpeechTools())('pocketsphinx on the thread pool', () => {
     }
   });
 
+  it('skips a queued decode whose signal was aborted before its turn (a dropped speculation), and stays healthy', async () => {
+    const stt = new PocketsphinxSpeechToText({});
+    try {
+      const [a, b] = await Promise.all([synth('what needs my attention', 'espeak:en-us'), synth('read pr twelve', 'espeak:en-us+f3')]);
+      const running = stt.transcribe(a!);
+      const flag = { aborted: false, throwIfAborted(): void {
+        if (this.aborted) throw Object.assign(new Error('dropped'), { name: 'AbortError' });
+      } };
+      const queued = stt.transcribe(b!, { signal: flag });
+      flag.aborted = true; // while the first decode still runs
+      const after = stt.transcribe(b!);
+      await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+      expect((await running).text).toBe('what needs my attention');
+      expect((await after).text).toBe('read pr twelve');
+      expect(stt.health().ok).toBe(true);
+      // Not aborted: it runs as usual.
+      expect((await stt.transcribe(b!, { signal: { aborted: false, throwIfAborted() {} } })).text).toBe('read pr twelve');
+    } finally {
+      stt.close();
+    }
+  });
+
   it('close() while a decode is pending lets the analysis finish (both of its decoders), then frees them', async () => {
     const stt = new PocketsphinxSpeechToText({});
     // A side-effect command: after the grammar's decode the analysis also needs the background decoder.
