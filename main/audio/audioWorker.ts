@@ -36,16 +36,17 @@ process.on('unhandledRejection', (e) => process.stderr.write(`audio process: unh
 // Capture is echo-cancelled here, next to the devices (the canceller is native code too); its
 // measured figures go with every chunk, so the app's voice loop trusts it as it would in process.
 const audio = await loadAddonAudio();
+const { suppressionDb: sup, residualEchoDb: res } = audio;
+const clampDb = (v: number): number => Math.max(-200, Math.min(200, v));
 /** The canceller's figures now, finite and in the protocol's range; null without a canceller. */
-const echoFigures = ((sup, res) => {
-  if (sup === undefined || res === undefined) return null;
-  const clamp = (v: number): number => Math.max(-200, Math.min(200, v));
-  return () => {
-    const s = sup();
-    const r = res();
-    return { suppressionDb: Number.isFinite(s) ? clamp(s) : 0, residualEchoDb: r !== null && Number.isFinite(r) ? clamp(r) : null };
-  };
-})(audio.suppressionDb, audio.residualEchoDb);
+const echoFigures =
+  sup !== undefined && res !== undefined
+    ? (): { suppressionDb: number; residualEchoDb: number | null } => {
+        const s = sup();
+        const r = res();
+        return { suppressionDb: Number.isFinite(s) ? clampDb(s) : 0, residualEchoDb: r !== null && Number.isFinite(r) ? clampDb(r) : null };
+      }
+    : null;
 
 /** The add-on's diagnostics entry points (structural, as in main/audio/diagnostics.ts). */
 interface DiagnosticsAddon {
