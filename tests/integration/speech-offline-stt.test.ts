@@ -7,12 +7,14 @@
  * Issue 11's gates: ≥ 95% intents right on clean 16 kHz audio, ≥ 90% at 15 dB SNR (pink and babble
  * noise), ≥ 90% on the 8 kHz HFP band, 0 side-effect intents from ≥ 150 chit-chat clips: only the
  * last is reached (see the regression floors below); the figures are printed. The same clips
- * decoded in two orders give identical results. A rejected clip counts as a miss.
+ * decoded in two orders give identical results. A rejected clip counts as a miss. Short chit-chat
+ * around a command word ("confirm the booking", SHORT_CHITCHAT) is reported, under a ceiling: the
+ * rejection was fitted on whole sentences and lets some of it through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS, hasSpeechTools } from './speech-audio.js';
-import { condName, family, gatePlan, HAS_FLITE, judge, pctOf, render, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type PlannedClip, type VoiceId } from './speech-eval.js';
+import { condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, pctOf, render, rotate, SHORT_CHITCHAT, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type PlannedClip, type VoiceId } from './speech-eval.js';
 
 const tools = hasSpeechTools();
 /**
@@ -22,6 +24,8 @@ const tools = hasSpeechTools();
  */
 const GRID_TIMEOUT_MS = 900_000;
 const GATES = process.env['HF_SPEECH_GATES'] !== '0';
+/** Side-effect intents from the 96 short chit-chat clips when they were added (2026-12-05). */
+const SHORT_CHITCHAT_CEILING = 8;
 let stt: PocketsphinxSpeechToText;
 const voices = TEST_VOICES.filter((v) => HAS_FLITE || family(v) === 'espeak');
 const commands = TEST_ITEMS.filter((i) => i.intent !== null);
@@ -113,6 +117,18 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     // heard as "please confirm … four three (nine)": clean on the HFP band, and since the edge
     // attenuation (DENOISE) also in 15 dB pink and babble noise.
     expect(sideEffects).toEqual([]);
+  }, GRID_TIMEOUT_MS);
+
+  it.skipIf(!GATES)('reports short chit-chat around a command word ("confirm the booking"), held under a ceiling', async () => {
+    const short = SHORT_CHITCHAT.map((t) => ({ text: t, intent: null }));
+    const rows = await run(GATE_CHITCHAT_CONDITIONS.flatMap((cond, ci) => rotate(short, voices, () => cond, ci)));
+    const sideEffects = rows.filter((r) => r.sideEffect);
+    console.log(`[speech] short chit-chat: ${rows.length} clips, ${sideEffects.length} side-effect intents (not yet 0: issue 11)`);
+    for (const r of sideEffects) console.log(`[speech]   side effect (${r.voice}, ${condName(r.cond)}): "${r.item.text}" → "${r.text}"`);
+    expect(rows.length).toBe(96);
+    // Not the issue's gate (the sentences above were never part of the fit): a ceiling at what was
+    // measured when they were added (seeded noise, repeatable), so a change that lets more through fails.
+    expect(sideEffects.length).toBeLessThanOrEqual(SHORT_CHITCHAT_CEILING);
   }, GRID_TIMEOUT_MS);
 
   it('hears the answer "yes" that "Did you mean 15?" asks for', async () => {
