@@ -12,7 +12,12 @@
  * rejection was fitted on whole sentences and lets some of it through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../core/actions/policy.js';
+import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
+import { NO_METRICS } from '../../core/ports/metrics.js';
+import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
 import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
+import { manualClock, memoryRepositories, silentLogger, testRandom } from '../support/memoryRepositories.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS, hasSpeechTools } from './speech-audio.js';
 import { condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, pctOf, render, rotate, SHORT_CHITCHAT, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type PlannedClip, type VoiceId } from './speech-eval.js';
 
@@ -37,6 +42,26 @@ beforeAll(() => {
   stt.warmUp();
 }, 120_000);
 afterAll(() => stt?.close());
+
+const GATEWAY_WRITES = new Set(['markThreadDone', 'unsubscribeThread', 'markAllNotificationsRead', 'mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'rerunFailedJobs', 'createIssue', 'addAssignees']);
+
+/**
+ * What a transcript does in the app's command pipeline, in a fresh session on the fixture account
+ * with nothing pending: plans an action that is read back for confirmation, runs a GitHub write
+ * (named), or neither (a question, "which PR?", "nothing to confirm", a number that does not exist).
+ */
+async function actionOf(text: string): Promise<string> {
+  const gw = new FixtureGitHubGateway();
+  const repos = memoryRepositories();
+  const pipeline = new CommandPipeline({
+    github: gw, repos, clock: manualClock(), random: testRandom, logger: silentLogger, metrics: NO_METRICS, policy: DEFAULT_POLICY,
+    bootId: 'boot-1', agent: { dispatchRepo: 'acme/agent-tasks', label: 'agent-task' }, dispatchMarker: () => 'f00dfeedf00dfeed',
+  });
+  const res = await pipeline.run({ text, userId: 'alice', source: 'voice' });
+  const writes = gw.calls.filter((c) => GATEWAY_WRITES.has(c.method)).map((c) => c.method);
+  if (writes.length > 0) return `ran ${writes.join(', ')}`;
+  return res.status === 'needs_confirmation' ? 'read back, waits for "confirm"' : 'nothing planned';
+}
 
 const CLEAN: Condition = { noise: 'clean', snrDb: 0, channel: 'wb16' };
 const HFP: Condition = { noise: 'clean', snrDb: 0, channel: 'hfp8' };
@@ -123,9 +148,17 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     const short = SHORT_CHITCHAT.map((t) => ({ text: t, intent: null }));
     const rows = await run(GATE_CHITCHAT_CONDITIONS.flatMap((cond, ci) => rotate(short, voices, () => cond, ci)));
     const sideEffects = rows.filter((r) => r.sideEffect);
-    console.log(`[speech] short chit-chat: ${rows.length} clips, ${sideEffects.length} side-effect intents (not yet 0: issue 11)`);
-    for (const r of sideEffects) console.log(`[speech]   side effect (${r.voice}, ${condName(r.cond)}): "${r.item.text}" → "${r.text}"`);
+    // What each would do in the app: a fresh session on the fixture account, nothing pending.
+    expect(await actionOf('merge pr twelve in acme slash api')).toBe('read back, waits for "confirm"'); // the probe sees a planned action
+    const outcomes = await Promise.all(sideEffects.map((r) => actionOf(r.text)));
+    const acting = outcomes.filter((o) => o !== 'nothing planned');
+    console.log(`[speech] short chit-chat: ${rows.length} clips, ${sideEffects.length} side-effect intents (not yet 0: issue 11); in the app ${acting.length} would be read back for confirmation or run`);
+    for (const [k, r] of sideEffects.entries()) console.log(`[speech]   side effect (${r.voice}, ${condName(r.cond)}): "${r.item.text}" → "${r.text}": ${outcomes[k]}`);
     expect(rows.length).toBe(96);
+    // None may write to GitHub without a confirmation; and with nothing in context, none plans an
+    // action (the numbers heard are not PRs of the fixture account, and nothing is pending).
+    expect(outcomes.filter((o) => o.startsWith('ran'))).toEqual([]);
+    expect(acting).toEqual([]);
     // Not the issue's gate (the sentences above were never part of the fit): a ceiling at what was
     // measured when they were added (seeded noise, repeatable), so a change that lets more through fails.
     expect(sideEffects.length).toBeLessThanOrEqual(SHORT_CHITCHAT_CEILING);
