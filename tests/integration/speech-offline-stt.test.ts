@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../core/actions/policy.js';
 import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import { NO_METRICS } from '../../core/ports/metrics.js';
-import { FixtureGitHubGateway } from '../../main/github/fixtureGitHubGateway.js';
+import { FixtureGitHubGateway, type GatewayMethod } from '../../main/github/fixtureGitHubGateway.js';
 import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
 import { manualClock, memoryRepositories, silentLogger, testRandom } from '../support/memoryRepositories.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS, hasSpeechTools } from './speech-audio.js';
@@ -43,7 +43,8 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => stt?.close());
 
-const GATEWAY_WRITES = new Set(['markThreadDone', 'unsubscribeThread', 'markAllNotificationsRead', 'mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'rerunFailedJobs', 'createIssue', 'addAssignees']);
+/** The gateway's writes (typed: a misspelt name does not compile). */
+const GATEWAY_WRITES = new Set<GatewayMethod>(['markThreadDone', 'unsubscribeThread', 'markAllNotificationsRead', 'mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'rerunFailedJobs', 'createIssue', 'addAssignees']);
 
 /**
  * What a transcript does in the app's command pipeline, in a fresh session on the fixture account
