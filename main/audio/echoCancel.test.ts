@@ -112,6 +112,43 @@ describe('withEchoCancellation: timing', () => {
   });
 });
 
+describe('withEchoCancellation: the mic timeline', () => {
+  it('runs the reference on the mic sample count: capture stamps that jitter do not move it, a gap does', async () => {
+    let listener: ((c: PcmChunk) => void) | null = null;
+    const audio: AddonAudio = {
+      nowMs: () => 0,
+      source: {
+        available: true,
+        unavailableReason: null,
+        listDevices: async () => [],
+        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
+        openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
+      },
+      sink: {
+        available: true,
+        openPlayback: async (): Promise<PlaybackSession> => ({ write: async () => {}, drain: async () => {}, stop() {}, position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }), onRoute: () => () => {}, close() {} }),
+      },
+    };
+    /** The reference sample each 10 ms half starts with: the reply is a ramp, so it tells the reply's sample index. */
+    const starts: number[] = [];
+    const ec = withEchoCancellation(audio, {
+      create: ({ sampleRateHz, frameSamples }) => ({ sampleRateHz, frameSamples, process: (mic, ref) => (starts.push(ref[0] as number), mic), reset() {}, close() {} }),
+    });
+    const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
+    cap.onChunk(() => {});
+    const out = await ec.sink.openPlayback({ sampleRateHz: 16_000, channels: 1 });
+    await out.write(new Int16Array(16_000 * 2).map((_, i) => i % 30_000));
+    const chunk = (atMs: number) => listener!({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: atMs, seq: 0, preRoll: false });
+    // PulseAudio's stamps jitter by up to ~0.5 ms (7 samples at 16 kHz) about the samples' times.
+    const jitterMs = [0, 0.4, -0.3, 0.2, 0, -0.45, 0.3, 0];
+    jitterMs.forEach((j, k) => chunk(20 * k + j));
+    expect(starts).toEqual(Array.from({ length: 16 }, (_, i) => i * 160));
+    // A dropped chunk: the next one comes 40 ms on, and so does the reference.
+    chunk(20 * 9);
+    expect(starts.slice(16)).toEqual([9 * 320, 9 * 320 + 160]);
+  });
+});
+
 describe('withEchoCancellation: residual echo', () => {
   /** A device whose mic hears the speaker at `gain` (no delay), over a canceller that leaves `left` of what it gets. */
   async function rig(gain: number, left: number) {

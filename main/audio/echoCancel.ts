@@ -84,6 +84,15 @@ const frameDb = (e: number, n: number): number => (e > 0 ? 10 * Math.log10(e / n
 
 /** The reference leads the echo by this much (ms), so the filter sees the whole echo onset. */
 const MARGIN_MS = 20;
+/**
+ * Capture stamps are estimates: from chunk to chunk they jitter by up to ~0.5 ms about the samples'
+ * real times (PulseAudio through PortAudio). Followed as they come, the reference moved against the
+ * mic by up to 8 samples at 16 kHz at each jitter, the canceller re-learnt the echo path each time,
+ * and now and then let a burst of the reply through at full level (the loop heard it as the user
+ * barging in). So the mic's timeline runs on its sample count, and follows the stamps only when they
+ * part from it by more than this (ms): a dropped chunk, a restart, or drift adding up.
+ */
+const STAMP_RESYNC_MS = 3;
 /** A new bulk delay must correlate this much better than the one in use (see BulkDelay.push). */
 const HYSTERESIS = 0.1;
 
@@ -231,12 +240,18 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
       const bulk = new BulkDelay(20);
       let pending = new Int16Array(0);
       let pendingAtMs = 0;
+      /** Where the next chunk's first sample falls on the mic's own timeline (see STAMP_RESYNC_MS), ms. */
+      let nextAtMs: number | null = null;
       let seq = 0;
       const listeners = new Set<(c: PcmChunk) => void>();
       const off = inner.onChunk((c) => {
         const data = c.data instanceof Int16Array ? c.data : Int16Array.from(c.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
         let buf = data;
-        let at = c.captureTimestampMs;
+        // The mic's samples are continuous, so is its timeline: a stamp that only jitters about it
+        // is not followed (see STAMP_RESYNC_MS); a gap or a restart is.
+        const stampMs = nextAtMs !== null && Math.abs(c.captureTimestampMs - nextAtMs) < STAMP_RESYNC_MS ? nextAtMs : c.captureTimestampMs;
+        nextAtMs = stampMs + (data.length / rate) * 1000;
+        let at = stampMs;
         if (pending.length > 0) {
           buf = new Int16Array(pending.length + data.length);
           buf.set(pending);

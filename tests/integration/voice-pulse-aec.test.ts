@@ -4,11 +4,9 @@
  * speaker is right at the mic, full level. The add-on's capture/playback, its speexdsp AEC (on by
  * default in loadAddonAudio), WebRTC VAD, pocketsphinx, the pipeline over the demo account.
  * With a merge pending, the read-back ("… say confirm. Confirm. Or say cancel.") plays into the
- * open mic and must neither confirm nor cancel; then the user's "cancel", played into the room
- * after the echo window, must cancel it. The measured bulk delay and suppression are printed:
- * on this PulseAudio setup the canceller does not reach the trust level yet (see the README), so
- * this run proves the AEC path end to end without breaking the loop's guarantees; the quick-answer
- * figures come from voice-aec.test.ts.
+ * open mic, must play to its end (its echo must not barge in) and must neither confirm nor cancel;
+ * then the user's "cancel", played into the room after the echo window, must cancel it. The measured
+ * bulk delay and suppression are printed; the quick-answer figures come from voice-aec.test.ts.
  * Run twice: with the add-on in this process, and in the app's own audio process (the default),
  * where the canceller runs next to the devices and its figures come with each chunk.
  * Skipped, saying why, when the add-on is not built or PulseAudio / espeak-ng / sox are missing.
@@ -116,6 +114,10 @@ describe.each([
       done = afterReply(60_000);
       expect(loop.say(READ_BACK)).toBe(true);
       await done;
+      // Its own echo must not cut it short: after such a barge-in the echo's tail was heard as the
+      // user ("use full", "third") and ran, and the reply to it was taken for the answer to "cancel".
+      const endOfReadBack = events.filter((e) => e.previous === 'speaking').at(-1);
+      expect(endOfReadBack?.reason, `the read-back played to its end (AEC ${suppressionDb().toFixed(1)} dB)`).toBe('done');
       const suppression = suppressionDb();
       await sleep(2000);
       expect(app.store.repos.pendingActions.get(token)?.state, 'the read-back confirmed or cancelled itself').toBe('pending');
