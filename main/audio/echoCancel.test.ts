@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
-import { BulkDelay, withEchoCancellation } from './echoCancel.js';
+import { BulkDelay, MicTimeline, withEchoCancellation } from './echoCancel.js';
 import type { AddonAudio } from './types.js';
 
 /** Speech-like frame energies: bursts and pauses (deterministic). */
@@ -143,9 +143,21 @@ describe('withEchoCancellation: the mic timeline', () => {
     const jitterMs = [0, 0.4, -0.3, 0.2, 0, -0.45, 0.3, 0];
     jitterMs.forEach((j, k) => chunk(20 * k + j));
     expect(starts).toEqual(Array.from({ length: 16 }, (_, i) => i * 160));
-    // A dropped chunk: the next one comes 40 ms on, and so does the reference.
-    chunk(20 * 9);
-    expect(starts.slice(16)).toEqual([9 * 320, 9 * 320 + 160]);
+    // A callback that ran 6 ms late: its chunk is where the samples say, not where its stamp does.
+    chunk(20 * 8 + 6);
+    expect(starts.slice(16)).toEqual([8 * 320, 8 * 320 + 160]);
+  });
+
+  it('MicTimeline follows the sample count; a late stamp does not move it, lost samples and an early stamp do', () => {
+    const t = new MicTimeline(3, 5);
+    expect([0, 20.4, 39.7, 66, 80.2].map((ms) => t.next(ms, 20))).toEqual([0, 20, 40, 60, 80]);
+    // 20 ms of samples lost: every stamp from here is 20 ms later than the count says; followed
+    // once the last 5 agree.
+    expect([120, 140, 160.3, 180, 200].map((ms) => t.next(ms, 20))).toEqual([100, 120, 140, 160, 200]);
+    expect(t.next(220, 20)).toBe(220);
+    // A stamp earlier than the timeline (it was anchored on a late one): followed at once.
+    expect(t.next(236, 20)).toBe(236);
+    expect(t.next(256.2, 20)).toBe(256);
   });
 });
 

@@ -85,14 +85,45 @@ const frameDb = (e: number, n: number): number => (e > 0 ? 10 * Math.log10(e / n
 /** The reference leads the echo by this much (ms), so the filter sees the whole echo onset. */
 const MARGIN_MS = 20;
 /**
- * Capture stamps are estimates: from chunk to chunk they jitter by up to ~0.5 ms about the samples'
- * real times (PulseAudio through PortAudio). Followed as they come, the reference moved against the
- * mic by up to 8 samples at 16 kHz at each jitter, the canceller re-learnt the echo path each time,
- * and now and then let a burst of the reply through at full level (the loop heard it as the user
- * barging in). So the mic's timeline runs on its sample count, and follows the stamps only when they
- * part from it by more than this (ms): a dropped chunk, a restart, or drift adding up.
+ * The mic's own timeline for the canceller's reference. Capture stamps are estimates: from chunk to
+ * chunk they jitter by up to ~0.5 ms about the samples' real times (PulseAudio through PortAudio,
+ * idle), and a callback that runs late stamps its chunk late by as much. Followed as they came, the
+ * reference moved against the mic by up to 8 samples at 16 kHz at each jitter, the canceller
+ * re-learnt the echo path each time, and now and then let a burst of the reply through at full
+ * level (the loop heard it as the user barging in). The mic's samples are continuous, so this
+ * timeline runs on their count and moves only when the stamps say so for sure: at once when a
+ * stamp is earlier than the timeline by `resyncMs` (a late anchor; lateness never makes a stamp
+ * early), and when the last `window` stamps are all later by more than that (samples lost, a
+ * restart, drift adding up), by the least of them.
  */
-const STAMP_RESYNC_MS = 3;
+export class MicTimeline {
+  private nextMs: number | null = null;
+  private late: number[] = [];
+  /** @param resyncMs ms; @param window chunks. */
+  constructor(
+    private readonly resyncMs = 3,
+    private readonly window = 5,
+  ) {}
+
+  /** The time (ms) of a chunk's first sample on the timeline, from its capture stamp (ms) and its length (ms). */
+  next(stampMs: number, durationMs: number): number {
+    if (this.nextMs === null) this.nextMs = stampMs;
+    const errMs = stampMs - this.nextMs;
+    this.late.push(errMs);
+    if (this.late.length > this.window) this.late.shift();
+    const least = Math.min(...this.late);
+    if (errMs <= -this.resyncMs) this.shift(errMs);
+    else if (this.late.length === this.window && least >= this.resyncMs) this.shift(least);
+    const at = this.nextMs;
+    this.nextMs += durationMs;
+    return at;
+  }
+
+  private shift(ms: number): void {
+    this.nextMs = (this.nextMs as number) + ms;
+    this.late = this.late.map((e) => e - ms);
+  }
+}
 /** A new bulk delay must correlate this much better than the one in use (see BulkDelay.push). */
 const HYSTERESIS = 0.1;
 
@@ -240,17 +271,13 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
       const bulk = new BulkDelay(20);
       let pending = new Int16Array(0);
       let pendingAtMs = 0;
-      /** Where the next chunk's first sample falls on the mic's own timeline (see STAMP_RESYNC_MS), ms. */
-      let nextAtMs: number | null = null;
+      const timeline = new MicTimeline();
       let seq = 0;
       const listeners = new Set<(c: PcmChunk) => void>();
       const off = inner.onChunk((c) => {
         const data = c.data instanceof Int16Array ? c.data : Int16Array.from(c.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
         let buf = data;
-        // The mic's samples are continuous, so is its timeline: a stamp that only jitters about it
-        // is not followed (see STAMP_RESYNC_MS); a gap or a restart is.
-        const stampMs = nextAtMs !== null && Math.abs(c.captureTimestampMs - nextAtMs) < STAMP_RESYNC_MS ? nextAtMs : c.captureTimestampMs;
-        nextAtMs = stampMs + (data.length / rate) * 1000;
+        const stampMs = timeline.next(c.captureTimestampMs, (data.length / rate) * 1000);
         let at = stampMs;
         if (pending.length > 0) {
           buf = new Int16Array(pending.length + data.length);
