@@ -158,6 +158,9 @@ describe('withEchoCancellation: the mic timeline', () => {
     // A stamp earlier than the timeline (it was anchored on a late one): followed at once.
     expect(t.next(236, 20)).toBe(236);
     expect(t.next(256.2, 20)).toBe(256);
+    // Capture paused and resumed 2 s later: followed at once.
+    expect(t.next(2276, 20)).toBe(2276);
+    expect(t.next(2296.4, 20)).toBe(2296);
   });
 });
 

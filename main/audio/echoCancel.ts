@@ -93,16 +93,18 @@ const MARGIN_MS = 20;
  * level (the loop heard it as the user barging in). The mic's samples are continuous, so this
  * timeline runs on their count and moves only when the stamps say so for sure: at once when a
  * stamp is earlier than the timeline by `resyncMs` (a late anchor; lateness never makes a stamp
- * early), and when the last `window` stamps are all later by more than that (samples lost, a
- * restart, drift adding up), by the least of them.
+ * early), when the last `window` stamps are all later by more than that (samples lost, drift
+ * adding up), by the least of them, and at once for a stamp `restartMs` late (capture paused and
+ * resumed: no callback runs that late without losing samples).
  */
 export class MicTimeline {
   private nextMs: number | null = null;
   private late: number[] = [];
-  /** @param resyncMs ms; @param window chunks. */
+  /** @param resyncMs ms; @param window chunks; @param restartMs ms. */
   constructor(
     private readonly resyncMs = 3,
     private readonly window = 5,
+    private readonly restartMs = 60,
   ) {}
 
   /** The time (ms) of a chunk's first sample on the timeline, from its capture stamp (ms) and its length (ms). */
@@ -112,7 +114,7 @@ export class MicTimeline {
     this.late.push(errMs);
     if (this.late.length > this.window) this.late.shift();
     const least = Math.min(...this.late);
-    if (errMs <= -this.resyncMs) this.shift(errMs);
+    if (errMs <= -this.resyncMs || errMs >= this.restartMs) this.shift(errMs);
     else if (this.late.length === this.window && least >= this.resyncMs) this.shift(least);
     const at = this.nextMs;
     this.nextMs += durationMs;
