@@ -62,20 +62,31 @@ describe('BulkDelay', () => {
   });
 });
 
+/** A device at time 0 whose mic chunks the test pushes (`push`), with a sink that plays nothing, or none. */
+function scriptedDevice(withSink: boolean): { audio: AddonAudio; push: (c: PcmChunk) => void } {
+  let listener: ((c: PcmChunk) => void) | null = null;
+  const audio: AddonAudio = {
+    nowMs: () => 0,
+    source: {
+      available: true,
+      unavailableReason: null,
+      listDevices: async () => [],
+      watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
+      openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
+    },
+    sink: withSink
+      ? {
+          available: true,
+          openPlayback: async (): Promise<PlaybackSession> => ({ write: async () => {}, drain: async () => {}, stop() {}, position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }), onRoute: () => () => {}, close() {} }),
+        }
+      : { available: false, openPlayback: async () => Promise.reject(new Error('no sink')) },
+  };
+  return { audio, push: (c) => listener?.(c) };
+}
+
 describe('withEchoCancellation: timing', () => {
   it("stamps the canceller's output with the time of the frame it carries (a canceller one frame late)", async () => {
-    let listener: ((c: PcmChunk) => void) | null = null;
-    const audio: AddonAudio = {
-      nowMs: () => 0,
-      source: {
-        available: true,
-        unavailableReason: null,
-        listDevices: async () => [],
-        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
-        openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
-      },
-      sink: { available: false, openPlayback: async () => Promise.reject(new Error('no sink')) },
-    };
+    const { audio, push } = scriptedDevice(false);
     let previous: Int16Array | null = null;
     const sizes: number[] = [];
     const ec = withEchoCancellation(audio, {
@@ -101,7 +112,7 @@ describe('withEchoCancellation: timing', () => {
     const got: { first: number; middle: number; at: number }[] = [];
     cap.onChunk((c) => got.push({ first: (c.data as Int16Array)[0] as number, middle: (c.data as Int16Array)[160] as number, at: c.captureTimestampMs }));
     // Frame k (k = 1…5) is filled with k and captured at 1000 + 20·k ms.
-    for (let k = 1; k <= 5; k++) listener!({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320).fill(k), frames: 320, captureTimestampMs: 1000 + 20 * k, seq: k, preRoll: false });
+    for (let k = 1; k <= 5; k++) push({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320).fill(k), frames: 320, captureTimestampMs: 1000 + 20 * k, seq: k, preRoll: false });
     // Each chunk carries the second half of frame k − 1, then the first half of frame k, stamped with when that second half was captured.
     const carried = got.filter((g) => g.first > 0);
     expect(carried).toHaveLength(4);
@@ -114,21 +125,7 @@ describe('withEchoCancellation: timing', () => {
 
 describe('withEchoCancellation: the mic timeline', () => {
   it('runs the reference on the mic sample count: capture stamps that jitter do not move it, a gap does', async () => {
-    let listener: ((c: PcmChunk) => void) | null = null;
-    const audio: AddonAudio = {
-      nowMs: () => 0,
-      source: {
-        available: true,
-        unavailableReason: null,
-        listDevices: async () => [],
-        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
-        openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
-      },
-      sink: {
-        available: true,
-        openPlayback: async (): Promise<PlaybackSession> => ({ write: async () => {}, drain: async () => {}, stop() {}, position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }), onRoute: () => () => {}, close() {} }),
-      },
-    };
+    const { audio, push } = scriptedDevice(true);
     /** The reference sample each 10 ms half starts with: the reply is a ramp, so it tells the reply's sample index. */
     const starts: number[] = [];
     const ec = withEchoCancellation(audio, {
@@ -138,7 +135,7 @@ describe('withEchoCancellation: the mic timeline', () => {
     cap.onChunk(() => {});
     const out = await ec.sink.openPlayback({ sampleRateHz: 16_000, channels: 1 });
     await out.write(new Int16Array(16_000 * 2).map((_, i) => i % 30_000));
-    const chunk = (atMs: number) => listener!({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: atMs, seq: 0, preRoll: false });
+    const chunk = (atMs: number) => push({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: atMs, seq: 0, preRoll: false });
     // PulseAudio's stamps jitter by up to ~0.5 ms (7 samples at 16 kHz) about the samples' times.
     const jitterMs = [0, 0.4, -0.3, 0.2, 0, -0.45, 0.3, 0];
     jitterMs.forEach((j, k) => chunk(20 * k + j));

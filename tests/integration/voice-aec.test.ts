@@ -23,7 +23,7 @@ import { withEchoCancellation } from '../../main/audio/echoCancel.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { createEchoCanceller } from '../../native/audio-addon/lib/echo.js';
 import { hasSpeechTools, speak } from './speech-audio.js';
-import { cachedTts, SimulatedRoom } from './voice-harness.js';
+import { cachedTts, pendingMerge, SimulatedRoom } from './voice-harness.js';
 
 /**
  * Trials per case: the issue's 100 under `npm test` (~45 s for the three cases; each trial is
@@ -76,21 +76,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function pendingMerge(sessionId: string): string {
-  return app.pipeline.actions.create({
-    kind: 'pr.merge',
-    sessionId,
-    userId: app.config.user,
-    repo: 'acme/api',
-    number: 12,
-    headSha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-    params: { method: 'squash' },
-    readBack: READ_BACK,
-    ttlMs: 3_600_000,
-    correlationId: `aec-${sessionId}`,
-  }).token;
-}
-
 /** A room whose mic is echo-cancelled against its speaker, a runner over it, warmed up. */
 async function rig(sessionId: string) {
   const room = new SimulatedRoom();
@@ -126,7 +111,7 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
     try {
       for (let i = 0; i < RUNS; i++) {
         r.setPath(i);
-        const token = pendingMerge('aec-after');
+        const token = pendingMerge(app, 'aec-after', READ_BACK);
         const { endMs } = await r.reply(READ_BACK);
         const clip = clips.get('cancel')!;
         r.room.say(endMs + 300 - clip.leadMs, clip.samples);
@@ -157,7 +142,7 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
       for (let i = 0; i < RUNS; i++) {
         r.setPath(i);
         const word = i % 2 === 0 ? 'stop' : 'cancel';
-        const token = pendingMerge('aec-over');
+        const token = pendingMerge(app, 'aec-over', READ_BACK);
         const { startMs, endMs } = await r.reply(READ_BACK);
         const clip = clips.get(word)!;
         // Somewhere in the middle of the reply (0.8 s after its start … 1.2 s before its end).
@@ -194,7 +179,7 @@ describe.skipIf(skip !== null)('echo cancelled in the audio: quick answers count
 
   it(`a read-back containing "say confirm. Confirm." played into the open mic confirms nothing and cancels nothing (${RUNS} trials)`, async () => {
     const r = await rig('aec-self');
-    const token = pendingMerge('aec-self');
+    const token = pendingMerge(app, 'aec-self', READ_BACK);
     let heard = 0;
     try {
       for (let i = 0; i < RUNS; i++) {

@@ -11,6 +11,7 @@ import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession 
 import type { Speech, SpeechStream, SpeechToText, TextToSpeech } from '../../core/ports/speech.js';
 import { resample } from '../../main/speech/wav.js';
 import type { AddonAudio } from '../../main/audio/addonAudio.js';
+import type { App } from '../../main/app/app.js';
 
 const RATE = 16_000;
 const MS = RATE / 1000;
@@ -272,4 +273,20 @@ export function cachedTts(tts: TextToSpeech): TextToSpeech & { calls: number; sy
     health: () => tts.health(),
   };
   return wrapped;
+}
+
+/** A squash merge of acme/api#12 (at `headSha`) waiting for "confirm" in `sessionId`, with `readBack` as its read-back; its token. */
+export function pendingMerge(app: App, sessionId: string, readBack: string, headSha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'): string {
+  return app.pipeline.actions.create({
+    kind: 'pr.merge',
+    sessionId,
+    userId: app.config.user,
+    repo: 'acme/api',
+    number: 12,
+    headSha,
+    params: { method: 'squash' },
+    readBack,
+    ttlMs: 3_600_000,
+    correlationId: `aec-${sessionId}`,
+  }).token;
 }

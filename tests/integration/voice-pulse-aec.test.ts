@@ -27,6 +27,7 @@ import type { EchoCancelledAudio } from '../../main/audio/echoCancel.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { hasPulseTools, paplay, startPulse, type PulseServer } from '../../native/audio-addon/bench/pulseServer.js';
 import { hasSpeechTools, speakToWav } from './speech-audio.js';
+import { pendingMerge } from './voice-harness.js';
 
 const loader = async (): Promise<AudioAddonModule> => (await import('../../native/audio-addon/lib/index.js')) as unknown as AudioAddonModule;
 /** Quick-answer trials per audio path (1 under `npm test`; more to measure a rate). */
@@ -107,18 +108,7 @@ describe.each([
       let cutShort = 0;
       /** A merge waiting for "confirm", and its read-back played into the room; its token. */
       const readBack = async (): Promise<string> => {
-        const { token } = app.pipeline.actions.create({
-          kind: 'pr.merge',
-          sessionId: 'pulse-aec',
-          userId: app.config.user,
-          repo: 'acme/api',
-          number: 12,
-          headSha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-          params: { method: 'squash' },
-          readBack: READ_BACK,
-          ttlMs: 3_600_000,
-          correlationId: 'pulse-aec',
-        });
+        const token = pendingMerge(app, 'pulse-aec', READ_BACK);
         const played = afterReply(60_000);
         expect(loop.say(READ_BACK)).toBe(true);
         await played;

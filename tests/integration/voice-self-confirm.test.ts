@@ -26,7 +26,7 @@ import { resample } from '../../main/speech/wav.js';
 import { VoiceRunner } from '../../main/voice/voiceRunner.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github/fakeGitHubServer.js';
 import { hasSpeechTools, speak } from './speech-audio.js';
-import { cachedTts, SimulatedRoom } from './voice-harness.js';
+import { cachedTts, pendingMerge, SimulatedRoom } from './voice-harness.js';
 
 const RUNS = Number(process.env['HANDSFREE_SELF_CONFIRM_RUNS'] ?? 100);
 /** Runs in the default voice: fewer, its echo is not heard as words (see the header). */
@@ -57,21 +57,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function pendingMerge(sessionId: string): string {
-  return app.pipeline.actions.create({
-    kind: 'pr.merge',
-    sessionId,
-    userId: app.config.user,
-    repo: 'acme/api',
-    number: 12,
-    headSha,
-    params: { method: 'squash' },
-    readBack: READ_BACK,
-    ttlMs: 3_600_000,
-    correlationId: `voice-${sessionId}`,
-  }).token;
-}
-
 /** A runner over a simulated room (fresh loop state), with the room following its states. */
 async function roomRunner(sessionId: string, loop: Partial<VoiceLoopConfig>): Promise<{ room: SimulatedRoom; runner: VoiceRunner; events: VoiceStateEvent[]; off: () => void }> {
   const room = new SimulatedRoom();
@@ -87,7 +72,7 @@ async function roomRunner(sessionId: string, loop: Partial<VoiceLoopConfig>): Pr
 describe.skipIf(!tools)('voice loop: a read-back never confirms itself', () => {
   it('control: with the half-duplex guard and echo filter off, the same echo does confirm (so the test can fail)', async () => {
     fake.reset();
-    const token = pendingMerge('voice-control');
+    const token = pendingMerge(app, 'voice-control', READ_BACK, headSha);
     const { room, runner, off } = await roomRunner('voice-control', { tailMs: 0, echoWindowMs: -1, bargeIn: false });
     try {
       room.echoDelayMs = 1400;
@@ -133,7 +118,7 @@ describe.skipIf(!tools)('voice loop: a read-back never confirms itself', () => {
 
   it(`${RUNS} read-backs played into the open mic: 0 confirmations`, async () => {
     fake.reset();
-    const token = pendingMerge('voice-guarded');
+    const token = pendingMerge(app, 'voice-guarded', READ_BACK, headSha);
     const { room, runner, off } = await roomRunner('voice-guarded', {});
     try {
       const outcomes = await playReadBacks(room, runner, token, RUNS);
@@ -149,7 +134,7 @@ describe.skipIf(!tools)('voice loop: a read-back never confirms itself', () => {
 
   it.skipIf(!fliteAvailable())('in the default voice (flite kal16), read-backs played into the open mic confirm nothing either', async () => {
     fake.reset();
-    const token = pendingMerge('voice-flite');
+    const token = pendingMerge(app, 'voice-flite', READ_BACK, headSha);
     const { room, runner, off } = await roomRunner('voice-flite', { voice: 'flite-kal16' });
     try {
       const { ran } = await playReadBacks(room, runner, token, FLITE_RUNS);
@@ -170,7 +155,7 @@ describe.skipIf(!tools)('voice loop: a read-back never confirms itself', () => {
     for (const when of clickAt) {
       fake.reset();
       const sessionId = `voice-race-${when}`;
-      const token = pendingMerge(sessionId);
+      const token = pendingMerge(app, sessionId, READ_BACK, headSha);
       const { room, runner, off } = await roomRunner(sessionId, {});
       let click: Promise<unknown> | null = null;
       const offClick = app.events.on('voice.state', (e) => {
