@@ -161,6 +161,92 @@ describe('withEchoCancellation: the mic timeline', () => {
   });
 });
 
+describe('withEchoCancellation: replies placed by when their stream plays them', () => {
+  /** A device whose stream starts playing what it is given `startLagMs` after the write (its played-frame count says so), with a mic chunk every 20 ms. */
+  async function rig(startLagMs: number) {
+    let now = 0;
+    let listener: ((c: PcmChunk) => void) | null = null;
+    let written = 0;
+    let playFrom = Infinity;
+    const audio: AddonAudio = {
+      nowMs: () => now,
+      source: {
+        available: true,
+        unavailableReason: null,
+        listDevices: async () => [],
+        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
+        openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
+      },
+      sink: {
+        available: true,
+        openPlayback: async (): Promise<PlaybackSession> => ({
+          write: async (pcm) => {
+            if (playFrom === Infinity) playFrom = now + startLagMs;
+            written += pcm.length;
+          },
+          drain: async () => {},
+          stop() {},
+          position: () => {
+            const played = Math.min(written, Math.max(0, Math.floor((now - playFrom) / 10) * 160)); // whole 10 ms callbacks
+            return { writtenFrames: written, playedFrames: played, playedMs: played / 16 };
+          },
+          onRoute: () => () => {},
+          close() {},
+        }),
+      },
+    };
+    /** The reference sample each 10 ms half starts with (the reply is a ramp from 1: its sample index + 1; 0 = no reference). */
+    const starts: number[] = [];
+    const ec = withEchoCancellation(audio, {
+      create: ({ sampleRateHz, frameSamples }) => ({ sampleRateHz, frameSamples, process: (mic, ref) => (starts.push(ref[0] as number), mic), reset() {}, close() {} }),
+    });
+    const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
+    cap.onChunk(() => {});
+    const out = await ec.sink.openPlayback({ sampleRateHz: 16_000, channels: 1 });
+    const run = (ms: number) => {
+      for (let t = 0; t < ms; t += 20) {
+        listener?.({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: now, seq: now / 20, preRoll: false });
+        now += 20;
+      }
+    };
+    const ramp = new Int16Array(16_000 * 2).map((_, i) => 1 + (i % 30_000));
+    return { out, run, starts, ramp };
+  }
+
+  it('a reply its stream starts 700 ms late: no reference until it plays, then the reference from its first sample', async () => {
+    const r = await rig(700);
+    await r.out.write(r.ramp);
+    r.run(1000);
+    // The first 60 ms (chunks at 0, 20 and 40 ms): placed where it was written, as any reply until it is late.
+    expect(r.starts.slice(0, 6)).toEqual([1, 161, 321, 481, 641, 801]);
+    // Then nothing until the stream plays it: its count first moves at 710 ms, and is read with the chunk at 720 ms.
+    const first = r.starts.findIndex((v, i) => i >= 6 && v !== 0);
+    expect(first).toBe(72);
+    expect(r.starts.slice(6, first).every((v) => v === 0)).toBe(true);
+    // From there on, the sample being played at each mic frame's time (at 720 ms: the 321st), continuous.
+    expect(r.starts.slice(first, first + 20)).toEqual(Array.from({ length: 20 }, (_, i) => 321 + 160 * i));
+  });
+
+  it('a reply queued behind a late one follows it without a gap', async () => {
+    const r = await rig(700);
+    await r.out.write(new Int16Array(8_000).map((_, i) => 1 + i));
+    await r.out.write(new Int16Array(8_000).map((_, i) => 10_001 + i));
+    r.run(1600);
+    const first = r.starts.findIndex((v, i) => i >= 6 && v !== 0);
+    expect(first).toBe(72);
+    // The first reply from its 321st sample to its end (48 halves of 160), then the second from its first.
+    const expected = [...Array.from({ length: 48 }, (_, i) => 321 + 160 * i), ...Array.from({ length: 20 }, (_, i) => 10_001 + 160 * i)];
+    expect(r.starts.slice(first, first + expected.length)).toEqual(expected);
+  });
+
+  it('a reply its stream plays on time stays where it was written', async () => {
+    const r = await rig(10);
+    await r.out.write(r.ramp);
+    r.run(600);
+    expect(r.starts.slice(0, 60)).toEqual(Array.from({ length: 60 }, (_, i) => 1 + 160 * i));
+  });
+});
+
 describe('withEchoCancellation: residual echo', () => {
   /** A device whose mic hears the speaker at `gain` (no delay), over a canceller that leaves `left` of what it gets. */
   async function rig(gain: number, left: number) {

@@ -6,7 +6,7 @@
  * count. The loop's policy (core/voice) asks `suppressionDb()` how far the echo is cancelled right
  * now, measured, and relaxes its text-level echo guards only when it is.
  */
-import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackSession } from '../../core/ports/audio.js';
+import type { AudioSink, AudioSource, CaptureSession, PcmChunk, PlaybackPosition, PlaybackSession } from '../../core/ports/audio.js';
 import { resample } from '../speech/wav.js';
 import type { AddonAudio } from './types.js';
 
@@ -62,6 +62,97 @@ interface Segment {
   samples: Int16Array;
   /** Samples actually played (stop() cuts it). */
   end: number;
+  /** Where it sits in its playback stream, to place it by what the stream has played (see PlayedAnchor). */
+  anchor: PlayedAnchor | null;
+  /** The playback stream it was written to. */
+  stream: object;
+  /** When it was written, ms. */
+  writtenMs: number;
+}
+
+/** A reply its stream has not started this long after it was written (ms) will not be. */
+const NEVER_STARTED_MS = 10_000;
+
+/** Past this (ms) after it was written, a reply its stream has not started is late (see PlayedAnchor). */
+const LATE_START_MS = 40;
+
+/** What a playback stream's replies have shown (see PlayedAnchor). */
+interface StreamTiming {
+  /** How long after it was written a reply that plays on time is heard by the played-frame count, ms (smoothed). */
+  lagMs: number;
+}
+
+/**
+ * Places a reply by when its playback stream plays it, when that is late. A stream that has been
+ * idle can start late: through the audio process, PulseAudio's null sink played the first two
+ * replies 1120 and 380 ms after they were written (every later one 5–25 ms after), beyond the
+ * canceller's 300 ms filter and far from the bulk delay learnt on the others. Their echo went
+ * through uncancelled, and the loop took it for the user. The stream's played-frame count (output
+ * latency already deducted by the add-on) says when a reply's first frame left:
+ * `now − (played − first) / rate`. A reply not started LATE_START_MS after it was written is held
+ * back (no reference: there is no echo yet, and a reference without one would teach the canceller
+ * that there is none), then placed where the count says, less the lag of on-time replies, so the
+ * bulk delay learnt on those still fits. The count moves in whole device callbacks and is read
+ * between them, so the least of the readings over its first 0.5 s is kept. A reply that plays on
+ * time stays where it was written: moving the reference by a few samples costs the canceller more
+ * than it gains.
+ */
+class PlayedAnchor {
+  private state: 'waiting' | 'onTime' | 'late' = 'waiting';
+  private best = Infinity;
+  private done = false;
+  /**
+   * @param writtenMs when it was written (its placement until the stream says otherwise), ms;
+   * @param firstFrame the stream's written-frame count before it; @param rateHz the stream's rate;
+   * @param frames its length in the stream's frames.
+   */
+  constructor(
+    private readonly position: () => PlaybackPosition | null,
+    private readonly timing: StreamTiming,
+    private readonly writtenMs: number,
+    private readonly firstFrame: number,
+    private readonly rateHz: number,
+    private readonly frames: number,
+  ) {}
+
+  /** Whether the stream has been seen playing it. */
+  get started(): boolean {
+    return this.state !== 'waiting';
+  }
+
+  /** Where the reply starts (ms, `nowMs`'s clock); Infinity while it is late and not playing yet. */
+  placement(nowMs: number): number {
+    if (!this.done) this.read(nowMs);
+    if (this.state === 'onTime') return this.writtenMs;
+    if (this.state === 'late') return this.best - this.timing.lagMs;
+    return nowMs - this.writtenMs > LATE_START_MS ? Infinity : this.writtenMs;
+  }
+
+  private read(nowMs: number): void {
+    const p = this.position();
+    if (p === null) return;
+    if (p.writtenFrames <= this.firstFrame) {
+      // A stream that does not count what it is given cannot say when it plays it.
+      this.state = 'onTime';
+      this.done = true;
+      return;
+    }
+    if (p.playedFrames <= this.firstFrame) return;
+    const est = nowMs - ((p.playedFrames - this.firstFrame) / this.rateHz) * 1000;
+    // Readings once it has played for a while add nothing: the start is known by then.
+    if (p.playedFrames - this.firstFrame >= Math.min(this.frames, this.rateHz / 2)) this.done = true;
+    if (this.state === 'waiting') {
+      const lag = est - this.writtenMs;
+      if (lag < LATE_START_MS) {
+        this.state = 'onTime';
+        this.done = true;
+        this.timing.lagMs += 0.2 * (lag - this.timing.lagMs);
+        return;
+      }
+      this.state = 'late';
+    }
+    this.best = Math.min(this.best, est);
+  }
 }
 
 /** Smoothing per frame with a reference (20 ms frames → 0.4 s time constant): the figure follows the end of the latest reply, so a changed echo path shows before its echo tail matters. */
@@ -241,11 +332,32 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
     if (Math.sqrt(e / n) > REF_ACTIVE_RMS) active = true;
     return { ref, active, energy: e };
   };
+  /**
+   * Places replies where their stream played them (PlayedAnchor); a reply queued behind another on
+   * the same stream cannot start before that one ends.
+   */
+  const follow = (nowMs: number): void => {
+    const ends = new Map<object, number>();
+    for (const s of segments) {
+      // Cut to nothing by a stop: nothing of it plays, nothing waits behind it.
+      if (s.anchor === null || s.end === 0) continue;
+      s.startMs = s.anchor.placement(nowMs);
+      const prevEnd = ends.get(s.stream);
+      if (prevEnd !== undefined && !s.anchor.started) {
+        // Written while that one was still to play: it follows it without a gap.
+        if (prevEnd !== Infinity && prevEnd >= s.writtenMs) s.startMs = prevEnd;
+        else s.startMs = Math.max(s.startMs, prevEnd);
+      }
+      ends.set(s.stream, s.startMs + (s.end / captureRate) * 1000);
+    }
+  };
   /** Forget replies that can no longer echo. */
   const prune = (nowMs: number): void => {
     for (let i = segments.length - 1; i >= 0; i--) {
       const s = segments[i] as Segment;
-      if (s.startMs + delayMs + (s.end / captureRate) * 1000 + filterMs + 1000 < nowMs) segments.splice(i, 1);
+      // A reply its stream never started (the device went away) is dropped after a while too.
+      if (s.startMs === Infinity && s.writtenMs + NEVER_STARTED_MS < nowMs) segments.splice(i, 1);
+      else if (s.startMs + delayMs + (s.end / captureRate) * 1000 + filterMs + 1000 < nowMs) segments.splice(i, 1);
     }
   };
   let captureRate = 16_000;
@@ -279,8 +391,8 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
       const off = inner.onChunk((c) => {
         const data = c.data instanceof Int16Array ? c.data : Int16Array.from(c.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
         let buf = data;
-        const stampMs = timeline.next(c.captureTimestampMs, (data.length / rate) * 1000);
-        let at = stampMs;
+        let at = timeline.next(c.captureTimestampMs, (data.length / rate) * 1000);
+        follow(audio.nowMs());
         if (pending.length > 0) {
           buf = new Int16Array(pending.length + data.length);
           buf.set(pending);
@@ -356,6 +468,14 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
     available: audio.sink.available,
     async openPlayback(req): Promise<PlaybackSession> {
       const inner = await audio.sink.openPlayback(req);
+      const position = (): PlaybackPosition | null => {
+        try {
+          return inner.position();
+        } catch {
+          return null; // closed: the reply stays where it was placed
+        }
+      };
+      const timing: StreamTiming = { lagMs: 0 };
       let current: Segment | null = null;
       const stopAll = (): void => {
         const now = audio.nowMs();
@@ -376,8 +496,12 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
           // another output), so its residual echo is measured afresh.
           if (!segments.some((s) => s.startMs + delayMs + (s.end / captureRate) * 1000 + MARGIN_MS >= now)) residual.length = 0;
           // Back-to-back writes continue the previous segment's timeline.
-          const prevEnd = current ? current.startMs + (current.end / captureRate) * 1000 : -Infinity;
-          current = { startMs: Math.max(now, prevEnd), samples, end: samples.length };
+          // (Not behind one its stream has not started yet: that one's end is not known.)
+          const prevEnd = current && current.startMs !== Infinity ? current.startMs + (current.end / captureRate) * 1000 : -Infinity;
+          const startMs = Math.max(now, prevEnd);
+          const first = position()?.writtenFrames;
+          const anchor = first === undefined ? null : new PlayedAnchor(position, timing, startMs, first, req.sampleRateHz, mono.length);
+          current = { startMs, samples, end: samples.length, anchor, stream: inner, writtenMs: now };
           segments.push(current);
           await inner.write(pcm);
         },
