@@ -162,12 +162,16 @@ describe('withEchoCancellation: the mic timeline', () => {
 });
 
 describe('withEchoCancellation: replies placed by when their stream plays them', () => {
-  /** A device whose stream starts playing what it is given `startLagMs` after the write (its played-frame count says so), with a mic chunk every 20 ms. */
-  async function rig(startLagMs: number) {
+  /**
+   * A device whose stream plays each write `startLagMs` after it (`laterLagMs` for writes after
+   * the first; never before the previous write ends), as its played-frame count says, in whole
+   * 10 ms callbacks; a mic chunk every 20 ms.
+   */
+  async function rig(startLagMs: number, laterLagMs = 10) {
     let now = 0;
     let listener: ((c: PcmChunk) => void) | null = null;
     let written = 0;
-    let playFrom = Infinity;
+    const queued: { atMs: number; frames: number }[] = [];
     const audio: AddonAudio = {
       nowMs: () => now,
       source: {
@@ -181,13 +185,14 @@ describe('withEchoCancellation: replies placed by when their stream plays them',
         available: true,
         openPlayback: async (): Promise<PlaybackSession> => ({
           write: async (pcm) => {
-            if (playFrom === Infinity) playFrom = now + startLagMs;
+            const last = queued.at(-1);
+            queued.push({ atMs: Math.max(now + (last ? laterLagMs : startLagMs), last ? last.atMs + last.frames / 16 : -Infinity), frames: pcm.length });
             written += pcm.length;
           },
           drain: async () => {},
           stop() {},
           position: () => {
-            const played = Math.min(written, Math.max(0, Math.floor((now - playFrom) / 10) * 160)); // whole 10 ms callbacks
+            const played = queued.reduce((n, q) => n + Math.min(q.frames, Math.max(0, Math.floor((now - q.atMs) / 10) * 160)), 0);
             return { writtenFrames: written, playedFrames: played, playedMs: played / 16 };
           },
           onRoute: () => () => {},
@@ -237,6 +242,20 @@ describe('withEchoCancellation: replies placed by when their stream plays them',
     // The first reply from its 321st sample to its end (48 halves of 160), then the second from its first.
     const expected = [...Array.from({ length: 48 }, (_, i) => 321 + 160 * i), ...Array.from({ length: 20 }, (_, i) => 10_001 + 160 * i)];
     expect(r.starts.slice(first, first + expected.length)).toEqual(expected);
+  });
+
+  it('a device whose count is always 150 ms late (more output latency reported than it has): only its first reply is taken for late', async () => {
+    const r = await rig(150, 150);
+    await r.out.write(new Int16Array(8_000).map((_, i) => 1 + i));
+    r.run(1000);
+    const second = r.starts.length;
+    await r.out.write(new Int16Array(8_000).map((_, i) => 10_001 + i));
+    r.run(600);
+    // The first: held back, then placed where the count says (150 ms; first read with the chunk at 160 ms).
+    expect(r.starts.slice(6, 16).every((v) => v === 0)).toBe(true);
+    expect(r.starts.slice(16, 20)).toEqual([161, 321, 481, 641]);
+    // The second starts 150 ms after it was written, as replies on this stream do: on time, placed where it was written, no gap.
+    expect(r.starts.slice(second, second + 30)).toEqual(Array.from({ length: 30 }, (_, i) => 10_001 + 160 * i));
   });
 
   it('a reply its stream plays on time stays where it was written', async () => {

@@ -73,13 +73,23 @@ interface Segment {
 /** A reply its stream has not started this long after it was written (ms) will not be. */
 const NEVER_STARTED_MS = 10_000;
 
-/** Past this (ms) after it was written, a reply its stream has not started is late (see PlayedAnchor). */
+/** A reply its stream starts this much (ms) later than its replies usually start is late (see PlayedAnchor). */
 const LATE_START_MS = 40;
+/** The usual start lag is the least over this many replies (late starts are rare, and only ever late). */
+const LAG_HISTORY = 8;
 
 /** What a playback stream's replies have shown (see PlayedAnchor). */
-interface StreamTiming {
-  /** How long after it was written a reply that plays on time is heard by the played-frame count, ms (smoothed). */
-  lagMs: number;
+class StreamTiming {
+  private lags: number[] = [];
+  /** How long after it was written (ms) a reply usually starts by the stream's played-frame count; 0 before any has. */
+  get usualLagMs(): number {
+    return this.lags.length === 0 ? 0 : Math.min(...this.lags);
+  }
+  /** One reply's start lag, ms. */
+  add(lagMs: number): void {
+    this.lags.push(lagMs);
+    if (this.lags.length > LAG_HISTORY) this.lags.shift();
+  }
 }
 
 /**
@@ -89,27 +99,32 @@ interface StreamTiming {
  * canceller's 300 ms filter and far from the bulk delay learnt on the others. Their echo went
  * through uncancelled, and the loop took it for the user. The stream's played-frame count (output
  * latency already deducted by the add-on) says when a reply's first frame left:
- * `now − (played − first) / rate`. A reply not started LATE_START_MS after it was written is held
- * back (no reference: there is no echo yet, and a reference without one would teach the canceller
- * that there is none), then placed where the count says, less the lag of on-time replies, so the
- * bulk delay learnt on those still fits. The count moves in whole device callbacks and is read
- * between them, so the least of the readings over its first 0.5 s is kept. A reply that plays on
- * time stays where it was written: moving the reference by a few samples costs the canceller more
- * than it gains.
+ * `now − (played − first) / rate`. A reply the count has not started LATE_START_MS past its
+ * stream's usual lag is held back (no reference: there is no echo yet, and a reference without
+ * one would teach the canceller that there is none), then placed where the count says, less the
+ * usual lag, so the bulk delay learnt on on-time replies still fits. The usual lag is learnt, so
+ * a device that reports more output latency than it has (its count always late) is not taken
+ * for late after its first reply. The count moves in whole device callbacks and is read between
+ * them, so the least of the readings over a late reply's first 0.5 s is kept. A reply that plays
+ * on time stays where it was written: moving the reference by a few samples costs the canceller
+ * more than it gains.
  */
 class PlayedAnchor {
   private state: 'waiting' | 'onTime' | 'late' = 'waiting';
+  /** On time: where it was expected when it started. Late: the earliest start the count gave, less the usual lag then. */
+  private placed = Infinity;
   private best = Infinity;
+  private lagMs = 0;
   private done = false;
   /**
-   * @param writtenMs when it was written (its placement until the stream says otherwise), ms;
+   * @param plannedMs where it was placed when written (then, or behind the reply before it), ms;
    * @param firstFrame the stream's written-frame count before it; @param rateHz the stream's rate;
    * @param frames its length in the stream's frames.
    */
   constructor(
     private readonly position: () => PlaybackPosition | null,
     private readonly timing: StreamTiming,
-    private readonly writtenMs: number,
+    readonly plannedMs: number,
     private readonly firstFrame: number,
     private readonly rateHz: number,
     private readonly frames: number,
@@ -120,20 +135,25 @@ class PlayedAnchor {
     return this.state !== 'waiting';
   }
 
-  /** Where the reply starts (ms, `nowMs`'s clock); Infinity while it is late and not playing yet. */
-  placement(nowMs: number): number {
-    if (!this.done) this.read(nowMs);
-    if (this.state === 'onTime') return this.writtenMs;
-    if (this.state === 'late') return this.best - this.timing.lagMs;
-    return nowMs - this.writtenMs > LATE_START_MS ? Infinity : this.writtenMs;
+  /**
+   * Where the reply starts (ms, `nowMs`'s clock), given where it is expected to (`expectedMs`: as
+   * planned, or behind the reply before it as that one was placed); Infinity while it is late
+   * and not playing yet.
+   */
+  placement(nowMs: number, expectedMs: number): number {
+    if (!this.done) this.read(nowMs, expectedMs);
+    if (this.state === 'onTime') return this.placed;
+    if (this.state === 'late') return this.best - this.lagMs;
+    return nowMs - expectedMs > this.timing.usualLagMs + LATE_START_MS ? Infinity : expectedMs;
   }
 
-  private read(nowMs: number): void {
+  private read(nowMs: number, expectedMs: number): void {
     const p = this.position();
     if (p === null) return;
     if (p.writtenFrames <= this.firstFrame) {
       // A stream that does not count what it is given cannot say when it plays it.
       this.state = 'onTime';
+      this.placed = expectedMs;
       this.done = true;
       return;
     }
@@ -142,11 +162,13 @@ class PlayedAnchor {
     // Readings once it has played for a while add nothing: the start is known by then.
     if (p.playedFrames - this.firstFrame >= Math.min(this.frames, this.rateHz / 2)) this.done = true;
     if (this.state === 'waiting') {
-      const lag = est - this.writtenMs;
-      if (lag < LATE_START_MS) {
+      const lag = est - expectedMs;
+      this.lagMs = this.timing.usualLagMs;
+      this.timing.add(lag);
+      if (lag - this.lagMs < LATE_START_MS) {
         this.state = 'onTime';
+        this.placed = expectedMs;
         this.done = true;
-        this.timing.lagMs += 0.2 * (lag - this.timing.lagMs);
         return;
       }
       this.state = 'late';
@@ -341,13 +363,10 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
     for (const s of segments) {
       // Cut to nothing by a stop: nothing of it plays, nothing waits behind it.
       if (s.anchor === null || s.end === 0) continue;
-      s.startMs = s.anchor.placement(nowMs);
+      // Written while the one before it was still to play: expected right behind it, as placed now.
       const prevEnd = ends.get(s.stream);
-      if (prevEnd !== undefined && !s.anchor.started) {
-        // Written while that one was still to play: it follows it without a gap.
-        if (prevEnd !== Infinity && prevEnd >= s.writtenMs) s.startMs = prevEnd;
-        else s.startMs = Math.max(s.startMs, prevEnd);
-      }
+      const expected = prevEnd !== undefined && prevEnd >= s.anchor.plannedMs ? prevEnd : s.anchor.plannedMs;
+      s.startMs = s.anchor.placement(nowMs, expected);
       ends.set(s.stream, s.startMs + (s.end / captureRate) * 1000);
     }
   };
@@ -475,7 +494,7 @@ export function withEchoCancellation(audio: AddonAudio, opts: EchoCancelOptions)
           return null; // closed: the reply stays where it was placed
         }
       };
-      const timing: StreamTiming = { lagMs: 0 };
+      const timing = new StreamTiming();
       let current: Segment | null = null;
       const stopAll = (): void => {
         const now = audio.nowMs();
