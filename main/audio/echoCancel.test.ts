@@ -62,11 +62,14 @@ describe('BulkDelay', () => {
   });
 });
 
-/** A device at time 0 whose mic chunks the test pushes (`push`), with a sink that plays nothing, or none. */
-function scriptedDevice(withSink: boolean): { audio: AddonAudio; push: (c: PcmChunk) => void } {
+/**
+ * A device whose mic chunks the test pushes (`push`), on the clock `nowMs` (default: always 0),
+ * with `sink`: true for one that plays nothing, false for none.
+ */
+function scriptedDevice(sink: AddonAudio['sink'] | boolean, nowMs: () => number = () => 0): { audio: AddonAudio; push: (c: PcmChunk) => void } {
   let listener: ((c: PcmChunk) => void) | null = null;
   const audio: AddonAudio = {
-    nowMs: () => 0,
+    nowMs,
     source: {
       available: true,
       unavailableReason: null,
@@ -74,14 +77,28 @@ function scriptedDevice(withSink: boolean): { audio: AddonAudio; push: (c: PcmCh
       watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
       openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
     },
-    sink: withSink
-      ? {
-          available: true,
-          openPlayback: async (): Promise<PlaybackSession> => ({ write: async () => {}, drain: async () => {}, stop() {}, position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }), onRoute: () => () => {}, close() {} }),
-        }
-      : { available: false, openPlayback: async () => Promise.reject(new Error('no sink')) },
+    sink:
+      sink === true
+        ? {
+            available: true,
+            openPlayback: async (): Promise<PlaybackSession> => ({ write: async () => {}, drain: async () => {}, stop() {}, position: () => ({ writtenFrames: 0, playedFrames: 0, playedMs: 0 }), onRoute: () => () => {}, close() {} }),
+          }
+        : sink === false
+          ? { available: false, openPlayback: async () => Promise.reject(new Error('no sink')) }
+          : sink,
   };
   return { audio, push: (c) => listener?.(c) };
+}
+
+/** A canceller over `audio` that records the first reference sample of each 10 ms half it is fed, with its capture and a playback open. */
+async function referenceStarts(audio: AddonAudio): Promise<{ starts: number[]; out: PlaybackSession }> {
+  const starts: number[] = [];
+  const ec = withEchoCancellation(audio, {
+    create: ({ sampleRateHz, frameSamples }) => ({ sampleRateHz, frameSamples, process: (mic, ref) => (starts.push(ref[0] as number), mic), reset() {}, close() {} }),
+  });
+  const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
+  cap.onChunk(() => {});
+  return { starts, out: await ec.sink.openPlayback({ sampleRateHz: 16_000, channels: 1 }) };
 }
 
 describe('withEchoCancellation: timing', () => {
@@ -126,14 +143,8 @@ describe('withEchoCancellation: timing', () => {
 describe('withEchoCancellation: the mic timeline', () => {
   it('runs the reference on the mic sample count: capture stamps that jitter do not move it, a gap does', async () => {
     const { audio, push } = scriptedDevice(true);
-    /** The reference sample each 10 ms half starts with: the reply is a ramp, so it tells the reply's sample index. */
-    const starts: number[] = [];
-    const ec = withEchoCancellation(audio, {
-      create: ({ sampleRateHz, frameSamples }) => ({ sampleRateHz, frameSamples, process: (mic, ref) => (starts.push(ref[0] as number), mic), reset() {}, close() {} }),
-    });
-    const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
-    cap.onChunk(() => {});
-    const out = await ec.sink.openPlayback({ sampleRateHz: 16_000, channels: 1 });
+    // The reply is a ramp, so the reference tells the reply's sample index.
+    const { starts, out } = await referenceStarts(audio);
     await out.write(new Int16Array(16_000 * 2).map((_, i) => i % 30_000));
     const chunk = (atMs: number) => push({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: atMs, seq: 0, preRoll: false });
     // PulseAudio's stamps jitter by up to ~0.5 ms (7 samples at 16 kHz) about the samples' times.
@@ -169,19 +180,10 @@ describe('withEchoCancellation: replies placed by when their stream plays them',
    */
   async function rig(startLagMs: number, laterLagMs = 10) {
     let now = 0;
-    let listener: ((c: PcmChunk) => void) | null = null;
     let written = 0;
     const queued: { atMs: number; frames: number }[] = [];
-    const audio: AddonAudio = {
-      nowMs: () => now,
-      source: {
-        available: true,
-        unavailableReason: null,
-        listDevices: async () => [],
-        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
-        openCapture: async (): Promise<CaptureSession> => ({ onChunk: (l) => ((listener = l), () => (listener = null)), onLevel: () => () => {}, onRoute: () => () => {}, pause() {}, resume() {}, close() {} }),
-      },
-      sink: {
+    const { audio, push } = scriptedDevice(
+      {
         available: true,
         openPlayback: async (): Promise<PlaybackSession> => ({
           write: async (pcm) => {
@@ -199,18 +201,13 @@ describe('withEchoCancellation: replies placed by when their stream plays them',
           close() {},
         }),
       },
-    };
-    /** The reference sample each 10 ms half starts with (the reply is a ramp from 1: its sample index + 1; 0 = no reference). */
-    const starts: number[] = [];
-    const ec = withEchoCancellation(audio, {
-      create: ({ sampleRateHz, frameSamples }) => ({ sampleRateHz, frameSamples, process: (mic, ref) => (starts.push(ref[0] as number), mic), reset() {}, close() {} }),
-    });
-    const cap = await ec.source.openCapture({ sampleRateHz: 16_000, channels: 1 });
-    cap.onChunk(() => {});
-    const out = await ec.sink.openPlayback({ sampleRateHz: 16_000, channels: 1 });
+      () => now,
+    );
+    // The reply is a ramp from 1: the reference tells its sample index + 1 (0: no reference).
+    const { starts, out } = await referenceStarts(audio);
     const run = (ms: number) => {
       for (let t = 0; t < ms; t += 20) {
-        listener?.({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: now, seq: now / 20, preRoll: false });
+        push({ sampleRateHz: 16_000, channels: 1, format: 'int16', data: new Int16Array(320), frames: 320, captureTimestampMs: now, seq: now / 20, preRoll: false });
         now += 20;
       }
     };
@@ -270,25 +267,9 @@ describe('withEchoCancellation: residual echo', () => {
   /** A device whose mic hears the speaker at `gain` (no delay), over a canceller that leaves `left` of what it gets. */
   async function rig(gain: number, left: number) {
     let now = 0;
-    let listener: ((c: PcmChunk) => void) | null = null;
     let playing: { samples: Int16Array; startMs: number; stopAt: number } | null = null;
-    const audio: AddonAudio = {
-      nowMs: () => now,
-      source: {
-        available: true,
-        unavailableReason: null,
-        listDevices: async () => [],
-        watchRoutes: (_l, onReady) => (onReady?.(), () => {}),
-        openCapture: async (): Promise<CaptureSession> => ({
-          onChunk: (l) => ((listener = l), () => (listener = null)),
-          onLevel: () => () => {},
-          onRoute: () => () => {},
-          pause() {},
-          resume() {},
-          close() {},
-        }),
-      },
-      sink: {
+    const { audio, push } = scriptedDevice(
+      {
         available: true,
         openPlayback: async (): Promise<PlaybackSession> => ({
           write: async (pcm) => void (playing = { samples: pcm as Int16Array, startMs: now, stopAt: Infinity }),
@@ -299,7 +280,8 @@ describe('withEchoCancellation: residual echo', () => {
           close() {},
         }),
       },
-    };
+      () => now,
+    );
     const ec = withEchoCancellation(audio, {
       create: ({ sampleRateHz, frameSamples }) => ({ sampleRateHz, frameSamples, process: (mic) => mic.map((v) => Math.round(v * left)), reset() {}, close() {} }),
     });
@@ -315,7 +297,7 @@ describe('withEchoCancellation: residual echo', () => {
           const echo = playing && now < playing.stopAt && k < playing.samples.length ? (playing.samples[k] as number) * gain : 0;
           data[i] = Math.round(echo + user * Math.sin(i * 0.7) + ((i * 7919) % 61) - 30);
         }
-        listener?.({ sampleRateHz: 16_000, channels: 1, format: 'int16', data, frames: 320, captureTimestampMs: now, seq: now / 20, preRoll: false });
+        push({ sampleRateHz: 16_000, channels: 1, format: 'int16', data, frames: 320, captureTimestampMs: now, seq: now / 20, preRoll: false });
         now += 20;
       }
     };
