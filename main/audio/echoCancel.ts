@@ -130,11 +130,6 @@ class PlayedAnchor {
     private readonly frames: number,
   ) {}
 
-  /** Whether the stream has been seen playing it. */
-  get started(): boolean {
-    return this.state !== 'waiting';
-  }
-
   /**
    * Where the reply starts (ms, `nowMs`'s clock), given where it is expected to (`expectedMs`: as
    * planned, or behind the reply before it as that one was placed); Infinity while it is late
