@@ -204,6 +204,14 @@ export interface DenoisePolicy {
  * bringing them only down to 30 or 35 dB under the loud level was no better. Then measured once on
  * the test set (`npm run bench speech`, README): every babble cell +3 to +14 points, pink 10 dB on
  * the HFP band 71.2% → 63.6%, side-effect intents 2 → 3 of 350 chit-chat clips.
+ *
+ * Measured 2026-12-06 on calibration commands in 15 dB babble (5 voices × 16, both channels) and
+ * not kept: RNNoise (npm @echogarden/rnnoise-wasm, 48 kHz) before the edges, 74 → 72 right before
+ * rejection at 16 kHz and 69 → 62 on the HFP band (it keeps speech, and babble is speech); a
+ * spectral subtraction with the noise taken from the quietest 20% of frames (α 1–4, floor −10 to
+ * −20 dB, with or without speexdsp after it), 64–68 and 61–68; the decoder's -wip 0.2/0.05 and
+ * -fillprob 1e-3, ±1. In babble the first pass hears other words inside the command itself ("confirm"
+ * → "click the url"), which no level- or spectrum-based gate separates from the wearer's voice.
  */
 export const DENOISE: DenoisePolicy | null = { belowSnrDb: 32, suppressDb: -15, edges: { withinDb: 6, marginMs: 80, attenuateDb: -20 } };
 

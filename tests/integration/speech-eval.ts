@@ -77,12 +77,18 @@ const BABBLE_SOURCES: readonly [string, VoiceId][] = [
   ['four hours of steady work faced us', 'flite:rms'],
 ];
 
-let babbleCache: Int16Array | null = null;
+const babbleCache = new Map<string, Int16Array>();
 
-/** Babble noise: four streams of other speakers summed (16 kHz, ~10 s, repeatable). */
-export async function babbleNoise(): Promise<Int16Array> {
-  if (babbleCache !== null) return babbleCache;
-  const voices = HAS_FLITE ? BABBLE_SOURCES : BABBLE_SOURCES.filter(([, v]) => family(v) === 'espeak');
+/**
+ * Babble noise: four streams of other speakers summed (16 kHz, ~10 s, repeatable). `speaker` (the
+ * voice the babble goes under) is left out of the sources: babble is *other* voices, and the wearer
+ * is never one of the people talking around them.
+ */
+export async function babbleNoise(speaker?: VoiceId): Promise<Int16Array> {
+  const key = speaker ?? '';
+  const cached = babbleCache.get(key);
+  if (cached !== undefined) return cached;
+  const voices = (HAS_FLITE ? BABBLE_SOURCES : BABBLE_SOURCES.filter(([, v]) => family(v) === 'espeak')).filter(([, v]) => v !== speaker);
   const clips = await Promise.all(voices.map(([t, v]) => synth(t, v)));
   const n = 160_000;
   const acc = new Float64Array(n);
@@ -95,8 +101,9 @@ export async function babbleNoise(): Promise<Int16Array> {
       pos += c.length;
     }
   }
-  babbleCache = Int16Array.from(acc, (v) => Math.max(-32768, Math.min(32767, Math.round(v / 2))));
-  return babbleCache;
+  const out = Int16Array.from(acc, (v) => Math.max(-32768, Math.min(32767, Math.round(v / 2))));
+  babbleCache.set(key, out);
+  return out;
 }
 
 function speechRms(x: Int16Array): number {
@@ -135,7 +142,7 @@ export function hfpBand(a: PcmAudio): PcmAudio {
 /** A clip under a condition; `seed` picks the noise offset (repeatable). */
 export async function render(text: string, voice: VoiceId, c: Condition, seed: number): Promise<PcmAudio> {
   const clean = await synth(text, voice);
-  const noisy = c.noise === 'clean' ? clean : mix(clean, c.noise === 'pink' ? pinkNoise() : await babbleNoise(), c.snrDb, (seed * 7919) % 100_000);
+  const noisy = c.noise === 'clean' ? clean : mix(clean, c.noise === 'pink' ? pinkNoise() : await babbleNoise(voice), c.snrDb, (seed * 7919) % 100_000);
   return c.channel === 'hfp8' ? hfpBand(noisy) : noisy;
 }
 
