@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRejection, frontEndFor, localMargin, mergeArgs, REJECTION, withNoiseFloor, wordScorePerFrame } from './pocketsphinx.js';
+import { decideRejection, frontEndFor, localMargin, mergeArgs, namesUnhintedNumber, preferHintedNumbers, REJECTION, withNoiseFloor, wordScorePerFrame } from './pocketsphinx.js';
 
 describe('pocketsphinx input conditioning', () => {
   it('adds a noise floor of the asked RMS, the same every time', () => {
@@ -71,5 +71,46 @@ describe('pocketsphinx input conditioning', () => {
     expect(frontEndFor(8000)).toBe('narrowband');
     expect(frontEndFor(16000)).toBe('wideband');
     expect(frontEndFor(48000)).toBe('wideband');
+  });
+});
+
+describe('numbers the user can see (hints) in the number slot', () => {
+  const repos = ['acme/api'];
+  const alt = (heard: string, score: number) => ({ heard, raw: heard, score });
+  // 100 frames: a loss of 0.4 per frame is 40 in path score (NUMBER_HINTS allows 0.5).
+  const nbest = [alt('merge pr fifty', -5000), alt('merge pr fifteen', -5040), alt('read pr fifteen', -5010), alt('merge pr fifteen in acme slash api', -5020)];
+
+  it('takes the same command with a visible number when it is nearly as likely', () => {
+    expect(preferHintedNumbers({ heard: 'merge pr fifty', raw: 'merge pr fifty' }, nbest, [15, 7], 100, repos)).toEqual({ heard: 'merge pr fifteen', raw: 'merge pr fifteen' });
+  });
+
+  it('keeps what was heard when the alternative is much less likely, or no alternative names a visible number', () => {
+    expect(preferHintedNumbers({ heard: 'merge pr fifty', raw: 'merge pr fifty' }, nbest, [15], 100, repos, { maxLossPerFrame: 0.3 })).toBeNull();
+    expect(preferHintedNumbers({ heard: 'merge pr fifty', raw: 'merge pr fifty' }, nbest, [16], 100, repos)).toBeNull();
+  });
+
+  it('never changes the command, its repo or its method, only the number', () => {
+    // "read pr fifteen" (another intent) and "… in acme slash api" (another repo) score better than
+    // "merge pr fifteen" but are not taken.
+    const onlyOthers = nbest.filter((a) => a.heard !== 'merge pr fifteen');
+    expect(preferHintedNumbers({ heard: 'merge pr fifty', raw: 'merge pr fifty' }, onlyOthers, [15], 100, repos)).toBeNull();
+  });
+
+  it('leaves a visible number, a command without a number, and a rejection-free empty list alone', () => {
+    expect(preferHintedNumbers({ heard: 'merge pr fifty', raw: 'merge pr fifty' }, nbest, [50, 15], 100, repos)).toBeNull();
+    expect(preferHintedNumbers({ heard: 'merge it', raw: 'merge it' }, [alt('merge it', -10), alt('merge pr fifteen', -11)], [15], 100, repos)).toBeNull();
+    expect(preferHintedNumbers({ heard: 'merge pr fifty', raw: 'merge pr fifty' }, [], [15], 100, repos)).toBeNull();
+  });
+
+  it('applies to issue numbers too', () => {
+    const issue = [alt('delegate issue one eighty five to the agent', -9000), alt('delegate issue ninety five to the agent', -9050)];
+    expect(preferHintedNumbers({ heard: issue[0]!.heard, raw: issue[0]!.raw }, issue, [95], 100, repos)?.heard).toBe('delegate issue ninety five to the agent');
+  });
+
+  it('knows when a hypothesis names a number the user cannot see (the N-best search runs only then)', () => {
+    expect(namesUnhintedNumber('merge pr fifty', [15], repos)).toBe(true);
+    expect(namesUnhintedNumber('merge pr fifteen', [15], repos)).toBe(false);
+    expect(namesUnhintedNumber('merge it', [15], repos)).toBe(false);
+    expect(namesUnhintedNumber('order a large pizza', [15], repos)).toBe(false);
   });
 });

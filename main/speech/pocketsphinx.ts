@@ -351,6 +351,24 @@ export interface Decoded {
   frames: number;
   /** The best path's segments in time order: words, silences ("<sil>") and fillers ("[NOISE]"). */
   segments: Segment[];
+  /**
+   * When asked for (decode's `nbest`): the distinct word strings of the lattice's N-best paths, best
+   * first, each with its path score (logmath units). The lattice rescores paths: these scores compare
+   * with each other, not with `score`. The best path is usually among them.
+   */
+  alternatives?: Alternative[];
+}
+
+/** N-best hypotheses wanted from a decode: at most `max`, and only when `when` holds for the best path's words (the search costs 80–450 ms here, about as much as the decode). */
+export interface NbestRequest {
+  max: number;
+  when: (hyp: string) => boolean;
+}
+
+/** One N-best hypothesis: its words as the decoder spells them, and its path score (logmath units). */
+export interface Alternative {
+  hyp: string;
+  score: number;
 }
 
 /** One segment of a decoded path. */
@@ -365,16 +383,20 @@ export interface Segment {
 
 interface Binding {
   init(args: string[]): unknown;
-  decode(dec: unknown, pcm: Int16Array): Decoded;
+  /** With `nbest`: also up to `max` distinct N-best hypotheses (Decoded.alternatives) when `when(best path's words)`. */
+  decode(dec: unknown, pcm: Int16Array, nbest?: NbestRequest): Decoded;
   /**
    * The same decode with the search (ps_process_raw, nearly all of its cost) on libuv's thread
    * pool: the event loop keeps taking mic frames, HTTP and IPC meanwhile. Decodes of one decoder
    * run one after the other; one whose `signal` is aborted before its turn is not run (it rejects
    * with the signal's error).
    */
-  decodeAsync(dec: unknown, pcm: Int16Array, signal?: TranscribeOptions['signal']): Promise<Decoded>;
+  decodeAsync(dec: unknown, pcm: Int16Array, signal?: TranscribeOptions['signal'], nbest?: NbestRequest): Promise<Decoded>;
   free(dec: unknown): void;
 }
+
+/** N-best: how many lattice paths are visited per distinct hypothesis wanted, at most. */
+const NBEST_PATHS_PER_RESULT = 4;
 
 let binding: Binding | null = null;
 let bindingError: string | null = null;
@@ -402,6 +424,10 @@ function loadBinding(): Binding | null {
     const segProb = ps.func('int32_t ps_seg_prob(void *seg, _Out_ int32_t *ascr, _Out_ int32_t *lscr, _Out_ int32_t *lback)');
     const segWord = ps.func('const char *ps_seg_word(void *seg)');
     const segFrames = ps.func('void ps_seg_frames(void *seg, _Out_ int *sf, _Out_ int *ef)');
+    const nbestStart = ps.func('void *ps_nbest(void *ps, int sf, int ef, const char *ctx1, const char *ctx2)');
+    const nbestNext = ps.func('void *ps_nbest_next(void *nbest)');
+    const nbestHyp = ps.func('const char *ps_nbest_hyp(void *nbest, _Out_ int32_t *score)');
+    const nbestFree = ps.func('void ps_nbest_free(void *nbest)');
     binding = {
       init(args) {
         const va: unknown[] = [];
@@ -413,13 +439,15 @@ function loadBinding(): Binding | null {
         if (!dec) throw new Error('pocketsphinx could not start (model, dictionary or grammar unreadable)');
         return dec;
       },
-      decode(dec, pcm) {
+      decode(dec, pcm, nbest) {
         if (pending.has(dec)) throw new Error('pocketsphinx: this decoder is busy with a decode on the thread pool');
         start(dec);
         if (pcm.length > 0 && processRaw(dec, pcm, pcm.length, 0, 1) < 0) throw new Error('ps_process_raw failed');
-        return finish(dec);
+        const out = finish(dec);
+        if (wantsNbest(out, nbest)) out.alternatives = alternatives(nbestStart(dec, 0, -1, null, null) as unknown, nbest.max);
+        return out;
       },
-      decodeAsync(dec, pcm, signal) {
+      decodeAsync(dec, pcm, signal, nbest) {
         pending.set(dec, (pending.get(dec) ?? 0) + 1);
         const run = async (): Promise<Decoded> => {
           try {
@@ -432,7 +460,15 @@ function loadBinding(): Binding | null {
               });
               if (rc < 0) throw new Error('ps_process_raw failed');
             }
-            return finish(dec);
+            const out = finish(dec);
+            if (wantsNbest(out, nbest)) {
+              // Building the lattice and starting its A* search takes 80–450 ms here: on the pool too.
+              const it = await new Promise<unknown>((resolve, reject) => {
+                nbestStart.async(dec, 0, -1, null, null, (err: unknown, r: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(r)));
+              });
+              out.alternatives = alternatives(it, nbest.max);
+            }
+            return out;
           } finally {
             const n = (pending.get(dec) ?? 1) - 1;
             if (n === 0) {
@@ -480,6 +516,28 @@ function loadBinding(): Binding | null {
       }
       return { hyp, score: score[0] as number, acousticScore, frames: nFrames(dec) as number, segments };
     };
+    // Now or never (before the decoder's next utterance replaces the lattice), and only when asked.
+    const wantsNbest = (d: Decoded, nbest: NbestRequest | undefined): nbest is NbestRequest => nbest !== undefined && d.hyp !== '' && nbest.when(d.hyp);
+    // The lattice's paths best first (A* over the word lattice, from ps_nbest's iterator `first`),
+    // distinct word strings only: paths that differ in timing or silences alone are one hypothesis.
+    // The iterator frees itself at its end; stopped early, it is freed here. Bounded in paths
+    // visited, not only in results (each next step takes ~0 ms).
+    const alternatives = (first: unknown, max: number): Alternative[] => {
+      const out: Alternative[] = [];
+      const seen = new Set<string>();
+      let it = first;
+      for (let visited = 0; it && out.length < max && visited < max * NBEST_PATHS_PER_RESULT; visited++) {
+        const sc = [0];
+        const h = ((nbestHyp(it, sc) as string | null) ?? '').trim();
+        if (h !== '' && !seen.has(h)) {
+          seen.add(h);
+          out.push({ hyp: h, score: sc[0] as number });
+        }
+        it = nbestNext(it) as unknown;
+      }
+      if (it) nbestFree(it);
+      return out;
+    };
   } catch (e) {
     bindingError = `pocketsphinx is not available: ${(e as Error).message}. Install the Debian packages pocketsphinx and pocketsphinx-en-us (scripts/setup does).`;
   }
@@ -497,8 +555,15 @@ function settle(decode: () => Decoded): Settled {
   }
 }
 
+/** One decode an analysis asks for: which decoder, on what audio, and any N-best hypotheses. */
+interface DecodeStep {
+  dec: unknown;
+  pcm: Int16Array;
+  nbest?: NbestRequest;
+}
+
 /** Hands a decode's result (or its failure: the analysis records it for health, then rethrows) back to the analysis. */
-function resume(steps: Generator<{ dec: unknown; pcm: Int16Array }, Analysis, Decoded>, r: Settled): IteratorResult<{ dec: unknown; pcm: Int16Array }, Analysis> {
+function resume(steps: Generator<DecodeStep, Analysis, Decoded>, r: Settled): IteratorResult<DecodeStep, Analysis> {
   return r.ok ? steps.next(r.value) : steps.throw(r.error);
 }
 
@@ -585,6 +650,10 @@ export interface Analysis {
   denoised: boolean;
   /** The decoder's own words (before rewrites), as the grammar spells them. */
   raw: string;
+  /** The grammar decoder's N-best hypotheses (rewrites applied), best first; [] when not asked for (no hints). */
+  alternatives: { heard: string; raw: string; score: number }[];
+  /** When a hinted number was preferred (NUMBER_HINTS): the best path's hypothesis it replaced. */
+  hintedFrom?: string;
 }
 
 /** A compiled grammar on disk: the FSG and dictionary pocketsphinx loads. */
@@ -612,6 +681,62 @@ export function compileGrammar(opts: PocketsphinxOptions): CompiledGrammar {
 interface Decoders {
   grammar: unknown;
   background: unknown;
+}
+
+/**
+ * Numbers the user can see (TranscribeOptions.hints) in the number slot: how many N-best
+ * hypotheses are looked at, and how much worse (path score per 10 ms frame, logmath units) one
+ * naming only hinted numbers may be than the best path and still replace it. See preferHintedNumbers.
+ */
+export const NUMBER_HINTS = { nbest: 10, maxLossPerFrame: 0.5 };
+
+const NUMBER_KEYS = ['number', 'issue'] as const;
+
+function numbersOf(e: Record<string, unknown>): number[] {
+  return NUMBER_KEYS.map((k) => e[k]).filter((v): v is number => typeof v === 'number');
+}
+
+/** Whether `heard` is a command naming a PR/issue number that is not in `hints`. */
+export function namesUnhintedNumber(heard: string, hints: readonly number[], knownRepos: readonly string[]): boolean {
+  const i = recognize(heard, { knownRepos });
+  return i.name !== 'unknown' && numbersOf(i.entities as Record<string, unknown>).some((n) => !hints.includes(n));
+}
+
+/**
+ * The hypothesis to pass on when the best path names a PR/issue number the user cannot see: the
+ * first N-best alternative that is the same command (same intent, same other entities) naming only
+ * numbers in `hints`, within NUMBER_HINTS.maxLossPerFrame of the best path's N-best score (the
+ * lattice rescores paths, so the best path's own Viterbi score is not comparable) over `frames`
+ * frames. null (keep the best path) when its numbers are all hinted, it names none, or no
+ * alternative qualifies. Any other number is still heard: only a near-tie is decided by the hints.
+ */
+export function preferHintedNumbers(
+  best: { heard: string; raw: string },
+  alternatives: readonly { heard: string; raw: string; score: number }[],
+  hints: readonly number[],
+  frames: number,
+  knownRepos: readonly string[],
+  policy: { maxLossPerFrame: number } = NUMBER_HINTS,
+): { heard: string; raw: string } | null {
+  const seen = new Set(hints);
+  const ctx = { knownRepos };
+  const rest = (e: Record<string, unknown>): string => JSON.stringify(Object.entries(e).filter(([k]) => !(NUMBER_KEYS as readonly string[]).includes(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const top = recognize(best.heard, ctx);
+  const topEntities = top.entities as Record<string, unknown>;
+  const topNumbers = numbersOf(topEntities);
+  if (top.name === 'unknown' || topNumbers.length === 0 || topNumbers.every((n) => seen.has(n))) return null;
+  const keys = NUMBER_KEYS.filter((k) => typeof topEntities[k] === 'number').join(',');
+  if (alternatives.length === 0) return null;
+  const ref = alternatives.find((a) => a.heard === best.heard)?.score ?? Math.max(...alternatives.map((a) => a.score));
+  for (const alt of alternatives) {
+    if (alt.heard === best.heard) continue;
+    if ((ref - alt.score) / Math.max(1, frames) > policy.maxLossPerFrame) continue;
+    const i = recognize(alt.heard, ctx);
+    const e = i.entities as Record<string, unknown>;
+    if (i.name !== top.name || NUMBER_KEYS.filter((k) => typeof e[k] === 'number').join(',') !== keys || rest(e) !== rest(topEntities)) continue;
+    if (numbersOf(e).every((n) => seen.has(n))) return { heard: alt.heard, raw: alt.raw };
+  }
+  return null;
 }
 
 export class PocketsphinxSpeechToText implements SpeechToText {
@@ -704,23 +829,23 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     opts.signal?.throwIfAborted();
     this.inFlight++;
     try {
-      return await this.transcribeNow(audio, opts.signal);
+      return await this.transcribeNow(audio, opts.signal, opts.hints?.numbers);
     } finally {
       // An analysis may still need either decoder: close() waits for the last one.
       if (--this.inFlight === 0 && this.closeWhenIdle) this.freeDecoders();
     }
   }
 
-  private async transcribeNow(audio: PcmAudio, signal?: TranscribeOptions['signal']): Promise<Transcript> {
+  private async transcribeNow(audio: PcmAudio, signal?: TranscribeOptions['signal'], hints?: readonly number[]): Promise<Transcript> {
     const t0 = performance.now();
     // The searches run on the thread pool: a ~100 ms decode would otherwise hold up the mic
     // frames behind it (the VAD's early end of turn waits on those frames), HTTP and IPC.
     const b = loadBinding() as Binding;
-    const steps = this.analysis(audio);
+    const steps = this.analysis(audio, hints);
     let step = steps.next();
     while (!step.done) {
-      const { dec, pcm } = step.value;
-      step = resume(steps, await b.decodeAsync(dec, pcm, signal).then(ok, failed));
+      const { dec, pcm, nbest } = step.value;
+      step = resume(steps, await b.decodeAsync(dec, pcm, signal, nbest).then(ok, failed));
     }
     const a = step.value;
     return {
@@ -743,14 +868,17 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     return { grammarComplete: c.isComplete(words), grammarFinal: c.isFinal(words), grammarNumberOpen: c.endsInOpenNumber(words) };
   }
 
-  /** Decodes one utterance and explains the rejection decision (calibration and diagnostics); blocks while decoding. */
-  analyze(audio: PcmAudio): Analysis {
+  /**
+   * Decodes one utterance and explains the rejection decision (calibration and diagnostics); blocks
+   * while decoding. `hints`: numbers the user can see (TranscribeOptions.hints).
+   */
+  analyze(audio: PcmAudio, hints?: readonly number[]): Analysis {
     const b = loadBinding() as Binding;
-    const steps = this.analysis(audio);
+    const steps = this.analysis(audio, hints);
     let step = steps.next();
     while (!step.done) {
-      const { dec, pcm } = step.value;
-      step = resume(steps, settle(() => b.decode(dec, pcm)));
+      const { dec, pcm, nbest } = step.value;
+      step = resume(steps, settle(() => b.decode(dec, pcm, nbest)));
     }
     return step.value;
   }
@@ -760,7 +888,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
    * maybe the background's) and takes its result back, so the same logic runs blocking
    * (analyze) or on the thread pool (transcribe).
    */
-  private *analysis(audio: PcmAudio): Generator<{ dec: unknown; pcm: Int16Array }, Analysis, Decoded> {
+  private *analysis(audio: PcmAudio, hints?: readonly number[]): Generator<DecodeStep, Analysis, Decoded> {
     const name = frontEndFor(audio.sampleRateHz);
     const fe = this.frontEnd(name);
     const { pcm, snrDb, denoised } = decoderInput(audio, fe.rateHz, this.opts.denoise === undefined ? DENOISE : this.opts.denoise);
@@ -768,7 +896,9 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     let d: Decoders;
     try {
       d = this.ensure(name);
-      r = yield { dec: d.grammar, pcm };
+      const grammar = this.compiled?.grammar;
+      const unseen = (hyp: string): boolean => namesUnhintedNumber(applyRewrites(hyp.trim(), grammar?.rewrites ?? []), hints ?? [], this.opts.knownRepos ?? []);
+      r = yield { dec: d.grammar, pcm, ...(hints !== undefined && hints.length > 0 ? { nbest: { max: NUMBER_HINTS.nbest, when: unseen } } : {}) };
       this.lastError = null;
     } catch (e) {
       // A cancelled speculation says nothing about the recognizer's health.
@@ -776,7 +906,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
       throw e;
     }
     const heard = applyRewrites(r.hyp.trim(), this.compiled?.grammar.rewrites ?? []);
-    if (heard === '') return { snrDb, denoised, frontEnd: name, background: null, margin: NaN, wordScorePerFrame: -Infinity, localMargin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '', segments: [] };
+    if (heard === '') return { snrDb, denoised, frontEnd: name, background: null, margin: NaN, wordScorePerFrame: -Infinity, localMargin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '', segments: [], alternatives: [] };
     const th = this.opts.rejection ?? REJECTION;
     const scorePerFrame = r.acousticScore / Math.max(1, r.frames);
     const wordScore = wordScorePerFrame(r.segments);
@@ -797,7 +927,12 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const rejected = decideRejection({ scorePerFrame, wordScorePerFrame: wordScore, localMargin: local, sideEffect }, th);
     const excess = Number.isNaN(local) ? 0 : Math.max(0, local - (th.localMargin + th.localSlope * (wordScore + 40)));
     const confidence = scoreToConfidence(scorePerFrame - excess, th);
-    return { snrDb, denoised, frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? heard : '', raw: r.hyp.trim(), segments: r.segments };
+    const alternatives = (r.alternatives ?? []).map((a) => ({ heard: applyRewrites(a.hyp, this.compiled?.grammar.rewrites ?? []), raw: a.hyp, score: a.score }));
+    // A number the user cannot see, when the lattice holds the same command with one they can
+    // (NUMBER_HINTS): the rejection above judged the audio, which both share.
+    const hinted = rejected === null && hints !== undefined ? preferHintedNumbers({ heard, raw: r.hyp.trim() }, alternatives, hints, r.frames, this.opts.knownRepos ?? []) : null;
+    const chosen = hinted ?? { heard, raw: r.hyp.trim() };
+    return { snrDb, denoised, frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard: chosen.heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? chosen.heard : '', raw: chosen.raw, segments: r.segments, alternatives, ...(hinted !== null ? { hintedFrom: heard } : {}) };
   }
 
   /**

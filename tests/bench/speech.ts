@@ -4,12 +4,15 @@
  * figures and the real-time factor, for the test set (voices and sentences never used for fitting)
  * and, with HF_BENCH_SPEECH_SETS=test,calibration, the calibration set too.
  *
+ * Then the number slot with numbers the user can see (hints): commands naming a number, without
+ * hints, with the said number visible, and with only other numbers visible.
+ *
  * HF_BENCH_SPEECH_PER (default 1): voices per item per condition (all voices: 6). The figures are
  * from synthetic voices (espeak-ng, flite): real speakers and microphones will differ.
  */
 import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
-import { CAL_ITEMS, CAL_VOICES, condName, family, HAS_FLITE, judge, pctOf, plan, render, SHORT_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type VoiceId } from '../integration/speech-eval.js';
+import { CAL_ITEMS, CAL_VOICES, condName, family, HAS_FLITE, judge, numberHintPlan, pctOf, plan, render, scoreNumberHints, SHORT_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type VoiceId } from '../integration/speech-eval.js';
 
 /** The bench grid: clean and 20/15/10 dB pink and babble noise, on both channels. */
 export const BENCH_CONDITIONS: readonly Condition[] = (['wb16', 'hfp8'] as const).flatMap((channel) => [
@@ -89,6 +92,12 @@ export async function benchSpeech(log: (line: string) => void = console.log): Pr
         }
         log(`speech    ${setName} set: side-effect intents from ${short} short chit-chat clips ("confirm the booking"): ${shortSideEffects} (before rejection ${shortRaw})`);
       }
+      // Numbers the user can see (TranscribeOptions.hints, NUMBER_HINTS): commands naming a number, intent and number right.
+      const n = await scoreNumberHints((audio, hints) => stt.analyze(audio, hints), numberHintPlan(items, voices));
+      log(
+        `speech    ${setName} set: numbers right in ${n.accepted} accepted commands naming a PR/issue number (clean, 15 dB, HFP): ${pctOf(n.plain, n.accepted)} without hints, ` +
+          `${pctOf(n.visible, n.accepted)} with the number among 10 the user can see, ${pctOf(n.notVisible, n.accepted)} with 10 other numbers visible`,
+      );
     }
   } finally {
     stt.close();

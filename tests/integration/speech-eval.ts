@@ -302,3 +302,75 @@ export function gatePlan(commands: readonly Item[], chitchat: readonly string[],
     { label: 'chit-chat', clips: GATE_CHITCHAT_CONDITIONS.flatMap((cond, ci) => rotate(chit, voices, () => cond, ci)) },
   ];
 }
+
+/** PR/issue numbers a transcript names (the recognizer's `number` and `issue` entities). */
+export function numbersIn(text: string): number[] {
+  const e = recognize(text, { knownRepos: FIXTURE_REPOS }).entities as Record<string, unknown>;
+  return ['number', 'issue'].map((k) => e[k]).filter((v): v is number => typeof v === 'number');
+}
+
+/** `k` numbers in 1–300 (a repo's PRs and issues), none of them in `truth`; the same for the same seed. */
+export function distractorNumbers(truth: readonly number[], k: number, seed: number): number[] {
+  let s = (seed * 2654435761 + 1) >>> 0 || 1;
+  const out = new Set<number>();
+  while (out.size < k) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    const n = 1 + ((s >>> 0) % 300);
+    if (!truth.includes(n)) out.add(n);
+  }
+  return [...out];
+}
+
+/** How many accepted commands came out with the right intent *and* the right numbers, three ways. */
+export interface NumberHintScore {
+  /** Commands naming a number that were not rejected. */
+  accepted: number;
+  /** Right without hints. */
+  plain: number;
+  /** Right when the said number is among 10 numbers the user can see. */
+  visible: number;
+  /** Right when the user can see 10 other numbers, not the said one. */
+  notVisible: number;
+  /** The first clip whose transcript the visible numbers changed: its audio, the hints and both transcripts. */
+  changed: { audio: PcmAudio; hints: number[]; plain: string; hinted: string } | null;
+}
+
+/**
+ * Numbers the user can see (TranscribeOptions.hints) on the commands of `clips` that name a number:
+ * each decoded without hints, with the said number among 9 others, and with 10 others only.
+ */
+export async function scoreNumberHints(
+  analyze: (audio: PcmAudio, hints?: readonly number[]) => { text: string },
+  clips: readonly PlannedClip[],
+): Promise<NumberHintScore> {
+  const s: NumberHintScore = { accepted: 0, plain: 0, visible: 0, notVisible: 0, changed: null };
+  for (const c of clips) {
+    const truth = numbersIn(c.item.text);
+    if (truth.length === 0 || c.item.intent === null) continue;
+    const audio = await render(c.item.text, c.voice, c.cond, c.seed);
+    const right = (text: string): boolean => judge(c.item, text).ok && JSON.stringify(numbersIn(text)) === JSON.stringify(truth);
+    const plain = analyze(audio).text;
+    if (plain === '') continue; // rejected: hints only choose among accepted hypotheses
+    s.accepted++;
+    if (right(plain)) s.plain++;
+    const others = distractorNumbers(truth, 10, c.seed);
+    const hints = [...truth, ...others.slice(0, 9)];
+    const hinted = analyze(audio, hints).text;
+    if (right(hinted)) s.visible++;
+    if (hinted !== plain) s.changed ??= { audio, hints, plain, hinted };
+    if (right(analyze(audio, others).text)) s.notVisible++;
+  }
+  return s;
+}
+
+/** The number-hints plan: the commands that name a number, clean 16 kHz, at 15 dB (pink, babble alternating) and on the HFP band, the voice rotating. */
+export function numberHintPlan(commands: readonly Item[], voices: readonly VoiceId[]): PlannedClip[] {
+  const withNumbers = commands.filter((i) => i.intent !== null && numbersIn(i.text).length > 0);
+  return [
+    ...rotate(withNumbers, voices, () => GATE_CLEAN, 0),
+    ...rotate(withNumbers, voices, (k) => gateAt(k % 2 === 0 ? 'pink' : 'babble', 15), 1),
+    ...rotate(withNumbers, voices, () => GATE_HFP, 2),
+  ];
+}
