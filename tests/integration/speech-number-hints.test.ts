@@ -7,26 +7,20 @@
  * clips may turn from right to wrong). transcribe() (the voice loop's path) takes the hints as
  * analyze() does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
-import { FIXTURE_PEOPLE, FIXTURE_REPOS, hasSpeechTools } from './speech-audio.js';
+import { describe, expect, it } from 'vitest';
+import { hasSpeechTools } from './speech-audio.js';
 import { family, HAS_FLITE, numberHintPlan, scoreNumberHints, TEST_ITEMS, TEST_VOICES } from './speech-eval.js';
+import { useFixtureStt } from './speech-test-stt.js';
 
 const tools = hasSpeechTools();
 const GATES = process.env['HF_SPEECH_GATES'] !== '0';
-let stt: PocketsphinxSpeechToText;
 
-beforeAll(() => {
-  if (!tools) return;
-  stt = new PocketsphinxSpeechToText({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE });
-  stt.warmUp();
-}, 120_000);
-afterAll(() => stt?.close());
+const stt = useFixtureStt(tools);
 
 describe.skipIf(!tools || !GATES)('offline STT: numbers the user can see (test set)', () => {
   it('hears a visible number right more often, and still hears one the user cannot see', async () => {
     const voices = TEST_VOICES.filter((v) => HAS_FLITE || family(v) === 'espeak');
-    const s = await scoreNumberHints((audio, hints) => stt.analyze(audio, hints), numberHintPlan(TEST_ITEMS, voices));
+    const s = await scoreNumberHints((audio, hints) => stt().analyze(audio, hints), numberHintPlan(TEST_ITEMS, voices));
     console.log(
       `[speech] numbers: ${s.accepted} accepted commands naming a PR/issue number; right without hints ${s.plain}, ` +
         `with the number among 10 visible ${s.visible}, with 10 other numbers visible ${s.notVisible}`,
@@ -38,7 +32,7 @@ describe.skipIf(!tools || !GATES)('offline STT: numbers the user can see (test s
     const c = s.changed;
     expect(c).not.toBeNull();
     if (c === null) return;
-    expect((await stt.transcribe(c.audio, { hints: { numbers: c.hints } })).text).toBe(c.hinted);
-    expect((await stt.transcribe(c.audio)).text).toBe(c.plain);
+    expect((await stt().transcribe(c.audio, { hints: { numbers: c.hints } })).text).toBe(c.hinted);
+    expect((await stt().transcribe(c.audio)).text).toBe(c.plain);
   }, 600_000);
 });

@@ -11,15 +11,15 @@
  * around a command word ("confirm the booking", SHORT_CHITCHAT) is reported, under a ceiling: the
  * rejection was fitted on whole sentences and lets some of it through.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../core/actions/policy.js';
 import { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
 import { NO_METRICS } from '../../core/ports/metrics.js';
 import { FixtureGitHubGateway, type GatewayMethod } from '../../main/github/fixtureGitHubGateway.js';
-import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
 import { manualClock, memoryRepositories, silentLogger, testRandom } from '../support/memoryRepositories.js';
-import { FIXTURE_PEOPLE, FIXTURE_REPOS, hasSpeechTools } from './speech-audio.js';
+import { hasSpeechTools } from './speech-audio.js';
 import { condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, pctOf, render, rotate, SHORT_CHITCHAT, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type PlannedClip, type VoiceId } from './speech-eval.js';
+import { useFixtureStt } from './speech-test-stt.js';
 
 const tools = hasSpeechTools();
 /**
@@ -31,17 +31,11 @@ const GRID_TIMEOUT_MS = 900_000;
 const GATES = process.env['HF_SPEECH_GATES'] !== '0';
 /** Side-effect intents from the 96 short chit-chat clips when they were added (2026-12-05). */
 const SHORT_CHITCHAT_CEILING = 8;
-let stt: PocketsphinxSpeechToText;
 const voices = TEST_VOICES.filter((v) => HAS_FLITE || family(v) === 'espeak');
 const commands = TEST_ITEMS.filter((i) => i.intent !== null);
 const plan = gatePlan(commands, TEST_CHITCHAT, voices);
 
-beforeAll(() => {
-  if (!tools) return;
-  stt = new PocketsphinxSpeechToText({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE });
-  stt.warmUp();
-}, 120_000);
-afterAll(() => stt?.close());
+const stt = useFixtureStt(tools);
 
 /** The gateway's writes (typed: a misspelt name does not compile). */
 const GATEWAY_WRITES = new Set<GatewayMethod>(['markThreadDone', 'unsubscribeThread', 'markAllNotificationsRead', 'mergePullRequest', 'requestReviewers', 'createComment', 'submitReview', 'rerunFailedJobs', 'createIssue', 'addAssignees']);
@@ -71,7 +65,7 @@ const at = (noise: 'pink' | 'babble', snrDb: number, channel: 'wb16' | 'hfp8' = 
 async function run(clips: readonly PlannedClip[]) {
   const rows: { item: Item; voice: VoiceId; cond: Condition; text: string; heard: string; ok: boolean; sideEffect: boolean }[] = [];
   for (const { item, voice, cond, seed } of clips) {
-    const a = stt.analyze(await render(item.text, voice, cond, seed));
+    const a = stt().analyze(await render(item.text, voice, cond, seed));
     const j = judge(item, a.text);
     rows.push({ item, voice, cond, text: a.text, heard: a.heard, ok: j.ok, sideEffect: j.sideEffect });
   }
@@ -101,8 +95,8 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     const clips = await Promise.all(
       picks.flatMap((c, k) => [render(c.text, voices[k % voices.length] as VoiceId, CLEAN, k), render(c.text, voices[(k + 1) % voices.length] as VoiceId, k % 2 === 0 ? at('pink', 10) : HFP, k)]),
     );
-    const forward = clips.map((a) => stt.analyze(a));
-    const backward = [...clips].reverse().map((a) => stt.analyze(a)).reverse();
+    const forward = clips.map((a) => stt().analyze(a));
+    const backward = [...clips].reverse().map((a) => stt().analyze(a)).reverse();
     const key = (a: (typeof forward)[number]) => `${a.heard}|${a.text}|${a.scorePerFrame}|${a.margin}`;
     expect(backward.map(key)).toEqual(forward.map(key));
   }, 180_000);
@@ -166,24 +160,24 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
   }, GRID_TIMEOUT_MS);
 
   it('hears the answer "yes" that "Did you mean 15?" asks for', async () => {
-    for (const [k, v] of voices.slice(0, 2).entries()) expect(stt.analyze(await render('yes', v, k === 0 ? CLEAN : HFP, k)).text, v).toBe('yes');
+    for (const [k, v] of voices.slice(0, 2).entries()) expect(stt().analyze(await render('yes', v, k === 0 ? CLEAN : HFP, k)).text, v).toBe('yes');
   });
 
   it('reports a real confidence: higher for a command than for chit-chat', async () => {
-    const cmd = stt.analyze(await render('what needs my attention', 'espeak:en-us', CLEAN, 0));
-    const oog = stt.analyze(await render('the weather is nice today in paris', 'espeak:en-us', CLEAN, 0));
+    const cmd = stt().analyze(await render('what needs my attention', 'espeak:en-us', CLEAN, 0));
+    const oog = stt().analyze(await render('the weather is nice today in paris', 'espeak:en-us', CLEAN, 0));
     expect(cmd).toMatchObject({ text: 'what needs my attention', rejected: null, frontEnd: 'wideband' });
     expect(cmd.confidence).toBeGreaterThan(0.5);
     expect(cmd.confidence).toBeLessThan(1);
     expect(oog.confidence).toBeLessThan(cmd.confidence);
-    const nb = stt.analyze(await render('what needs my attention', 'espeak:en-us', HFP, 0));
+    const nb = stt().analyze(await render('what needs my attention', 'espeak:en-us', HFP, 0));
     expect(nb.frontEnd).toBe('narrowband');
   });
 
   it('denoises noisy utterances only: clean 16 kHz and HFP audio is decoded as it is', async () => {
     const said = 'what needs my attention';
-    for (const cond of [CLEAN, HFP]) expect(stt.analyze(await render(said, 'espeak:en-us+f3', cond, 0)), condName(cond)).toMatchObject({ denoised: false });
-    const noisy = stt.analyze(await render(said, 'espeak:en-us', at('babble', 15), 0));
+    for (const cond of [CLEAN, HFP]) expect(stt().analyze(await render(said, 'espeak:en-us+f3', cond, 0)), condName(cond)).toMatchObject({ denoised: false });
+    const noisy = stt().analyze(await render(said, 'espeak:en-us', at('babble', 15), 0));
     expect(noisy.snrDb).toBeLessThan(32);
     expect(noisy.denoised).toBe(true);
   });
