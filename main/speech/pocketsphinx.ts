@@ -621,7 +621,7 @@ export interface PocketsphinxOptions {
 
 /** What the decoder heard in one utterance, before and after rejection. */
 export interface Analysis {
-  /** Best grammar path, rewrites applied ("" when no path reached the end of the grammar). */
+  /** Best grammar path, rewrites applied ("" when no path reached the end of the grammar); with hints, the N-best alternative preferHintedNumbers took instead (hintedFrom holds the best path, whose segments and scores these are). */
   heard: string;
   /** Acoustic score per 10 ms frame of that path (logmath units); -Infinity when nothing was heard. */
   scorePerFrame: number;
