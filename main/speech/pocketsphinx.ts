@@ -696,10 +696,15 @@ function numbersOf(e: Record<string, unknown>): number[] {
   return NUMBER_KEYS.map((k) => e[k]).filter((v): v is number => typeof v === 'number');
 }
 
+/** The PR/issue numbers a command names (the recognizer's `number` and `issue` entities); [] for no command. */
+export function spokenNumbers(heard: string, knownRepos: readonly string[]): number[] {
+  const i = recognize(heard, { knownRepos });
+  return i.name === 'unknown' ? [] : numbersOf(i.entities as Record<string, unknown>);
+}
+
 /** Whether `heard` is a command naming a PR/issue number that is not in `hints`. */
 export function namesUnhintedNumber(heard: string, hints: readonly number[], knownRepos: readonly string[]): boolean {
-  const i = recognize(heard, { knownRepos });
-  return i.name !== 'unknown' && numbersOf(i.entities as Record<string, unknown>).some((n) => !hints.includes(n));
+  return spokenNumbers(heard, knownRepos).some((n) => !hints.includes(n));
 }
 
 /**

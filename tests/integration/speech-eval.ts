@@ -15,7 +15,9 @@ import { promisify } from 'node:util';
 import { SIDE_EFFECT_INTENTS } from '../../contract/intent.js';
 import { recognize } from '../../core/intent/recognizer.js';
 import type { PcmAudio } from '../../core/ports/speech.js';
+import { spokenNumbers } from '../../main/speech/pocketsphinx.js';
 import { parseWav } from '../../main/speech/wav.js';
+import { prng } from '../../main/store/harness/protocol.js';
 import { CALIBRATION_COMMANDS, CALIBRATION_OUT_OF_GRAMMAR } from './speech-calibration.js';
 import { CORPUS, FIXTURE_REPOS, OUT_OF_GRAMMAR, cacheDir, hasTool, pinkNoise, speakToWav } from './speech-audio.js';
 
@@ -305,19 +307,15 @@ export function gatePlan(commands: readonly Item[], chitchat: readonly string[],
 
 /** PR/issue numbers a transcript names (the recognizer's `number` and `issue` entities). */
 export function numbersIn(text: string): number[] {
-  const e = recognize(text, { knownRepos: FIXTURE_REPOS }).entities as Record<string, unknown>;
-  return ['number', 'issue'].map((k) => e[k]).filter((v): v is number => typeof v === 'number');
+  return spokenNumbers(text, FIXTURE_REPOS);
 }
 
 /** `k` numbers in 1–300 (a repo's PRs and issues), none of them in `truth`; the same for the same seed. */
 export function distractorNumbers(truth: readonly number[], k: number, seed: number): number[] {
-  let s = (seed * 2654435761 + 1) >>> 0 || 1;
+  const random = prng(seed);
   const out = new Set<number>();
   while (out.size < k) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    const n = 1 + ((s >>> 0) % 300);
+    const n = 1 + Math.floor(random() * 300);
     if (!truth.includes(n)) out.add(n);
   }
   return [...out];
