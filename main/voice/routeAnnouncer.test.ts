@@ -81,4 +81,49 @@ describe('route announcements', () => {
     expect(h.warnings).toEqual([]);
     expect(h.said).toEqual([]);
   });
+
+  it('a fallback the watcher missed (its first look came after the mic moved) is found by listing the devices', async () => {
+    const devices = [{ ...BT_MIC, isDefaultInput: true }, BT_OUT, LAPTOP];
+    const h = harness(devices);
+    await h.a.refresh();
+    // The mic went and the default moved before the watcher looked: only the sink's loss is an event.
+    devices.splice(0, devices.length, { ...LAPTOP, isDefaultInput: true });
+    h.a.onRoute({ type: 'device-lost', direction: 'output', deviceId: BT_OUT.id, reason: 'removed' });
+    await h.fire();
+    expect(h.warnings.map((w) => w.kind)).toEqual(['glasses-disconnected', 'fallback-mic']);
+    expect(h.warnings[1]!.message).toContain('from Ray-Ban Meta to Built-in Microphone');
+    expect(h.said).toEqual(["Your glasses disconnected; I'm using Built-in Microphone as the microphone."]);
+    // Reported once: a later loss compares against the laptop mic, which is not Bluetooth.
+    h.a.onRoute({ type: 'device-lost', direction: 'input', deviceId: 'pulse:other', reason: 'removed' });
+    await h.fire();
+    expect(h.warnings).toHaveLength(2);
+  });
+
+  it('no fallback is made up while the default mic is still a Bluetooth one, or when listing fails', async () => {
+    const BT2 = dev('pulse:bt2_mic', 'Spare headset', 'bluetooth', true);
+    const devices = [{ ...BT_MIC, isDefaultInput: true }, BT_OUT, BT2];
+    const h = harness(devices);
+    await h.a.refresh();
+    devices.splice(0, devices.length, { ...BT2, isDefaultInput: true });
+    h.a.onRoute({ type: 'device-lost', direction: 'output', deviceId: BT_OUT.id, reason: 'removed' });
+    await h.fire();
+    expect(h.warnings.map((w) => w.kind)).toEqual(['glasses-disconnected']);
+
+    let calls = 0;
+    const warnings: AudioWarningEvent[] = [];
+    const failing = new RouteAnnouncer({
+      listDevices: async () => {
+        if (calls++ > 0) throw new Error('audio server gone');
+        return [{ ...BT_MIC, isDefaultInput: true }, BT_OUT];
+      },
+      warn: (w) => warnings.push(w),
+      say: () => {},
+      nowMs: () => 0,
+      setTimer: (fn) => (setTimeout(fn, 0), { cancel: () => {} }),
+    });
+    await failing.refresh();
+    failing.onRoute({ type: 'device-lost', direction: 'output', deviceId: BT_OUT.id, reason: 'removed' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(warnings.map((w) => w.kind)).toEqual(['glasses-disconnected']);
+  });
 });

@@ -6,6 +6,11 @@
  *
  * Device names come from the device list seen before the change: a removed headset is no longer
  * listed when its removal is reported.
+ *
+ * The watcher's events are not the only evidence: its first look at the routes can come after a
+ * change (a busy machine, a slow audio server), and then the move of the default mic is never an
+ * event. So a burst that loses a device also compares the default mic before and after, from the
+ * device lists, and reports a fallback from a Bluetooth mic the events did not.
  */
 import type { AudioWarningEvent, AudioWarningKind } from '../../contract/events.js';
 import type { AudioDeviceInfo, AudioRouteEvent } from '../../core/ports/audio.js';
@@ -24,6 +29,8 @@ export interface RouteAnnouncerDeps {
   setTimer(fn: () => void, ms: number): { cancel(): void };
 }
 
+type FallbackEvent = Extract<AudioRouteEvent, { type: 'fallback-to-non-bluetooth' }>;
+
 interface Known {
   name: string;
   transport: AudioDeviceInfo['transport'];
@@ -33,6 +40,8 @@ interface Known {
 /** Collects route events, names their devices, and announces each burst once. */
 export class RouteAnnouncer {
   private readonly known = new Map<string, Known>();
+  /** The default input per the last device list (null: none, or not listed yet). */
+  private defaultInputId: string | null = null;
   private burst: AudioRouteEvent[] = [];
   private timer: { cancel(): void } | null = null;
   private closed = false;
@@ -42,7 +51,9 @@ export class RouteAnnouncer {
   /** Learns device names (call once at start, before the first event). */
   async refresh(): Promise<void> {
     try {
-      for (const d of await this.deps.listDevices()) this.remember(d);
+      const devices = await this.deps.listDevices();
+      for (const d of devices) this.remember(d);
+      this.defaultInputId = devices.find((d) => d.isDefaultInput && d.maxInputChannels > 0)?.id ?? null;
     } catch {
       // Names fall back to ids; the warning itself still goes out.
     }
@@ -82,7 +93,9 @@ export class RouteAnnouncer {
     };
     // Lost Bluetooth devices: the glasses (one warning even when both their sink and mic went).
     const lostBt = events.filter((e): e is Extract<AudioRouteEvent, { type: 'device-lost' }> => e.type === 'device-lost' && this.known.get(e.deviceId)?.transport === 'bluetooth');
-    const fallback = events.find((e): e is Extract<AudioRouteEvent, { type: 'fallback-to-non-bluetooth' }> => e.type === 'fallback-to-non-bluetooth' && e.direction === 'input');
+    const reported = events.find((e): e is FallbackEvent => e.type === 'fallback-to-non-bluetooth' && e.direction === 'input');
+    const missed = reported ? { listed: false } : await this.missedFallback(events);
+    const fallback = reported ?? missed.fallback;
     const glasses = this.name(lostBt.find((e) => this.known.get(e.deviceId)?.input)?.deviceId ?? lostBt[0]?.deviceId ?? fallback?.fromId ?? null);
     if (lostBt.length > 0) add('glasses-disconnected', 'warning', `Your glasses (${glasses}) disconnected.`, glasses, null);
     if (fallback) {
@@ -98,7 +111,23 @@ export class RouteAnnouncer {
     for (const w of warnings) this.deps.warn(w);
     const spoken = spokenSentence(warnings, fallback ? this.name(fallback.toId) : null);
     if (spoken !== null) this.deps.say(spoken);
+    if (!missed.listed) await this.refresh();
+  }
+
+  /**
+   * A fallback from the Bluetooth mic that was the default input, found by listing the devices
+   * again, for a burst that lost a device or moved the default mic without a fallback event.
+   * `listed` says whether the devices were listed (then the caller need not list them again).
+   */
+  private async missedFallback(events: readonly AudioRouteEvent[]): Promise<{ fallback?: FallbackEvent; listed: boolean }> {
+    const before = this.defaultInputId;
+    if (before === null || this.known.get(before)?.transport !== 'bluetooth') return { listed: false };
+    if (!events.some((e) => e.type === 'device-lost' || (e.type === 'default-changed' && e.direction === 'input'))) return { listed: false };
     await this.refresh();
+    const now = this.defaultInputId;
+    if (now === before || (now !== null && this.known.get(now)?.transport === 'bluetooth')) return { listed: true };
+    const toTransport = (now !== null ? this.known.get(now)?.transport : undefined) ?? 'unknown';
+    return { fallback: { type: 'fallback-to-non-bluetooth', direction: 'input', fromId: before, toId: now, toTransport }, listed: true };
   }
 }
 

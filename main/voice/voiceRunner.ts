@@ -252,8 +252,9 @@ export class VoiceRunner {
       // A change before the watcher's first look at the routes is never reported: the loop counts
       // as started (and says so) only once it has looked, or after ROUTES_READY_MS if it cannot.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, ROUTES_READY_MS)))]);
+      const looked = await Promise.race([ready.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ROUTES_READY_MS)))]);
       clearTimeout(timer);
+      if (!looked) app.logger.warn({ waitedMs: ROUTES_READY_MS }, 'the audio route watcher has not looked yet; a headset change before it does is found by listing the devices');
     }
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
