@@ -22,6 +22,11 @@ export const ClientContextSchema = z.strictObject({
   input: z.enum(['text', 'voice']).optional(),
   /** STT confidence of the transcript, 0..1, when input is voice. */
   stt_confidence: z.number().min(0).max(1).optional(),
+  /**
+   * When input is voice: other readings of the PR/issue number the command names, most likely first
+   * (the recognizer's N-best). A "there is no PR 50" answer offers the first that exists.
+   */
+  number_alternatives: z.array(z.number().int().min(1).max(1_000_000_000)).max(10).optional(),
   // The seed's client context (architecture document and its twin's OpenAPI), for phone clients.
   /** e.g. ios, android, simulator (the twin's name). */
   device: z.string().regex(/^[A-Za-z0-9 _.:-]{1,64}$/, 'device: 1-64 chars of A-Z a-z 0-9 space _ . : -').optional(),
@@ -42,6 +47,11 @@ export const ClientContextSchema = z.strictObject({
   privacy_mode: z.enum(['strict', 'balanced', 'debug']).optional(),
 });
 export type ClientContext = z.infer<typeof ClientContextSchema>;
+
+/** The client context of a command transcribed by this app's own STT (confidence 0..1). */
+export function voiceClientContext(sttConfidence: number, numberAlternatives?: readonly number[]): ClientContext {
+  return { input: 'voice', stt_confidence: sttConfidence, ...(numberAlternatives !== undefined && numberAlternatives.length > 0 ? { number_alternatives: numberAlternatives.slice(0, 10) } : {}) };
+}
 
 export const CommandRequestSchema = z.strictObject({
   text: z.string(),

@@ -120,7 +120,7 @@ export type NormalizedCommand =
 export function normalizeCommand(b: HttpCommandRequest): NormalizedCommand {
   const cc = b.client_context;
   const sessionId = b.session_id ?? cc?.session_id;
-  const inner = cc === undefined ? undefined : { ...(cc.current_repo ? { current_repo: cc.current_repo } : {}), ...(cc.input ? { input: cc.input } : {}), ...(cc.stt_confidence !== undefined ? { stt_confidence: cc.stt_confidence } : {}) };
+  const inner = cc === undefined ? undefined : { ...(cc.current_repo ? { current_repo: cc.current_repo } : {}), ...(cc.input ? { input: cc.input } : {}), ...(cc.stt_confidence !== undefined ? { stt_confidence: cc.stt_confidence } : {}), ...(cc.number_alternatives ? { number_alternatives: cc.number_alternatives } : {}) };
   const base = {
     ...(b.profile ? { profile: b.profile } : {}),
     ...(sessionId ? { session_id: sessionId } : {}),

@@ -69,6 +69,11 @@ export interface CommandInput {
    * so a compromised renderer cannot confirm by typing "confirm" either (CF-9).
    */
   confirmGate?: (readBack: string) => Promise<boolean>;
+  /**
+   * A spoken command's other readings of its PR/issue number, most likely first
+   * (Transcript.numberAlternatives): "there is no PR 50" offers the first that exists.
+   */
+  numberAlternatives?: readonly number[];
 }
 
 interface Ctx {
@@ -78,6 +83,7 @@ interface Ctx {
   correlationId: string;
   currentRepo: string | undefined;
   confirmGate?: (readBack: string) => Promise<boolean>;
+  numberAlternatives?: readonly number[];
 }
 
 /** What a spoken number was checked against: numbers the user can see or just heard about. */
@@ -107,7 +113,7 @@ export class CommandPipeline {
     const t0 = clock.monotonicMs();
     const correlationId = safeCorrelationId(input.correlationId) ?? this.deps.random.hex(8);
     const session = this.loadSession(input.sessionId, input.userId);
-    const ctx: Ctx = { session, profile: profileOf(input.profile ?? session.profile), userId: input.userId, correlationId, currentRepo: input.currentRepo, ...(input.confirmGate ? { confirmGate: input.confirmGate } : {}) };
+    const ctx: Ctx = { session, profile: profileOf(input.profile ?? session.profile), userId: input.userId, correlationId, currentRepo: input.currentRepo, ...(input.confirmGate ? { confirmGate: input.confirmGate } : {}), ...(input.numberAlternatives ? { numberAlternatives: input.numberAlternatives } : {}) };
     let intent: Intent = { name: 'unknown', confidence: 0, entities: {} };
     let out: Outcome;
     const timings = { intent: 0, handle: 0 };
@@ -389,9 +395,12 @@ export class CommandPipeline {
     }
   }
 
-  /** The "no such number" answer; remembers the offered number for a following "yes". */
+  /**
+   * The "no such number" answer; remembers the offered number for a following "yes". It offers the
+   * first of the recognizer's other readings that exists, else a guess from the number alone.
+   */
   private notKnown(code: 'pr_not_found' | 'issue_not_found', noun: 'PR' | 'issue', heard: number, known: KnownNumbers, intent: Intent, ctx: Ctx): AppError {
-    const best = nearestNumber(heard, known.numbers);
+    const best = ctx.numberAlternatives?.find((n) => n !== heard && known.numbers.includes(n)) ?? nearestNumber(heard, known.numbers);
     const lead = `I heard ${noun} ${heard}; there is no ${known.kind === 'pr' ? 'open ' : ''}${noun} ${heard} in ${known.repo}.`;
     if (best === undefined) return new AppError(code, lead);
     // Commands that name an issue carry it in `issue` (agent.delegate, "open issue 918"); PRs in `number`.

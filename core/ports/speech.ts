@@ -53,6 +53,12 @@ export interface Transcript {
    */
   readonly grammarFinal?: boolean;
   /**
+   * For a command naming one PR/issue number: other numbers the recognizer weighed for it, most
+   * likely first (an N-best list). A "there is no PR 50" answer offers the first that exists
+   * ("Did you mean 15?"). Absent when the provider has none.
+   */
+  readonly numberAlternatives?: readonly number[];
+  /**
    * True when a whole command ends inside a number the grammar could still extend ("read PR twelve"
    * → "… eighteen", as people group PR numbers, often with a pause). Set with grammarFinal. VAD mode
    * waits longer for such a turn than for one that only a word could extend ("next" → "next one").

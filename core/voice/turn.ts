@@ -15,7 +15,7 @@ export interface VoiceTurnDeps {
   metrics: Metrics;
   monotonicMs: () => number;
   /** Runs the transcript as a voice command. */
-  runCommand(text: string, sttConfidence: number): Promise<CommandResponse>;
+  runCommand(text: string, sttConfidence: number, numberAlternatives?: readonly number[]): Promise<CommandResponse>;
 }
 
 export interface VoiceTurnResult {
@@ -37,7 +37,7 @@ export async function runVoiceTurn(deps: VoiceTurnDeps, audio: PcmAudio, opts: {
   let response: CommandResponse | null = null;
   let spokenText = NOT_HEARD;
   if (transcript.text.trim() !== '') {
-    response = await deps.runCommand(transcript.text, transcript.confidence);
+    response = await deps.runCommand(transcript.text, transcript.confidence, transcript.numberAlternatives);
     spokenText = response.spoken_text;
   } else {
     deps.metrics.increment('voice.not_heard');

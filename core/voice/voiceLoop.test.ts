@@ -274,6 +274,18 @@ describe('VoiceLoop', () => {
     expect(sim.played).toHaveLength(1);
   });
 
+  it("passes the transcript's other number readings to the command (for a \"Did you mean …?\")", async () => {
+    const got: unknown[][] = [];
+    const sim = new Sim(
+      {},
+      () => ({ name: 'nbest', transcribe: async (a) => ({ text: 'merge pr fifty', numberAlternatives: [15, 16], confidence: 0.9, provider: 'nbest', processingMs: 0, audioMs: a.samples.length / MS }), health: () => ({ provider: 'nbest', ok: true, message: null }) }),
+      { deps: { runCommand: async (...args) => (got.push(args), { status: 'ok', intent: { name: 'pr.merge', confidence: 1, entities: {} }, spoken_text: 'ok', cards: [], session_id: 's', debug: { processing_time_ms: 0, correlation_id: 'c' } }) } },
+    );
+    sim.say(200, tone(500, 6000));
+    await sim.run(2000);
+    expect(got).toEqual([['merge pr fifty', 0.9, [15, 16]]]);
+  });
+
   it('barge-in: user speech over the reply stops playback within 100 ms of simulated time and listens', async () => {
     const sim = new Sim({ echoGainDb: 0, bargeInMarginDb: 6 });
     sim.echoGain = 0.3; // a speaker some way from the mic

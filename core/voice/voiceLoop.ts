@@ -166,7 +166,8 @@ export interface VoiceLoopDeps {
   clock: { monotonicMs(): number };
   metrics: Metrics;
   /** Runs a transcript as a voice command (the same path as typed text and clicks). */
-  runCommand(text: string, sttConfidence: number): Promise<CommandResponse>;
+  /** `numberAlternatives`: Transcript.numberAlternatives, when the recognizer gave any. */
+  runCommand(text: string, sttConfidence: number, numberAlternatives?: readonly number[]): Promise<CommandResponse>;
   /** Every state change. */
   emit(event: VoiceStateEvent): void;
   /** VAD hears the user (true) or stopped hearing them (false); for the notification gate. */
@@ -744,7 +745,7 @@ export class VoiceLoop {
       this.held = null;
       this.setState('thinking', 'transcribed', clock.monotonicMs(), { transcript: text });
       const t1 = clock.monotonicMs();
-      const response = await this.deps.runCommand(text, tr.confidence);
+      const response = await this.deps.runCommand(text, tr.confidence, tr.numberAlternatives);
       metrics.observe('voice.pipeline', clock.monotonicMs() - t1);
       // The command ran (its effects stand) even if a stop came meanwhile; only the reply is dropped.
       this.record({ ...base, outcome: gen === this.generation ? 'ran' : 'stale', response });

@@ -333,6 +333,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions): Prom
         currentRepo: req.client_context?.current_repo,
         correlationId: caller.correlationId,
         ...(runOpts?.confirmGate ? { confirmGate: runOpts.confirmGate } : {}),
+        // Typed numbers have no other readings.
+        ...(req.client_context?.input === 'voice' && req.client_context.number_alternatives ? { numberAlternatives: req.client_context.number_alternatives } : {}),
       }), req.client_context?.input === 'voice' ? 'voice' : 'text'),
     confirm: (req: TokenRequest, caller: Caller, via) => observed(caller, undefined, undefined, () => pipeline.confirmToken(req.token, caller.userId, via, caller.correlationId)),
     cancel: (req: TokenRequest, caller: Caller) => observed(caller, undefined, undefined, () => pipeline.cancelToken(req.token, caller.userId, caller.correlationId)),

@@ -10,7 +10,7 @@
  * - POST /v1/dev/audio as JSON {audio_base64 | data_base64, format} → {uri, format, ...}.
  * And the runner for seed-format audio commands (`input.type: audio`).
  */
-import type { Caller, CommandRequest } from '../../contract/api.js';
+import { voiceClientContext, type Caller, type CommandRequest } from '../../contract/api.js';
 import { AppError } from '../../contract/errors.js';
 import type { NotificationReason } from '../../contract/github.js';
 import type { CommandResponse } from '../../contract/response.js';
@@ -289,7 +289,9 @@ export function audioCommandRunner(deps: AudioRunnerDeps): AudioCommandRunner {
     const t = await (await deps.stt()).transcribe(audio);
     const text = t.text.trim();
     if (text === '') throw new HttpError(422, 'empty_command', "I didn't catch that: no command was heard in the audio.");
-    const response = await deps.runCommand({ ...request, text, client_context: { ...request.client_context, input: 'voice', stt_confidence: t.confidence } }, caller);
+    // The transcript is this server's: a client's own number readings do not apply to it.
+    const { number_alternatives: _theirs, ...theirContext } = request.client_context ?? {};
+    const response = await deps.runCommand({ ...request, text, client_context: { ...theirContext, ...voiceClientContext(t.confidence, t.numberAlternatives) } }, caller);
     return { response, transcript: text, provider: t.provider };
   };
 }

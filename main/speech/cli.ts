@@ -4,6 +4,7 @@
  * Spoken text goes to stdout, the transcript and timings to stderr.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { voiceClientContext } from '../../contract/api.js';
 import { isAppError } from '../../contract/errors.js';
 import { runVoiceTurn } from '../../core/voice/turn.js';
 import { composeApp } from '../app/compose.js';
@@ -66,7 +67,7 @@ export async function runListen(config: AppConfig, opts: { wav?: string; out?: s
         tts: speech.tts,
         metrics: app.metrics,
         monotonicMs: () => performance.now(),
-        runCommand: (text, conf) => app.service.runCommand({ text, ...(opts.session ? { session_id: opts.session } : {}), client_context: { input: 'voice', stt_confidence: conf } }, caller),
+        runCommand: (text, conf, numbers) => app.service.runCommand({ text, ...(opts.session ? { session_id: opts.session } : {}), client_context: voiceClientContext(conf, numbers) }, caller),
       },
       audio,
       { voice: opts.voice ?? config.speech.voice },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRejection, frontEndFor, localMargin, mergeArgs, namesUnhintedNumber, preferHintedNumbers, REJECTION, withNoiseFloor, wordScorePerFrame } from './pocketsphinx.js';
+import { decideRejection, frontEndFor, localMargin, mergeArgs, namesUnhintedNumber, numberAlternatives, numberVariants, preferHintedNumbers, REJECTION, withNoiseFloor, wordScorePerFrame } from './pocketsphinx.js';
 
 describe('pocketsphinx input conditioning', () => {
   it('adds a noise floor of the asked RMS, the same every time', () => {
@@ -105,6 +105,18 @@ describe('numbers the user can see (hints) in the number slot', () => {
   it('applies to issue numbers too', () => {
     const issue = [alt('delegate issue one eighty five to the agent', -9000), alt('delegate issue ninety five to the agent', -9050)];
     expect(preferHintedNumbers({ heard: issue[0]!.heard, raw: issue[0]!.raw }, issue, [95], 100, repos)?.heard).toBe('delegate issue ninety five to the agent');
+  });
+
+  it('lists the other numbers weighed for the same command, most likely first, whatever their score', () => {
+    const heard = { heard: 'merge pr fifty', raw: 'merge pr fifty' };
+    const list = [...nbest, alt('merge pr sixteen', -9000), alt('merge pr fifteen please', -9100), alt('merge pr fifty please', -9200)];
+    const v = numberVariants(heard, list, 100, repos);
+    // Another intent or repo is not a reading of this command's number; the same number twice is one.
+    expect(v.map((x) => x.heard)).toEqual(['merge pr fifteen', 'merge pr sixteen', 'merge pr fifteen please']);
+    expect(v[0]!.lossPerFrame).toBeCloseTo(0.4);
+    expect(numberAlternatives(v)).toEqual([15, 16]);
+    expect(numberVariants({ heard: 'merge it', raw: 'merge it' }, list, 100, repos)).toEqual([]);
+    expect(numberVariants(heard, [], 100, repos)).toEqual([]);
   });
 
   it('knows when a hypothesis names a number the user cannot see (the N-best search runs only then)', () => {

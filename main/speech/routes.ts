@@ -21,6 +21,7 @@ import {
   MAX_AUDIO_UPLOAD_MS,
   SessionIdSchema,
   TtsRequestSchema,
+  voiceClientContext,
   type AudioCommandResponse,
   type DevAudioView,
   type TtsProviderName,
@@ -174,13 +175,13 @@ export function speechRoutes(deps: SpeechRouteDeps): RouteSpec[] {
             tts: speech.tts,
             metrics: deps.metrics,
             monotonicMs: deps.monotonicMs,
-            runCommand: (text, conf) =>
+            runCommand: (text, conf, numbers) =>
               deps.service.runCommand(
                 {
                   text,
                   ...(q.session_id ? { session_id: q.session_id } : {}),
                   ...(q.profile ? { profile: q.profile } : {}),
-                  client_context: { input: 'voice', stt_confidence: conf },
+                  client_context: voiceClientContext(conf, numbers),
                 },
                 caller,
               ),

@@ -10,7 +10,7 @@ import type { VoiceStatusView } from '../../contract/ipc.js';
 import type { AudioRouteEvent, AudioSink, AudioSource, CaptureSession, PlaybackRequest, PlaybackSession } from '../../core/ports/audio.js';
 import type { SpeechToText, TextToSpeech, VoiceActivityDetector, WakePhraseDetector } from '../../core/ports/speech.js';
 import { VoiceLoop, type VoiceLoopConfig } from '../../core/voice/voiceLoop.js';
-import type { AppService } from '../../contract/api.js';
+import { voiceClientContext, type AppService } from '../../contract/api.js';
 import type { Logger } from '../../core/ports/clock.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import type { CommandPipeline } from '../../core/pipeline/commandPipeline.js';
@@ -216,7 +216,7 @@ export class VoiceRunner {
         sink,
         clock: { monotonicMs: () => audio.nowMs() },
         metrics: app.metrics,
-        runCommand: (text, conf) => app.service.runCommand({ text, session_id: sessionId, client_context: { input: 'voice', stt_confidence: conf } }, caller),
+        runCommand: (text, conf, numbers) => app.service.runCommand({ text, session_id: sessionId, client_context: voiceClientContext(conf, numbers) }, caller),
         emit,
         onUserSpeaking: (v) => app.speechGate.setUserSpeaking(v),
         ...(audio.suppressionDb !== undefined ? { echoSuppressionDb: audio.suppressionDb } : {}),

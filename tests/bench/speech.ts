@@ -96,7 +96,8 @@ export async function benchSpeech(log: (line: string) => void = console.log): Pr
       const n = await scoreNumberHints((audio, hints) => stt.analyze(audio, hints), numberHintPlan(items, voices));
       log(
         `speech    ${setName} set: numbers right in ${n.accepted} accepted commands naming a PR/issue number (clean, 15 dB, HFP): ${pctOf(n.plain, n.accepted)} without hints, ` +
-          `${pctOf(n.visible, n.accepted)} with the number among 10 the user can see, ${pctOf(n.notVisible, n.accepted)} with 10 other numbers visible`,
+          `${pctOf(n.visible, n.accepted)} with the number among 10 the user can see, ${pctOf(n.notVisible, n.accepted)} with 10 other numbers visible; ` +
+          `of ${n.unseen} still heard with a number the user cannot see, "Did you mean" offers the said one in ${n.offered} (${n.offeredByNumber} by the number alone)`,
       );
     }
   } finally {

@@ -211,6 +211,17 @@ describe('routes and responses', () => {
     });
   });
 
+  it("passes a speech client's other number readings on, and refuses malformed ones", async () => {
+    const { service } = await start();
+    const cc = { input: 'voice', stt_confidence: 0.7, number_alternatives: [15, 19] };
+    expect((await call({ path: '/v1/command', json: { text: 'merge pr fifty', client_context: cc } })).status).toBe(200);
+    expect(service.calls[0]).toMatchObject({ method: 'runCommand', req: { text: 'merge pr fifty', client_context: cc } });
+    for (const bad of [[1.5], [0], ['15'], Array.from({ length: 11 }, (_, i) => i + 1)]) {
+      expectError(await call({ path: '/v1/command', json: { text: 'merge pr fifty', client_context: { input: 'voice', number_alternatives: bad } } }), 400, 'validation_failed');
+    }
+    expect(service.calls).toHaveLength(1);
+  });
+
   it('answers a pipeline error with 200 and the CommandResponse (it carries the spoken explanation)', async () => {
     await start();
     const res = await call({ path: '/v1/command', json: { text: 'merge 99' } });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { voiceClientContext } from '../../contract/api.js';
 import { nearestNumber } from '../../core/pipeline/commandPipeline.js';
 import { createApp, type App } from '../../main/app/app.js';
 import { loadConfig } from '../../main/app/config.js';
@@ -114,6 +115,30 @@ describe('spoken numbers are checked against what exists', () => {
     const before = seen.length;
     await say('help');
     expect(seen.length).toBe(before); // unchanged list: no event
+  });
+});
+
+describe("the recognizer's other readings of a spoken number", () => {
+  it('a voice command offers the first other reading that exists, before the teen/ty guess; typed text has none', async () => {
+    // acme/api with PRs 15 and 48 (the demo's 12 and 17 renumbered): a guess from "50" alone is 15.
+    const fixture = loadDemoFixture();
+    const renumber = new Map([[12, 15], [17, 48]]);
+    fixture.pulls = fixture.pulls.filter((p) => p.repo !== 'acme/api' || renumber.has(p.number)).map((p) => (p.repo === 'acme/api' ? { ...p, number: renumber.get(p.number)! } : p));
+    const d = mkdtempSync(join(tmpdir(), 'hf-grounded-alt-'));
+    const a = await createApp(loadConfig({ HANDSFREE_DATA_DIR: d }), { logger: SILENT_LOGGER, github: new FixtureGitHubGateway({ state: new DemoGitHubState(fixture) }), clock: manualClock() });
+    try {
+      const voice = await a.service.runCommand({ text: 'merge PR 50 in acme/api', session_id: 's1', client_context: voiceClientContext(0.8, [60, 48, 15]) }, caller);
+      expect(voice.spoken_text).toContain('Did you mean 48?');
+      expect((await a.service.runCommand({ text: 'yes', session_id: 's1' }, caller)).intent).toMatchObject({ name: 'pr.merge', entities: { repo: 'acme/api', number: 48 } });
+      // None of the readings exists: the guess from the number alone.
+      const none = await a.service.runCommand({ text: 'merge PR 50 in acme/api', session_id: 's2', client_context: voiceClientContext(0.8, [60, 70]) }, caller);
+      expect(none.spoken_text).toContain('Did you mean 15?');
+      const typed = await a.service.runCommand({ text: 'merge PR 50 in acme/api', session_id: 's3', client_context: { input: 'text', number_alternatives: [48] } }, caller);
+      expect(typed.spoken_text).toContain('Did you mean 15?');
+    } finally {
+      await a.close();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
 

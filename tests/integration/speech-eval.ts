@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SIDE_EFFECT_INTENTS } from '../../contract/intent.js';
 import { recognize } from '../../core/intent/recognizer.js';
+import { nearestNumber } from '../../core/pipeline/commandPipeline.js';
 import type { PcmAudio } from '../../core/ports/speech.js';
 import { spokenNumbers } from '../../main/speech/pocketsphinx.js';
 import { parseWav } from '../../main/speech/wav.js';
@@ -333,6 +334,13 @@ export interface NumberHintScore {
   notVisible: number;
   /** The first clip whose transcript the visible numbers changed: its audio, the hints and both transcripts. */
   changed: { audio: PcmAudio; hints: number[]; plain: string; hinted: string } | null;
+  /** With the said number visible, accepted commands still heard with one number the user cannot see ("Did you mean …?"). */
+  unseen: number;
+  /** Of those, how many a "Did you mean" offers the said number: as the pipeline does (the first of numberAlternatives that exists, else nearestNumber), and by the number alone (nearestNumber, as before the N-best). */
+  offered: number;
+  offeredByNumber: number;
+  /** The first such clip with number alternatives: its audio, the hints and the alternatives. */
+  withAlternatives: { audio: PcmAudio; hints: number[]; alternatives: readonly number[] } | null;
 }
 
 /**
@@ -340,10 +348,10 @@ export interface NumberHintScore {
  * each decoded without hints, with the said number among 9 others, and with 10 others only.
  */
 export async function scoreNumberHints(
-  analyze: (audio: PcmAudio, hints?: readonly number[]) => { text: string },
+  analyze: (audio: PcmAudio, hints?: readonly number[]) => { text: string; numberAlternatives?: readonly number[] },
   clips: readonly PlannedClip[],
 ): Promise<NumberHintScore> {
-  const s: NumberHintScore = { accepted: 0, plain: 0, visible: 0, notVisible: 0, changed: null };
+  const s: NumberHintScore = { accepted: 0, plain: 0, visible: 0, notVisible: 0, changed: null, unseen: 0, offered: 0, offeredByNumber: 0, withAlternatives: null };
   for (const c of clips) {
     const truth = numbersIn(c.item.text);
     if (truth.length === 0 || c.item.intent === null) continue;
@@ -355,8 +363,19 @@ export async function scoreNumberHints(
     if (right(plain)) s.plain++;
     const others = distractorNumbers(truth, 10, c.seed);
     const hints = [...truth, ...others.slice(0, 9)];
-    const hinted = analyze(audio, hints).text;
+    const h = analyze(audio, hints);
+    const hinted = h.text;
     if (right(hinted)) s.visible++;
+    const heardNumbers = numbersIn(hinted);
+    if (truth.length === 1 && heardNumbers.length === 1 && !hints.includes(heardNumbers[0] as number)) {
+      // The pipeline's offer (commandPipeline notKnown), with the visible numbers as what exists.
+      const alternatives = h.numberAlternatives ?? [];
+      s.unseen++;
+      const byNumber = nearestNumber(heardNumbers[0] as number, hints);
+      if ((alternatives.find((n) => hints.includes(n)) ?? byNumber) === truth[0]) s.offered++;
+      if (byNumber === truth[0]) s.offeredByNumber++;
+      if (alternatives.length > 0) s.withAlternatives ??= { audio, hints, alternatives };
+    }
     if (hinted !== plain) s.changed ??= { audio, hints, plain, hinted };
     if (right(analyze(audio, others).text)) s.notVisible++;
   }

@@ -5,7 +5,9 @@
  * said number among 10 the user can see, and with 10 others only. Visible numbers must be heard
  * right more often; a number the user cannot see must still be heard (no more than one of these
  * clips may turn from right to wrong). transcribe() (the voice loop's path) takes the hints as
- * analyze() does.
+ * analyze() does, and passes on the other numbers it weighed (Transcript.numberAlternatives). How
+ * often a "Did you mean …?" would offer the said number, from those or from the number alone, is
+ * printed (a handful of clips: reported, not gated).
  */
 import { describe, expect, it } from 'vitest';
 import { hasSpeechTools } from './speech-audio.js';
@@ -23,7 +25,8 @@ describe.skipIf(!tools || !GATES)('offline STT: numbers the user can see (test s
     const s = await scoreNumberHints((audio, hints) => stt().analyze(audio, hints), numberHintPlan(TEST_ITEMS, voices));
     console.log(
       `[speech] numbers: ${s.accepted} accepted commands naming a PR/issue number; right without hints ${s.plain}, ` +
-        `with the number among 10 visible ${s.visible}, with 10 other numbers visible ${s.notVisible}`,
+        `with the number among 10 visible ${s.visible}, with 10 other numbers visible ${s.notVisible}; ` +
+        `of ${s.unseen} still heard with a number the user cannot see, "Did you mean" offers the said one in ${s.offered} (${s.offeredByNumber} by the number alone)`,
     );
     expect(s.accepted).toBeGreaterThanOrEqual(40);
     expect(s.visible).toBeGreaterThan(s.plain);
@@ -34,5 +37,10 @@ describe.skipIf(!tools || !GATES)('offline STT: numbers the user can see (test s
     if (c === null) return;
     expect((await stt().transcribe(c.audio, { hints: { numbers: c.hints } })).text).toBe(c.hinted);
     expect((await stt().transcribe(c.audio)).text).toBe(c.plain);
+    // …and passes on the other numbers it weighed, which "Did you mean …?" offers first.
+    const w = s.withAlternatives;
+    expect(w).not.toBeNull();
+    if (w === null) return;
+    expect((await stt().transcribe(w.audio, { hints: { numbers: w.hints } })).numberAlternatives).toEqual(w.alternatives);
   }, 600_000);
 });
