@@ -1,5 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { decideRejection, frontEndFor, localMargin, mergeArgs, namesUnhintedNumber, numberAlternatives, numberVariants, preferHintedNumbers, REJECTION, withNoiseFloor, wordScorePerFrame } from './pocketsphinx.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  decideRejection,
+  FRONT_ENDS,
+  frontEndFor,
+  localMargin,
+  MAX_DECODER_ARGS,
+  mergeArgs,
+  namesUnhintedNumber,
+  numberAlternatives,
+  numberVariants,
+  pocketsphinxAvailability,
+  PocketsphinxSpeechToText,
+  preferHintedNumbers,
+  REJECTION,
+  withNoiseFloor,
+  wordScorePerFrame,
+} from './pocketsphinx.js';
 
 describe('pocketsphinx input conditioning', () => {
   it('adds a noise floor of the asked RMS, the same every time', () => {
@@ -124,5 +143,19 @@ describe('numbers the user can see (hints) in the number slot', () => {
     expect(namesUnhintedNumber('merge pr fifteen', [15], repos)).toBe(false);
     expect(namesUnhintedNumber('merge it', [15], repos)).toBe(false);
     expect(namesUnhintedNumber('order a large pizza', [15], repos)).toBe(false);
+  });
+});
+
+describe.skipIf(!pocketsphinxAvailability().ok)('pocketsphinx decoder arguments', () => {
+  it('refuses more arguments than it can pass, with a clear error (front-end settings belong in featParams)', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'hf-ps-args-'));
+    try {
+      // The background decoder already takes MAX_DECODER_ARGS; four more front-end arguments are too many.
+      const stt = new PocketsphinxSpeechToText({ cacheDir, frontEnds: { wideband: { ...FRONT_ENDS.wideband, args: ['-warp_type', 'inverse_linear', '-warp_params', '0.9'] } } });
+      expect(() => stt.warmUp()).toThrowError(new RegExp(`^pocketsphinx takes at most ${MAX_DECODER_ARGS} decoder arguments \\(names and values\\) here, not \\d+: put front-end settings in FrontEnd.featParams$`));
+      stt.close();
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });

@@ -407,6 +407,13 @@ interface Binding {
   free(dec: unknown): void;
 }
 
+/**
+ * Names and values cmd_ln_init can take through koffi: with more, koffi misreads the variadic list
+ * ("Unexpected Number value as type specifier"; 30 pass, 32 fail). The background decoder uses 30.
+ * (Adding pairs to an existing configuration is refused as duplicates by this sphinxbase.)
+ */
+export const MAX_DECODER_ARGS = 30;
+
 /** N-best: how many lattice paths are visited per distinct hypothesis wanted, at most. */
 const NBEST_PATHS_PER_RESULT = 4;
 
@@ -442,6 +449,7 @@ function loadBinding(): Binding | null {
     const nbestFree = ps.func('void ps_nbest_free(void *nbest)');
     binding = {
       init(args) {
+        if (args.length > MAX_DECODER_ARGS) throw new Error(`pocketsphinx takes at most ${MAX_DECODER_ARGS} decoder arguments (names and values) here, not ${args.length}: put front-end settings in FrontEnd.featParams`);
         const va: unknown[] = [];
         for (const a of args) va.push('str', a);
         va.push('str', null);
