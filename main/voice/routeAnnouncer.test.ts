@@ -127,3 +127,27 @@ describe('route announcements', () => {
     expect(warnings.map((w) => w.kind)).toEqual(['glasses-disconnected']);
   });
 });
+
+describe('catching up with the watcher', () => {
+  it('devices gone before its first look are reported then, with the fallback, once', async () => {
+    const devices = [{ ...BT_MIC, isDefaultInput: true }, BT_OUT, LAPTOP];
+    const h = harness(devices);
+    await h.a.refresh();
+    devices.splice(0, devices.length, { ...LAPTOP, isDefaultInput: true });
+    await h.a.catchUp();
+    await h.fire();
+    expect(h.warnings.map((w) => w.kind)).toEqual(['glasses-disconnected', 'fallback-mic']);
+    expect(h.said).toEqual(["Your glasses disconnected; I'm using Built-in Microphone as the microphone."]);
+    await h.a.catchUp(); // nothing new since
+    await h.fire();
+    expect(h.warnings).toHaveLength(2);
+  });
+
+  it('nothing gone, or no list: nothing said', async () => {
+    const h = harness([BT_MIC, LAPTOP]);
+    await h.a.refresh();
+    await h.a.catchUp();
+    await h.fire();
+    expect(h.warnings).toEqual([]);
+  });
+});

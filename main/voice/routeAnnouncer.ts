@@ -8,9 +8,10 @@
  * listed when its removal is reported.
  *
  * The watcher's events are not the only evidence: its first look at the routes can come after a
- * change (a busy machine, a slow audio server), and then the move of the default mic is never an
- * event. So a burst that loses a device also compares the default mic before and after, from the
- * device lists, and reports a fallback from a Bluetooth mic the events did not.
+ * change (a busy machine, a slow audio server), and then neither the loss nor the move of the
+ * default mic is an event. So its first look is followed by a device list (catchUp), and a burst
+ * that loses a device also compares the default mic before and after, from the device lists, and
+ * reports a fallback from a Bluetooth mic the events did not.
  */
 import type { AudioWarningEvent, AudioWarningKind } from '../../contract/events.js';
 import type { AudioDeviceInfo, AudioRouteEvent } from '../../core/ports/audio.js';
@@ -42,6 +43,8 @@ export class RouteAnnouncer {
   private readonly known = new Map<string, Known>();
   /** The default input per the last device list (null: none, or not listed yet). */
   private defaultInputId: string | null = null;
+  /** Ids in the last device list. */
+  private listed = new Set<string>();
   private burst: AudioRouteEvent[] = [];
   private timer: { cancel(): void } | null = null;
   private closed = false;
@@ -53,9 +56,28 @@ export class RouteAnnouncer {
     try {
       const devices = await this.deps.listDevices();
       for (const d of devices) this.remember(d);
+      this.listed = new Set(devices.map((d) => d.id));
       this.defaultInputId = devices.find((d) => d.isDefaultInput && d.maxInputChannels > 0)?.id ?? null;
     } catch {
       // Names fall back to ids; the warning itself still goes out.
+    }
+  }
+
+  /**
+   * The watcher's first look at the routes (its ready signal): it reports changes from then on, so
+   * devices that went away since the last list (refresh()) are reported as if it had seen them go.
+   */
+  async catchUp(): Promise<void> {
+    const before = this.listed;
+    let now: readonly AudioDeviceInfo[];
+    try {
+      now = await this.deps.listDevices();
+    } catch {
+      return;
+    }
+    const ids = new Set(now.map((d) => d.id));
+    for (const id of before) {
+      if (!ids.has(id)) this.onRoute({ type: 'device-lost', direction: this.known.get(id)?.input ? 'input' : 'output', deviceId: id, reason: 'removed' });
     }
   }
 

@@ -248,13 +248,18 @@ export class VoiceRunner {
       };
       let watching!: () => void;
       const ready = new Promise<void>((resolve) => (watching = resolve));
-      offs.push(audio.source.watchRoutes(onRoute, () => watching()), capture.onRoute(onRoute), () => routes.close());
-      // A change before the watcher's first look at the routes is never reported: the loop counts
-      // as started (and says so) only once it has looked, or after ROUTES_READY_MS if it cannot.
+      const onWatching = (): void => {
+        watching();
+        void routes.catchUp();
+      };
+      offs.push(audio.source.watchRoutes(onRoute, onWatching), capture.onRoute(onRoute), () => routes.close());
+      // The watcher reports changes after its first look at the routes (devices gone before it are
+      // found by catchUp): the loop counts as started (and says so) only once it has looked, or
+      // after ROUTES_READY_MS if it cannot.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const looked = await Promise.race([ready.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ROUTES_READY_MS)))]);
       clearTimeout(timer);
-      if (!looked) app.logger.warn({ waitedMs: ROUTES_READY_MS }, 'the audio route watcher has not looked yet; a headset change before it does is found by listing the devices');
+      if (!looked) app.logger.warn({ waitedMs: ROUTES_READY_MS }, 'the audio route watcher has not looked yet; devices gone before it does are reported when it has');
     }
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
