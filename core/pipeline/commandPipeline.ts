@@ -400,7 +400,7 @@ export class CommandPipeline {
    * first of the recognizer's other readings that exists, else a guess from the number alone.
    */
   private notKnown(code: 'pr_not_found' | 'issue_not_found', noun: 'PR' | 'issue', heard: number, known: KnownNumbers, intent: Intent, ctx: Ctx): AppError {
-    const best = ctx.numberAlternatives?.find((n) => n !== heard && known.numbers.includes(n)) ?? nearestNumber(heard, known.numbers);
+    const best = offeredNumber(heard, known.numbers, ctx.numberAlternatives);
     const lead = `I heard ${noun} ${heard}; there is no ${known.kind === 'pr' ? 'open ' : ''}${noun} ${heard} in ${known.repo}.`;
     if (best === undefined) return new AppError(code, lead);
     // Commands that name an issue carry it in `issue` (agent.delegate, "open issue 918"); PRs in `number`.
@@ -592,6 +592,14 @@ function outcomeCode(outcome: string | null): AppErrorCode {
   if (outcome === 'not_merged' || outcome === 'not_requested' || outcome === 'not_rerun' || outcome === 'not_assigned') return 'github_unavailable';
   if ((APP_ERROR_CODES as readonly (string | null)[]).includes(outcome)) return outcome as AppErrorCode;
   return 'internal';
+}
+
+/**
+ * The number "Did you mean …?" offers for `heard`: the first of the recognizer's other readings
+ * (Transcript.numberAlternatives) that is known, else nearestNumber. undefined when nothing is known.
+ */
+export function offeredNumber(heard: number, known: readonly number[], alternatives: readonly number[] = []): number | undefined {
+  return alternatives.find((n) => n !== heard && known.includes(n)) ?? nearestNumber(heard, known);
 }
 
 /**

@@ -786,9 +786,13 @@ export function preferHintedNumbers(
   knownRepos: readonly string[],
   policy: { maxLossPerFrame: number } = NUMBER_HINTS,
 ): { heard: string; raw: string } | null {
-  const seen = new Set(hints);
-  if (spokenNumbers(best.heard, knownRepos).every((n) => seen.has(n))) return null;
-  const v = numberVariants(best, alternatives, frames, knownRepos).find((x) => x.lossPerFrame <= policy.maxLossPerFrame && x.numbers.every((n) => seen.has(n)));
+  if (spokenNumbers(best.heard, knownRepos).every((n) => hints.includes(n))) return null;
+  return hintedVariant(numberVariants(best, alternatives, frames, knownRepos), hints, policy);
+}
+
+/** preferHintedNumbers' choice among variants already found (numberVariants); the caller has checked that the best path names an unhinted number. */
+function hintedVariant(variants: readonly NumberVariant[], hints: readonly number[], policy: { maxLossPerFrame: number } = NUMBER_HINTS): { heard: string; raw: string } | null {
+  const v = variants.find((x) => x.lossPerFrame <= policy.maxLossPerFrame && x.numbers.every((n) => hints.includes(n)));
   return v === undefined ? null : { heard: v.heard, raw: v.raw };
 }
 
@@ -1000,10 +1004,12 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     // (NUMBER_HINTS): the rejection above judged the audio, which both share.
     const best = { heard, raw: r.hyp.trim() };
     const repos = this.opts.knownRepos ?? [];
-    const hinted = rejected === null && hints !== undefined ? preferHintedNumbers(best, alternatives, hints, r.frames, repos) : null;
+    // The same command with other numbers, found once for both uses below.
+    const variants = rejected === null ? numberVariants(best, alternatives, r.frames, repos) : [];
+    const hinted = hints !== undefined && namesUnhintedNumber(heard, hints, repos) ? hintedVariant(variants, hints) : null;
     const chosen = hinted ?? best;
     // Otherwise the other numbers it weighed, for a "Did you mean …?" answer.
-    const others = rejected === null && hinted === null ? numberAlternatives(numberVariants(best, alternatives, r.frames, repos)) : [];
+    const others = hinted === null ? numberAlternatives(variants) : [];
     return { snrDb, denoised, frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard: chosen.heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? chosen.heard : '', raw: chosen.raw, segments: r.segments, alternatives, numberAlternatives: others, ...(hinted !== null ? { hintedFrom: heard } : {}) };
   }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SIDE_EFFECT_INTENTS } from '../../contract/intent.js';
 import { recognize } from '../../core/intent/recognizer.js';
-import { nearestNumber } from '../../core/pipeline/commandPipeline.js';
+import { nearestNumber, offeredNumber } from '../../core/pipeline/commandPipeline.js';
 import type { PcmAudio } from '../../core/ports/speech.js';
 import { spokenNumbers } from '../../main/speech/pocketsphinx.js';
 import { parseWav } from '../../main/speech/wav.js';
@@ -371,9 +371,8 @@ export async function scoreNumberHints(
       // The pipeline's offer (commandPipeline notKnown), with the visible numbers as what exists.
       const alternatives = h.numberAlternatives ?? [];
       s.unseen++;
-      const byNumber = nearestNumber(heardNumbers[0] as number, hints);
-      if ((alternatives.find((n) => hints.includes(n)) ?? byNumber) === truth[0]) s.offered++;
-      if (byNumber === truth[0]) s.offeredByNumber++;
+      if (offeredNumber(heardNumbers[0] as number, hints, alternatives) === truth[0]) s.offered++;
+      if (nearestNumber(heardNumbers[0] as number, hints) === truth[0]) s.offeredByNumber++;
       if (alternatives.length > 0) s.withAlternatives ??= { audio, hints, alternatives };
     }
     if (hinted !== plain) s.changed ??= { audio, hints, plain, hinted };
