@@ -8,7 +8,7 @@ import type { VoiceStateEvent } from '../../contract/events.js';
 import type { CommandResponse } from '../../contract/response.js';
 import type { AudioSink } from '../ports/audio.js';
 import type { PcmAudio, VoiceActivityDetector, WakePhraseDetector } from '../ports/speech.js';
-import { VoiceLoop } from './voiceLoop.js';
+import { VoiceLoop, type VoiceLoopConfig } from './voiceLoop.js';
 
 const RATE = 16_000;
 const FRAME = 320;
@@ -20,7 +20,8 @@ const vad: VoiceActivityDetector = {
   reset() {},
 };
 
-function harness(mode: 'vad' | 'ptt' = 'vad') {
+/** `grammarComplete`: the recognizer says each transcript is a whole command (so a VAD turn ends early, on the speculation). */
+function harness(mode: 'vad' | 'ptt' = 'vad', grammarComplete = false, config: Partial<VoiceLoopConfig> = {}) {
   let t = 0;
   const spotted: number[] = [];
   const sttMs: number[] = [];
@@ -46,9 +47,13 @@ function harness(mode: 'vad' | 'ptt' = 'vad') {
       vad,
       stt: {
         name: 'fake',
+        ...(grammarComplete ? { reportsGrammarComplete: true } : {}),
         transcribe: async (a) => {
-          sttMs.push((a.samples.length / RATE) * 1000);
-          return { text: 'what needs my attention', confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: 0 };
+          const ms = (a.samples.length / RATE) * 1000;
+          sttMs.push(ms);
+          // Audio that still holds the phrase (1.3 s of speech and more) is heard as something else.
+          const text = grammarComplete && ms >= 1300 ? 'hey company what needs my attention' : 'what needs my attention';
+          return { text, confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: 0, ...(grammarComplete ? { grammarComplete: true, grammarFinal: true } : {}) };
         },
         health: () => ({ provider: 'fake', ok: true, message: null }),
       },
@@ -63,7 +68,7 @@ function harness(mode: 'vad' | 'ptt' = 'vad') {
       emit: (e) => events.push(e),
       wake,
     },
-    { mode, wakeWindowMs: 5000 },
+    { mode, wakeWindowMs: 5000, ...config },
   );
   /** `ms` of "speech" (loud) or silence, pushed in 20 ms frames. */
   const push = async (ms: number, loud: boolean): Promise<void> => {
@@ -123,6 +128,37 @@ describe('VoiceLoop with a wake phrase', () => {
     await h.loop.settled();
     expect(h.spotted.length).toBe(2);
     expect(h.loop.turns.map((x) => x.outcome)).toEqual(['ran', 'ran', 'not-heard']);
+  });
+
+  it('a turn that ends early (on the speculative transcript) still runs what the audio after the phrase says', async () => {
+    const h = harness('vad', true);
+    h.wakeAnswers.push(700);
+    await h.push(600, false); // a quiet room first: the loud frames are not its floor (pauseAboveFloorDb)
+    await h.push(1400, true); // the phrase, then the command
+    await h.push(600, false);
+    await h.loop.settled();
+    // The speculation heard the whole utterance; the command is the rest's transcript.
+    expect(h.sttMs.some((ms) => ms >= 1300)).toBe(true);
+    expect(h.commands).toEqual(['what needs my attention']);
+  });
+
+  it('the phrase followed only by the silence the VAD keeps runs nothing, however long that silence', async () => {
+    const h = harness();
+    h.wakeAnswers.push(300); // "hey companion" ends 300 ms in and 400 ms of speech follow: a command
+    await h.push(700, true);
+    await h.push(600, false);
+    await h.loop.settled();
+    expect(h.commands.length).toBe(1);
+    // A long hangover keeps 600 ms of silence after the phrase: still the phrase alone.
+    const q = harness('vad', false, { hangoverMs: 600 });
+    q.wakeAnswers.push(700);
+    await q.push(700, true);
+    await q.push(1200, false);
+    await q.loop.settled();
+    expect(q.spotted[0]).toBeGreaterThan(1250);
+    expect(q.sttMs).toEqual([]);
+    expect(q.commands).toEqual([]);
+    expect(q.loop.turns).toEqual([]);
   });
 
   it('push-to-talk never asks for the phrase', async () => {
