@@ -90,11 +90,11 @@ describe.skipIf(!ready)('wake phrase through the voice loop (real VAD, detector 
     }
   }, 60_000);
 
-  it('a command said with the phrase runs as the recognizer hears the audio after it', async () => {
+  it.each(VOICES.map((x) => [voiceLabel(x), x] as const))('%s: a command said with the phrase runs as the recognizer hears the audio after it', async (_label, voice) => {
     const h = await harness();
     try {
       await h.silence(600);
-      await h.feed(await synth('hey companion what needs my attention', v('flite', 'slt')));
+      await h.feed(await synth('hey companion what needs my attention', voice));
       await h.silence(1200);
       await h.loop.settled();
       expect(h.commands).toEqual(['what needs my attention']);
