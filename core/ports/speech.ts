@@ -8,6 +8,12 @@
 export interface PcmAudio {
   readonly sampleRateHz: number;
   readonly samples: Int16Array;
+  /**
+   * The rate the microphone itself captures at (Hz), when lower than sampleRateHz: an 8 kHz HFP
+   * headset mic delivered resampled to 16 kHz holds only the narrow band, and a recognizer that
+   * picks its settings by band needs to know.
+   */
+  readonly captureRateHz?: number;
 }
 
 export interface ProviderHealth {

@@ -259,6 +259,8 @@ export class VoiceLoop {
   /** Bumped by stop and barge-in: async work of an older generation is discarded. */
   private generation = 0;
   private utterance: Frame[] = [];
+  /** See setCaptureRate. */
+  private captureRateHz: number | null = null;
   private utteranceStartMs = 0;
   private lastVoicedMs = 0;
   /** Pause frames in a row while listening (VAD mode: silent, or at the ambient floor), for the early end. */
@@ -315,6 +317,20 @@ export class VoiceLoop {
   /** Sample rate mic audio must be pushed at (the VAD's). */
   get sampleRateHz(): number {
     return this.deps.vad.sampleRateHz;
+  }
+
+  /**
+   * The rate the microphone really captures at (Hz), e.g. an HFP headset's 8 kHz delivered
+   * resampled to the loop's rate; null (or the loop's own rate) when it is the loop's. Each
+   * utterance carries it (PcmAudio.captureRateHz), so the recognizer expects the band it holds.
+   */
+  setCaptureRate(hz: number | null): void {
+    this.captureRateHz = hz !== null && hz > 0 && hz < this.sampleRateHz ? hz : null;
+  }
+
+  /** An utterance's audio as the recognizer gets it. */
+  private audioOf(samples: Int16Array): PcmAudio {
+    return { sampleRateHz: this.sampleRateHz, samples, ...(this.captureRateHz !== null ? { captureRateHz: this.captureRateHz } : {}) };
   }
 
   /** Resolves when the turn in progress has finished (immediately when none). */
@@ -677,7 +693,7 @@ export class VoiceLoop {
     this.early = entry;
     this.deps.metrics.increment('voice.speculations');
     const samples = joinFrames(this.utterance);
-    this.transcribe({ sampleRateHz: this.sampleRateHz, samples }, entry.cancel).then(
+    this.transcribe(this.audioOf(samples), entry.cancel).then(
       (tr) => {
         if (this.early !== entry || this.stateValue !== 'listening') return;
         entry.result = tr;
@@ -702,7 +718,7 @@ export class VoiceLoop {
     this.utterance = [];
     this.setState('endpoint', reason, atMs);
     const gen = ++this.generation;
-    this.track(this.turn({ sampleRateHz: this.sampleRateHz, samples }, this.utteranceStartMs, atMs, gen, transcript, voiced));
+    this.track(this.turn(this.audioOf(samples), this.utteranceStartMs, atMs, gen, transcript, voiced));
   }
 
   private track(p: Promise<void>): void {
@@ -736,7 +752,7 @@ export class VoiceLoop {
           this.setState('idle', 'vad', clock.monotonicMs());
           return;
         }
-        audio = { sampleRateHz: audio.sampleRateHz, samples: rest };
+        audio = { ...audio, samples: rest };
         // An early end's transcript heard the phrase too: the command is what the rest says.
         early = undefined;
       }

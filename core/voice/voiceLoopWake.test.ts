@@ -25,6 +25,8 @@ function harness(mode: 'vad' | 'ptt' = 'vad', grammarComplete = false, config: P
   let t = 0;
   const spotted: number[] = [];
   const sttMs: number[] = [];
+  /** PcmAudio.captureRateHz of each utterance the recognizer got. */
+  const rates: (number | undefined)[] = [];
   const commands: string[] = [];
   /** What the detector answers per utterance: where the phrase ends (ms), or null. */
   const wakeAnswers: (number | null)[] = [];
@@ -51,6 +53,7 @@ function harness(mode: 'vad' | 'ptt' = 'vad', grammarComplete = false, config: P
         transcribe: async (a) => {
           const ms = (a.samples.length / RATE) * 1000;
           sttMs.push(ms);
+          rates.push(a.captureRateHz);
           // Audio that still holds the phrase (1.3 s of speech and more) is heard as something else.
           const text = grammarComplete && ms >= 1300 ? 'hey company what needs my attention' : 'what needs my attention';
           return { text, confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: 0, ...(grammarComplete ? { grammarComplete: true, grammarFinal: true } : {}) };
@@ -80,7 +83,7 @@ function harness(mode: 'vad' | 'ptt' = 'vad', grammarComplete = false, config: P
   };
   /** When the last reply ended (idle:done), on the loop's clock. */
   const lastReplyEnd = (): number | undefined => events.filter((e) => e.state === 'idle' && e.reason === 'done').at(-1)?.at_ms;
-  return { loop, push, spotted, sttMs, commands, wakeAnswers, lastReplyEnd, now: () => t, advance: (ms: number) => (t += ms) };
+  return { loop, push, spotted, sttMs, rates, commands, wakeAnswers, lastReplyEnd, now: () => t, advance: (ms: number) => (t += ms) };
 }
 
 describe('VoiceLoop with a wake phrase', () => {
@@ -159,6 +162,32 @@ describe('VoiceLoop with a wake phrase', () => {
     expect(q.sttMs).toEqual([]);
     expect(q.commands).toEqual([]);
     expect(q.loop.turns).toEqual([]);
+  });
+
+  it("each utterance carries the mic's capture rate once told (an HFP headset's 8 kHz), also the rest after the phrase", async () => {
+    const h = harness('ptt');
+    const say = async () => {
+      h.loop.pttStart();
+      await h.push(600, true);
+      h.loop.pttStop();
+      await h.loop.settled();
+    };
+    await say();
+    h.loop.setCaptureRate(8000);
+    await say();
+    h.loop.setCaptureRate(16_000); // the loop's own rate: nothing to tell
+    await say();
+    h.loop.setCaptureRate(8000);
+    h.loop.setCaptureRate(null);
+    await say();
+    expect(h.rates).toEqual([undefined, 8000, undefined, undefined]);
+    const v = harness();
+    v.loop.setCaptureRate(8000);
+    v.wakeAnswers.push(700);
+    await v.push(2000, true);
+    await v.push(600, false);
+    await v.loop.settled();
+    expect(v.rates).toEqual([8000]);
   });
 
   it('push-to-talk never asks for the phrase', async () => {

@@ -6,6 +6,7 @@ import {
   decideRejection,
   FRONT_ENDS,
   frontEndFor,
+  frontEndOf,
   localMargin,
   MAX_DECODER_ARGS,
   mergeArgs,
@@ -90,6 +91,14 @@ describe('pocketsphinx input conditioning', () => {
     expect(frontEndFor(8000)).toBe('narrowband');
     expect(frontEndFor(16000)).toBe('wideband');
     expect(frontEndFor(48000)).toBe('wideband');
+  });
+
+  it('picks it by the rate the mic captured at, also when the audio was delivered resampled', () => {
+    const samples = new Int16Array(160);
+    expect(frontEndOf({ sampleRateHz: 16000, samples, captureRateHz: 8000 })).toBe('narrowband');
+    expect(frontEndOf({ sampleRateHz: 16000, samples })).toBe('wideband');
+    expect(frontEndOf({ sampleRateHz: 16000, samples, captureRateHz: 16000 })).toBe('wideband');
+    expect(frontEndOf({ sampleRateHz: 8000, samples })).toBe('narrowband');
   });
 });
 

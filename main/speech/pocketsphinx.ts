@@ -295,6 +295,11 @@ export function frontEndFor(sampleRateHz: number): FrontEndName {
   return sampleRateHz <= 8_000 ? 'narrowband' : 'wideband';
 }
 
+/** The front end for `audio`: by the rate its microphone captured at (an HFP mic's 8 kHz, also when delivered resampled to 16 kHz). */
+export function frontEndOf(audio: PcmAudio): FrontEndName {
+  return frontEndFor(Math.min(audio.sampleRateHz, audio.captureRateHz ?? Infinity));
+}
+
 /** `base` with `extra` (name/value pairs) applied on top: pocketsphinx refuses a repeated name. */
 export function mergeArgs(base: readonly string[], extra: readonly string[]): string[] {
   const m = new Map<string, string>();
@@ -961,7 +966,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
    * (analyze) or on the thread pool (transcribe).
    */
   private *analysis(audio: PcmAudio, hints?: readonly number[]): Generator<DecodeStep, Analysis, Decoded> {
-    const name = frontEndFor(audio.sampleRateHz);
+    const name = frontEndOf(audio);
     const fe = this.frontEnd(name);
     const { pcm, snrDb, denoised } = decoderInput(audio, fe.rateHz, this.opts.denoise === undefined ? DENOISE : this.opts.denoise);
     let r: Decoded;
@@ -1019,7 +1024,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
    * voice the recognizer understands best). Throws when the background model is off.
    */
   freeTranscript(audio: PcmAudio): string {
-    const name = frontEndFor(audio.sampleRateHz);
+    const name = frontEndOf(audio);
     const fe = this.frontEnd(name);
     // As the decoder gets it, without noise handling (the speech heard by a listener, as synthesized).
     const { pcm } = decoderInput(audio, fe.rateHz, null);

@@ -47,12 +47,15 @@ import {
   BACKGROUND_DECODER_ARGS,
   BACKGROUND_LM_PATH,
   DEFAULT_DECODER_ARGS,
+  FRONT_ENDS,
+  frontEndOf,
   mergeArgs,
   NOISE_FLOOR_RMS,
   openRawDecoder,
   scoreTrack,
   withNoiseFloor,
   wordScorePerFrame,
+  type FrontEndName,
   type RawDecoder,
   type Segment,
 } from './pocketsphinx.js';
@@ -200,6 +203,8 @@ export interface WakeAnalysis {
   candidates: WakeCandidate[];
   /** Where the accepted phrase ends (ms from the utterance start), or null. */
   endMs: number | null;
+  /** The front end the verifier decoded with (by the rate the mic captured at). */
+  frontEnd: FrontEndName;
 }
 
 export interface WakePhraseOptions {
@@ -216,11 +221,11 @@ export interface WakePhraseOptions {
   /** Decoder arguments on top (e.g. a voice profile's ['-mllr', file]). */
   decoderArgs?: readonly string[];
   /**
-   * A global MLLR channel transform's text (pocketsphinx `-mllr` format, e.g. from
-   * adapt/mllr.ts estimateMllr): written once to the cache directory and loaded with `-mllr`; a
-   * voice profile's `-mllr` in decoderArgs replaces it.
+   * Global MLLR channel transforms per front end (pocketsphinx `-mllr` text, e.g. from
+   * adapt/mllr.ts estimateMllr; null: none), on top of WAKE_CHANNEL_MLLR: written once to the
+   * cache directory and loaded with `-mllr`; a voice profile's `-mllr` in decoderArgs replaces them.
    */
-  mllr?: string;
+  channelMllr?: Partial<Record<FrontEndName, string | null>>;
   /** Arguments on top of the free English decoding's (BACKGROUND_DECODER_ARGS); default WAKE_BACKGROUND_ARGS. */
   backgroundArgs?: readonly string[];
   cacheDir?: string;
@@ -260,14 +265,27 @@ const MAX_GAP_FRAMES = 100;
  */
 export const WAKE_BACKGROUND_ARGS: readonly string[] = ['-beam', '1e-45', '-pbeam', '1e-40', '-wbeam', '1e-30', '-maxhmmpf', '4000', '-maxwpf', '20'];
 
+/**
+ * The channel transform the wake decoders use per front end (the front end is picked per utterance
+ * by the rate its mic captured at, pocketsphinx.ts frontEndOf). On the 8 kHz headset band, the
+ * command decoder's narrowband transform: measured 2026-12-06 on the 10 held-apart voices through
+ * the HFP band (8 kHz, 300–3400 Hz), with the rule fitted on 16 kHz audio, detection 41 → 45 of 50
+ * (espeak en-us+m7 1 → 5; en-029 0 either way) and false accepts on the 80 near-word chit-chat
+ * sentences (34.6 min) 13 → 12. On 16 kHz audio none: a transform fitted for the wake phrase
+ * gained nothing there (40/50 either way, a91256f).
+ */
+export const WAKE_CHANNEL_MLLR: Readonly<Record<FrontEndName, string | null>> = { wideband: null, narrowband: FRONT_ENDS.narrowband.mllr ?? null };
+
 export class PocketsphinxWakePhrase implements WakePhraseDetector {
   readonly name = 'pocketsphinx-kws';
   readonly phrase: string;
   /** The keyphrase search ('kws' mode or no verifier), else null. */
   private dec: unknown = null;
   private closed = false;
-  private phraseDec: RawDecoder | null = null;
-  private backgroundDec: RawDecoder | null = null;
+  /** The verifier's decoders per front end, opened on first use. */
+  private readonly decoders = new Map<FrontEndName, { phrase: RawDecoder; background: RawDecoder }>();
+  /** How to open them (the phrase's dictionary and grammar, the shared arguments), null without a verifier. */
+  private readonly open: ((fe: FrontEndName) => { phrase: RawDecoder; background: RawDecoder }) | null = null;
   private readonly verification: WakeVerification | null;
   private readonly firstStage: 'prefix' | 'kws';
   /** Frames of an utterance's start the verifier decodes in 'prefix' mode. */
@@ -298,21 +316,42 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
       // The same fixed noise floor as the command decoder replaces the random dither.
       ['-dither', 'no'],
     ]);
-    if (opts.mllr !== undefined) common.set('-mllr', cached('mllr', opts.mllr));
     const extra = opts.decoderArgs ?? [];
     for (let i = 0; i + 1 < extra.length; i += 2) common.set(extra[i] as string, extra[i + 1] as string);
     const base = [...common].flat();
     const kws = this.firstStage === 'kws' || this.verification === null;
     if (kws) this.dec = b.init(mergeArgs(base, ['-dict', dictPath, '-keyphrase', this.phrase, '-kws_threshold', (opts.threshold ?? WAKE_THRESHOLD).toExponential()]));
     if (this.verification === null) return;
+    const fsgPath = cached('fsg', ['FSG_BEGIN wake', `NUM_STATES ${words.length + 1}`, 'START_STATE 0', `FINAL_STATE ${words.length}`, ...words.map((w, i) => `TRANSITION ${i} ${i + 1} 1.0 ${w}`), 'FSG_END', ''].join('\n'));
+    this.open = (fe) => {
+      // A voice profile's transform (in decoderArgs) is the user's voice and channel: it replaces the channel's.
+      const mllr = opts.channelMllr?.[fe] !== undefined ? opts.channelMllr[fe] : WAKE_CHANNEL_MLLR[fe];
+      const args = common.has('-mllr') || mllr === null || mllr === undefined ? base : mergeArgs(base, ['-mllr', cached('mllr', mllr)]);
+      const phrase = openRawDecoder(mergeArgs([...DEFAULT_DECODER_ARGS, ...args], ['-dict', dictPath, '-fsg', fsgPath]));
+      try {
+        return { phrase, background: openRawDecoder(mergeArgs([...BACKGROUND_DECODER_ARGS, ...args], ['-dict', CMUDICT_PATH, '-lm', BACKGROUND_LM_PATH, ...(opts.backgroundArgs ?? WAKE_BACKGROUND_ARGS)])) };
+      } catch (e) {
+        phrase.close();
+        throw e;
+      }
+    };
+    // The 16 kHz decoders now, so a bad configuration fails here and the first utterance does not wait.
     try {
-      const fsg = ['FSG_BEGIN wake', `NUM_STATES ${words.length + 1}`, 'START_STATE 0', `FINAL_STATE ${words.length}`, ...words.map((w, i) => `TRANSITION ${i} ${i + 1} 1.0 ${w}`), 'FSG_END', ''].join('\n');
-      this.phraseDec = openRawDecoder(mergeArgs([...DEFAULT_DECODER_ARGS, ...base], ['-dict', dictPath, '-fsg', cached('fsg', fsg)]));
-      this.backgroundDec = openRawDecoder(mergeArgs([...BACKGROUND_DECODER_ARGS, ...base], ['-dict', CMUDICT_PATH, '-lm', BACKGROUND_LM_PATH, ...(opts.backgroundArgs ?? WAKE_BACKGROUND_ARGS)]));
+      this.decodersFor('wideband');
     } catch (e) {
       this.close();
       throw e;
     }
+  }
+
+  private decodersFor(fe: FrontEndName): { phrase: RawDecoder; background: RawDecoder } {
+    let d = this.decoders.get(fe);
+    if (d === undefined) {
+      if (this.open === null) throw new Error('the wake phrase detector has no verifier');
+      d = this.open(fe);
+      this.decoders.set(fe, d);
+    }
+    return d;
   }
 
   /** Where the phrase ends in the utterance (ms from its start), or null; see analyze. */
@@ -332,26 +371,28 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
     const v = this.verification;
     if (v === null) {
       const first = hits[0];
-      return { candidates: [], endMs: first === undefined ? null : (first.endFrame + 1) * 10 };
+      return { candidates: [], endMs: first === undefined ? null : (first.endFrame + 1) * 10, frontEnd: 'wideband' };
     }
     const candidates: WakeCandidate[] = [];
+    const frontEnd = frontEndOf(audio);
+    const decoders = this.decodersFor(frontEnd);
     for (const hit of hits.slice(0, MAX_CANDIDATES)) {
-      const c = this.verify(pcm, hit, v);
+      const c = this.verify(pcm, hit, v, decoders);
       candidates.push(c);
-      if (c.accepted) return { candidates, endMs: (c.phraseEnd + 1) * 10 };
+      if (c.accepted) return { candidates, endMs: (c.phraseEnd + 1) * 10, frontEnd };
     }
-    return { candidates, endMs: null };
+    return { candidates, endMs: null, frontEnd };
   }
 
-  private verify(pcm: Int16Array, hit: KwsHit, v: WakeVerification): WakeCandidate {
+  private verify(pcm: Int16Array, hit: KwsHit, v: WakeVerification, decoders: { phrase: RawDecoder; background: RawDecoder }): WakeCandidate {
     const perFrame = SAMPLE_RATE_HZ / 100;
     const from = Math.max(0, hit.startFrame - LEAD_FRAMES);
     const clip = pcm.subarray(from * perFrame, Math.min(pcm.length, (hit.endFrame + 1 + TAIL_FRAMES) * perFrame));
-    const p = (this.phraseDec as RawDecoder).decode(clip);
+    const p = decoders.phrase.decode(clip);
     const none = { ...hit, phraseFound: false, phraseStart: -1, phraseEnd: -1, wordScore: -Infinity, wordMargin: NaN, spanMargin: NaN, background: '', words: [], accepted: false };
     const words = p.segments.filter((s) => !FILLER.test(s.word));
     if (p.hyp.trim() === '' || words.length === 0) return none;
-    const bg = (this.backgroundDec as RawDecoder).decode(clip);
+    const bg = decoders.background.decode(clip);
     const n = Math.max(p.frames, ...p.segments.map((s) => s.endFrame + 1), ...bg.segments.map((s) => s.endFrame + 1));
     const pt = scoreTrack(p.segments, n);
     const bt = scoreTrack(bg.segments, n);
@@ -376,10 +417,11 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
   }
 
   close(): void {
-    this.phraseDec?.close();
-    this.backgroundDec?.close();
-    this.phraseDec = null;
-    this.backgroundDec = null;
+    for (const d of this.decoders.values()) {
+      d.phrase.close();
+      d.background.close();
+    }
+    this.decoders.clear();
     this.closed = true;
     if (this.dec === null) return;
     load().free(this.dec);

@@ -11,7 +11,7 @@ import { AudioProcessHost } from '../audio/audioProcess.js';
 import { FallbackSpeechToText } from '../speech/fallback.js';
 import { StubSpeechToText } from '../speech/stub.js';
 import { SILENT_LOGGER } from '../log/logger.js';
-import { VoiceRunner } from './voiceRunner.js';
+import { captureRateAfter, VoiceRunner } from './voiceRunner.js';
 
 const FAKE = fileURLToPath(new URL('../audio/testing/fakeAudioWorker.mjs', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -95,6 +95,37 @@ describe('VoiceRunner on the audio process', () => {
     expect(watcherReady).toBe(true);
     expect(runner.status()).toMatchObject({ available: true, state: 'idle' });
   }, 30_000);
+
+  it("tells the recognizer an HFP headset mic's 8 kHz capture rate: the loop's 16 kHz audio holds only that band", async () => {
+    process.env['FAKE_WORKER'] = 'hfp';
+    const app = await stubApp();
+    const rates: (number | undefined)[] = [];
+    const stt = new StubSpeechToText('help');
+    const watched = Object.assign(Object.create(stt) as StubSpeechToText, {
+      transcribe: async (...a: Parameters<StubSpeechToText['transcribe']>) => (rates.push(a[0].captureRateHz), stt.transcribe(...a)),
+    });
+    const runner = await VoiceRunner.start(app, { openAudio: () => AudioProcessHost.start({ workerPath: FAKE, backoffMs: [20, 50] }), loop: { mode: 'ptt' }, stt: watched });
+    cleanups.push(() => runner.close());
+    await new Promise((r) => setTimeout(r, 100)); // the worker reports the mic's rate just after it opens
+    expect(runner.pttStart().ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    runner.pttStop();
+    await vi.waitFor(() => expect(rates).toEqual([8000]), { timeout: 5000 });
+  }, 30_000);
+
+  it('follows the default mic to and from a Bluetooth headset for the capture rate, unless the mic is pinned', () => {
+    const dev = (transport: 'bluetooth' | 'builtin', hz: number) => ({ id: `pulse:${transport}`, name: transport, description: transport, hostApi: 'PulseAudio', maxInputChannels: 1, maxOutputChannels: 0, defaultSampleRateHz: hz, isDefaultInput: true, isDefaultOutput: false, transport, bluetoothProfile: transport === 'bluetooth' ? ('hfp' as const) : ('unknown' as const) });
+    const moved = (to: ReturnType<typeof dev> | null, direction: 'input' | 'output' = 'input') => ({ type: 'default-changed' as const, direction, fromId: null, toId: to?.id ?? null, to });
+    expect(captureRateAfter({ type: 'narrowband-input', deviceId: 'pulse:bt', sampleRateHz: 8000 }, false)).toBe(8000);
+    expect(captureRateAfter({ type: 'narrowband-input', deviceId: 'pulse:bt', sampleRateHz: 8000 }, true)).toBe(8000);
+    expect(captureRateAfter(moved(dev('bluetooth', 8000)), false)).toBe(8000);
+    expect(captureRateAfter(moved(dev('builtin', 48000)), false)).toBeNull();
+    expect(captureRateAfter(moved(null), false)).toBeNull();
+    expect(captureRateAfter(moved(dev('bluetooth', 8000), 'output'), false)).toBeUndefined();
+    expect(captureRateAfter(moved(dev('builtin', 48000)), true)).toBeUndefined();
+    expect(captureRateAfter({ type: 'fallback-to-non-bluetooth', direction: 'input', fromId: 'pulse:bt', toId: 'pulse:builtin', toTransport: 'builtin' }, false)).toBeNull();
+    expect(captureRateAfter({ type: 'device-lost', direction: 'input', deviceId: 'pulse:bt', reason: 'stalled' }, false)).toBeUndefined();
+  });
 
   it('a cloud recognizer with an offline fallback prepares the fallback', () => {
     const hz: number[] = [];

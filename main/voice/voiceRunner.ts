@@ -228,6 +228,12 @@ export class VoiceRunner {
     loopRef = loop;
     const offs = [() => ownVad?.close(), () => ownWake?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
     if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => sayWhenIdle(n.text)));
+    // The recognizer expects the band the mic really captures (an HFP headset's 8 kHz arrives resampled to the loop's rate).
+    const onBand = (e: AudioRouteEvent): void => {
+      const hz = captureRateAfter(e, opts.captureDeviceId !== undefined);
+      if (hz !== undefined) loop.setCaptureRate(hz);
+    };
+    if (!(opts.announceRoutes ?? true)) offs.push(capture.onRoute(onBand), audio.source.watchRoutes(onBand));
     if (opts.announceRoutes ?? true) {
       const routes = new RouteAnnouncer({
         listDevices: () => audio.source.listDevices(),
@@ -244,6 +250,7 @@ export class VoiceRunner {
       const onRoute = (e: AudioRouteEvent): void => {
         // A reply after an output change must open a stream on the new route, not the vanished one.
         if (e.type !== 'narrowband-input' && e.direction === 'output') loop.resetOutput();
+        onBand(e);
         routes.onRoute(e);
       };
       let watching!: () => void;
@@ -337,6 +344,21 @@ async function openWakePhrase(app: VoiceRunnerDeps): Promise<WakePhraseDetector 
 }
 
 /** Opens the mic at the VAD's rate (Hz), mono 16-bit, 20 ms chunks. */
+/**
+ * The mic's capture rate (Hz) after a route event, for VoiceLoop.setCaptureRate: the rate the
+ * add-on reports for a narrowband (HFP) input; a Bluetooth input's own rate when the default mic
+ * moves to it, and null (the loop's rate) when it moves to any other mic or falls back from
+ * Bluetooth. Default-mic moves do not apply to a capture pinned to a device (`pinned`).
+ * undefined: the event says nothing about it.
+ */
+export function captureRateAfter(e: AudioRouteEvent, pinned: boolean): number | null | undefined {
+  if (e.type === 'narrowband-input') return e.sampleRateHz;
+  if (pinned || e.direction !== 'input') return undefined;
+  if (e.type === 'fallback-to-non-bluetooth') return null;
+  if (e.type !== 'default-changed') return undefined;
+  return e.to !== null && e.to.transport === 'bluetooth' ? e.to.defaultSampleRateHz : null;
+}
+
 async function openMic(source: AudioSource, sampleRateHz: number, deviceId: string | undefined): Promise<CaptureSession> {
   return source.openCapture({ ...(deviceId !== undefined ? { deviceId } : {}), sampleRateHz, channels: 1, frameMs: 20, format: 'int16' });
 }

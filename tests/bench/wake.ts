@@ -9,7 +9,9 @@
  * Measured 2026-12-05: see the wakePhrase.ts header.
  */
 import { PocketsphinxWakePhrase, WAKE_THRESHOLD, WAKE_VERIFICATION, type WakeVerification } from '../../main/speech/wakePhrase.js';
-import { CALIBRATION_VOICES, CHITCHAT, faPerHour, HELD_APART_CHITCHAT, HELD_APART_VOICES, scoreVoice, sumScores, voiceFeatures, voiceLabel, type WakeFeature, type WakeScore } from '../integration/wake-audio.js';
+import type { PcmAudio } from '../../core/ports/speech.js';
+import { hfpBand } from '../integration/speech-eval.js';
+import { CALIBRATION_VOICES, CHITCHAT, faPerHour, HELD_APART_CHITCHAT, HELD_APART_VOICES, scoreVoice, sumScores, voiceFeatures, voiceLabel, WAKE_UTTERANCES, type WakeFeature, type WakeScore } from '../integration/wake-audio.js';
 
 /**
  * The rule wordMargin ≤ maxMargin + slope·(wordScore − pivot) that separates the calibration
@@ -53,15 +55,18 @@ export async function benchWake(log: (line: string) => void): Promise<void> {
   );
   const sentences = heldApartChat.slice(0, n);
   await heldApart('verified', new PocketsphinxWakePhrase({ verification: rule }), sentences, log);
+  // The glasses' usual channel: the same rule (calibration wake utterances and chit-chat do not
+  // separate on the band), with the narrow band's channel transform (WAKE_CHANNEL_MLLR).
+  await heldApart('verified, HFP 8 kHz band', new PocketsphinxWakePhrase({ verification: rule }), sentences, log, hfpBand);
   if (process.env['HF_WAKE_BASELINE'] === '1') await heldApart(`kws ${WAKE_THRESHOLD.toExponential()}`, new PocketsphinxWakePhrase({ verification: null }), sentences, log);
 }
 
-async function heldApart(label: string, det: PocketsphinxWakePhrase, sentences: readonly string[], log: (line: string) => void): Promise<void> {
+async function heldApart(label: string, det: PocketsphinxWakePhrase, sentences: readonly string[], log: (line: string) => void, channel?: (a: PcmAudio) => PcmAudio): Promise<void> {
   const per: WakeScore[] = [];
   for (const voice of HELD_APART_VOICES) {
-    const s = await scoreVoice(det, voice, sentences);
+    const s = await scoreVoice(det, voice, sentences, WAKE_UTTERANCES, channel);
     per.push(s);
-    log(`wake        ${voiceLabel(voice).padEnd(26)} detected ${s.detected}/${s.wakes}, false accepts ${s.falseAccepts} in ${(s.chitchatS / 60).toFixed(1)} min${s.acceptedChat.map((t) => ` "${t}"`).join('')}`);
+    log(`wake        [${label}] ${voiceLabel(voice).padEnd(26)} detected ${s.detected}/${s.wakes}, false accepts ${s.falseAccepts} in ${(s.chitchatS / 60).toFixed(1)} min${s.acceptedChat.map((t) => ` "${t}"`).join('')}`);
   }
   det.close();
   const t = sumScores(per);

@@ -301,14 +301,15 @@ export interface WakeScore {
 }
 
 /** One voice: every wake utterance and chit-chat sentence as its own VAD utterance. */
-export async function scoreVoice(det: WakePhraseDetector, voice: Voice, sentences: readonly string[], wakes: readonly string[] = WAKE_UTTERANCES): Promise<WakeScore> {
+/** `channel`: what the audio goes through on its way to the detector (e.g. the HFP band); default none. */
+export async function scoreVoice(det: WakePhraseDetector, voice: Voice, sentences: readonly string[], wakes: readonly string[] = WAKE_UTTERANCES, channel: (a: PcmAudio) => PcmAudio = (a) => a): Promise<WakeScore> {
   const pos = await Promise.all(wakes.map((w) => synth(w, voice)));
   const neg = await Promise.all(sentences.map((w) => synth(w, voice)));
   let audioS = 0;
   const t0 = performance.now();
   const found = (x: Int16Array): boolean => {
     audioS += x.length / RATE;
-    return det.spot(asUtterance(x)) !== null;
+    return det.spot(channel(asUtterance(x))) !== null;
   };
   const detected = pos.filter(found).length;
   const acceptedChat = sentences.filter((_, i) => found(neg[i] as Int16Array));

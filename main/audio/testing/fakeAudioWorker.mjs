@@ -4,6 +4,7 @@
 // 'unavailable' reports no add-on, 'garbage' sends an invalid message first, 'busy' stamps its
 // clock, then takes 150 ms before each answer (the 'ready' and pings), as a worker busy starting up.
 // 'echo' reports an echo canceller and sends its figures with each chunk (suppression = seq % 30, residual null on the first chunks).
+// 'hfp' reports the opened mic as an 8 kHz Bluetooth input (narrowband-input).
 // Watching routes: 'routesReady' after 100 ms, then one device-lost.
 // Its clock is the OS monotonic clock shifted by 12,345 ms, like the add-on's own epoch.
 const mode = process.env.FAKE_WORKER ?? '';
@@ -37,7 +38,10 @@ process.on('message', (m) => {
         post({ t: 'chunk', sid: m.sid, sampleRateHz: 16000, channels: 1, format: 'int16', data: new Int16Array(320).fill(n % 100), frames: 320, captureTimestampMs: clock(), seq: n, preRoll: false, ...echo(n) });
       }, 20);
       timers.set(m.sid, t);
-      return post({ t: 'reply', id: m.id, ok: true });
+      post({ t: 'reply', id: m.id, ok: true });
+      // Like the add-on on an HFP headset mic: the device's own rate, once the stream is open.
+      if (mode === 'hfp') setTimeout(() => post({ t: 'route', sid: m.sid, event: { type: 'narrowband-input', deviceId: 'pulse:fake_bt_mic', sampleRateHz: 8000 } }), 10);
+      return;
     }
     case 'openPlayback':
       written.set(m.sid, 0);
