@@ -101,7 +101,9 @@ describe('VoiceRunner on the audio process', () => {
     const app = await stubApp();
     const rates: (number | undefined)[] = [];
     const stt = new StubSpeechToText('help');
+    const prepared: number[] = [];
     const watched = Object.assign(Object.create(stt) as StubSpeechToText, {
+      prepareFor: (hz: number) => prepared.push(hz),
       transcribe: async (...a: Parameters<StubSpeechToText['transcribe']>) => (rates.push(a[0].captureRateHz), stt.transcribe(...a)),
     });
     const runner = await VoiceRunner.start(app, { openAudio: () => AudioProcessHost.start({ workerPath: FAKE, backoffMs: [20, 50] }), loop: { mode: 'ptt' }, stt: watched });
@@ -111,6 +113,8 @@ describe('VoiceRunner on the audio process', () => {
     await new Promise((r) => setTimeout(r, 300));
     runner.pttStop();
     await vi.waitFor(() => expect(rates).toEqual([8000]), { timeout: 5000 });
+    // The narrow band's decoders were built when the report came, before the utterance.
+    expect(prepared).toEqual([16_000, 8000]);
   }, 30_000);
 
   it('follows the default mic to and from a Bluetooth headset for the capture rate, unless the mic is pinned', () => {

@@ -231,7 +231,14 @@ export class VoiceRunner {
     // The recognizer expects the band the mic really captures (an HFP headset's 8 kHz arrives resampled to the loop's rate).
     const onBand = (e: AudioRouteEvent): void => {
       const hz = captureRateAfter(e, opts.captureDeviceId !== undefined);
-      if (hz !== undefined) loop.setCaptureRate(hz);
+      if (hz === undefined) return;
+      loop.setCaptureRate(hz);
+      // That band's decoders now, not on the first utterance (see prepareFor above).
+      try {
+        if (hz !== null) stt.prepareFor?.(hz);
+      } catch (err) {
+        app.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'speech recognizer could not be prepared for the headset band: it is built on first use');
+      }
     };
     if (!(opts.announceRoutes ?? true)) offs.push(capture.onRoute(onBand), audio.source.watchRoutes(onBand));
     if (opts.announceRoutes ?? true) {
