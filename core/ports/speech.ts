@@ -147,5 +147,7 @@ export interface WakePhraseDetector {
   readonly phrase: string;
   /** Where the phrase ends in `audio` (ms from its start), or null when it is not in it. */
   spot(audio: PcmAudio): number | null;
+  /** Builds now what audio captured at `sampleRateHz` (Hz) needs, instead of on its first utterance. */
+  prepareFor?(sampleRateHz: number): void;
   close(): void;
 }

@@ -48,6 +48,7 @@ import {
   BACKGROUND_LM_PATH,
   DEFAULT_DECODER_ARGS,
   FRONT_ENDS,
+  frontEndFor,
   frontEndOf,
   mergeArgs,
   NOISE_FLOOR_RMS,
@@ -222,7 +223,7 @@ export interface WakePhraseOptions {
   decoderArgs?: readonly string[];
   /**
    * Global MLLR channel transforms per front end (pocketsphinx `-mllr` text, e.g. from
-   * adapt/mllr.ts estimateMllr; null: none), on top of WAKE_CHANNEL_MLLR: written once to the
+   * adapt/mllr.ts estimateMllr; null: none), each instead of WAKE_CHANNEL_MLLR's: written once to the
    * cache directory and loaded with `-mllr`; a voice profile's `-mllr` in decoderArgs replaces them.
    */
   channelMllr?: Partial<Record<FrontEndName, string | null>>;
@@ -342,6 +343,11 @@ export class PocketsphinxWakePhrase implements WakePhraseDetector {
       this.close();
       throw e;
     }
+  }
+
+  /** The verifier's decoders for audio captured at `sampleRateHz` (Hz), built now; see WakePhraseDetector.prepareFor. */
+  prepareFor(sampleRateHz: number): void {
+    if (!this.closed && this.open !== null) this.decodersFor(frontEndFor(sampleRateHz));
   }
 
   private decodersFor(fe: FrontEndName): { phrase: RawDecoder; background: RawDecoder } {

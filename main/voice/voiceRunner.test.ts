@@ -106,7 +106,9 @@ describe('VoiceRunner on the audio process', () => {
       prepareFor: (hz: number) => prepared.push(hz),
       transcribe: async (...a: Parameters<StubSpeechToText['transcribe']>) => (rates.push(a[0].captureRateHz), stt.transcribe(...a)),
     });
-    const runner = await VoiceRunner.start(app, { openAudio: () => AudioProcessHost.start({ workerPath: FAKE, backoffMs: [20, 50] }), loop: { mode: 'ptt' }, stt: watched });
+    const wakePrepared: number[] = [];
+    const wake = { name: 'fake', phrase: 'hey companion', spot: () => null, prepareFor: (hz: number) => wakePrepared.push(hz), close() {} };
+    const runner = await VoiceRunner.start(app, { openAudio: () => AudioProcessHost.start({ workerPath: FAKE, backoffMs: [20, 50] }), loop: { mode: 'ptt' }, stt: watched, wake });
     cleanups.push(() => runner.close());
     await new Promise((r) => setTimeout(r, 100)); // the worker reports the mic's rate just after it opens
     expect(runner.pttStart().ok).toBe(true);
@@ -115,6 +117,7 @@ describe('VoiceRunner on the audio process', () => {
     await vi.waitFor(() => expect(rates).toEqual([8000]), { timeout: 5000 });
     // The narrow band's decoders were built when the report came, before the utterance.
     expect(prepared).toEqual([16_000, 8000]);
+    expect(wakePrepared).toEqual([8000]);
   }, 30_000);
 
   it('follows the default mic to and from a Bluetooth headset for the capture rate, unless the mic is pinned', () => {

@@ -236,6 +236,7 @@ export class VoiceRunner {
       // That band's decoders now, not on the first utterance (see prepareFor above).
       try {
         if (hz !== null) stt.prepareFor?.(hz);
+        if (hz !== null) wake?.prepareFor?.(hz);
       } catch (err) {
         app.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'speech recognizer could not be prepared for the headset band: it is built on first use');
       }
