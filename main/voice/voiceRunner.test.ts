@@ -131,7 +131,10 @@ describe('VoiceRunner on the audio process', () => {
     expect(captureRateAfter(moved(dev('bluetooth', 8000), 'output'), false)).toBeUndefined();
     expect(captureRateAfter(moved(dev('builtin', 48000)), true)).toBeUndefined();
     expect(captureRateAfter({ type: 'fallback-to-non-bluetooth', direction: 'input', fromId: 'pulse:bt', toId: 'pulse:builtin', toTransport: 'builtin' }, false)).toBeNull();
-    expect(captureRateAfter({ type: 'device-lost', direction: 'input', deviceId: 'pulse:bt', reason: 'stalled' }, false)).toBeUndefined();
+    expect(captureRateAfter({ type: 'device-lost', direction: 'input', deviceId: 'pulse:bt', reason: 'stalled' }, false, 'pulse:bt')).toBeUndefined();
+    // The headset whose rate was told is gone (also when the fallback event was missed): the loop's rate again.
+    expect(captureRateAfter({ type: 'device-lost', direction: 'input', deviceId: 'pulse:bt', reason: 'removed' }, true, 'pulse:bt')).toBeNull();
+    expect(captureRateAfter({ type: 'device-lost', direction: 'input', deviceId: 'pulse:other', reason: 'removed' }, false, 'pulse:bt')).toBeUndefined();
   });
 
   it('a cloud recognizer with an offline fallback prepares the fallback', () => {

@@ -229,9 +229,11 @@ export class VoiceRunner {
     const offs = [() => ownVad?.close(), () => ownWake?.close(), capture.onChunk((c) => loop.pushAudio(c.data instanceof Int16Array ? c.data : toInt16(c.data), c.captureTimestampMs))];
     if (opts.speakNotifications ?? true) offs.push(app.events.on('notification.spoken', (n) => sayWhenIdle(n.text)));
     // The recognizer expects the band the mic really captures (an HFP headset's 8 kHz arrives resampled to the loop's rate).
+    let bandDevice: string | null = null; // the Bluetooth mic whose rate the loop was told
     const onBand = (e: AudioRouteEvent): void => {
-      const hz = captureRateAfter(e, opts.captureDeviceId !== undefined);
+      const hz = captureRateAfter(e, opts.captureDeviceId !== undefined, bandDevice);
       if (hz === undefined) return;
+      bandDevice = hz === null ? null : e.type === 'narrowband-input' ? e.deviceId : e.type === 'default-changed' ? e.toId : null;
       loop.setCaptureRate(hz);
       // That band's decoders now, not on the first utterance (see prepareFor above).
       try {
@@ -355,13 +357,16 @@ async function openWakePhrase(app: VoiceRunnerDeps): Promise<WakePhraseDetector 
 /**
  * The mic's capture rate (Hz) after a route event, for VoiceLoop.setCaptureRate: the rate the
  * add-on reports for a narrowband (HFP) input; a Bluetooth input's own rate when the default mic
- * moves to it, and null (the loop's rate) when it moves to any other mic or falls back from
- * Bluetooth. Default-mic moves do not apply to a capture pinned to a device (`pinned`).
- * undefined: the event says nothing about it.
+ * moves to it, and null (the loop's rate) when it moves to any other mic, falls back from
+ * Bluetooth, or when `bandDevice` (the Bluetooth mic whose rate was told) is removed. Default-mic
+ * moves do not apply to a capture pinned to a device (`pinned`). undefined: the event says nothing
+ * about it.
  */
-export function captureRateAfter(e: AudioRouteEvent, pinned: boolean): number | null | undefined {
+export function captureRateAfter(e: AudioRouteEvent, pinned: boolean, bandDevice: string | null = null): number | null | undefined {
   if (e.type === 'narrowband-input') return e.sampleRateHz;
-  if (pinned || e.direction !== 'input') return undefined;
+  if (e.direction !== 'input') return undefined;
+  if (e.type === 'device-lost') return e.reason === 'removed' && e.deviceId === bandDevice ? null : undefined;
+  if (pinned) return undefined;
   if (e.type === 'fallback-to-non-bluetooth') return null;
   if (e.type !== 'default-changed') return undefined;
   return e.to !== null && e.to.transport === 'bluetooth' ? e.to.defaultSampleRateHz : null;

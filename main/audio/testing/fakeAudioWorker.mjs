@@ -40,7 +40,7 @@ process.on('message', (m) => {
       timers.set(m.sid, t);
       post({ t: 'reply', id: m.id, ok: true });
       // Like the add-on on an HFP headset mic: the device's own rate, once the stream is open.
-      if (mode === 'hfp') setTimeout(() => post({ t: 'route', sid: m.sid, event: { type: 'narrowband-input', deviceId: 'pulse:fake_bt_mic', sampleRateHz: 8000 } }), 10);
+      if (mode === 'hfp') setTimeout(() => post({ t: 'route', sid: m.sid, event: { type: 'narrowband-input', deviceId: 'pulse:fake_hfp_mic', sampleRateHz: 8000 } }), 10);
       return;
     }
     case 'openPlayback':
