@@ -15,6 +15,8 @@ import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
 import { FvadVoiceActivityDetector } from '../../main/speech/vad/fvadVad.js';
 import { PocketsphinxWakePhrase } from '../../main/speech/wakePhrase.js';
 import { withNoiseFloor } from '../../main/speech/pocketsphinx.js';
+import { resample } from '../../main/speech/wav.js';
+import { hfpBand } from './speech-eval.js';
 import { hasWakeTools, synth, v, voiceLabel, type Voice } from './wake-audio.js';
 
 const ready = hasWakeTools();
@@ -67,7 +69,7 @@ async function harness() {
     }
   };
   const silence = (ms: number) => feed(new Int16Array((RATE * ms) / 1000));
-  return { loop, feed, silence, commands, close: () => vad.close() };
+  return { loop, feed, silence, commands, advance: (ms: number) => (t += ms), close: () => vad.close() };
 }
 
 describe.skipIf(!ready)('wake phrase through the voice loop (real VAD, detector and recognizer)', () => {
@@ -98,6 +100,35 @@ describe.skipIf(!ready)('wake phrase through the voice loop (real VAD, detector 
       await h.silence(1200);
       await h.loop.settled();
       expect(h.commands).toEqual(['what needs my attention']);
+    } finally {
+      h.close();
+    }
+  }, 60_000);
+
+  it("a Bluetooth headset's 8 kHz band, delivered at 16 kHz and reported as such: the phrase alone opens the window, a command after it runs", async () => {
+    const h = await harness();
+    try {
+      h.loop.setCaptureRate(8000); // as the voice runner does on the add-on's narrowband-input report
+      const voice = v('espeak', 'en-us+m7', 135); // 1 of 5 wake utterances detected on this band without its channel transform
+      const headset = async (text: string) => {
+        const a = hfpBand({ sampleRateHz: RATE, samples: await synth(text, voice) });
+        return resample(a.samples, a.sampleRateHz, RATE);
+      };
+      await h.silence(600);
+      await h.feed(await headset('hey companion'));
+      await h.silence(1200);
+      await h.loop.settled();
+      expect(h.commands).toEqual([]);
+      await h.feed(await headset('what needs my attention'));
+      await h.silence(1200);
+      await h.loop.settled();
+      expect(h.commands).toEqual(['what needs my attention']);
+      h.advance(10_000); // the window is over: the phrase is needed again
+      await h.silence(600);
+      await h.feed(await headset('hey companion what needs my attention'));
+      await h.silence(1200);
+      await h.loop.settled();
+      expect(h.commands).toEqual(['what needs my attention', 'what needs my attention']);
     } finally {
       h.close();
     }
