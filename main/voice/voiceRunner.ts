@@ -236,14 +236,14 @@ export class VoiceRunner {
       bandDevice = hz === null ? null : e.type === 'narrowband-input' ? e.deviceId : e.type === 'default-changed' ? e.toId : null;
       loop.setCaptureRate(hz);
       // That band's decoders now, not on the first utterance (see prepareFor above).
+      if (hz === null) return;
       try {
-        if (hz !== null) stt.prepareFor?.(hz);
-        if (hz !== null) wake?.prepareFor?.(hz);
+        stt.prepareFor?.(hz);
+        wake?.prepareFor?.(hz);
       } catch (err) {
         app.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'speech recognizer could not be prepared for the headset band: it is built on first use');
       }
     };
-    if (!(opts.announceRoutes ?? true)) offs.push(capture.onRoute(onBand), audio.source.watchRoutes(onBand));
     if (opts.announceRoutes ?? true) {
       const routes = new RouteAnnouncer({
         listDevices: () => audio.source.listDevices(),
@@ -277,6 +277,8 @@ export class VoiceRunner {
       const looked = await Promise.race([ready.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ROUTES_READY_MS)))]);
       clearTimeout(timer);
       if (!looked) app.logger.warn({ waitedMs: ROUTES_READY_MS }, 'the audio route watcher has not looked yet; devices gone before it does are reported when it has');
+    } else {
+      offs.push(capture.onRoute(onBand), audio.source.watchRoutes(onBand));
     }
     // The numbers the user can see bias STT's number slot (recognizers that support hints).
     offs.push(app.pipeline.onNumberHints((numbers) => loop.setNumberHints(numbers)));
