@@ -45,7 +45,7 @@ afterAll(async () => {
 
 /** Counts chunks louder than silence on a sink's monitor. */
 async function listen(sink: string): Promise<{ loud: () => number; close: () => void }> {
-  const cap: CaptureSession = await probeAudio.source.openCapture({ deviceId: `pulse:${sink}.monitor`, sampleRateHz: 16_000, channels: 1, format: 'int16' });
+  const cap: CaptureSession = await probeAudio.source.openCapture({ deviceId: `pulse:${sink}.monitor`, sampleRateHz: 16_000, channels: 1, format: 'int16', echoCancellation: false });
   let loud = 0;
   cap.onChunk((c) => {
     let e = 0;

@@ -65,7 +65,9 @@ describe.skipIf(skipReason !== null)('voice loop through PulseAudio null sinks',
     });
     const runner = await VoiceRunner.start(app, { audio, loop: { mode: 'vad' }, captureDeviceId: 'pulse:hf_mic.monitor', playbackDeviceId: 'pulse:hf_spk', speakNotifications: false });
     expect(runner.status()).toMatchObject({ available: true, mode: 'vad' });
-    const recorder = await audio.source.openCapture({ deviceId: 'pulse:hf_spk.monitor', sampleRateHz: 16_000, channels: 1, format: 'int16' });
+    // The recorder is a measuring instrument: without echoCancellation: false the app's canceller, whose
+    // reference is this very reply, would cancel it from the recording as it converges.
+    const recorder = await audio.source.openCapture({ deviceId: 'pulse:hf_spk.monitor', sampleRateHz: 16_000, channels: 1, format: 'int16', echoCancellation: false });
     const recorded: Int16Array[] = [];
     recorder.onChunk((c: PcmChunk) => recorded.push(c.data as Int16Array));
     try {
