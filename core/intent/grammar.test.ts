@@ -78,6 +78,38 @@ describe('JSGF grammar from the command registry', () => {
     expect(accepts(fsa, 'reply saying ship it')).toBe(true);
   });
 
+  it('lets the STT hear contractions, lead-ins and a closing word as people say them, meaning what the spelt-out command means', () => {
+    const pairs: [string, string][] = [
+      ["what's new", 'what is new'],
+      ["what's pr twelve about", 'what is pr twelve about'],
+      ["what's the agent doing", 'what is the agent doing'], // from "what (is | are) …"
+      ["how's the agent doing", 'how is the agent doing'],
+      ["where's the agent at", 'where is the agent at'],
+      ["let's work on the api repo", 'let us work on the api repo'],
+      ['okay merge it', 'merge it'],
+      ['go ahead and merge pr twelve', 'merge pr twelve'],
+      ['can you read pr twelve', 'read pr twelve'],
+      ['could you please repeat that', 'repeat that'],
+      ['merge it thanks', 'merge it'],
+      ['next one thanks', 'next one'],
+    ];
+    for (const [said, plain] of pairs) {
+      expect(accepts(fsa, said), said).toBe(true);
+      expect(accepts(fsa, plain), plain).toBe(true);
+      expect(recognize(said, { knownRepos: REPOS }), said).toMatchObject({ name: recognize(plain, { knownRepos: REPOS }).name, entities: recognize(plain, { knownRepos: REPOS }).entities });
+    }
+    for (const w of ["what's", "how's", "let's", 'okay', 'go', 'could', 'thanks']) expect(g.words, w).toContain(w);
+    // A contraction only where the pattern has both words; a lead-in or closing word alone is nothing.
+    for (const s of ["what's", "it's green", 'okay', 'can you', 'merge it now now', 'please okay merge it']) expect(accepts(fsa, s), s).toBe(false);
+    // A question lead-in only before a command that changes nothing: chit-chat asks "can you confirm the booking".
+    for (const s of ['can you confirm', 'could you merge it', 'can you mark it done']) expect(accepts(fsa, s), s).toBe(false);
+    for (const s of ['okay confirm', 'go ahead and mark it done', 'could you tell me about pr twelve']) expect(accepts(fsa, s), s).toBe(true);
+    const bare = grammarAutomaton(generateGrammar({ knownRepos: REPOS, leadIns: [], tails: [] }).jsgf);
+    expect(accepts(bare, 'okay merge it')).toBe(false);
+    expect(accepts(bare, 'merge it now')).toBe(false);
+    expect(accepts(bare, "what's new")).toBe(true);
+  });
+
   it('omits patterns whose slot has no vocabulary rather than emitting an unusable rule', () => {
     const bare = generateGrammar({ people: [], bodyPhrases: [] });
     expect(bare.omitted.some((o) => o.startsWith('pr.request_review'))).toBe(true);
