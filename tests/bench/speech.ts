@@ -4,7 +4,8 @@
  * figures and the real-time factor, for the test set (voices and sentences never used for fitting)
  * and, with HF_BENCH_SPEECH_SETS=test,calibration, the calibration set too.
  *
- * Then the number slot with numbers the user can see (hints): commands naming a number, without
+ * Then commands said in passing (contractions, lead-ins) in every test voice, and the number slot
+ * with numbers the user can see (hints): commands naming a number, without
  * hints, with the said number visible, and with only other numbers visible.
  *
  * HF_BENCH_SPEECH_PER (default 1): voices per item per condition (all voices: 6). The figures are
@@ -12,13 +13,21 @@
  */
 import { PocketsphinxSpeechToText } from '../../main/speech/pocketsphinx.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
-import { CAL_ITEMS, CAL_VOICES, condName, family, HAS_FLITE, judge, numberHintPlan, pctOf, plan, render, scoreNumberHints, SHORT_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type VoiceId } from '../integration/speech-eval.js';
+import { CAL_ITEMS, CAL_VOICES, condName, EVERYDAY_COMMANDS, family, HAS_FLITE, judge, numberHintPlan, pctOf, plan, render, scoreNumberHints, SHORT_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type VoiceId } from '../integration/speech-eval.js';
 
 /** The bench grid: clean and 20/15/10 dB pink and babble noise, on both channels. */
 export const BENCH_CONDITIONS: readonly Condition[] = (['wb16', 'hfp8'] as const).flatMap((channel) => [
   { noise: 'clean' as const, snrDb: 0, channel },
   ...(['pink', 'babble'] as const).flatMap((noise) => [20, 15, 10].map((snrDb) => ({ noise, snrDb, channel }))),
 ]);
+
+/** Conditions for the commands said in passing. */
+const EVERYDAY_CONDITIONS: readonly Condition[] = [
+  { noise: 'clean', snrDb: 0, channel: 'wb16' },
+  { noise: 'clean', snrDb: 0, channel: 'hfp8' },
+  { noise: 'pink', snrDb: 15, channel: 'wb16' },
+  { noise: 'babble', snrDb: 15, channel: 'wb16' },
+];
 
 interface Tally {
   n: number;
@@ -91,6 +100,21 @@ export async function benchSpeech(log: (line: string) => void = console.log): Pr
           if (judge(x.item, a.heard).sideEffect) shortRaw++;
         }
         log(`speech    ${setName} set: side-effect intents from ${short} short chit-chat clips ("confirm the booking"): ${shortSideEffects} (before rejection ${shortRaw})`);
+        // Commands said in passing (speech-eval.ts EVERYDAY_COMMANDS: contractions, lead-ins), every voice.
+        const everyday: string[] = [];
+        for (const cond of EVERYDAY_CONDITIONS) {
+          let ok = 0;
+          let okBefore = 0;
+          let n = 0;
+          for (const x of plan(EVERYDAY_COMMANDS, voices, [cond], voices.length)) {
+            const a = stt.analyze(await render(x.item.text, x.voice, x.cond, x.seed));
+            n++;
+            if (judge(x.item, a.text).ok) ok++;
+            if (judge(x.item, a.heard).ok) okBefore++;
+          }
+          everyday.push(`${condName(cond)} ${pctOf(ok, n)} (${okBefore} before rejection)`);
+        }
+        log(`speech    ${setName} set: ${EVERYDAY_COMMANDS.length} commands said in passing ("what's new", "okay merge it"), every voice: ${everyday.join(', ')}`);
       }
       // Numbers the user can see (TranscribeOptions.hints, NUMBER_HINTS): commands naming a number, intent and number right.
       const n = await scoreNumberHints((audio, hints) => stt.analyze(audio, hints), numberHintPlan(items, voices));

@@ -5,11 +5,13 @@
  * (`npm run bench speech` runs it all): every command once per condition, the voice rotating.
  *
  * Issue 11's gates: ≥ 95% intents right on clean 16 kHz audio, ≥ 90% at 15 dB SNR (pink and babble
- * noise), ≥ 90% on the 8 kHz HFP band, 0 side-effect intents from ≥ 150 chit-chat clips: only the
- * last is reached (see the regression floors below); the figures are printed. The same clips
- * decoded in two orders give identical results. A rejected clip counts as a miss. Short chit-chat
- * around a command word ("confirm the booking", SHORT_CHITCHAT) is reported, under a ceiling: the
- * rejection was fitted on whole sentences and lets some of it through.
+ * noise), ≥ 90% on the 8 kHz HFP band, 0 side-effect intents from ≥ 150 chit-chat clips: the HFP
+ * and chit-chat gates are reached and held, the others are regression floors (below); the figures
+ * are printed. The same clips decoded in two orders give identical results. A rejected clip counts
+ * as a miss. Short chit-chat around a command word ("confirm the booking", SHORT_CHITCHAT) is
+ * reported, under a ceiling: the rejection was fitted on whole sentences and lets some of it
+ * through. Commands said in passing (EVERYDAY_COMMANDS: "what's new", "okay merge it") are held
+ * above a floor.
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../core/actions/policy.js';
@@ -19,7 +21,7 @@ import { FixtureGitHubGateway, type GatewayMethod } from '../../main/github/fixt
 import { manualClock, memoryRepositories, silentLogger, testRandom } from '../support/memoryRepositories.js';
 import { resample } from '../../main/speech/wav.js';
 import { hasSpeechTools } from './speech-audio.js';
-import { condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, pctOf, render, rotate, SHORT_CHITCHAT, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type PlannedClip, type VoiceId } from './speech-eval.js';
+import { condName, EVERYDAY_COMMANDS, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, pctOf, render, rotate, SHORT_CHITCHAT, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type Item, type PlannedClip, type VoiceId } from './speech-eval.js';
 import { useFixtureStt } from './speech-test-stt.js';
 
 const tools = hasSpeechTools();
@@ -107,8 +109,10 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     const pct: number[] = [];
     for (const g of groups) pct.push(report(g.label, await run(g.clips)));
     const [clean, snr15, hfp, snr10] = pct as [number, number, number, number];
-    // NOT the issue's gates (≥ 95% clean, ≥ 90% at 15 dB and on the HFP band), which are not reached:
-    // measured 2026-12-05 with the channel transforms, the word-score + local-margin rejection
+    // The issue's HFP gate (≥ 90%) is held; its clean (≥ 95%) and 15 dB (≥ 90%) gates are not reached.
+    // Measured 2026-12-06 with contractions and lead-ins in the grammar (core/intent/grammar.ts):
+    // clean 93.9%, 15 dB 74.2% (pink 29/33, babble 20/33), HFP 90.9% (60/66), 10 dB 51.5% (pink
+    // 12/17, babble 5/16); the same day before them 93.9%, 72.7%, 89.4%, 54.5%. Measured 2026-12-05 with the channel transforms, the word-score + local-margin rejection
     // (main/speech/pocketsphinx.ts REJECTION), and speexdsp denoising then edge attenuation of
     // utterances below 32 dB SNR (DENOISE): clean 93.9%, 15 dB 75.8%
     // (pink 30/33, babble 20/33), HFP 89.4%, 10 dB 57.6% (pink 13/17, babble 6/16); before the edge
@@ -121,7 +125,7 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     // does better.
     expect(clean).toBeGreaterThanOrEqual(90);
     expect(snr15).toBeGreaterThanOrEqual(70);
-    expect(hfp).toBeGreaterThanOrEqual(85);
+    expect(hfp).toBeGreaterThanOrEqual(90);
     // Reported, with a floor that catches a broken noise path (or denoiser).
     expect(snr10).toBeGreaterThanOrEqual(50);
   }, GRID_TIMEOUT_MS);
@@ -138,6 +142,15 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     // heard as "please confirm … four three (nine)": clean on the HFP band, and since the edge
     // attenuation (DENOISE) also in 15 dB pink and babble noise.
     expect(sideEffects).toEqual([]);
+  }, GRID_TIMEOUT_MS);
+
+  it.skipIf(!GATES)('hears commands said in passing: contractions, lead-ins and a closing word ("what\'s new", "okay merge it")', async () => {
+    const clean = report('everyday phrasings, clean 16 kHz', await run(rotate(EVERYDAY_COMMANDS, voices, () => CLEAN, 0)));
+    const hfp = report('everyday phrasings, HFP 8 kHz band', await run(rotate(EVERYDAY_COMMANDS, voices, () => HFP, 1)));
+    // Measured 2026-12-06: 20/29 and 19/29; 13/29 and 11/29 when the grammar took no contraction and
+    // no lead-in but "please". Some phrasings are out of the grammar by design (EVERYDAY_COMMANDS).
+    expect(clean).toBeGreaterThanOrEqual(60);
+    expect(hfp).toBeGreaterThanOrEqual(55);
   }, GRID_TIMEOUT_MS);
 
   it.skipIf(!GATES)('reports short chit-chat around a command word ("confirm the booking"), held under a ceiling', async () => {
