@@ -31,6 +31,12 @@ export interface TranscribeOptions {
    * repo). A recognizer may favour them in its number slot; it must still hear any other number.
    */
   readonly hints?: { readonly numbers: readonly number[] };
+  /**
+   * Judge every hypothesis as strictly as one that would act (merge, confirm, …): the audio may be
+   * the assistant's own reply coming back, heard over or right after it spoke with no echo
+   * canceller to trust. A recognizer without such a judgement ignores it.
+   */
+  readonly strict?: boolean;
 }
 
 export interface Transcript {

@@ -103,6 +103,11 @@ export class EchoFilter {
     if (this.recent.length > 8) this.recent.shift();
   }
 
+  /** True when an utterance that started at `startedAtMs` (monotonic ms) may hold the echo of something spoken: over it or within the window after it ended. */
+  inWindow(startedAtMs: number): boolean {
+    return this.recent.some((r) => startedAtMs - r.endedAtMs <= this.windowMs);
+  }
+
   /**
    * True when `transcript`, whose utterance started at `startedAtMs`, echoes something spoken
    * within the window before it.

@@ -918,6 +918,38 @@ describe('VoiceLoop guards at their edges', () => {
     expect(await run('confirm', 20)).toEqual([]);
   });
 
+  it('an utterance started within the echo window is transcribed strictly (it may be the reply) unless the AEC is trusted; the first command and a later one are not', async () => {
+    const run = async (suppressionDb?: number) => {
+      const calls: { strict: boolean; utterance: number }[] = [];
+      let utterance = 0;
+      const stt = (s: Sim): SpeechToText => ({
+        name: 'fake',
+        transcribe: async (a, o) => {
+          calls.push({ strict: o?.strict === true, utterance });
+          const h = s.heard.shift() ?? { text: '' };
+          return { text: h.text, confidence: 0.9, provider: 'fake', processingMs: 0, audioMs: a.samples.length / MS };
+        },
+        health: () => ({ provider: 'fake', ok: true, message: null }),
+      });
+      const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 }, stt, suppressionDb === undefined ? {} : { deps: { echoSuppressionDb: () => suppressionDb } });
+      sim.echoGain = 0;
+      const ended = await afterReply(sim);
+      utterance = 1;
+      sim.heard.push({ text: 'next' });
+      sim.say(ended + 300, tone(300, 6000));
+      await sim.run(2500);
+      utterance = 2;
+      sim.heard.push({ text: 'next' });
+      // Well past the window after the reply to "next".
+      sim.say(sim.t + 3000, tone(300, 6000));
+      await sim.run(4500);
+      expect(sim.commands).toEqual(['read pr twelve', 'next', 'next']);
+      return [0, 1, 2].map((u) => [...new Set(calls.filter((c) => c.utterance === u).map((c) => c.strict))]);
+    };
+    expect(await run()).toEqual([[false], [true], [false]]);
+    expect(await run(20)).toEqual([[false], [false], [false]]);
+  });
+
   it('a reply cut short by stop() still counts as said: its words heard next are an echo', async () => {
     const counted: string[] = [];
     const sim = new Sim({ tailMs: 100, echoWindowMs: 1500 }, undefined, { deps: { metrics: { observe() {}, increment: (c) => void counted.push(c) } } });

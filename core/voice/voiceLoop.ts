@@ -640,9 +640,15 @@ export class VoiceLoop {
     this.setState('idle', reason, nowMs);
   }
 
-  /** STT with the numbers the user can see as hints, when there are any. */
-  private transcribe(audio: PcmAudio, signal?: CancelFlag): Promise<Transcript> {
-    const opts = { ...(this.numberHints.length > 0 ? { hints: { numbers: this.numberHints } } : {}), ...(signal !== undefined ? { signal } : {}) };
+  /**
+   * STT with the numbers the user can see as hints, when there are any. An utterance that started
+   * over a reply or within the echo window after it, with no echo canceller to trust, may be the
+   * reply coming back: the recognizer judges it as strictly as a command that acts (`strict`); the
+   * echo filter below only catches transcripts that read like the reply.
+   */
+  private transcribe(audio: PcmAudio, startedAtMs: number, signal?: CancelFlag): Promise<Transcript> {
+    const strict = !this.aecTrusted() && this.echo.inWindow(startedAtMs);
+    const opts = { ...(this.numberHints.length > 0 ? { hints: { numbers: this.numberHints } } : {}), ...(signal !== undefined ? { signal } : {}), ...(strict ? { strict } : {}) };
     return Object.keys(opts).length > 0 ? this.deps.stt.transcribe(audio, opts) : this.deps.stt.transcribe(audio);
   }
 
@@ -693,7 +699,7 @@ export class VoiceLoop {
     this.early = entry;
     this.deps.metrics.increment('voice.speculations');
     const samples = joinFrames(this.utterance);
-    this.transcribe(this.audioOf(samples), entry.cancel).then(
+    this.transcribe(this.audioOf(samples), this.utteranceStartMs, entry.cancel).then(
       (tr) => {
         if (this.early !== entry || this.stateValue !== 'listening') return;
         entry.result = tr;
@@ -758,7 +764,7 @@ export class VoiceLoop {
       }
       const t0 = clock.monotonicMs();
       // An early end already has the transcript (decoded during the pause).
-      const tr = early ?? (await this.transcribe(audio));
+      const tr = early ?? (await this.transcribe(audio, startedAtMs));
       if (early === undefined) metrics.observe('voice.stt', clock.monotonicMs() - t0);
       if (gen !== this.generation) return;
       const text = tr.text.trim();

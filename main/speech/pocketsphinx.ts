@@ -905,19 +905,19 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     opts.signal?.throwIfAborted();
     this.inFlight++;
     try {
-      return await this.transcribeNow(audio, opts.signal, opts.hints?.numbers);
+      return await this.transcribeNow(audio, opts.signal, opts.hints?.numbers, opts.strict === true);
     } finally {
       // An analysis may still need either decoder: close() waits for the last one.
       if (--this.inFlight === 0 && this.closeWhenIdle) this.freeDecoders();
     }
   }
 
-  private async transcribeNow(audio: PcmAudio, signal?: TranscribeOptions['signal'], hints?: readonly number[]): Promise<Transcript> {
+  private async transcribeNow(audio: PcmAudio, signal?: TranscribeOptions['signal'], hints?: readonly number[], strict = false): Promise<Transcript> {
     const t0 = performance.now();
     // The searches run on the thread pool: a ~100 ms decode would otherwise hold up the mic
     // frames behind it (the VAD's early end of turn waits on those frames), HTTP and IPC.
     const b = loadBinding() as Binding;
-    const steps = this.analysis(audio, hints);
+    const steps = this.analysis(audio, hints, strict);
     let step = steps.next();
     while (!step.done) {
       const { dec, pcm, nbest } = step.value;
@@ -947,11 +947,11 @@ export class PocketsphinxSpeechToText implements SpeechToText {
 
   /**
    * Decodes one utterance and explains the rejection decision (calibration and diagnostics); blocks
-   * while decoding. `hints`: numbers the user can see (TranscribeOptions.hints).
+   * while decoding. `hints`: numbers the user can see (TranscribeOptions.hints); `strict`: see TranscribeOptions.strict.
    */
-  analyze(audio: PcmAudio, hints?: readonly number[]): Analysis {
+  analyze(audio: PcmAudio, hints?: readonly number[], strict = false): Analysis {
     const b = loadBinding() as Binding;
-    const steps = this.analysis(audio, hints);
+    const steps = this.analysis(audio, hints, strict);
     let step = steps.next();
     while (!step.done) {
       const { dec, pcm, nbest } = step.value;
@@ -965,7 +965,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
    * maybe the background's) and takes its result back, so the same logic runs blocking
    * (analyze) or on the thread pool (transcribe).
    */
-  private *analysis(audio: PcmAudio, hints?: readonly number[]): Generator<DecodeStep, Analysis, Decoded> {
+  private *analysis(audio: PcmAudio, hints?: readonly number[], strict = false): Generator<DecodeStep, Analysis, Decoded> {
     const name = frontEndOf(audio);
     const fe = this.frontEnd(name);
     const { pcm, snrDb, denoised } = decoderInput(audio, fe.rateHz, this.opts.denoise === undefined ? DENOISE : this.opts.denoise);
@@ -988,20 +988,22 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const scorePerFrame = r.acousticScore / Math.max(1, r.frames);
     const wordScore = wordScorePerFrame(r.segments);
     const sideEffect = SIDE_EFFECT_INTENTS.includes(recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name);
+    // Judged as if it would act: a side effect, or audio that may be the assistant's own reply.
+    const acts = sideEffect || strict;
     // The background search (~2–3× the grammar's cost) runs only where a false accept would act:
     // for a side-effect hypothesis that passed the score thresholds.
     // Not for a one-word hypothesis ("confirm", "cancel"): free English always has a near-homophone
     // for one word ("concern"), which outscored a clean, well-fitting "confirm" and rejected it.
     // One word keeps the score thresholds alone, as before the background model.
     let background: Analysis['background'] = null;
-    if (sideEffect && scorePerFrame >= th.floor && wordScore >= th.sideEffect && d.background !== null && heard.split(/\s+/).length >= 2) {
+    if (acts && scorePerFrame >= th.floor && wordScore >= th.sideEffect && d.background !== null && heard.split(/\s+/).length >= 2) {
       const bg = yield { dec: d.background, pcm };
       background = { heard: bg.hyp.trim(), scorePerFrame: bg.acousticScore / Math.max(1, bg.frames), segments: bg.segments, score: bg.score, acousticScore: bg.acousticScore };
     }
     // How much better free English explains the audio than the grammar (logmath units per frame).
     const margin = background === null ? NaN : background.scorePerFrame - scorePerFrame;
     const local = background === null ? NaN : localMargin(r.segments, background.segments, th.localWindow);
-    const rejected = decideRejection({ scorePerFrame, wordScorePerFrame: wordScore, localMargin: local, sideEffect }, th);
+    const rejected = decideRejection({ scorePerFrame, wordScorePerFrame: wordScore, localMargin: local, sideEffect: acts }, th);
     const excess = Number.isNaN(local) ? 0 : Math.max(0, local - (th.localMargin + th.localSlope * (wordScore + 40)));
     const confidence = scoreToConfidence(scorePerFrame - excess, th);
     const alternatives = (r.alternatives ?? []).map((a) => ({ heard: applyRewrites(a.hyp, this.compiled?.grammar.rewrites ?? []), raw: a.hyp, score: a.score }));
