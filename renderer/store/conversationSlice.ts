@@ -40,9 +40,14 @@ export const conversationSlice =
 
 let nextId = 1;
 
-/** A finished turn arrives (typed or spoken). */
+/**
+ * A finished turn arrives (typed or spoken): pushed by the host, or, for a command this window sent,
+ * from its own response, so a turn made while the event connection is down is not lost. The same
+ * response (by correlation id) is added once, whichever comes first.
+ */
 export function onTurn(set: (fn: (s: AppState) => Partial<AppState>) => void, e: ConversationTurnEvent, nowMs: number = Date.now()): void {
   set((s) => {
+    if (s.turns.some((t) => t.response.debug.correlation_id === e.response.debug.correlation_id)) return {};
     const t = e.response.debug.timings_ms;
     const timings: StageTimings = { intent: t?.intent ?? 0, github: t?.handle ?? e.response.debug.processing_time_ms };
     const m = s.voiceMarks;

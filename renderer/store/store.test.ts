@@ -38,6 +38,19 @@ function fakeHost(answers: Record<string, (req: unknown) => unknown>) {
 const card = (thread: string, unread = true): NotificationCard => ({ kind: 'notification', position: 1, thread_id: thread, repo: 'acme/api', subject_type: 'PullRequest', title: 't', reason: 'mention', number: 1, updated_at: '2026-01-01T00:00:00Z', unread, url: 'https://github.com/acme/api/pull/1' });
 
 describe('renderer store', () => {
+  it('a command this window sent shows as a turn even when its pushed event is lost; the event, when it comes, adds no second one', async () => {
+    const res = response({ spoken_text: 'You have 2 open pull requests.', intent: { name: 'inbox.my_prs', confidence: 1, entities: {} }, debug: { processing_time_ms: 1, correlation_id: 'c-1' } });
+    const { host, emit } = fakeHost({ 'command.run': () => res });
+    const store = createAppStore(host);
+    await store.getState().runCommand('my pull requests');
+    expect(store.getState().turns.map((t) => [t.heard, t.response.intent.name])).toEqual([['my pull requests', 'inbox.my_prs']]);
+    emit('conversation.turn', { session_id: 's', source: 'text', heard: 'my pull requests', response: res });
+    expect(store.getState().turns).toHaveLength(1);
+    // Another client's turn (another correlation id) is its own.
+    emit('conversation.turn', { session_id: 's', source: 'voice', heard: 'next', response: { ...res, debug: { processing_time_ms: 1, correlation_id: 'c-2' } } });
+    expect(store.getState().turns.map((t) => t.heard)).toEqual(['next', 'my pull requests']);
+  });
+
   it('tracks a pending action from its read-back to its outcome; a double click confirms once', async () => {
     const { host, calls } = fakeHost({
       'command.run': () => response({ status: 'needs_confirmation', spoken_text: ACTION.summary, cards: [{ kind: 'confirmation', action: ACTION }], pending_action: ACTION }),

@@ -107,6 +107,8 @@ const sessionSlice: Slice<SessionSlice> = (host) => (set, get) => ({
       const profile = get().settings?.settings.profile;
       const res = await host.call('command.run', { text, session_id: SESSION_ID, client_context: { input }, ...(profile ? { profile } : {}) });
       applyResponse(set, res);
+      // As the host's conversation.turn says it (app.ts observed): kept if that event is lost.
+      onTurn(set, { session_id: res.session_id, source: 'text', heard: text.slice(0, 500), response: res });
       set({ lastResponse: res, commandError: null, announcement: res.spoken_text });
       await runDirectives(res, {
         openExternal: async (url) => (await host.call('shell.openExternal', { url })).opened,
