@@ -13,6 +13,7 @@ export const inboxMyPrs = defineCommand('inbox.my_prs', {
     // alternative is for the offline grammar, whose "pr" only stands for "pull request".
     '[show | list | read | check] [me] my [open] (pr | pull requests)',
     'what is the (state | status) of my [open] (pr | pull requests)',
+    'what are my [open] (pr | pull requests)',
     'how are my [open] (pr | pull requests) [doing]',
     '(status | state) of my [open] (pr | pull requests)',
     'any news on my (pr | pull requests)',

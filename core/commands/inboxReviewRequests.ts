@@ -17,6 +17,7 @@ export const inboxReviewRequests = defineCommand('inbox.review_requests', {
     '(which | what) (pr | pull requests) (do i | should i) (need to | have to) review',
     'what (pr | pull requests) am i (asked | requested) to review',
     'what needs my review',
+    'what (reviews | review requests) do i have',
     '[any] review requests [for me]',
   ],
   async run(_e, t) {

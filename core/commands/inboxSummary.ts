@@ -12,6 +12,8 @@ export const inboxSummary = defineCommand('inbox.summary', {
     '(show | read | check | open | give) [me] [my] (inbox | notifications)',
     'what is (new | in my inbox | on my plate | waiting for me | pending for me)',
     '[are there] any [new] (notifications | updates | news)',
+    'do i have any [new] (notifications | updates | news)',
+    'go through my (notifications | inbox)',
     '[is there] anything (new | for me)',
     '[my | the] inbox',
     'what did i miss',

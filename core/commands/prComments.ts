@@ -20,7 +20,7 @@ export const prComments = defineCommand('pr.comments', {
     { p: 'who commented (last | latest) [(on | in) <pr> [<inrepo>]]', set: { count: 1 } },
     // The plural forms name their PR ("on it" included): a bare "read the comments" was, for the
     // offline grammar, too close to "list the commands" and "what was that".
-    'read [me] the [last | latest | newest | new | recent] comments (on | in | of | for) <pr> [<inrepo>]',
+    '(read | show) [me] the [last | latest | newest | new | recent] comments (on | in | of | for) <pr> [<inrepo>]',
     '(any | are there [any]) [new] comments (on | in | for) <pr> [<inrepo>]',
     'what (are | were) the [latest | new | recent] comments (on | in | for) <pr> [<inrepo>]',
     'what (did | do) (people | reviewers | they | the reviewers | everyone) say (on | about | in) <pr> [<inrepo>]',

@@ -6,6 +6,6 @@ export const systemStop = defineCommand('system.stop', {
   examples: ['stop', 'be quiet'],
   anchors: [],
   entities: [],
-  patterns: ['[no] stop [talking | speaking | it | that | reading]', '[be] quiet', 'shut up', 'silence', 'hush', 'shush', '[that is] enough'],
+  patterns: ['[no] stop [talking | speaking | it | that | reading]', '[be] quiet', 'pause', 'shut up', 'silence', 'hush', 'shush', '[that is] enough'],
   run: () => ({ status: 'ok', spoken: '', cards: [], keepLastSpoken: true }),
 });

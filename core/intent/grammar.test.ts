@@ -110,6 +110,21 @@ describe('JSGF grammar from the command registry', () => {
     expect(accepts(bare, "what's new")).toBe(true);
   });
 
+  it('hears everyday ways to ask for the inbox, comments, my PRs and reviews, and "pause"', () => {
+    const said: [string, string][] = [
+      ['do i have any new notifications', 'inbox.summary'],
+      ['go through my notifications', 'inbox.summary'],
+      ['show me the comments on pr twelve', 'pr.comments'],
+      ['what are my open pull requests', 'inbox.my_prs'],
+      ['what reviews do i have', 'inbox.review_requests'],
+      ['pause', 'system.stop'],
+    ];
+    for (const [s, intent] of said) {
+      expect(accepts(fsa, s), s).toBe(true);
+      expect(recognize(s, { knownRepos: REPOS }).name, s).toBe(intent);
+    }
+  });
+
   it('omits patterns whose slot has no vocabulary rather than emitting an unusable rule', () => {
     const bare = generateGrammar({ people: [], bodyPhrases: [] });
     expect(bare.omitted.some((o) => o.startsWith('pr.request_review'))).toBe(true);
