@@ -13,9 +13,10 @@
  * path's acoustic score per frame (pocketsphinx normalizes senone scores to the best senone of
  * each frame, so this is the mean distance from the best unconstrained match): out-of-grammar
  * speech forced through the grammar fits badly. Anything below a floor is rejected outright ("");
- * a hypothesis whose intent has a side effect also needs a minimum score over its words and must
- * not leave any stretch of the utterance that a free English decoding explains much better
- * (REJECTION). Thresholds were fitted on the calibration set (speech-calibration.ts,
+ * a hypothesis whose intent has a side effect (or any hypothesis, when the caller asks for strict
+ * judgement: TranscribeOptions.strict, audio that may be the app's own reply) also needs a minimum
+ * score over its words and must not leave any stretch of the utterance that a free English
+ * decoding explains much better (REJECTION). Thresholds were fitted on the calibration set (speech-calibration.ts,
  * speech-eval.ts CAL_*), not on the accuracy test set.
  */
 import { createHash } from 'node:crypto';
@@ -991,7 +992,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     // Judged as if it would act: a side effect, or audio that may be the assistant's own reply.
     const acts = sideEffect || strict;
     // The background search (~2–3× the grammar's cost) runs only where a false accept would act:
-    // for a side-effect hypothesis that passed the score thresholds.
+    // for a side-effect hypothesis (any hypothesis when strict) that passed the score thresholds.
     // Not for a one-word hypothesis ("confirm", "cancel"): free English always has a near-homophone
     // for one word ("concern"), which outscored a clean, well-fitting "confirm" and rejected it.
     // One word keeps the score thresholds alone, as before the background model.
