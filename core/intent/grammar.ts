@@ -142,6 +142,11 @@ export const SPOKEN_CONTRACTIONS: Readonly<Record<string, string>> = {
   'how is': "how's", 'who is': "who's", 'where is': "where's", 'let us': "let's", 'do not': "don't",
   'does not': "doesn't", 'did not': "didn't", 'is not': "isn't", 'can not': "can't", 'will not': "won't", 'i am': "i'm",
 };
+/** SPOKEN_CONTRACTIONS as [first word, second word, contraction], split once. */
+const CONTRACTION_PAIRS: readonly (readonly [string, string, string])[] = Object.entries(SPOKEN_CONTRACTIONS).map(([pair, short]) => {
+  const [x, y] = pair.split(' ') as [string, string];
+  return [x, y, short] as const;
+});
 
 /** Words a name is spoken as: "octo-org" → octo org, "myRepo2" → my repo two, "api_v2" → api v two. */
 export function spokenWords(name: string): string[] {
@@ -335,7 +340,7 @@ export function generateGrammar(opts: GrammarOptions = {}): GeneratedGrammar {
     ...(actingRules.length > 0 ? [`${opt(leads)} (${actingRules.join(' | ')}) ${tail}`] : []),
   ];
   // grammarAutomaton lets a contraction stand for its two words: the dictionary needs it too.
-  for (const [pair, short] of Object.entries(SPOKEN_CONTRACTIONS)) if (pair.split(' ').every((w) => words.has(w))) words.add(short);
+  for (const [x, y, short] of CONTRACTION_PAIRS) if (words.has(x) && words.has(y)) words.add(short);
   const head = [`#JSGF V1.0;`, `grammar handsfree;`, `public <command> = ${bodies.map((b) => `(${b.trim()})`).join(' | ')};`.replace(/ +/g, ' ')];
   return { jsgf: `${[...head, ...lines].join('\n')}\n`, words: [...words].sort(), rewrites, intents, omitted };
 }
@@ -435,8 +440,7 @@ export function grammarAutomaton(jsgf: string): WordAutomaton {
   // Contractions: wherever "what" then "is" leads from a state, "what's" leads to the same place.
   for (let i = 0; i < dArcs.length; i++) {
     const out = dArcs[i] as Map<string, number>;
-    for (const [pair, short] of Object.entries(SPOKEN_CONTRACTIONS)) {
-      const [x, y] = pair.split(' ') as [string, string];
+    for (const [x, y, short] of CONTRACTION_PAIRS) {
       const t = out.get(x);
       const u = t === undefined ? undefined : (dArcs[t] as Map<string, number>).get(y);
       if (u !== undefined && !out.has(short)) out.set(short, u);

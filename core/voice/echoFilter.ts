@@ -105,7 +105,11 @@ export class EchoFilter {
 
   /** True when an utterance that started at `startedAtMs` (monotonic ms) may hold the echo of something spoken: over it or within the window after it ended. */
   inWindow(startedAtMs: number): boolean {
-    return this.recent.some((r) => startedAtMs - r.endedAtMs <= this.windowMs);
+    return this.recent.some((r) => this.within(r, startedAtMs));
+  }
+
+  private within(r: SpokenRecord, startedAtMs: number): boolean {
+    return startedAtMs - r.endedAtMs <= this.windowMs;
   }
 
   /**
@@ -115,6 +119,6 @@ export class EchoFilter {
   isEcho(transcript: string, startedAtMs: number): boolean {
     // Nothing heard (no words) scores 0, below the (positive) threshold: never an echo.
     const heard = normalizeForEcho(transcript);
-    return this.recent.some((r) => startedAtMs - r.endedAtMs <= this.windowMs && echoScore(heard, r.words) >= this.threshold);
+    return this.recent.some((r) => this.within(r, startedAtMs) && echoScore(heard, r.words) >= this.threshold);
   }
 }
