@@ -14,11 +14,15 @@ export const inboxRead = defineCommand('inbox.read', {
     '[read | open | play | show [me] | tell me about] [the] {position:ordinal} [one | item | notification | thing]',
     '[read | open | play] (item | notification | entry) [number] {position:number}',
   ],
-  run: (e, t) => readInboxAt(e.position - 1, t),
+  run: (e, t) => readInboxAt(e.position - 1, t, true),
 });
 
-/** Reads the inbox item at 0-based `index` (clamped at the start) and makes it the current one. */
-export async function readInboxAt(index: number, t: CommandTools): Promise<Outcome> {
+/**
+ * Reads the inbox item at 0-based `index` (clamped at the start) and makes it the current one.
+ * `asked`: the user named the position ("read the twentieth"), so a position past the end is
+ * answered as such, not as the end reached by "next".
+ */
+export async function readInboxAt(index: number, t: CommandTools, asked = false): Promise<Outcome> {
   const { session } = t;
   let items: NotificationThread[] | null = null;
   if (session.inbox.length === 0) {
@@ -28,6 +32,10 @@ export async function readInboxAt(index: number, t: CommandTools): Promise<Outco
   if (session.inbox.length === 0) return { status: 'ok', spoken: 'Your inbox is empty.', cards: [] };
   if (index < 0) index = 0;
   if (index >= session.inbox.length) {
+    if (asked) {
+      const n = plural(session.inbox.length, 'notification');
+      return { status: 'ok', spoken: `There is no item ${index + 1}: the list has ${n}. Say read the first one, or what needs my attention.`, cards: [] };
+    }
     return { status: 'ok', spoken: `That's the end of the list: ${plural(session.inbox.length, 'notification')}. Say what needs my attention to start again.`, cards: [] };
   }
   session.cursor = index;

@@ -204,6 +204,20 @@ describe('responses', () => {
     expect(r.debug.processing_time_ms).toBe(0);
     expect(r.debug.timings_ms).toEqual({ intent: 0, handle: 0 });
   });
+
+  it('a position past the end of the list is answered as such; "next" past the last item says the list ended', async () => {
+    const { say } = setup();
+    const summary = await say('what needs my attention');
+    const count = /^(\d+) notifications/.exec(summary.spoken_text ?? '')?.[1];
+    expect(count).toBeDefined();
+    const past = await say('read the thirty fifth one');
+    expect(past.status).toBe('ok');
+    expect(past.spoken_text).toBe(`There is no item 35: the list has ${count} notifications. Say read the first one, or what needs my attention.`);
+    // Nothing moved: "next" still starts at the first item.
+    expect((await say('next')).spoken_text).toMatch(/^First: /);
+    await say(`read item ${count}`);
+    expect((await say('next')).spoken_text).toMatch(/^That's the end of the list/);
+  });
 });
 
 describe('repo and PR resolution', () => {
