@@ -233,7 +233,7 @@ export class VoiceRunner {
     const onBand = (e: AudioRouteEvent): void => {
       const hz = captureRateAfter(e, opts.captureDeviceId !== undefined, bandDevice);
       if (hz === undefined) return;
-      bandDevice = hz === null ? null : e.type === 'narrowband-input' ? e.deviceId : e.type === 'default-changed' ? e.toId : null;
+      bandDevice = hz === null ? null : bandDeviceOf(e);
       loop.setCaptureRate(hz);
       // That band's decoders now, not on the first utterance (see prepareFor above).
       if (hz === null) return;
@@ -372,6 +372,12 @@ export function captureRateAfter(e: AudioRouteEvent, pinned: boolean, bandDevice
   if (e.type === 'fallback-to-non-bluetooth') return null;
   if (e.type !== 'default-changed') return undefined;
   return e.to !== null && e.to.transport === 'bluetooth' ? e.to.defaultSampleRateHz : null;
+}
+
+/** The mic a rate told after `e` belongs to: the narrowband input reported, or the default mic moved to. */
+function bandDeviceOf(e: AudioRouteEvent): string | null {
+  if (e.type === 'narrowband-input') return e.deviceId;
+  return e.type === 'default-changed' ? e.toId : null;
 }
 
 async function openMic(source: AudioSource, sampleRateHz: number, deviceId: string | undefined): Promise<CaptureSession> {
