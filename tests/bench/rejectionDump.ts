@@ -14,12 +14,14 @@
  * HF_DUMP_DENSE=1 decodes every item in every voice (commands clean, 15 dB pink and babble, HFP;
  * chit-chat under the gated conditions) instead of the gated plan: ~1500 calibration clips, ~25 min.
  * HF_DUMP_SHIFTED=1 also decodes each clip with its first 5 ms cut (hypothesis stability).
+ * HF_DUMP_SHORT=1 decodes only the set's short chit-chat (CAL_SHORT_CHITCHAT or SHORT_CHITCHAT) in
+ * every voice under the gated chit-chat conditions (calibration: 600 clips, ~8 min).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { decideRejection, PocketsphinxSpeechToText, REJECTION, type Segment } from '../../main/speech/pocketsphinx.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
-import { CAL_CHITCHAT, CAL_ITEMS, CAL_VOICES, condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, plan, render, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type PlannedClip } from '../integration/speech-eval.js';
+import { CAL_CHITCHAT, CAL_ITEMS, CAL_SHORT_CHITCHAT, SHORT_CHITCHAT, CAL_VOICES, condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, plan, render, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type PlannedClip } from '../integration/speech-eval.js';
 
 /** One clip of the dump. */
 export interface DumpRow {
@@ -66,7 +68,10 @@ async function main(): Promise<void> {
     const chit = (cal ? CAL_CHITCHAT : TEST_CHITCHAT).map((t) => ({ text: t, intent: null }));
     // Dense: every item in every voice (the gated plan has each item in one voice per condition).
     const commandConds: Condition[] = [{ noise: 'clean', snrDb: 0, channel: 'wb16' }, { noise: 'pink', snrDb: 15, channel: 'wb16' }, { noise: 'babble', snrDb: 15, channel: 'wb16' }, { noise: 'clean', snrDb: 0, channel: 'hfp8' }];
-    const groups: { label: string; clips: PlannedClip[] }[] = process.env['HF_DUMP_DENSE'] === '1'
+    const short = (cal ? CAL_SHORT_CHITCHAT : SHORT_CHITCHAT).map((t) => ({ text: t, intent: null }));
+    const groups: { label: string; clips: PlannedClip[] }[] = process.env['HF_DUMP_SHORT'] === '1'
+      ? [{ label: 'short chit-chat, every voice', clips: plan(short, voices, GATE_CHITCHAT_CONDITIONS, voices.length) }]
+      : process.env['HF_DUMP_DENSE'] === '1'
       ? [{ label: 'commands, every voice', clips: plan(commands, voices, commandConds, voices.length) }, { label: 'chit-chat, every voice', clips: plan(chit, voices, GATE_CHITCHAT_CONDITIONS, voices.length) }]
       : gatePlan(commands, cal ? CAL_CHITCHAT : TEST_CHITCHAT, voices);
     for (const g of groups) {

@@ -203,6 +203,34 @@ export const SHORT_CHITCHAT: readonly string[] = [
 ];
 
 /**
+ * Short out-of-grammar phrases around a command word for CALIBRATION (none in SHORT_CHITCHAT, the
+ * test list above): what a rejection rule that looks at short utterances may be fitted on.
+ * Added 2026-12-06; SHORT_CHITCHAT's false accepts all named a number, so some of these do.
+ */
+export const CAL_SHORT_CHITCHAT: readonly string[] = [
+  'confirm the reservation',
+  'merge into the left lane',
+  'mark the calendar',
+  'close the window',
+  'approve the invoice',
+  'cancel the meeting',
+  'assign the seats',
+  'reply all',
+  'confirm with the doctor',
+  'comment on her post',
+  'label the jars',
+  'review the contract',
+  'done with dinner',
+  'ship the parcel',
+  'request time off',
+  'confirm a table for four',
+  'merge at exit twelve',
+  'approve room two oh one',
+  'cancel flight ninety',
+  'close it at nine',
+];
+
+/**
  * Commands as people say them in passing (test set only, never used for fitting): contractions,
  * lead-ins and closing words around the catalog's phrasings, which the text recognizer takes. Some
  * are deliberately not in the offline grammar ("can you merge pr seventeen": a question lead-in goes
