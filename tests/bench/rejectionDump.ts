@@ -16,6 +16,7 @@
  * HF_DUMP_SHIFTED=1 also decodes each clip with its first 5 ms cut (hypothesis stability).
  * HF_DUMP_SHORT=1 decodes only the set's short chit-chat (CAL_SHORT_CHITCHAT or SHORT_CHITCHAT) in
  * every voice under the gated chit-chat conditions (calibration: 600 clips, ~8 min).
+ * HF_DUMP_ARGS="-pip 0.5" adds arguments to the grammar decoder (a diagnostic: REJECTION was fitted without them).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const voices = (cal ? CAL_VOICES : TEST_VOICES).filter((v) => HAS_FLITE || family(v) === 'espeak');
   const commands = (cal ? CAL_ITEMS : TEST_ITEMS).filter((i) => i.intent !== null);
   const wide = process.env['HF_DUMP_WIDE_BACKGROUND'] === '1' ? { backgroundArgs: ['-beam', '1e-48', '-pbeam', '1e-48', '-wbeam', '7e-29', '-maxhmmpf', '30000', '-maxwpf', '-1', '-fwdflat', 'yes', '-bestpath', 'yes'] } : {};
-  const stt = new PocketsphinxSpeechToText({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE, rejection: { ...REJECTION, sideEffect: -Infinity }, ...wide });
+  const stt = new PocketsphinxSpeechToText({ knownRepos: FIXTURE_REPOS, people: FIXTURE_PEOPLE, rejection: { ...REJECTION, sideEffect: -Infinity }, ...wide, ...(process.env['HF_DUMP_ARGS'] ? { decoderArgs: process.env['HF_DUMP_ARGS'].split(' ') } : {}) });
   const rows: DumpRow[] = [];
   try {
     const chit = (cal ? CAL_CHITCHAT : TEST_CHITCHAT).map((t) => ({ text: t, intent: null }));
