@@ -76,6 +76,13 @@ export interface Transcript {
    * waits longer for such a turn than for one that only a word could extend ("next" → "next one").
    */
   readonly grammarNumberOpen?: boolean;
+  /**
+   * With text "": a command with a side effect that the recognizer heard but will not pass on by
+   * itself (free speech explained part of the audio better), for the caller to read back and run
+   * only if the user says it again. Never a confirmation, never on strict judgement
+   * (TranscribeOptions.strict). Absent when the provider has none.
+   */
+  readonly unsure?: string;
 }
 
 export interface SpeechToText {

@@ -53,7 +53,7 @@ class Sim {
   readonly sttAudio: PcmAudio[] = [];
   readonly commands: string[] = [];
   /** Transcripts STT returns, in order; when empty, STT hears "". */
-  heard: { text: string; confidence?: number }[] = [];
+  heard: { text: string; confidence?: number; unsure?: string }[] = [];
   /** What the fake pipeline answers per command text. */
   answer: (text: string) => Partial<CommandResponse> = (text) => ({ spoken_text: `You said ${text}.` });
   /** User speech in the mic: [startMs, samples]. */
@@ -80,7 +80,7 @@ class Sim {
       transcribe: async (audio): Promise<Transcript> => {
         this.sttAudio.push(audio);
         const h = this.heard.shift() ?? { text: '' };
-        return { text: h.text, confidence: h.confidence ?? 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS };
+        return { text: h.text, confidence: h.confidence ?? 0.9, provider: 'fake', processingMs: 0, audioMs: audio.samples.length / MS, ...(h.unsure !== undefined ? { unsure: h.unsure } : {}) };
       },
       health: () => ({ provider: 'fake', ok: true, message: null }),
     };
@@ -416,6 +416,60 @@ describe('VoiceLoop', () => {
     sim.say(sim.t + 200, tone(400, 6000));
     await sim.run(1000);
         expect(sim.commands).toEqual(['merge pr nine eighteen']);
+  });
+
+  describe('a side-effect command the recognizer is unsure of (Transcript.unsure)', () => {
+    const press = async (sim: Sim, atMs: number): Promise<void> => {
+      await sim.run(atMs - sim.t);
+      sim.loop.pttStart();
+      sim.say(sim.t + 50, tone(400, 6000));
+      await sim.run(600);
+      sim.loop.pttStop();
+      await sim.run(3000);
+    };
+
+    it('push-to-talk: read back, and run when heard the same way again', async () => {
+      const sim = new Sim({ mode: 'ptt', tailMs: 100, echoWindowMs: 500 });
+      sim.heard.push({ text: '', confidence: 0, unsure: 'merge it' }, { text: '', confidence: 0, unsure: 'merge it' });
+      await press(sim, 100);
+      expect(sim.commands).toEqual([]);
+      expect(sim.events.some((e) => e.reason === 'low-confidence' && e.spoken_text === 'I heard: merge it. If that is right, say it again.')).toBe(true);
+      await press(sim, sim.t + 200);
+      expect(sim.commands).toEqual(['merge it']);
+    });
+
+    it('push-to-talk: heard differently the second time, it is read back again and nothing runs', async () => {
+      const sim = new Sim({ mode: 'ptt', tailMs: 100, echoWindowMs: 500 });
+      sim.heard.push({ text: '', confidence: 0, unsure: 'merge it' }, { text: '', confidence: 0, unsure: 'approve it' });
+      await press(sim, 100);
+      await press(sim, sim.t + 200);
+      expect(sim.commands).toEqual([]);
+      expect(sim.events.filter((e) => e.reason === 'low-confidence').map((e) => e.spoken_text)).toEqual([
+        'I heard: merge it. If that is right, say it again.',
+        'I heard: approve it. If that is right, say it again.',
+      ]);
+    });
+
+    it('push-to-talk: too late (after lowConfidenceHoldMs), the second one is only read back', async () => {
+      const sim = new Sim({ mode: 'ptt', tailMs: 100, echoWindowMs: 500, lowConfidenceHoldMs: 2000 });
+      sim.heard.push({ text: '', confidence: 0, unsure: 'merge it' }, { text: '', confidence: 0, unsure: 'merge it' });
+      await press(sim, 100);
+      await press(sim, sim.t + 2500);
+      expect(sim.commands).toEqual([]);
+      expect(sim.events.filter((e) => e.reason === 'low-confidence')).toHaveLength(2);
+    });
+
+    it('hands-free (VAD): it stays unheard and silent, even twice: it may be chit-chat', async () => {
+      const sim = new Sim({ tailMs: 100, echoWindowMs: 500 });
+      sim.heard.push({ text: '', confidence: 0, unsure: 'merge it' }, { text: '', confidence: 0, unsure: 'merge it' });
+      sim.say(100, tone(400, 6000));
+      await sim.run(1500);
+      sim.say(sim.t + 200, tone(400, 6000));
+      await sim.run(1500);
+      expect(sim.commands).toEqual([]);
+      expect(sim.played).toHaveLength(0);
+      expect(sim.states().filter((x) => x === 'idle:not-heard')).toHaveLength(2);
+    });
   });
 
   it('noise that STT rejects in hands-free mode returns to idle silently', async () => {

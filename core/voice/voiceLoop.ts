@@ -18,7 +18,8 @@
  *   onset and starts listening (latency = onsetFrames × frame length + up to one frame);
  * - "stop" (spoken, or stop()) silences at once and says nothing;
  * - low confidence: a transcript with a number heard below `lowConfidence` is read back and only
- *   runs when heard again;
+ *   runs when heard again; so is, with push-to-talk only, a side-effect command the recognizer heard
+ *   but would not pass on alone (Transcript.unsure; hands-free it stays unheard);
  * - acoustic echo cancellation (when the mic audio comes through an AEC, `echoSuppressionDb`): the
  *   measured suppression lowers the echo the barge-in gate expects; once it reaches `aecTrustDb`,
  *   listening re-arms as soon as the tail ends (speech then is the user's, not the reply's echo),
@@ -767,7 +768,20 @@ export class VoiceLoop {
       const tr = early ?? (await this.transcribe(audio, startedAtMs));
       if (early === undefined) metrics.observe('voice.stt', clock.monotonicMs() - t0);
       if (gen !== this.generation) return;
-      const text = tr.text.trim();
+      let text = tr.text.trim();
+      // Push-to-talk (the user meant to speak to us): a side-effect command the recognizer heard but
+      // would not pass on alone (Transcript.unsure) is read back like a low-confidence one below,
+      // and runs when heard the same way again. Hands-free it stays unheard: that may be chit-chat.
+      const unsure = text === '' && by === 'ptt' ? (tr.unsure ?? '').trim() : '';
+      if (unsure !== '' && !this.echo.isEcho(unsure, startedAtMs)) {
+        if (this.held !== null && this.held.text === unsure && startedAtMs - this.held.atMs <= this.config.lowConfidenceHoldMs) text = unsure;
+        else {
+          this.held = { text: unsure, atMs: startedAtMs };
+          this.record({ transcript: unsure, confidence: tr.confidence, startedAtMs, outcome: 'low-confidence', response: null });
+          metrics.increment('voice.unsure');
+          return await this.speak(`I heard: ${unsure}. If that is right, say it again.`, 'low-confidence', gen, endpointMs);
+        }
+      }
       const base = { transcript: text, confidence: tr.confidence, startedAtMs };
       if (text === '') {
         this.record({ ...base, outcome: 'not-heard', response: null });

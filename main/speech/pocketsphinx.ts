@@ -682,6 +682,8 @@ export interface Analysis {
   numberAlternatives: number[];
   /** When a hinted number was preferred (NUMBER_HINTS): the best path's hypothesis it replaced. */
   hintedFrom?: string;
+  /** See Transcript.unsure: `heard` when rejected by the background margin alone; "" otherwise. */
+  unsure: string;
 }
 
 /** A compiled grammar on disk: the FSG and dictionary pocketsphinx loads. */
@@ -929,6 +931,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
       ...(a.text !== '' ? this.grammarState(a.raw) : {}),
       text: a.text,
       ...(a.numberAlternatives.length > 0 ? { numberAlternatives: a.numberAlternatives } : {}),
+      ...(a.unsure !== '' ? { unsure: a.unsure } : {}),
       confidence: a.text === '' ? 0 : a.confidence,
       provider: this.name,
       processingMs: performance.now() - t0,
@@ -984,11 +987,12 @@ export class PocketsphinxSpeechToText implements SpeechToText {
       throw e;
     }
     const heard = applyRewrites(r.hyp.trim(), this.compiled?.grammar.rewrites ?? []);
-    if (heard === '') return { snrDb, denoised, frontEnd: name, background: null, margin: NaN, wordScorePerFrame: -Infinity, localMargin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '', segments: [], alternatives: [], numberAlternatives: [] };
+    if (heard === '') return { snrDb, denoised, frontEnd: name, background: null, margin: NaN, wordScorePerFrame: -Infinity, localMargin: NaN, heard, scorePerFrame: -Infinity, confidence: 0, sideEffect: false, rejected: null, text: '', raw: '', segments: [], alternatives: [], numberAlternatives: [], unsure: '' };
     const th = this.opts.rejection ?? REJECTION;
     const scorePerFrame = r.acousticScore / Math.max(1, r.frames);
     const wordScore = wordScorePerFrame(r.segments);
-    const sideEffect = SIDE_EFFECT_INTENTS.includes(recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name);
+    const intent = recognize(heard, { knownRepos: this.opts.knownRepos ?? [] }).name;
+    const sideEffect = SIDE_EFFECT_INTENTS.includes(intent);
     // Judged as if it would act: a side effect, or audio that may be the assistant's own reply.
     const acts = sideEffect || strict;
     // The background search (~2–3× the grammar's cost) runs only where a false accept would act:
@@ -1018,7 +1022,11 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     const chosen = hinted ?? best;
     // Otherwise the other numbers it weighed, for a "Did you mean …?" answer.
     const others = hinted === null ? numberAlternatives(variants) : [];
-    return { snrDb, denoised, frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard: chosen.heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? chosen.heard : '', raw: chosen.raw, segments: r.segments, alternatives, numberAlternatives: others, ...(hinted !== null ? { hintedFrom: heard } : {}) };
+    // A side-effect command that fits the grammar well but loses a stretch to free English is
+    // usually right (calibration commands rejected this way: 47 of 49 heard right), so the caller
+    // may ask about it. Not a confirmation (a reply's echo must never become one), not when strict.
+    const unsure = rejected === 'background' && sideEffect && !strict && intent !== 'system.confirm' ? heard : '';
+    return { snrDb, denoised, frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard: chosen.heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? chosen.heard : '', raw: chosen.raw, segments: r.segments, alternatives, numberAlternatives: others, unsure, ...(hinted !== null ? { hintedFrom: heard } : {}) };
   }
 
   /**

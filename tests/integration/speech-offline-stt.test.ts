@@ -177,6 +177,36 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
     for (const [k, v] of voices.slice(0, 2).entries()) expect(stt().analyze(await render('yes', v, k === 0 ? CLEAN : HFP, k)).text, v).toBe('yes');
   });
 
+  it('offers a side-effect command rejected by the background margin alone as unsure, never a confirmation, never when strict', async () => {
+    // Clips of the gated plan the shipped rule rejects this way (measured 2026-12-06); the test holds
+    // the property on whichever of them are still rejected so, and needs at least one.
+    const clips: [string, VoiceId, Condition][] = [
+      ['mark it done', 'espeak:en-us+f3', HFP],
+      ['have copilot handle issue nine twenty one in acme slash api', 'espeak:en-us+f3', HFP],
+      ['ask the agent to fix issue nine eighteen', 'espeak:en-us', HFP],
+      ['confirm twelve', 'espeak:en-us', CLEAN],
+    ];
+    let offered = 0;
+    for (const [text, voice, cond] of clips) {
+      const audio = await render(text, voice, cond, 0);
+      const a = stt().analyze(audio);
+      if (a.rejected !== 'background') continue;
+      const t = await stt().transcribe(audio);
+      expect(t.text).toBe('');
+      if (a.heard.startsWith('confirm')) {
+        expect(a.unsure, text).toBe('');
+        expect(t.unsure).toBeUndefined();
+        continue;
+      }
+      expect(a.unsure, text).toBe(a.heard);
+      expect(t.unsure).toBe(a.heard);
+      // Heard where the assistant's own reply may come back: nothing is offered.
+      expect((await stt().transcribe(audio, { strict: true })).unsure).toBeUndefined();
+      offered++;
+    }
+    expect(offered).toBeGreaterThan(0);
+  });
+
   it('reports a real confidence: higher for a command than for chit-chat', async () => {
     const cmd = stt().analyze(await render('what needs my attention', 'espeak:en-us', CLEAN, 0));
     const oog = stt().analyze(await render('the weather is nice today in paris', 'espeak:en-us', CLEAN, 0));
