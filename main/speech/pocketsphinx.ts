@@ -1023,7 +1023,7 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     // Otherwise the other numbers it weighed, for a "Did you mean …?" answer.
     const others = hinted === null ? numberAlternatives(variants) : [];
     // A side-effect command that fits the grammar well but loses a stretch to free English is
-    // usually right (calibration commands rejected this way: 47 of 49 heard right), so the caller
+    // usually right (dense calibration commands rejected this way, confirmations left out: 44 of 46 heard right), so the caller
     // may ask about it. Not a confirmation (a reply's echo must never become one), not when strict.
     const unsure = rejected === 'background' && sideEffect && !strict && intent !== 'system.confirm' ? heard : '';
     return { snrDb, denoised, frontEnd: name, background, margin, wordScorePerFrame: wordScore, localMargin: local, heard: chosen.heard, scorePerFrame, confidence, sideEffect, rejected, text: rejected === null ? chosen.heard : '', raw: chosen.raw, segments: r.segments, alternatives, numberAlternatives: others, unsure, ...(hinted !== null ? { hintedFrom: heard } : {}) };

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { decideRejection, PocketsphinxSpeechToText, REJECTION, type Segment } from '../../main/speech/pocketsphinx.js';
 import { FIXTURE_PEOPLE, FIXTURE_REPOS } from '../integration/speech-audio.js';
-import { CAL_CHITCHAT, CAL_ITEMS, CAL_SHORT_CHITCHAT, SHORT_CHITCHAT, CAL_VOICES, condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, plan, render, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type PlannedClip } from '../integration/speech-eval.js';
+import { CAL_CHITCHAT, CAL_ITEMS, CAL_SHORT_CHITCHAT, CAL_VOICES, condName, family, GATE_CHITCHAT_CONDITIONS, gatePlan, HAS_FLITE, judge, plan, render, SHORT_CHITCHAT, TEST_CHITCHAT, TEST_ITEMS, TEST_VOICES, type Condition, type PlannedClip } from '../integration/speech-eval.js';
 
 /** One clip of the dump. */
 export interface DumpRow {

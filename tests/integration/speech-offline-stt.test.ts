@@ -178,8 +178,8 @@ describe.skipIf(!tools)('offline STT + intent on the test set (voices and senten
   });
 
   it('offers a side-effect command rejected by the background margin alone as unsure, never a confirmation, never when strict', async () => {
-    // Clips of the gated plan the shipped rule rejects this way (measured 2026-12-06); the test holds
-    // the property on whichever of them are still rejected so, and needs at least one.
+    // Clips the shipped rule rejected this way when this was written (2026-12-06); the test holds the
+    // property on whichever of them are still rejected so, and needs at least one.
     const clips: [string, VoiceId, Condition][] = [
       ['mark it done', 'espeak:en-us+f3', HFP],
       ['have copilot handle issue nine twenty one in acme slash api', 'espeak:en-us+f3', HFP],
