@@ -75,9 +75,11 @@ export async function runListen(config: AppConfig, opts: { wav?: string; out?: s
     if (opts.out !== undefined && turn.reply !== null) writeFileSync(opts.out, encodeWav(turn.reply.audio));
     const t = turn.timingsMs;
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ transcript: turn.transcript.text, stt_provider: turn.transcript.provider, spoken_text: turn.spokenText, response: turn.response, out: opts.out ?? null, timings_ms: t }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ transcript: turn.transcript.text, unsure: turn.transcript.unsure ?? null, stt_provider: turn.transcript.provider, spoken_text: turn.spokenText, response: turn.response, out: opts.out ?? null, timings_ms: t }, null, 2)}\n`);
     } else {
       process.stderr.write(`heard: "${turn.transcript.text}" (${turn.transcript.provider}; stt ${Math.round(t.stt)} ms, pipeline ${Math.round(t.pipeline)} ms, tts ${Math.round(t.ttsFirstAudio)} ms)\n`);
+      // A command heard but not passed on (Transcript.unsure): nothing ran; say what it was.
+      if (turn.transcript.unsure !== undefined) process.stderr.write(`handsfree: heard "${turn.transcript.unsure}" but not clearly enough to act on it; if that is right, run: handsfree ask "${turn.transcript.unsure}"\n`);
       process.stdout.write(`${turn.spokenText}\n`);
       if (opts.out !== undefined) process.stderr.write(`handsfree: reply written to ${opts.out}\n`);
     }

@@ -51,6 +51,28 @@ describe.skipIf(!hasSpeechTools())('handsfree listen / say', () => {
     expect(Math.abs(d1 - d2) / d2).toBeLessThan(0.05);
   }, 120_000);
 
+  it('says which command it heard but would not act on (Transcript.unsure), and runs nothing', async () => {
+    const { render } = await import('./speech-eval.js');
+    const { encodeWav } = await import('../../main/speech/wav.js');
+    // Headset-band clips the offline rule rejected by its background margin when this was written.
+    const clips = [['mark it done', 'espeak:en-us+f3'], ['ask the agent to fix issue nine eighteen', 'espeak:en-us']] as const;
+    let offered = 0;
+    for (const [text, voice] of clips) {
+      const path = join(dir, `unsure-${offered}-${voice.replace(/\W/g, '')}.wav`);
+      writeFileSync(path, encodeWav(await render(text, voice, { noise: 'clean', snrDb: 0, channel: 'hfp8' }, 0)));
+      const r = await cli(['listen', '--wav', path, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const res = JSON.parse(r.stdout) as { transcript: string; unsure: string | null; response: unknown };
+      if (res.transcript !== '') continue;
+      if (res.unsure === null) continue;
+      expect(res.response).toBeNull();
+      const human = await cli(['listen', '--wav', path]);
+      expect(human.stderr).toContain(`handsfree: heard "${res.unsure}" but not clearly enough to act on it; if that is right, run: handsfree ask "${res.unsure}"`);
+      offered++;
+    }
+    expect(offered).toBeGreaterThan(0);
+  }, 240_000);
+
   it('answers "I didn\'t catch that" for noise, without running a command', async () => {
     const noise = join(dir, 'silence.wav');
     const samples = new Int16Array(16000);
