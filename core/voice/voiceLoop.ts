@@ -768,20 +768,11 @@ export class VoiceLoop {
       const tr = early ?? (await this.transcribe(audio, startedAtMs));
       if (early === undefined) metrics.observe('voice.stt', clock.monotonicMs() - t0);
       if (gen !== this.generation) return;
-      let text = tr.text.trim();
       // Push-to-talk (the user meant to speak to us): a side-effect command the recognizer heard but
-      // would not pass on alone (Transcript.unsure) is read back like a low-confidence one below,
-      // and runs when heard the same way again. Hands-free it stays unheard: that may be chit-chat.
-      const unsure = text === '' && by === 'ptt' ? (tr.unsure ?? '').trim() : '';
-      if (unsure !== '' && !this.echo.isEcho(unsure, startedAtMs)) {
-        if (this.held !== null && this.held.text === unsure && startedAtMs - this.held.atMs <= this.config.lowConfidenceHoldMs) text = unsure;
-        else {
-          this.held = { text: unsure, atMs: startedAtMs };
-          this.record({ transcript: unsure, confidence: tr.confidence, startedAtMs, outcome: 'low-confidence', response: null });
-          metrics.increment('voice.unsure');
-          return await this.speak(`I heard: ${unsure}. If that is right, say it again.`, 'low-confidence', gen, endpointMs);
-        }
-      }
+      // would not pass on alone (Transcript.unsure) goes on like a low-confidence one: read back, and
+      // run when heard the same way again. Hands-free it stays unheard: that may be chit-chat.
+      const unsure = tr.text.trim() === '' && by === 'ptt' ? (tr.unsure ?? '').trim() : '';
+      const text = unsure !== '' ? unsure : tr.text.trim();
       const base = { transcript: text, confidence: tr.confidence, startedAtMs };
       if (text === '') {
         this.record({ ...base, outcome: 'not-heard', response: null });
@@ -799,9 +790,10 @@ export class VoiceLoop {
         return;
       }
       const heldAgain = this.held !== null && this.held.text === text && startedAtMs - this.held.atMs <= this.config.lowConfidenceHoldMs;
-      if (!heldAgain && tr.confidence < this.config.lowConfidence && NUMBER_WORD.test(text)) {
+      if (!heldAgain && (unsure !== '' || (tr.confidence < this.config.lowConfidence && NUMBER_WORD.test(text)))) {
         this.held = { text, atMs: startedAtMs };
         this.record({ ...base, outcome: 'low-confidence', response: null });
+        if (unsure !== '') metrics.increment('voice.unsure');
         return await this.speak(`I heard: ${text}. If that is right, say it again.`, 'low-confidence', gen, endpointMs);
       }
       this.held = null;
